@@ -1,0 +1,199 @@
+//! [`Connection`]: one handle on a database.
+
+use super::params::Params;
+use super::rows::Row;
+use super::session::Session;
+use super::statement::Statement;
+use super::transaction::Transaction;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::sql::parser::{parse, Parsed};
+use crate::storage::Engine;
+use std::cell::RefCell;
+
+/// A schema object, as listed by [`Connection::schema_objects`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaObject {
+    /// `"table"` or `"index"`.
+    pub kind: String,
+    /// Object name.
+    pub name: String,
+    /// The table it belongs to (itself for tables).
+    pub table: String,
+    /// Its CREATE statement (`None` for constraint indexes).
+    pub sql: Option<String>,
+}
+
+/// A connection to a HeliosDB database.
+///
+/// Connections on the same path in one process share one engine; each has
+/// its own transaction state. A connection is `Send` but not `Sync`: use one
+/// per thread, or guard it with a mutex (the C ABI does).
+pub struct Connection {
+    pub(crate) session: RefCell<Session>,
+}
+
+impl Connection {
+    /// Opens (creating if needed) the database in directory `path`, with
+    /// default settings. `":memory:"` opens a private temporary database.
+    ///
+    /// # Errors
+    /// `Busy` if another process has it open; `Corrupt` if the directory is
+    /// not a HeliosDB database; `Io` on file-system errors.
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Connection> {
+        Connection::open_with(path, &Config::default())
+    }
+
+    /// Opens a private temporary database, deleted when the connection closes.
+    ///
+    /// # Errors
+    /// `Io` when no temporary directory can be created.
+    pub fn open_in_memory() -> Result<Connection> {
+        Connection::open_with(":memory:", &Config::default())
+    }
+
+    /// Opens the database named by `config.database.path`.
+    ///
+    /// # Errors
+    /// `Misuse` when the configuration has no path; otherwise as [`Connection::open`].
+    pub fn open_with_config(config: Config) -> Result<Connection> {
+        let path =
+            config.database.path.clone().ok_or_else(|| Error::Misuse("configuration has no database.path".into()))?;
+        Connection::open_with(path, &config)
+    }
+
+    /// Opens `path` with `config` (its `database.path`, if any, is ignored).
+    ///
+    /// # Errors
+    /// As [`Connection::open`]; `Sql` for an invalid configuration.
+    pub fn open_with(path: impl AsRef<std::path::Path>, config: &Config) -> Result<Connection> {
+        config.validate()?;
+        let p = path.as_ref().to_str().ok_or_else(|| Error::Misuse("database path is not valid UTF-8".into()))?;
+        let engine = Engine::open(p, config)?;
+        Ok(Connection { session: RefCell::new(Session::new(engine)) })
+    }
+
+    fn parse_one(sql: &str) -> Result<Parsed> {
+        let mut stmts = parse(sql)?;
+        match stmts.len() {
+            1 => Ok(stmts.remove(0)),
+            0 => Err(Error::Misuse("no SQL statement given".into())),
+            n => Err(Error::Misuse(format!("{n} statements given where one was expected; use execute_batch"))),
+        }
+    }
+
+    /// Runs one statement with parameters; returns the number of rows changed.
+    ///
+    /// # Errors
+    /// Syntax, binding, constraint and storage errors; the statement then changed nothing.
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
+        let parsed = Connection::parse_one(sql)?;
+        let values = params.into_values(&parsed.params)?;
+        let out = self.session.borrow_mut().execute(&parsed, &values)?;
+        Ok(out.changes as usize)
+    }
+
+    /// Runs one or more `;`-separated statements without parameters,
+    /// discarding result rows. Stops at the first error.
+    ///
+    /// # Errors
+    /// The first failing statement's error (earlier statements stay applied).
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        for parsed in parse(sql)? {
+            if parsed.params.count() > 0 {
+                return Err(Error::Misuse("execute_batch does not take parameters".into()));
+            }
+            self.session.borrow_mut().execute(&parsed, &[])?;
+        }
+        Ok(())
+    }
+
+    /// Prepares one statement for repeated execution.
+    ///
+    /// # Errors
+    /// Syntax errors; `Misuse` for zero or several statements.
+    pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
+        Ok(Statement::new(self, Connection::parse_one(sql)?))
+    }
+
+    /// Runs a query and maps its first row through `f`.
+    ///
+    /// # Errors
+    /// `QueryReturnedNoRows` when there is no row; any error of `f`.
+    pub fn query_row<T, P: Params, F: FnOnce(&Row) -> Result<T>>(&self, sql: &str, params: P, f: F) -> Result<T> {
+        self.prepare(sql)?.query_row(params, f)
+    }
+
+    /// Starts a transaction; it rolls back when dropped without `commit()`.
+    ///
+    /// # Errors
+    /// `Sql` if a transaction is already open; `Busy` if another connection writes.
+    pub fn transaction(&self) -> Result<Transaction<'_>> {
+        self.execute_batch("BEGIN")?;
+        Ok(Transaction::new(self))
+    }
+
+    /// Rows changed by the latest INSERT, UPDATE or DELETE.
+    pub fn changes(&self) -> u64 {
+        self.session.borrow().changes
+    }
+
+    /// Rows changed since the connection opened.
+    pub fn total_changes(&self) -> u64 {
+        self.session.borrow().total_changes
+    }
+
+    /// Rowid of the latest row inserted into a rowid table (0 if none).
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.session.borrow().last_rowid
+    }
+
+    /// Id of this connection's latest committed write transaction (0 if none).
+    pub fn last_txid(&self) -> u64 {
+        self.session.borrow().last_txid
+    }
+
+    /// SCN of the latest commit in the database.
+    pub fn current_scn(&self) -> u64 {
+        self.session.borrow().engine.current_scn()
+    }
+
+    /// Whether no explicit transaction is open.
+    pub fn is_autocommit(&self) -> bool {
+        !self.session.borrow().in_transaction()
+    }
+
+    /// Tables and indexes, tables first, by name.
+    pub fn schema_objects(&self) -> Vec<SchemaObject> {
+        let cat = self.session.borrow().catalog();
+        let mut out = Vec::new();
+        for t in cat.tables.values() {
+            out.push(SchemaObject {
+                kind: "table".into(),
+                name: t.name.clone(),
+                table: t.name.clone(),
+                sql: Some(t.sql.clone()),
+            });
+        }
+        for t in cat.tables.values() {
+            for ix in &t.indexes {
+                out.push(SchemaObject {
+                    kind: "index".into(),
+                    name: ix.name.clone(),
+                    table: t.name.clone(),
+                    sql: ix.sql.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Closes the connection, rolling back an open transaction.
+    ///
+    /// # Errors
+    /// Never today; kept for API symmetry with the C ABI.
+    pub fn close(self) -> Result<()> {
+        drop(self);
+        Ok(())
+    }
+}

@@ -1,0 +1,16 @@
+//! The public Rust API, shaped like rusqlite: [`Connection`], [`Statement`],
+//! [`Rows`], [`Row`], parameters and [`Transaction`].
+
+mod connection;
+mod params;
+mod rows;
+mod session;
+mod statement;
+mod transaction;
+
+pub use connection::{Connection, SchemaObject};
+pub use params::{FromSql, Params, RowIndex, ToSql};
+pub use rows::{MappedRows, Row, Rows};
+pub use session::Outcome;
+pub use statement::Statement;
+pub use transaction::Transaction;

@@ -1,0 +1,189 @@
+//! A connection's state and statement execution: autocommit, explicit
+//! transactions, statement atomicity, change counters.
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::exec::{ddl, dml, query, EvalCtx};
+use crate::sql::parser::Parsed;
+use crate::sql::plan::StmtPlan;
+use crate::sql::planner::plan_statement;
+use crate::storage::commit_log::now_micros;
+use crate::storage::{Engine, WriteTx};
+use crate::types::Value;
+use sqlparser::ast::Statement as Ast;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The result of running one statement.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Result column names (empty for statements without rows).
+    pub columns: Vec<String>,
+    /// Result rows.
+    pub rows: Vec<Vec<Value>>,
+    /// Rows changed (INSERT/UPDATE/DELETE), else 0.
+    pub changes: u64,
+}
+
+pub(crate) struct Session {
+    pub engine: Arc<Engine>,
+    tx: Option<WriteTx>,
+    explicit: bool,
+    pub changes: u64,
+    pub total_changes: u64,
+    pub last_rowid: i64,
+    pub last_txid: u64,
+    pub busy_timeout: Duration,
+}
+
+impl Session {
+    pub fn new(engine: Arc<Engine>) -> Session {
+        let busy_timeout = Duration::from_millis(engine.config().database.busy_timeout_ms);
+        Session {
+            engine,
+            tx: None,
+            explicit: false,
+            changes: 0,
+            total_changes: 0,
+            last_rowid: 0,
+            last_txid: 0,
+            busy_timeout,
+        }
+    }
+
+    pub fn in_transaction(&self) -> bool {
+        self.explicit
+    }
+
+    /// The schema this session currently sees.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        match &self.tx {
+            Some(tx) => Arc::new(tx.catalog().clone()),
+            None => self.engine.catalog(),
+        }
+    }
+
+    /// Plans without running (column names for a prepared statement).
+    pub fn plan(&self, parsed: &Parsed) -> Result<StmtPlan> {
+        match &self.tx {
+            Some(tx) => plan_statement(&parsed.ast, tx.catalog()),
+            None => plan_statement(&parsed.ast, &self.engine.catalog()),
+        }
+    }
+
+    pub fn execute(&mut self, parsed: &Parsed, params: &[Value]) -> Result<Outcome> {
+        let ctx = EvalCtx { params: params.to_vec(), now_us: now_micros() };
+        match &parsed.ast {
+            Ast::StartTransaction { .. } => {
+                if self.explicit {
+                    return Err(Error::Sql("cannot start a transaction within a transaction".into()));
+                }
+                self.tx = Some(self.engine.begin_write(self.busy_timeout)?);
+                self.explicit = true;
+                Ok(Outcome::default())
+            }
+            Ast::Commit { .. } => {
+                if !self.explicit {
+                    return Err(Error::Sql("cannot commit: no transaction is active".into()));
+                }
+                self.explicit = false;
+                if let Some(tx) = self.tx.take() {
+                    if let Some(rec) = tx.commit()? {
+                        self.last_txid = rec.txid;
+                    }
+                }
+                Ok(Outcome::default())
+            }
+            Ast::Rollback { .. } => {
+                if !self.explicit {
+                    return Err(Error::Sql("cannot rollback: no transaction is active".into()));
+                }
+                self.explicit = false;
+                self.tx = None;
+                Ok(Outcome::default())
+            }
+            Ast::Query(_) => self.read(parsed, &ctx),
+            _ => self.write(parsed, &ctx),
+        }
+    }
+
+    fn read(&mut self, parsed: &Parsed, ctx: &EvalCtx) -> Result<Outcome> {
+        let run = |plan: StmtPlan, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
+            let StmtPlan::Query(q) = plan else {
+                return Err(Error::Sql("expected a query".into()));
+            };
+            let rows = query::run(&q.plan, reader, ctx)?.collect::<Result<Vec<_>>>()?;
+            Ok(Outcome { columns: q.columns, rows, changes: 0 })
+        };
+        match &self.tx {
+            Some(tx) => run(plan_statement(&parsed.ast, tx.catalog())?, tx),
+            None => {
+                let view = self.engine.read_view();
+                run(plan_statement(&parsed.ast, &view.catalog)?, &view)
+            }
+        }
+    }
+
+    fn write(&mut self, parsed: &Parsed, ctx: &EvalCtx) -> Result<Outcome> {
+        let autocommit = self.tx.is_none();
+        let mut tx = match self.tx.take() {
+            Some(tx) => tx,
+            None => self.engine.begin_write(self.busy_timeout)?,
+        };
+        tx.begin_statement();
+        let result = plan_statement(&parsed.ast, tx.catalog()).and_then(|plan| run_write(&mut tx, &plan, ctx));
+        tx.end_statement(result.is_ok());
+        if autocommit {
+            if result.is_ok() {
+                if let Some(rec) = tx.commit()? {
+                    self.last_txid = rec.txid;
+                }
+            }
+        } else {
+            self.tx = Some(tx);
+        }
+        let (outcome, last_rowid) = result?;
+        if let Some(r) = last_rowid {
+            self.last_rowid = r;
+        }
+        if outcome.changes > 0 || matches!(parsed.ast, Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_)) {
+            self.changes = outcome.changes;
+            self.total_changes += outcome.changes;
+        }
+        Ok(outcome)
+    }
+}
+
+fn run_write(tx: &mut WriteTx, plan: &StmtPlan, ctx: &EvalCtx) -> Result<(Outcome, Option<i64>)> {
+    let columns = plan.columns();
+    let dml_outcome =
+        |r: dml::DmlResult| (Outcome { columns: columns.clone(), rows: r.rows, changes: r.changes }, r.last_rowid);
+    Ok(match plan {
+        StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, ctx)?),
+        StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, ctx)?),
+        StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, ctx)?),
+        StmtPlan::CreateTable { table, if_not_exists } => {
+            ddl::create_table(tx, table.clone(), *if_not_exists)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::DropTable { names, if_exists } => {
+            ddl::drop_table(tx, names, *if_exists)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::CreateIndex { table, index, if_not_exists } => {
+            ddl::create_index(tx, table, index.clone(), *if_not_exists, ctx)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::DropIndex { names, if_exists } => {
+            ddl::drop_index(tx, names, *if_exists)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::Query(q) => {
+            let rows = query::run(&q.plan, &*tx, ctx)?.collect::<Result<Vec<_>>>()?;
+            (Outcome { columns: q.columns.clone(), rows, changes: 0 }, None)
+        }
+        StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback => {
+            return Err(Error::Misuse("transaction control reached the write path".into()))
+        }
+    })
+}

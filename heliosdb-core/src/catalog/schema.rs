@@ -1,0 +1,66 @@
+//! Definitions of tables, columns and indexes.
+
+use crate::types::DataType;
+use serde::{Deserialize, Serialize};
+
+/// One column of a table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ColumnDef {
+    /// Name as declared.
+    pub name: String,
+    /// Declared type.
+    pub ty: DataType,
+    /// NOT NULL (implied for primary-key columns).
+    pub not_null: bool,
+    /// DEFAULT expression as SQL text, evaluated at insert time.
+    pub default: Option<String>,
+}
+
+/// A secondary index (including the ones UNIQUE constraints create).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndexDef {
+    /// Storage id: the first bytes of every key of this index.
+    pub id: u32,
+    /// Name (generated for constraint indexes: `tablename_autoindex_N`).
+    pub name: String,
+    /// Column positions and whether each is descending.
+    pub columns: Vec<(usize, bool)>,
+    /// Enforces uniqueness (NULLs are distinct, as in SQLite and PostgreSQL).
+    pub unique: bool,
+    /// The `CREATE INDEX` text, or `None` for a constraint's index.
+    pub sql: Option<String>,
+}
+
+/// A table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableDef {
+    /// Storage id: the first bytes of every row key of this table.
+    pub id: u32,
+    /// Name as declared.
+    pub name: String,
+    /// Columns in declaration order.
+    pub columns: Vec<ColumnDef>,
+    /// Primary-key column positions. Empty: rows are keyed by a hidden rowid.
+    pub primary_key: Vec<usize>,
+    /// The primary key is a single INTEGER column that aliases the rowid
+    /// (assigned automatically when inserted as NULL).
+    pub rowid_alias: bool,
+    /// `AUTOINCREMENT`: rowids are never reused, even after deletes.
+    pub autoincrement: bool,
+    /// Secondary indexes.
+    pub indexes: Vec<IndexDef>,
+    /// The `CREATE TABLE` text, shown by `.schema`.
+    pub sql: String,
+}
+
+impl TableDef {
+    /// Position of a column by (case-insensitive) name.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether rows are keyed by an integer rowid (hidden or aliased).
+    pub fn has_rowid(&self) -> bool {
+        self.primary_key.is_empty() || self.rowid_alias
+    }
+}

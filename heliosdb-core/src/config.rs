@@ -1,0 +1,250 @@
+//! `heliosdb.toml` (or the same structure as JSON): every setting, its default,
+//! and validation that names the offending key.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The whole configuration. Every field has a documented default, so an empty
+/// file (or `Config::default()`) is valid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `[database]`
+    pub database: DatabaseConfig,
+    /// `[storage]`
+    pub storage: StorageConfig,
+    /// `[snapshot]`
+    pub snapshot: SnapshotConfig,
+    /// `[materialized_views]`
+    pub materialized_views: MaterializedViewConfig,
+    /// `[scheduler]`
+    pub scheduler: SchedulerConfig,
+}
+
+/// `[database]`: where the data lives and how durable a commit is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Data directory (`:memory:` for a private temporary database). Default: none
+    /// (the path given to `open` wins; one of the two is required).
+    pub path: Option<String>,
+    /// Memory budget in MiB; sets the block cache size (half of it). Default 64.
+    pub memory_limit_mb: u64,
+    /// Write the journal on every commit so a killed process loses nothing.
+    /// Default true. When false, the latest commits may be lost on a crash.
+    pub enable_wal: bool,
+    /// fsync (fdatasync) every commit: survives power loss, ~1000× slower
+    /// commits on typical disks. Default false.
+    pub sync_on_commit: bool,
+    /// How long a writer waits for another connection's write lock, in
+    /// milliseconds, before failing with "database is locked". Default 5000.
+    pub busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            path: None,
+            memory_limit_mb: 64,
+            enable_wal: true,
+            sync_on_commit: false,
+            busy_timeout_ms: 5000,
+        }
+    }
+}
+
+/// `[storage]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// Keep superseded row versions for `AS OF` queries. Default true.
+    /// (Accepted now; time travel is a separate feature still being built.)
+    pub time_travel_enabled: bool,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig { time_travel_enabled: true }
+    }
+}
+
+/// `[snapshot]`: retention of history for time travel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SnapshotConfig {
+    /// Keep history at least this many seconds. Default 2592000 (30 days).
+    pub min_retention_seconds: u64,
+    /// Keep at most this many commit points. Default 1000.
+    pub max_snapshots: u64,
+    /// Remove expired history in the background. Default true.
+    pub auto_gc_enabled: bool,
+}
+
+impl Default for SnapshotConfig {
+    fn default() -> Self {
+        SnapshotConfig { min_retention_seconds: 2_592_000, max_snapshots: 1000, auto_gc_enabled: true }
+    }
+}
+
+/// `[materialized_views]`: defaults for new materialized views.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MaterializedViewConfig {
+    /// Allow materialized views. Default true.
+    pub enabled: bool,
+    /// New views refresh themselves in the background. Default false.
+    pub default_auto_refresh: bool,
+    /// A view is stale after this many seconds of pending changes. Default 300.
+    pub default_staleness_threshold_sec: u64,
+    /// Refresh only while system CPU use is below this fraction. Default 0.5.
+    pub default_cpu_threshold: f64,
+}
+
+impl Default for MaterializedViewConfig {
+    fn default() -> Self {
+        MaterializedViewConfig {
+            enabled: true,
+            default_auto_refresh: false,
+            default_staleness_threshold_sec: 300,
+            default_cpu_threshold: 0.5,
+        }
+    }
+}
+
+/// `[scheduler]`: the background refresh scheduler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SchedulerConfig {
+    /// Seconds between checks. Default 60.
+    pub check_interval_sec: u64,
+    /// Refreshes running at once. Default 1.
+    pub max_concurrent_refreshes: u64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig { check_interval_sec: 60, max_concurrent_refreshes: 1 }
+    }
+}
+
+fn bad(key: &str, why: &str) -> Error {
+    Error::Sql(format!("configuration: invalid value for {key}: {why}"))
+}
+
+impl Config {
+    /// Reads a `heliosdb.toml` file.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not valid TOML, has an unknown key, or a
+    /// value out of range; the message names the key.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Config> {
+        let path = path.as_ref();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+        Config::from_toml(&text)
+    }
+
+    /// Parses TOML text.
+    ///
+    /// # Errors
+    /// As [`Config::from_file`].
+    pub fn from_toml(text: &str) -> Result<Config> {
+        let de = toml::Deserializer::new(text);
+        let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let msg = inner.message().to_string();
+            Error::Sql(format!("configuration: {key}: {msg}"))
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Parses JSON text of the same structure (as the C ABI and bindings pass it).
+    ///
+    /// # Errors
+    /// As [`Config::from_file`].
+    pub fn from_json(text: &str) -> Result<Config> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let cfg: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let key = e.path().to_string();
+            Error::Sql(format!("configuration: {key}: {}", e.into_inner()))
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Parses either JSON (text starting with `{`) or TOML.
+    ///
+    /// # Errors
+    /// As [`Config::from_file`].
+    pub fn parse(text: &str) -> Result<Config> {
+        if text.trim_start().starts_with('{') {
+            Config::from_json(text)
+        } else {
+            Config::from_toml(text)
+        }
+    }
+
+    /// Checks ranges that the types alone do not.
+    ///
+    /// # Errors
+    /// The first out-of-range value, naming its key.
+    pub fn validate(&self) -> Result<()> {
+        if self.database.memory_limit_mb < 4 {
+            return Err(bad("database.memory_limit_mb", "must be at least 4"));
+        }
+        let cpu = self.materialized_views.default_cpu_threshold;
+        if !(cpu > 0.0 && cpu <= 1.0) {
+            return Err(bad("materialized_views.default_cpu_threshold", "must be in (0, 1]"));
+        }
+        if self.scheduler.check_interval_sec == 0 {
+            return Err(bad("scheduler.check_interval_sec", "must be at least 1"));
+        }
+        if self.scheduler.max_concurrent_refreshes == 0 {
+            return Err(bad("scheduler.max_concurrent_refreshes", "must be at least 1"));
+        }
+        if self.snapshot.max_snapshots == 0 {
+            return Err(bad("snapshot.max_snapshots", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_text_gives_defaults() {
+        assert_eq!(Config::from_toml("").unwrap(), Config::default());
+        assert_eq!(Config::from_json("{}").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn sections_are_read() {
+        let c = Config::from_toml("[database]\nmemory_limit_mb = 128\n[snapshot]\nmin_retention_seconds = 7776000\n")
+            .unwrap();
+        assert_eq!(c.database.memory_limit_mb, 128);
+        assert_eq!(c.snapshot.min_retention_seconds, 7_776_000);
+        let j = Config::from_json(r#"{"scheduler":{"check_interval_sec":5}}"#).unwrap();
+        assert_eq!(j.scheduler.check_interval_sec, 5);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = Config::from_toml("[database]\nmemory_limt_mb = 1\n").unwrap_err();
+        assert!(e.to_string().contains("memory_limt_mb"), "{e}");
+        let e = Config::from_json(r#"{"bogus": 1}"#).unwrap_err();
+        assert!(e.to_string().contains("bogus"), "{e}");
+    }
+
+    #[test]
+    fn bad_value_is_named() {
+        let e = Config::from_toml("[database]\nmemory_limit_mb = \"lots\"\n").unwrap_err();
+        assert!(e.to_string().contains("database.memory_limit_mb"), "{e}");
+        let e = Config::from_toml("[materialized_views]\ndefault_cpu_threshold = 3.0\n").unwrap_err();
+        assert!(e.to_string().contains("default_cpu_threshold"), "{e}");
+    }
+}

@@ -1,0 +1,221 @@
+//! Aggregate state: one accumulator per (group, aggregate call).
+
+use super::arith::text_of;
+use crate::error::{Error, Result};
+use crate::sql::expr::AggFunc;
+use crate::types::cast::to_numeric;
+use crate::types::compare::total_cmp;
+use crate::types::Value;
+use rust_decimal::Decimal;
+use std::collections::HashSet;
+
+/// Exact-when-possible running sum (integers, then decimals, then reals).
+#[derive(Debug, Clone, Default)]
+struct Sum {
+    int: i64,
+    dec: Option<Decimal>,
+    real: Option<f64>,
+    count: i64,
+}
+
+impl Sum {
+    fn add(&mut self, v: &Value) -> Result<()> {
+        self.count += 1;
+        match to_numeric(v) {
+            Value::Integer(i) => match self.int.checked_add(i) {
+                Some(s) => self.int = s,
+                None => {
+                    if self.real.is_none() && self.dec.is_none() {
+                        return Err(Error::Mismatch("integer overflow in SUM()".into()));
+                    }
+                    *self.real.get_or_insert(0.0) += i as f64;
+                }
+            },
+            Value::Decimal(d) => {
+                let cur = self.dec.unwrap_or_default();
+                self.dec = Some(cur.checked_add(d).ok_or_else(|| Error::Mismatch("DECIMAL overflow in SUM()".into()))?);
+            }
+            other => *self.real.get_or_insert(0.0) += other.as_f64().unwrap_or(0.0),
+        }
+        Ok(())
+    }
+
+    fn value(&self) -> Value {
+        if self.count == 0 {
+            return Value::Null;
+        }
+        if let Some(r) = self.real {
+            let extra = self.dec.map_or(0.0, |d| crate::types::value::decimal_to_f64(&d));
+            return Value::Real(r + self.int as f64 + extra);
+        }
+        if let Some(d) = self.dec {
+            return Value::Decimal(d + Decimal::from(self.int));
+        }
+        Value::Integer(self.int)
+    }
+}
+
+/// Welford's running mean and variance.
+#[derive(Debug, Clone, Default)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        let d = x - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (x - self.mean);
+    }
+}
+
+/// The accumulator of one aggregate call within one group.
+#[derive(Debug, Clone)]
+pub struct AggState {
+    func: AggFunc,
+    count: i64,
+    sum: Sum,
+    moments: Moments,
+    best: Option<Value>,
+    concat: Option<String>,
+    seen: Option<HashSet<Value>>,
+}
+
+impl AggState {
+    /// A fresh accumulator.
+    pub fn new(func: AggFunc, distinct: bool) -> AggState {
+        AggState {
+            func,
+            count: 0,
+            sum: Sum::default(),
+            moments: Moments::default(),
+            best: None,
+            concat: None,
+            seen: distinct.then(HashSet::new),
+        }
+    }
+
+    /// Feeds one input value (`None` for COUNT(*)); `sep` is GROUP_CONCAT's separator.
+    ///
+    /// # Errors
+    /// Integer overflow in SUM.
+    pub fn update(&mut self, v: Option<&Value>, sep: Option<&Value>) -> Result<()> {
+        let Some(v) = v else {
+            self.count += 1;
+            return Ok(());
+        };
+        if v.is_null() && self.func != AggFunc::First {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.seen {
+            if !seen.insert(v.clone()) {
+                return Ok(());
+            }
+        }
+        self.count += 1;
+        match self.func {
+            AggFunc::CountStar | AggFunc::Count => {}
+            AggFunc::Sum | AggFunc::Total | AggFunc::Avg => self.sum.add(v)?,
+            AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
+                self.moments.add(to_numeric(v).as_f64().unwrap_or(0.0));
+            }
+            AggFunc::Min | AggFunc::Max => {
+                let replace = match &self.best {
+                    None => true,
+                    Some(b) => {
+                        let ord = total_cmp(v, b);
+                        if self.func == AggFunc::Min {
+                            ord.is_lt()
+                        } else {
+                            ord.is_gt()
+                        }
+                    }
+                };
+                if replace {
+                    self.best = Some(v.clone());
+                }
+            }
+            AggFunc::First => {
+                if self.best.is_none() {
+                    self.best = Some(v.clone());
+                }
+            }
+            AggFunc::GroupConcat => {
+                let s = text_of(v);
+                match &mut self.concat {
+                    None => self.concat = Some(s),
+                    Some(acc) => {
+                        acc.push_str(&sep.map_or_else(|| ",".to_string(), text_of));
+                        acc.push_str(&s);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregate's result.
+    pub fn finish(&self) -> Value {
+        let m = &self.moments;
+        match self.func {
+            AggFunc::CountStar | AggFunc::Count => Value::Integer(self.count),
+            AggFunc::Sum => self.sum.value(),
+            AggFunc::Total => Value::Real(self.sum.value().as_f64().unwrap_or(0.0)),
+            AggFunc::Avg => match self.sum.value() {
+                Value::Null => Value::Null,
+                Value::Decimal(d) => {
+                    d.checked_div(Decimal::from(self.count)).map_or(Value::Null, |q| Value::Decimal(q.normalize()))
+                }
+                other => Value::Real(other.as_f64().unwrap_or(0.0) / self.count as f64),
+            },
+            AggFunc::Min | AggFunc::Max | AggFunc::First => self.best.clone().unwrap_or(Value::Null),
+            AggFunc::VarSamp if m.n >= 2.0 => Value::Real(m.m2 / (m.n - 1.0)),
+            AggFunc::StddevSamp if m.n >= 2.0 => Value::Real((m.m2 / (m.n - 1.0)).sqrt()),
+            AggFunc::VarPop if m.n >= 1.0 => Value::Real(m.m2 / m.n),
+            AggFunc::StddevPop if m.n >= 1.0 => Value::Real((m.m2 / m.n).sqrt()),
+            AggFunc::VarSamp | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::StddevPop => Value::Null,
+            AggFunc::GroupConcat => self.concat.clone().map_or(Value::Null, Value::Text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(func: AggFunc, distinct: bool, vals: &[Value]) -> Value {
+        let mut s = AggState::new(func, distinct);
+        for v in vals {
+            s.update(Some(v), None).unwrap();
+        }
+        s.finish()
+    }
+
+    #[test]
+    fn sums_stay_exact_and_null_on_empty() {
+        let ints = [Value::Integer(1), Value::Null, Value::Integer(2)];
+        assert_eq!(run(AggFunc::Sum, false, &ints), Value::Integer(3));
+        assert_eq!(run(AggFunc::Sum, false, &[]), Value::Null);
+        assert_eq!(run(AggFunc::Total, false, &[]), Value::Real(0.0));
+        let decs = [Value::Decimal("0.10".parse().unwrap()), Value::Decimal("0.20".parse().unwrap())];
+        assert_eq!(run(AggFunc::Sum, false, &decs), Value::Decimal("0.30".parse().unwrap()));
+    }
+
+    #[test]
+    fn overflowing_integer_sum_is_an_error() {
+        let mut s = AggState::new(AggFunc::Sum, false);
+        s.update(Some(&Value::Integer(i64::MAX)), None).unwrap();
+        assert!(s.update(Some(&Value::Integer(1)), None).is_err());
+    }
+
+    #[test]
+    fn variance_and_distinct_count() {
+        let xs: Vec<Value> = [2, 4, 4, 4, 5, 5, 7, 9].iter().map(|i| Value::Integer(*i)).collect();
+        assert_eq!(run(AggFunc::StddevPop, false, &xs), Value::Real(2.0));
+        assert_eq!(run(AggFunc::Count, true, &xs), Value::Integer(5));
+        assert_eq!(run(AggFunc::Max, false, &xs), Value::Integer(9));
+    }
+}

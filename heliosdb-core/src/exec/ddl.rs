@@ -1,0 +1,132 @@
+//! Running CREATE/DROP TABLE and INDEX inside a write transaction.
+
+use super::eval::EvalCtx;
+use super::scan::scan;
+use super::write::{index_entry, row_key_of, unique_violation};
+use crate::catalog::{normalize, IndexDef, TableDef};
+use crate::error::{sql_err, Result};
+use crate::sql::planner::select::full_scan;
+use crate::storage::{keys, Ks, Reader, WriteTx};
+use std::sync::Arc;
+
+fn name_taken(tx: &WriteTx, name: &str) -> bool {
+    tx.catalog().tables.contains_key(&normalize(name)) || tx.catalog().index(name).is_some()
+}
+
+/// CREATE TABLE.
+///
+/// # Errors
+/// The name is taken (unless IF NOT EXISTS).
+pub fn create_table(tx: &mut WriteTx, mut table: TableDef, if_not_exists: bool) -> Result<()> {
+    if name_taken(tx, &table.name) {
+        if if_not_exists && tx.catalog().tables.contains_key(&normalize(&table.name)) {
+            return Ok(());
+        }
+        return Err(sql_err!("table {} already exists", table.name));
+    }
+    let cat = tx.catalog_mut();
+    table.id = cat.allocate_id();
+    for ix in &mut table.indexes {
+        ix.id = cat.allocate_id();
+    }
+    cat.tables.insert(normalize(&table.name), Arc::new(table));
+    cat.version += 1;
+    Ok(())
+}
+
+fn delete_prefix(tx: &mut WriteTx, ks: Ks, id: u32) -> Result<()> {
+    let (lo, hi) = keys::prefix_bounds(&keys::object_prefix(id));
+    let doomed: Vec<Vec<u8>> = tx.scan(ks, lo, hi).map(|kv| kv.map(|(k, _)| k.to_vec())).collect::<Result<_>>()?;
+    for k in doomed {
+        tx.delete(ks, k);
+    }
+    Ok(())
+}
+
+/// DROP TABLE.
+///
+/// # Errors
+/// No such table (unless IF EXISTS).
+pub fn drop_table(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result<()> {
+    for name in names {
+        let Some(table) = tx.catalog().tables.get(&normalize(name)).cloned() else {
+            if if_exists {
+                continue;
+            }
+            return Err(sql_err!("no such table: {name}"));
+        };
+        delete_prefix(tx, Ks::Rows, table.id)?;
+        for ix in &table.indexes {
+            delete_prefix(tx, Ks::Index, ix.id)?;
+        }
+        let cat = tx.catalog_mut();
+        cat.tables.remove(&normalize(name));
+        cat.version += 1;
+        tx.note_dropped_table(table.id);
+    }
+    Ok(())
+}
+
+/// CREATE INDEX: builds the entries of every existing row.
+///
+/// # Errors
+/// Name taken, or existing rows violate a UNIQUE index.
+pub fn create_index(
+    tx: &mut WriteTx,
+    table_name: &str,
+    mut index: IndexDef,
+    if_not_exists: bool,
+    ctx: &EvalCtx,
+) -> Result<()> {
+    if name_taken(tx, &index.name) {
+        if if_not_exists && tx.catalog().index(&index.name).is_some() {
+            return Ok(());
+        }
+        return Err(sql_err!("index {} already exists", index.name));
+    }
+    let table = Arc::clone(tx.catalog().table(table_name)?);
+    index.id = tx.catalog_mut().allocate_id();
+    let sp = full_scan(&table);
+    let rows: Vec<Vec<crate::types::Value>> = scan(&*tx, &sp, ctx)?.collect::<Result<_>>()?;
+    let mut def = (*table).clone();
+    def.indexes.push(index);
+    let pos = def.indexes.len() - 1;
+    let ix = &def.indexes[pos];
+    for row in rows {
+        let key = row_key_of(&def, &row);
+        let (ik, unique_form) = index_entry(ix, &row, &key);
+        if unique_form && tx.get(Ks::Index, &ik)?.is_some() {
+            return Err(unique_violation(&def, pos));
+        }
+        tx.put(Ks::Index, ik, key);
+    }
+    let cat = tx.catalog_mut();
+    cat.tables.insert(normalize(&def.name), Arc::new(def));
+    cat.version += 1;
+    Ok(())
+}
+
+/// DROP INDEX.
+///
+/// # Errors
+/// No such index (unless IF EXISTS); constraint indexes cannot be dropped.
+pub fn drop_index(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result<()> {
+    for name in names {
+        let Some((table, ix)) = tx.catalog().index(name).map(|(t, i)| (Arc::clone(t), i.clone())) else {
+            if if_exists {
+                continue;
+            }
+            return Err(sql_err!("no such index: {name}"));
+        };
+        if ix.sql.is_none() {
+            return Err(sql_err!("index {name} belongs to a UNIQUE or PRIMARY KEY constraint and cannot be dropped"));
+        }
+        delete_prefix(tx, Ks::Index, ix.id)?;
+        let mut def = (*table).clone();
+        def.indexes.retain(|i| i.id != ix.id);
+        let cat = tx.catalog_mut();
+        cat.tables.insert(normalize(&def.name), Arc::new(def));
+        cat.version += 1;
+    }
+    Ok(())
+}

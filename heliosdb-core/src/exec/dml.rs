@@ -1,0 +1,212 @@
+//! Running INSERT, UPDATE and DELETE inside a write transaction.
+//!
+//! Each statement first reads everything it will change (so it never sees
+//! its own writes: no Halloween problem), then writes. The caller wraps the
+//! statement in `begin_statement`/`end_statement`, so a constraint violation
+//! half-way leaves nothing behind.
+
+use super::eval::{eval, EvalCtx};
+use super::query::run;
+use super::scan::decode_stored_row;
+use super::write::{delete_row, pk_violation, put_row, row_key_of, unique_conflict, unique_violation};
+use crate::catalog::TableDef;
+use crate::error::{Error, Result};
+use crate::sql::plan::{Conflict, DeletePlan, InsertPlan, InsertSource, Returning, UpdatePlan};
+use crate::storage::{Ks, Reader, WriteTx};
+use crate::types::cast::coerce_to_column;
+use crate::types::Value;
+
+/// What a DML statement did.
+#[derive(Debug, Default)]
+pub struct DmlResult {
+    /// Rows inserted, updated or deleted.
+    pub changes: u64,
+    /// Rowid of the last inserted row (rowid tables only).
+    pub last_rowid: Option<i64>,
+    /// RETURNING rows.
+    pub rows: Vec<Vec<Value>>,
+}
+
+fn returning_row(r: &Option<Returning>, row: &[Value], ctx: &EvalCtx, out: &mut Vec<Vec<Value>>) -> Result<()> {
+    if let Some(r) = r {
+        out.push(r.exprs.iter().map(|e| eval(e, row, ctx)).collect::<Result<_>>()?);
+    }
+    Ok(())
+}
+
+/// Coerces every column to its type and enforces NOT NULL.
+fn check_row(table: &TableDef, row: &mut [Value]) -> Result<()> {
+    for (i, col) in table.columns.iter().enumerate() {
+        let v = std::mem::replace(&mut row[i], Value::Null);
+        row[i] = coerce_to_column(v, col.ty, &format!("{}.{}", table.name, col.name))?;
+        if col.not_null && row[i].is_null() {
+            return Err(Error::Constraint(format!("NOT NULL constraint failed: {}.{}", table.name, col.name)));
+        }
+    }
+    Ok(())
+}
+
+/// Assigns the rowid of a new row; returns whether it was generated (and so
+/// is known to be new: no uniqueness read needed).
+fn assign_rowid(tx: &mut WriteTx, table: &TableDef, row: &mut Vec<Value>) -> Result<bool> {
+    if !table.has_rowid() {
+        return Ok(false);
+    }
+    let given = if table.rowid_alias { row[table.primary_key[0]].clone() } else { Value::Null };
+    let (rowid, generated) = match given {
+        Value::Integer(i) => (i, false),
+        Value::Null => {
+            let hw = tx.rowid_high_water(table.id);
+            let next = hw
+                .checked_add(1)
+                .ok_or_else(|| Error::Constraint(format!("table {} has used every rowid", table.name)))?;
+            (next, true)
+        }
+        other => {
+            return Err(Error::Mismatch(format!(
+                "rowid of {} must be an integer, not {}",
+                table.name,
+                other.type_name()
+            )))
+        }
+    };
+    if table.rowid_alias {
+        row[table.primary_key[0]] = Value::Integer(rowid);
+    }
+    row.truncate(table.columns.len());
+    row.push(Value::Integer(rowid));
+    tx.bump_rowid(table.id, rowid);
+    Ok(generated)
+}
+
+/// Reads the stored row under `key` (with its rowid).
+fn stored_row(tx: &WriteTx, table: &TableDef, key: &[u8]) -> Result<Option<Vec<Value>>> {
+    let needed = vec![true; table.columns.len()];
+    tx.get(Ks::Rows, key)?.map(|v| decode_stored_row(table, key, &v, &needed)).transpose()
+}
+
+/// Runs an INSERT.
+///
+/// # Errors
+/// Constraint violations, type mismatches.
+pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, ctx: &EvalCtx) -> Result<DmlResult> {
+    let table = &plan.table;
+    let source_rows: Vec<Vec<Value>> = match &plan.source {
+        InsertSource::Values(rows) => rows
+            .iter()
+            .map(|r| r.iter().map(|e| eval(e, &[], ctx)).collect::<Result<Vec<_>>>())
+            .collect::<Result<_>>()?,
+        InsertSource::Query(p) => run(p, &*tx, ctx)?.collect::<Result<_>>()?,
+        InsertSource::Defaults => vec![Vec::new()],
+    };
+    let mut result = DmlResult::default();
+    for values in source_rows {
+        let mut row = vec![Value::Null; table.columns.len()];
+        let mut provided = vec![false; table.columns.len()];
+        for (v, t) in values.into_iter().zip(&plan.targets) {
+            row[*t] = v;
+            provided[*t] = true;
+        }
+        for (i, d) in plan.defaults.iter().enumerate() {
+            if let (false, Some(d)) = (provided[i], d) {
+                row[i] = eval(d, &[], ctx)?;
+            }
+        }
+        if table.rowid_alias {
+            let pk = table.primary_key[0];
+            let v = std::mem::replace(&mut row[pk], Value::Null);
+            row[pk] = coerce_to_column(v, table.columns[pk].ty, &format!("{}.{}", table.name, table.columns[pk].name))?;
+        }
+        let generated = assign_rowid(tx, table, &mut row)?;
+        check_row(table, &mut row)?;
+        let key = row_key_of(table, &row);
+        if !generated {
+            if let Some(existing) = stored_row(tx, table, &key)? {
+                match plan.conflict {
+                    Conflict::Abort => return Err(pk_violation(table)),
+                    Conflict::Ignore => continue,
+                    Conflict::Replace => delete_row(tx, table, key.clone(), &existing),
+                }
+            }
+        }
+        while let Some((ix, other_key)) = unique_conflict(tx, table, &row, &key)? {
+            match plan.conflict {
+                Conflict::Abort => return Err(unique_violation(table, ix)),
+                Conflict::Ignore => break,
+                Conflict::Replace => {
+                    let other = stored_row(tx, table, &other_key)?
+                        .ok_or_else(|| Error::Corrupt(format!("index of {} points at a missing row", table.name)))?;
+                    delete_row(tx, table, other_key, &other);
+                }
+            }
+        }
+        if plan.conflict == Conflict::Ignore && unique_conflict(tx, table, &row, &key)?.is_some() {
+            continue;
+        }
+        put_row(tx, table, key, &row);
+        result.changes += 1;
+        if table.has_rowid() {
+            if let Some(Value::Integer(r)) = row.last() {
+                result.last_rowid = Some(*r);
+            }
+        }
+        returning_row(&plan.returning, &row, ctx, &mut result.rows)?;
+    }
+    Ok(result)
+}
+
+/// Runs an UPDATE.
+///
+/// # Errors
+/// Constraint violations, type mismatches.
+pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, ctx: &EvalCtx) -> Result<DmlResult> {
+    let table = &plan.table;
+    let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, ctx)?.collect::<Result<_>>()?;
+    let mut result = DmlResult::default();
+    for old in targets {
+        let old_key = row_key_of(table, &old);
+        let mut new = old.clone();
+        for (pos, e) in &plan.assignments {
+            new[*pos] = eval(e, &old, ctx)?;
+        }
+        check_row(table, &mut new)?;
+        if table.rowid_alias {
+            let rowid = new[table.primary_key[0]].clone();
+            if let Some(slot) = new.get_mut(table.columns.len()) {
+                *slot = rowid.clone();
+            }
+            if let Value::Integer(r) = rowid {
+                tx.bump_rowid(table.id, r);
+            }
+        }
+        let new_key = row_key_of(table, &new);
+        delete_row(tx, table, old_key.clone(), &old);
+        if new_key != old_key && tx.get(Ks::Rows, &new_key)?.is_some() {
+            return Err(pk_violation(table));
+        }
+        if let Some((ix, _)) = unique_conflict(tx, table, &new, &new_key)? {
+            return Err(unique_violation(table, ix));
+        }
+        put_row(tx, table, new_key, &new);
+        result.changes += 1;
+        returning_row(&plan.returning, &new, ctx, &mut result.rows)?;
+    }
+    Ok(result)
+}
+
+/// Runs a DELETE.
+///
+/// # Errors
+/// Storage errors.
+pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, ctx: &EvalCtx) -> Result<DmlResult> {
+    let table = &plan.table;
+    let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, ctx)?.collect::<Result<_>>()?;
+    let mut result = DmlResult::default();
+    for row in targets {
+        let key = row_key_of(table, &row);
+        returning_row(&plan.returning, &row, ctx, &mut result.rows)?;
+        delete_row(tx, table, key, &row);
+        result.changes += 1;
+    }
+    Ok(result)
+}

@@ -1,0 +1,195 @@
+//! Evaluating a bound expression against one row.
+
+use super::{arith, functions};
+use crate::error::Result;
+use crate::sql::expr::{BinaryOp, Expr, UnaryOp};
+use crate::types::cast::{cast, truthy};
+use crate::types::compare::sql_cmp;
+use crate::types::Value;
+use std::cmp::Ordering;
+
+/// What an expression may read besides its row.
+#[derive(Debug, Clone, Default)]
+pub struct EvalCtx {
+    /// Bound parameter values by slot (missing slots read as NULL).
+    pub params: Vec<Value>,
+    /// The statement's clock (microseconds since the epoch): `'now'` is the
+    /// same instant everywhere in one statement, as in SQLite.
+    pub now_us: i64,
+}
+
+fn bool_value(b: Option<bool>) -> Value {
+    match b {
+        None => Value::Null,
+        Some(b) => Value::Integer(i64::from(b)),
+    }
+}
+
+/// Three-valued comparison result of `a op b`.
+pub fn compare(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
+    let ord = sql_cmp(a, b)?;
+    Some(match op {
+        BinaryOp::Eq => ord == Ordering::Equal,
+        BinaryOp::NotEq => ord != Ordering::Equal,
+        BinaryOp::Lt => ord == Ordering::Less,
+        BinaryOp::LtEq => ord != Ordering::Greater,
+        BinaryOp::Gt => ord == Ordering::Greater,
+        BinaryOp::GtEq => ord != Ordering::Less,
+        _ => return None,
+    })
+}
+
+/// Evaluates `e` over `row`.
+///
+/// # Errors
+/// Type errors in functions, DECIMAL overflow, bad date arguments.
+pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
+    Ok(match e {
+        Expr::Literal(v) => v.clone(),
+        Expr::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
+        Expr::Param(i) => ctx.params.get(*i).cloned().unwrap_or(Value::Null),
+        Expr::Unary(op, x) => {
+            let v = eval(x, row, ctx)?;
+            match op {
+                UnaryOp::Neg => arith::negate(&v),
+                UnaryOp::Not => bool_value(truthy(&v).map(|b| !b)),
+                UnaryOp::BitNot => match arith::bitwise(BinaryOp::BitOr, &v, &Value::Integer(0)) {
+                    Value::Integer(i) => Value::Integer(!i),
+                    other => other,
+                },
+            }
+        }
+        Expr::Binary(op, l, r) => return eval_binary(*op, l, r, row, ctx),
+        Expr::IsNull(x, negated) => Value::Integer(i64::from(eval(x, row, ctx)?.is_null() != *negated)),
+        Expr::InList { expr, list, negated } => {
+            let v = eval(expr, row, ctx)?;
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut saw_null = false;
+            let mut found = false;
+            for item in list {
+                match compare(BinaryOp::Eq, &v, &eval(item, row, ctx)?) {
+                    Some(true) => {
+                        found = true;
+                        break;
+                    }
+                    None => saw_null = true,
+                    Some(false) => {}
+                }
+            }
+            let r = if found {
+                Some(true)
+            } else if saw_null {
+                None
+            } else {
+                Some(false)
+            };
+            bool_value(r.map(|b| b != *negated))
+        }
+        Expr::Between { expr, lo, hi, negated } => {
+            let v = eval(expr, row, ctx)?;
+            let ge = compare(BinaryOp::GtEq, &v, &eval(lo, row, ctx)?);
+            let le = compare(BinaryOp::LtEq, &v, &eval(hi, row, ctx)?);
+            let both = match (ge, le) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
+            bool_value(both.map(|b| b != *negated))
+        }
+        Expr::Like { expr, pattern, escape, negated } => {
+            let v = eval(expr, row, ctx)?;
+            let p = eval(pattern, row, ctx)?;
+            let esc = match escape {
+                Some(x) => Some(eval(x, row, ctx)?),
+                None => None,
+            };
+            bool_value(functions::like(&v, &p, esc.as_ref())?.map(|b| b != *negated))
+        }
+        Expr::Case { operand, whens, else_result } => {
+            let op = match operand {
+                Some(o) => Some(eval(o, row, ctx)?),
+                None => None,
+            };
+            for (w, t) in whens {
+                let wv = eval(w, row, ctx)?;
+                let hit = match &op {
+                    Some(o) => compare(BinaryOp::Eq, o, &wv) == Some(true),
+                    None => truthy(&wv) == Some(true),
+                };
+                if hit {
+                    return eval(t, row, ctx);
+                }
+            }
+            match else_result {
+                Some(x) => eval(x, row, ctx)?,
+                None => Value::Null,
+            }
+        }
+        Expr::Cast(x, ty) => cast(&eval(x, row, ctx)?, *ty)?,
+        Expr::Func(f, args) => return functions::call(*f, args, row, ctx),
+        Expr::Agg(_) => {
+            return Err(crate::error::Error::Sql("misuse of aggregate function".into()));
+        }
+    })
+}
+
+fn eval_binary(op: BinaryOp, l: &Expr, r: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
+    match op {
+        BinaryOp::And => {
+            let a = truthy(&eval(l, row, ctx)?);
+            if a == Some(false) {
+                return Ok(Value::Integer(0));
+            }
+            let b = truthy(&eval(r, row, ctx)?);
+            Ok(bool_value(match (a, b) {
+                (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            }))
+        }
+        BinaryOp::Or => {
+            let a = truthy(&eval(l, row, ctx)?);
+            if a == Some(true) {
+                return Ok(Value::Integer(1));
+            }
+            let b = truthy(&eval(r, row, ctx)?);
+            Ok(bool_value(match (a, b) {
+                (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            }))
+        }
+        _ => {
+            let a = eval(l, row, ctx)?;
+            let b = eval(r, row, ctx)?;
+            Ok(match op {
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                    arith::arithmetic(op, &a, &b)?
+                }
+                BinaryOp::Concat => arith::concat(&a, &b),
+                BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::ShiftLeft | BinaryOp::ShiftRight => {
+                    arith::bitwise(op, &a, &b)
+                }
+                BinaryOp::Is | BinaryOp::IsNot => {
+                    let same = match (a.is_null(), b.is_null()) {
+                        (true, true) => true,
+                        (false, false) => compare(BinaryOp::Eq, &a, &b) == Some(true),
+                        _ => false,
+                    };
+                    Value::Integer(i64::from(same == (op == BinaryOp::Is)))
+                }
+                _ => bool_value(compare(op, &a, &b)),
+            })
+        }
+    }
+}
+
+/// Evaluates a predicate: only TRUE keeps a row (NULL and FALSE drop it).
+///
+/// # Errors
+/// As [`eval`].
+pub fn eval_predicate(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
+    Ok(truthy(&eval(e, row, ctx)?) == Some(true))
+}

@@ -1,0 +1,28 @@
+//! Execution: running plans against a [`crate::storage::Reader`].
+//!
+//! * [`eval`] — expression evaluation; [`arith`] — arithmetic and string operators;
+//! * [`functions`] — scalar functions; [`datetime`] — SQLite's date functions;
+//! * [`aggregate`] — aggregate state;
+//! * [`scan`] — turning an access path into key ranges and rows;
+//! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
+//! * [`write`] — writing and deleting one row with its index entries;
+//! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP.
+
+pub mod aggregate;
+pub mod arith;
+pub mod datetime;
+pub mod ddl;
+pub mod dml;
+pub mod eval;
+pub mod functions;
+pub mod query;
+pub mod scan;
+pub mod write;
+
+pub use eval::EvalCtx;
+
+use crate::error::Result;
+use crate::types::Value;
+
+/// A stream of rows.
+pub type RowIter<'a> = Box<dyn Iterator<Item = Result<Vec<Value>>> + 'a>;

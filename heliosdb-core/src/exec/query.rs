@@ -1,0 +1,195 @@
+//! Query operators: each plan node becomes an iterator of rows.
+
+use super::aggregate::AggState;
+use super::eval::{eval, eval_predicate, EvalCtx};
+use super::scan::scan;
+use super::RowIter;
+use crate::error::Result;
+use crate::sql::expr::AggCall;
+use crate::sql::plan::{JoinKind, Plan, SortKey};
+use crate::storage::Reader;
+use crate::types::compare::total_cmp;
+use crate::types::Value;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+/// Runs `plan`, streaming its rows.
+///
+/// # Errors
+/// Evaluation and storage errors (also reported through the iterator).
+pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
+    Ok(match plan {
+        Plan::Empty => Box::new(std::iter::once(Ok(Vec::new()))),
+        Plan::Scan(sp) => scan(reader, sp, ctx)?,
+        Plan::Values(rows) => {
+            Box::new(rows.iter().map(move |r| r.iter().map(|e| eval(e, &[], ctx)).collect::<Result<Vec<_>>>()))
+        }
+        Plan::Filter { input, pred } => {
+            let inner = run(input, reader, ctx)?;
+            Box::new(inner.filter_map(move |row| match row {
+                Ok(r) => match eval_predicate(pred, &r, ctx) {
+                    Ok(true) => Some(Ok(r)),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                },
+                Err(e) => Some(Err(e)),
+            }))
+        }
+        Plan::Project { input, exprs } => {
+            let inner = run(input, reader, ctx)?;
+            Box::new(inner.map(move |row| {
+                let r = row?;
+                exprs.iter().map(|e| eval(e, &r, ctx)).collect()
+            }))
+        }
+        Plan::Aggregate { input, group, aggs } => {
+            let rows = aggregate(run(input, reader, ctx)?, group, aggs, ctx)?;
+            Box::new(rows.into_iter().map(Ok))
+        }
+        Plan::Sort { input, keys } => {
+            let rows = sort(run(input, reader, ctx)?, keys, ctx)?;
+            Box::new(rows.into_iter().map(Ok))
+        }
+        Plan::Distinct { input } => {
+            let mut seen: HashSet<Vec<Value>> = HashSet::new();
+            let inner = run(input, reader, ctx)?;
+            Box::new(inner.filter(move |row| match row {
+                Ok(r) => seen.insert(r.clone()),
+                Err(_) => true,
+            }))
+        }
+        Plan::Limit { input, limit, offset } => {
+            let count = |e: &Option<crate::sql::expr::Expr>| -> Result<Option<i64>> {
+                match e {
+                    None => Ok(None),
+                    Some(x) => match crate::types::cast::to_numeric(&eval(x, &[], ctx)?) {
+                        Value::Integer(i) => Ok(Some(i)),
+                        Value::Null => Ok(None),
+                        other => {
+                            Err(crate::error::sql_err!("LIMIT and OFFSET must be integers, not {}", other.type_name()))
+                        }
+                    },
+                }
+            };
+            let limit = count(limit)?.filter(|l| *l >= 0).map_or(usize::MAX, |l| l as usize);
+            let offset = count(offset)?.map_or(0, |o| o.max(0) as usize);
+            Box::new(run(input, reader, ctx)?.skip(offset).take(limit))
+        }
+        Plan::Join { left, right, on, kind, right_width } => {
+            let right_rows: Vec<Vec<Value>> = run(right, reader, ctx)?.collect::<Result<_>>()?;
+            let outer = run(left, reader, ctx)?;
+            let kind = *kind;
+            let width = *right_width;
+            Box::new(outer.flat_map(move |l| -> Vec<Result<Vec<Value>>> {
+                let l = match l {
+                    Ok(l) => l,
+                    Err(e) => return vec![Err(e)],
+                };
+                let mut out = Vec::new();
+                for r in &right_rows {
+                    let mut row = l.clone();
+                    row.extend(r.iter().cloned());
+                    match on.as_ref().map_or(Ok(true), |p| eval_predicate(p, &row, ctx)) {
+                        Ok(true) => out.push(Ok(row)),
+                        Ok(false) => {}
+                        Err(e) => return vec![Err(e)],
+                    }
+                }
+                if out.is_empty() && kind == JoinKind::LeftOuter {
+                    let mut row = l;
+                    row.extend(std::iter::repeat(Value::Null).take(width));
+                    out.push(Ok(row));
+                }
+                out
+            }))
+        }
+    })
+}
+
+fn aggregate(
+    input: RowIter<'_>,
+    group: &[crate::sql::expr::Expr],
+    aggs: &[AggCall],
+    ctx: &EvalCtx,
+) -> Result<Vec<Vec<Value>>> {
+    let new_states = || aggs.iter().map(|a| AggState::new(a.func, a.distinct)).collect::<Vec<_>>();
+    let mut groups: HashMap<Vec<Value>, Vec<AggState>> = HashMap::new();
+    for row in input {
+        let row = row?;
+        let key = group.iter().map(|g| eval(g, &row, ctx)).collect::<Result<Vec<_>>>()?;
+        let states = groups.entry(key).or_insert_with(new_states);
+        for (state, call) in states.iter_mut().zip(aggs) {
+            let v = match &call.arg {
+                Some(a) => Some(eval(a, &row, ctx)?),
+                None => None,
+            };
+            let sep = match &call.separator {
+                Some(s) => Some(eval(s, &row, ctx)?),
+                None => None,
+            };
+            state.update(v.as_ref(), sep.as_ref())?;
+        }
+    }
+    if groups.is_empty() && group.is_empty() {
+        groups.insert(Vec::new(), new_states());
+    }
+    // Output groups in key order, as SQLite does (it groups by sorting).
+    let mut out: Vec<Vec<Value>> = groups
+        .into_iter()
+        .map(|(mut key, states)| {
+            key.extend(states.iter().map(AggState::finish));
+            key
+        })
+        .collect();
+    let n = group.len();
+    out.sort_by(|a, b| compare_prefix(a, b, n));
+    Ok(out)
+}
+
+fn compare_prefix(a: &[Value], b: &[Value], n: usize) -> Ordering {
+    a.iter().zip(b).take(n).map(|(x, y)| total_cmp(x, y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+}
+
+fn sort(input: RowIter<'_>, keys: &[SortKey], ctx: &EvalCtx) -> Result<Vec<Vec<Value>>> {
+    let mut decorated: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    for row in input {
+        let row = row?;
+        let k = keys.iter().map(|k| eval(&k.expr, &row, ctx)).collect::<Result<Vec<_>>>()?;
+        decorated.push((k, row));
+    }
+    decorated.sort_by(|(a, _), (b, _)| {
+        for (i, key) in keys.iter().enumerate() {
+            let (x, y) = (&a[i], &b[i]);
+            let ord = match (x.is_null(), y.is_null()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => {
+                    if key.nulls_first {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
+                    }
+                }
+                (false, true) => {
+                    if key.nulls_first {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Less
+                    }
+                }
+                (false, false) => {
+                    let o = total_cmp(x, y);
+                    if key.desc {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+            };
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    });
+    Ok(decorated.into_iter().map(|(_, r)| r).collect())
+}

@@ -1,0 +1,152 @@
+//! Scans: turning an access path into key ranges, and key-value pairs into rows.
+
+use super::eval::{eval, EvalCtx};
+use super::RowIter;
+use crate::catalog::TableDef;
+use crate::error::{Error, Result};
+use crate::sql::plan::{Access, KeyAccess, ScanPlan};
+use crate::storage::{keys, Ks, Reader};
+use crate::types::cast::coerce_to_column;
+use crate::types::compare::sql_cmp;
+use crate::types::keycode::{encode_value_dir, prefix_successor};
+use crate::types::rowcodec::decode_columns;
+use crate::types::{DataType, Value};
+use std::cmp::Ordering;
+use std::ops::Bound;
+
+type Range = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// Decodes a stored row: the needed columns, then the rowid for rowid tables.
+///
+/// # Errors
+/// Damaged row data.
+pub fn decode_stored_row(table: &TableDef, key: &[u8], value: &[u8], needed: &[bool]) -> Result<Vec<Value>> {
+    let mut row = decode_columns(value, needed)?;
+    row.truncate(table.columns.len().max(needed.len()));
+    if table.has_rowid() {
+        let rowid = keys::decode_rowid(key).ok_or_else(|| Error::Corrupt("row key is damaged".into()))?;
+        row.push(Value::Integer(rowid));
+    }
+    Ok(row)
+}
+
+fn column_type(table: &TableDef, col: usize) -> DataType {
+    table.columns.get(col).map_or(DataType::Integer, |c| c.ty)
+}
+
+fn same_family(ty: DataType, v: &Value) -> bool {
+    match ty {
+        DataType::Integer | DataType::Real | DataType::Decimal { .. } | DataType::Boolean => {
+            matches!(v, Value::Integer(_) | Value::Real(_) | Value::Decimal(_) | Value::Boolean(_))
+        }
+        DataType::Text => matches!(v, Value::Text(_)),
+        DataType::Blob => matches!(v, Value::Blob(_)),
+        DataType::Any => false,
+    }
+}
+
+/// A key value for a column: `Ok(Some)` exact, `Ok(None)` when no stored value
+/// can equal it, `Err(())` when the key cannot be used (fall back to a full scan).
+fn key_value(table: &TableDef, col: usize, v: Value) -> std::result::Result<Option<Value>, ()> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let ty = column_type(table, col);
+    if !same_family(ty, &v) {
+        return Err(());
+    }
+    match coerce_to_column(v.clone(), ty, "") {
+        Ok(c) if sql_cmp(&c, &v) == Some(Ordering::Equal) => Ok(Some(c)),
+        _ => Ok(None),
+    }
+}
+
+/// The key ranges of a key access; `None` means "use a full scan instead".
+fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec<Range>>> {
+    let table = &sp.table;
+    let cols = sp.key_columns(ka.index);
+    let id = match ka.index {
+        Some(i) => table.indexes[i].id,
+        None => table.id,
+    };
+    let mut ranges = Vec::new();
+    'alternatives: for alt in &ka.prefixes {
+        let mut prefix = keys::object_prefix(id);
+        for (e, (col, desc)) in alt.iter().zip(&cols) {
+            match key_value(table, *col, eval(e, &[], ctx)?) {
+                Ok(Some(v)) => encode_value_dir(&mut prefix, &v, *desc),
+                Ok(None) => continue 'alternatives,
+                Err(()) => return Ok(None),
+            }
+        }
+        let next = cols.get(alt.len()).copied();
+        let bound =
+            |b: &Option<(crate::sql::expr::Expr, bool)>| -> Result<std::result::Result<Option<(Vec<u8>, bool)>, ()>> {
+                let (Some((e, incl)), Some((col, desc))) = (b, next) else { return Ok(Ok(None)) };
+                Ok(match key_value(table, col, eval(e, &[], ctx)?) {
+                    Ok(Some(v)) => {
+                        let mut k = prefix.clone();
+                        encode_value_dir(&mut k, &v, desc);
+                        Ok(Some((k, *incl)))
+                    }
+                    Ok(None) => Ok(None), // e.g. `int_col > 2.5`: the filter decides
+                    Err(()) => Err(()),
+                })
+            };
+        let (Ok(lo), Ok(hi)) = (bound(&ka.lo)?, bound(&ka.hi)?) else { return Ok(None) };
+        let lo = match lo {
+            Some((k, true)) => Bound::Included(k),
+            Some((k, false)) => match prefix_successor(&k) {
+                Some(s) => Bound::Included(s),
+                None => continue,
+            },
+            None => Bound::Included(prefix.clone()),
+        };
+        let hi = match hi {
+            Some((k, true)) => prefix_successor(&k).map_or(Bound::Unbounded, Bound::Excluded),
+            Some((k, false)) => Bound::Excluded(k),
+            None => prefix_successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
+        };
+        ranges.push((lo, hi));
+    }
+    // IN lists may repeat a value or come unordered: read each range once, in key order.
+    ranges.sort_by(|a, b| bound_bytes(&a.0).cmp(bound_bytes(&b.0)));
+    ranges.dedup();
+    Ok(Some(ranges))
+}
+
+fn bound_bytes(b: &Bound<Vec<u8>>) -> &[u8] {
+    match b {
+        Bound::Included(k) | Bound::Excluded(k) => k,
+        Bound::Unbounded => &[],
+    }
+}
+
+/// Streams the rows a scan plan selects (before any filter).
+///
+/// # Errors
+/// Evaluation errors in key expressions.
+pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Result<RowIter<'a>> {
+    let table = &sp.table;
+    let (ranges, via_index) = match &sp.access {
+        Access::Key(ka) => match key_ranges(sp, ka, ctx)? {
+            Some(r) => (r, ka.index.is_some()),
+            None => (vec![keys::prefix_bounds(&keys::object_prefix(table.id))], false),
+        },
+        Access::Full => (vec![keys::prefix_bounds(&keys::object_prefix(table.id))], false),
+    };
+    let ks = if via_index { Ks::Index } else { Ks::Rows };
+    let needed = &sp.needed;
+    let iter = ranges.into_iter().flat_map(move |(lo, hi)| reader.scan(ks, lo, hi)).map(move |kv| {
+        let (k, v) = kv?;
+        if via_index {
+            let row = reader
+                .get(Ks::Rows, &v)?
+                .ok_or_else(|| Error::Corrupt(format!("index of table {} points at a missing row", table.name)))?;
+            decode_stored_row(table, &v, &row, needed)
+        } else {
+            decode_stored_row(table, &k, &v, needed)
+        }
+    });
+    Ok(Box::new(iter))
+}

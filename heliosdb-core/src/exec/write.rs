@@ -1,0 +1,89 @@
+//! Writing and removing one row together with its index entries, and the
+//! uniqueness checks. Every DML path goes through here.
+
+use crate::catalog::{IndexDef, TableDef};
+use crate::error::{Error, Result};
+use crate::storage::{keys, Ks, Reader, WriteTx};
+use crate::types::rowcodec::encode_row;
+use crate::types::Value;
+
+/// The row key of a row (`row` = columns, then the rowid for rowid tables).
+pub fn row_key_of(table: &TableDef, row: &[Value]) -> Vec<u8> {
+    if table.has_rowid() {
+        let rowid = row.get(table.columns.len()).cloned().unwrap_or(Value::Null);
+        return keys::row_key(table.id, &[&rowid]);
+    }
+    let pk: Vec<&Value> = table.primary_key.iter().map(|i| &row[*i]).collect();
+    keys::row_key(table.id, &pk)
+}
+
+/// The entry of `row` in index `ix`: (key, whether it is the unique form).
+pub fn index_entry(ix: &IndexDef, row: &[Value], row_key: &[u8]) -> (Vec<u8>, bool) {
+    let values: Vec<(&Value, bool)> = ix.columns.iter().map(|(c, desc)| (&row[*c], *desc)).collect();
+    let unique_form = ix.unique && values.iter().all(|(v, _)| !v.is_null());
+    (keys::index_key(ix.id, &values, row_key, unique_form), unique_form)
+}
+
+/// Writes a row image and its index entries (no checks).
+pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) {
+    for ix in &table.indexes {
+        let (ik, _) = index_entry(ix, row, &key);
+        tx.put(Ks::Index, ik, key.clone());
+    }
+    let scn = tx.scn();
+    tx.put(Ks::Rows, key, encode_row(scn, &row[..table.columns.len()]));
+}
+
+/// Removes a row image and its index entries.
+pub fn delete_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) {
+    for ix in &table.indexes {
+        let (ik, _) = index_entry(ix, row, &key);
+        tx.delete(Ks::Index, ik);
+    }
+    tx.delete(Ks::Rows, key);
+}
+
+/// Names the columns of a constraint for its error message (`t.a, t.b`).
+pub fn constraint_columns(table: &TableDef, cols: impl Iterator<Item = usize>) -> String {
+    cols.map(|c| format!("{}.{}", table.name, table.columns.get(c).map_or("rowid", |x| x.name.as_str())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The error for a duplicate primary key.
+pub fn pk_violation(table: &TableDef) -> Error {
+    let cols: Vec<usize> =
+        if table.primary_key.is_empty() { vec![table.columns.len()] } else { table.primary_key.clone() };
+    Error::Constraint(format!(
+        "UNIQUE constraint failed: {} (primary key)",
+        constraint_columns(table, cols.into_iter())
+    ))
+}
+
+/// Finds a row key that conflicts with `row` on a unique index, if any.
+///
+/// # Errors
+/// Storage errors.
+pub fn unique_conflict(tx: &WriteTx, table: &TableDef, row: &[Value], key: &[u8]) -> Result<Option<(usize, Vec<u8>)>> {
+    for (i, ix) in table.indexes.iter().enumerate().filter(|(_, ix)| ix.unique) {
+        let (ik, unique_form) = index_entry(ix, row, key);
+        if !unique_form {
+            continue;
+        }
+        if let Some(other) = tx.get(Ks::Index, &ik)? {
+            if &other[..] != key {
+                return Ok(Some((i, other.to_vec())));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The error for a unique-index violation.
+pub fn unique_violation(table: &TableDef, index: usize) -> Error {
+    let ix = &table.indexes[index];
+    Error::Constraint(format!(
+        "UNIQUE constraint failed: {}",
+        constraint_columns(table, ix.columns.iter().map(|(c, _)| *c))
+    ))
+}

@@ -1,0 +1,352 @@
+//! Binding: sqlparser expressions → [`Expr`], resolving names against a
+//! [`Scope`] and functions against the engine's function list.
+
+use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, UnaryOp};
+use super::scope::Scope;
+use crate::error::{sql_err, Error, Result};
+use crate::types::{DataType, Value};
+use sqlparser::ast;
+
+/// Binds expressions against one scope.
+pub struct Binder<'a> {
+    scope: &'a Scope,
+    /// Whether aggregate calls are allowed here (not in WHERE, not nested).
+    pub allow_aggregates: bool,
+}
+
+/// Parses a numeric literal the way SQLite does: integer if it fits, else REAL.
+pub fn number_literal(s: &str) -> Result<Value> {
+    if let Ok(i) = s.parse::<i64>() {
+        return Ok(Value::Integer(i));
+    }
+    if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        if let Ok(u) = u64::from_str_radix(hex, 16) {
+            return Ok(Value::Integer(u as i64));
+        }
+    }
+    s.parse::<f64>().map(Value::Real).map_err(|_| sql_err!("malformed number: {s}"))
+}
+
+/// Maps a sqlparser data type to a column type (by its SQL spelling).
+///
+/// # Errors
+/// Unknown or out-of-range types.
+pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
+    if matches!(dt, ast::DataType::Unspecified) {
+        return Ok(DataType::Any);
+    }
+    let text = dt.to_string();
+    let (name, args) = match text.find('(') {
+        Some(p) => (&text[..p], &text[p + 1..text.rfind(')').unwrap_or(text.len())]),
+        None => (text.as_str(), ""),
+    };
+    let nums: Vec<u64> = args.split(',').filter_map(|a| a.trim().parse().ok()).collect();
+    DataType::from_sql_name(name.trim(), &nums)
+}
+
+/// The last part of a possibly qualified name.
+pub fn object_name(name: &ast::ObjectName) -> String {
+    name.0
+        .last()
+        .map(|p| match p {
+            ast::ObjectNamePart::Identifier(i) => i.value.clone(),
+            ast::ObjectNamePart::Function(f) => f.name.value.clone(),
+        })
+        .unwrap_or_default()
+}
+
+fn scalar_func(name: &str) -> Option<Func> {
+    Some(match name {
+        "abs" => Func::Abs,
+        "coalesce" => Func::Coalesce,
+        "ifnull" => Func::IfNull,
+        "nullif" => Func::NullIf,
+        "iif" => Func::Iif,
+        "length" | "char_length" => Func::Length,
+        "lower" => Func::Lower,
+        "upper" => Func::Upper,
+        "substr" | "substring" => Func::Substr,
+        "trim" => Func::Trim,
+        "ltrim" => Func::LTrim,
+        "rtrim" => Func::RTrim,
+        "replace" => Func::Replace,
+        "instr" => Func::Instr,
+        "round" => Func::Round,
+        "typeof" => Func::Typeof,
+        "hex" => Func::Hex,
+        "random" => Func::Random,
+        "min" => Func::Min,
+        "max" => Func::Max,
+        "strftime" => Func::Strftime,
+        "date" => Func::Date,
+        "time" => Func::Time,
+        "datetime" => Func::DateTime,
+        "unixepoch" => Func::UnixEpoch,
+        "julianday" => Func::JulianDay,
+        "now" | "current_timestamp" => Func::Now,
+        "heliosdb_version" | "sqlite_version" => Func::Version,
+        _ => return None,
+    })
+}
+
+fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
+    Some(match name {
+        "count" => AggFunc::Count,
+        "sum" => AggFunc::Sum,
+        "total" => AggFunc::Total,
+        "avg" => AggFunc::Avg,
+        "min" if nargs == 1 => AggFunc::Min,
+        "max" if nargs == 1 => AggFunc::Max,
+        "stddev" | "stddev_samp" => AggFunc::StddevSamp,
+        "stddev_pop" => AggFunc::StddevPop,
+        "variance" | "var_samp" => AggFunc::VarSamp,
+        "var_pop" => AggFunc::VarPop,
+        "group_concat" | "string_agg" => AggFunc::GroupConcat,
+        _ => return None,
+    })
+}
+
+fn arity_ok(f: Func, n: usize) -> bool {
+    match f {
+        Func::Random | Func::Now | Func::Version => n == 0,
+        Func::Abs | Func::Length | Func::Lower | Func::Upper | Func::Typeof | Func::Hex => n == 1,
+        Func::IfNull | Func::NullIf | Func::Instr => n == 2,
+        Func::Iif | Func::Replace => n == 3,
+        Func::Substr => n == 2 || n == 3,
+        Func::Trim | Func::LTrim | Func::RTrim | Func::Round => n == 1 || n == 2,
+        Func::Coalesce | Func::Min | Func::Max => n >= 2,
+        Func::Strftime => n >= 1,
+        Func::Date | Func::Time | Func::DateTime | Func::UnixEpoch | Func::JulianDay => true,
+    }
+}
+
+fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
+    use ast::BinaryOperator as B;
+    Ok(match op {
+        B::Plus => BinaryOp::Add,
+        B::Minus => BinaryOp::Sub,
+        B::Multiply => BinaryOp::Mul,
+        B::Divide => BinaryOp::Div,
+        B::Modulo => BinaryOp::Rem,
+        B::StringConcat => BinaryOp::Concat,
+        B::Eq => BinaryOp::Eq,
+        B::NotEq => BinaryOp::NotEq,
+        B::Lt => BinaryOp::Lt,
+        B::LtEq => BinaryOp::LtEq,
+        B::Gt => BinaryOp::Gt,
+        B::GtEq => BinaryOp::GtEq,
+        B::And => BinaryOp::And,
+        B::Or => BinaryOp::Or,
+        B::BitwiseAnd => BinaryOp::BitAnd,
+        B::BitwiseOr => BinaryOp::BitOr,
+        B::PGBitwiseShiftLeft => BinaryOp::ShiftLeft,
+        B::PGBitwiseShiftRight => BinaryOp::ShiftRight,
+        other => return Err(sql_err!("unsupported operator: {other}")),
+    })
+}
+
+fn placeholder_slot(p: &str) -> Result<usize> {
+    p.strip_prefix('?')
+        .and_then(|d| d.parse::<usize>().ok())
+        .filter(|n| *n >= 1)
+        .map(|n| n - 1)
+        .ok_or_else(|| Error::Misuse(format!("unnumbered parameter {p}")))
+}
+
+/// Converts a sqlparser literal into a value (or parameter).
+///
+/// # Errors
+/// Literal kinds the engine does not support.
+pub fn literal(v: &ast::Value) -> Result<Expr> {
+    use ast::Value as V;
+    Ok(Expr::Literal(match v {
+        V::Number(s, _) => number_literal(s)?,
+        V::SingleQuotedString(s) | V::DoubleQuotedString(s) | V::EscapedStringLiteral(s) => Value::Text(s.clone()),
+        V::NationalStringLiteral(s) | V::TripleSingleQuotedString(s) => Value::Text(s.clone()),
+        V::HexStringLiteral(h) => {
+            if h.len() % 2 != 0 {
+                return Err(sql_err!("malformed blob literal X'{h}'"));
+            }
+            let bytes = (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16))
+                .collect::<std::result::Result<Vec<u8>, _>>()
+                .map_err(|_| sql_err!("malformed blob literal X'{h}'"))?;
+            Value::Blob(bytes)
+        }
+        V::Boolean(b) => Value::Boolean(*b),
+        V::Null => Value::Null,
+        V::Placeholder(p) => return Ok(Expr::Param(placeholder_slot(p)?)),
+        other => return Err(sql_err!("unsupported literal: {other}")),
+    }))
+}
+
+impl<'a> Binder<'a> {
+    /// A binder for `scope`; aggregates not allowed until enabled.
+    pub fn new(scope: &'a Scope) -> Binder<'a> {
+        Binder { scope, allow_aggregates: false }
+    }
+
+    fn b(&self, e: &ast::Expr) -> Result<Box<Expr>> {
+        self.bind(e).map(Box::new)
+    }
+
+    /// Binds one expression.
+    ///
+    /// # Errors
+    /// Unknown columns or functions, unsupported syntax, misplaced aggregates.
+    pub fn bind(&self, e: &ast::Expr) -> Result<Expr> {
+        use ast::Expr as A;
+        Ok(match e {
+            A::Identifier(id) => Expr::Column(self.scope.resolve(None, &id.value)?),
+            A::CompoundIdentifier(parts) => match parts.as_slice() {
+                [t, c] => Expr::Column(self.scope.resolve(Some(&t.value), &c.value)?),
+                [_, t, c] => Expr::Column(self.scope.resolve(Some(&t.value), &c.value)?),
+                _ => return Err(sql_err!("unsupported column reference: {e}")),
+            },
+            A::Value(v) => literal(&v.value)?,
+            A::TypedString(ts) => literal(&ts.value.value)?,
+            A::Nested(inner) => self.bind(inner)?,
+            A::UnaryOp { op, expr } => match op {
+                ast::UnaryOperator::Minus => {
+                    // Fold `-<number>` so that -9223372036854775808 stays an integer.
+                    if let A::Value(v) = expr.as_ref() {
+                        if let ast::Value::Number(s, _) = &v.value {
+                            return Ok(Expr::Literal(number_literal(&format!("-{s}"))?));
+                        }
+                    }
+                    Expr::Unary(UnaryOp::Neg, self.b(expr)?)
+                }
+                ast::UnaryOperator::Plus => self.bind(expr)?,
+                ast::UnaryOperator::Not => Expr::Unary(UnaryOp::Not, self.b(expr)?),
+                ast::UnaryOperator::BitwiseNot => Expr::Unary(UnaryOp::BitNot, self.b(expr)?),
+                other => return Err(sql_err!("unsupported operator: {other}")),
+            },
+            A::BinaryOp { left, op, right } => Expr::Binary(binary_op(op)?, self.b(left)?, self.b(right)?),
+            A::IsNull(x) => Expr::IsNull(self.b(x)?, false),
+            A::IsNotNull(x) => Expr::IsNull(self.b(x)?, true),
+            A::IsTrue(x) => Expr::Binary(BinaryOp::Is, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(true)))),
+            A::IsFalse(x) => Expr::Binary(BinaryOp::Is, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(false)))),
+            A::IsNotTrue(x) => Expr::Binary(BinaryOp::IsNot, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(true)))),
+            A::IsNotFalse(x) => {
+                Expr::Binary(BinaryOp::IsNot, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(false))))
+            }
+            A::IsDistinctFrom(l, r) => Expr::Binary(BinaryOp::IsNot, self.b(l)?, self.b(r)?),
+            A::IsNotDistinctFrom(l, r) => Expr::Binary(BinaryOp::Is, self.b(l)?, self.b(r)?),
+            A::InList { expr, list, negated } => Expr::InList {
+                expr: self.b(expr)?,
+                list: list.iter().map(|x| self.bind(x)).collect::<Result<_>>()?,
+                negated: *negated,
+            },
+            A::Between { expr, negated, low, high } => {
+                Expr::Between { expr: self.b(expr)?, lo: self.b(low)?, hi: self.b(high)?, negated: *negated }
+            }
+            A::Like { negated, any: false, expr, pattern, escape_char }
+            | A::ILike { negated, any: false, expr, pattern, escape_char } => Expr::Like {
+                expr: self.b(expr)?,
+                pattern: self.b(pattern)?,
+                escape: match escape_char {
+                    Some(x) => Some(self.b(x)?),
+                    None => None,
+                },
+                negated: *negated,
+            },
+            A::Case { operand, conditions, else_result, .. } => Expr::Case {
+                operand: match operand {
+                    Some(o) => Some(self.b(o)?),
+                    None => None,
+                },
+                whens: conditions
+                    .iter()
+                    .map(|w| Ok((self.bind(&w.condition)?, self.bind(&w.result)?)))
+                    .collect::<Result<_>>()?,
+                else_result: match else_result {
+                    Some(x) => Some(self.b(x)?),
+                    None => None,
+                },
+            },
+            A::Cast { expr, data_type: dt, .. } => Expr::Cast(self.b(expr)?, data_type(dt)?),
+            A::Substring { expr, substring_from, substring_for, .. } => {
+                let from = substring_from
+                    .as_ref()
+                    .ok_or_else(|| sql_err!("wrong number of arguments to function substr()"))?;
+                let mut args = vec![self.bind(expr)?, self.bind(from)?];
+                if let Some(n) = substring_for {
+                    args.push(self.bind(n)?);
+                }
+                Expr::Func(Func::Substr, args)
+            }
+            A::Trim { expr, trim_where, trim_what, trim_characters } => {
+                let func = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => Func::LTrim,
+                    Some(ast::TrimWhereField::Trailing) => Func::RTrim,
+                    _ => Func::Trim,
+                };
+                let mut args = vec![self.bind(expr)?];
+                if let Some(w) = trim_what {
+                    args.push(self.bind(w)?);
+                } else if let Some(chars) = trim_characters.as_ref().and_then(|c| c.first()) {
+                    args.push(self.bind(chars)?);
+                }
+                Expr::Func(func, args)
+            }
+            A::Function(f) => self.bind_function(f)?,
+            A::Subquery(_) | A::Exists { .. } | A::InSubquery { .. } => {
+                return Err(sql_err!("subqueries are not supported yet: {e}"))
+            }
+            other => return Err(sql_err!("unsupported expression: {other}")),
+        })
+    }
+
+    fn bind_function(&self, f: &ast::Function) -> Result<Expr> {
+        let name = object_name(&f.name).to_ascii_lowercase();
+        if f.over.is_some() {
+            return Err(sql_err!("window functions are not supported yet: {name}()"));
+        }
+        let (args, distinct, star) = match &f.args {
+            ast::FunctionArguments::None => (Vec::new(), false, false),
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(sql_err!("subqueries are not supported yet: {name}(SELECT …)"))
+            }
+            ast::FunctionArguments::List(list) => {
+                let distinct = matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct));
+                let mut args = Vec::new();
+                let mut star = false;
+                for a in &list.args {
+                    match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => args.push(x),
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
+                        other => return Err(sql_err!("unsupported function argument: {other}")),
+                    }
+                }
+                (args, distinct, star)
+            }
+        };
+        if let Some(agg) = agg_func(&name, args.len()) {
+            if !self.allow_aggregates {
+                return Err(sql_err!("misuse of aggregate function {name}()"));
+            }
+            let inner = Binder { scope: self.scope, allow_aggregates: false };
+            let call = match (agg, star, args.as_slice()) {
+                (AggFunc::Count, true, []) => {
+                    AggCall { func: AggFunc::CountStar, arg: None, distinct: false, separator: None }
+                }
+                (AggFunc::GroupConcat, false, [x, sep]) => {
+                    AggCall { func: agg, arg: Some(inner.bind(x)?), distinct, separator: Some(inner.bind(sep)?) }
+                }
+                (_, false, [x]) => AggCall { func: agg, arg: Some(inner.bind(x)?), distinct, separator: None },
+                _ => return Err(sql_err!("wrong number of arguments to function {name}()")),
+            };
+            return Ok(Expr::Agg(Box::new(call)));
+        }
+        let func = scalar_func(&name).ok_or_else(|| sql_err!("no such function: {name}"))?;
+        if star || distinct {
+            return Err(sql_err!("wrong arguments to function {name}()"));
+        }
+        if !arity_ok(func, args.len()) {
+            return Err(sql_err!("wrong number of arguments to function {name}()"));
+        }
+        let bound = args.iter().map(|x| self.bind(x)).collect::<Result<Vec<_>>>()?;
+        Ok(Expr::Func(func, bound))
+    }
+}

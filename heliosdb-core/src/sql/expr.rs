@@ -1,0 +1,326 @@
+//! Bound expressions: what the binder produces and the executor evaluates.
+//! Column names are resolved to positions in the input row.
+
+use crate::types::{DataType, Value};
+
+/// Unary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `NOT x`
+    Not,
+    /// `~x`
+    BitNot,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Rem,
+    /// `||`
+    Concat,
+    /// `=`
+    Eq,
+    /// `<>`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    LtEq,
+    /// `>`
+    Gt,
+    /// `>=`
+    GtEq,
+    /// `IS NOT DISTINCT FROM` / SQLite `IS`
+    Is,
+    /// `IS DISTINCT FROM` / SQLite `IS NOT`
+    IsNot,
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+    /// `&`
+    BitAnd,
+    /// `|`
+    BitOr,
+    /// `<<`
+    ShiftLeft,
+    /// `>>`
+    ShiftRight,
+}
+
+/// Scalar functions known to the engine; each variant is the SQL function of
+/// the same name (see README's SQL reference for arguments).
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Abs,
+    Coalesce,
+    IfNull,
+    NullIf,
+    Iif,
+    Length,
+    Lower,
+    Upper,
+    Substr,
+    Trim,
+    LTrim,
+    RTrim,
+    Replace,
+    Instr,
+    Round,
+    Typeof,
+    Hex,
+    Random,
+    Min,
+    Max,
+    Strftime,
+    Date,
+    Time,
+    DateTime,
+    UnixEpoch,
+    JulianDay,
+    Now,
+    Version,
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// `COUNT(*)`
+    CountStar,
+    /// `COUNT(x)`
+    Count,
+    /// `SUM(x)`: exact for integers and decimals, NULL for no rows.
+    Sum,
+    /// `TOTAL(x)`: always REAL, 0.0 for no rows.
+    Total,
+    /// `AVG(x)`
+    Avg,
+    /// `MIN(x)`
+    Min,
+    /// `MAX(x)`
+    Max,
+    /// `STDDEV(x)` / `STDDEV_SAMP(x)`
+    StddevSamp,
+    /// `STDDEV_POP(x)`
+    StddevPop,
+    /// `VARIANCE(x)` / `VAR_SAMP(x)`
+    VarSamp,
+    /// `VAR_POP(x)`
+    VarPop,
+    /// `GROUP_CONCAT(x [, sep])` / `STRING_AGG(x, sep)`
+    GroupConcat,
+    /// A bare column in an aggregate query: the value from the group's first row
+    /// (SQLite allows this; it is what the result shows for such columns).
+    First,
+}
+
+/// One aggregate call of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggCall {
+    /// Which aggregate.
+    pub func: AggFunc,
+    /// Its argument, bound against the aggregate's input rows.
+    pub arg: Option<Expr>,
+    /// `DISTINCT` was given.
+    pub distinct: bool,
+    /// GROUP_CONCAT separator.
+    pub separator: Option<Expr>,
+}
+
+/// A bound expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A constant.
+    Literal(Value),
+    /// The input row's column at this position.
+    Column(usize),
+    /// Parameter slot (0-based).
+    Param(usize),
+    /// Unary operator.
+    Unary(UnaryOp, Box<Expr>),
+    /// Binary operator.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `x IS [NOT] NULL` (`true` = negated).
+    IsNull(Box<Expr>, bool),
+    /// `x [NOT] IN (list)`.
+    InList {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// Candidates.
+        list: Vec<Expr>,
+        /// NOT IN.
+        negated: bool,
+    },
+    /// `x [NOT] BETWEEN lo AND hi`.
+    Between {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// Lower bound (inclusive).
+        lo: Box<Expr>,
+        /// Upper bound (inclusive).
+        hi: Box<Expr>,
+        /// NOT BETWEEN.
+        negated: bool,
+    },
+    /// `x [NOT] LIKE pattern [ESCAPE e]` (ASCII case-insensitive).
+    Like {
+        /// Tested text.
+        expr: Box<Expr>,
+        /// Pattern with `%` and `_`.
+        pattern: Box<Expr>,
+        /// Escape character.
+        escape: Option<Box<Expr>>,
+        /// NOT LIKE.
+        negated: bool,
+    },
+    /// `CASE [operand] WHEN … THEN … [ELSE …] END`.
+    Case {
+        /// Simple-CASE operand.
+        operand: Option<Box<Expr>>,
+        /// WHEN/THEN pairs.
+        whens: Vec<(Expr, Expr)>,
+        /// ELSE result.
+        else_result: Option<Box<Expr>>,
+    },
+    /// `CAST(x AS type)`.
+    Cast(Box<Expr>, DataType),
+    /// Scalar function call.
+    Func(Func, Vec<Expr>),
+    /// An aggregate call (only before the planner rewrites it to a column of
+    /// the aggregate's output).
+    Agg(Box<AggCall>),
+}
+
+impl Expr {
+    /// Applies `f` to each direct child, rebuilding the node.
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn try_map_children<E>(self, f: &mut impl FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
+        let bx = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Result<Expr, E>| f(*e).map(Box::new);
+        Ok(match self {
+            Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) | Expr::Agg(_) => self,
+            Expr::Unary(op, e) => Expr::Unary(op, bx(e, f)?),
+            Expr::Binary(op, l, r) => Expr::Binary(op, bx(l, f)?, bx(r, f)?),
+            Expr::IsNull(e, n) => Expr::IsNull(bx(e, f)?, n),
+            Expr::InList { expr, list, negated } => Expr::InList {
+                expr: bx(expr, f)?,
+                list: list.into_iter().map(&mut *f).collect::<Result<_, E>>()?,
+                negated,
+            },
+            Expr::Between { expr, lo, hi, negated } => {
+                Expr::Between { expr: bx(expr, f)?, lo: bx(lo, f)?, hi: bx(hi, f)?, negated }
+            }
+            Expr::Like { expr, pattern, escape, negated } => Expr::Like {
+                expr: bx(expr, f)?,
+                pattern: bx(pattern, f)?,
+                escape: match escape {
+                    Some(e) => Some(bx(e, f)?),
+                    None => None,
+                },
+                negated,
+            },
+            Expr::Case { operand, whens, else_result } => Expr::Case {
+                operand: match operand {
+                    Some(e) => Some(bx(e, f)?),
+                    None => None,
+                },
+                whens: whens.into_iter().map(|(w, t)| Ok((f(w)?, f(t)?))).collect::<Result<_, E>>()?,
+                else_result: match else_result {
+                    Some(e) => Some(bx(e, f)?),
+                    None => None,
+                },
+            },
+            Expr::Cast(e, t) => Expr::Cast(bx(e, f)?, t),
+            Expr::Func(func, args) => Expr::Func(func, args.into_iter().map(&mut *f).collect::<Result<_, E>>()?),
+        })
+    }
+
+    /// Calls `f` on this node and every descendant.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) => {}
+            Expr::Agg(a) => {
+                if let Some(arg) = &a.arg {
+                    arg.walk(f);
+                }
+            }
+            Expr::Unary(_, e) | Expr::IsNull(e, _) | Expr::Cast(e, _) => e.walk(f),
+            Expr::Binary(_, l, r) => {
+                l.walk(f);
+                r.walk(f);
+            }
+            Expr::InList { expr, list, .. } => {
+                expr.walk(f);
+                list.iter().for_each(|e| e.walk(f));
+            }
+            Expr::Between { expr, lo, hi, .. } => {
+                expr.walk(f);
+                lo.walk(f);
+                hi.walk(f);
+            }
+            Expr::Like { expr, pattern, escape, .. } => {
+                expr.walk(f);
+                pattern.walk(f);
+                if let Some(e) = escape {
+                    e.walk(f);
+                }
+            }
+            Expr::Case { operand, whens, else_result } => {
+                if let Some(e) = operand {
+                    e.walk(f);
+                }
+                for (w, t) in whens {
+                    w.walk(f);
+                    t.walk(f);
+                }
+                if let Some(e) = else_result {
+                    e.walk(f);
+                }
+            }
+            Expr::Func(_, args) => args.iter().for_each(|e| e.walk(f)),
+        }
+    }
+
+    /// Whether the expression contains an aggregate call.
+    pub fn has_aggregate(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Agg(_)));
+        found
+    }
+
+    /// Whether the expression reads no column (a constant, possibly with parameters).
+    pub fn is_constant(&self) -> bool {
+        let mut constant = true;
+        self.walk(&mut |e| {
+            if matches!(e, Expr::Column(_) | Expr::Agg(_) | Expr::Func(Func::Random, _)) {
+                constant = false;
+            }
+        });
+        constant
+    }
+
+    /// Marks every column the expression reads.
+    pub fn mark_columns(&self, needed: &mut [bool]) {
+        self.walk(&mut |e| {
+            if let Expr::Column(i) = e {
+                if let Some(slot) = needed.get_mut(*i) {
+                    *slot = true;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,15 @@
+//! SQL front end: parse → bind → plan.
+//!
+//! * [`parser`] — sqlparser with HeliosDB's dialect and parameter numbering;
+//! * [`expr`] — bound expressions (names resolved to column positions);
+//! * [`scope`] — the columns visible to an expression;
+//! * [`binder`] — AST expressions → bound expressions;
+//! * [`plan`] — the operator tree the executor runs;
+//! * [`planner`] — statements → plans (access-path choice included).
+
+pub mod binder;
+pub mod expr;
+pub mod parser;
+pub mod plan;
+pub mod planner;
+pub mod scope;

@@ -1,0 +1,164 @@
+//! Parsing: sqlparser with HeliosDB's dialect, errors with positions, and
+//! parameter numbering.
+//!
+//! Parameters follow SQLite: `?` takes the next number after the largest so
+//! far, `?N` is number N, `:name`/`@name`/`$name` get a number at their first
+//! appearance. Numbering is by position in the text, so it does not depend on
+//! the order in which later stages visit the tree; after [`parse`], every
+//! placeholder in the tree reads `?N`.
+
+use crate::error::{Error, Result};
+use sqlparser::ast::{visit_expressions_mut, Expr, Statement, Value};
+use sqlparser::dialect::{Dialect, GenericDialect};
+use sqlparser::parser::{Parser, ParserError};
+use std::ops::ControlFlow;
+
+/// HeliosDB's dialect: the generic dialect (which keeps `AUTOINCREMENT`),
+/// with room for the extensions (AS OF, REFRESH MATERIALIZED VIEW) to come.
+#[derive(Debug, Default)]
+pub struct HeliosDialect(GenericDialect);
+
+impl Dialect for HeliosDialect {
+    fn dialect(&self) -> std::any::TypeId {
+        // sqlparser keys some behaviour (AUTOINCREMENT among it) on the dialect's type.
+        self.0.dialect()
+    }
+    fn is_identifier_start(&self, ch: char) -> bool {
+        self.0.is_identifier_start(ch)
+    }
+    fn is_identifier_part(&self, ch: char) -> bool {
+        self.0.is_identifier_part(ch)
+    }
+    fn supports_filter_during_aggregation(&self) -> bool {
+        true
+    }
+}
+
+/// The parameters of a statement: slot `i` (0-based) is parameter number `i + 1`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParamInfo {
+    /// For each slot, its name with prefix (`:name`), or `None` for `?`/`?N`.
+    pub names: Vec<Option<String>>,
+}
+
+impl ParamInfo {
+    /// Number of parameter slots (the largest parameter number).
+    pub fn count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// 1-based index of a named parameter (`":name"`) or `"?N"`; 0 when absent.
+    pub fn index_of(&self, name: &str) -> usize {
+        if let Some(n) = name.strip_prefix('?').and_then(|d| d.parse::<usize>().ok()) {
+            return if n >= 1 && n <= self.count() { n } else { 0 };
+        }
+        self.names.iter().position(|n| n.as_deref() == Some(name)).map_or(0, |i| i + 1)
+    }
+}
+
+/// One parsed statement with its source text.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The statement tree, placeholders renumbered to `?N`.
+    pub ast: Statement,
+    /// Its parameters.
+    pub params: ParamInfo,
+}
+
+fn syntax_error(e: ParserError) -> Error {
+    let msg = match e {
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m,
+        ParserError::RecursionLimitExceeded => "statement is nested too deeply".to_string(),
+    };
+    Error::Sql(format!("syntax error: {msg}"))
+}
+
+/// Parses one or more `;`-separated statements.
+///
+/// # Errors
+/// `Sql` with "syntax error: …" and the line and column.
+pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
+    let dialect = HeliosDialect::default();
+    let statements = Parser::new(&dialect)
+        .with_recursion_limit(200)
+        .try_with_sql(sql)
+        .map_err(syntax_error)?
+        .parse_statements()
+        .map_err(syntax_error)?;
+    statements.into_iter().map(number_params).collect()
+}
+
+fn number_params(mut ast: Statement) -> Result<Parsed> {
+    // Collect placeholders with their positions.
+    let mut found: Vec<((u64, u64), String)> = Vec::new();
+    let _ = visit_expressions_mut(&mut ast, |e: &mut Expr| {
+        if let Expr::Value(v) = e {
+            if let Value::Placeholder(p) = &v.value {
+                found.push(((v.span.start.line, v.span.start.column), p.clone()));
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if found.is_empty() {
+        return Ok(Parsed { ast, params: ParamInfo::default() });
+    }
+    found.sort_by_key(|(pos, _)| *pos);
+    let mut names: Vec<Option<String>> = Vec::new();
+    let mut assigned: Vec<((u64, u64), usize)> = Vec::new();
+    for (pos, text) in &found {
+        let slot = if text == "?" {
+            names.push(None);
+            names.len()
+        } else if let Some(digits) = text.strip_prefix('?') {
+            let n: usize = digits
+                .parse()
+                .ok()
+                .filter(|n| (1..=32766).contains(n))
+                .ok_or_else(|| Error::Range(format!("parameter {text} is out of range (1 to 32766)")))?;
+            if names.len() < n {
+                names.resize(n, None);
+            }
+            n
+        } else {
+            match names.iter().position(|x| x.as_deref() == Some(text.as_str())) {
+                Some(i) => i + 1,
+                None => {
+                    names.push(Some(text.clone()));
+                    names.len()
+                }
+            }
+        };
+        assigned.push((*pos, slot));
+    }
+    let _ = visit_expressions_mut(&mut ast, |e: &mut Expr| {
+        if let Expr::Value(v) = e {
+            if let Value::Placeholder(p) = &mut v.value {
+                let pos = (v.span.start.line, v.span.start.column);
+                if let Some((_, slot)) = assigned.iter().find(|(q, _)| *q == pos) {
+                    *p = format!("?{slot}");
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Ok(Parsed { ast, params: ParamInfo { names } })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anonymous_and_numbered_params_follow_sqlite() {
+        let p = parse("SELECT ?, ?5, ?, :a, :a").unwrap();
+        assert_eq!(p[0].params.count(), 7);
+        assert_eq!(p[0].params.index_of(":a"), 7);
+        assert_eq!(p[0].ast.to_string(), "SELECT ?1, ?5, ?6, ?7, ?7");
+    }
+
+    #[test]
+    fn syntax_errors_carry_position() {
+        let e = parse("SELECT * FRM t").unwrap_err();
+        assert!(e.to_string().contains("Line: 1"), "{e}");
+    }
+}

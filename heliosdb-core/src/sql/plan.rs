@@ -1,0 +1,295 @@
+//! Plans: the operator trees the executor runs, one per statement kind.
+
+use super::expr::{AggCall, Expr};
+use crate::catalog::{IndexDef, TableDef};
+use std::sync::Arc;
+
+/// How a scan reaches its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access {
+    /// Every row of the table, in primary-key order.
+    Full,
+    /// A range (or several) of the primary key or of one index.
+    Key(KeyAccess),
+}
+
+/// Key ranges on the primary key (`index: None`) or an index: for each entry
+/// of `prefixes`, the rows whose leading key columns equal it, optionally
+/// narrowed by a range on the next key column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAccess {
+    /// Position in `TableDef::indexes`, or `None` for the primary key / rowid.
+    pub index: Option<usize>,
+    /// Alternatives for the leading columns (one for `=`, several for `IN`).
+    pub prefixes: Vec<Vec<Expr>>,
+    /// Lower bound on the column after the prefix: (value, inclusive).
+    pub lo: Option<(Expr, bool)>,
+    /// Upper bound on the column after the prefix: (value, inclusive).
+    pub hi: Option<(Expr, bool)>,
+}
+
+/// Reading one table.
+#[derive(Debug, Clone)]
+pub struct ScanPlan {
+    /// The table.
+    pub table: Arc<TableDef>,
+    /// Access path.
+    pub access: Access,
+    /// Which columns to decode (others read as NULL); the rowid, when the
+    /// table has one, is appended after the columns.
+    pub needed: Vec<bool>,
+}
+
+impl ScanPlan {
+    /// The key columns of an access path: (column position, descending).
+    pub fn key_columns(&self, index: Option<usize>) -> Vec<(usize, bool)> {
+        key_columns(&self.table, index.and_then(|i| self.table.indexes.get(i)))
+    }
+}
+
+/// The key columns of the primary key (index `None`) or of an index. For a
+/// rowid table the primary key is the rowid, at position `columns.len()`
+/// (or the aliasing column).
+pub fn key_columns(table: &TableDef, index: Option<&IndexDef>) -> Vec<(usize, bool)> {
+    match index {
+        Some(ix) => ix.columns.clone(),
+        None if table.primary_key.is_empty() => vec![(table.columns.len(), false)],
+        None => table.primary_key.iter().map(|c| (*c, false)).collect(),
+    }
+}
+
+/// One ORDER BY key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    /// Evaluated against the sort's input rows.
+    pub expr: Expr,
+    /// DESC.
+    pub desc: bool,
+    /// NULLs before other values.
+    pub nulls_first: bool,
+}
+
+/// Which rows a join keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// Matching pairs only.
+    Inner,
+    /// Every left row, padded with NULLs when nothing matches.
+    LeftOuter,
+}
+
+/// A relational operator tree.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// One row with no columns (`SELECT` without `FROM`).
+    Empty,
+    /// Read a table.
+    Scan(ScanPlan),
+    /// Literal rows (`VALUES`).
+    Values(Vec<Vec<Expr>>),
+    /// Keep rows where `pred` is true.
+    Filter {
+        /// Input.
+        input: Box<Plan>,
+        /// Predicate.
+        pred: Expr,
+    },
+    /// Compute output columns.
+    Project {
+        /// Input.
+        input: Box<Plan>,
+        /// One expression per output column.
+        exprs: Vec<Expr>,
+    },
+    /// Group and aggregate: output rows are `group values ‖ aggregate results`.
+    Aggregate {
+        /// Input.
+        input: Box<Plan>,
+        /// GROUP BY expressions (empty: one group over all rows).
+        group: Vec<Expr>,
+        /// Aggregates.
+        aggs: Vec<AggCall>,
+    },
+    /// Sort.
+    Sort {
+        /// Input.
+        input: Box<Plan>,
+        /// Keys, most significant first.
+        keys: Vec<SortKey>,
+    },
+    /// Remove duplicate rows (comparing the first `width` columns).
+    Distinct {
+        /// Input.
+        input: Box<Plan>,
+    },
+    /// LIMIT / OFFSET.
+    Limit {
+        /// Input.
+        input: Box<Plan>,
+        /// Row limit (negative: none).
+        limit: Option<Expr>,
+        /// Rows to skip.
+        offset: Option<Expr>,
+    },
+    /// Nested-loop join; output rows are `left ‖ right`.
+    Join {
+        /// Outer side.
+        left: Box<Plan>,
+        /// Inner side (materialized once).
+        right: Box<Plan>,
+        /// Join condition over the combined row.
+        on: Option<Expr>,
+        /// Inner or left outer.
+        kind: JoinKind,
+        /// Number of columns the right side produces (for NULL padding).
+        right_width: usize,
+    },
+}
+
+/// A planned query: its operator tree and output column names.
+#[derive(Debug, Clone)]
+pub struct QueryPlan {
+    /// Operators.
+    pub plan: Plan,
+    /// Output column names.
+    pub columns: Vec<String>,
+}
+
+/// Where INSERT rows come from.
+#[derive(Debug, Clone)]
+pub enum InsertSource {
+    /// `VALUES (…), (…)`.
+    Values(Vec<Vec<Expr>>),
+    /// `INSERT … SELECT`.
+    Query(Box<Plan>),
+    /// `DEFAULT VALUES`.
+    Defaults,
+}
+
+/// `RETURNING` clause: expressions over the table's row (plus rowid).
+#[derive(Debug, Clone)]
+pub struct Returning {
+    /// Output expressions.
+    pub exprs: Vec<Expr>,
+    /// Output names.
+    pub columns: Vec<String>,
+}
+
+/// What to do when an inserted row collides with an existing key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Fail the statement (the default).
+    Abort,
+    /// Skip the row (`INSERT OR IGNORE`).
+    Ignore,
+    /// Delete the existing row first (`INSERT OR REPLACE`, `REPLACE INTO`).
+    Replace,
+}
+
+/// INSERT.
+#[derive(Debug, Clone)]
+pub struct InsertPlan {
+    /// Target.
+    pub table: Arc<TableDef>,
+    /// For each source column, the target column position.
+    pub targets: Vec<usize>,
+    /// Rows.
+    pub source: InsertSource,
+    /// For each table column, its bound DEFAULT.
+    pub defaults: Vec<Option<Expr>>,
+    /// Conflict handling.
+    pub conflict: Conflict,
+    /// RETURNING.
+    pub returning: Option<Returning>,
+}
+
+/// UPDATE.
+#[derive(Debug, Clone)]
+pub struct UpdatePlan {
+    /// Rows to change (a scan with the WHERE filter).
+    pub source: Plan,
+    /// Target.
+    pub table: Arc<TableDef>,
+    /// (column position, new value over the old row).
+    pub assignments: Vec<(usize, Expr)>,
+    /// RETURNING.
+    pub returning: Option<Returning>,
+}
+
+/// DELETE.
+#[derive(Debug, Clone)]
+pub struct DeletePlan {
+    /// Rows to delete.
+    pub source: Plan,
+    /// Target.
+    pub table: Arc<TableDef>,
+    /// RETURNING.
+    pub returning: Option<Returning>,
+}
+
+/// Any statement, planned.
+#[derive(Debug, Clone)]
+pub enum StmtPlan {
+    /// SELECT / VALUES.
+    Query(QueryPlan),
+    /// INSERT.
+    Insert(InsertPlan),
+    /// UPDATE.
+    Update(UpdatePlan),
+    /// DELETE.
+    Delete(DeletePlan),
+    /// CREATE TABLE (the id is assigned at execution).
+    CreateTable {
+        /// New table.
+        table: TableDef,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// DROP TABLE.
+    DropTable {
+        /// Names.
+        names: Vec<String>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// CREATE INDEX.
+    CreateIndex {
+        /// Table name.
+        table: String,
+        /// New index (id assigned at execution).
+        index: IndexDef,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// DROP INDEX.
+    DropIndex {
+        /// Names.
+        names: Vec<String>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// BEGIN.
+    Begin,
+    /// COMMIT.
+    Commit,
+    /// ROLLBACK.
+    Rollback,
+}
+
+impl StmtPlan {
+    /// Output column names (empty for statements without result rows).
+    pub fn columns(&self) -> Vec<String> {
+        match self {
+            StmtPlan::Query(q) => q.columns.clone(),
+            StmtPlan::Insert(InsertPlan { returning: Some(r), .. })
+            | StmtPlan::Update(UpdatePlan { returning: Some(r), .. })
+            | StmtPlan::Delete(DeletePlan { returning: Some(r), .. }) => r.columns.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the statement only reads.
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, StmtPlan::Query(_))
+    }
+}

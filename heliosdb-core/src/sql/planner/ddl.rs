@@ -1,0 +1,154 @@
+//! Planning CREATE/DROP TABLE and INDEX: validating definitions.
+
+use super::dml::bind_default;
+use crate::catalog::{Catalog, ColumnDef, IndexDef, TableDef};
+use crate::error::{sql_err, Result};
+use crate::sql::binder::{data_type, object_name};
+use crate::sql::plan::StmtPlan;
+use crate::types::DataType;
+use sqlparser::ast;
+
+fn key_column(ic: &ast::IndexColumn, columns: &[ColumnDef], what: &str) -> Result<(usize, bool)> {
+    let name = match &ic.column.expr {
+        ast::Expr::Identifier(i) => i.value.clone(),
+        other => return Err(sql_err!("{what} on expressions is not supported: {other}")),
+    };
+    let pos = columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case(&name))
+        .ok_or_else(|| sql_err!("no such column: {name}"))?;
+    Ok((pos, matches!(ic.column.options.sort, Some(ast::OrderBySort::Desc))))
+}
+
+/// Plans CREATE TABLE (`sql` is the statement text kept for `.schema`).
+///
+/// # Errors
+/// Bad types, duplicate columns, unsupported constraints.
+pub fn plan_create_table(ct: &ast::CreateTable, sql: &str) -> Result<StmtPlan> {
+    let name = object_name(&ct.name);
+    if ct.query.is_some() {
+        return Err(sql_err!("CREATE TABLE … AS SELECT is not supported yet"));
+    }
+    if ct.columns.is_empty() {
+        return Err(sql_err!("table {name} must have at least one column"));
+    }
+    let mut columns: Vec<ColumnDef> = Vec::new();
+    let mut pk: Vec<usize> = Vec::new();
+    let mut unique_sets: Vec<Vec<(usize, bool)>> = Vec::new();
+    let mut autoincrement = false;
+    for (i, col) in ct.columns.iter().enumerate() {
+        if columns.iter().any(|c| c.name.eq_ignore_ascii_case(&col.name.value)) {
+            return Err(sql_err!("duplicate column name: {}", col.name.value));
+        }
+        let mut def =
+            ColumnDef { name: col.name.value.clone(), ty: data_type(&col.data_type)?, not_null: false, default: None };
+        for opt in &col.options {
+            match &opt.option {
+                ast::ColumnOption::Null => {}
+                ast::ColumnOption::NotNull => def.not_null = true,
+                ast::ColumnOption::Default(e) => {
+                    let text = e.to_string();
+                    bind_default(&text).map_err(|err| sql_err!("bad DEFAULT for column {}: {err}", def.name))?;
+                    def.default = Some(text);
+                }
+                ast::ColumnOption::PrimaryKey(_) => {
+                    if !pk.is_empty() {
+                        return Err(sql_err!("table {name} has more than one primary key"));
+                    }
+                    pk.push(i);
+                }
+                ast::ColumnOption::Unique(_) => unique_sets.push(vec![(i, false)]),
+                ast::ColumnOption::DialectSpecific(tokens)
+                    if tokens.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTOINCREMENT")) =>
+                {
+                    autoincrement = true;
+                }
+                ast::ColumnOption::Check(_) => return Err(sql_err!("CHECK constraints are not supported yet")),
+                ast::ColumnOption::ForeignKey(_) => {
+                    return Err(sql_err!("FOREIGN KEY constraints are not supported yet"))
+                }
+                ast::ColumnOption::Comment(_) => {}
+                other => return Err(sql_err!("unsupported column option on {}: {other}", def.name)),
+            }
+        }
+        columns.push(def);
+    }
+    for c in &ct.constraints {
+        match c {
+            ast::TableConstraint::PrimaryKey(p) => {
+                if !pk.is_empty() {
+                    return Err(sql_err!("table {name} has more than one primary key"));
+                }
+                for ic in &p.columns {
+                    pk.push(key_column(ic, &columns, "PRIMARY KEY")?.0);
+                }
+            }
+            ast::TableConstraint::Unique(u) => {
+                let cols = u.columns.iter().map(|ic| key_column(ic, &columns, "UNIQUE")).collect::<Result<Vec<_>>>()?;
+                unique_sets.push(cols);
+            }
+            ast::TableConstraint::Check(_) => return Err(sql_err!("CHECK constraints are not supported yet")),
+            ast::TableConstraint::ForeignKey(_) => {
+                return Err(sql_err!("FOREIGN KEY constraints are not supported yet"))
+            }
+            other => return Err(sql_err!("unsupported table constraint: {other}")),
+        }
+    }
+    for p in &pk {
+        columns[*p].not_null = true;
+    }
+    let rowid_alias = pk.len() == 1 && columns[pk[0]].ty == DataType::Integer;
+    if autoincrement && !rowid_alias {
+        return Err(sql_err!("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY"));
+    }
+    let mut indexes = Vec::new();
+    for set in unique_sets {
+        let cols: Vec<usize> = set.iter().map(|(c, _)| *c).collect();
+        if cols == pk {
+            continue; // the primary key already enforces it
+        }
+        indexes.push(IndexDef {
+            id: 0,
+            name: format!("{name}_autoindex_{}", indexes.len() + 1),
+            columns: set,
+            unique: true,
+            sql: None,
+        });
+    }
+    let table =
+        TableDef { id: 0, name, columns, primary_key: pk, rowid_alias, autoincrement, indexes, sql: sql.to_string() };
+    Ok(StmtPlan::CreateTable { table, if_not_exists: ct.if_not_exists })
+}
+
+/// Plans CREATE INDEX.
+///
+/// # Errors
+/// Unknown table or columns, missing name, partial indexes.
+pub fn plan_create_index(ci: &ast::CreateIndex, catalog: &Catalog, sql: &str) -> Result<StmtPlan> {
+    let name = ci.name.as_ref().map(object_name).ok_or_else(|| sql_err!("CREATE INDEX needs an index name"))?;
+    if ci.predicate.is_some() {
+        return Err(sql_err!("partial indexes (CREATE INDEX … WHERE) are not supported"));
+    }
+    let tname = object_name(&ci.table_name);
+    let table = catalog.table(&tname)?;
+    let columns =
+        ci.columns.iter().map(|ic| key_column(ic, &table.columns, "CREATE INDEX")).collect::<Result<Vec<_>>>()?;
+    Ok(StmtPlan::CreateIndex {
+        table: table.name.clone(),
+        index: IndexDef { id: 0, name, columns, unique: ci.unique, sql: Some(sql.to_string()) },
+        if_not_exists: ci.if_not_exists,
+    })
+}
+
+/// Plans DROP TABLE / DROP INDEX.
+///
+/// # Errors
+/// Other object kinds.
+pub fn plan_drop(kind: &ast::ObjectType, if_exists: bool, names: &[ast::ObjectName]) -> Result<StmtPlan> {
+    let names: Vec<String> = names.iter().map(object_name).collect();
+    match kind {
+        ast::ObjectType::Table => Ok(StmtPlan::DropTable { names, if_exists }),
+        ast::ObjectType::Index => Ok(StmtPlan::DropIndex { names, if_exists }),
+        other => Err(sql_err!("DROP {other} is not supported yet")),
+    }
+}

@@ -1,0 +1,40 @@
+//! Planning: a parsed statement and the catalog → a [`StmtPlan`].
+//!
+//! * [`select`] — queries: FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT;
+//! * [`access`] — choosing a primary-key or index range from WHERE;
+//! * [`dml`] — INSERT, UPDATE, DELETE;
+//! * [`ddl`] — CREATE/DROP TABLE and INDEX.
+
+pub mod access;
+pub mod ddl;
+pub mod dml;
+pub mod select;
+
+use super::plan::StmtPlan;
+use crate::catalog::Catalog;
+use crate::error::{sql_err, Result};
+use sqlparser::ast::Statement;
+
+/// Plans one statement against `catalog`.
+///
+/// # Errors
+/// Unknown objects, type errors, unsupported syntax.
+pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
+    match stmt {
+        Statement::Query(q) => Ok(StmtPlan::Query(select::plan_query(q, catalog)?)),
+        Statement::Insert(ins) => dml::plan_insert(ins, catalog),
+        Statement::Update(up) => dml::plan_update(up, catalog),
+        Statement::Delete(del) => dml::plan_delete(del, catalog),
+        Statement::CreateTable(ct) => ddl::plan_create_table(ct, &stmt.to_string()),
+        Statement::CreateIndex(ci) => ddl::plan_create_index(ci, catalog, &stmt.to_string()),
+        Statement::Drop { object_type, if_exists, names, .. } => ddl::plan_drop(object_type, *if_exists, names),
+        Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
+        Statement::Commit { .. } => Ok(StmtPlan::Commit),
+        Statement::Rollback { savepoint: None, .. } => Ok(StmtPlan::Rollback),
+        other => {
+            let text = other.to_string();
+            let head: String = text.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+            Err(sql_err!("unsupported statement: {head}"))
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! Planning queries: FROM → WHERE → GROUP BY/aggregates → HAVING →
+//! projection → DISTINCT → ORDER BY → LIMIT.
+
+use super::access;
+use crate::catalog::{normalize, Catalog, TableDef};
+use crate::error::{sql_err, Result};
+use crate::sql::binder::{object_name, Binder};
+use crate::sql::expr::{AggCall, AggFunc, Expr};
+use crate::sql::plan::{Access, JoinKind, Plan, QueryPlan, ScanPlan, SortKey};
+use crate::sql::scope::{Scope, ScopeColumn};
+use crate::types::Value;
+use sqlparser::ast;
+use std::sync::Arc;
+
+/// Scope of one table's scan rows: its columns, then the hidden rowid.
+pub fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
+    let q = Some(normalize(qualifier));
+    let mut columns: Vec<ScopeColumn> =
+        table.columns.iter().map(|c| ScopeColumn { table: q.clone(), name: c.name.clone(), hidden: false }).collect();
+    if table.has_rowid() {
+        columns.push(ScopeColumn { table: q, name: "rowid".into(), hidden: true });
+    }
+    Scope { columns }
+}
+
+/// A full scan of `table` decoding every column.
+pub fn full_scan(table: &Arc<TableDef>) -> ScanPlan {
+    ScanPlan { table: Arc::clone(table), access: Access::Full, needed: vec![true; table.columns.len()] }
+}
+
+fn plan_table_factor(tf: &ast::TableFactor, catalog: &Catalog) -> Result<(Plan, Scope)> {
+    match tf {
+        ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
+            let tname = object_name(name);
+            let table = catalog.table(&tname)?;
+            let qualifier = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
+            Ok((Plan::Scan(full_scan(table)), table_scope(table, &qualifier)))
+        }
+        ast::TableFactor::NestedJoin { table_with_joins, alias: None } => plan_from_item(table_with_joins, catalog),
+        ast::TableFactor::Derived { .. } => Err(sql_err!("subqueries in FROM are not supported yet")),
+        other => Err(sql_err!("unsupported FROM item: {other}")),
+    }
+}
+
+fn join(left: (Plan, Scope), right: (Plan, Scope), on: Option<&ast::Expr>, kind: JoinKind) -> Result<(Plan, Scope)> {
+    let (lp, mut scope) = left;
+    let (rp, rscope) = right;
+    let right_width = rscope.columns.len();
+    scope.columns.extend(rscope.columns);
+    let on = match on {
+        Some(e) => Some(Binder::new(&scope).bind(e)?),
+        None => None,
+    };
+    let plan = Plan::Join { left: Box::new(lp), right: Box::new(rp), on, kind, right_width };
+    Ok((plan, scope))
+}
+
+fn plan_from_item(twj: &ast::TableWithJoins, catalog: &Catalog) -> Result<(Plan, Scope)> {
+    let mut acc = plan_table_factor(&twj.relation, catalog)?;
+    for j in &twj.joins {
+        let right = plan_table_factor(&j.relation, catalog)?;
+        use ast::JoinOperator as J;
+        let (constraint, kind) = match &j.join_operator {
+            J::Join(c) | J::Inner(c) => (c, JoinKind::Inner),
+            J::CrossJoin(c) => (c, JoinKind::Inner),
+            J::Left(c) | J::LeftOuter(c) => (c, JoinKind::LeftOuter),
+            other => return Err(sql_err!("unsupported join: {other:?}")),
+        };
+        let on = match constraint {
+            ast::JoinConstraint::On(e) => Some(e),
+            ast::JoinConstraint::None => None,
+            _ => return Err(sql_err!("JOIN … USING and NATURAL JOIN are not supported yet")),
+        };
+        acc = join(acc, right, on, kind)?;
+    }
+    Ok(acc)
+}
+
+fn plan_from(from: &[ast::TableWithJoins], catalog: &Catalog) -> Result<(Plan, Scope)> {
+    let mut acc: Option<(Plan, Scope)> = None;
+    for item in from {
+        let next = plan_from_item(item, catalog)?;
+        acc = Some(match acc {
+            None => next,
+            Some(left) => join(left, next, None, JoinKind::Inner)?,
+        });
+    }
+    acc.ok_or_else(|| sql_err!("empty FROM clause"))
+}
+
+/// Name of an output column written without an alias.
+fn output_name(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Identifier(i) => i.value.clone(),
+        ast::Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+fn const_usize(e: &ast::Expr) -> Option<usize> {
+    if let ast::Expr::Value(v) = e {
+        if let ast::Value::Number(s, _) = &v.value {
+            return s.parse().ok();
+        }
+    }
+    None
+}
+
+/// Rewrites an expression over input rows into one over aggregate output rows
+/// (`group values ‖ aggregate results`).
+fn rewrite_agg(e: Expr, groups: &[Expr], aggs: &mut Vec<AggCall>) -> Result<Expr> {
+    if let Some(i) = groups.iter().position(|g| *g == e) {
+        return Ok(Expr::Column(i));
+    }
+    let push = |call: AggCall, aggs: &mut Vec<AggCall>| {
+        let idx = match aggs.iter().position(|a| *a == call) {
+            Some(i) => i,
+            None => {
+                aggs.push(call);
+                aggs.len() - 1
+            }
+        };
+        Expr::Column(groups.len() + idx)
+    };
+    match e {
+        Expr::Agg(call) => Ok(push(*call, aggs)),
+        Expr::Column(c) => Ok(push(
+            AggCall { func: AggFunc::First, arg: Some(Expr::Column(c)), distinct: false, separator: None },
+            aggs,
+        )),
+        other => other.try_map_children(&mut |c| rewrite_agg(c, groups, aggs)),
+    }
+}
+
+enum OrderTarget {
+    Output(usize),
+    Hidden(Expr),
+}
+
+/// Builds ORDER BY keys for the given output-column targets.
+fn sort_keys(targets: &[(usize, &ast::OrderByExpr)]) -> Vec<SortKey> {
+    targets
+        .iter()
+        .map(|(col, ob)| {
+            let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
+            SortKey { expr: Expr::Column(*col), desc, nulls_first: ob.options.nulls_first.unwrap_or(!desc) }
+        })
+        .collect()
+}
+
+/// Wraps `plan` in LIMIT/OFFSET when given.
+fn with_limit(plan: Plan, limit: Option<&ast::Expr>, offset: Option<&ast::Expr>) -> Result<Plan> {
+    if limit.is_none() && offset.is_none() {
+        return Ok(plan);
+    }
+    let empty = Scope::default();
+    let b = Binder::new(&empty);
+    Ok(Plan::Limit {
+        input: Box::new(plan),
+        limit: limit.map(|e| b.bind(e)).transpose()?,
+        offset: offset.map(|e| b.bind(e)).transpose()?,
+    })
+}
+
+/// Plans a query.
+///
+/// # Errors
+/// Unknown names, unsupported constructs.
+pub fn plan_query(q: &ast::Query, catalog: &Catalog) -> Result<QueryPlan> {
+    if q.with.is_some() {
+        return Err(sql_err!("WITH (common table expressions) is not supported yet"));
+    }
+    let order_by: &[ast::OrderByExpr] = match &q.order_by {
+        Some(ast::OrderBy { kind: ast::OrderByKind::Expressions(v), .. }) => v,
+        Some(_) => return Err(sql_err!("ORDER BY ALL is not supported")),
+        None => &[],
+    };
+    let (limit, offset) = match &q.limit_clause {
+        None => (None, None),
+        Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
+            (limit.as_ref(), offset.as_ref().map(|o| &o.value))
+        }
+        Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(limit), Some(offset)),
+    };
+    match q.body.as_ref() {
+        ast::SetExpr::Select(s) => plan_select(s, order_by, limit, offset, catalog),
+        ast::SetExpr::Values(v) => plan_values(v, order_by, limit, offset),
+        ast::SetExpr::Query(inner) if order_by.is_empty() && limit.is_none() && offset.is_none() => {
+            plan_query(inner, catalog)
+        }
+        ast::SetExpr::SetOperation { op, .. } => Err(sql_err!("{op} is not supported yet")),
+        other => Err(sql_err!("unsupported query: {other}")),
+    }
+}
+
+fn plan_values(
+    v: &ast::Values,
+    order_by: &[ast::OrderByExpr],
+    limit: Option<&ast::Expr>,
+    offset: Option<&ast::Expr>,
+) -> Result<QueryPlan> {
+    let empty = Scope::default();
+    let b = Binder::new(&empty);
+    let mut rows = Vec::new();
+    let width = v.rows.first().map_or(0, |r| r.len());
+    for r in &v.rows {
+        if r.len() != width {
+            return Err(sql_err!("all VALUES rows must have the same number of values"));
+        }
+        rows.push(r.iter().map(|e| b.bind(e)).collect::<Result<Vec<_>>>()?);
+    }
+    let columns: Vec<String> = (1..=width).map(|i| format!("column{i}")).collect();
+    let mut plan = Plan::Values(rows);
+    if !order_by.is_empty() {
+        let mut targets = Vec::new();
+        for ob in order_by {
+            let n = const_usize(&ob.expr)
+                .filter(|n| *n >= 1 && *n <= width)
+                .ok_or_else(|| sql_err!("ORDER BY on VALUES must use column numbers 1 to {width}"))?;
+            targets.push((n - 1, ob));
+        }
+        plan = Plan::Sort { input: Box::new(plan), keys: sort_keys(&targets) };
+    }
+    Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns })
+}
+
+fn plan_select(
+    s: &ast::Select,
+    order_by: &[ast::OrderByExpr],
+    limit: Option<&ast::Expr>,
+    offset: Option<&ast::Expr>,
+    catalog: &Catalog,
+) -> Result<QueryPlan> {
+    let (mut input, scope) =
+        if s.from.is_empty() { (Plan::Empty, Scope::default()) } else { plan_from(&s.from, catalog)? };
+    let plain = Binder::new(&scope);
+    let mut agg_binder = Binder::new(&scope);
+    agg_binder.allow_aggregates = true;
+
+    let where_expr = s.selection.as_ref().map(|w| plain.bind(w)).transpose()?;
+
+    // Projection.
+    let mut items: Vec<(Expr, String)> = Vec::new();
+    for item in &s.projection {
+        match item {
+            ast::SelectItem::Wildcard(_) => {
+                if s.from.is_empty() {
+                    return Err(sql_err!("SELECT * with no tables specified"));
+                }
+                for (i, c) in scope.columns.iter().enumerate().filter(|(_, c)| !c.hidden) {
+                    items.push((Expr::Column(i), c.name.clone()));
+                }
+            }
+            ast::SelectItem::QualifiedWildcard(kind, _) => {
+                let t = match kind {
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(n) => object_name(n),
+                    ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
+                };
+                if !scope.has_table(&t) {
+                    return Err(sql_err!("no such table: {t}"));
+                }
+                let t = normalize(&t);
+                for (i, c) in scope.columns.iter().enumerate() {
+                    if !c.hidden && c.table.as_deref() == Some(t.as_str()) {
+                        items.push((Expr::Column(i), c.name.clone()));
+                    }
+                }
+            }
+            ast::SelectItem::UnnamedExpr(e) => items.push((agg_binder.bind(e)?, output_name(e))),
+            ast::SelectItem::ExprWithAlias { expr, alias } => items.push((agg_binder.bind(expr)?, alias.value.clone())),
+            other => return Err(sql_err!("unsupported select item: {other}")),
+        }
+    }
+
+    let alias_of = |name: &str| -> Option<usize> { items.iter().position(|(_, n)| n.eq_ignore_ascii_case(name)) };
+    let is_plain_column = |e: &ast::Expr| match e {
+        ast::Expr::Identifier(i) => scope.resolve(None, &i.value).is_ok(),
+        _ => false,
+    };
+
+    // GROUP BY: expressions, output ordinals, or output aliases.
+    let group_asts: &[ast::Expr] = match &s.group_by {
+        ast::GroupByExpr::Expressions(v, _) => v,
+        ast::GroupByExpr::All(_) => return Err(sql_err!("GROUP BY ALL is not supported")),
+    };
+    let mut groups = Vec::new();
+    for g in group_asts {
+        let bound = if let Some(n) = const_usize(g) {
+            let (e, _) = items.get(n.wrapping_sub(1)).ok_or_else(|| sql_err!("GROUP BY term out of range: {n}"))?;
+            e.clone()
+        } else if let (ast::Expr::Identifier(id), false) = (g, is_plain_column(g)) {
+            match alias_of(&id.value) {
+                Some(i) => items[i].0.clone(),
+                None => plain.bind(g)?,
+            }
+        } else {
+            plain.bind(g)?
+        };
+        if bound.has_aggregate() {
+            return Err(sql_err!("aggregate functions are not allowed in GROUP BY"));
+        }
+        groups.push(bound);
+    }
+    let having = s.having.as_ref().map(|h| agg_binder.bind(h)).transpose()?;
+
+    // ORDER BY: output ordinals, output aliases, select-list expressions, or hidden keys.
+    let mut order_targets = Vec::new();
+    for ob in order_by {
+        let target = if let Some(n) = const_usize(&ob.expr) {
+            if n == 0 || n > items.len() {
+                return Err(sql_err!("ORDER BY term out of range: {n}"));
+            }
+            OrderTarget::Output(n - 1)
+        } else if let (ast::Expr::Identifier(id), Some(i)) = (&ob.expr, alias_of(ob.expr.to_string().trim_matches('"')))
+        {
+            let _ = id;
+            OrderTarget::Output(i)
+        } else {
+            let e = agg_binder.bind(&ob.expr)?;
+            match items.iter().position(|(x, _)| *x == e) {
+                Some(i) => OrderTarget::Output(i),
+                None => OrderTarget::Hidden(e),
+            }
+        };
+        order_targets.push((target, ob));
+    }
+
+    let is_agg = !groups.is_empty()
+        || having.is_some()
+        || items.iter().any(|(e, _)| e.has_aggregate())
+        || order_targets.iter().any(|(t, _)| matches!(t, OrderTarget::Hidden(e) if e.has_aggregate()));
+
+    // Single-table scans: pick the access path and the columns to decode.
+    if let Plan::Scan(scan) = &mut input {
+        let mut needed = vec![false; scan.table.columns.len() + 1];
+        let mut mark = |e: &Expr| e.mark_columns(&mut needed);
+        where_expr.iter().for_each(&mut mark);
+        items.iter().for_each(|(e, _)| mark(e));
+        groups.iter().for_each(&mut mark);
+        having.iter().for_each(&mut mark);
+        for (t, _) in &order_targets {
+            if let OrderTarget::Hidden(e) = t {
+                mark(e);
+            }
+        }
+        needed.truncate(scan.table.columns.len());
+        scan.needed = needed;
+        if let Some(w) = &where_expr {
+            scan.access = access::choose(&scan.table, w);
+        }
+    }
+
+    let mut plan = input;
+    if let Some(w) = where_expr {
+        plan = Plan::Filter { input: Box::new(plan), pred: w };
+    }
+
+    let mut out_exprs: Vec<Expr> = items.iter().map(|(e, _)| e.clone()).collect();
+    let columns: Vec<String> = items.into_iter().map(|(_, n)| n).collect();
+    let mut hidden: Vec<Expr> = order_targets
+        .iter()
+        .filter_map(|(t, _)| match t {
+            OrderTarget::Hidden(e) => Some(e.clone()),
+            OrderTarget::Output(_) => None,
+        })
+        .collect();
+
+    if is_agg {
+        let mut aggs = Vec::new();
+        out_exprs = out_exprs.into_iter().map(|e| rewrite_agg(e, &groups, &mut aggs)).collect::<Result<_>>()?;
+        hidden = hidden.into_iter().map(|e| rewrite_agg(e, &groups, &mut aggs)).collect::<Result<_>>()?;
+        let having = having.map(|h| rewrite_agg(h, &groups, &mut aggs)).transpose()?;
+        plan = Plan::Aggregate { input: Box::new(plan), group: groups, aggs };
+        if let Some(h) = having {
+            plan = Plan::Filter { input: Box::new(plan), pred: h };
+        }
+    }
+
+    let visible = out_exprs.len();
+    let n_hidden = hidden.len();
+    out_exprs.extend(hidden);
+    plan = Plan::Project { input: Box::new(plan), exprs: out_exprs };
+
+    if matches!(s.distinct, Some(ast::Distinct::Distinct)) {
+        if n_hidden > 0 {
+            return Err(sql_err!("for SELECT DISTINCT, ORDER BY expressions must appear in the select list"));
+        }
+        plan = Plan::Distinct { input: Box::new(plan) };
+    } else if matches!(s.distinct, Some(ast::Distinct::On(_))) {
+        return Err(sql_err!("DISTINCT ON is not supported"));
+    }
+
+    if !order_targets.is_empty() {
+        let mut next_hidden = visible;
+        let targets: Vec<(usize, &ast::OrderByExpr)> = order_targets
+            .iter()
+            .map(|(t, ob)| match t {
+                OrderTarget::Output(i) => (*i, *ob),
+                OrderTarget::Hidden(_) => {
+                    next_hidden += 1;
+                    (next_hidden - 1, *ob)
+                }
+            })
+            .collect();
+        plan = Plan::Sort { input: Box::new(plan), keys: sort_keys(&targets) };
+    }
+    plan = with_limit(plan, limit, offset)?;
+    if n_hidden > 0 {
+        plan = Plan::Project { input: Box::new(plan), exprs: (0..visible).map(Expr::Column).collect() };
+    }
+    Ok(QueryPlan { plan, columns })
+}
+
+/// A literal NULL expression (used for missing values).
+pub fn null() -> Expr {
+    Expr::Literal(Value::Null)
+}

@@ -1,0 +1,304 @@
+//! One open database: the store, the published committed state, the writer
+//! lock, and the process-wide registry that lets several connections on one
+//! path share one engine.
+//!
+//! Publication protocol: a commit writes its batch and swaps in the new
+//! catalog and SCN while holding `published` for writing; a reader takes its
+//! snapshot and catalog while holding it for reading. So a reader always
+//! gets a snapshot and a catalog from the same commit, and never waits longer
+//! than one batch write.
+
+use super::commit_log::{CommitLog, CommitRecord};
+use super::keys::{self, FORMAT_VERSION, META_FORMAT_VERSION};
+use super::kv::{BatchEntry, Bytes, Durability, FjallSnapshot, FjallStore, Ks, KvIter};
+use super::write_tx::WriteTx;
+use super::Reader;
+use crate::catalog::{normalize, Catalog, TableDef};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it
+/// (every critical section here leaves the data consistent).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+struct Published {
+    catalog: Arc<Catalog>,
+    scn: u64,
+}
+
+/// A consistent committed state: a snapshot, the catalog that matches it, its SCN.
+pub struct ReadView {
+    snap: FjallSnapshot,
+    /// The schema as of this snapshot.
+    pub catalog: Arc<Catalog>,
+    scn: u64,
+}
+
+impl Reader for ReadView {
+    fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
+        self.snap.get(ks, key)
+    }
+
+    fn scan(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_> {
+        if bounds_empty(&lo, &hi) {
+            return Box::new(std::iter::empty());
+        }
+        self.snap.scan(ks, &lo, &hi)
+    }
+
+    fn scn(&self) -> u64 {
+        self.scn
+    }
+}
+
+/// Whether a pair of bounds selects nothing (BTreeMap::range panics on these).
+pub(crate) fn bounds_empty(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> bool {
+    match (lo, hi) {
+        (Bound::Included(a), Bound::Included(b)) => a > b,
+        (Bound::Included(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b))
+        | (Bound::Excluded(a), Bound::Excluded(b)) => a >= b,
+        _ => false,
+    }
+}
+
+/// An open database. Shared by every connection on the same path in this process.
+pub struct Engine {
+    store: FjallStore,
+    published: RwLock<Published>,
+    writer_held: Mutex<bool>,
+    writer_free: Condvar,
+    pub(crate) commit_log: Mutex<CommitLog>,
+    pub(crate) sequences: Mutex<HashMap<u32, i64>>,
+    config: Config,
+    path: Option<PathBuf>,
+}
+
+type Registry = Mutex<HashMap<PathBuf, Weak<Engine>>>;
+
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+impl Engine {
+    /// Opens the database at `path` (a directory, created if missing), or
+    /// returns the engine already open on it in this process. `":memory:"`
+    /// opens a private temporary database, deleted when its last connection closes.
+    ///
+    /// # Errors
+    /// `Busy` when another process has the database open; `Corrupt` when the
+    /// directory holds something that is not a HeliosDB database of this format;
+    /// `Io` for file-system failures.
+    pub fn open(path: &str, config: &Config) -> Result<Arc<Engine>> {
+        if path == ":memory:" || path.is_empty() {
+            let dir = tempfile::Builder::new().prefix("heliosdb-mem-").tempdir()?.keep();
+            return Ok(Arc::new(Engine::open_dir(&dir, config, true, None)?));
+        }
+        std::fs::create_dir_all(path)
+            .map_err(|e| Error::Io(format!("cannot create database directory {path}: {e}")))?;
+        let canonical =
+            std::fs::canonicalize(path).map_err(|e| Error::Io(format!("cannot resolve database path {path}: {e}")))?;
+        let mut reg = lock(registry());
+        if let Some(engine) = reg.get(&canonical).and_then(Weak::upgrade) {
+            return Ok(engine);
+        }
+        let had_engine = reg.remove(&canonical).is_some();
+        // A connection of this process that just closed may still be releasing
+        // the directory lock; wait briefly for it rather than report a false "locked".
+        let deadline = Instant::now() + Duration::from_secs(if had_engine { 2 } else { 0 });
+        let engine = loop {
+            match Engine::open_dir(&canonical, config, false, Some(canonical.clone())) {
+                Err(Error::Busy(_)) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => break Arc::new(other?),
+            }
+        };
+        reg.insert(canonical, Arc::downgrade(&engine));
+        Ok(engine)
+    }
+
+    fn open_dir(dir: &Path, config: &Config, temporary: bool, path: Option<PathBuf>) -> Result<Engine> {
+        let cache = (config.database.memory_limit_mb * 1024 * 1024) / 2;
+        let store = FjallStore::open(dir, cache, temporary)?;
+        let snap = store.snapshot();
+        match snap.get(Ks::Meta, META_FORMAT_VERSION)? {
+            Some(v) if &v[..] == FORMAT_VERSION => {}
+            Some(v) => {
+                return Err(Error::Corrupt(format!(
+                    "{} holds database format {:?}, this build reads {:?}",
+                    dir.display(),
+                    String::from_utf8_lossy(&v),
+                    String::from_utf8_lossy(FORMAT_VERSION)
+                )))
+            }
+            None => {
+                let any_meta = snap.scan(Ks::Meta, &Bound::Unbounded, &Bound::Unbounded).next();
+                if any_meta.is_some() {
+                    return Err(Error::Corrupt(format!(
+                        "{} is not a HeliosDB database (no format version)",
+                        dir.display()
+                    )));
+                }
+                store.write(
+                    vec![(Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(FORMAT_VERSION.to_vec()))],
+                    Durability::Buffer,
+                )?;
+            }
+        }
+        let snap = store.snapshot();
+        let catalog = load_catalog(&snap)?;
+        let sequences = load_sequences(&snap)?;
+        let mut records = Vec::new();
+        for kv in snap.scan(Ks::Commits, &Bound::Unbounded, &Bound::Unbounded) {
+            let (k, v) = kv?;
+            records.push(CommitRecord::decode(&k, &v)?);
+        }
+        let commit_log = CommitLog::from_records(records);
+        let scn = commit_log.last_scn();
+        Ok(Engine {
+            store,
+            published: RwLock::new(Published { catalog: Arc::new(catalog), scn }),
+            writer_held: Mutex::new(false),
+            writer_free: Condvar::new(),
+            commit_log: Mutex::new(commit_log),
+            sequences: Mutex::new(sequences),
+            config: config.clone(),
+            path,
+        })
+    }
+
+    /// The configuration the engine was opened with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The canonical directory, or `None` for `:memory:`.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The latest committed state.
+    pub fn read_view(&self) -> ReadView {
+        let p = self.published.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        ReadView { snap: self.store.snapshot(), catalog: Arc::clone(&p.catalog), scn: p.scn }
+    }
+
+    /// The latest committed catalog.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        let p = self.published.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(&p.catalog)
+    }
+
+    /// The SCN of the latest commit.
+    pub fn current_scn(&self) -> u64 {
+        lock(&self.commit_log).last_scn()
+    }
+
+    /// Starts a write transaction, waiting up to `timeout` for the writer lock.
+    ///
+    /// # Errors
+    /// `Busy` when another connection keeps the lock past the timeout.
+    pub fn begin_write(self: &Arc<Self>, timeout: Duration) -> Result<WriteTx> {
+        let deadline = Instant::now() + timeout;
+        let mut held = lock(&self.writer_held);
+        while *held {
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::Busy(
+                    "database is locked: another connection is writing (busy timeout expired)".into(),
+                ));
+            }
+            held = self
+                .writer_free
+                .wait_timeout(held, deadline - now)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+        *held = true;
+        drop(held);
+        let view = self.read_view();
+        let txid = lock(&self.commit_log).begin_txid();
+        Ok(WriteTx::new(Arc::clone(self), view, txid))
+    }
+
+    /// Releases the writer lock (called when a [`WriteTx`] ends).
+    pub(crate) fn release_writer(&self) {
+        *lock(&self.writer_held) = false;
+        self.writer_free.notify_one();
+    }
+
+    pub(crate) fn durability(&self) -> Durability {
+        if self.config.database.sync_on_commit {
+            Durability::Sync
+        } else if self.config.database.enable_wal {
+            Durability::Buffer
+        } else {
+            Durability::None
+        }
+    }
+
+    /// Writes a transaction's batch with its commit record and publishes the
+    /// result. Called only by the writer-lock holder.
+    pub(crate) fn publish_commit(
+        &self,
+        mut entries: Vec<BatchEntry>,
+        new_catalog: Option<Catalog>,
+        sequences: HashMap<u32, i64>,
+        record: CommitRecord,
+    ) -> Result<()> {
+        entries.push((Ks::Commits, keys::commit_key(record.scn), Some(record.encode())));
+        let mut p = self.published.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.store.write(entries, self.durability())?;
+        if let Some(mut cat) = new_catalog {
+            cat.version = p.catalog.version + 1;
+            p.catalog = Arc::new(cat);
+        }
+        p.scn = record.scn;
+        lock(&self.commit_log).push(record);
+        lock(&self.sequences).extend(sequences);
+        Ok(())
+    }
+
+    /// Bytes on disk.
+    pub fn disk_space(&self) -> u64 {
+        self.store.disk_space()
+    }
+}
+
+fn load_catalog(snap: &FjallSnapshot) -> Result<Catalog> {
+    let mut catalog = Catalog::default();
+    let (lo, hi) = keys::prefix_bounds(keys::META_TABLE_PREFIX);
+    for kv in snap.scan(Ks::Meta, &lo, &hi) {
+        let (_, v) = kv?;
+        let table: TableDef =
+            serde_json::from_slice(&v).map_err(|e| Error::Corrupt(format!("table definition is damaged: {e}")))?;
+        catalog.tables.insert(normalize(&table.name), Arc::new(table));
+    }
+    if let Some(v) = snap.get(Ks::Meta, keys::META_NEXT_OBJECT_ID)? {
+        let arr: [u8; 4] = v[..].try_into().map_err(|_| Error::Corrupt("object id counter is damaged".into()))?;
+        catalog.next_object_id = u32::from_be_bytes(arr);
+    }
+    Ok(catalog)
+}
+
+fn load_sequences(snap: &FjallSnapshot) -> Result<HashMap<u32, i64>> {
+    let mut out = HashMap::new();
+    let (lo, hi) = keys::prefix_bounds(keys::META_SEQ_PREFIX);
+    for kv in snap.scan(Ks::Meta, &lo, &hi) {
+        let (k, v) = kv?;
+        let bad = || Error::Corrupt("rowid counter is damaged".into());
+        let id = keys::id_from_meta_key(&k).ok_or_else(bad)?;
+        let arr: [u8; 8] = v[..].try_into().map_err(|_| bad())?;
+        out.insert(id, i64::from_be_bytes(arr));
+    }
+    Ok(out)
+}

@@ -1,0 +1,95 @@
+//! The layout of every key HeliosDB stores. Nothing else builds keys.
+//!
+//! * `rows`:  `table id (u32 BE)` ‖ memcomparable primary key (or rowid)
+//! * `index`: `index id (u32 BE)` ‖ memcomparable index columns [‖ primary key]
+//!   (a unique index omits the primary key when no indexed column is NULL, so
+//!   its uniqueness check is one point read; the value is always the row key)
+//! * `meta`:  short ASCII prefixes below
+//! * `commits`: `SCN (u64 BE)`
+
+use crate::types::keycode::{encode_value, encode_value_dir, prefix_successor};
+use crate::types::Value;
+use std::ops::Bound;
+
+/// `meta` key holding the on-disk format version.
+pub const META_FORMAT_VERSION: &[u8] = b"format_version";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: &[u8] = b"heliosdb-1";
+/// `meta` key of the object-id counter.
+pub const META_NEXT_OBJECT_ID: &[u8] = b"next_object_id";
+/// `meta` prefix of table definitions.
+pub const META_TABLE_PREFIX: &[u8] = b"t/";
+/// `meta` prefix of rowid high-water marks.
+pub const META_SEQ_PREFIX: &[u8] = b"s/";
+
+/// `meta` key of a table definition.
+pub fn meta_table_key(table_id: u32) -> Vec<u8> {
+    let mut k = META_TABLE_PREFIX.to_vec();
+    k.extend_from_slice(&table_id.to_be_bytes());
+    k
+}
+
+/// `meta` key of a table's rowid high-water mark.
+pub fn meta_seq_key(table_id: u32) -> Vec<u8> {
+    let mut k = META_SEQ_PREFIX.to_vec();
+    k.extend_from_slice(&table_id.to_be_bytes());
+    k
+}
+
+/// Reads the id back from a `meta` key made by [`meta_seq_key`] or [`meta_table_key`].
+pub fn id_from_meta_key(key: &[u8]) -> Option<u32> {
+    let tail: [u8; 4] = key.get(2..6)?.try_into().ok()?;
+    Some(u32::from_be_bytes(tail))
+}
+
+/// The prefix every row key of a table (or every entry of an index) starts with.
+pub fn object_prefix(id: u32) -> Vec<u8> {
+    id.to_be_bytes().to_vec()
+}
+
+/// Key of a row in `rows`, from its primary-key values (or its rowid).
+pub fn row_key(table_id: u32, pk: &[&Value]) -> Vec<u8> {
+    let mut k = object_prefix(table_id);
+    for v in pk {
+        encode_value(&mut k, v);
+    }
+    k
+}
+
+/// Key of a row keyed by an integer rowid.
+pub fn rowid_key(table_id: u32, rowid: i64) -> Vec<u8> {
+    row_key(table_id, &[&Value::Integer(rowid)])
+}
+
+/// Index entry key: index id ‖ the indexed values (DESC columns complemented),
+/// followed by the row key's primary-key part unless `unique_form` is set.
+pub fn index_key(index_id: u32, values: &[(&Value, bool)], row_key: &[u8], unique_form: bool) -> Vec<u8> {
+    let mut k = object_prefix(index_id);
+    for (v, desc) in values {
+        encode_value_dir(&mut k, v, *desc);
+    }
+    if !unique_form {
+        k.extend_from_slice(&row_key[4..]);
+    }
+    k
+}
+
+/// Bounds covering every key that starts with `prefix`.
+pub fn prefix_bounds(prefix: &[u8]) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let hi = match prefix_successor(prefix) {
+        Some(s) => Bound::Excluded(s),
+        None => Bound::Unbounded,
+    };
+    (Bound::Included(prefix.to_vec()), hi)
+}
+
+/// Key of a commit record.
+pub fn commit_key(scn: u64) -> Vec<u8> {
+    scn.to_be_bytes().to_vec()
+}
+
+/// The rowid of a row key of a rowid table (`table id ‖ encoded integer`).
+pub fn decode_rowid(key: &[u8]) -> Option<i64> {
+    let bytes: [u8; 8] = key.get(5..13)?.try_into().ok()?;
+    Some((u64::from_be_bytes(bytes) ^ (1 << 63)) as i64)
+}

@@ -1,0 +1,151 @@
+//! The narrow key-value interface the engine is written against, and its
+//! implementation on fjall.
+//!
+//! Everything the SQL layers need from storage is: open keyspaces, take a
+//! consistent snapshot, get, range-scan, and apply a batch atomically. Keeping
+//! the interface this small is what would let another store (an in-memory one
+//! for tests, say) slot in without touching the engine.
+
+use crate::error::Result;
+use std::ops::Bound;
+use std::path::Path;
+
+/// Immutable shared bytes (fjall's reference-counted slice).
+pub type Bytes = fjall::Slice;
+
+/// An iterator over key-value pairs.
+pub type KvIter<'a> = Box<dyn Iterator<Item = Result<(Bytes, Bytes)>> + 'a>;
+
+/// The fixed keyspaces of a HeliosDB database (see DESIGN.md, "Storage on fjall").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ks {
+    /// Catalog records, counters, the format version.
+    Meta = 0,
+    /// Current row versions: table id ‖ primary key.
+    Rows = 1,
+    /// Secondary index entries: index id ‖ index columns ‖ primary key.
+    Index = 2,
+    /// Superseded row versions (time travel).
+    Versions = 3,
+    /// Change log for consumers such as materialized views.
+    Changes = 4,
+    /// Commit records: SCN → (transaction id, commit time).
+    Commits = 5,
+}
+
+impl Ks {
+    /// All keyspaces, in storage order.
+    pub const ALL: [Ks; 6] = [Ks::Meta, Ks::Rows, Ks::Index, Ks::Versions, Ks::Changes, Ks::Commits];
+
+    fn name(self) -> &'static str {
+        match self {
+            Ks::Meta => "meta",
+            Ks::Rows => "rows",
+            Ks::Index => "index",
+            Ks::Versions => "versions",
+            Ks::Changes => "changes",
+            Ks::Commits => "commits",
+        }
+    }
+}
+
+/// How hard a commit pushes its data towards the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Leave the journal in process memory (fastest; a crash may lose recent commits).
+    None,
+    /// Hand the journal to the OS: survives a killed process, not a power cut.
+    Buffer,
+    /// fdatasync the journal: survives a power cut.
+    Sync,
+}
+
+/// One entry of an atomic batch: `None` deletes the key.
+pub type BatchEntry = (Ks, Vec<u8>, Option<Vec<u8>>);
+
+/// A fjall database with HeliosDB's keyspaces.
+pub struct FjallStore {
+    db: fjall::Database,
+    keyspaces: Vec<fjall::Keyspace>,
+}
+
+/// A consistent read view across all keyspaces.
+pub struct FjallSnapshot {
+    snap: fjall::Snapshot,
+    keyspaces: Vec<fjall::Keyspace>,
+}
+
+fn bound_ref(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match b {
+        Bound::Included(v) => Bound::Included(v.as_slice()),
+        Bound::Excluded(v) => Bound::Excluded(v.as_slice()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+impl FjallStore {
+    /// Opens (creating if needed) the store in `dir`; `temporary` deletes the
+    /// directory when the store is dropped (`:memory:` databases).
+    ///
+    /// # Errors
+    /// I/O errors; `Busy` when another process has the directory open.
+    pub fn open(dir: &Path, cache_bytes: u64, temporary: bool) -> Result<FjallStore> {
+        let db = fjall::Database::builder(dir).cache_size(cache_bytes).temporary(temporary).open()?;
+        let mut keyspaces = Vec::new();
+        for ks in Ks::ALL {
+            keyspaces.push(db.keyspace(ks.name(), fjall::KeyspaceCreateOptions::default)?);
+        }
+        Ok(FjallStore { db, keyspaces })
+    }
+
+    /// A consistent snapshot of every keyspace.
+    pub fn snapshot(&self) -> FjallSnapshot {
+        FjallSnapshot { snap: self.db.snapshot(), keyspaces: self.keyspaces.clone() }
+    }
+
+    /// Applies `entries` atomically: after a crash, all of them or none are there.
+    ///
+    /// # Errors
+    /// I/O errors writing the journal.
+    pub fn write(&self, entries: Vec<BatchEntry>, durability: Durability) -> Result<()> {
+        let mode = match durability {
+            Durability::None => None,
+            Durability::Buffer => Some(fjall::PersistMode::Buffer),
+            Durability::Sync => Some(fjall::PersistMode::SyncData),
+        };
+        let mut batch = self.db.batch().durability(mode);
+        for (ks, key, value) in entries {
+            let handle = &self.keyspaces[ks as usize];
+            match value {
+                Some(v) => batch.insert(handle, key, v),
+                None => batch.remove(handle, key),
+            }
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// Bytes the database occupies on disk.
+    pub fn disk_space(&self) -> u64 {
+        self.db.disk_space().unwrap_or(0)
+    }
+}
+
+impl FjallSnapshot {
+    /// Point read.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
+        use fjall::Readable;
+        Ok(self.snap.get(&self.keyspaces[ks as usize], key)?)
+    }
+
+    /// Range scan in key order.
+    pub fn scan(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
+        use fjall::Readable;
+        let range = (bound_ref(lo), bound_ref(hi));
+        let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
+        Box::new(iter.map(|guard| guard.into_inner().map_err(Into::into)))
+    }
+}

@@ -1,0 +1,39 @@
+//! Storage: everything below SQL. Knows keys, values, transactions and
+//! commits; knows nothing about SQL.
+//!
+//! * [`kv`] — the narrow key-value trait the engine needs, and its fjall implementation;
+//! * [`keys`] — the layout of every key (table, index and metadata prefixes);
+//! * [`commit_log`] — commit numbering (SCN), transaction ids and commit times;
+//! * [`engine`] — one open database: publication of committed state, the writer lock, the registry;
+//! * [`write_tx`] — a write transaction: private overlay, statement undo, atomic commit;
+//! * [`merge`] — reading a snapshot through a transaction's overlay.
+
+pub mod commit_log;
+pub mod engine;
+pub mod keys;
+pub mod kv;
+pub mod merge;
+pub mod write_tx;
+
+pub use engine::{Engine, ReadView};
+pub use kv::{Bytes, Ks, KvIter};
+pub use write_tx::WriteTx;
+
+use crate::error::Result;
+use std::ops::Bound;
+
+/// Read access to one consistent state: a committed snapshot, or a write
+/// transaction's snapshot with its own uncommitted writes on top.
+pub trait Reader {
+    /// The value under `key`, if any.
+    ///
+    /// # Errors
+    /// Storage I/O failures.
+    fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>>;
+
+    /// Entries with keys in `[lo, hi)`-style bounds, in key order.
+    fn scan(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_>;
+
+    /// The SCN a new row version written now would carry (reads: the snapshot's SCN).
+    fn scn(&self) -> u64;
+}

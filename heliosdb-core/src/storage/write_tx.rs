@@ -1,0 +1,230 @@
+//! A write transaction: the writer lock, a private overlay of uncommitted
+//! writes, per-statement undo, and the atomic commit.
+//!
+//! The transaction holds the database's single writer lock from begin to end,
+//! so the SCN it will commit as is known at begin (the last SCN + 1) and row
+//! images can be stamped with it as they are written. Nothing reaches the
+//! store before commit: a rollback is dropping the overlay.
+
+use super::commit_log::CommitRecord;
+use super::engine::{bounds_empty, Engine, ReadView};
+use super::keys;
+use super::kv::{BatchEntry, Bytes, Ks, KvIter};
+use super::merge::{merge, Overlay};
+use super::Reader;
+use crate::catalog::Catalog;
+use crate::error::Result;
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+type UndoEntry = (Ks, Vec<u8>, Option<Option<Bytes>>);
+
+/// What one statement changed, so a failing statement can be undone alone.
+struct StatementUndo {
+    entries: Vec<UndoEntry>,
+    catalog: Catalog,
+    catalog_dirty: bool,
+    dropped: usize,
+    sequences: HashMap<u32, i64>,
+}
+
+/// An open write transaction. Dropping it without [`WriteTx::commit`] rolls back.
+pub struct WriteTx {
+    engine: Arc<Engine>,
+    base: ReadView,
+    txid: u64,
+    catalog: Catalog,
+    catalog_dirty: bool,
+    dropped_tables: Vec<u32>,
+    overlays: [Overlay; 6],
+    sequences: HashMap<u32, i64>,
+    undo: Option<StatementUndo>,
+}
+
+impl WriteTx {
+    pub(crate) fn new(engine: Arc<Engine>, base: ReadView, txid: u64) -> WriteTx {
+        let catalog = (*base.catalog).clone();
+        WriteTx {
+            engine,
+            base,
+            txid,
+            catalog,
+            catalog_dirty: false,
+            dropped_tables: Vec::new(),
+            overlays: Default::default(),
+            sequences: HashMap::new(),
+            undo: None,
+        }
+    }
+
+    /// This transaction's id.
+    pub fn txid(&self) -> u64 {
+        self.txid
+    }
+
+    /// The schema as this transaction sees it (including its own DDL).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The schema, for a DDL statement to change.
+    pub fn catalog_mut(&mut self) -> &mut Catalog {
+        self.catalog_dirty = true;
+        &mut self.catalog
+    }
+
+    /// Records that a table was dropped (its catalog record and counter go at commit).
+    pub fn note_dropped_table(&mut self, id: u32) {
+        self.dropped_tables.push(id);
+    }
+
+    fn record_undo(&mut self, ks: Ks, key: &[u8]) {
+        if let Some(undo) = &mut self.undo {
+            let prev = self.overlays[ks as usize].get(key).cloned();
+            undo.entries.push((ks, key.to_vec(), prev));
+        }
+    }
+
+    /// Writes `value` under `key` (visible to this transaction at once).
+    pub fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) {
+        self.record_undo(ks, &key);
+        self.overlays[ks as usize].insert(key, Some(Bytes::from(value)));
+    }
+
+    /// Deletes `key`.
+    pub fn delete(&mut self, ks: Ks, key: Vec<u8>) {
+        self.record_undo(ks, &key);
+        self.overlays[ks as usize].insert(key, None);
+    }
+
+    /// Marks the start of a statement: its changes can be undone alone.
+    pub fn begin_statement(&mut self) {
+        self.undo = Some(StatementUndo {
+            entries: Vec::new(),
+            catalog: self.catalog.clone(),
+            catalog_dirty: self.catalog_dirty,
+            dropped: self.dropped_tables.len(),
+            sequences: self.sequences.clone(),
+        });
+    }
+
+    /// Ends a statement; `ok = false` undoes everything it did.
+    pub fn end_statement(&mut self, ok: bool) {
+        let Some(undo) = self.undo.take() else { return };
+        if ok {
+            return;
+        }
+        for (ks, key, prev) in undo.entries.into_iter().rev() {
+            let overlay = &mut self.overlays[ks as usize];
+            match prev {
+                Some(p) => {
+                    overlay.insert(key, p);
+                }
+                None => {
+                    overlay.remove(&key);
+                }
+            }
+        }
+        self.catalog = undo.catalog;
+        self.catalog_dirty = undo.catalog_dirty;
+        self.dropped_tables.truncate(undo.dropped);
+        self.sequences = undo.sequences;
+    }
+
+    /// The rowid high-water mark of a table (0 when it never had rows).
+    pub fn rowid_high_water(&self, table_id: u32) -> i64 {
+        if let Some(v) = self.sequences.get(&table_id) {
+            return *v;
+        }
+        super::engine::lock(&self.engine.sequences).get(&table_id).copied().unwrap_or(0)
+    }
+
+    /// Raises a table's rowid high-water mark to at least `rowid`.
+    pub fn bump_rowid(&mut self, table_id: u32, rowid: i64) {
+        let current = self.rowid_high_water(table_id);
+        if rowid > current {
+            self.sequences.insert(table_id, rowid);
+        }
+    }
+
+    /// Whether the transaction has anything to commit.
+    pub fn is_dirty(&self) -> bool {
+        self.catalog_dirty || self.overlays.iter().any(|o| !o.is_empty()) || !self.sequences.is_empty()
+    }
+
+    /// Commits atomically: rows, indexes, catalog changes, counters and the
+    /// commit record go to the store in one batch. Returns the commit record,
+    /// or `None` when the transaction wrote nothing (no SCN is consumed).
+    ///
+    /// # Errors
+    /// I/O errors; the transaction is then rolled back and nothing is visible.
+    pub fn commit(mut self) -> Result<Option<CommitRecord>> {
+        if !self.is_dirty() {
+            return Ok(None);
+        }
+        let record = super::engine::lock(&self.engine.commit_log).prepare(self.txid);
+        let mut entries: Vec<BatchEntry> = Vec::new();
+        for ks in Ks::ALL {
+            for (k, v) in std::mem::take(&mut self.overlays[ks as usize]) {
+                entries.push((ks, k, v.map(|b| b.to_vec())));
+            }
+        }
+        for (id, seq) in &self.sequences {
+            entries.push((Ks::Meta, keys::meta_seq_key(*id), Some(seq.to_be_bytes().to_vec())));
+        }
+        let new_catalog = if self.catalog_dirty {
+            for id in &self.dropped_tables {
+                entries.push((Ks::Meta, keys::meta_table_key(*id), None));
+                entries.push((Ks::Meta, keys::meta_seq_key(*id), None));
+            }
+            for table in self.catalog.tables.values() {
+                let json = serde_json::to_vec(&**table)
+                    .map_err(|e| crate::error::Error::Corrupt(format!("cannot serialize table {}: {e}", table.name)))?;
+                entries.push((Ks::Meta, keys::meta_table_key(table.id), Some(json)));
+            }
+            entries.push((
+                Ks::Meta,
+                keys::META_NEXT_OBJECT_ID.to_vec(),
+                Some(self.catalog.next_object_id.to_be_bytes().to_vec()),
+            ));
+            Some(std::mem::take(&mut self.catalog))
+        } else {
+            None
+        };
+        let sequences = std::mem::take(&mut self.sequences);
+        self.engine.publish_commit(entries, new_catalog, sequences, record)?;
+        Ok(Some(record))
+    }
+}
+
+impl Reader for WriteTx {
+    fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
+        match self.overlays[ks as usize].get(key) {
+            Some(v) => Ok(v.clone()),
+            None => self.base.get(ks, key),
+        }
+    }
+
+    fn scan(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_> {
+        if bounds_empty(&lo, &hi) {
+            return Box::new(std::iter::empty());
+        }
+        let overlay = &self.overlays[ks as usize];
+        let base = self.base.scan(ks, lo.clone(), hi.clone());
+        if overlay.is_empty() {
+            return base;
+        }
+        merge(base, overlay.range((lo, hi)))
+    }
+
+    fn scn(&self) -> u64 {
+        self.base.scn() + 1
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        self.engine.release_writer();
+    }
+}

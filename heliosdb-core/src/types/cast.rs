@@ -1,0 +1,228 @@
+//! Conversions between types: storing into a typed column, and SQL `CAST`.
+//!
+//! [`coerce_to_column`] follows SQLite STRICT tables: a value converts when
+//! nothing is lost (`'42'` into INTEGER, `3` into REAL, `2.0` into INTEGER)
+//! and is rejected otherwise. [`cast`] is the lenient `CAST(x AS type)`.
+
+use super::compare::{decimal_as_i64, parse_number};
+use super::datatype::DataType;
+use super::value::{decimal_to_f64, format_real, Value};
+use crate::error::{Error, Result};
+use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+fn mismatch(v: &Value, ty: DataType, column: &str) -> Error {
+    Error::Mismatch(format!(
+        "cannot store {} value {} in {} column {}",
+        v.type_name(),
+        shorten(&v.to_string()),
+        ty,
+        column
+    ))
+}
+
+fn shorten(s: &str) -> String {
+    if s.len() > 40 {
+        let mut end = 40;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("'{}…'", &s[..end])
+    } else {
+        format!("'{s}'")
+    }
+}
+
+/// Converts a float to an i64 only when it is integral and in range.
+fn real_to_i64_exact(f: f64) -> Option<i64> {
+    if f == f.trunc() && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+/// Rounds a decimal to `scale` places and checks it fits `precision` digits.
+pub fn fit_decimal(d: Decimal, precision: u8, scale: u8, column: &str) -> Result<Decimal> {
+    let mut r = d.round_dp_with_strategy(u32::from(scale), rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(u32::from(scale));
+    let int_digits = u32::from(precision - scale);
+    let limit = Decimal::from_i128_with_scale(10i128.pow(int_digits), 0);
+    if r.abs() >= limit {
+        return Err(Error::Mismatch(format!(
+            "value {d} is out of range for DECIMAL({precision},{scale}) column {column}"
+        )));
+    }
+    Ok(r)
+}
+
+fn decimal_from_text(s: &str) -> Option<Decimal> {
+    let t = s.trim();
+    Decimal::from_str(t).or_else(|_| Decimal::from_scientific(t)).ok()
+}
+
+/// Converts `v` for storage in a column of type `ty`, or fails with
+/// [`Error::Mismatch`] naming the column.
+///
+/// # Errors
+/// The value cannot be represented in the column type without loss.
+pub fn coerce_to_column(v: Value, ty: DataType, column: &str) -> Result<Value> {
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    let out = match (ty, &v) {
+        (DataType::Any, _) => Some(v.clone()),
+        (DataType::Integer, Value::Integer(_)) => Some(v.clone()),
+        (DataType::Integer, Value::Boolean(b)) => Some(Value::Integer(i64::from(*b))),
+        (DataType::Integer, Value::Real(f)) => real_to_i64_exact(*f).map(Value::Integer),
+        (DataType::Integer, Value::Decimal(d)) => decimal_as_i64(d).map(Value::Integer),
+        (DataType::Integer, Value::Text(s)) => match parse_number(s) {
+            Some(Value::Integer(i)) => Some(Value::Integer(i)),
+            Some(Value::Real(f)) => real_to_i64_exact(f).map(Value::Integer),
+            _ => None,
+        },
+        (DataType::Real, Value::Real(_)) => Some(v.clone()),
+        (DataType::Real, Value::Integer(i)) => Some(Value::Real(*i as f64)),
+        (DataType::Real, Value::Boolean(b)) => Some(Value::Real(f64::from(u8::from(*b)))),
+        (DataType::Real, Value::Decimal(d)) => Some(Value::Real(decimal_to_f64(d))),
+        (DataType::Real, Value::Text(s)) => parse_number(s).and_then(|n| n.as_f64()).map(Value::Real),
+        (DataType::Text, Value::Text(_)) => Some(v.clone()),
+        (DataType::Text, Value::Integer(_) | Value::Real(_) | Value::Decimal(_) | Value::Boolean(_)) => {
+            Some(Value::Text(v.to_string()))
+        }
+        (DataType::Blob, Value::Blob(_)) => Some(v.clone()),
+        (DataType::Boolean, Value::Boolean(_)) => Some(v.clone()),
+        (DataType::Boolean, Value::Integer(0)) => Some(Value::Boolean(false)),
+        (DataType::Boolean, Value::Integer(1)) => Some(Value::Boolean(true)),
+        (DataType::Boolean, Value::Text(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "t" => Some(Value::Boolean(true)),
+            "false" | "0" | "f" => Some(Value::Boolean(false)),
+            _ => None,
+        },
+        (DataType::Decimal { precision, scale }, _) => {
+            let d = match &v {
+                Value::Decimal(d) => Some(*d),
+                Value::Integer(i) => Some(Decimal::from(*i)),
+                Value::Boolean(b) => Some(Decimal::from(u8::from(*b))),
+                Value::Real(f) => Decimal::from_f64(*f),
+                Value::Text(s) => decimal_from_text(s),
+                _ => None,
+            };
+            match d {
+                Some(d) => return fit_decimal(d, precision, scale, column).map(Value::Decimal),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    out.ok_or_else(|| mismatch(&v, ty, column))
+}
+
+/// Leading numeric prefix of text, as SQLite's CAST reads it (`'12abc'` → 12).
+fn numeric_prefix(s: &str) -> Value {
+    let t = s.trim_start();
+    let bytes = t.as_bytes();
+    let mut end = 0;
+    if end < bytes.len() && (bytes[end] == b'+' || bytes[end] == b'-') {
+        end += 1;
+    }
+    let digits_start = end;
+    while end < bytes.len() && bytes[end].is_ascii_digit() {
+        end += 1;
+    }
+    let mut is_real = false;
+    if end < bytes.len() && bytes[end] == b'.' {
+        is_real = true;
+        end += 1;
+        while end < bytes.len() && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+    }
+    if end > digits_start && end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
+        let mut e = end + 1;
+        if e < bytes.len() && (bytes[e] == b'+' || bytes[e] == b'-') {
+            e += 1;
+        }
+        if e < bytes.len() && bytes[e].is_ascii_digit() {
+            while e < bytes.len() && bytes[e].is_ascii_digit() {
+                e += 1;
+            }
+            is_real = true;
+            end = e;
+        }
+    }
+    let num = &t[..end];
+    if !is_real {
+        if let Ok(i) = num.parse::<i64>() {
+            return Value::Integer(i);
+        }
+    }
+    Value::Real(num.parse::<f64>().unwrap_or(0.0))
+}
+
+/// Reads any value as a number the way SQLite arithmetic does
+/// (text → its numeric prefix, blob → 0).
+pub fn to_numeric(v: &Value) -> Value {
+    match v {
+        Value::Text(s) => numeric_prefix(s),
+        Value::Blob(_) => Value::Integer(0),
+        Value::Boolean(b) => Value::Integer(i64::from(*b)),
+        other => other.clone(),
+    }
+}
+
+/// SQL `CAST(v AS ty)`: lenient like SQLite, except DECIMAL range errors.
+///
+/// # Errors
+/// A value that cannot fit the DECIMAL precision.
+pub fn cast(v: &Value, ty: DataType) -> Result<Value> {
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    Ok(match ty {
+        DataType::Any => v.clone(),
+        DataType::Integer => match to_numeric(v) {
+            Value::Integer(i) => Value::Integer(i),
+            Value::Real(f) => Value::Integer(if f.is_nan() { 0 } else { f as i64 }),
+            Value::Decimal(d) => Value::Integer(i64::try_from(d.trunc()).unwrap_or(0)),
+            _ => Value::Integer(0),
+        },
+        DataType::Real => match to_numeric(v) {
+            other => Value::Real(other.as_f64().unwrap_or(0.0)),
+        },
+        DataType::Text => match v {
+            Value::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+            Value::Real(f) => Value::Text(format_real(*f)),
+            other => Value::Text(other.to_string()),
+        },
+        DataType::Blob => match v {
+            Value::Blob(b) => Value::Blob(b.clone()),
+            other => Value::Blob(other.to_string().into_bytes()),
+        },
+        DataType::Boolean => match to_numeric(v) {
+            n => Value::Boolean(n.as_f64().map(|f| f != 0.0).unwrap_or(false)),
+        },
+        DataType::Decimal { precision, scale } => {
+            let d = match v {
+                Value::Text(s) => decimal_from_text(s).unwrap_or_default(),
+                Value::Decimal(d) => *d,
+                other => match to_numeric(other) {
+                    Value::Integer(i) => Decimal::from(i),
+                    n => Decimal::from_f64(n.as_f64().unwrap_or(0.0)).unwrap_or_default(),
+                },
+            };
+            Value::Decimal(fit_decimal(d, precision, scale, "CAST")?)
+        }
+    })
+}
+
+/// Truthiness of a value in WHERE/HAVING/CASE: NULL is unknown (`None`).
+pub fn truthy(v: &Value) -> Option<bool> {
+    match v {
+        Value::Null => None,
+        Value::Boolean(b) => Some(*b),
+        Value::Integer(i) => Some(*i != 0),
+        other => to_numeric(other).as_f64().map(|f| f != 0.0),
+    }
+}
