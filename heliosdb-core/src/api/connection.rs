@@ -108,6 +108,22 @@ impl Connection {
         Ok(())
     }
 
+    /// Runs one or more `;`-separated statements, handing each statement's
+    /// outcome (columns, rows, changes) to `f`. Stops at the first error.
+    ///
+    /// # Errors
+    /// The first failing statement's error, or `f`'s.
+    pub fn execute_each(&self, sql: &str, mut f: impl FnMut(crate::Outcome) -> Result<()>) -> Result<()> {
+        for parsed in parse(sql)? {
+            if parsed.params.count() > 0 {
+                return Err(Error::Misuse("statements run this way take no parameters".into()));
+            }
+            let out = self.session.borrow_mut().execute(&parsed, &[])?;
+            f(out)?;
+        }
+        Ok(())
+    }
+
     /// Prepares one statement for repeated execution.
     ///
     /// # Errors

@@ -1,0 +1,62 @@
+//! `heliosdb --demo`: a short tour on a private temporary database.
+
+use crate::shell::Shell;
+use heliosdb_core::{Connection, Error};
+use std::io::Write;
+
+/// Each step: a caption and the SQL it runs.
+const STEPS: &[(&str, &str)] = &[
+    (
+        "A sales table with an index on region and time",
+        "CREATE TABLE sales (id INTEGER PRIMARY KEY AUTOINCREMENT, region TEXT NOT NULL, product TEXT NOT NULL, \
+         amount DECIMAL(10,2) NOT NULL, sold_at INTEGER NOT NULL);\n\
+         CREATE INDEX sales_region_time ON sales (region, sold_at);",
+    ),
+    (
+        "Twelve orders in one statement",
+        "INSERT INTO sales (region, product, amount, sold_at) VALUES \
+         ('north', 'widget', 19.99, 1735689600), ('north', 'gadget', 249.00, 1735693200), \
+         ('south', 'widget', 19.99, 1735696800), ('south', 'gizmo', 99.50, 1735700400), \
+         ('east', 'gadget', 249.00, 1735704000), ('east', 'widget', 39.98, 1735707600), \
+         ('west', 'gizmo', 199.00, 1735711200), ('north', 'gizmo', 99.50, 1735714800), \
+         ('south', 'gadget', 249.00, 1735718400), ('west', 'widget', 59.97, 1735722000), \
+         ('east', 'gizmo', 99.50, 1735725600), ('north', 'widget', 19.99, 1735729200);",
+    ),
+    (
+        "Revenue per region (exact DECIMAL sums)",
+        "SELECT region, count(*) AS orders, sum(amount) AS revenue, round(avg(amount), 2) AS avg_order, \
+         max(amount) AS biggest FROM sales GROUP BY region ORDER BY revenue DESC;",
+    ),
+    (
+        "One region in a time window (served by the index)",
+        "SELECT id, product, amount, datetime(sold_at, 'unixepoch') AS sold FROM sales \
+         WHERE region = 'north' AND sold_at BETWEEN 1735689600 AND 1735715000 ORDER BY sold_at;",
+    ),
+    (
+        "A transaction: the price change and its audit row commit together",
+        "BEGIN;\n\
+         UPDATE sales SET amount = amount * 0.9 WHERE product = 'gadget';\n\
+         INSERT INTO sales (region, product, amount, sold_at) VALUES ('west', 'gadget', 224.10, 1735732800);\n\
+         COMMIT;\n\
+         SELECT product, count(*) AS orders, sum(amount) AS revenue FROM sales GROUP BY product ORDER BY product;",
+    ),
+];
+
+/// Runs the tour, printing each step.
+///
+/// # Errors
+/// Any failing step (which would be a bug).
+pub fn run(out: &mut dyn Write) -> Result<(), Error> {
+    let mut shell = Shell::new(Connection::open_in_memory()?);
+    let _ = writeln!(out, "HeliosDB-Lite {} demo (a private temporary database)\n", heliosdb_core::VERSION);
+    for (caption, sql) in STEPS {
+        let _ = writeln!(out, "-- {caption}");
+        for line in sql.lines() {
+            let _ = writeln!(out, "   {line}");
+        }
+        shell.run_sql(sql, out)?;
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "Open a database of your own with: heliosdb ./mydata");
+    Ok(())
+}
