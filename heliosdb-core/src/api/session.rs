@@ -25,6 +25,23 @@ pub struct Outcome {
     pub changes: u64,
 }
 
+/// A prepared statement's last plan and the catalog version it was made for.
+pub(crate) type PlanCache = Option<(u64, Arc<StmtPlan>)>;
+
+/// The plan of `parsed` under `catalog`, from `cache` when the schema is unchanged.
+fn plan_cached(parsed: &Parsed, catalog: &Catalog, cache: Option<&mut PlanCache>) -> Result<Arc<StmtPlan>> {
+    if let Some(Some((version, plan))) = cache.as_deref() {
+        if *version == catalog.version {
+            return Ok(Arc::clone(plan));
+        }
+    }
+    let plan = Arc::new(plan_statement(&parsed.ast, catalog)?);
+    if let Some(c) = cache {
+        *c = Some((catalog.version, Arc::clone(&plan)));
+    }
+    Ok(plan)
+}
+
 pub(crate) struct Session {
     pub engine: Arc<Engine>,
     tx: Option<WriteTx>,
@@ -71,7 +88,7 @@ impl Session {
         }
     }
 
-    pub fn execute(&mut self, parsed: &Parsed, params: &[Value]) -> Result<Outcome> {
+    pub fn execute(&mut self, parsed: &Parsed, params: &[Value], cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let ctx = EvalCtx { params: params.to_vec(), now_us: now_micros() };
         match &parsed.ast {
             Ast::StartTransaction { .. } => {
@@ -102,36 +119,36 @@ impl Session {
                 self.tx = None;
                 Ok(Outcome::default())
             }
-            Ast::Query(_) => self.read(parsed, &ctx),
-            _ => self.write(parsed, &ctx),
+            Ast::Query(_) => self.read(parsed, &ctx, cache),
+            _ => self.write(parsed, &ctx, cache),
         }
     }
 
-    fn read(&mut self, parsed: &Parsed, ctx: &EvalCtx) -> Result<Outcome> {
-        let run = |plan: StmtPlan, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
-            let StmtPlan::Query(q) = plan else {
+    fn read(&mut self, parsed: &Parsed, ctx: &EvalCtx, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+        let run = |plan: Arc<StmtPlan>, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
+            let StmtPlan::Query(q) = &*plan else {
                 return Err(Error::Sql("expected a query".into()));
             };
             let rows = query::run(&q.plan, reader, ctx)?.collect::<Result<Vec<_>>>()?;
-            Ok(Outcome { columns: q.columns, rows, changes: 0 })
+            Ok(Outcome { columns: q.columns.clone(), rows, changes: 0 })
         };
         match &self.tx {
-            Some(tx) => run(plan_statement(&parsed.ast, tx.catalog())?, tx),
+            Some(tx) => run(plan_cached(parsed, tx.catalog(), cache)?, tx),
             None => {
                 let view = self.engine.read_view();
-                run(plan_statement(&parsed.ast, &view.catalog)?, &view)
+                run(plan_cached(parsed, &view.catalog, cache)?, &view)
             }
         }
     }
 
-    fn write(&mut self, parsed: &Parsed, ctx: &EvalCtx) -> Result<Outcome> {
+    fn write(&mut self, parsed: &Parsed, ctx: &EvalCtx, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let autocommit = self.tx.is_none();
         let mut tx = match self.tx.take() {
             Some(tx) => tx,
             None => self.engine.begin_write(self.busy_timeout)?,
         };
         tx.begin_statement();
-        let result = plan_statement(&parsed.ast, tx.catalog()).and_then(|plan| run_write(&mut tx, &plan, ctx));
+        let result = plan_cached(parsed, tx.catalog(), cache).and_then(|plan| run_write(&mut tx, &plan, ctx));
         tx.end_statement(result.is_ok());
         if autocommit {
             if result.is_ok() {

@@ -3,7 +3,7 @@
 use super::connection::Connection;
 use super::params::{Params, ToSql};
 use super::rows::{MappedRows, Row, Rows};
-use super::session::Outcome;
+use super::session::{Outcome, PlanCache};
 use crate::error::{Error, Result};
 use crate::sql::parser::Parsed;
 use crate::types::Value;
@@ -14,16 +14,17 @@ pub struct Statement<'conn> {
     conn: &'conn Connection,
     parsed: Parsed,
     bound: Vec<Value>,
+    cache: PlanCache,
 }
 
 impl<'conn> Statement<'conn> {
     pub(crate) fn new(conn: &'conn Connection, parsed: Parsed) -> Statement<'conn> {
         let bound = vec![Value::Null; parsed.params.count()];
-        Statement { conn, parsed, bound }
+        Statement { conn, parsed, bound, cache: None }
     }
 
-    fn run(&self, values: &[Value]) -> Result<Outcome> {
-        self.conn.session.borrow_mut().execute(&self.parsed, values)
+    fn run(&mut self, values: &[Value]) -> Result<Outcome> {
+        self.conn.session.borrow_mut().execute(&self.parsed, values, Some(&mut self.cache))
     }
 
     /// Executes with `params`; returns rows changed.

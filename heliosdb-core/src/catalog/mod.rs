@@ -22,8 +22,17 @@ pub struct Catalog {
     /// Next id for a table or index (ids are never reused, so stale keys of a
     /// dropped table can never be mistaken for a new one's).
     pub next_object_id: u32,
-    /// Bumped on every schema change; cached plans compare it.
+    /// Identifies this exact schema: every change takes a fresh number from
+    /// [`next_version`] (process-wide, never reused), so a plan cached under
+    /// one version can never be mistaken for one of another schema, even
+    /// across rolled-back transactions or other databases.
     pub version: u64,
+}
+
+/// A schema version number no catalog in this process has had before.
+pub fn next_version() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Catalog names are case-insensitive, like SQL identifiers.

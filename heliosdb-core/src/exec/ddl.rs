@@ -30,7 +30,7 @@ pub fn create_table(tx: &mut WriteTx, mut table: TableDef, if_not_exists: bool) 
         ix.id = cat.allocate_id();
     }
     cat.tables.insert(normalize(&table.name), Arc::new(table));
-    cat.version += 1;
+    cat.version = crate::catalog::next_version();
     Ok(())
 }
 
@@ -61,7 +61,7 @@ pub fn drop_table(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
         }
         let cat = tx.catalog_mut();
         cat.tables.remove(&normalize(name));
-        cat.version += 1;
+        cat.version = crate::catalog::next_version();
         tx.note_dropped_table(table.id);
     }
     Ok(())
@@ -102,7 +102,7 @@ pub fn create_index(
     }
     let cat = tx.catalog_mut();
     cat.tables.insert(normalize(&def.name), Arc::new(def));
-    cat.version += 1;
+    cat.version = crate::catalog::next_version();
     Ok(())
 }
 
@@ -126,7 +126,7 @@ pub fn drop_index(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
         def.indexes.retain(|i| i.id != ix.id);
         let cat = tx.catalog_mut();
         cat.tables.insert(normalize(&def.name), Arc::new(def));
-        cat.version += 1;
+        cat.version = crate::catalog::next_version();
     }
     Ok(())
 }

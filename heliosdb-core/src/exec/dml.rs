@@ -38,7 +38,7 @@ fn returning_row(r: &Option<Returning>, row: &[Value], ctx: &EvalCtx, out: &mut 
 fn check_row(table: &TableDef, row: &mut [Value]) -> Result<()> {
     for (i, col) in table.columns.iter().enumerate() {
         let v = std::mem::replace(&mut row[i], Value::Null);
-        row[i] = coerce_to_column(v, col.ty, &format!("{}.{}", table.name, col.name))?;
+        row[i] = coerce_to_column(v, col.ty, &table.name, &col.name)?;
         if col.not_null && row[i].is_null() {
             return Err(Error::Constraint(format!("NOT NULL constraint failed: {}.{}", table.name, col.name)));
         }
@@ -115,7 +115,7 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, ctx: &EvalCtx) -> Result<DmlR
         if table.rowid_alias {
             let pk = table.primary_key[0];
             let v = std::mem::replace(&mut row[pk], Value::Null);
-            row[pk] = coerce_to_column(v, table.columns[pk].ty, &format!("{}.{}", table.name, table.columns[pk].name))?;
+            row[pk] = coerce_to_column(v, table.columns[pk].ty, &table.name, &table.columns[pk].name)?;
         }
         let generated = assign_rowid(tx, table, &mut row)?;
         check_row(table, &mut row)?;

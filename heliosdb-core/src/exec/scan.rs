@@ -14,7 +14,24 @@ use crate::types::{DataType, Value};
 use std::cmp::Ordering;
 use std::ops::Bound;
 
-type Range = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+/// Where a scan reads: one key, or a key range.
+#[derive(Debug, PartialEq)]
+enum KeyRange {
+    /// Exactly this key (equality on a whole primary key or unique index).
+    Point(Vec<u8>),
+    /// Every key within the bounds.
+    Span(Bound<Vec<u8>>, Bound<Vec<u8>>),
+}
+
+impl KeyRange {
+    fn start(&self) -> &[u8] {
+        match self {
+            KeyRange::Point(k) => k,
+            KeyRange::Span(Bound::Included(k) | Bound::Excluded(k), _) => k,
+            KeyRange::Span(Bound::Unbounded, _) => &[],
+        }
+    }
+}
 
 /// Decodes a stored row: the needed columns, then the rowid for rowid tables.
 ///
@@ -55,14 +72,14 @@ fn key_value(table: &TableDef, col: usize, v: Value) -> std::result::Result<Opti
     if !same_family(ty, &v) {
         return Err(());
     }
-    match coerce_to_column(v.clone(), ty, "") {
+    match coerce_to_column(v.clone(), ty, "", "") {
         Ok(c) if sql_cmp(&c, &v) == Some(Ordering::Equal) => Ok(Some(c)),
         _ => Ok(None),
     }
 }
 
 /// The key ranges of a key access; `None` means "use a full scan instead".
-fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec<Range>>> {
+fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec<KeyRange>>> {
     let table = &sp.table;
     let cols = sp.key_columns(ka.index);
     let id = match ka.index {
@@ -78,6 +95,11 @@ fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec
                 Ok(None) => continue 'alternatives,
                 Err(()) => return Ok(None),
             }
+        }
+        let whole_key = alt.len() == cols.len() && ka.index.map_or(true, |i| table.indexes[i].unique);
+        if whole_key && ka.lo.is_none() && ka.hi.is_none() {
+            ranges.push(KeyRange::Point(prefix));
+            continue;
         }
         let next = cols.get(alt.len()).copied();
         let bound =
@@ -107,19 +129,12 @@ fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec
             Some((k, false)) => Bound::Excluded(k),
             None => prefix_successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
         };
-        ranges.push((lo, hi));
+        ranges.push(KeyRange::Span(lo, hi));
     }
     // IN lists may repeat a value or come unordered: read each range once, in key order.
-    ranges.sort_by(|a, b| bound_bytes(&a.0).cmp(bound_bytes(&b.0)));
+    ranges.sort_by(|a, b| a.start().cmp(b.start()));
     ranges.dedup();
     Ok(Some(ranges))
-}
-
-fn bound_bytes(b: &Bound<Vec<u8>>) -> &[u8] {
-    match b {
-        Bound::Included(k) | Bound::Excluded(k) => k,
-        Bound::Unbounded => &[],
-    }
 }
 
 /// Streams the rows a scan plan selects (before any filter).
@@ -128,16 +143,30 @@ fn bound_bytes(b: &Bound<Vec<u8>>) -> &[u8] {
 /// Evaluation errors in key expressions.
 pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Result<RowIter<'a>> {
     let table = &sp.table;
+    let full = || {
+        let (lo, hi) = keys::prefix_bounds(&keys::object_prefix(table.id));
+        vec![KeyRange::Span(lo, hi)]
+    };
     let (ranges, via_index) = match &sp.access {
         Access::Key(ka) => match key_ranges(sp, ka, ctx)? {
             Some(r) => (r, ka.index.is_some()),
-            None => (vec![keys::prefix_bounds(&keys::object_prefix(table.id))], false),
+            None => (full(), false),
         },
-        Access::Full => (vec![keys::prefix_bounds(&keys::object_prefix(table.id))], false),
+        Access::Full => (full(), false),
     };
     let ks = if via_index { Ks::Index } else { Ks::Rows };
     let needed = &sp.needed;
-    let iter = ranges.into_iter().flat_map(move |(lo, hi)| reader.scan(ks, lo, hi)).map(move |kv| {
+    let entries = ranges.into_iter().flat_map(move |r| -> crate::storage::KvIter<'a> {
+        match r {
+            KeyRange::Span(lo, hi) => reader.scan(ks, lo, hi),
+            KeyRange::Point(k) => match reader.get(ks, &k) {
+                Ok(Some(v)) => Box::new(std::iter::once(Ok((crate::storage::Bytes::from(k), v)))),
+                Ok(None) => Box::new(std::iter::empty()),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
+        }
+    });
+    let iter = entries.map(move |kv| {
         let (k, v) = kv?;
         if via_index {
             let row = reader

@@ -149,7 +149,7 @@ impl Engine {
                     )));
                 }
                 store.write(
-                    vec![(Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(FORMAT_VERSION.to_vec()))],
+                    vec![(Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(Bytes::from(FORMAT_VERSION)))],
                     Durability::Buffer,
                 )?;
             }
@@ -255,11 +255,10 @@ impl Engine {
         sequences: HashMap<u32, i64>,
         record: CommitRecord,
     ) -> Result<()> {
-        entries.push((Ks::Commits, keys::commit_key(record.scn), Some(record.encode())));
+        entries.push((Ks::Commits, keys::commit_key(record.scn), Some(Bytes::from(record.encode()))));
         let mut p = self.published.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.store.write(entries, self.durability())?;
-        if let Some(mut cat) = new_catalog {
-            cat.version = p.catalog.version + 1;
+        if let Some(cat) = new_catalog {
             p.catalog = Arc::new(cat);
         }
         p.scn = record.scn;
@@ -275,7 +274,7 @@ impl Engine {
 }
 
 fn load_catalog(snap: &FjallSnapshot) -> Result<Catalog> {
-    let mut catalog = Catalog::default();
+    let mut catalog = Catalog { version: crate::catalog::next_version(), ..Catalog::default() };
     let (lo, hi) = keys::prefix_bounds(keys::META_TABLE_PREFIX);
     for kv in snap.scan(Ks::Meta, &lo, &hi) {
         let (_, v) = kv?;

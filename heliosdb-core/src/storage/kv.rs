@@ -61,7 +61,7 @@ pub enum Durability {
 }
 
 /// One entry of an atomic batch: `None` deletes the key.
-pub type BatchEntry = (Ks, Vec<u8>, Option<Vec<u8>>);
+pub type BatchEntry = (Ks, Vec<u8>, Option<Bytes>);
 
 /// A fjall database with HeliosDB's keyspaces.
 pub struct FjallStore {

@@ -21,12 +21,14 @@ use std::sync::Arc;
 type UndoEntry = (Ks, Vec<u8>, Option<Option<Bytes>>);
 
 /// What one statement changed, so a failing statement can be undone alone.
+/// The catalog and counters are copied only if the statement changes them,
+/// so a plain INSERT pays nothing for its undo information but the keys it wrote.
 struct StatementUndo {
     entries: Vec<UndoEntry>,
-    catalog: Catalog,
+    catalog: Option<Catalog>,
     catalog_dirty: bool,
     dropped: usize,
-    sequences: HashMap<u32, i64>,
+    sequences: Option<HashMap<u32, i64>>,
 }
 
 /// An open write transaction. Dropping it without [`WriteTx::commit`] rolls back.
@@ -70,6 +72,11 @@ impl WriteTx {
 
     /// The schema, for a DDL statement to change.
     pub fn catalog_mut(&mut self) -> &mut Catalog {
+        if let Some(undo) = &mut self.undo {
+            if undo.catalog.is_none() {
+                undo.catalog = Some(self.catalog.clone());
+            }
+        }
         self.catalog_dirty = true;
         &mut self.catalog
     }
@@ -102,10 +109,10 @@ impl WriteTx {
     pub fn begin_statement(&mut self) {
         self.undo = Some(StatementUndo {
             entries: Vec::new(),
-            catalog: self.catalog.clone(),
+            catalog: None,
             catalog_dirty: self.catalog_dirty,
             dropped: self.dropped_tables.len(),
-            sequences: self.sequences.clone(),
+            sequences: None,
         });
     }
 
@@ -126,10 +133,14 @@ impl WriteTx {
                 }
             }
         }
-        self.catalog = undo.catalog;
+        if let Some(catalog) = undo.catalog {
+            self.catalog = catalog;
+        }
         self.catalog_dirty = undo.catalog_dirty;
         self.dropped_tables.truncate(undo.dropped);
-        self.sequences = undo.sequences;
+        if let Some(sequences) = undo.sequences {
+            self.sequences = sequences;
+        }
     }
 
     /// The rowid high-water mark of a table (0 when it never had rows).
@@ -144,6 +155,11 @@ impl WriteTx {
     pub fn bump_rowid(&mut self, table_id: u32, rowid: i64) {
         let current = self.rowid_high_water(table_id);
         if rowid > current {
+            if let Some(undo) = &mut self.undo {
+                if undo.sequences.is_none() {
+                    undo.sequences = Some(self.sequences.clone());
+                }
+            }
             self.sequences.insert(table_id, rowid);
         }
     }
@@ -167,11 +183,11 @@ impl WriteTx {
         let mut entries: Vec<BatchEntry> = Vec::new();
         for ks in Ks::ALL {
             for (k, v) in std::mem::take(&mut self.overlays[ks as usize]) {
-                entries.push((ks, k, v.map(|b| b.to_vec())));
+                entries.push((ks, k, v));
             }
         }
         for (id, seq) in &self.sequences {
-            entries.push((Ks::Meta, keys::meta_seq_key(*id), Some(seq.to_be_bytes().to_vec())));
+            entries.push((Ks::Meta, keys::meta_seq_key(*id), Some(Bytes::from(&seq.to_be_bytes()[..]))));
         }
         let new_catalog = if self.catalog_dirty {
             for id in &self.dropped_tables {
@@ -181,12 +197,12 @@ impl WriteTx {
             for table in self.catalog.tables.values() {
                 let json = serde_json::to_vec(&**table)
                     .map_err(|e| crate::error::Error::Corrupt(format!("cannot serialize table {}: {e}", table.name)))?;
-                entries.push((Ks::Meta, keys::meta_table_key(table.id), Some(json)));
+                entries.push((Ks::Meta, keys::meta_table_key(table.id), Some(Bytes::from(json))));
             }
             entries.push((
                 Ks::Meta,
                 keys::META_NEXT_OBJECT_ID.to_vec(),
-                Some(self.catalog.next_object_id.to_be_bytes().to_vec()),
+                Some(Bytes::from(&self.catalog.next_object_id.to_be_bytes()[..])),
             ));
             Some(std::mem::take(&mut self.catalog))
         } else {

@@ -12,13 +12,13 @@ use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-fn mismatch(v: &Value, ty: DataType, column: &str) -> Error {
+fn mismatch(v: &Value, ty: DataType, table: &str, column: &str) -> Error {
+    let dot = if table.is_empty() { "" } else { "." };
     Error::Mismatch(format!(
-        "cannot store {} value {} in {} column {}",
+        "cannot store {} value {} in {} column {table}{dot}{column}",
         v.type_name(),
         shorten(&v.to_string()),
         ty,
-        column
     ))
 }
 
@@ -44,17 +44,27 @@ fn real_to_i64_exact(f: f64) -> Option<i64> {
 }
 
 /// Rounds a decimal to `scale` places and checks it fits `precision` digits.
-pub fn fit_decimal(d: Decimal, precision: u8, scale: u8, column: &str) -> Result<Decimal> {
+pub fn fit_decimal(d: Decimal, precision: u8, scale: u8, table: &str, column: &str) -> Result<Decimal> {
     let mut r = d.round_dp_with_strategy(u32::from(scale), rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     r.rescale(u32::from(scale));
     let int_digits = u32::from(precision - scale);
     let limit = Decimal::from_i128_with_scale(10i128.pow(int_digits), 0);
     if r.abs() >= limit {
         return Err(Error::Mismatch(format!(
-            "value {d} is out of range for DECIMAL({precision},{scale}) column {column}"
+            "value {d} is out of range for DECIMAL({precision},{scale}) column {table}{}{column}",
+            if table.is_empty() { "" } else { "." }
         )));
     }
     Ok(r)
+}
+
+/// A REAL as a decimal through its shortest round-trip spelling, so the
+/// literal `0.1` becomes exactly 0.1 rather than the binary double's expansion.
+fn decimal_from_real(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    decimal_from_text(&format!("{f}")).or_else(|| Decimal::from_f64(f))
 }
 
 fn decimal_from_text(s: &str) -> Option<Decimal> {
@@ -62,12 +72,12 @@ fn decimal_from_text(s: &str) -> Option<Decimal> {
     Decimal::from_str(t).or_else(|_| Decimal::from_scientific(t)).ok()
 }
 
-/// Converts `v` for storage in a column of type `ty`, or fails with
-/// [`Error::Mismatch`] naming the column.
+/// Converts `v` for storage in column `table.column` of type `ty`, or fails
+/// with [`Error::Mismatch`] naming the column.
 ///
 /// # Errors
 /// The value cannot be represented in the column type without loss.
-pub fn coerce_to_column(v: Value, ty: DataType, column: &str) -> Result<Value> {
+pub fn coerce_to_column(v: Value, ty: DataType, table: &str, column: &str) -> Result<Value> {
     if v.is_null() {
         return Ok(Value::Null);
     }
@@ -105,18 +115,18 @@ pub fn coerce_to_column(v: Value, ty: DataType, column: &str) -> Result<Value> {
                 Value::Decimal(d) => Some(*d),
                 Value::Integer(i) => Some(Decimal::from(*i)),
                 Value::Boolean(b) => Some(Decimal::from(u8::from(*b))),
-                Value::Real(f) => Decimal::from_f64(*f),
+                Value::Real(f) => decimal_from_real(*f),
                 Value::Text(s) => decimal_from_text(s),
                 _ => None,
             };
             match d {
-                Some(d) => return fit_decimal(d, precision, scale, column).map(Value::Decimal),
+                Some(d) => return fit_decimal(d, precision, scale, table, column).map(Value::Decimal),
                 None => None,
             }
         }
         _ => None,
     };
-    out.ok_or_else(|| mismatch(&v, ty, column))
+    out.ok_or_else(|| mismatch(&v, ty, table, column))
 }
 
 /// Leading numeric prefix of text, as SQLite's CAST reads it (`'12abc'` → 12).
@@ -209,10 +219,10 @@ pub fn cast(v: &Value, ty: DataType) -> Result<Value> {
                 Value::Decimal(d) => *d,
                 other => match to_numeric(other) {
                     Value::Integer(i) => Decimal::from(i),
-                    n => Decimal::from_f64(n.as_f64().unwrap_or(0.0)).unwrap_or_default(),
+                    n => decimal_from_real(n.as_f64().unwrap_or(0.0)).unwrap_or_default(),
                 },
             };
-            Value::Decimal(fit_decimal(d, precision, scale, "CAST")?)
+            Value::Decimal(fit_decimal(d, precision, scale, "", "CAST")?)
         }
     })
 }

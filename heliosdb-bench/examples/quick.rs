@@ -1,0 +1,50 @@
+//! A quick single-pass timing of the benchmark workloads (no statistics):
+//! `cargo run --release -p heliosdb-bench --example quick [ROWS]`.
+//! For the recorded figures use `cargo bench -p heliosdb-bench`.
+
+use heliosdb_bench::*;
+use std::time::Instant;
+
+fn time<T>(label: &str, f: impl FnOnce() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let v = f();
+    let s = t.elapsed().as_secs_f64();
+    println!("{label:<40} {:>9.1} ms", s * 1000.0);
+    (v, s)
+}
+
+fn main() {
+    let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(ROWS);
+    let ((h, _hd), th) = time("heliosdb insert (one tx)", || helios_with_rows(rows));
+    let ((s, _sd), ts) = time("sqlite   insert (one tx)", || sqlite_with_rows(rows));
+    println!("  ratio {:.2}", th / ts);
+    let lookups = 100_000;
+    let (_, th) = time("heliosdb point lookups", || {
+        let mut st = h.prepare(LOOKUP).unwrap();
+        let mut rng = Rng(42);
+        for _ in 0..lookups {
+            let id = (rng.next_u64() % rows as u64) as i64 + 1;
+            let _: f64 = st.query_row([id], |r| r.get(1)).unwrap();
+        }
+    });
+    let (_, ts) = time("sqlite   point lookups", || {
+        let mut st = s.prepare(LOOKUP).unwrap();
+        let mut rng = Rng(42);
+        for _ in 0..lookups {
+            let id = (rng.next_u64() % rows as u64) as i64 + 1;
+            let _: f64 = st.query_row([id], |r| r.get(1)).unwrap();
+        }
+    });
+    println!("  ratio {:.2}", th / ts);
+    let (a, th) = time("heliosdb filtered count", || h.query_row(FILTERED_COUNT, (), |r| r.get::<_, i64>(0)).unwrap());
+    let (b, ts) = time("sqlite   filtered count", || s.query_row(FILTERED_COUNT, [], |r| r.get::<_, i64>(0)).unwrap());
+    assert_eq!(a, b, "engines disagree on the filtered count");
+    println!("  ratio {:.2}", th / ts);
+    let (_, th) = time("heliosdb group by", || {
+        h.prepare(GROUP_BY).unwrap().query_map((), |r| r.get::<_, i64>(1)).unwrap().count()
+    });
+    let (_, ts) = time("sqlite   group by", || {
+        s.prepare(GROUP_BY).unwrap().query_map([], |r| r.get::<_, i64>(1)).unwrap().count()
+    });
+    println!("  ratio {:.2}", th / ts);
+}

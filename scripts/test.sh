@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of the project (the command README shows and CI calls).
+#
+#   ./scripts/test.sh            unit, integration, shell and SQL-logic tests,
+#                                then the SQLite corpus report (a figure, not a gate)
+#
+# Everything builds in the release profile (with debug assertions on), so the
+# dependency graph compiles once for the tests, the corpus report and the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "== format check"
+cargo fmt --all -- --check
+
+echo "== tests"
+cargo test --release --workspace --exclude heliosdb-bench 2>&1 | tee target/test-output.txt
+grep -q "test result: ok" target/test-output.txt
+
+corpus="../shared/sqllogictest"
+if [ -d "$corpus" ]; then
+  echo "== SQLite sqllogictest corpus (report only)"
+  cargo run --release -q -p heliosdb-slt -- "$corpus" | tee target/corpus-report.txt
+else
+  echo "== SQLite corpus not found at $corpus: report skipped"
+fi
