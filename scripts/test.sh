@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
+mkdir -p target   # logs below go here; a fresh clone has no target/ yet
+
 echo "== format check"
 cargo fmt --all -- --check
 

@@ -89,7 +89,7 @@ impl Connection {
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
         let parsed = Connection::parse_one(sql)?;
         let values = params.into_values(&parsed.params)?;
-        let out = self.session.borrow_mut().execute(&parsed, &values, None)?;
+        let out = self.session.borrow_mut().execute(&parsed, values, None)?;
         Ok(out.changes as usize)
     }
 
@@ -103,7 +103,7 @@ impl Connection {
             if parsed.params.count() > 0 {
                 return Err(Error::Misuse("execute_batch does not take parameters".into()));
             }
-            self.session.borrow_mut().execute(&parsed, &[], None)?;
+            self.session.borrow_mut().execute(&parsed, Vec::new(), None)?;
         }
         Ok(())
     }
@@ -118,7 +118,7 @@ impl Connection {
             if parsed.params.count() > 0 {
                 return Err(Error::Misuse("statements run this way take no parameters".into()));
             }
-            let out = self.session.borrow_mut().execute(&parsed, &[], None)?;
+            let out = self.session.borrow_mut().execute(&parsed, Vec::new(), None)?;
             f(out)?;
         }
         Ok(())

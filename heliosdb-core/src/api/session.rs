@@ -88,8 +88,8 @@ impl Session {
         }
     }
 
-    pub fn execute(&mut self, parsed: &Parsed, params: &[Value], cache: Option<&mut PlanCache>) -> Result<Outcome> {
-        let ctx = EvalCtx { params: params.to_vec(), now_us: now_micros() };
+    pub fn execute(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+        let ctx = EvalCtx { params, now_us: now_micros() };
         match &parsed.ast {
             Ast::StartTransaction { .. } => {
                 if self.explicit {

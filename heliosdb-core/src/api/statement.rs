@@ -23,7 +23,7 @@ impl<'conn> Statement<'conn> {
         Statement { conn, parsed, bound, cache: None }
     }
 
-    fn run(&mut self, values: &[Value]) -> Result<Outcome> {
+    fn run(&mut self, values: Vec<Value>) -> Result<Outcome> {
         self.conn.session.borrow_mut().execute(&self.parsed, values, Some(&mut self.cache))
     }
 
@@ -33,7 +33,7 @@ impl<'conn> Statement<'conn> {
     /// As [`Connection::execute`].
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
         let values = params.into_values(&self.parsed.params)?;
-        Ok(self.run(&values)?.changes as usize)
+        Ok(self.run(values)?.changes as usize)
     }
 
     /// Runs the query with `params`.
@@ -42,7 +42,7 @@ impl<'conn> Statement<'conn> {
     /// As [`Connection::execute`].
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows> {
         let values = params.into_values(&self.parsed.params)?;
-        let out = self.run(&values)?;
+        let out = self.run(values)?;
         Ok(Rows::new(out.columns, out.rows))
     }
 
@@ -110,6 +110,6 @@ impl<'conn> Statement<'conn> {
     /// As [`Connection::execute`].
     pub fn raw_execute(&mut self) -> Result<Outcome> {
         let values = self.bound.clone();
-        self.run(&values)
+        self.run(values)
     }
 }

@@ -46,15 +46,16 @@ fn check_row(table: &TableDef, row: &mut [Value]) -> Result<()> {
     Ok(())
 }
 
-/// Assigns the rowid of a new row; returns whether it was generated (and so
-/// is known to be new: no uniqueness read needed).
+/// Assigns the rowid of a new row; returns whether it is known to be new:
+/// generated, or given above the table's rowid high-water mark (no row has
+/// ever had a larger rowid), so no uniqueness read is needed.
 fn assign_rowid(tx: &mut WriteTx, table: &TableDef, row: &mut Vec<Value>) -> Result<bool> {
     if !table.has_rowid() {
         return Ok(false);
     }
     let given = if table.rowid_alias { row[table.primary_key[0]].clone() } else { Value::Null };
     let (rowid, generated) = match given {
-        Value::Integer(i) => (i, false),
+        Value::Integer(i) => (i, i > tx.rowid_high_water(table.id)),
         Value::Null => {
             let hw = tx.rowid_high_water(table.id);
             let next = hw

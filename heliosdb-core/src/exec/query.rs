@@ -5,7 +5,7 @@ use super::eval::{eval, eval_predicate, EvalCtx};
 use super::scan::scan;
 use super::RowIter;
 use crate::error::Result;
-use crate::sql::expr::AggCall;
+use crate::sql::expr::{AggCall, Expr};
 use crate::sql::plan::{JoinKind, Plan, SortKey};
 use crate::storage::Reader;
 use crate::types::compare::total_cmp;
@@ -106,32 +106,62 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
     })
 }
 
-fn aggregate(
-    input: RowIter<'_>,
-    group: &[crate::sql::expr::Expr],
-    aggs: &[AggCall],
-    ctx: &EvalCtx,
-) -> Result<Vec<Vec<Value>>> {
+fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx) -> Result<Vec<Vec<Value>>> {
     let new_states = || aggs.iter().map(|a| AggState::new(a.func, a.distinct)).collect::<Vec<_>>();
-    let mut groups: HashMap<Vec<Value>, Vec<AggState>> = HashMap::new();
-    for row in input {
-        let row = row?;
-        let key = group.iter().map(|g| eval(g, &row, ctx)).collect::<Result<Vec<_>>>()?;
-        let states = groups.entry(key).or_insert_with(new_states);
+    let feed = |states: &mut [AggState], row: &[Value]| -> Result<()> {
         for (state, call) in states.iter_mut().zip(aggs) {
-            let v = match &call.arg {
-                Some(a) => Some(eval(a, &row, ctx)?),
-                None => None,
-            };
-            let sep = match &call.separator {
-                Some(s) => Some(eval(s, &row, ctx)?),
-                None => None,
-            };
+            let v = call.arg.as_ref().map(|a| eval(a, row, ctx)).transpose()?;
+            let sep = call.separator.as_ref().map(|s| eval(s, row, ctx)).transpose()?;
             state.update(v.as_ref(), sep.as_ref())?;
         }
+        Ok(())
+    };
+    if group.is_empty() {
+        let mut states = new_states();
+        for row in input {
+            feed(&mut states, &row?)?;
+        }
+        return Ok(vec![states.iter().map(AggState::finish).collect()]);
     }
-    if groups.is_empty() && group.is_empty() {
-        groups.insert(Vec::new(), new_states());
+    // A grouping column no aggregate reads can be moved out of the row
+    // instead of cloned (text group keys would otherwise allocate per row).
+    let mut read_by_aggs = Vec::new();
+    for call in aggs {
+        for e in call.arg.iter().chain(call.separator.iter()) {
+            e.walk(&mut |x| {
+                if let Expr::Column(i) = x {
+                    read_by_aggs.push(*i);
+                }
+            });
+        }
+    }
+    let movable: Vec<Option<usize>> = group
+        .iter()
+        .enumerate()
+        .map(|(n, g)| match g {
+            Expr::Column(i) if !read_by_aggs.contains(i) && !group[..n].contains(g) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    let mut groups: HashMap<Vec<Value>, Vec<AggState>> = HashMap::new();
+    let mut key: Vec<Value> = Vec::with_capacity(group.len());
+    for row in input {
+        let mut row = row?;
+        key.clear();
+        for (g, mv) in group.iter().zip(&movable) {
+            key.push(match mv {
+                Some(i) if *i < row.len() => std::mem::replace(&mut row[*i], Value::Null),
+                _ => eval(g, &row, ctx)?,
+            });
+        }
+        match groups.get_mut(key.as_slice()) {
+            Some(states) => feed(states, &row)?,
+            None => {
+                let mut states = new_states();
+                feed(&mut states, &row)?;
+                groups.insert(key.clone(), states);
+            }
+        }
     }
     // Output groups in key order, as SQLite does (it groups by sorting).
     let mut out: Vec<Vec<Value>> = groups

@@ -86,23 +86,28 @@ impl WriteTx {
         self.dropped_tables.push(id);
     }
 
-    fn record_undo(&mut self, ks: Ks, key: &[u8]) {
-        if let Some(undo) = &mut self.undo {
-            let prev = self.overlays[ks as usize].get(key).cloned();
-            undo.entries.push((ks, key.to_vec(), prev));
+    /// Writes one overlay entry; the overlay's own return value is the undo
+    /// information, so recording it costs no extra lookup.
+    fn write(&mut self, ks: Ks, key: Vec<u8>, value: Option<Bytes>) {
+        match &mut self.undo {
+            Some(undo) => {
+                let prev = self.overlays[ks as usize].insert(key.clone(), value);
+                undo.entries.push((ks, key, prev));
+            }
+            None => {
+                self.overlays[ks as usize].insert(key, value);
+            }
         }
     }
 
     /// Writes `value` under `key` (visible to this transaction at once).
     pub fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) {
-        self.record_undo(ks, &key);
-        self.overlays[ks as usize].insert(key, Some(Bytes::from(value)));
+        self.write(ks, key, Some(Bytes::from(value)));
     }
 
     /// Deletes `key`.
     pub fn delete(&mut self, ks: Ks, key: Vec<u8>) {
-        self.record_undo(ks, &key);
-        self.overlays[ks as usize].insert(key, None);
+        self.write(ks, key, None);
     }
 
     /// Marks the start of a statement: its changes can be undone alone.

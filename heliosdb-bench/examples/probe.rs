@@ -1,0 +1,35 @@
+//! Runs one HeliosDB workload alone, for profilers:
+//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group [ROWS]`.
+
+use heliosdb_bench::*;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let what = args.get(1).map_or("insert", String::as_str);
+    let rows: i64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(ROWS);
+    let t = Instant::now();
+    let (conn, _dir) = helios_with_rows(rows);
+    println!("insert: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    let t = Instant::now();
+    for _ in 0..3 {
+        match what {
+            "scan" => {
+                conn.query_row(FILTERED_COUNT, (), |r| r.get::<_, i64>(0)).unwrap();
+            }
+            "group" => {
+                conn.prepare(GROUP_BY).unwrap().query_map((), |r| r.get::<_, i64>(1)).unwrap().count();
+            }
+            "lookup" => {
+                let mut st = conn.prepare(LOOKUP).unwrap();
+                let mut rng = Rng(42);
+                for _ in 0..100_000 {
+                    let id = (rng.next_u64() % rows as u64) as i64 + 1;
+                    let _: f64 = st.query_row([id], |r| r.get(1)).unwrap();
+                }
+            }
+            _ => break,
+        }
+    }
+    println!("{what} x3: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+}
