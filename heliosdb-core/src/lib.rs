@@ -26,7 +26,8 @@ pub mod storage;
 pub mod types;
 
 pub use api::{
-    Connection, FromSql, MappedRows, Outcome, Params, Row, RowIndex, Rows, SchemaObject, Statement, ToSql, Transaction,
+    Connection, FromSql, MappedRows, Outcome, Params, PreparedStatement, Row, RowIndex, Rows, SchemaObject, Statement,
+    ToSql, Transaction,
 };
 pub use config::Config;
 pub use error::{Error, Result};

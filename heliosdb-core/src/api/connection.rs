@@ -73,7 +73,7 @@ impl Connection {
         Ok(Connection { session: RefCell::new(Session::new(engine)) })
     }
 
-    fn parse_one(sql: &str) -> Result<Parsed> {
+    pub(crate) fn parse_one(sql: &str) -> Result<Parsed> {
         let mut stmts = parse(sql)?;
         match stmts.len() {
             1 => Ok(stmts.remove(0)),

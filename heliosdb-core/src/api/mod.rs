@@ -12,5 +12,5 @@ pub use connection::{Connection, SchemaObject};
 pub use params::{FromSql, Params, RowIndex, ToSql};
 pub use rows::{MappedRows, Row, Rows};
 pub use session::Outcome;
-pub use statement::Statement;
+pub use statement::{PreparedStatement, Statement};
 pub use transaction::Transaction;

@@ -8,23 +8,78 @@ use crate::error::{Error, Result};
 use crate::sql::parser::Parsed;
 use crate::types::Value;
 
-/// A prepared statement. It re-plans against the current schema at each
-/// execution, so it stays valid across schema changes.
+/// A parsed statement that belongs to no connection borrow: what the C ABI
+/// and other long-lived handles keep. Run it with [`Connection::run_prepared`].
+/// It re-plans against the current schema when the schema changed.
+#[derive(Debug)]
+pub struct PreparedStatement {
+    parsed: Parsed,
+    cache: PlanCache,
+}
+
+impl PreparedStatement {
+    /// Number of parameter slots.
+    pub fn parameter_count(&self) -> usize {
+        self.parsed.params.count()
+    }
+
+    /// 1-based slot of a named parameter (`":name"`) or `"?N"`; `None` if absent.
+    pub fn parameter_index(&self, name: &str) -> Option<usize> {
+        match self.parsed.params.index_of(name) {
+            0 => None,
+            i => Some(i),
+        }
+    }
+}
+
+impl Connection {
+    /// Parses one statement into an owned [`PreparedStatement`].
+    ///
+    /// # Errors
+    /// Syntax errors; `Misuse` for zero or several statements.
+    pub fn prepare_owned(&self, sql: &str) -> Result<PreparedStatement> {
+        Ok(PreparedStatement { parsed: Connection::parse_one(sql)?, cache: None })
+    }
+
+    /// Runs a prepared statement with one value per parameter slot.
+    ///
+    /// # Errors
+    /// As [`Connection::execute`].
+    pub fn run_prepared(&self, st: &mut PreparedStatement, values: Vec<Value>) -> Result<Outcome> {
+        if values.len() != st.parameter_count() {
+            return Err(Error::Range(format!(
+                "the statement has {} parameter(s) but {} value(s) were given",
+                st.parameter_count(),
+                values.len()
+            )));
+        }
+        self.session.borrow_mut().execute(&st.parsed, values, Some(&mut st.cache))
+    }
+
+    /// Result column names of a prepared statement under the current schema.
+    ///
+    /// # Errors
+    /// The statement no longer plans (a table it reads was dropped).
+    pub fn columns_of(&self, st: &PreparedStatement) -> Result<Vec<String>> {
+        Ok(self.session.borrow().plan(&st.parsed)?.columns())
+    }
+}
+
+/// A prepared statement bound to its connection (the rusqlite shape).
 pub struct Statement<'conn> {
     conn: &'conn Connection,
-    parsed: Parsed,
+    inner: PreparedStatement,
     bound: Vec<Value>,
-    cache: PlanCache,
 }
 
 impl<'conn> Statement<'conn> {
     pub(crate) fn new(conn: &'conn Connection, parsed: Parsed) -> Statement<'conn> {
         let bound = vec![Value::Null; parsed.params.count()];
-        Statement { conn, parsed, bound, cache: None }
+        Statement { conn, inner: PreparedStatement { parsed, cache: None }, bound }
     }
 
     fn run(&mut self, values: Vec<Value>) -> Result<Outcome> {
-        self.conn.session.borrow_mut().execute(&self.parsed, values, Some(&mut self.cache))
+        self.conn.run_prepared(&mut self.inner, values)
     }
 
     /// Executes with `params`; returns rows changed.
@@ -32,7 +87,7 @@ impl<'conn> Statement<'conn> {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
-        let values = params.into_values(&self.parsed.params)?;
+        let values = params.into_values(&self.inner.parsed.params)?;
         Ok(self.run(values)?.changes as usize)
     }
 
@@ -41,7 +96,7 @@ impl<'conn> Statement<'conn> {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows> {
-        let values = params.into_values(&self.parsed.params)?;
+        let values = params.into_values(&self.inner.parsed.params)?;
         let out = self.run(values)?;
         Ok(Rows::new(out.columns, out.rows))
     }
@@ -71,20 +126,17 @@ impl<'conn> Statement<'conn> {
     /// # Errors
     /// The statement no longer plans (a table it reads was dropped).
     pub fn column_names(&self) -> Result<Vec<String>> {
-        Ok(self.conn.session.borrow().plan(&self.parsed)?.columns())
+        self.conn.columns_of(&self.inner)
     }
 
     /// Number of parameter slots.
     pub fn parameter_count(&self) -> usize {
-        self.parsed.params.count()
+        self.inner.parameter_count()
     }
 
     /// 1-based slot of a named parameter (`":name"`) or `"?N"`.
     pub fn parameter_index(&self, name: &str) -> Option<usize> {
-        match self.parsed.params.index_of(name) {
-            0 => None,
-            i => Some(i),
-        }
+        self.inner.parameter_index(name)
     }
 
     /// Binds one parameter (1-based) for [`Statement::raw_execute`].
