@@ -42,6 +42,12 @@ fn plan_cached(parsed: &Parsed, catalog: &Catalog, cache: Option<&mut PlanCache>
     Ok(plan)
 }
 
+/// What every expression of one statement shares: parameters and clock.
+struct Stmt {
+    params: Vec<Value>,
+    now_us: i64,
+}
+
 pub(crate) struct Session {
     pub engine: Arc<Engine>,
     tx: Option<WriteTx>,
@@ -89,7 +95,7 @@ impl Session {
     }
 
     pub fn execute(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
-        let ctx = EvalCtx { params, now_us: now_micros() };
+        let ctx = Stmt { params, now_us: now_micros() };
         match &parsed.ast {
             Ast::StartTransaction { .. } => {
                 if self.explicit {
@@ -124,12 +130,13 @@ impl Session {
         }
     }
 
-    fn read(&mut self, parsed: &Parsed, ctx: &EvalCtx, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+    fn read(&mut self, parsed: &Parsed, st: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let run = |plan: Arc<StmtPlan>, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
             let StmtPlan::Query(q) = &*plan else {
                 return Err(Error::Sql("expected a query".into()));
             };
-            let rows = query::run(&q.plan, reader, ctx)?.collect::<Result<Vec<_>>>()?;
+            let ctx = EvalCtx::new(&st.params, st.now_us, Some(reader));
+            let rows = query::run(&q.plan, reader, &ctx)?.collect::<Result<Vec<_>>>()?;
             Ok(Outcome { columns: q.columns.clone(), rows, changes: 0 })
         };
         match &self.tx {
@@ -141,7 +148,7 @@ impl Session {
         }
     }
 
-    fn write(&mut self, parsed: &Parsed, ctx: &EvalCtx, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+    fn write(&mut self, parsed: &Parsed, ctx: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let autocommit = self.tx.is_none();
         let mut tx = match self.tx.take() {
             Some(tx) => tx,
@@ -171,14 +178,14 @@ impl Session {
     }
 }
 
-fn run_write(tx: &mut WriteTx, plan: &StmtPlan, ctx: &EvalCtx) -> Result<(Outcome, Option<i64>)> {
+fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, Option<i64>)> {
     let columns = plan.columns();
     let dml_outcome =
         |r: dml::DmlResult| (Outcome { columns: columns.clone(), rows: r.rows, changes: r.changes }, r.last_rowid);
     Ok(match plan {
-        StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, ctx)?),
-        StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, ctx)?),
-        StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, ctx)?),
+        StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, &st.params, st.now_us)?),
+        StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, st.now_us)?),
+        StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, &st.params, st.now_us)?),
         StmtPlan::CreateTable { table, if_not_exists } => {
             ddl::create_table(tx, table.clone(), *if_not_exists)?;
             (Outcome::default(), None)
@@ -188,7 +195,7 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, ctx: &EvalCtx) -> Result<(Outcom
             (Outcome::default(), None)
         }
         StmtPlan::CreateIndex { table, index, if_not_exists } => {
-            ddl::create_index(tx, table, index.clone(), *if_not_exists, ctx)?;
+            ddl::create_index(tx, table, index.clone(), *if_not_exists)?;
             (Outcome::default(), None)
         }
         StmtPlan::DropIndex { names, if_exists } => {
@@ -196,7 +203,8 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, ctx: &EvalCtx) -> Result<(Outcom
             (Outcome::default(), None)
         }
         StmtPlan::Query(q) => {
-            let rows = query::run(&q.plan, &*tx, ctx)?.collect::<Result<Vec<_>>>()?;
+            let ctx = EvalCtx::new(&st.params, st.now_us, Some(&*tx));
+            let rows = query::run(&q.plan, &*tx, &ctx)?.collect::<Result<Vec<_>>>()?;
             (Outcome { columns: q.columns.clone(), rows, changes: 0 }, None)
         }
         StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback => {

@@ -71,13 +71,7 @@ pub fn drop_table(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
 ///
 /// # Errors
 /// Name taken, or existing rows violate a UNIQUE index.
-pub fn create_index(
-    tx: &mut WriteTx,
-    table_name: &str,
-    mut index: IndexDef,
-    if_not_exists: bool,
-    ctx: &EvalCtx,
-) -> Result<()> {
+pub fn create_index(tx: &mut WriteTx, table_name: &str, mut index: IndexDef, if_not_exists: bool) -> Result<()> {
     if name_taken(tx, &index.name) {
         if if_not_exists && tx.catalog().index(&index.name).is_some() {
             return Ok(());
@@ -87,7 +81,10 @@ pub fn create_index(
     let table = Arc::clone(tx.catalog().table(table_name)?);
     index.id = tx.catalog_mut().allocate_id();
     let sp = full_scan(&table);
-    let rows: Vec<Vec<crate::types::Value>> = scan(&*tx, &sp, ctx)?.collect::<Result<_>>()?;
+    let rows: Vec<Vec<crate::types::Value>> = {
+        let ctx = EvalCtx::new(&[], 0, None);
+        scan(&*tx, &sp, &ctx)?.collect::<Result<_>>()?
+    };
     let mut def = (*table).clone();
     def.indexes.push(index);
     let pos = def.indexes.len() - 1;

@@ -90,16 +90,22 @@ fn stored_row(tx: &WriteTx, table: &TableDef, key: &[u8]) -> Result<Option<Vec<V
 ///
 /// # Errors
 /// Constraint violations, type mismatches.
-pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, ctx: &EvalCtx) -> Result<DmlResult> {
+pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64) -> Result<DmlResult> {
     let table = &plan.table;
-    let source_rows: Vec<Vec<Value>> = match &plan.source {
-        InsertSource::Values(rows) => rows
-            .iter()
-            .map(|r| r.iter().map(|e| eval(e, &[], ctx)).collect::<Result<Vec<_>>>())
-            .collect::<Result<_>>()?,
-        InsertSource::Query(p) => run(p, &*tx, ctx)?.collect::<Result<_>>()?,
-        InsertSource::Defaults => vec![Vec::new()],
+    // Read phase: the rows to insert (VALUES may hold subqueries).
+    let source_rows: Vec<Vec<Value>> = {
+        let rctx = EvalCtx::new(params, now_us, Some(&*tx));
+        match &plan.source {
+            InsertSource::Values(rows) => rows
+                .iter()
+                .map(|r| r.iter().map(|e| eval(e, &[], &rctx)).collect::<Result<Vec<_>>>())
+                .collect::<Result<_>>()?,
+            InsertSource::Query(p) => run(p, &*tx, &rctx)?.collect::<Result<_>>()?,
+            InsertSource::Defaults => vec![Vec::new()],
+        }
     };
+    // Write phase.
+    let ctx = &EvalCtx::new(params, now_us, None);
     let mut result = DmlResult::default();
     for values in source_rows {
         let mut row = vec![Value::Null; table.columns.len()];
@@ -160,16 +166,27 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, ctx: &EvalCtx) -> Result<DmlR
 ///
 /// # Errors
 /// Constraint violations, type mismatches.
-pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, ctx: &EvalCtx) -> Result<DmlResult> {
+pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64) -> Result<DmlResult> {
     let table = &plan.table;
-    let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, ctx)?.collect::<Result<_>>()?;
-    let mut result = DmlResult::default();
-    for old in targets {
-        let old_key = row_key_of(table, &old);
-        let mut new = old.clone();
-        for (pos, e) in &plan.assignments {
-            new[*pos] = eval(e, &old, ctx)?;
+    // Read phase: the rows to change and their new values.
+    let changes: Vec<(Vec<Value>, Vec<Value>)> = {
+        let rctx = EvalCtx::new(params, now_us, Some(&*tx));
+        let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, &rctx)?.collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity(targets.len());
+        for old in targets {
+            let mut new = old.clone();
+            for (pos, e) in &plan.assignments {
+                new[*pos] = eval(e, &old, &rctx)?;
+            }
+            out.push((old, new));
         }
+        out
+    };
+    // Write phase.
+    let ctx = &EvalCtx::new(params, now_us, None);
+    let mut result = DmlResult::default();
+    for (old, mut new) in changes {
+        let old_key = row_key_of(table, &old);
         check_row(table, &mut new)?;
         if table.rowid_alias {
             let rowid = new[table.primary_key[0]].clone();
@@ -199,13 +216,20 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, ctx: &EvalCtx) -> Result<DmlR
 ///
 /// # Errors
 /// Storage errors.
-pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, ctx: &EvalCtx) -> Result<DmlResult> {
+pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, params: &[Value], now_us: i64) -> Result<DmlResult> {
     let table = &plan.table;
-    let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, ctx)?.collect::<Result<_>>()?;
     let mut result = DmlResult::default();
+    // Read phase: the rows to delete and what RETURNING shows of them.
+    let targets: Vec<Vec<Value>> = {
+        let rctx = EvalCtx::new(params, now_us, Some(&*tx));
+        let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, &rctx)?.collect::<Result<_>>()?;
+        for row in &targets {
+            returning_row(&plan.returning, row, &rctx, &mut result.rows)?;
+        }
+        targets
+    };
     for row in targets {
         let key = row_key_of(table, &row);
-        returning_row(&plan.returning, &row, ctx, &mut result.rows)?;
         delete_row(tx, table, key, &row);
         result.changes += 1;
     }

@@ -1,21 +1,94 @@
 //! Evaluating a bound expression against one row.
 
 use super::{arith, functions};
-use crate::error::Result;
-use crate::sql::expr::{BinaryOp, Expr, UnaryOp};
+use crate::error::{Error, Result};
+use crate::sql::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
+use crate::storage::Reader;
 use crate::types::cast::{cast, truthy};
 use crate::types::compare::sql_cmp;
 use crate::types::Value;
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// What an expression may read besides its row.
-#[derive(Debug, Clone, Default)]
-pub struct EvalCtx {
+pub struct EvalCtx<'a> {
     /// Bound parameter values by slot (missing slots read as NULL).
-    pub params: Vec<Value>,
+    pub params: &'a [Value],
     /// The statement's clock (microseconds since the epoch): `'now'` is the
     /// same instant everywhere in one statement, as in SQLite.
     pub now_us: i64,
+    /// Where subqueries read; `None` while a statement writes (subqueries
+    /// are evaluated in the statement's read phase).
+    reader: Option<&'a dyn Reader>,
+    /// Rows of the enclosing queries while a correlated subquery runs (innermost last).
+    outer: RefCell<Vec<Vec<Value>>>,
+    /// Results of uncorrelated subqueries, computed once per statement.
+    cache: RefCell<HashMap<usize, Rc<Vec<Vec<Value>>>>>,
+}
+
+impl<'a> EvalCtx<'a> {
+    /// A context for one statement.
+    pub fn new(params: &'a [Value], now_us: i64, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
+        EvalCtx { params, now_us, reader, outer: RefCell::new(Vec::new()), cache: RefCell::new(HashMap::new()) }
+    }
+}
+
+/// The rows a subquery produces for the current row (cached when uncorrelated).
+fn subquery_rows(sq: &Subquery, row: &[Value], ctx: &EvalCtx<'_>) -> Result<Rc<Vec<Vec<Value>>>> {
+    let key = sq as *const Subquery as usize;
+    if !sq.correlated {
+        if let Some(rows) = ctx.cache.borrow().get(&key) {
+            return Ok(Rc::clone(rows));
+        }
+    }
+    let reader =
+        ctx.reader.ok_or_else(|| Error::Sql("subqueries are not supported in this part of a statement".into()))?;
+    ctx.outer.borrow_mut().push(row.to_vec());
+    let result = super::query::run(&sq.plan, reader, ctx).and_then(|it| it.collect::<Result<Vec<_>>>());
+    ctx.outer.borrow_mut().pop();
+    let rows = Rc::new(result?);
+    if !sq.correlated {
+        ctx.cache.borrow_mut().insert(key, Rc::clone(&rows));
+    }
+    Ok(rows)
+}
+
+fn eval_subquery(sq: &Subquery, row: &[Value], ctx: &EvalCtx<'_>) -> Result<Value> {
+    // Evaluate the IN operand first: a NULL operand needs the rows only to
+    // tell "no rows" (false) from "some rows" (NULL).
+    let left = match &sq.kind {
+        SubqueryKind::In(l) => Some(eval(l, row, ctx)?),
+        _ => None,
+    };
+    let rows = subquery_rows(sq, row, ctx)?;
+    Ok(match &sq.kind {
+        SubqueryKind::Scalar => rows.first().and_then(|r| r.first().cloned()).unwrap_or(Value::Null),
+        SubqueryKind::Exists => Value::Integer(i64::from(!rows.is_empty())),
+        SubqueryKind::In(_) => {
+            let v = left.unwrap_or(Value::Null);
+            if rows.is_empty() {
+                return Ok(Value::Integer(0));
+            }
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut saw_null = false;
+            for r in rows.iter() {
+                match compare(BinaryOp::Eq, &v, r.first().unwrap_or(&Value::Null)) {
+                    Some(true) => return Ok(Value::Integer(1)),
+                    None => saw_null = true,
+                    Some(false) => {}
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Integer(0)
+            }
+        }
+    })
 }
 
 fn bool_value(b: Option<bool>) -> Value {
@@ -48,6 +121,16 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
         Expr::Literal(v) => v.clone(),
         Expr::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
         Expr::Param(i) => ctx.params.get(*i).cloned().unwrap_or(Value::Null),
+        Expr::Outer(depth, i) => {
+            let outer = ctx.outer.borrow();
+            outer
+                .len()
+                .checked_sub(1 + depth)
+                .and_then(|level| outer[level].get(*i))
+                .cloned()
+                .ok_or_else(|| Error::Sql("correlated reference outside its subquery".into()))?
+        }
+        Expr::Subquery(sq) => return eval_subquery(sq, row, ctx),
         Expr::Unary(op, x) => {
             let v = eval(x, row, ctx)?;
             match op {
@@ -130,7 +213,7 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
         Expr::Cast(x, ty) => cast(&eval(x, row, ctx)?, *ty)?,
         Expr::Func(f, args) => return functions::call(*f, args, row, ctx),
         Expr::Agg(_) => {
-            return Err(crate::error::Error::Sql("misuse of aggregate function".into()));
+            return Err(Error::Sql("misuse of aggregate function".into()));
         }
     })
 }

@@ -1,6 +1,7 @@
 //! Bound expressions: what the binder produces and the executor evaluates.
 //! Column names are resolved to positions in the input row.
 
+use super::plan::Plan;
 use crate::types::{DataType, Value};
 
 /// Unary operators.
@@ -139,6 +140,36 @@ pub struct AggCall {
     pub separator: Option<Expr>,
 }
 
+/// What a subquery computes.
+#[derive(Debug, Clone)]
+pub enum SubqueryKind {
+    /// `(SELECT …)`: the first column of the first row, or NULL.
+    Scalar,
+    /// `EXISTS (SELECT …)`: 1 if any row, else 0.
+    Exists,
+    /// `x IN (SELECT …)`: `x` is evaluated on the current row.
+    In(Box<Expr>),
+}
+
+/// A subquery inside an expression.
+#[derive(Debug, Clone)]
+pub struct Subquery {
+    /// The subquery's plan; `Expr::Outer` inside it read the current row.
+    pub plan: Plan,
+    /// What it computes.
+    pub kind: SubqueryKind,
+    /// Whether it reads the enclosing row (then it runs per row; otherwise
+    /// once per statement, its result cached).
+    pub correlated: bool,
+}
+
+impl PartialEq for Subquery {
+    /// Two subqueries are the same expression only if they are the same node.
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 /// A bound expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -148,6 +179,11 @@ pub enum Expr {
     Column(usize),
     /// Parameter slot (0-based).
     Param(usize),
+    /// A column of an enclosing query's current row: (levels out, 0 = the
+    /// immediately enclosing query; position in that row).
+    Outer(usize, usize),
+    /// A subquery.
+    Subquery(Box<Subquery>),
     /// Unary operator.
     Unary(UnaryOp, Box<Expr>),
     /// Binary operator.
@@ -211,7 +247,13 @@ impl Expr {
     pub fn try_map_children<E>(self, f: &mut impl FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
         let bx = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Result<Expr, E>| f(*e).map(Box::new);
         Ok(match self {
-            Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) | Expr::Agg(_) => self,
+            Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) | Expr::Agg(_) | Expr::Outer(..) => self,
+            Expr::Subquery(mut sq) => {
+                if let SubqueryKind::In(left) = sq.kind {
+                    sq.kind = SubqueryKind::In(bx(left, f)?);
+                }
+                Expr::Subquery(sq)
+            }
             Expr::Unary(op, e) => Expr::Unary(op, bx(e, f)?),
             Expr::Binary(op, l, r) => Expr::Binary(op, bx(l, f)?, bx(r, f)?),
             Expr::IsNull(e, n) => Expr::IsNull(bx(e, f)?, n),
@@ -252,7 +294,12 @@ impl Expr {
     pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) => {}
+            Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) | Expr::Outer(..) => {}
+            Expr::Subquery(sq) => {
+                if let SubqueryKind::In(left) = &sq.kind {
+                    left.walk(f);
+                }
+            }
             Expr::Agg(a) => {
                 if let Some(arg) = &a.arg {
                     arg.walk(f);
@@ -305,12 +352,23 @@ impl Expr {
     /// Whether the expression reads no column (a constant, possibly with parameters).
     pub fn is_constant(&self) -> bool {
         let mut constant = true;
-        self.walk(&mut |e| {
-            if matches!(e, Expr::Column(_) | Expr::Agg(_) | Expr::Func(Func::Random, _)) {
-                constant = false;
-            }
+        self.walk(&mut |e| match e {
+            Expr::Column(_) | Expr::Agg(_) | Expr::Outer(..) | Expr::Func(Func::Random, _) => constant = false,
+            Expr::Subquery(sq) if sq.correlated => constant = false,
+            _ => {}
         });
         constant
+    }
+
+    /// Whether the expression contains a subquery that reads the current row.
+    pub fn has_correlated_subquery(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            if let Expr::Subquery(sq) = e {
+                found |= sq.correlated;
+            }
+        });
+        found
     }
 
     /// Marks every column the expression reads.
