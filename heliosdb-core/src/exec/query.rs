@@ -6,7 +6,7 @@ use super::scan::scan;
 use super::RowIter;
 use crate::error::Result;
 use crate::sql::expr::{AggCall, Expr};
-use crate::sql::plan::{JoinKind, Plan, SortKey};
+use crate::sql::plan::{JoinKind, Plan, SetOpKind, SortKey};
 use crate::storage::Reader;
 use crate::types::compare::total_cmp;
 use crate::types::Value;
@@ -74,6 +74,11 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             let limit = count(limit)?.filter(|l| *l >= 0).map_or(usize::MAX, |l| l as usize);
             let offset = count(offset)?.map_or(0, |o| o.max(0) as usize);
             Box::new(run(input, reader, ctx)?.skip(offset).take(limit))
+        }
+        Plan::SetOp { op, all, left, right } => {
+            let l: Vec<Vec<Value>> = run(left, reader, ctx)?.collect::<Result<_>>()?;
+            let r: Vec<Vec<Value>> = run(right, reader, ctx)?.collect::<Result<_>>()?;
+            Box::new(set_op(*op, *all, l, r).into_iter().map(Ok))
         }
         Plan::Join { left, right, on, kind, right_width } => {
             let right_rows: Vec<Vec<Value>> = run(right, reader, ctx)?.collect::<Result<_>>()?;
@@ -174,6 +179,52 @@ fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx
     let n = group.len();
     out.sort_by(|a, b| compare_prefix(a, b, n));
     Ok(out)
+}
+
+/// UNION / INTERSECT / EXCEPT, with SQL's duplicate rules: without ALL the
+/// result has no duplicates; with ALL, INTERSECT keeps min(m, n) copies and
+/// EXCEPT max(m - n, 0). Rows keep the order of their first appearance.
+fn set_op(op: SetOpKind, all: bool, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    match (op, all) {
+        (SetOpKind::Union, true) => left.into_iter().chain(right).collect(),
+        (SetOpKind::Union, false) => {
+            let mut seen = HashSet::new();
+            left.into_iter().chain(right).filter(|r| seen.insert(r.clone())).collect()
+        }
+        (_, _) => {
+            let mut counts: HashMap<Vec<Value>, usize> = HashMap::new();
+            for r in right {
+                *counts.entry(r).or_insert(0) += 1;
+            }
+            let mut seen = HashSet::new();
+            let mut out = Vec::new();
+            for r in left {
+                let in_right = counts.get_mut(&r);
+                let keep = match (op, all) {
+                    (SetOpKind::Intersect, true) => match in_right {
+                        Some(n) if *n > 0 => {
+                            *n -= 1;
+                            true
+                        }
+                        _ => false,
+                    },
+                    (SetOpKind::Except, true) => match in_right {
+                        Some(n) if *n > 0 => {
+                            *n -= 1;
+                            false
+                        }
+                        _ => true,
+                    },
+                    (SetOpKind::Intersect, false) => in_right.is_some() && seen.insert(r.clone()),
+                    _ => in_right.is_none() && seen.insert(r.clone()),
+                };
+                if keep {
+                    out.push(r);
+                }
+            }
+            out
+        }
+    }
 }
 
 fn compare_prefix(a: &[Value], b: &[Value], n: usize) -> Ordering {

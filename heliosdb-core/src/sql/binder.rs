@@ -1,17 +1,51 @@
 //! Binding: sqlparser expressions → [`Expr`], resolving names against a
 //! [`Scope`] and functions against the engine's function list.
 
-use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, UnaryOp};
+use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, Subquery, SubqueryKind, UnaryOp};
 use super::scope::Scope;
+use crate::catalog::Catalog;
 use crate::error::{sql_err, Error, Result};
 use crate::types::{DataType, Value};
 use sqlparser::ast;
+use std::cell::Cell;
+
+/// A common table expression in scope: (lower-cased name, its query, column names).
+pub type Cte<'a> = (String, &'a ast::Query, Vec<String>);
+
+/// What a query is planned within: the catalog, the scopes of the queries
+/// that enclose it (for correlated references, innermost last), and the
+/// CTEs it can read.
+pub struct QueryCtx<'a> {
+    /// The schema.
+    pub catalog: &'a Catalog,
+    /// Scopes of enclosing queries, innermost last.
+    pub outer: Vec<&'a Scope>,
+    /// How many levels out this query reached (0: uncorrelated).
+    pub outer_used: Cell<usize>,
+    /// CTEs visible here.
+    pub ctes: Vec<Cte<'a>>,
+}
+
+impl<'a> QueryCtx<'a> {
+    /// The context of a top-level statement.
+    pub fn root(catalog: &'a Catalog) -> QueryCtx<'a> {
+        QueryCtx { catalog, outer: Vec::new(), outer_used: Cell::new(0), ctes: Vec::new() }
+    }
+
+    /// Records a reference `levels` enclosing queries out (1 = the nearest).
+    pub fn note_outer(&self, levels: usize) {
+        if levels > self.outer_used.get() {
+            self.outer_used.set(levels);
+        }
+    }
+}
 
 /// Binds expressions against one scope.
 pub struct Binder<'a> {
     scope: &'a Scope,
     /// Whether aggregate calls are allowed here (not in WHERE, not nested).
     pub allow_aggregates: bool,
+    ctx: Option<&'a QueryCtx<'a>>,
 }
 
 /// Parses a numeric literal the way SQLite does: integer if it fits, else REAL.
@@ -182,9 +216,50 @@ pub fn literal(v: &ast::Value) -> Result<Expr> {
 }
 
 impl<'a> Binder<'a> {
-    /// A binder for `scope`; aggregates not allowed until enabled.
+    /// A binder for `scope` without subqueries; aggregates not allowed until enabled.
     pub fn new(scope: &'a Scope) -> Binder<'a> {
-        Binder { scope, allow_aggregates: false }
+        Binder { scope, allow_aggregates: false, ctx: None }
+    }
+
+    /// A binder that can plan subqueries and resolve names of enclosing queries.
+    pub fn with_ctx(scope: &'a Scope, ctx: &'a QueryCtx<'a>) -> Binder<'a> {
+        Binder { scope, allow_aggregates: false, ctx: Some(ctx) }
+    }
+
+    /// Resolves a column: this query's scope first, then enclosing queries'.
+    fn column(&self, table: Option<&str>, name: &str) -> Result<Expr> {
+        match self.scope.resolve(table, name) {
+            Ok(i) => Ok(Expr::Column(i)),
+            Err(e) if e.to_string().starts_with("ambiguous") => Err(e),
+            Err(e) => {
+                if let Some(ctx) = self.ctx {
+                    for (depth, sc) in ctx.outer.iter().rev().enumerate() {
+                        if let Ok(i) = sc.resolve(table, name) {
+                            ctx.note_outer(depth + 1);
+                            return Ok(Expr::Outer(depth, i));
+                        }
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Plans a subquery that sees this binder's scope as its innermost enclosing scope.
+    fn subquery(&self, q: &ast::Query, kind: SubqueryKind, one_column: bool) -> Result<Expr> {
+        let ctx = self.ctx.ok_or_else(|| sql_err!("subqueries are not supported in this part of a statement"))?;
+        let mut outer = ctx.outer.clone();
+        outer.push(self.scope);
+        let inner = QueryCtx { catalog: ctx.catalog, outer, outer_used: Cell::new(0), ctes: ctx.ctes.clone() };
+        let qp = super::planner::select::plan_query_in(q, &inner)?;
+        if one_column && qp.columns.len() != 1 {
+            return Err(sql_err!("sub-select returns {} columns - expected 1", qp.columns.len()));
+        }
+        let used = inner.outer_used.get();
+        if used > 1 {
+            ctx.note_outer(used - 1);
+        }
+        Ok(Expr::Subquery(Box::new(Subquery { plan: qp.plan, kind, correlated: used > 0 })))
     }
 
     fn b(&self, e: &ast::Expr) -> Result<Box<Expr>> {
@@ -198,10 +273,10 @@ impl<'a> Binder<'a> {
     pub fn bind(&self, e: &ast::Expr) -> Result<Expr> {
         use ast::Expr as A;
         Ok(match e {
-            A::Identifier(id) => Expr::Column(self.scope.resolve(None, &id.value)?),
+            A::Identifier(id) => self.column(None, &id.value)?,
             A::CompoundIdentifier(parts) => match parts.as_slice() {
-                [t, c] => Expr::Column(self.scope.resolve(Some(&t.value), &c.value)?),
-                [_, t, c] => Expr::Column(self.scope.resolve(Some(&t.value), &c.value)?),
+                [t, c] => self.column(Some(&t.value), &c.value)?,
+                [_, t, c] => self.column(Some(&t.value), &c.value)?,
                 _ => return Err(sql_err!("unsupported column reference: {e}")),
             },
             A::Value(v) => literal(&v.value)?,
@@ -291,8 +366,23 @@ impl<'a> Binder<'a> {
                 Expr::Func(func, args)
             }
             A::Function(f) => self.bind_function(f)?,
-            A::Subquery(_) | A::Exists { .. } | A::InSubquery { .. } => {
-                return Err(sql_err!("subqueries are not supported yet: {e}"))
+            A::Subquery(q) => self.subquery(q, SubqueryKind::Scalar, true)?,
+            A::Exists { subquery, negated } => {
+                let e = self.subquery(subquery, SubqueryKind::Exists, false)?;
+                if *negated {
+                    Expr::Unary(UnaryOp::Not, Box::new(e))
+                } else {
+                    e
+                }
+            }
+            A::InSubquery { expr, subquery, negated } => {
+                let left = self.b(expr)?;
+                let e = self.subquery(subquery, SubqueryKind::In(left), true)?;
+                if *negated {
+                    Expr::Unary(UnaryOp::Not, Box::new(e))
+                } else {
+                    e
+                }
             }
             other => return Err(sql_err!("unsupported expression: {other}")),
         })
@@ -326,7 +416,7 @@ impl<'a> Binder<'a> {
             if !self.allow_aggregates {
                 return Err(sql_err!("misuse of aggregate function {name}()"));
             }
-            let inner = Binder { scope: self.scope, allow_aggregates: false };
+            let inner = Binder { scope: self.scope, allow_aggregates: false, ctx: self.ctx };
             let call = match (agg, star, args.as_slice()) {
                 (AggFunc::Count, true, []) => {
                     AggCall { func: AggFunc::CountStar, arg: None, distinct: false, separator: None }

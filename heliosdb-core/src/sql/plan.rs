@@ -78,6 +78,17 @@ pub enum JoinKind {
     LeftOuter,
 }
 
+/// UNION, INTERSECT or EXCEPT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOpKind {
+    /// Rows of either side.
+    Union,
+    /// Rows of both sides.
+    Intersect,
+    /// Rows of the left side not in the right.
+    Except,
+}
+
 /// A relational operator tree.
 #[derive(Debug, Clone)]
 pub enum Plan {
@@ -130,6 +141,17 @@ pub enum Plan {
         limit: Option<Expr>,
         /// Rows to skip.
         offset: Option<Expr>,
+    },
+    /// A set operation over two inputs of the same width.
+    SetOp {
+        /// Which operation.
+        op: SetOpKind,
+        /// `ALL`: keep duplicates (multiset semantics).
+        all: bool,
+        /// Left input.
+        left: Box<Plan>,
+        /// Right input.
+        right: Box<Plan>,
     },
     /// Nested-loop join; output rows are `left ‖ right`.
     Join {

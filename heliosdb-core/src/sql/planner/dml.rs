@@ -4,7 +4,7 @@ use super::access;
 use super::select::{full_scan, plan_query, table_scope};
 use crate::catalog::{Catalog, TableDef};
 use crate::error::{sql_err, Error, Result};
-use crate::sql::binder::{object_name, Binder};
+use crate::sql::binder::{object_name, Binder, QueryCtx};
 use crate::sql::expr::Expr;
 use crate::sql::parser::HeliosDialect;
 use crate::sql::plan::{Conflict, DeletePlan, InsertPlan, InsertSource, Plan, Returning, StmtPlan, UpdatePlan};
@@ -84,11 +84,12 @@ pub fn plan_insert(ins: &ast::Insert, catalog: &Catalog) -> Result<StmtPlan> {
         t
     };
     let empty = Scope::default();
+    let qctx = QueryCtx::root(catalog);
     let source = match &ins.source {
         None => InsertSource::Defaults,
         Some(q) => match q.body.as_ref() {
             ast::SetExpr::Values(v) if q.order_by.is_none() && q.limit_clause.is_none() => {
-                let b = Binder::new(&empty);
+                let b = Binder::with_ctx(&empty, &qctx);
                 let mut rows = Vec::with_capacity(v.rows.len());
                 for r in &v.rows {
                     if r.len() != targets.len() {
@@ -145,10 +146,10 @@ fn target(tf: &ast::TableFactor, catalog: &Catalog) -> Result<(Arc<TableDef>, Sc
 }
 
 /// Scan of the target rows matching WHERE, every column decoded.
-fn source(table: &Arc<TableDef>, scope: &Scope, selection: &Option<ast::Expr>) -> Result<Plan> {
+fn source(table: &Arc<TableDef>, scope: &Scope, selection: &Option<ast::Expr>, qctx: &QueryCtx<'_>) -> Result<Plan> {
     let mut scan = full_scan(table);
     let Some(w) = selection else { return Ok(Plan::Scan(scan)) };
-    let pred = Binder::new(scope).bind(w)?;
+    let pred = Binder::with_ctx(scope, qctx).bind(w)?;
     scan.access = access::choose(table, &pred);
     Ok(Plan::Filter { input: Box::new(Plan::Scan(scan)), pred })
 }
@@ -162,7 +163,8 @@ pub fn plan_update(up: &ast::Update, catalog: &Catalog) -> Result<StmtPlan> {
         return Err(sql_err!("UPDATE … FROM is not supported yet"));
     }
     let (table, scope) = target(&up.table.relation, catalog)?;
-    let b = Binder::new(&scope);
+    let qctx = QueryCtx::root(catalog);
+    let b = Binder::with_ctx(&scope, &qctx);
     let mut assignments = Vec::new();
     for a in &up.assignments {
         let cname = match &a.target {
@@ -172,7 +174,7 @@ pub fn plan_update(up: &ast::Update, catalog: &Catalog) -> Result<StmtPlan> {
         let pos = table.column_index(&cname).ok_or_else(|| sql_err!("no such column: {cname}"))?;
         assignments.push((pos, b.bind(&a.value)?));
     }
-    let source = source(&table, &scope, &up.selection)?;
+    let source = source(&table, &scope, &up.selection, &qctx)?;
     let returning = bind_returning(&up.returning, &table)?;
     Ok(StmtPlan::Update(UpdatePlan { source, table, assignments, returning }))
 }
@@ -192,7 +194,7 @@ pub fn plan_delete(del: &ast::Delete, catalog: &Catalog) -> Result<StmtPlan> {
         return Err(sql_err!("DELETE with joins is not supported"));
     }
     let (table, scope) = target(&only.relation, catalog)?;
-    let source = source(&table, &scope, &del.selection)?;
+    let source = source(&table, &scope, &del.selection, &QueryCtx::root(catalog))?;
     let returning = bind_returning(&del.returning, &table)?;
     Ok(StmtPlan::Delete(DeletePlan { source, table, returning }))
 }

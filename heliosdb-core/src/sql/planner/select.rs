@@ -4,9 +4,9 @@
 use super::access;
 use crate::catalog::{normalize, Catalog, TableDef};
 use crate::error::{sql_err, Result};
-use crate::sql::binder::{object_name, Binder};
+use crate::sql::binder::{object_name, Binder, QueryCtx};
 use crate::sql::expr::{AggCall, AggFunc, Expr};
-use crate::sql::plan::{Access, JoinKind, Plan, QueryPlan, ScanPlan, SortKey};
+use crate::sql::plan::{Access, JoinKind, Plan, QueryPlan, ScanPlan, SetOpKind, SortKey};
 use crate::sql::scope::{Scope, ScopeColumn};
 use crate::types::Value;
 use sqlparser::ast;
@@ -28,37 +28,89 @@ pub fn full_scan(table: &Arc<TableDef>) -> ScanPlan {
     ScanPlan { table: Arc::clone(table), access: Access::Full, needed: vec![true; table.columns.len()] }
 }
 
-fn plan_table_factor(tf: &ast::TableFactor, catalog: &Catalog) -> Result<(Plan, Scope)> {
+/// A query used as a FROM item (a derived table or a CTE), as a plan and a
+/// scope whose columns are the query's outputs, renamed by `names` if given.
+fn derived(qp: QueryPlan, qualifier: Option<&str>, names: &[String]) -> Result<(Plan, Scope)> {
+    if !names.is_empty() && names.len() != qp.columns.len() {
+        return Err(sql_err!(
+            "{} has {} columns but {} column names were given",
+            qualifier.unwrap_or("subquery"),
+            qp.columns.len(),
+            names.len()
+        ));
+    }
+    let table = qualifier.map(normalize);
+    let columns = qp
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ScopeColumn {
+            table: table.clone(),
+            name: names.get(i).cloned().unwrap_or_else(|| c.clone()),
+            hidden: false,
+        })
+        .collect();
+    Ok((qp.plan, Scope { columns }))
+}
+
+fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
     match tf {
         ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
             let tname = object_name(name);
-            let table = catalog.table(&tname)?;
+            if name.0.len() == 1 {
+                if let Some(pos) = qctx.ctes.iter().rposition(|(n, _, _)| *n == normalize(&tname)) {
+                    let (_, query, names) = &qctx.ctes[pos];
+                    // A CTE sees the CTEs defined before it (WITH RECURSIVE is not supported).
+                    let inner = QueryCtx {
+                        catalog: qctx.catalog,
+                        outer: qctx.outer.clone(),
+                        outer_used: std::cell::Cell::new(0),
+                        ctes: qctx.ctes[..pos].to_vec(),
+                    };
+                    let qp = plan_query_in(query, &inner)?;
+                    qctx.note_outer(inner.outer_used.get());
+                    let qualifier = alias.as_ref().map_or(tname.clone(), |a| a.name.value.clone());
+                    return derived(qp, Some(&qualifier), names);
+                }
+            }
+            let table = qctx.catalog.table(&tname)?;
             let qualifier = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
             Ok((Plan::Scan(full_scan(table)), table_scope(table, &qualifier)))
         }
-        ast::TableFactor::NestedJoin { table_with_joins, alias: None } => plan_from_item(table_with_joins, catalog),
-        ast::TableFactor::Derived { .. } => Err(sql_err!("subqueries in FROM are not supported yet")),
+        ast::TableFactor::NestedJoin { table_with_joins, alias: None } => plan_from_item(table_with_joins, qctx),
+        ast::TableFactor::Derived { lateral: false, subquery, alias, .. } => {
+            let qp = plan_query_in(subquery, qctx)?;
+            let names: Vec<String> =
+                alias.iter().flat_map(|a| a.columns.iter().map(|c| c.name.value.clone())).collect();
+            derived(qp, alias.as_ref().map(|a| a.name.value.as_str()), &names)
+        }
         other => Err(sql_err!("unsupported FROM item: {other}")),
     }
 }
 
-fn join(left: (Plan, Scope), right: (Plan, Scope), on: Option<&ast::Expr>, kind: JoinKind) -> Result<(Plan, Scope)> {
+fn join(
+    left: (Plan, Scope),
+    right: (Plan, Scope),
+    on: Option<&ast::Expr>,
+    kind: JoinKind,
+    qctx: &QueryCtx<'_>,
+) -> Result<(Plan, Scope)> {
     let (lp, mut scope) = left;
     let (rp, rscope) = right;
     let right_width = rscope.columns.len();
     scope.columns.extend(rscope.columns);
     let on = match on {
-        Some(e) => Some(Binder::new(&scope).bind(e)?),
+        Some(e) => Some(Binder::with_ctx(&scope, qctx).bind(e)?),
         None => None,
     };
     let plan = Plan::Join { left: Box::new(lp), right: Box::new(rp), on, kind, right_width };
     Ok((plan, scope))
 }
 
-fn plan_from_item(twj: &ast::TableWithJoins, catalog: &Catalog) -> Result<(Plan, Scope)> {
-    let mut acc = plan_table_factor(&twj.relation, catalog)?;
+fn plan_from_item(twj: &ast::TableWithJoins, qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
+    let mut acc = plan_table_factor(&twj.relation, qctx)?;
     for j in &twj.joins {
-        let right = plan_table_factor(&j.relation, catalog)?;
+        let right = plan_table_factor(&j.relation, qctx)?;
         use ast::JoinOperator as J;
         let (constraint, kind) = match &j.join_operator {
             J::Join(c) | J::Inner(c) => (c, JoinKind::Inner),
@@ -71,18 +123,18 @@ fn plan_from_item(twj: &ast::TableWithJoins, catalog: &Catalog) -> Result<(Plan,
             ast::JoinConstraint::None => None,
             _ => return Err(sql_err!("JOIN … USING and NATURAL JOIN are not supported yet")),
         };
-        acc = join(acc, right, on, kind)?;
+        acc = join(acc, right, on, kind, qctx)?;
     }
     Ok(acc)
 }
 
-fn plan_from(from: &[ast::TableWithJoins], catalog: &Catalog) -> Result<(Plan, Scope)> {
+fn plan_from(from: &[ast::TableWithJoins], qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
     let mut acc: Option<(Plan, Scope)> = None;
     for item in from {
-        let next = plan_from_item(item, catalog)?;
+        let next = plan_from_item(item, qctx)?;
         acc = Some(match acc {
             None => next,
-            Some(left) => join(left, next, None, JoinKind::Inner)?,
+            Some(left) => join(left, next, None, JoinKind::Inner, qctx)?,
         });
     }
     acc.ok_or_else(|| sql_err!("empty FROM clause"))
@@ -162,14 +214,38 @@ fn with_limit(plan: Plan, limit: Option<&ast::Expr>, offset: Option<&ast::Expr>)
     })
 }
 
-/// Plans a query.
+/// Plans a top-level query.
 ///
 /// # Errors
 /// Unknown names, unsupported constructs.
 pub fn plan_query(q: &ast::Query, catalog: &Catalog) -> Result<QueryPlan> {
-    if q.with.is_some() {
-        return Err(sql_err!("WITH (common table expressions) is not supported yet"));
+    plan_query_in(q, &QueryCtx::root(catalog))
+}
+
+/// Plans a query within `qctx` (a subquery sees its enclosing scopes and CTEs).
+///
+/// # Errors
+/// Unknown names, unsupported constructs.
+pub fn plan_query_in(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
+    if let Some(with) = &q.with {
+        if with.recursive {
+            return Err(sql_err!("WITH RECURSIVE is not supported yet"));
+        }
+        let mut ctes = qctx.ctes.clone();
+        for cte in &with.cte_tables {
+            let names = cte.alias.columns.iter().map(|c| c.name.value.clone()).collect();
+            ctes.push((normalize(&cte.alias.name.value), &*cte.query, names));
+        }
+        let inner =
+            QueryCtx { catalog: qctx.catalog, outer: qctx.outer.clone(), outer_used: std::cell::Cell::new(0), ctes };
+        let plan = plan_query_body(q, &inner);
+        qctx.note_outer(inner.outer_used.get());
+        return plan;
     }
+    plan_query_body(q, qctx)
+}
+
+fn plan_query_body(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
     let order_by: &[ast::OrderByExpr] = match &q.order_by {
         Some(ast::OrderBy { kind: ast::OrderByKind::Expressions(v), .. }) => v,
         Some(_) => return Err(sql_err!("ORDER BY ALL is not supported")),
@@ -183,22 +259,77 @@ pub fn plan_query(q: &ast::Query, catalog: &Catalog) -> Result<QueryPlan> {
         Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(limit), Some(offset)),
     };
     match q.body.as_ref() {
-        ast::SetExpr::Select(s) => plan_select(s, order_by, limit, offset, catalog),
-        ast::SetExpr::Values(v) => plan_values(v, order_by, limit, offset),
+        ast::SetExpr::Select(s) => plan_select(s, order_by, limit, offset, qctx),
         ast::SetExpr::Query(inner) if order_by.is_empty() && limit.is_none() && offset.is_none() => {
-            plan_query(inner, catalog)
+            plan_query_in(inner, qctx)
         }
-        ast::SetExpr::SetOperation { op, .. } => Err(sql_err!("{op} is not supported yet")),
+        body => {
+            let qp = plan_set_expr(body, qctx)?;
+            order_output(qp, order_by, limit, offset, qctx)
+        }
+    }
+}
+
+/// Plans VALUES, a nested query or a set operation (without ORDER BY/LIMIT).
+fn plan_set_expr(body: &ast::SetExpr, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
+    match body {
+        ast::SetExpr::Select(s) => plan_select(s, &[], None, None, qctx),
+        ast::SetExpr::Values(v) => plan_values(v),
+        ast::SetExpr::Query(q) => plan_query_in(q, qctx),
+        ast::SetExpr::SetOperation { left, op, set_quantifier, right } => {
+            let l = plan_set_expr(left, qctx)?;
+            let r = plan_set_expr(right, qctx)?;
+            if l.columns.len() != r.columns.len() {
+                return Err(sql_err!(
+                    "SELECTs to the left and right of {op} do not have the same number of result columns"
+                ));
+            }
+            let kind = match op {
+                ast::SetOperator::Union => SetOpKind::Union,
+                ast::SetOperator::Intersect => SetOpKind::Intersect,
+                ast::SetOperator::Except | ast::SetOperator::Minus => SetOpKind::Except,
+            };
+            let all = matches!(set_quantifier, ast::SetQuantifier::All);
+            Ok(QueryPlan {
+                plan: Plan::SetOp { op: kind, all, left: Box::new(l.plan), right: Box::new(r.plan) },
+                columns: l.columns,
+            })
+        }
         other => Err(sql_err!("unsupported query: {other}")),
     }
 }
 
-fn plan_values(
-    v: &ast::Values,
+/// ORDER BY and LIMIT over a finished result: terms are column numbers,
+/// output column names, or expressions over the output columns.
+fn order_output(
+    qp: QueryPlan,
     order_by: &[ast::OrderByExpr],
     limit: Option<&ast::Expr>,
     offset: Option<&ast::Expr>,
+    qctx: &QueryCtx<'_>,
 ) -> Result<QueryPlan> {
+    let mut plan = qp.plan;
+    if !order_by.is_empty() {
+        let scope = Scope {
+            columns: qp.columns.iter().map(|c| ScopeColumn { table: None, name: c.clone(), hidden: false }).collect(),
+        };
+        let width = qp.columns.len();
+        let mut keys = Vec::new();
+        for ob in order_by {
+            let expr = match const_usize(&ob.expr) {
+                Some(n) if n >= 1 && n <= width => Expr::Column(n - 1),
+                Some(n) => return Err(sql_err!("ORDER BY term out of range: {n}")),
+                None => Binder::with_ctx(&scope, qctx).bind(&ob.expr)?,
+            };
+            let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
+            keys.push(SortKey { expr, desc, nulls_first: ob.options.nulls_first.unwrap_or(!desc) });
+        }
+        plan = Plan::Sort { input: Box::new(plan), keys };
+    }
+    Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns: qp.columns })
+}
+
+fn plan_values(v: &ast::Values) -> Result<QueryPlan> {
     let empty = Scope::default();
     let b = Binder::new(&empty);
     let mut rows = Vec::new();
@@ -210,18 +341,7 @@ fn plan_values(
         rows.push(r.iter().map(|e| b.bind(e)).collect::<Result<Vec<_>>>()?);
     }
     let columns: Vec<String> = (1..=width).map(|i| format!("column{i}")).collect();
-    let mut plan = Plan::Values(rows);
-    if !order_by.is_empty() {
-        let mut targets = Vec::new();
-        for ob in order_by {
-            let n = const_usize(&ob.expr)
-                .filter(|n| *n >= 1 && *n <= width)
-                .ok_or_else(|| sql_err!("ORDER BY on VALUES must use column numbers 1 to {width}"))?;
-            targets.push((n - 1, ob));
-        }
-        plan = Plan::Sort { input: Box::new(plan), keys: sort_keys(&targets) };
-    }
-    Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns })
+    Ok(QueryPlan { plan: Plan::Values(rows), columns })
 }
 
 fn plan_select(
@@ -229,12 +349,12 @@ fn plan_select(
     order_by: &[ast::OrderByExpr],
     limit: Option<&ast::Expr>,
     offset: Option<&ast::Expr>,
-    catalog: &Catalog,
+    qctx: &QueryCtx<'_>,
 ) -> Result<QueryPlan> {
     let (mut input, scope) =
-        if s.from.is_empty() { (Plan::Empty, Scope::default()) } else { plan_from(&s.from, catalog)? };
-    let plain = Binder::new(&scope);
-    let mut agg_binder = Binder::new(&scope);
+        if s.from.is_empty() { (Plan::Empty, Scope::default()) } else { plan_from(&s.from, qctx)? };
+    let plain = Binder::with_ctx(&scope, qctx);
+    let mut agg_binder = Binder::with_ctx(&scope, qctx);
     agg_binder.allow_aggregates = true;
 
     let where_expr = s.selection.as_ref().map(|w| plain.bind(w)).transpose()?;
@@ -330,6 +450,19 @@ fn plan_select(
         || items.iter().any(|(e, _)| e.has_aggregate())
         || order_targets.iter().any(|(t, _)| matches!(t, OrderTarget::Hidden(e) if e.has_aggregate()));
 
+    let correlated = where_expr.as_ref().is_some_and(Expr::has_correlated_subquery)
+        || items.iter().any(|(e, _)| e.has_correlated_subquery())
+        || having.as_ref().is_some_and(Expr::has_correlated_subquery)
+        || order_targets.iter().any(|(t, _)| matches!(t, OrderTarget::Hidden(e) if e.has_correlated_subquery()));
+    if is_agg
+        && (items.iter().any(|(e, _)| e.has_correlated_subquery())
+            || having.as_ref().is_some_and(Expr::has_correlated_subquery))
+    {
+        return Err(sql_err!(
+            "correlated subqueries in the select list or HAVING of an aggregate query are not supported yet"
+        ));
+    }
+
     // Single-table scans: pick the access path and the columns to decode.
     if let Plan::Scan(scan) = &mut input {
         let mut needed = vec![false; scan.table.columns.len() + 1];
@@ -344,7 +477,9 @@ fn plan_select(
             }
         }
         needed.truncate(scan.table.columns.len());
-        scan.needed = needed;
+        // A correlated subquery reads the row through references the marking
+        // above does not see: decode everything.
+        scan.needed = if correlated { vec![true; scan.table.columns.len()] } else { needed };
         if let Some(w) = &where_expr {
             scan.access = access::choose(&scan.table, w);
         }
@@ -353,13 +488,20 @@ fn plan_select(
     let mut plan = input;
     if let Some(w) = where_expr {
         plan = if matches!(plan, Plan::Join { .. }) {
-            let mut conj: Vec<Expr> = access::conjuncts(&w).into_iter().cloned().collect();
-            match flatten_inner(plan) {
+            // Conjuncts with correlated subqueries read the row by position:
+            // they stay above the join, where the original layout is restored.
+            let (late, mut conj): (Vec<Expr>, Vec<Expr>) =
+                access::conjuncts(&w).into_iter().cloned().partition(Expr::has_correlated_subquery);
+            let joined = match flatten_inner(plan) {
                 Ok((scans, ons)) => {
                     conj.extend(ons);
                     reorder_joins(scans, conj)
                 }
                 Err(joined) => push_down(joined, conj),
+            };
+            match and_all(late) {
+                Some(p) => Plan::Filter { input: Box::new(joined), pred: p },
+                None => joined,
             }
         } else {
             Plan::Filter { input: Box::new(plan), pred: w }
@@ -425,10 +567,17 @@ fn plan_select(
 /// Number of columns a FROM plan produces.
 fn width(plan: &Plan) -> usize {
     match plan {
+        Plan::Empty => 0,
         Plan::Scan(sp) => sp.table.columns.len() + usize::from(sp.table.has_rowid()),
+        Plan::Values(rows) => rows.first().map_or(0, Vec::len),
         Plan::Join { left, right_width, .. } => width(left) + right_width,
-        Plan::Filter { input, .. } => width(input),
-        _ => 0,
+        Plan::Project { exprs, .. } => exprs.len(),
+        Plan::Aggregate { group, aggs, .. } => group.len() + aggs.len(),
+        Plan::SetOp { left, .. } => width(left),
+        Plan::Filter { input, .. }
+        | Plan::Sort { input, .. }
+        | Plan::Distinct { input }
+        | Plan::Limit { input, .. } => width(input),
     }
 }
 
