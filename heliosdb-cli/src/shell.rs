@@ -74,7 +74,7 @@ impl Shell {
             (".help", _) => w(out, &format!("{HELP}\n"))?,
             (".tables", _) => {
                 let names: Vec<String> =
-                    self.conn.schema_objects().into_iter().filter(|o| o.kind == "table").map(|o| o.name).collect();
+                    self.conn.schema_objects().into_iter().filter(|o| o.kind != "index").map(|o| o.name).collect();
                 if !names.is_empty() {
                     w(out, &format!("{}\n", names.join("  ")))?;
                 }

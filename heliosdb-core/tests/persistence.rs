@@ -13,11 +13,12 @@ fn everything_survives_close_and_reopen() {
             "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, v REAL);
              CREATE INDEX t_v ON t (v DESC);
              INSERT INTO t (name, v) VALUES ('a', 1.5), ('b', 2.5), ('c', 3.5);
-             DELETE FROM t WHERE id = 3;",
+             DELETE FROM t WHERE id = 3;
+             CREATE VIEW t_names AS SELECT name FROM t WHERE v > 2;",
         )
         .unwrap();
         scn = conn.current_scn();
-        assert_eq!(scn, 4);
+        assert_eq!(scn, 5);
         conn.close().unwrap();
     }
     let conn = Connection::open(dir.path()).unwrap();
@@ -35,6 +36,8 @@ fn everything_survives_close_and_reopen() {
     assert_eq!(conn.last_insert_rowid(), 4);
     // The UNIQUE index is still enforced.
     assert!(matches!(conn.execute("INSERT INTO t (name) VALUES ('a')", ()), Err(Error::Constraint(_))));
+    let via_view: String = conn.query_row("SELECT name FROM t_names", (), |r| r.get(0)).unwrap();
+    assert_eq!(via_view, "b", "the view definition is reloaded");
     let objects = conn.schema_objects();
     assert!(objects.iter().any(|o| o.kind == "index" && o.name == "t_v"));
 }

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 /// A schema object, as listed by [`Connection::schema_objects`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaObject {
-    /// `"table"` or `"index"`.
+    /// `"table"`, `"view"` or `"index"`.
     pub kind: String,
     /// Object name.
     pub name: String,
@@ -189,6 +189,14 @@ impl Connection {
                 name: t.name.clone(),
                 table: t.name.clone(),
                 sql: Some(t.sql.clone()),
+            });
+        }
+        for v in cat.views.values() {
+            out.push(SchemaObject {
+                kind: "view".into(),
+                name: v.name.clone(),
+                table: v.name.clone(),
+                sql: Some(v.sql.clone()),
             });
         }
         for t in cat.tables.values() {

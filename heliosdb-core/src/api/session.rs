@@ -198,6 +198,14 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
             ddl::create_index(tx, table, index.clone(), *if_not_exists)?;
             (Outcome::default(), None)
         }
+        StmtPlan::CreateView { view, if_not_exists, or_replace } => {
+            ddl::create_view(tx, view.clone(), *if_not_exists, *or_replace)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::DropView { names, if_exists } => {
+            ddl::drop_view(tx, names, *if_exists)?;
+            (Outcome::default(), None)
+        }
         StmtPlan::DropIndex { names, if_exists } => {
             ddl::drop_index(tx, names, *if_exists)?;
             (Outcome::default(), None)

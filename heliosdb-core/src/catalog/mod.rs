@@ -7,7 +7,7 @@
 
 mod schema;
 
-pub use schema::{ColumnDef, IndexDef, TableDef};
+pub use schema::{ColumnDef, IndexDef, TableDef, ViewDef};
 
 use crate::error::{sql_err, Result};
 
@@ -19,6 +19,8 @@ use std::sync::Arc;
 pub struct Catalog {
     /// Tables by lower-cased name.
     pub tables: BTreeMap<String, Arc<TableDef>>,
+    /// Views by lower-cased name (tables and views share one namespace).
+    pub views: BTreeMap<String, Arc<ViewDef>>,
     /// Next id for a table or index (ids are never reused, so stale keys of a
     /// dropped table can never be mistaken for a new one's).
     pub next_object_id: u32,

@@ -64,3 +64,16 @@ impl TableDef {
         self.primary_key.is_empty() || self.rowid_alias
     }
 }
+
+/// An ordinary (non-materialized) view: a named query expanded where it is read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ViewDef {
+    /// Name as declared.
+    pub name: String,
+    /// Column names given in `CREATE VIEW v (a, b)`, or empty.
+    pub columns: Vec<String>,
+    /// The defining query as SQL text.
+    pub query: String,
+    /// The `CREATE VIEW` statement, shown by `.schema`.
+    pub sql: String,
+}

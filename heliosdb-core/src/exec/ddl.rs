@@ -3,14 +3,54 @@
 use super::eval::EvalCtx;
 use super::scan::scan;
 use super::write::{index_entry, row_key_of, unique_violation};
-use crate::catalog::{normalize, IndexDef, TableDef};
+use crate::catalog::{normalize, IndexDef, TableDef, ViewDef};
 use crate::error::{sql_err, Result};
 use crate::sql::planner::select::full_scan;
 use crate::storage::{keys, Ks, Reader, WriteTx};
 use std::sync::Arc;
 
 fn name_taken(tx: &WriteTx, name: &str) -> bool {
-    tx.catalog().tables.contains_key(&normalize(name)) || tx.catalog().index(name).is_some()
+    let cat = tx.catalog();
+    cat.tables.contains_key(&normalize(name)) || cat.views.contains_key(&normalize(name)) || cat.index(name).is_some()
+}
+
+/// CREATE VIEW.
+///
+/// # Errors
+/// The name is taken (unless IF NOT EXISTS, or OR REPLACE of a view).
+pub fn create_view(tx: &mut WriteTx, view: ViewDef, if_not_exists: bool, or_replace: bool) -> Result<()> {
+    let key = normalize(&view.name);
+    let is_view = tx.catalog().views.contains_key(&key);
+    if name_taken(tx, &view.name) && !(or_replace && is_view) {
+        if if_not_exists && is_view {
+            return Ok(());
+        }
+        return Err(sql_err!("{} {} already exists", if is_view { "view" } else { "table" }, view.name));
+    }
+    let cat = tx.catalog_mut();
+    cat.views.insert(key, Arc::new(view));
+    cat.version = crate::catalog::next_version();
+    Ok(())
+}
+
+/// DROP VIEW.
+///
+/// # Errors
+/// No such view (unless IF EXISTS).
+pub fn drop_view(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result<()> {
+    for name in names {
+        if !tx.catalog().views.contains_key(&normalize(name)) {
+            if if_exists {
+                continue;
+            }
+            return Err(sql_err!("no such view: {name}"));
+        }
+        let cat = tx.catalog_mut();
+        cat.views.remove(&normalize(name));
+        cat.version = crate::catalog::next_version();
+        tx.note_dropped_view(name);
+    }
+    Ok(())
 }
 
 /// CREATE TABLE.

@@ -1,7 +1,7 @@
 //! Plans: the operator trees the executor runs, one per statement kind.
 
 use super::expr::{AggCall, Expr};
-use crate::catalog::{IndexDef, TableDef};
+use crate::catalog::{IndexDef, TableDef, ViewDef};
 use std::sync::Arc;
 
 /// How a scan reaches its rows.
@@ -282,6 +282,22 @@ pub enum StmtPlan {
         index: IndexDef,
         /// IF NOT EXISTS.
         if_not_exists: bool,
+    },
+    /// CREATE VIEW.
+    CreateView {
+        /// The view.
+        view: ViewDef,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+        /// OR REPLACE.
+        or_replace: bool,
+    },
+    /// DROP VIEW.
+    DropView {
+        /// Names.
+        names: Vec<String>,
+        /// IF EXISTS.
+        if_exists: bool,
     },
     /// DROP INDEX.
     DropIndex {

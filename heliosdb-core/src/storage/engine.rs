@@ -282,6 +282,13 @@ fn load_catalog(snap: &FjallSnapshot) -> Result<Catalog> {
             serde_json::from_slice(&v).map_err(|e| Error::Corrupt(format!("table definition is damaged: {e}")))?;
         catalog.tables.insert(normalize(&table.name), Arc::new(table));
     }
+    let (lo, hi) = keys::prefix_bounds(keys::META_VIEW_PREFIX);
+    for kv in snap.scan(Ks::Meta, &lo, &hi) {
+        let (_, v) = kv?;
+        let view: crate::catalog::ViewDef =
+            serde_json::from_slice(&v).map_err(|e| Error::Corrupt(format!("view definition is damaged: {e}")))?;
+        catalog.views.insert(normalize(&view.name), Arc::new(view));
+    }
     if let Some(v) = snap.get(Ks::Meta, keys::META_NEXT_OBJECT_ID)? {
         let arr: [u8; 4] = v[..].try_into().map_err(|_| Error::Corrupt("object id counter is damaged".into()))?;
         catalog.next_object_id = u32::from_be_bytes(arr);

@@ -19,6 +19,8 @@ pub const FORMAT_VERSION: &[u8] = b"heliosdb-1";
 pub const META_NEXT_OBJECT_ID: &[u8] = b"next_object_id";
 /// `meta` prefix of table definitions.
 pub const META_TABLE_PREFIX: &[u8] = b"t/";
+/// `meta` prefix of view definitions (followed by the lower-cased view name).
+pub const META_VIEW_PREFIX: &[u8] = b"v/";
 /// `meta` prefix of rowid high-water marks.
 pub const META_SEQ_PREFIX: &[u8] = b"s/";
 
@@ -26,6 +28,13 @@ pub const META_SEQ_PREFIX: &[u8] = b"s/";
 pub fn meta_table_key(table_id: u32) -> Vec<u8> {
     let mut k = META_TABLE_PREFIX.to_vec();
     k.extend_from_slice(&table_id.to_be_bytes());
+    k
+}
+
+/// `meta` key of a view definition.
+pub fn meta_view_key(name: &str) -> Vec<u8> {
+    let mut k = META_VIEW_PREFIX.to_vec();
+    k.extend_from_slice(name.to_ascii_lowercase().as_bytes());
     k
 }
 

@@ -39,6 +39,7 @@ pub struct WriteTx {
     catalog: Catalog,
     catalog_dirty: bool,
     dropped_tables: Vec<u32>,
+    dropped_views: Vec<String>,
     overlays: [Overlay; 6],
     sequences: HashMap<u32, i64>,
     undo: Option<StatementUndo>,
@@ -54,6 +55,7 @@ impl WriteTx {
             catalog,
             catalog_dirty: false,
             dropped_tables: Vec::new(),
+            dropped_views: Vec::new(),
             overlays: Default::default(),
             sequences: HashMap::new(),
             undo: None,
@@ -79,6 +81,11 @@ impl WriteTx {
         }
         self.catalog_dirty = true;
         &mut self.catalog
+    }
+
+    /// Records that a view was dropped (its catalog record goes at commit).
+    pub fn note_dropped_view(&mut self, name: &str) {
+        self.dropped_views.push(name.to_string());
     }
 
     /// Records that a table was dropped (its catalog record and counter go at commit).
@@ -196,8 +203,26 @@ impl WriteTx {
         }
         let new_catalog = if self.catalog_dirty {
             for id in &self.dropped_tables {
+                if self.catalog.tables.values().any(|t| t.id == *id) {
+                    continue;
+                }
                 entries.push((Ks::Meta, keys::meta_table_key(*id), None));
-                entries.push((Ks::Meta, keys::meta_seq_key(*id), None));
+                if !self.sequences.contains_key(id) {
+                    entries.push((Ks::Meta, keys::meta_seq_key(*id), None));
+                }
+            }
+            // A drop undone by a failed statement leaves the object in the
+            // catalog: delete only what is really gone (a batch must not
+            // both delete and write one key).
+            for name in &self.dropped_views {
+                if !self.catalog.views.contains_key(&crate::catalog::normalize(name)) {
+                    entries.push((Ks::Meta, keys::meta_view_key(name), None));
+                }
+            }
+            for view in self.catalog.views.values() {
+                let json = serde_json::to_vec(&**view)
+                    .map_err(|e| crate::error::Error::Corrupt(format!("cannot serialize view {}: {e}", view.name)))?;
+                entries.push((Ks::Meta, keys::meta_view_key(&view.name), Some(Bytes::from(json))));
             }
             for table in self.catalog.tables.values() {
                 let json = serde_json::to_vec(&**table)

@@ -1,7 +1,7 @@
 //! Planning CREATE/DROP TABLE and INDEX: validating definitions.
 
 use super::dml::bind_default;
-use crate::catalog::{Catalog, ColumnDef, IndexDef, TableDef};
+use crate::catalog::{Catalog, ColumnDef, IndexDef, TableDef, ViewDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::{data_type, object_name};
 use crate::sql::plan::StmtPlan;
@@ -149,6 +149,29 @@ pub fn plan_drop(kind: &ast::ObjectType, if_exists: bool, names: &[ast::ObjectNa
     match kind {
         ast::ObjectType::Table => Ok(StmtPlan::DropTable { names, if_exists }),
         ast::ObjectType::Index => Ok(StmtPlan::DropIndex { names, if_exists }),
+        ast::ObjectType::View => Ok(StmtPlan::DropView { names, if_exists }),
         other => Err(sql_err!("DROP {other} is not supported yet")),
     }
+}
+
+/// Plans CREATE VIEW: the query must plan now (so a broken view is refused
+/// at once), and is stored as text, expanded wherever the view is read.
+///
+/// # Errors
+/// A query that does not plan; materialized views (not built yet).
+pub fn plan_create_view(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result<StmtPlan> {
+    if cv.materialized {
+        return Err(sql_err!("materialized views are not supported yet"));
+    }
+    let name = object_name(&cv.name);
+    let qp = super::select::plan_query(&cv.query, catalog)?;
+    let columns: Vec<String> = cv.columns.iter().map(|c| c.name.value.clone()).collect();
+    if !columns.is_empty() && columns.len() != qp.columns.len() {
+        return Err(sql_err!("view {name} names {} columns but its query returns {}", columns.len(), qp.columns.len()));
+    }
+    Ok(StmtPlan::CreateView {
+        view: ViewDef { name, columns, query: cv.query.to_string(), sql: sql.to_string() },
+        if_not_exists: cv.if_not_exists,
+        or_replace: cv.or_replace,
+    })
 }

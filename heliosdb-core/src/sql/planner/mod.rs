@@ -27,6 +27,7 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::Delete(del) => dml::plan_delete(del, catalog),
         Statement::CreateTable(ct) => ddl::plan_create_table(ct, &stmt.to_string()),
         Statement::CreateIndex(ci) => ddl::plan_create_index(ci, catalog, &stmt.to_string()),
+        Statement::CreateView(cv) => ddl::plan_create_view(cv, catalog, &stmt.to_string()),
         Statement::Drop { object_type, if_exists, names, .. } => ddl::plan_drop(object_type, *if_exists, names),
         Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
         Statement::Commit { .. } => Ok(StmtPlan::Commit),

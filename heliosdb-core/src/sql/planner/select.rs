@@ -53,6 +53,16 @@ fn derived(qp: QueryPlan, qualifier: Option<&str>, names: &[String]) -> Result<(
     Ok((qp.plan, Scope { columns }))
 }
 
+/// Parses a stored view query.
+fn parse_view_query(text: &str) -> Result<ast::Query> {
+    let dialect = crate::sql::parser::HeliosDialect::default();
+    sqlparser::parser::Parser::new(&dialect)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_query())
+        .map(|q| *q)
+        .map_err(|e| sql_err!("stored view query does not parse: {e}"))
+}
+
 fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
     match tf {
         ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
@@ -72,6 +82,13 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
                     let qualifier = alias.as_ref().map_or(tname.clone(), |a| a.name.value.clone());
                     return derived(qp, Some(&qualifier), names);
                 }
+            }
+            if let Some(view) = qctx.catalog.views.get(&normalize(&tname)) {
+                let query = parse_view_query(&view.query)?;
+                let qp = plan_query(&query, qctx.catalog)
+                    .map_err(|e| sql_err!("view {} no longer works: {e}", view.name))?;
+                let qualifier = alias.as_ref().map_or(view.name.clone(), |a| a.name.value.clone());
+                return derived(qp, Some(&qualifier), &view.columns);
             }
             let table = qctx.catalog.table(&tname)?;
             let qualifier = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
