@@ -215,6 +215,9 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
         Expr::Agg(_) => {
             return Err(Error::Sql("misuse of aggregate function".into()));
         }
+        Expr::Window(_) => {
+            return Err(Error::Sql("misuse of window function".into()));
+        }
     })
 }
 

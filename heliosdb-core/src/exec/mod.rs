@@ -2,7 +2,7 @@
 //!
 //! * [`eval`] — expression evaluation; [`arith`] — arithmetic and string operators;
 //! * [`functions`] — scalar functions; [`datetime`] — SQLite's date functions;
-//! * [`aggregate`] — aggregate state;
+//! * [`aggregate`] — aggregate state; [`window`] — window functions;
 //! * [`scan`] — turning an access path into key ranges and rows;
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //! * [`write`] — writing and deleting one row with its index entries;
@@ -17,6 +17,7 @@ pub mod eval;
 pub mod functions;
 pub mod query;
 pub mod scan;
+pub mod window;
 pub mod write;
 
 pub use eval::EvalCtx;

@@ -46,6 +46,14 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             let rows = aggregate(run(input, reader, ctx)?, group, aggs, ctx)?;
             Box::new(rows.into_iter().map(Ok))
         }
+        Plan::Window { input, calls } => {
+            let mut rows: Vec<Vec<Value>> = run(input, reader, ctx)?.collect::<Result<_>>()?;
+            let columns = calls.iter().map(|c| super::window::compute(&rows, c, ctx)).collect::<Result<Vec<_>>>()?;
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.extend(columns.iter().map(|col| col[i].clone()));
+            }
+            Box::new(rows.into_iter().map(Ok))
+        }
         Plan::Sort { input, keys } => {
             let rows = sort(run(input, reader, ctx)?, keys, ctx)?;
             Box::new(rows.into_iter().map(Ok))

@@ -1,7 +1,9 @@
 //! Binding: sqlparser expressions → [`Expr`], resolving names against a
 //! [`Scope`] and functions against the engine's function list.
 
-use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, Subquery, SubqueryKind, UnaryOp};
+use super::expr::{
+    AggCall, AggFunc, BinaryOp, Expr, Frame, FrameBound, Func, Subquery, SubqueryKind, UnaryOp, WindowCall, WindowFunc,
+};
 use super::scope::Scope;
 use crate::catalog::Catalog;
 use crate::error::{sql_err, Error, Result};
@@ -388,11 +390,101 @@ impl<'a> Binder<'a> {
         })
     }
 
+    fn frame_bound(b: &ast::WindowFrameBound, rows: bool) -> Result<FrameBound> {
+        let offset = |e: &Option<Box<ast::Expr>>| -> Result<Option<u64>> {
+            match e {
+                None => Ok(None),
+                Some(x) => match Binder::new(&Scope::default()).bind(x)? {
+                    Expr::Literal(Value::Integer(n)) if n >= 0 => Ok(Some(n as u64)),
+                    _ => Err(sql_err!("window frame offsets must be non-negative integer constants")),
+                },
+            }
+        };
+        let bound = match b {
+            ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+            ast::WindowFrameBound::Preceding(e) => {
+                offset(e)?.map_or(FrameBound::UnboundedPreceding, FrameBound::Preceding)
+            }
+            ast::WindowFrameBound::Following(e) => {
+                offset(e)?.map_or(FrameBound::UnboundedFollowing, FrameBound::Following)
+            }
+        };
+        if !rows && matches!(bound, FrameBound::Preceding(n) | FrameBound::Following(n) if n > 0) {
+            return Err(sql_err!("RANGE frames with offsets are not supported; use ROWS"));
+        }
+        Ok(bound)
+    }
+
+    fn bind_window(
+        &self,
+        name: &str,
+        f: &ast::Function,
+        args: &[&ast::Expr],
+        star: bool,
+        over: &ast::WindowType,
+    ) -> Result<Expr> {
+        if !self.allow_aggregates {
+            return Err(sql_err!("misuse of window function {name}()"));
+        }
+        let ast::WindowType::WindowSpec(spec) = over else {
+            return Err(sql_err!("named windows are not supported"));
+        };
+        let _ = f;
+        let func = match name {
+            "row_number" => WindowFunc::RowNumber,
+            "rank" => WindowFunc::Rank,
+            "dense_rank" => WindowFunc::DenseRank,
+            "lag" => WindowFunc::Lag,
+            "lead" => WindowFunc::Lead,
+            "first_value" => WindowFunc::FirstValue,
+            "last_value" => WindowFunc::LastValue,
+            "count" if star => WindowFunc::Agg(AggFunc::CountStar),
+            other => match agg_func(other, args.len()) {
+                Some(a) => WindowFunc::Agg(a),
+                None => return Err(sql_err!("no such window function: {name}")),
+            },
+        };
+        let arity_ok = match func {
+            WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank | WindowFunc::Agg(AggFunc::CountStar) => {
+                args.is_empty()
+            }
+            WindowFunc::Lag | WindowFunc::Lead => (1..=3).contains(&args.len()),
+            _ => args.len() == 1,
+        };
+        if !arity_ok || (star && func != WindowFunc::Agg(AggFunc::CountStar)) {
+            return Err(sql_err!("wrong number of arguments to function {name}()"));
+        }
+        let args = args.iter().map(|a| self.bind(a)).collect::<Result<Vec<_>>>()?;
+        let partition = spec.partition_by.iter().map(|e| self.bind(e)).collect::<Result<Vec<_>>>()?;
+        let mut order = Vec::new();
+        for ob in &spec.order_by {
+            let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
+            order.push((self.bind(&ob.expr)?, desc, ob.options.nulls_first.unwrap_or(!desc)));
+        }
+        let frame = match &spec.window_frame {
+            None if order.is_empty() => {
+                Frame { rows: false, start: FrameBound::UnboundedPreceding, end: FrameBound::UnboundedFollowing }
+            }
+            None => Frame { rows: false, start: FrameBound::UnboundedPreceding, end: FrameBound::CurrentRow },
+            Some(wf) => {
+                let rows = match wf.units {
+                    ast::WindowFrameUnits::Rows => true,
+                    ast::WindowFrameUnits::Range => false,
+                    ast::WindowFrameUnits::Groups => return Err(sql_err!("GROUPS frames are not supported")),
+                };
+                let start = Binder::frame_bound(&wf.start_bound, rows)?;
+                let end = match &wf.end_bound {
+                    Some(b) => Binder::frame_bound(b, rows)?,
+                    None => FrameBound::CurrentRow,
+                };
+                Frame { rows, start, end }
+            }
+        };
+        Ok(Expr::Window(Box::new(WindowCall { func, args, partition, order, frame })))
+    }
+
     fn bind_function(&self, f: &ast::Function) -> Result<Expr> {
         let name = object_name(&f.name).to_ascii_lowercase();
-        if f.over.is_some() {
-            return Err(sql_err!("window functions are not supported yet: {name}()"));
-        }
         let (args, distinct, star) = match &f.args {
             ast::FunctionArguments::None => (Vec::new(), false, false),
             ast::FunctionArguments::Subquery(_) => {
@@ -412,6 +504,12 @@ impl<'a> Binder<'a> {
                 (args, distinct, star)
             }
         };
+        if let Some(over) = &f.over {
+            if distinct {
+                return Err(sql_err!("DISTINCT is not supported in window functions"));
+            }
+            return self.bind_window(&name, f, &args, star, over);
+        }
         if let Some(agg) = agg_func(&name, args.len()) {
             if !self.allow_aggregates {
                 return Err(sql_err!("misuse of aggregate function {name}()"));

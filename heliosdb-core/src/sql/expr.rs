@@ -140,6 +140,69 @@ pub struct AggCall {
     pub separator: Option<Expr>,
 }
 
+/// Window functions (ranking and navigation; aggregates use [`AggFunc`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFunc {
+    /// `ROW_NUMBER()`
+    RowNumber,
+    /// `RANK()`
+    Rank,
+    /// `DENSE_RANK()`
+    DenseRank,
+    /// `LAG(x [, offset [, default]])`
+    Lag,
+    /// `LEAD(x [, offset [, default]])`
+    Lead,
+    /// `FIRST_VALUE(x)`
+    FirstValue,
+    /// `LAST_VALUE(x)`
+    LastValue,
+    /// An aggregate over the window frame.
+    Agg(AggFunc),
+}
+
+/// One edge of a window frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameBound {
+    /// The partition's first row.
+    UnboundedPreceding,
+    /// N rows before the current one.
+    Preceding(u64),
+    /// The current row (and, in RANGE mode, its peers).
+    CurrentRow,
+    /// N rows after the current one.
+    Following(u64),
+    /// The partition's last row.
+    UnboundedFollowing,
+}
+
+/// A window frame: `ROWS` counts rows; `RANGE` (the default) treats rows
+/// with equal ORDER BY values (peers) alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// ROWS (true) or RANGE (false).
+    pub rows: bool,
+    /// Start edge.
+    pub start: FrameBound,
+    /// End edge.
+    pub end: FrameBound,
+}
+
+/// A window function call: `f(args) OVER (PARTITION BY … ORDER BY … frame)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowCall {
+    /// The function.
+    pub func: WindowFunc,
+    /// Arguments, over the window's input rows.
+    pub args: Vec<Expr>,
+    /// PARTITION BY.
+    pub partition: Vec<Expr>,
+    /// ORDER BY: (expression, descending, nulls first).
+    pub order: Vec<(Expr, bool, bool)>,
+    /// The frame (aggregates, FIRST_VALUE, LAST_VALUE).
+    pub frame: Frame,
+}
+
 /// What a subquery computes.
 #[derive(Debug, Clone)]
 pub enum SubqueryKind {
@@ -237,6 +300,9 @@ pub enum Expr {
     /// An aggregate call (only before the planner rewrites it to a column of
     /// the aggregate's output).
     Agg(Box<AggCall>),
+    /// A window function call (only before the planner rewrites it to a
+    /// column of the window operator's output).
+    Window(Box<WindowCall>),
 }
 
 impl Expr {
@@ -248,6 +314,12 @@ impl Expr {
         let bx = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Result<Expr, E>| f(*e).map(Box::new);
         Ok(match self {
             Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) | Expr::Agg(_) | Expr::Outer(..) => self,
+            Expr::Window(mut w) => {
+                w.args = w.args.into_iter().map(&mut *f).collect::<Result<_, E>>()?;
+                w.partition = w.partition.into_iter().map(&mut *f).collect::<Result<_, E>>()?;
+                w.order = w.order.into_iter().map(|(e, d, n)| Ok((f(e)?, d, n))).collect::<Result<_, E>>()?;
+                Expr::Window(w)
+            }
             Expr::Subquery(mut sq) => {
                 if let SubqueryKind::In(left) = sq.kind {
                     sq.kind = SubqueryKind::In(bx(left, f)?);
@@ -305,6 +377,10 @@ impl Expr {
                     arg.walk(f);
                 }
             }
+            Expr::Window(w) => {
+                w.args.iter().chain(&w.partition).for_each(|e| e.walk(f));
+                w.order.iter().for_each(|(e, _, _)| e.walk(f));
+            }
             Expr::Unary(_, e) | Expr::IsNull(e, _) | Expr::Cast(e, _) => e.walk(f),
             Expr::Binary(_, l, r) => {
                 l.walk(f);
@@ -340,6 +416,13 @@ impl Expr {
             }
             Expr::Func(_, args) => args.iter().for_each(|e| e.walk(f)),
         }
+    }
+
+    /// Whether the expression contains a window function call.
+    pub fn has_window(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Window(_)));
+        found
     }
 
     /// Whether the expression contains an aggregate call.

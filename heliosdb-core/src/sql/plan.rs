@@ -1,6 +1,6 @@
 //! Plans: the operator trees the executor runs, one per statement kind.
 
-use super::expr::{AggCall, Expr};
+use super::expr::{AggCall, Expr, WindowCall};
 use crate::catalog::{IndexDef, TableDef, ViewDef};
 use std::sync::Arc;
 
@@ -120,6 +120,13 @@ pub enum Plan {
         group: Vec<Expr>,
         /// Aggregates.
         aggs: Vec<AggCall>,
+    },
+    /// Window functions: each input row gets one more column per call.
+    Window {
+        /// Input.
+        input: Box<Plan>,
+        /// Calls, in output-column order.
+        calls: Vec<WindowCall>,
     },
     /// Sort.
     Sort {

@@ -201,6 +201,20 @@ fn rewrite_agg(e: Expr, groups: &[Expr], aggs: &mut Vec<AggCall>) -> Result<Expr
     }
 }
 
+/// Replaces window calls by columns of the window operator's output
+/// (`base` input columns, then one per call).
+fn extract_windows(e: Expr, base: usize, calls: &mut Vec<crate::sql::expr::WindowCall>) -> Expr {
+    match e {
+        Expr::Window(w) => {
+            calls.push(*w);
+            Expr::Column(base + calls.len() - 1)
+        }
+        other => other
+            .try_map_children(&mut |c| Ok::<_, std::convert::Infallible>(extract_windows(c, base, calls)))
+            .unwrap_or_else(|never| match never {}),
+    }
+}
+
 enum OrderTarget {
     Output(usize),
     Hidden(Expr),
@@ -546,6 +560,14 @@ fn plan_select(
         }
     }
 
+    if out_exprs.iter().chain(&hidden).any(Expr::has_window) {
+        let base = width(&plan);
+        let mut calls = Vec::new();
+        out_exprs = out_exprs.into_iter().map(|e| extract_windows(e, base, &mut calls)).collect();
+        hidden = hidden.into_iter().map(|e| extract_windows(e, base, &mut calls)).collect();
+        plan = Plan::Window { input: Box::new(plan), calls };
+    }
+
     let visible = out_exprs.len();
     let n_hidden = hidden.len();
     out_exprs.extend(hidden);
@@ -590,6 +612,7 @@ fn width(plan: &Plan) -> usize {
         Plan::Join { left, right_width, .. } => width(left) + right_width,
         Plan::Project { exprs, .. } => exprs.len(),
         Plan::Aggregate { group, aggs, .. } => group.len() + aggs.len(),
+        Plan::Window { input, calls } => width(input) + calls.len(),
         Plan::SetOp { left, .. } => width(left),
         Plan::Filter { input, .. }
         | Plan::Sort { input, .. }
