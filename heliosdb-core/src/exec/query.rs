@@ -88,20 +88,45 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             let r: Vec<Vec<Value>> = run(right, reader, ctx)?.collect::<Result<_>>()?;
             Box::new(set_op(*op, *all, l, r).into_iter().map(Ok))
         }
-        Plan::Join { left, right, on, kind, right_width } => {
+        Plan::Join { left, right, on, kind, right_width, equi } => {
             let right_rows: Vec<Vec<Value>> = run(right, reader, ctx)?.collect::<Result<_>>()?;
+            // Hash join: bucket the right rows by their key once.
+            let buckets: Option<HashMap<Vec<Value>, Vec<usize>>> = if equi.is_empty() {
+                None
+            } else {
+                let mut map: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
+                for (i, r) in right_rows.iter().enumerate() {
+                    let key = equi.iter().map(|(_, re)| eval(re, r, ctx).map(hash_key)).collect::<Result<Vec<_>>>()?;
+                    if key.iter().all(|v| !v.is_null()) {
+                        map.entry(key).or_default().push(i);
+                    }
+                }
+                Some(map)
+            };
             let outer = run(left, reader, ctx)?;
             let kind = *kind;
             let width = *right_width;
+            let all: Vec<usize> = (0..right_rows.len()).collect();
             Box::new(outer.flat_map(move |l| -> Vec<Result<Vec<Value>>> {
                 let l = match l {
                     Ok(l) => l,
                     Err(e) => return vec![Err(e)],
                 };
+                let candidates: &[usize] = match &buckets {
+                    None => &all,
+                    Some(map) => {
+                        let key =
+                            equi.iter().map(|(le, _)| eval(le, &l, ctx).map(hash_key)).collect::<Result<Vec<_>>>();
+                        match key {
+                            Ok(k) => map.get(&k).map_or(&[], Vec::as_slice),
+                            Err(e) => return vec![Err(e)],
+                        }
+                    }
+                };
                 let mut out = Vec::new();
-                for r in &right_rows {
+                for &ri in candidates {
                     let mut row = l.clone();
-                    row.extend(r.iter().cloned());
+                    row.extend(right_rows[ri].iter().cloned());
                     match on.as_ref().map_or(Ok(true), |p| eval_predicate(p, &row, ctx)) {
                         Ok(true) => out.push(Ok(row)),
                         Ok(false) => {}
@@ -187,6 +212,15 @@ fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx
     let n = group.len();
     out.sort_by(|a, b| compare_prefix(a, b, n));
     Ok(out)
+}
+
+/// A join key as the hash table sees it: text that is a number hashes as
+/// that number, because SQL compares it equal to the number.
+fn hash_key(v: Value) -> Value {
+    match &v {
+        Value::Text(t) => crate::types::compare::parse_number(t).unwrap_or(v),
+        _ => v,
+    }
 }
 
 /// UNION / INTERSECT / EXCEPT, with SQL's duplicate rules: without ALL the

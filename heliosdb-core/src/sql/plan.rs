@@ -172,6 +172,10 @@ pub enum Plan {
         kind: JoinKind,
         /// Number of columns the right side produces (for NULL padding).
         right_width: usize,
+        /// Equality keys for a hash join: (expression over the left row,
+        /// expression over the right row alone). Empty: nested loop. `on`
+        /// is still checked on every candidate pair.
+        equi: Vec<(Expr, Expr)>,
     },
 }
 

@@ -120,7 +120,7 @@ fn join(
         Some(e) => Some(Binder::with_ctx(&scope, qctx).bind(e)?),
         None => None,
     };
-    let plan = Plan::Join { left: Box::new(lp), right: Box::new(rp), on, kind, right_width };
+    let plan = Plan::Join { left: Box::new(lp), right: Box::new(rp), on, kind, right_width, equi: Vec::new() };
     Ok((plan, scope))
 }
 
@@ -539,6 +539,7 @@ fn plan_select(
         };
     }
 
+    let mut plan = hash_joins(plan);
     let mut out_exprs: Vec<Expr> = items.iter().map(|(e, _)| e.clone()).collect();
     let columns: Vec<String> = items.into_iter().map(|(_, n)| n).collect();
     let mut hidden: Vec<Expr> = order_targets
@@ -749,7 +750,14 @@ fn reorder_joins(scans: Vec<Plan>, conjuncts: Vec<Expr>) -> Plan {
     let Some(first) = tables.next() else { return Plan::Empty };
     let joined = tables.fold(first, |acc, right| {
         let right_width = width(&right);
-        Plan::Join { left: Box::new(acc), right: Box::new(right), on: None, kind: JoinKind::Inner, right_width }
+        Plan::Join {
+            left: Box::new(acc),
+            right: Box::new(right),
+            on: None,
+            kind: JoinKind::Inner,
+            right_width,
+            equi: Vec::new(),
+        }
     });
     let plan = push_down(joined, conjuncts.into_iter().map(remap).collect());
     Plan::Project { input: Box::new(plan), exprs: new_pos.iter().map(|p| Expr::Column(*p)).collect() }
@@ -764,13 +772,47 @@ fn remap_columns(e: Expr, new_pos: &[usize]) -> Expr {
     }
 }
 
+/// Turns `left_expr = right_expr` conjuncts of join conditions into hash-join
+/// keys, throughout a FROM plan.
+fn hash_joins(plan: Plan) -> Plan {
+    match plan {
+        Plan::Join { left, right, on, kind, right_width, .. } => {
+            let left = hash_joins(*left);
+            let right = hash_joins(*right);
+            let lw = width(&left);
+            let mut equi = Vec::new();
+            if let Some(cond) = &on {
+                for c in access::conjuncts(cond) {
+                    let Expr::Binary(crate::sql::expr::BinaryOp::Eq, a, b) = c else { continue };
+                    if c.has_correlated_subquery() {
+                        continue;
+                    }
+                    match (column_span(a), column_span(b)) {
+                        (Some((_, ah)), Some((bl, _))) if ah < lw && bl >= lw => {
+                            equi.push(((**a).clone(), shift_columns((**b).clone(), lw)))
+                        }
+                        (Some((al, _)), Some((_, bh))) if bh < lw && al >= lw => {
+                            equi.push(((**b).clone(), shift_columns((**a).clone(), lw)))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Plan::Join { left: Box::new(left), right: Box::new(right), on, kind, right_width, equi }
+        }
+        Plan::Filter { input, pred } => Plan::Filter { input: Box::new(hash_joins(*input)), pred },
+        Plan::Project { input, exprs } => Plan::Project { input: Box::new(hash_joins(*input)), exprs },
+        other => other,
+    }
+}
+
 /// Pushes WHERE conjuncts down a left-deep join tree: each goes to the
 /// lowest point that has every column it reads (a table's own scan, or the
 /// first inner join that brings its tables together), so nested loops prune
 /// early instead of filtering the full cross product.
 fn push_down(plan: Plan, conjuncts: Vec<Expr>) -> Plan {
     match plan {
-        Plan::Join { left, right, on, kind, right_width } => {
+        Plan::Join { left, right, on, kind, right_width, .. } => {
             let lw = width(&left);
             let (mut to_left, mut to_right, mut here, mut above) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for c in conjuncts {
@@ -791,8 +833,14 @@ fn push_down(plan: Plan, conjuncts: Vec<Expr>) -> Plan {
             };
             let mut preds: Vec<Expr> = on.into_iter().collect();
             preds.extend(here);
-            let join =
-                Plan::Join { left: Box::new(left), right: Box::new(right), on: and_all(preds), kind, right_width };
+            let join = Plan::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                on: and_all(preds),
+                kind,
+                right_width,
+                equi: Vec::new(),
+            };
             match and_all(above) {
                 Some(p) => Plan::Filter { input: Box::new(join), pred: p },
                 None => join,
