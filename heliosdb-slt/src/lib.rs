@@ -254,7 +254,7 @@ fn compare(mut rows: Vec<Vec<String>>, sort: &str, expected: &[String], threshol
             hash_values(&values)
         ));
     }
-    if expected.len() == values.len() && expected.iter().zip(&values).all(|(e, v)| e.trim() == v) {
+    if expected.len() == values.len() && expected.iter().zip(&values).all(|(e, v)| e.trim() == v.trim()) {
         return Ok(());
     }
     // The project's own files may list one row per line, values separated by spaces.

@@ -125,13 +125,17 @@ impl Session {
                 self.tx = None;
                 Ok(Outcome::default())
             }
-            Ast::Query(_) => self.read(parsed, &ctx, cache),
+            Ast::Query(_) | Ast::Explain { .. } => self.read(parsed, &ctx, cache),
             _ => self.write(parsed, &ctx, cache),
         }
     }
 
     fn read(&mut self, parsed: &Parsed, st: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let run = |plan: Arc<StmtPlan>, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
+            if let StmtPlan::Explain(inner) = &*plan {
+                let rows = crate::sql::explain::explain(inner).into_iter().map(|l| vec![Value::Text(l)]).collect();
+                return Ok(Outcome { columns: vec!["plan".into()], rows, changes: 0 });
+            }
             let StmtPlan::Query(q) = &*plan else {
                 return Err(Error::Sql("expected a query".into()));
             };
@@ -215,7 +219,7 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
             let rows = query::run(&q.plan, &*tx, &ctx)?.collect::<Result<Vec<_>>>()?;
             (Outcome { columns: q.columns.clone(), rows, changes: 0 }, None)
         }
-        StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback => {
+        StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback | StmtPlan::Explain(_) => {
             return Err(Error::Misuse("transaction control reached the write path".into()))
         }
     })

@@ -5,9 +5,11 @@
 //! * [`scope`] — the columns visible to an expression;
 //! * [`binder`] — AST expressions → bound expressions;
 //! * [`plan`] — the operator tree the executor runs;
-//! * [`planner`] — statements → plans (access-path choice included).
+//! * [`planner`] — statements → plans (access-path choice included);
+//! * [`explain`] — the text EXPLAIN prints for a plan.
 
 pub mod binder;
+pub mod explain;
 pub mod expr;
 pub mod parser;
 pub mod plan;

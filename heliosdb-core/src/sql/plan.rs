@@ -317,6 +317,8 @@ pub enum StmtPlan {
         /// IF EXISTS.
         if_exists: bool,
     },
+    /// EXPLAIN of another statement.
+    Explain(Box<StmtPlan>),
     /// BEGIN.
     Begin,
     /// COMMIT.
@@ -330,6 +332,7 @@ impl StmtPlan {
     pub fn columns(&self) -> Vec<String> {
         match self {
             StmtPlan::Query(q) => q.columns.clone(),
+            StmtPlan::Explain(_) => vec!["plan".to_string()],
             StmtPlan::Insert(InsertPlan { returning: Some(r), .. })
             | StmtPlan::Update(UpdatePlan { returning: Some(r), .. })
             | StmtPlan::Delete(DeletePlan { returning: Some(r), .. }) => r.columns.clone(),
@@ -339,6 +342,6 @@ impl StmtPlan {
 
     /// Whether the statement only reads.
     pub fn is_read_only(&self) -> bool {
-        matches!(self, StmtPlan::Query(_))
+        matches!(self, StmtPlan::Query(_) | StmtPlan::Explain(_))
     }
 }

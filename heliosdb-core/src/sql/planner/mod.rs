@@ -29,6 +29,9 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::CreateIndex(ci) => ddl::plan_create_index(ci, catalog, &stmt.to_string()),
         Statement::CreateView(cv) => ddl::plan_create_view(cv, catalog, &stmt.to_string()),
         Statement::Drop { object_type, if_exists, names, .. } => ddl::plan_drop(object_type, *if_exists, names),
+        Statement::Explain { statement, analyze: false, .. } => {
+            Ok(StmtPlan::Explain(Box::new(plan_statement(statement, catalog)?)))
+        }
         Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
         Statement::Commit { .. } => Ok(StmtPlan::Commit),
         Statement::Rollback { savepoint: None, .. } => Ok(StmtPlan::Rollback),

@@ -1,0 +1,130 @@
+//! EXPLAIN: the plan the engine will run, as indented text lines.
+
+use super::plan::{Access, InsertSource, JoinKind, Plan, SetOpKind, StmtPlan};
+
+fn access_line(sp: &super::plan::ScanPlan) -> String {
+    let t = &sp.table;
+    match &sp.access {
+        Access::Full => format!("SCAN {} (full)", t.name),
+        Access::Key(ka) => {
+            let cols: Vec<String> = sp
+                .key_columns(ka.index)
+                .iter()
+                .take(ka.prefixes.first().map_or(0, Vec::len) + usize::from(ka.lo.is_some() || ka.hi.is_some()))
+                .map(|(c, _)| t.columns.get(*c).map_or("rowid".to_string(), |col| col.name.clone()))
+                .collect();
+            let how = if ka.lo.is_some() || ka.hi.is_some() {
+                "range"
+            } else if ka.prefixes.len() > 1 {
+                "IN list"
+            } else {
+                "equality"
+            };
+            match ka.index {
+                None => format!("SEARCH {} USING PRIMARY KEY ({}) by {how}", t.name, cols.join(", ")),
+                Some(i) => {
+                    format!("SEARCH {} USING INDEX {} ({}) by {how}", t.name, t.indexes[i].name, cols.join(", "))
+                }
+            }
+        }
+    }
+}
+
+fn walk(plan: &Plan, depth: usize, out: &mut Vec<String>) {
+    let pad = "  ".repeat(depth);
+    let mut line = |s: String| out.push(format!("{pad}{s}"));
+    match plan {
+        Plan::Empty => line("ONE ROW".into()),
+        Plan::Scan(sp) => line(access_line(sp)),
+        Plan::Values(rows) => line(format!("VALUES ({} rows)", rows.len())),
+        Plan::Filter { input, .. } => {
+            line("FILTER".into());
+            walk(input, depth + 1, out);
+        }
+        Plan::Project { input, exprs } => {
+            line(format!("PROJECT ({} columns)", exprs.len()));
+            walk(input, depth + 1, out);
+        }
+        Plan::Aggregate { input, group, aggs } => {
+            if group.is_empty() {
+                line(format!("AGGREGATE ({} aggregates, one group)", aggs.len()));
+            } else {
+                line(format!("HASH AGGREGATE ({} group keys, {} aggregates)", group.len(), aggs.len()));
+            }
+            walk(input, depth + 1, out);
+        }
+        Plan::Window { input, calls } => {
+            line(format!("WINDOW ({} functions)", calls.len()));
+            walk(input, depth + 1, out);
+        }
+        Plan::Sort { input, keys } => {
+            line(format!("SORT ({} keys)", keys.len()));
+            walk(input, depth + 1, out);
+        }
+        Plan::Distinct { input } => {
+            line("DISTINCT".into());
+            walk(input, depth + 1, out);
+        }
+        Plan::Limit { input, .. } => {
+            line("LIMIT".into());
+            walk(input, depth + 1, out);
+        }
+        Plan::SetOp { op, all, left, right } => {
+            let name = match op {
+                SetOpKind::Union => "UNION",
+                SetOpKind::Intersect => "INTERSECT",
+                SetOpKind::Except => "EXCEPT",
+            };
+            line(format!("{name}{}", if *all { " ALL" } else { "" }));
+            walk(left, depth + 1, out);
+            walk(right, depth + 1, out);
+        }
+        Plan::Join { left, right, kind, equi, .. } => {
+            let kind = if *kind == JoinKind::LeftOuter { "LEFT " } else { "" };
+            if equi.is_empty() {
+                line(format!("{kind}NESTED LOOP JOIN"));
+            } else {
+                line(format!("{kind}HASH JOIN ({} keys; right side hashed)", equi.len()));
+            }
+            walk(left, depth + 1, out);
+            walk(right, depth + 1, out);
+        }
+    }
+}
+
+/// The lines EXPLAIN prints for a planned statement.
+pub fn explain(plan: &StmtPlan) -> Vec<String> {
+    let mut out = Vec::new();
+    match plan {
+        StmtPlan::Query(q) => walk(&q.plan, 0, &mut out),
+        StmtPlan::Insert(p) => {
+            out.push(format!("INSERT INTO {}", p.table.name));
+            match &p.source {
+                InsertSource::Query(q) => walk(q, 1, &mut out),
+                InsertSource::Values(rows) => out.push(format!("  VALUES ({} rows)", rows.len())),
+                InsertSource::Defaults => out.push("  DEFAULT VALUES".into()),
+            }
+        }
+        StmtPlan::Update(p) => {
+            out.push(format!("UPDATE {}", p.table.name));
+            walk(&p.source, 1, &mut out);
+        }
+        StmtPlan::Delete(p) => {
+            out.push(format!("DELETE FROM {}", p.table.name));
+            walk(&p.source, 1, &mut out);
+        }
+        StmtPlan::CreateTable { table, .. } => out.push(format!("CREATE TABLE {}", table.name)),
+        StmtPlan::CreateIndex { table, index, .. } => {
+            out.push(format!("CREATE INDEX {} ON {table} (build from a full scan)", index.name))
+        }
+        StmtPlan::CreateView { view, .. } => out.push(format!("CREATE VIEW {}", view.name)),
+        StmtPlan::DropTable { names, .. } | StmtPlan::DropIndex { names, .. } | StmtPlan::DropView { names, .. } => {
+            out.push(format!("DROP {}", names.join(", ")))
+        }
+        StmtPlan::Explain(inner) => out.extend(explain(inner)),
+        StmtPlan::Begin => out.push("BEGIN".into()),
+        StmtPlan::Commit => out.push("COMMIT".into()),
+        StmtPlan::Rollback => out.push("ROLLBACK".into()),
+    }
+    out
+}
