@@ -124,6 +124,34 @@ fn join(
     Ok((plan, scope))
 }
 
+/// `JOIN … USING (cols)` / `NATURAL JOIN`: equality on the named columns;
+/// the right side's copies are hidden, so `*` shows each column once and an
+/// unqualified name means the left side's (the preserved side of a LEFT JOIN).
+fn join_using(left: (Plan, Scope), right: (Plan, Scope), names: &[String], kind: JoinKind) -> Result<(Plan, Scope)> {
+    let (lp, mut scope) = left;
+    let (rp, mut rscope) = right;
+    let lw = scope.columns.len();
+    let mut preds = Vec::new();
+    for name in names {
+        let li =
+            scope.resolve(None, name).map_err(|_| sql_err!("cannot join using column {name}: not on the left side"))?;
+        let ri = rscope
+            .resolve(None, name)
+            .map_err(|_| sql_err!("cannot join using column {name}: not on the right side"))?;
+        rscope.columns[ri].hidden = true;
+        preds.push(Expr::Binary(
+            crate::sql::expr::BinaryOp::Eq,
+            Box::new(Expr::Column(li)),
+            Box::new(Expr::Column(lw + ri)),
+        ));
+    }
+    let right_width = rscope.columns.len();
+    scope.columns.extend(rscope.columns);
+    let plan =
+        Plan::Join { left: Box::new(lp), right: Box::new(rp), on: and_all(preds), kind, right_width, equi: Vec::new() };
+    Ok((plan, scope))
+}
+
 fn plan_from_item(twj: &ast::TableWithJoins, qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
     let mut acc = plan_table_factor(&twj.relation, qctx)?;
     for j in &twj.joins {
@@ -135,12 +163,26 @@ fn plan_from_item(twj: &ast::TableWithJoins, qctx: &QueryCtx<'_>) -> Result<(Pla
             J::Left(c) | J::LeftOuter(c) => (c, JoinKind::LeftOuter),
             other => return Err(sql_err!("unsupported join: {other:?}")),
         };
-        let on = match constraint {
-            ast::JoinConstraint::On(e) => Some(e),
-            ast::JoinConstraint::None => None,
-            _ => return Err(sql_err!("JOIN … USING and NATURAL JOIN are not supported yet")),
+        acc = match constraint {
+            ast::JoinConstraint::On(e) => join(acc, right, Some(e), kind, qctx)?,
+            ast::JoinConstraint::None => join(acc, right, None, kind, qctx)?,
+            ast::JoinConstraint::Using(names) => {
+                let names: Vec<String> = names.iter().map(object_name).collect();
+                join_using(acc, right, &names, kind)?
+            }
+            ast::JoinConstraint::Natural => {
+                let names: Vec<String> = right
+                    .1
+                    .columns
+                    .iter()
+                    .filter(|c| {
+                        !c.hidden && acc.1.columns.iter().any(|l| !l.hidden && l.name.eq_ignore_ascii_case(&c.name))
+                    })
+                    .map(|c| c.name.clone())
+                    .collect();
+                join_using(acc, right, &names, kind)?
+            }
         };
-        acc = join(acc, right, on, kind, qctx)?;
     }
     Ok(acc)
 }
