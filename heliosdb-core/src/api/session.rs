@@ -202,6 +202,10 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
             ddl::create_index(tx, table, index.clone(), *if_not_exists)?;
             (Outcome::default(), None)
         }
+        StmtPlan::AlterTable { table, op } => {
+            ddl::alter_table(tx, table, op, st.now_us)?;
+            (Outcome::default(), None)
+        }
         StmtPlan::CreateView { view, if_not_exists, or_replace } => {
             ddl::create_view(tx, view.clone(), *if_not_exists, *or_replace)?;
             (Outcome::default(), None)

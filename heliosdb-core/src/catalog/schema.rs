@@ -59,6 +59,40 @@ impl TableDef {
         self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
     }
 
+    /// A CREATE TABLE statement that recreates this table's columns and keys
+    /// (used after ALTER TABLE, when the original text no longer fits).
+    pub fn canonical_sql(&self) -> String {
+        let mut parts: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut s = format!("\"{}\" {}", c.name, c.ty);
+                if self.rowid_alias && self.primary_key == [i] {
+                    s.push_str(" PRIMARY KEY");
+                    if self.autoincrement {
+                        s.push_str(" AUTOINCREMENT");
+                    }
+                } else if c.not_null {
+                    s.push_str(" NOT NULL");
+                }
+                if let Some(d) = &c.default {
+                    s.push_str(&format!(" DEFAULT {d}"));
+                }
+                s
+            })
+            .collect();
+        if !self.primary_key.is_empty() && !self.rowid_alias {
+            let cols: Vec<String> = self.primary_key.iter().map(|i| format!("\"{}\"", self.columns[*i].name)).collect();
+            parts.push(format!("PRIMARY KEY ({})", cols.join(", ")));
+        }
+        for ix in self.indexes.iter().filter(|ix| ix.sql.is_none()) {
+            let cols: Vec<String> = ix.columns.iter().map(|(c, _)| format!("\"{}\"", self.columns[*c].name)).collect();
+            parts.push(format!("UNIQUE ({})", cols.join(", ")));
+        }
+        format!("CREATE TABLE \"{}\" ({})", self.name, parts.join(", "))
+    }
+
     /// Whether rows are keyed by an integer rowid (hidden or aliased).
     pub fn has_rowid(&self) -> bool {
         self.primary_key.is_empty() || self.rowid_alias

@@ -5,6 +5,7 @@ use super::scan::scan;
 use super::write::{index_entry, row_key_of, unique_violation};
 use crate::catalog::{normalize, IndexDef, TableDef, ViewDef};
 use crate::error::{sql_err, Result};
+use crate::sql::plan::AlterOp;
 use crate::sql::planner::select::full_scan;
 use crate::storage::{keys, Ks, Reader, WriteTx};
 use std::sync::Arc;
@@ -165,5 +166,79 @@ pub fn drop_index(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
         cat.tables.insert(normalize(&def.name), Arc::new(def));
         cat.version = crate::catalog::next_version();
     }
+    Ok(())
+}
+
+/// ALTER TABLE.
+///
+/// # Errors
+/// Name clashes, unknown columns, a NOT NULL column without a default.
+pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, now_us: i64) -> Result<()> {
+    let Some(current) = tx.catalog().tables.get(&normalize(table)).cloned() else {
+        return match op {
+            AlterOp::Nothing => Ok(()),
+            _ => Err(sql_err!("no such table: {table}")),
+        };
+    };
+    let mut def = (*current).clone();
+    match op {
+        AlterOp::Nothing => return Ok(()),
+        AlterOp::AddColumn { column, if_not_exists } => {
+            if def.column_index(&column.name).is_some() {
+                if *if_not_exists {
+                    return Ok(());
+                }
+                return Err(sql_err!("duplicate column name: {}", column.name));
+            }
+            let value = match &column.default {
+                Some(text) => {
+                    let expr = crate::sql::planner::dml::bind_default(text)?;
+                    if !expr.is_constant() {
+                        return Err(sql_err!("cannot add a column with a non-constant default"));
+                    }
+                    let v = super::eval::eval(&expr, &[], &EvalCtx::new(&[], now_us, None))?;
+                    crate::types::cast::coerce_to_column(v, column.ty, &def.name, &column.name)?
+                }
+                None => crate::types::Value::Null,
+            };
+            if column.not_null && value.is_null() {
+                return Err(sql_err!("cannot add a NOT NULL column with default value NULL"));
+            }
+            def.columns.push(column.clone());
+            // Rows written before the column existed read it as NULL; give
+            // them the default instead by rewriting them.
+            if !value.is_null() {
+                let rows: Vec<Vec<crate::types::Value>> = {
+                    let ctx = EvalCtx::new(&[], now_us, None);
+                    scan(&*tx, &full_scan(&current), &ctx)?.collect::<Result<_>>()?
+                };
+                for mut row in rows {
+                    let key = row_key_of(&current, &row);
+                    let rowid = if def.has_rowid() { row.pop() } else { None };
+                    row.push(value.clone());
+                    row.extend(rowid);
+                    super::write::put_row(tx, &def, key, &row);
+                }
+            }
+        }
+        AlterOp::RenameColumn { old, new } => {
+            let i = def.column_index(old).ok_or_else(|| sql_err!("no such column: {old}"))?;
+            if def.column_index(new).is_some() {
+                return Err(sql_err!("duplicate column name: {new}"));
+            }
+            def.columns[i].name = new.clone();
+        }
+        AlterOp::RenameTable(new) => {
+            if name_taken(tx, new) {
+                return Err(sql_err!("there is already another table, view or index named {new}"));
+            }
+            def.name = new.clone();
+        }
+    }
+    def.sql = def.canonical_sql();
+    let cat = tx.catalog_mut();
+    cat.tables.remove(&normalize(table));
+    cat.tables.insert(normalize(&def.name), std::sync::Arc::new(def));
+    cat.version = crate::catalog::next_version();
     Ok(())
 }

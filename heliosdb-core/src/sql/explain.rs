@@ -117,6 +117,7 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
         StmtPlan::CreateIndex { table, index, .. } => {
             out.push(format!("CREATE INDEX {} ON {table} (build from a full scan)", index.name))
         }
+        StmtPlan::AlterTable { table, .. } => out.push(format!("ALTER TABLE {table}")),
         StmtPlan::CreateView { view, .. } => out.push(format!("CREATE VIEW {}", view.name)),
         StmtPlan::DropTable { names, .. } | StmtPlan::DropIndex { names, .. } | StmtPlan::DropView { names, .. } => {
             out.push(format!("DROP {}", names.join(", ")))

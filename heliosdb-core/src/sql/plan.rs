@@ -1,7 +1,7 @@
 //! Plans: the operator trees the executor runs, one per statement kind.
 
 use super::expr::{AggCall, Expr, WindowCall};
-use crate::catalog::{IndexDef, TableDef, ViewDef};
+use crate::catalog::{ColumnDef, IndexDef, TableDef, ViewDef};
 use std::sync::Arc;
 
 /// How a scan reaches its rows.
@@ -260,6 +260,29 @@ pub struct DeletePlan {
     pub returning: Option<Returning>,
 }
 
+/// One ALTER TABLE operation.
+#[derive(Debug, Clone)]
+pub enum AlterOp {
+    /// ADD COLUMN (existing rows get its constant DEFAULT).
+    AddColumn {
+        /// The new column.
+        column: ColumnDef,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// RENAME COLUMN old TO new.
+    RenameColumn {
+        /// Current name.
+        old: String,
+        /// New name.
+        new: String,
+    },
+    /// RENAME TO new.
+    RenameTable(String),
+    /// ALTER TABLE IF EXISTS on a missing table.
+    Nothing,
+}
+
 /// Any statement, planned.
 #[derive(Debug, Clone)]
 pub enum StmtPlan {
@@ -293,6 +316,13 @@ pub enum StmtPlan {
         index: IndexDef,
         /// IF NOT EXISTS.
         if_not_exists: bool,
+    },
+    /// ALTER TABLE.
+    AlterTable {
+        /// Table name.
+        table: String,
+        /// What to change.
+        op: AlterOp,
     },
     /// CREATE VIEW.
     CreateView {

@@ -4,7 +4,7 @@ use super::dml::bind_default;
 use crate::catalog::{Catalog, ColumnDef, IndexDef, TableDef, ViewDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::{data_type, object_name};
-use crate::sql::plan::StmtPlan;
+use crate::sql::plan::{AlterOp, StmtPlan};
 use crate::types::DataType;
 use sqlparser::ast;
 
@@ -18,6 +18,89 @@ fn key_column(ic: &ast::IndexColumn, columns: &[ColumnDef], what: &str) -> Resul
         .position(|c| c.name.eq_ignore_ascii_case(&name))
         .ok_or_else(|| sql_err!("no such column: {name}"))?;
     Ok((pos, matches!(ic.column.options.sort, Some(ast::OrderBySort::Desc))))
+}
+
+/// A column definition with its column-level constraints.
+pub struct ParsedColumn {
+    /// The column.
+    pub def: ColumnDef,
+    /// `PRIMARY KEY` on the column.
+    pub primary_key: bool,
+    /// `UNIQUE` on the column.
+    pub unique: bool,
+    /// `AUTOINCREMENT`.
+    pub autoincrement: bool,
+}
+
+/// Reads one column definition (shared by CREATE TABLE and ALTER TABLE ADD COLUMN).
+///
+/// # Errors
+/// Bad types or defaults, unsupported options.
+pub fn parse_column(col: &ast::ColumnDef) -> Result<ParsedColumn> {
+    let mut p = ParsedColumn {
+        def: ColumnDef { name: col.name.value.clone(), ty: data_type(&col.data_type)?, not_null: false, default: None },
+        primary_key: false,
+        unique: false,
+        autoincrement: false,
+    };
+    for opt in &col.options {
+        match &opt.option {
+            ast::ColumnOption::Null => {}
+            ast::ColumnOption::NotNull => p.def.not_null = true,
+            ast::ColumnOption::Default(e) => {
+                let text = e.to_string();
+                bind_default(&text).map_err(|err| sql_err!("bad DEFAULT for column {}: {err}", p.def.name))?;
+                p.def.default = Some(text);
+            }
+            ast::ColumnOption::PrimaryKey(_) => p.primary_key = true,
+            ast::ColumnOption::Unique(_) => p.unique = true,
+            ast::ColumnOption::DialectSpecific(tokens)
+                if tokens.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTOINCREMENT")) =>
+            {
+                p.autoincrement = true;
+            }
+            ast::ColumnOption::Check(_) => return Err(sql_err!("CHECK constraints are not supported yet")),
+            ast::ColumnOption::ForeignKey(_) => return Err(sql_err!("FOREIGN KEY constraints are not supported yet")),
+            ast::ColumnOption::Comment(_) => {}
+            other => return Err(sql_err!("unsupported column option on {}: {other}", p.def.name)),
+        }
+    }
+    Ok(p)
+}
+
+/// Plans ALTER TABLE.
+///
+/// # Errors
+/// Unknown table; unsupported operations.
+pub fn plan_alter_table(at: &ast::AlterTable, catalog: &Catalog) -> Result<StmtPlan> {
+    let table = object_name(&at.name);
+    if !catalog.tables.contains_key(&crate::catalog::normalize(&table)) {
+        if at.if_exists {
+            return Ok(StmtPlan::AlterTable { table, op: AlterOp::Nothing });
+        }
+        return Err(sql_err!("no such table: {table}"));
+    }
+    let [operation] = at.operations.as_slice() else {
+        return Err(sql_err!("ALTER TABLE takes one operation at a time"));
+    };
+    let op = match operation {
+        ast::AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
+            let p = parse_column(column_def)?;
+            if p.primary_key || p.unique || p.autoincrement {
+                return Err(sql_err!("cannot add a PRIMARY KEY, UNIQUE or AUTOINCREMENT column"));
+            }
+            AlterOp::AddColumn { column: p.def, if_not_exists: *if_not_exists }
+        }
+        ast::AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+            AlterOp::RenameColumn { old: old_column_name.value.clone(), new: new_column_name.value.clone() }
+        }
+        ast::AlterTableOperation::RenameTable { table_name } => {
+            let (ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n)) = table_name;
+            AlterOp::RenameTable(object_name(n))
+        }
+        other => return Err(sql_err!("unsupported ALTER TABLE operation: {other}")),
+    };
+    Ok(StmtPlan::AlterTable { table, op })
 }
 
 /// Plans CREATE TABLE (`sql` is the statement text kept for `.schema`).
@@ -40,38 +123,18 @@ pub fn plan_create_table(ct: &ast::CreateTable, sql: &str) -> Result<StmtPlan> {
         if columns.iter().any(|c| c.name.eq_ignore_ascii_case(&col.name.value)) {
             return Err(sql_err!("duplicate column name: {}", col.name.value));
         }
-        let mut def =
-            ColumnDef { name: col.name.value.clone(), ty: data_type(&col.data_type)?, not_null: false, default: None };
-        for opt in &col.options {
-            match &opt.option {
-                ast::ColumnOption::Null => {}
-                ast::ColumnOption::NotNull => def.not_null = true,
-                ast::ColumnOption::Default(e) => {
-                    let text = e.to_string();
-                    bind_default(&text).map_err(|err| sql_err!("bad DEFAULT for column {}: {err}", def.name))?;
-                    def.default = Some(text);
-                }
-                ast::ColumnOption::PrimaryKey(_) => {
-                    if !pk.is_empty() {
-                        return Err(sql_err!("table {name} has more than one primary key"));
-                    }
-                    pk.push(i);
-                }
-                ast::ColumnOption::Unique(_) => unique_sets.push(vec![(i, false)]),
-                ast::ColumnOption::DialectSpecific(tokens)
-                    if tokens.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTOINCREMENT")) =>
-                {
-                    autoincrement = true;
-                }
-                ast::ColumnOption::Check(_) => return Err(sql_err!("CHECK constraints are not supported yet")),
-                ast::ColumnOption::ForeignKey(_) => {
-                    return Err(sql_err!("FOREIGN KEY constraints are not supported yet"))
-                }
-                ast::ColumnOption::Comment(_) => {}
-                other => return Err(sql_err!("unsupported column option on {}: {other}", def.name)),
+        let parsed = parse_column(col)?;
+        if parsed.primary_key {
+            if !pk.is_empty() {
+                return Err(sql_err!("table {name} has more than one primary key"));
             }
+            pk.push(i);
         }
-        columns.push(def);
+        if parsed.unique {
+            unique_sets.push(vec![(i, false)]);
+        }
+        autoincrement |= parsed.autoincrement;
+        columns.push(parsed.def);
     }
     for c in &ct.constraints {
         match c {
