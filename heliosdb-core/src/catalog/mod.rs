@@ -7,7 +7,7 @@
 
 mod schema;
 
-pub use schema::{ColumnDef, IndexDef, TableDef, ViewDef};
+pub use schema::{CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, ViewDef};
 
 use crate::error::{sql_err, Result};
 

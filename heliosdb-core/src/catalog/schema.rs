@@ -31,6 +31,39 @@ pub struct IndexDef {
     pub sql: Option<String>,
 }
 
+/// A CHECK constraint: a row is refused when the expression is false.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckDef {
+    /// Constraint name, if given.
+    pub name: Option<String>,
+    /// The expression as SQL text (over the table's columns).
+    pub expr: String,
+}
+
+/// What happens to child rows when their parent row is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FkAction {
+    /// Refuse the delete (also NO ACTION, the default).
+    Restrict,
+    /// Delete the child rows too.
+    Cascade,
+    /// Set the child's key columns to NULL.
+    SetNull,
+}
+
+/// A FOREIGN KEY: `columns` of this table reference `parent_columns` of `parent`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ForeignKeyDef {
+    /// Positions of the referencing columns in this table.
+    pub columns: Vec<usize>,
+    /// The referenced table.
+    pub parent: String,
+    /// The referenced columns (the parent's primary key or a UNIQUE set).
+    pub parent_columns: Vec<String>,
+    /// ON DELETE action.
+    pub on_delete: FkAction,
+}
+
 /// A table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableDef {
@@ -49,6 +82,12 @@ pub struct TableDef {
     pub autoincrement: bool,
     /// Secondary indexes.
     pub indexes: Vec<IndexDef>,
+    /// CHECK constraints.
+    #[serde(default)]
+    pub checks: Vec<CheckDef>,
+    /// FOREIGN KEY constraints of this (child) table.
+    #[serde(default)]
+    pub foreign_keys: Vec<ForeignKeyDef>,
     /// The `CREATE TABLE` text, shown by `.schema`.
     pub sql: String,
 }

@@ -96,6 +96,7 @@ pub fn drop_table(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
             }
             return Err(sql_err!("no such table: {name}"));
         };
+        super::constraints::check_droppable(tx, &table)?;
         delete_prefix(tx, Ks::Rows, table.id)?;
         for ix in &table.indexes {
             delete_prefix(tx, Ks::Index, ix.id)?;

@@ -5,6 +5,7 @@
 //! statement in `begin_statement`/`end_statement`, so a constraint violation
 //! half-way leaves nothing behind.
 
+use super::constraints;
 use super::eval::{eval, EvalCtx};
 use super::query::run;
 use super::scan::decode_stored_row;
@@ -106,6 +107,7 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
     };
     // Write phase.
     let ctx = &EvalCtx::new(params, now_us, None);
+    let checks = constraints::bind_checks(table)?;
     let mut result = DmlResult::default();
     for values in source_rows {
         let mut row = vec![Value::Null; table.columns.len()];
@@ -126,13 +128,18 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
         }
         let generated = assign_rowid(tx, table, &mut row)?;
         check_row(table, &mut row)?;
+        constraints::check_row(table, &checks, &row, ctx)?;
+        constraints::check_parents(tx, table, &row)?;
         let key = row_key_of(table, &row);
         if !generated {
             if let Some(existing) = stored_row(tx, table, &key)? {
                 match plan.conflict {
                     Conflict::Abort => return Err(pk_violation(table)),
                     Conflict::Ignore => continue,
-                    Conflict::Replace => delete_row(tx, table, key.clone(), &existing),
+                    Conflict::Replace => {
+                        constraints::on_delete(tx, table, &existing, 0)?;
+                        delete_row(tx, table, key.clone(), &existing)
+                    }
                 }
             }
         }
@@ -184,10 +191,14 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
     };
     // Write phase.
     let ctx = &EvalCtx::new(params, now_us, None);
+    let checks = constraints::bind_checks(table)?;
     let mut result = DmlResult::default();
     for (old, mut new) in changes {
         let old_key = row_key_of(table, &old);
         check_row(table, &mut new)?;
+        constraints::check_row(table, &checks, &new, ctx)?;
+        constraints::check_parents(tx, table, &new)?;
+        constraints::on_key_change(tx, table, &old, &new)?;
         if table.rowid_alias {
             let rowid = new[table.primary_key[0]].clone();
             if let Some(slot) = new.get_mut(table.columns.len()) {
@@ -230,6 +241,7 @@ pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, params: &[Value], now_us: i64
     };
     for row in targets {
         let key = row_key_of(table, &row);
+        constraints::on_delete(tx, table, &row, 0)?;
         delete_row(tx, table, key, &row);
         result.changes += 1;
     }

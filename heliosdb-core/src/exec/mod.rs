@@ -6,10 +6,12 @@
 //! * [`scan`] — turning an access path into key ranges and rows;
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //! * [`write`] — writing and deleting one row with its index entries;
+//! * [`constraints`] — CHECK and FOREIGN KEY enforcement;
 //! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP.
 
 pub mod aggregate;
 pub mod arith;
+pub mod constraints;
 pub mod datetime;
 pub mod ddl;
 pub mod dml;

@@ -1,7 +1,7 @@
 //! Planning CREATE/DROP TABLE and INDEX: validating definitions.
 
 use super::dml::bind_default;
-use crate::catalog::{Catalog, ColumnDef, IndexDef, TableDef, ViewDef};
+use crate::catalog::{normalize, Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, ViewDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::{data_type, object_name};
 use crate::sql::plan::{AlterOp, StmtPlan};
@@ -30,6 +30,23 @@ pub struct ParsedColumn {
     pub unique: bool,
     /// `AUTOINCREMENT`.
     pub autoincrement: bool,
+    /// `CHECK (…)` on the column.
+    pub checks: Vec<CheckDef>,
+    /// `REFERENCES parent (col)` on the column: (parent, parent columns, on delete).
+    pub references: Option<(String, Vec<String>, FkAction)>,
+}
+
+fn fk_action(a: &Option<ast::ReferentialAction>) -> Result<FkAction> {
+    Ok(match a {
+        None | Some(ast::ReferentialAction::Restrict | ast::ReferentialAction::NoAction) => FkAction::Restrict,
+        Some(ast::ReferentialAction::Cascade) => FkAction::Cascade,
+        Some(ast::ReferentialAction::SetNull) => FkAction::SetNull,
+        Some(ast::ReferentialAction::SetDefault) => return Err(sql_err!("ON DELETE SET DEFAULT is not supported")),
+    })
+}
+
+fn check_def(c: &ast::CheckConstraint) -> CheckDef {
+    CheckDef { name: c.name.as_ref().map(|n| n.value.clone()), expr: c.expr.to_string() }
 }
 
 /// Reads one column definition (shared by CREATE TABLE and ALTER TABLE ADD COLUMN).
@@ -42,6 +59,8 @@ pub fn parse_column(col: &ast::ColumnDef) -> Result<ParsedColumn> {
         primary_key: false,
         unique: false,
         autoincrement: false,
+        checks: Vec::new(),
+        references: None,
     };
     for opt in &col.options {
         match &opt.option {
@@ -59,13 +78,34 @@ pub fn parse_column(col: &ast::ColumnDef) -> Result<ParsedColumn> {
             {
                 p.autoincrement = true;
             }
-            ast::ColumnOption::Check(_) => return Err(sql_err!("CHECK constraints are not supported yet")),
-            ast::ColumnOption::ForeignKey(_) => return Err(sql_err!("FOREIGN KEY constraints are not supported yet")),
+            ast::ColumnOption::Check(c) => p.checks.push(check_def(c)),
+            ast::ColumnOption::ForeignKey(fk) => {
+                if fk
+                    .on_update
+                    .is_some_and(|a| !matches!(a, ast::ReferentialAction::Restrict | ast::ReferentialAction::NoAction))
+                {
+                    return Err(sql_err!("ON UPDATE actions other than RESTRICT are not supported"));
+                }
+                let cols = fk.referred_columns.iter().map(|c| c.value.clone()).collect();
+                p.references = Some((object_name(&fk.foreign_table), cols, fk_action(&fk.on_delete)?));
+            }
             ast::ColumnOption::Comment(_) => {}
             other => return Err(sql_err!("unsupported column option on {}: {other}", p.def.name)),
         }
     }
     Ok(p)
+}
+
+/// Parses one SQL expression (stored CHECK and DEFAULT texts).
+///
+/// # Errors
+/// Text that does not parse.
+pub fn parse_expr(text: &str) -> Result<ast::Expr> {
+    let dialect = crate::sql::parser::HeliosDialect::default();
+    sqlparser::parser::Parser::new(&dialect)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| sql_err!("stored expression {text} does not parse: {e}"))
 }
 
 /// Plans ALTER TABLE.
@@ -86,8 +126,10 @@ pub fn plan_alter_table(at: &ast::AlterTable, catalog: &Catalog) -> Result<StmtP
     let op = match operation {
         ast::AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
             let p = parse_column(column_def)?;
-            if p.primary_key || p.unique || p.autoincrement {
-                return Err(sql_err!("cannot add a PRIMARY KEY, UNIQUE or AUTOINCREMENT column"));
+            if p.primary_key || p.unique || p.autoincrement || !p.checks.is_empty() || p.references.is_some() {
+                return Err(sql_err!(
+                    "cannot add a column with PRIMARY KEY, UNIQUE, AUTOINCREMENT, CHECK or REFERENCES"
+                ));
             }
             AlterOp::AddColumn { column: p.def, if_not_exists: *if_not_exists }
         }
@@ -107,7 +149,7 @@ pub fn plan_alter_table(at: &ast::AlterTable, catalog: &Catalog) -> Result<StmtP
 ///
 /// # Errors
 /// Bad types, duplicate columns, unsupported constraints.
-pub fn plan_create_table(ct: &ast::CreateTable, sql: &str) -> Result<StmtPlan> {
+pub fn plan_create_table(ct: &ast::CreateTable, catalog: &Catalog, sql: &str) -> Result<StmtPlan> {
     let name = object_name(&ct.name);
     if ct.query.is_some() {
         return Err(sql_err!("CREATE TABLE … AS SELECT is not supported yet"));
@@ -119,6 +161,8 @@ pub fn plan_create_table(ct: &ast::CreateTable, sql: &str) -> Result<StmtPlan> {
     let mut pk: Vec<usize> = Vec::new();
     let mut unique_sets: Vec<Vec<(usize, bool)>> = Vec::new();
     let mut autoincrement = false;
+    let mut checks: Vec<CheckDef> = Vec::new();
+    let mut fk_specs: Vec<(Vec<String>, String, Vec<String>, FkAction)> = Vec::new();
     for (i, col) in ct.columns.iter().enumerate() {
         if columns.iter().any(|c| c.name.eq_ignore_ascii_case(&col.name.value)) {
             return Err(sql_err!("duplicate column name: {}", col.name.value));
@@ -134,6 +178,10 @@ pub fn plan_create_table(ct: &ast::CreateTable, sql: &str) -> Result<StmtPlan> {
             unique_sets.push(vec![(i, false)]);
         }
         autoincrement |= parsed.autoincrement;
+        checks.extend(parsed.checks);
+        if let Some((parent, cols, action)) = parsed.references {
+            fk_specs.push((vec![col.name.value.clone()], parent, cols, action));
+        }
         columns.push(parsed.def);
     }
     for c in &ct.constraints {
@@ -150,9 +198,20 @@ pub fn plan_create_table(ct: &ast::CreateTable, sql: &str) -> Result<StmtPlan> {
                 let cols = u.columns.iter().map(|ic| key_column(ic, &columns, "UNIQUE")).collect::<Result<Vec<_>>>()?;
                 unique_sets.push(cols);
             }
-            ast::TableConstraint::Check(_) => return Err(sql_err!("CHECK constraints are not supported yet")),
-            ast::TableConstraint::ForeignKey(_) => {
-                return Err(sql_err!("FOREIGN KEY constraints are not supported yet"))
+            ast::TableConstraint::Check(c) => checks.push(check_def(c)),
+            ast::TableConstraint::ForeignKey(fk) => {
+                if fk
+                    .on_update
+                    .is_some_and(|a| !matches!(a, ast::ReferentialAction::Restrict | ast::ReferentialAction::NoAction))
+                {
+                    return Err(sql_err!("ON UPDATE actions other than RESTRICT are not supported"));
+                }
+                fk_specs.push((
+                    fk.columns.iter().map(|c| c.value.clone()).collect(),
+                    object_name(&fk.foreign_table),
+                    fk.referred_columns.iter().map(|c| c.value.clone()).collect(),
+                    fk_action(&fk.on_delete)?,
+                ));
             }
             other => return Err(sql_err!("unsupported table constraint: {other}")),
         }
@@ -178,8 +237,64 @@ pub fn plan_create_table(ct: &ast::CreateTable, sql: &str) -> Result<StmtPlan> {
             sql: None,
         });
     }
-    let table =
-        TableDef { id: 0, name, columns, primary_key: pk, rowid_alias, autoincrement, indexes, sql: sql.to_string() };
+    let mut table = TableDef {
+        id: 0,
+        name,
+        columns,
+        primary_key: pk,
+        rowid_alias,
+        autoincrement,
+        indexes,
+        checks,
+        foreign_keys: Vec::new(),
+        sql: sql.to_string(),
+    };
+    // CHECK expressions must bind against the table's own columns.
+    let scope = super::select::table_scope(&table, &table.name);
+    for c in &table.checks {
+        let parsed = parse_expr(&c.expr)?;
+        crate::sql::binder::Binder::new(&scope).bind(&parsed).map_err(|e| sql_err!("bad CHECK constraint: {e}"))?;
+    }
+    for (cols, parent, parent_cols, on_delete) in fk_specs {
+        let columns = cols
+            .iter()
+            .map(|c| table.column_index(c).ok_or_else(|| sql_err!("unknown column {c} in foreign key definition")))
+            .collect::<Result<Vec<_>>>()?;
+        let self_ref = normalize(&parent) == normalize(&table.name);
+        let parent_def: &TableDef = if self_ref { &table } else { catalog.table(&parent)? };
+        let parent_columns: Vec<String> = if parent_cols.is_empty() {
+            if parent_def.primary_key.is_empty() {
+                return Err(sql_err!("foreign key to {parent} names no columns and {parent} has no primary key"));
+            }
+            parent_def.primary_key.iter().map(|i| parent_def.columns[*i].name.clone()).collect()
+        } else {
+            parent_cols
+        };
+        if parent_columns.len() != columns.len() {
+            return Err(sql_err!(
+                "foreign key on {} has {} columns but references {}",
+                table.name,
+                columns.len(),
+                parent_columns.len()
+            ));
+        }
+        let positions = parent_columns
+            .iter()
+            .map(|c| parent_def.column_index(c).ok_or_else(|| sql_err!("no such column: {parent}.{c}")))
+            .collect::<Result<Vec<_>>>()?;
+        let keyed = positions == parent_def.primary_key
+            || parent_def
+                .indexes
+                .iter()
+                .any(|ix| ix.unique && ix.columns.iter().map(|(c, _)| *c).collect::<Vec<_>>() == positions);
+        if !keyed {
+            return Err(sql_err!(
+                "foreign key mismatch: {parent}({}) is not a PRIMARY KEY or UNIQUE",
+                parent_columns.join(", ")
+            ));
+        }
+        table.foreign_keys.push(ForeignKeyDef { columns, parent, parent_columns, on_delete });
+    }
     Ok(StmtPlan::CreateTable { table, if_not_exists: ct.if_not_exists })
 }
 

@@ -25,7 +25,7 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::Insert(ins) => dml::plan_insert(ins, catalog),
         Statement::Update(up) => dml::plan_update(up, catalog),
         Statement::Delete(del) => dml::plan_delete(del, catalog),
-        Statement::CreateTable(ct) => ddl::plan_create_table(ct, &stmt.to_string()),
+        Statement::CreateTable(ct) => ddl::plan_create_table(ct, catalog, &stmt.to_string()),
         Statement::CreateIndex(ci) => ddl::plan_create_index(ci, catalog, &stmt.to_string()),
         Statement::AlterTable(at) => ddl::plan_alter_table(at, catalog),
         Statement::CreateView(cv) => ddl::plan_create_view(cv, catalog, &stmt.to_string()),
