@@ -515,6 +515,9 @@ impl<'a> Binder<'a> {
                 return Err(sql_err!("misuse of aggregate function {name}()"));
             }
             let inner = Binder { scope: self.scope, allow_aggregates: false, ctx: self.ctx };
+            if distinct && (star || args.len() != 1) {
+                return Err(sql_err!("DISTINCT aggregates must have exactly one argument: {name}()"));
+            }
             let call = match (agg, star, args.as_slice()) {
                 (AggFunc::Count, true, []) => {
                     AggCall { func: AggFunc::CountStar, arg: None, distinct: false, separator: None }
