@@ -140,5 +140,22 @@ fn reads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bulk_insert, autocommit_inserts, reads);
+fn three_table_join(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();
+    let mut s = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+    s.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;").unwrap();
+    join_data(&h, &mut s, ROWS);
+    let mut g = c.benchmark_group("join_3_tables_1m_10k_100");
+    g.sample_size(10);
+    g.bench_function("heliosdb", |b| {
+        b.iter(|| black_box(h.prepare(JOIN_QUERY).unwrap().query_map((), |r| r.get::<_, i64>(1)).unwrap().count()))
+    });
+    g.bench_function("sqlite", |b| {
+        b.iter(|| black_box(s.prepare(JOIN_QUERY).unwrap().query_map([], |r| r.get::<_, i64>(1)).unwrap().count()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bulk_insert, autocommit_inserts, reads, three_table_join);
 criterion_main!(benches);

@@ -1,5 +1,5 @@
 //! Runs one HeliosDB workload alone, for profilers:
-//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group [ROWS]`.
+//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|join [ROWS]`.
 
 use heliosdb_bench::*;
 use std::time::Instant;
@@ -8,6 +8,18 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map_or("insert", String::as_str);
     let rows: i64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(ROWS);
+    if what == "join" {
+        let dir = tempfile::tempdir().unwrap();
+        let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();
+        let mut s = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+        join_data(&h, &mut s, rows);
+        let t = Instant::now();
+        for _ in 0..3 {
+            h.prepare(JOIN_QUERY).unwrap().query_map((), |r| r.get::<_, i64>(1)).unwrap().count();
+        }
+        println!("join x3: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+        return;
+    }
     let t = Instant::now();
     let (conn, _dir) = helios_with_rows(rows);
     println!("insert: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);

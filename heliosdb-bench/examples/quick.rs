@@ -47,4 +47,18 @@ fn main() {
         s.prepare(GROUP_BY).unwrap().query_map([], |r| r.get::<_, i64>(1)).unwrap().count()
     });
     println!("  ratio {:.2}", th / ts);
+    drop((h, s));
+    let dir = tempfile::tempdir().unwrap();
+    let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();
+    let mut s = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
+    s.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;").unwrap();
+    time("load join tables (both engines)", || join_data(&h, &mut s, rows));
+    let (a, th) = time("heliosdb 3-table join + GROUP BY", || {
+        h.prepare(JOIN_QUERY).unwrap().query_map((), |r| r.get::<_, i64>(1)).unwrap().map(|x| x.unwrap()).sum::<i64>()
+    });
+    let (b, ts) = time("sqlite   3-table join + GROUP BY", || {
+        s.prepare(JOIN_QUERY).unwrap().query_map([], |r| r.get::<_, i64>(1)).unwrap().map(|x| x.unwrap()).sum::<i64>()
+    });
+    assert_eq!(a, b, "engines disagree on the join");
+    println!("  ratio {:.2}", th / ts);
 }

@@ -88,3 +88,45 @@ pub fn sqlite_insert_rows(conn: &mut rusqlite::Connection, from: i64, n: i64) {
     }
     tx.commit().expect("commit");
 }
+
+/// The join benchmark's schema: orders (1,000,000) → customers (10,000) → regions (100).
+pub const JOIN_SCHEMA: &str = "CREATE TABLE regions (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE customers (id INTEGER PRIMARY KEY, region_id INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE TABLE orders3 (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, amount REAL NOT NULL);
+CREATE INDEX customers_region ON customers (region_id);
+CREATE INDEX orders3_customer ON orders3 (customer_id);";
+
+/// Three tables joined, filtered on two of them, grouped.
+pub const JOIN_QUERY: &str = "SELECT r.name, count(*), sum(o.amount) FROM orders3 o \
+    JOIN customers c ON o.customer_id = c.id JOIN regions r ON c.region_id = r.id \
+    WHERE o.amount > 500 AND r.id <= 50 GROUP BY r.name";
+
+/// Loads the join tables into both engines (same rows, same indexes).
+pub fn join_data(h: &heliosdb_core::Connection, s: &mut rusqlite::Connection, orders: i64) {
+    h.execute_batch(JOIN_SCHEMA).expect("schema");
+    s.execute_batch(JOIN_SCHEMA).expect("schema");
+    let tx = h.transaction().expect("begin");
+    let stx = s.transaction().expect("begin");
+    for r in 1..=100i64 {
+        let name = format!("region-{r:03}");
+        tx.execute("INSERT INTO regions VALUES (?, ?)", params![r, name]).expect("insert");
+        stx.execute("INSERT INTO regions VALUES (?, ?)", rusqlite::params![r, name]).expect("insert");
+    }
+    for c in 1..=10_000i64 {
+        let (region, name) = (c % 100 + 1, format!("customer-{c}"));
+        tx.execute("INSERT INTO customers VALUES (?, ?, ?)", params![c, region, name]).expect("insert");
+        stx.execute("INSERT INTO customers VALUES (?, ?, ?)", rusqlite::params![c, region, name]).expect("insert");
+    }
+    {
+        let mut hi = tx.prepare("INSERT INTO orders3 VALUES (?, ?, ?)").expect("prepare");
+        let mut si = stx.prepare("INSERT INTO orders3 VALUES (?, ?, ?)").expect("prepare");
+        for o in 1..=orders {
+            let (_, _, amount, _) = row(o);
+            let cust = (o as u64).wrapping_mul(2_654_435_761) % 10_000 + 1;
+            hi.execute(params![o, cust as i64, amount]).expect("insert");
+            si.execute(rusqlite::params![o, cust as i64, amount]).expect("insert");
+        }
+    }
+    tx.commit().expect("commit");
+    stx.commit().expect("commit");
+}

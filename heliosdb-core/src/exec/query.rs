@@ -37,10 +37,29 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
         }
         Plan::Project { input, exprs } => {
             let inner = run(input, reader, ctx)?;
-            Box::new(inner.map(move |row| {
-                let r = row?;
-                exprs.iter().map(|e| eval(e, &r, ctx)).collect()
-            }))
+            // A projection that only picks distinct columns (such as the one
+            // restoring column order after join reordering) moves the values.
+            let picks: Option<Vec<usize>> = exprs
+                .iter()
+                .map(|e| if let Expr::Column(i) = e { Some(*i) } else { None })
+                .collect::<Option<Vec<_>>>()
+                .filter(|p| {
+                    let mut seen = HashSet::new();
+                    p.iter().all(|i| seen.insert(*i))
+                });
+            match picks {
+                Some(picks) => Box::new(inner.map(move |row| {
+                    let mut r = row?;
+                    Ok(picks
+                        .iter()
+                        .map(|i| r.get_mut(*i).map_or(Value::Null, |v| std::mem::replace(v, Value::Null)))
+                        .collect())
+                })),
+                None => Box::new(inner.map(move |row| {
+                    let r = row?;
+                    exprs.iter().map(|e| eval(e, &r, ctx)).collect()
+                })),
+            }
         }
         Plan::Aggregate { input, group, aggs } => {
             let rows = aggregate(run(input, reader, ctx)?, group, aggs, ctx)?;
@@ -124,19 +143,29 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                     }
                 };
                 let mut out = Vec::new();
-                for &ri in candidates {
-                    let mut row = l.clone();
+                let mut left_row = Some(l);
+                let last = candidates.len().saturating_sub(1);
+                for (n, &ri) in candidates.iter().enumerate() {
+                    // The last candidate takes the left row instead of copying it.
+                    let base = if n == last { left_row.take() } else { left_row.clone() };
+                    let Some(mut row) = base else { break };
+                    let lw = row.len();
                     row.extend(right_rows[ri].iter().cloned());
                     match on.as_ref().map_or(Ok(true), |p| eval_predicate(p, &row, ctx)) {
                         Ok(true) => out.push(Ok(row)),
+                        Ok(false) if n == last => {
+                            row.truncate(lw);
+                            left_row = Some(row);
+                        }
                         Ok(false) => {}
                         Err(e) => return vec![Err(e)],
                     }
                 }
                 if out.is_empty() && kind == JoinKind::LeftOuter {
-                    let mut row = l;
-                    row.extend(std::iter::repeat(Value::Null).take(width));
-                    out.push(Ok(row));
+                    if let Some(mut row) = left_row {
+                        row.extend(std::iter::repeat(Value::Null).take(width));
+                        out.push(Ok(row));
+                    }
                 }
                 out
             }))
