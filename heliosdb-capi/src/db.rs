@@ -155,18 +155,6 @@ fn json_param(v: &serde_json::Value) -> Result<Value, Fail> {
     })
 }
 
-fn json_value(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Null => serde_json::Value::Null,
-        Value::Integer(i) => serde_json::Value::from(*i),
-        Value::Real(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
-        Value::Boolean(b) => serde_json::Value::Bool(*b),
-        Value::Text(s) => serde_json::Value::String(s.clone()),
-        Value::Decimal(d) => serde_json::Value::String(d.to_string()),
-        Value::Blob(b) => serde_json::Value::String(b.iter().map(|x| format!("{x:02x}")).collect()),
-    }
-}
-
 /// Runs one statement and returns its result as JSON text:
 /// `{"columns":["a",…],"rows":[[1,"x"],…],"changes":N}`. `params_json` is NULL,
 /// a JSON array (positional parameters) or an object (named: ":name" or
@@ -219,7 +207,7 @@ pub extern "C" fn heliosdb_query_json(
         }
         let out = conn.run_prepared(&mut st, values).map_err(fail)?;
         let rows: Vec<serde_json::Value> =
-            out.rows.iter().map(|r| serde_json::Value::Array(r.iter().map(json_value).collect())).collect();
+            out.rows.iter().map(|r| serde_json::Value::Array(r.iter().map(Value::to_json).collect())).collect();
         let doc = serde_json::json!({ "columns": out.columns, "rows": rows, "changes": out.changes });
         d.clear_error();
         let text = CString::new(doc.to_string()).map_err(|_| misuse("result contains a NUL byte"))?;

@@ -30,33 +30,38 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     format!("internal error (a bug in HeliosDB, please report it): {detail}")
 }
 
-/// Runs `f`, reporting failures on `db` (or the thread's handle-less slot).
+/// Runs `f` for a value-returning function: a failure (error or panic) is
+/// reported on `db` (or the thread's handle-less slot) and gives `fallback`.
+pub(crate) fn run_value<T>(db: Option<&heliosdb>, fallback: T, f: impl FnOnce() -> Result<T, Fail>) -> T {
+    match fence(f) {
+        Ok(v) => v,
+        Err((_, msg)) => {
+            report(db, &msg);
+            fallback
+        }
+    }
+}
+
+/// Runs `f` for a status-returning function: a failure gives its code.
 pub(crate) fn run(db: Option<&heliosdb>, f: impl FnOnce() -> Result<c_int, Fail>) -> c_int {
-    let outcome = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err((HELIOSDB_ERROR, panic_message(p))));
-    match outcome {
+    match fence(f) {
         Ok(code) => code,
         Err((code, msg)) => {
-            match db {
-                Some(d) => d.set_error(&msg),
-                None => set_global_error(&msg),
-            }
+            report(db, &msg);
             code
         }
     }
 }
 
-/// Runs `f` for a value-returning function; failures give `fallback`.
-pub(crate) fn run_value<T>(db: Option<&heliosdb>, fallback: T, f: impl FnOnce() -> Result<T, Fail>) -> T {
-    let outcome = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err((HELIOSDB_ERROR, panic_message(p))));
-    match outcome {
-        Ok(v) => v,
-        Err((_, msg)) => {
-            match db {
-                Some(d) => d.set_error(&msg),
-                None => set_global_error(&msg),
-            }
-            fallback
-        }
+/// Calls `f`, turning a panic into `HELIOSDB_ERROR` so none crosses the boundary.
+fn fence<T>(f: impl FnOnce() -> Result<T, Fail>) -> Result<T, Fail> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err((HELIOSDB_ERROR, panic_message(p))))
+}
+
+fn report(db: Option<&heliosdb>, msg: &str) {
+    match db {
+        Some(d) => d.set_error(msg),
+        None => set_global_error(msg),
     }
 }
 

@@ -44,17 +44,6 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn json_value(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Null => serde_json::Value::Null,
-        Value::Integer(i) => serde_json::Value::from(*i),
-        Value::Real(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
-        Value::Boolean(b) => serde_json::Value::Bool(*b),
-        Value::Decimal(d) => serde_json::Value::String(d.to_string()),
-        other => serde_json::Value::String(other.to_string()),
-    }
-}
-
 /// Renders a result set in `mode`.
 pub fn render(mode: Mode, columns: &[String], rows: &[Vec<Value>]) -> String {
     let mut out = String::new();
@@ -109,7 +98,7 @@ pub fn render(mode: Mode, columns: &[String], rows: &[Vec<Value>]) -> String {
                 .iter()
                 .map(|r| {
                     let obj: serde_json::Map<String, serde_json::Value> =
-                        columns.iter().cloned().zip(r.iter().map(json_value)).collect();
+                        columns.iter().cloned().zip(r.iter().map(Value::to_json)).collect();
                     serde_json::Value::Object(obj)
                 })
                 .collect();

@@ -57,6 +57,26 @@ impl Value {
     }
 }
 
+impl Value {
+    /// The value as JSON, the one mapping every JSON output uses (the C API's
+    /// `heliosdb_query_json`, the shell's `.mode json`): numbers and booleans
+    /// as JSON numbers and booleans, DECIMAL as a string (exact digits), BLOB
+    /// as a lowercase hex string, non-finite REALs as null.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Integer(i) => serde_json::Value::from(*i),
+            Value::Real(f) => {
+                serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+            Value::Boolean(b) => serde_json::Value::Bool(*b),
+            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::Decimal(d) => serde_json::Value::String(d.to_string()),
+            Value::Blob(b) => serde_json::Value::String(b.iter().map(|x| format!("{x:02x}")).collect()),
+        }
+    }
+}
+
 /// Converts a decimal to the nearest double.
 pub fn decimal_to_f64(d: &Decimal) -> f64 {
     use rust_decimal::prelude::ToPrimitive;
