@@ -16,6 +16,8 @@ echo "== format check"
 cargo fmt --all -- --check
 
 echo "== tests"
+# cargo test builds only the Rust library; the C tests link libheliosdb.so/.a.
+cargo build --release -p heliosdb-capi
 cargo test --release --workspace --exclude heliosdb-bench 2>&1 | tee target/test-output.txt
 grep -q "test result: ok" target/test-output.txt
 
