@@ -3,27 +3,11 @@
 //! under valgrind's memcheck when it is installed (zero errors and zero
 //! definite leaks required). Set HELIOSDB_NO_VALGRIND=1 to run them bare.
 
+mod common;
+
+use common::{lib_dir, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// target/<profile>, which must hold libheliosdb.so and .a: `cargo test`
-/// builds only the Rust library, so build the C library first
-/// (`cargo build [--release] -p heliosdb-capi`; scripts/test.sh does).
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>").to_path_buf();
-    assert!(
-        dir.join("libheliosdb.so").exists() && dir.join("libheliosdb.a").exists(),
-        "{} has no libheliosdb.so/.a: run `cargo build{} -p heliosdb-capi` first (scripts/test.sh does)",
-        dir.display(),
-        if dir.ends_with("release") { " --release" } else { "" }
-    );
-    dir
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn compile(compiler: &str, std: &str, source: &str, out: &Path, static_link: bool) {
     let lib = lib_dir();

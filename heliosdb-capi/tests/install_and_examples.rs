@@ -3,27 +3,11 @@
 //! and prints the expected dashboard, and the C benchmark against SQLite
 //! builds and runs (on a tiny table: this checks it works, not its speed).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{lib_dir, root};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// target/<profile>, which must hold libheliosdb.so and .a: `cargo test`
-/// builds only the Rust library, so build the C library first
-/// (`cargo build [--release] -p heliosdb-capi`; scripts/test.sh does).
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>").to_path_buf();
-    assert!(
-        dir.join("libheliosdb.so").exists() && dir.join("libheliosdb.a").exists(),
-        "{} has no libheliosdb.so/.a: run `cargo build{} -p heliosdb-capi` first (scripts/test.sh does)",
-        dir.display(),
-        if dir.ends_with("release") { " --release" } else { "" }
-    );
-    dir
-}
 
 fn ok(cmd: &mut Command) -> String {
     let o = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
