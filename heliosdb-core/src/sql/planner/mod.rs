@@ -2,12 +2,14 @@
 //!
 //! * [`select`] — queries: FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT;
 //! * [`access`] — choosing a primary-key or index range from WHERE;
+//! * [`joins`] — join order, predicate pushdown, hash-join keys;
 //! * [`dml`] — INSERT, UPDATE, DELETE;
 //! * [`ddl`] — CREATE/DROP TABLE and INDEX.
 
 pub mod access;
 pub mod ddl;
 pub mod dml;
+pub mod joins;
 pub mod select;
 
 use super::plan::StmtPlan;
