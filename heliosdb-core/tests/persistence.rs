@@ -43,7 +43,7 @@ fn everything_survives_close_and_reopen() {
 }
 
 #[test]
-fn a_directory_of_other_files_is_not_opened_as_a_database() {
+fn a_database_of_another_format_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
         let conn = Connection::open(dir.path()).unwrap();

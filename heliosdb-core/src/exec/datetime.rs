@@ -12,6 +12,19 @@ use crate::types::Value;
 const US_PER_SEC: i64 = 1_000_000;
 const US_PER_DAY: i64 = 86_400 * US_PER_SEC;
 const JD_UNIX_EPOCH: f64 = 2_440_587.5;
+/// Moments further than this from 1970 (about ±12,700 years) are NULL:
+/// SQLite only handles years 0000–9999, and the limit keeps every date
+/// computation far from integer overflow.
+const MAX_US: i64 = 400_000_000_000_000_000;
+
+fn in_range(t: i64) -> Option<i64> {
+    (-MAX_US..=MAX_US).contains(&t).then_some(t)
+}
+
+/// Microseconds from a float amount, if finite and in range.
+fn float_us(x: f64) -> Option<i64> {
+    (x.is_finite() && x.abs() <= MAX_US as f64).then(|| x.round() as i64)
+}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (day may overflow the month).
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -92,8 +105,7 @@ pub fn parse_text(s: &str) -> Option<i64> {
 }
 
 fn jd_to_us(jd: f64) -> Option<i64> {
-    let us = (jd - JD_UNIX_EPOCH) * US_PER_DAY as f64;
-    us.is_finite().then_some(us.round() as i64)
+    float_us((jd - JD_UNIX_EPOCH) * US_PER_DAY as f64)
 }
 
 /// Applies one modifier; `None` = invalid modifier.
@@ -119,18 +131,21 @@ fn apply_modifier(t: i64, m: &str) -> Option<i64> {
         }
         let days = t.div_euclid(US_PER_DAY);
         let w = (days + 4).rem_euclid(7);
-        return Some(t + (want - w).rem_euclid(7) * US_PER_DAY);
+        return in_range(t + (want - w).rem_euclid(7) * US_PER_DAY);
     }
     let (amount, unit) = m.split_once(char::is_whitespace)?;
     let amount: f64 = amount.parse().ok()?;
     let unit = unit.trim().trim_end_matches('s');
-    let add = |us: f64| Some(t + (amount * us).round() as i64);
+    let add = |us: f64| in_range(t.checked_add(float_us(amount * us)?)?);
     match unit {
         "second" => add(US_PER_SEC as f64),
         "minute" => add(60.0 * US_PER_SEC as f64),
         "hour" => add(3600.0 * US_PER_SEC as f64),
         "day" => add(US_PER_DAY as f64),
         "month" | "year" => {
+            if !amount.is_finite() || amount.abs() > 200_000.0 {
+                return None;
+            }
             let whole = amount.trunc() as i64;
             let months = if unit == "year" { whole * 12 } else { whole };
             let day = t.div_euclid(US_PER_DAY);
@@ -138,7 +153,7 @@ fn apply_modifier(t: i64, m: &str) -> Option<i64> {
             let (y, mo, d) = civil_from_days(day);
             let total = y * 12 + (mo - 1) + months;
             let nd = days_from_civil(total.div_euclid(12), total.rem_euclid(12) + 1, d);
-            Some(nd * US_PER_DAY + tod)
+            in_range(nd * US_PER_DAY + tod)
         }
         _ => None,
     }
@@ -163,6 +178,7 @@ fn resolve(args: &[Value], now_us: i64) -> Option<i64> {
         },
         other => numeric_moment(other.as_f64()?, &mut mods)?,
     };
+    t = in_range(t)?;
     for m in mods {
         t = apply_modifier(t, &m)?;
     }
@@ -173,8 +189,7 @@ fn resolve(args: &[Value], now_us: i64) -> Option<i64> {
 fn numeric_moment(f: f64, mods: &mut std::iter::Peekable<impl Iterator<Item = String>>) -> Option<i64> {
     if mods.peek().is_some_and(|m| m.trim().eq_ignore_ascii_case("unixepoch")) {
         mods.next();
-        let us = f * US_PER_SEC as f64;
-        return us.is_finite().then_some(us.round() as i64);
+        return float_us(f * US_PER_SEC as f64);
     }
     jd_to_us(f)
 }
@@ -256,6 +271,14 @@ mod tests {
         assert_eq!(st("%w %j", &["2024-01-01"]), Value::from("1 001"));
         assert!(st("%Y", &["not a date"]).is_null());
         assert!(st("%Y", &["2024-01-01", "+1 fortnight"]).is_null());
+        // Amounts that would overflow give NULL, never a panic.
+        assert!(st("%Y", &["2024-01-01", "+9000000000000000000 years"]).is_null());
+        assert!(st("%Y", &["2024-01-01", "+1e15 days"]).is_null());
+        assert!(st("%Y", &["2024-01-01", "-1e300 seconds"]).is_null());
+        let far =
+            strftime(&Value::from("%Y"), &[Value::Real(1e300), Value::from("unixepoch"), Value::from("+1 day")], 0);
+        assert!(far.unwrap().is_null());
+        assert_eq!(st("%Y", &["2024-01-01", "+7000 years"]), Value::from("9024"));
     }
 
     #[test]
