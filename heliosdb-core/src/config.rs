@@ -58,8 +58,8 @@ impl Default for DatabaseConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
-    /// Keep superseded row versions for `AS OF` queries. Default true.
-    /// (Accepted now; time travel is a separate feature still being built.)
+    /// Keep superseded row versions for `AS OF` queries: the default for new
+    /// tables (`CREATE TABLE … WITH (time_travel = …)` overrides it). Default true.
     pub time_travel_enabled: bool,
 }
 
@@ -75,15 +75,23 @@ impl Default for StorageConfig {
 pub struct SnapshotConfig {
     /// Keep history at least this many seconds. Default 2592000 (30 days).
     pub min_retention_seconds: u64,
-    /// Keep at most this many commit points. Default 1000.
+    /// Beyond the retention period, keep at most this many commit points
+    /// (see `temporal::retention`). Default 1000.
     pub max_snapshots: u64,
     /// Remove expired history in the background. Default true.
     pub auto_gc_enabled: bool,
+    /// Seconds between background GC runs. Default 300.
+    pub gc_interval_sec: u64,
 }
 
 impl Default for SnapshotConfig {
     fn default() -> Self {
-        SnapshotConfig { min_retention_seconds: 2_592_000, max_snapshots: 1000, auto_gc_enabled: true }
+        SnapshotConfig {
+            min_retention_seconds: 2_592_000,
+            max_snapshots: 1000,
+            auto_gc_enabled: true,
+            gc_interval_sec: 300,
+        }
     }
 }
 
@@ -204,6 +212,9 @@ impl Config {
         }
         if self.scheduler.max_concurrent_refreshes == 0 {
             return Err(bad("scheduler.max_concurrent_refreshes", "must be at least 1"));
+        }
+        if self.snapshot.gc_interval_sec == 0 {
+            return Err(bad("snapshot.gc_interval_sec", "must be at least 1"));
         }
         if self.snapshot.max_snapshots == 0 {
             return Err(bad("snapshot.max_snapshots", "must be at least 1"));

@@ -23,6 +23,7 @@ pub mod error;
 pub mod exec;
 pub mod sql;
 pub mod storage;
+pub mod temporal;
 pub mod types;
 
 pub use api::{
@@ -32,6 +33,7 @@ pub use api::{
 pub use config::Config;
 pub use error::{Error, Result};
 pub use rust_decimal::Decimal;
+pub use storage::gc::GcReport;
 pub use types::{DataType, Value};
 
 /// The library version.

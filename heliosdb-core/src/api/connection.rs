@@ -174,6 +174,32 @@ impl Connection {
         self.session.borrow().engine.current_scn()
     }
 
+    /// Removes the history the retention policy (`[snapshot]`) no longer
+    /// keeps, now (the background thread does the same every
+    /// `gc_interval_sec` when `auto_gc_enabled`). Same as `SELECT heliosdb_gc()`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn gc(&self) -> Result<crate::GcReport> {
+        self.session.borrow().engine.gc()
+    }
+
+    /// Flushes in-memory tables to their files, so disk usage figures are
+    /// complete. Committed data is already safe without it (the journal
+    /// holds it); this only moves it into its final place.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.session.borrow().engine.checkpoint()
+    }
+
+    /// Bytes the kept row-version history occupies in table files (after a
+    /// [`Connection::checkpoint`], everything).
+    pub fn history_disk_space(&self) -> u64 {
+        self.session.borrow().engine.history_disk_space()
+    }
+
     /// Whether no explicit transaction is open.
     pub fn is_autocommit(&self) -> bool {
         !self.session.borrow().in_transaction()

@@ -4,11 +4,14 @@
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::exec::{ddl, dml, query, EvalCtx};
+use crate::sql::parser::time_travel::{marker, BEGIN_AS_OF};
 use crate::sql::parser::Parsed;
 use crate::sql::plan::StmtPlan;
 use crate::sql::planner::plan_statement;
 use crate::storage::commit_log::now_micros;
 use crate::storage::{Engine, WriteTx};
+use crate::temporal::leases::Lease;
+use crate::temporal::{point_from_value, PointKind};
 use crate::types::Value;
 use sqlparser::ast::Statement as Ast;
 use std::sync::Arc;
@@ -51,6 +54,8 @@ struct Stmt {
 pub(crate) struct Session {
     pub engine: Arc<Engine>,
     tx: Option<WriteTx>,
+    /// Inside `BEGIN READ ONLY AS OF …`: the leased point every table is read at.
+    as_of_tx: Option<Lease>,
     explicit: bool,
     pub changes: u64,
     pub total_changes: u64,
@@ -65,6 +70,7 @@ impl Session {
         Session {
             engine,
             tx: None,
+            as_of_tx: None,
             explicit: false,
             changes: 0,
             total_changes: 0,
@@ -105,11 +111,17 @@ impl Session {
                 self.explicit = true;
                 Ok(Outcome::default())
             }
+            Ast::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. }) => {
+                let kind = marker(&variable.to_string(), BEGIN_AS_OF)
+                    .ok_or_else(|| Error::Sql(format!("unsupported statement: SET {variable}")))?;
+                self.begin_as_of(kind, values, &ctx)
+            }
             Ast::Commit { .. } => {
                 if !self.explicit {
                     return Err(Error::Sql("cannot commit: no transaction is active".into()));
                 }
                 self.explicit = false;
+                self.as_of_tx = None;
                 if let Some(tx) = self.tx.take() {
                     if let Some(rec) = tx.commit()? {
                         self.last_txid = rec.txid;
@@ -122,6 +134,7 @@ impl Session {
                     return Err(Error::Sql("cannot rollback: no transaction is active".into()));
                 }
                 self.explicit = false;
+                self.as_of_tx = None;
                 self.tx = None;
                 Ok(Outcome::default())
             }
@@ -130,7 +143,25 @@ impl Session {
         }
     }
 
+    /// `BEGIN [READ ONLY] AS OF <kind> <point>`: a transaction whose every
+    /// table reference reads that point (it holds a lease on it until it ends).
+    fn begin_as_of(&mut self, kind: PointKind, values: &[sqlparser::ast::Expr], st: &Stmt) -> Result<Outcome> {
+        if self.explicit {
+            return Err(Error::Sql("cannot start a transaction within a transaction".into()));
+        }
+        let [e] = values else { return Err(Error::Sql("BEGIN … AS OF takes one point".into())) };
+        let scope = crate::sql::scope::Scope::default();
+        let bound = crate::sql::binder::Binder::new(&scope).bind(e)?;
+        let v = crate::exec::eval::eval(&bound, &[], &EvalCtx::new(&st.params, st.now_us, None))?;
+        let lease = self.engine.resolve(point_from_value(kind, &v)?, self.engine.current_scn(), false)?;
+        self.as_of_tx = Some(lease);
+        self.explicit = true;
+        Ok(Outcome::default())
+    }
+
     fn read(&mut self, parsed: &Parsed, st: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+        let as_of = self.as_of_tx.as_ref().map(Lease::scn);
+        let last_txid = self.last_txid;
         let run = |plan: Arc<StmtPlan>, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
             if let StmtPlan::Explain(inner) = &*plan {
                 let rows = crate::sql::explain::explain(inner).into_iter().map(|l| vec![Value::Text(l)]).collect();
@@ -139,7 +170,9 @@ impl Session {
             let StmtPlan::Query(q) = &*plan else {
                 return Err(Error::Sql("expected a query".into()));
             };
-            let ctx = EvalCtx::new(&st.params, st.now_us, Some(reader));
+            let mut ctx = EvalCtx::new(&st.params, st.now_us, Some(reader));
+            ctx.as_of_default = as_of;
+            ctx.last_txid = last_txid;
             let rows = query::run(&q.plan, reader, &ctx)?.collect::<Result<Vec<_>>>()?;
             Ok(Outcome { columns: q.columns.clone(), rows, changes: 0 })
         };
@@ -153,6 +186,9 @@ impl Session {
     }
 
     fn write(&mut self, parsed: &Parsed, ctx: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+        if self.as_of_tx.is_some() {
+            return Err(crate::exec::temporal::read_only_error());
+        }
         let autocommit = self.tx.is_none();
         let mut tx = match self.tx.take() {
             Some(tx) => tx,
@@ -190,8 +226,8 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
         StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, &st.params, st.now_us)?),
         StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, st.now_us)?),
         StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, &st.params, st.now_us)?),
-        StmtPlan::CreateTable { table, if_not_exists } => {
-            ddl::create_table(tx, table.clone(), *if_not_exists)?;
+        StmtPlan::CreateTable { table, if_not_exists, time_travel } => {
+            ddl::create_table(tx, table.clone(), *if_not_exists, *time_travel)?;
             (Outcome::default(), None)
         }
         StmtPlan::DropTable { names, if_exists } => {

@@ -90,6 +90,22 @@ pub struct TableDef {
     pub foreign_keys: Vec<ForeignKeyDef>,
     /// The `CREATE TABLE` text, shown by `.schema`.
     pub sql: String,
+    /// Superseded row versions are kept for `AS OF` queries
+    /// (`WITH (time_travel = false)` turns it off for this table).
+    #[serde(default = "default_true")]
+    pub time_travel: bool,
+    /// The SCN of the commit that created the table.
+    #[serde(default)]
+    pub created_scn: u64,
+    /// The SCN of the commit that last changed its shape (`ALTER TABLE`), if any.
+    /// `AS OF` a point before it is refused: older rows were written under a
+    /// schema that is not kept.
+    #[serde(default)]
+    pub altered_scn: Option<u64>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl TableDef {
@@ -129,7 +145,8 @@ impl TableDef {
             let cols: Vec<String> = ix.columns.iter().map(|(c, _)| format!("\"{}\"", self.columns[*c].name)).collect();
             parts.push(format!("UNIQUE ({})", cols.join(", ")));
         }
-        format!("CREATE TABLE \"{}\" ({})", self.name, parts.join(", "))
+        let with = if self.time_travel { "" } else { " WITH (time_travel = false)" };
+        format!("CREATE TABLE \"{}\" ({}){with}", self.name, parts.join(", "))
     }
 
     /// Whether rows are keyed by an integer rowid (hidden or aliased).

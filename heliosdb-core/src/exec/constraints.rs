@@ -16,6 +16,7 @@ use crate::sql::binder::Binder;
 use crate::sql::expr::Expr;
 use crate::sql::planner::ddl::parse_expr;
 use crate::sql::planner::select::{full_scan, table_scope};
+use crate::storage::versions::EndedBy;
 use crate::storage::{keys, Ks, Reader, WriteTx};
 use crate::types::cast::{coerce_to_column, truthy};
 use crate::types::compare::sql_cmp;
@@ -185,7 +186,7 @@ pub fn on_delete(tx: &mut WriteTx, table: &TableDef, row: &[Value], depth: usize
                         continue;
                     }
                     on_delete(tx, &child, &r, depth + 1)?;
-                    delete_row(tx, &child, key, &r);
+                    delete_row(tx, &child, key, &r, EndedBy::Delete)?;
                 }
             }
             FkAction::SetNull => {
@@ -200,7 +201,7 @@ pub fn on_delete(tx: &mut WriteTx, table: &TableDef, row: &[Value], depth: usize
                         }
                         new[*c] = Value::Null;
                     }
-                    delete_row(tx, &child, row_key_of(&child, &r), &r);
+                    delete_row(tx, &child, row_key_of(&child, &r), &r, EndedBy::Update)?;
                     put_row(tx, &child, row_key_of(&child, &new), &new);
                 }
             }

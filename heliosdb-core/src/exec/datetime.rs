@@ -82,6 +82,14 @@ fn parse_time_of_day(s: &str) -> Option<i64> {
     Some(((h * 60 + m) * 60 + sec) * US_PER_SEC + frac_us)
 }
 
+/// `YYYY-MM-DD HH:MM:SS.ffffff` (UTC) of a moment in microseconds.
+pub fn format_us(t: i64) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(US_PER_DAY));
+    let in_day = t.rem_euclid(US_PER_DAY);
+    let secs = in_day / US_PER_SEC;
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06}", secs / 3600, secs / 60 % 60, secs % 60, in_day % US_PER_SEC)
+}
+
 /// Parses the text forms SQLite accepts for a moment.
 pub fn parse_text(s: &str) -> Option<i64> {
     let s = s.trim();

@@ -58,13 +58,20 @@ pub fn drop_view(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result<
 ///
 /// # Errors
 /// The name is taken (unless IF NOT EXISTS).
-pub fn create_table(tx: &mut WriteTx, mut table: TableDef, if_not_exists: bool) -> Result<()> {
+pub fn create_table(
+    tx: &mut WriteTx,
+    mut table: TableDef,
+    if_not_exists: bool,
+    time_travel: Option<bool>,
+) -> Result<()> {
     if name_taken(tx, &table.name) {
         if if_not_exists && tx.catalog().tables.contains_key(&normalize(&table.name)) {
             return Ok(());
         }
         return Err(sql_err!("table {} already exists", table.name));
     }
+    table.time_travel = time_travel.unwrap_or(tx.engine().config().storage.time_travel_enabled);
+    table.created_scn = tx.scn();
     let cat = tx.catalog_mut();
     table.id = cat.allocate_id();
     for ix in &mut table.indexes {
@@ -98,6 +105,8 @@ pub fn drop_table(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
         };
         super::constraints::check_droppable(tx, &table)?;
         delete_prefix(tx, Ks::Rows, table.id)?;
+        // Its history goes with it: a dropped table cannot be read AS OF.
+        delete_prefix(tx, Ks::Versions, table.id)?;
         for ix in &table.indexes {
             delete_prefix(tx, Ks::Index, ix.id)?;
         }
@@ -206,6 +215,9 @@ pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, now_us: i64) -> 
                 return Err(sql_err!("cannot add a NOT NULL column with default value NULL"));
             }
             def.columns.push(column.clone());
+            // Row images written before now have the old shape: `AS OF` a
+            // point before this commit is refused rather than misread.
+            def.altered_scn = Some(tx.scn());
             // Rows written before the column existed read it as NULL; give
             // them the default instead by rewriting them.
             if !value.is_null() {

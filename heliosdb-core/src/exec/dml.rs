@@ -13,6 +13,7 @@ use super::write::{delete_row, pk_violation, put_row, row_key_of, unique_conflic
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::sql::plan::{Conflict, DeletePlan, InsertPlan, InsertSource, Returning, UpdatePlan};
+use crate::storage::versions::EndedBy;
 use crate::storage::{Ks, Reader, WriteTx};
 use crate::types::cast::coerce_to_column;
 use crate::types::Value;
@@ -138,7 +139,7 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
                     Conflict::Ignore => continue,
                     Conflict::Replace => {
                         constraints::on_delete(tx, table, &existing, 0)?;
-                        delete_row(tx, table, key.clone(), &existing)
+                        delete_row(tx, table, key.clone(), &existing, EndedBy::Update)?;
                     }
                 }
             }
@@ -150,7 +151,7 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
                 Conflict::Replace => {
                     let other = stored_row(tx, table, &other_key)?
                         .ok_or_else(|| Error::Corrupt(format!("index of {} points at a missing row", table.name)))?;
-                    delete_row(tx, table, other_key, &other);
+                    delete_row(tx, table, other_key, &other, EndedBy::Delete)?;
                 }
             }
         }
@@ -209,7 +210,8 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
             }
         }
         let new_key = row_key_of(table, &new);
-        delete_row(tx, table, old_key.clone(), &old);
+        let ended_by = if new_key == old_key { EndedBy::Update } else { EndedBy::Delete };
+        delete_row(tx, table, old_key.clone(), &old, ended_by)?;
         if new_key != old_key && tx.get(Ks::Rows, &new_key)?.is_some() {
             return Err(pk_violation(table));
         }
@@ -242,7 +244,7 @@ pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, params: &[Value], now_us: i64
     for row in targets {
         let key = row_key_of(table, &row);
         constraints::on_delete(tx, table, &row, 0)?;
-        delete_row(tx, table, key, &row);
+        delete_row(tx, table, key, &row, EndedBy::Delete)?;
         result.changes += 1;
     }
     Ok(result)

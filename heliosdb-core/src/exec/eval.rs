@@ -26,12 +26,30 @@ pub struct EvalCtx<'a> {
     outer: RefCell<Vec<Vec<Value>>>,
     /// Results of uncorrelated subqueries, computed once per statement.
     cache: RefCell<HashMap<usize, Rc<Vec<Vec<Value>>>>>,
+    /// The SCN every table without its own `AS OF` is read at (inside
+    /// `BEGIN READ ONLY AS OF …`), or `None` for the present.
+    pub as_of_default: Option<u64>,
+    /// The session's last committed transaction id (`heliosdb_last_txid()`).
+    pub last_txid: u64,
 }
 
 impl<'a> EvalCtx<'a> {
+    /// Where subqueries and system functions read, if anywhere.
+    pub fn reader(&self) -> Option<&'a dyn Reader> {
+        self.reader
+    }
+
     /// A context for one statement.
     pub fn new(params: &'a [Value], now_us: i64, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
-        EvalCtx { params, now_us, reader, outer: RefCell::new(Vec::new()), cache: RefCell::new(HashMap::new()) }
+        EvalCtx {
+            params,
+            now_us,
+            reader,
+            outer: RefCell::new(Vec::new()),
+            cache: RefCell::new(HashMap::new()),
+            as_of_default: None,
+            last_txid: 0,
+        }
     }
 }
 

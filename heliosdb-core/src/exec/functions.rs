@@ -174,6 +174,11 @@ fn random() -> i64 {
     h.finish() as i64
 }
 
+/// The reader a system function needs (absent while a statement writes).
+fn system_reader<'c>(ctx: &'c EvalCtx, f: Func) -> Result<&'c dyn crate::storage::Reader> {
+    ctx.reader().ok_or_else(|| crate::error::Error::Sql(format!("{f:?} is not available in this part of a statement")))
+}
+
 /// Calls a scalar function (arguments are evaluated lazily where it matters:
 /// COALESCE and IIF stop at the first value they need).
 ///
@@ -283,6 +288,15 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
         },
         Func::Now => datetime::strftime(&Value::from("%Y-%m-%d %H:%M:%S"), &[], ctx.now_us)?,
         Func::Version => Value::Text(crate::VERSION.into()),
+        Func::CurrentScn => Value::Integer(i64::try_from(system_reader(ctx, f)?.snapshot_scn()).unwrap_or(i64::MAX)),
+        Func::LastTxid => Value::Integer(i64::try_from(ctx.last_txid).unwrap_or(i64::MAX)),
+        Func::Gc => {
+            let report = system_reader(ctx, f)?.engine().gc()?;
+            Value::Text(format!(
+                "{{\"versions_removed\":{},\"commits_removed\":{}}}",
+                report.versions_removed, report.commits_removed
+            ))
+        }
         Func::Coalesce | Func::IfNull | Func::Iif => Value::Null,
     })
 }

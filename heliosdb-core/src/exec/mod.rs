@@ -4,6 +4,7 @@
 //! * [`functions`] — scalar functions; [`datetime`] — SQLite's date functions;
 //! * [`aggregate`] — aggregate state; [`window`] — window functions;
 //! * [`scan`] — turning an access path into key ranges and rows;
+//! * [`temporal`] — reads of the past: AS OF scans, history scans, `heliosdb_snapshots()`;
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //! * [`write`] — writing and deleting one row with its index entries;
 //! * [`constraints`] — CHECK and FOREIGN KEY enforcement;
@@ -19,6 +20,7 @@ pub mod eval;
 pub mod functions;
 pub mod query;
 pub mod scan;
+pub mod temporal;
 pub mod window;
 pub mod write;
 

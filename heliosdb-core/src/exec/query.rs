@@ -21,6 +21,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
     Ok(match plan {
         Plan::Empty => Box::new(std::iter::once(Ok(Vec::new()))),
         Plan::Scan(sp) => scan(reader, sp, ctx)?,
+        Plan::System(t) => super::temporal::system_rows(reader, *t)?,
         Plan::Values(rows) => {
             Box::new(rows.iter().map(move |r| r.iter().map(|e| eval(e, &[], ctx)).collect::<Result<Vec<_>>>()))
         }

@@ -1,11 +1,13 @@
 //! Scans: turning an access path into key ranges, and key-value pairs into rows.
 
 use super::eval::{eval, EvalCtx};
+use super::temporal;
 use super::RowIter;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
-use crate::sql::plan::{Access, KeyAccess, ScanPlan};
-use crate::storage::{keys, Ks, Reader};
+use crate::sql::plan::{Access, KeyAccess, ScanPlan, Temporal};
+use crate::storage::{keys, versions, Ks, Reader};
+use crate::temporal::leases::Lease;
 use crate::types::cast::coerce_to_column;
 use crate::types::compare::sql_cmp;
 use crate::types::keycode::{encode_value_dir, prefix_successor};
@@ -16,7 +18,7 @@ use std::ops::Bound;
 
 /// Where a scan reads: one key, or a key range.
 #[derive(Debug, PartialEq)]
-enum KeyRange {
+pub(super) enum KeyRange {
     /// Exactly this key (equality on a whole primary key or unique index).
     Point(Vec<u8>),
     /// Every key within the bounds.
@@ -79,7 +81,7 @@ fn key_value(table: &TableDef, col: usize, v: Value) -> std::result::Result<Opti
 }
 
 /// The key ranges of a key access; `None` means "use a full scan instead".
-fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec<KeyRange>>> {
+pub(super) fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec<KeyRange>>> {
     let table = &sp.table;
     let cols = sp.key_columns(ka.index);
     let id = match ka.index {
@@ -140,14 +142,25 @@ fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec
 /// Streams the rows a scan plan selects (before any filter).
 ///
 /// # Errors
-/// Evaluation errors in key expressions.
+/// Evaluation errors in key expressions; an `AS OF` point that cannot be read.
 pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Result<RowIter<'a>> {
     let table = &sp.table;
+    let lease = match &sp.temporal {
+        Some(Temporal::History { kind, from, to }) => return temporal::history_scan(reader, sp, *kind, from, to, ctx),
+        Some(Temporal::AsOf { kind, point }) => Some(temporal::resolve(reader, table, *kind, point, ctx)?),
+        None => match ctx.as_of_default {
+            Some(scn) => Some(temporal::lease_for(reader, table, scn)?),
+            None => None,
+        },
+    };
+    let as_of = lease.as_ref().map(Lease::scn);
     let full = || {
         let (lo, hi) = keys::prefix_bounds(&keys::object_prefix(table.id));
         vec![KeyRange::Span(lo, hi)]
     };
     let (ranges, via_index) = match &sp.access {
+        // Indexes hold the present only: a read of the past uses the primary key.
+        Access::Key(ka) if ka.index.is_some() && as_of.is_some() => (full(), false),
         Access::Key(ka) => match key_ranges(sp, ka, ctx)? {
             Some(r) => (r, ka.index.is_some()),
             None => (full(), false),
@@ -157,16 +170,24 @@ pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Resu
     let ks = if via_index { Ks::Index } else { Ks::Rows };
     let needed = &sp.needed;
     let entries = ranges.into_iter().flat_map(move |r| -> crate::storage::KvIter<'a> {
-        match r {
-            KeyRange::Span(lo, hi) => reader.scan(ks, lo, hi),
-            KeyRange::Point(k) => match reader.get(ks, &k) {
-                Ok(Some(v)) => Box::new(std::iter::once(Ok((crate::storage::Bytes::from(k), v)))),
-                Ok(None) => Box::new(std::iter::empty()),
-                Err(e) => Box::new(std::iter::once(Err(e))),
-            },
+        match (r, as_of) {
+            (KeyRange::Span(lo, hi), None) => reader.scan(ks, lo, hi),
+            (KeyRange::Span(lo, hi), Some(scn)) => versions::scan_as_of(reader, lo, hi, scn),
+            (KeyRange::Point(k), _) => {
+                let found = match as_of {
+                    None => reader.get(ks, &k),
+                    Some(scn) => versions::get_as_of(reader, &k, scn),
+                };
+                match found {
+                    Ok(Some(v)) => Box::new(std::iter::once(Ok((crate::storage::Bytes::from(k), v)))),
+                    Ok(None) => Box::new(std::iter::empty()),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                }
+            }
         }
     });
     let iter = entries.map(move |kv| {
+        let _held = &lease; // the point stays leased while the scan runs
         let (k, v) = kv?;
         if via_index {
             let row = reader

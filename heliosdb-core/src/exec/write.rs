@@ -3,6 +3,7 @@
 
 use crate::catalog::{IndexDef, TableDef};
 use crate::error::{Error, Result};
+use crate::storage::versions::{self, EndedBy};
 use crate::storage::{keys, Ks, Reader, WriteTx};
 use crate::types::rowcodec::encode_row;
 use crate::types::Value;
@@ -34,13 +35,22 @@ pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) 
     tx.put(Ks::Rows, key, encode_row(scn, &row[..table.columns.len()]));
 }
 
-/// Removes a row image and its index entries.
-pub fn delete_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) {
+/// Removes a row image and its index entries. Under time travel the
+/// committed image is kept as a version first; `ended_by` says whether a new
+/// image under the same key replaces it (an UPDATE) or not.
+///
+/// # Errors
+/// Storage errors reading the image being superseded.
+pub fn delete_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value], ended_by: EndedBy) -> Result<()> {
+    if table.time_travel {
+        versions::supersede(tx, &key, ended_by)?;
+    }
     for ix in &table.indexes {
         let (ik, _) = index_entry(ix, row, &key);
         tx.delete(Ks::Index, ik);
     }
     tx.delete(Ks::Rows, key);
+    Ok(())
 }
 
 /// Names the columns of a constraint for its error message (`t.a, t.b`).

@@ -121,6 +121,9 @@ fn scalar_func(name: &str) -> Option<Func> {
         "julianday" => Func::JulianDay,
         "now" | "current_timestamp" => Func::Now,
         "heliosdb_version" | "sqlite_version" => Func::Version,
+        "heliosdb_current_scn" => Func::CurrentScn,
+        "heliosdb_last_txid" => Func::LastTxid,
+        "heliosdb_gc" => Func::Gc,
         _ => return None,
     })
 }
@@ -144,7 +147,7 @@ fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
 
 fn arity_ok(f: Func, n: usize) -> bool {
     match f {
-        Func::Random | Func::Now | Func::Version => n == 0,
+        Func::Random | Func::Now | Func::Version | Func::CurrentScn | Func::LastTxid | Func::Gc => n == 0,
         Func::Abs | Func::Length | Func::Lower | Func::Upper | Func::Typeof | Func::Hex => n == 1,
         Func::IfNull | Func::NullIf | Func::Instr => n == 2,
         Func::Iif | Func::Replace => n == 3,

@@ -36,6 +36,7 @@ fn walk(plan: &Plan, depth: usize, out: &mut Vec<String>) {
     match plan {
         Plan::Empty => line("ONE ROW".into()),
         Plan::Scan(sp) => line(access_line(sp)),
+        Plan::System(t) => line(format!("TABLE FUNCTION {t:?}")),
         Plan::Values(rows) => line(format!("VALUES ({} rows)", rows.len())),
         Plan::Filter { input, .. } => {
             line("FILTER".into());

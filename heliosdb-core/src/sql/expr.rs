@@ -93,6 +93,12 @@ pub enum Func {
     JulianDay,
     Now,
     Version,
+    /// `heliosdb_current_scn()`: the latest commit the statement sees.
+    CurrentScn,
+    /// `heliosdb_last_txid()`: the session's last committed transaction id.
+    LastTxid,
+    /// `heliosdb_gc()`: runs history GC now.
+    Gc,
 }
 
 /// Aggregate functions.
@@ -436,7 +442,9 @@ impl Expr {
     pub fn is_constant(&self) -> bool {
         let mut constant = true;
         self.walk(&mut |e| match e {
-            Expr::Column(_) | Expr::Agg(_) | Expr::Outer(..) | Expr::Func(Func::Random, _) => constant = false,
+            Expr::Column(_) | Expr::Agg(_) | Expr::Outer(..) | Expr::Func(Func::Random | Func::Gc, _) => {
+                constant = false
+            }
             Expr::Subquery(sq) if sq.correlated => constant = false,
             _ => {}
         });

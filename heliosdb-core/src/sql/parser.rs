@@ -11,6 +11,10 @@ use crate::error::{Error, Result};
 use sqlparser::ast::{visit_expressions_mut, Expr, Statement, Value};
 use sqlparser::dialect::{Dialect, GenericDialect};
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Tokenizer;
+
+#[path = "time_travel_syntax.rs"]
+pub mod time_travel;
 use std::ops::ControlFlow;
 
 /// HeliosDB's dialect: the generic dialect (which keeps `AUTOINCREMENT`),
@@ -30,6 +34,9 @@ impl Dialect for HeliosDialect {
         self.0.is_identifier_part(ch)
     }
     fn supports_filter_during_aggregation(&self) -> bool {
+        true
+    }
+    fn supports_table_versioning(&self) -> bool {
         true
     }
 }
@@ -79,10 +86,10 @@ fn syntax_error(e: ParserError) -> Error {
 /// `Sql` with "syntax error: …" and the line and column.
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let dialect = HeliosDialect::default();
+    let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| syntax_error(e.into()))?;
     let statements = Parser::new(&dialect)
         .with_recursion_limit(200)
-        .try_with_sql(sql)
-        .map_err(syntax_error)?
+        .with_tokens_with_locations(time_travel::rewrite(tokens))
         .parse_statements()
         .map_err(syntax_error)?;
     statements.into_iter().map(number_params).collect()

@@ -2,6 +2,7 @@
 
 use super::expr::{AggCall, Expr, WindowCall};
 use crate::catalog::{ColumnDef, IndexDef, TableDef, ViewDef};
+use crate::temporal::PointKind;
 use std::sync::Arc;
 
 /// How a scan reaches its rows.
@@ -38,9 +39,66 @@ pub struct ScanPlan {
     /// Which columns to decode (others read as NULL); the rowid, when the
     /// table has one, is appended after the columns.
     pub needed: Vec<bool>,
+    /// Read the table's past instead of its present.
+    pub temporal: Option<Temporal>,
+}
+
+/// A table reference that reads the past.
+#[derive(Debug, Clone)]
+pub enum Temporal {
+    /// `AS OF <kind> <point>`: the table as it was at one point.
+    AsOf {
+        /// How the point is named.
+        kind: PointKind,
+        /// The point (a constant or a parameter).
+        point: Expr,
+    },
+    /// `FOR SYSTEM_TIME BETWEEN a AND b` / `VERSIONS BETWEEN SCN a AND b`:
+    /// every version valid at some point of the interval, with the
+    /// [`HISTORY_COLUMNS`] after the row's columns (and rowid).
+    History {
+        /// How the bounds are named.
+        kind: PointKind,
+        /// Lower bound (inclusive).
+        from: Expr,
+        /// Upper bound (inclusive).
+        to: Expr,
+    },
+}
+
+/// The pseudo-columns of a history scan, in order.
+pub const HISTORY_COLUMNS: [&str; 6] = [
+    "heliosdb_valid_from_scn",
+    "heliosdb_valid_to_scn",
+    "heliosdb_valid_from_time",
+    "heliosdb_valid_to_time",
+    "heliosdb_operation",
+    "heliosdb_ended_by",
+];
+
+/// A table function with rows computed at execution time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemTable {
+    /// `heliosdb_snapshots()`: (scn, txid, commit_time) of every queryable point.
+    Snapshots,
+}
+
+impl SystemTable {
+    /// Its output columns.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            SystemTable::Snapshots => &["scn", "txid", "commit_time"],
+        }
+    }
 }
 
 impl ScanPlan {
+    /// Number of values in each row the scan yields.
+    pub fn width(&self) -> usize {
+        let history = matches!(self.temporal, Some(Temporal::History { .. }));
+        self.table.columns.len() + usize::from(self.table.has_rowid()) + if history { HISTORY_COLUMNS.len() } else { 0 }
+    }
+
     /// The key columns of an access path: (column position, descending).
     pub fn key_columns(&self, index: Option<usize>) -> Vec<(usize, bool)> {
         key_columns(&self.table, index.and_then(|i| self.table.indexes.get(i)))
@@ -98,6 +156,8 @@ pub enum Plan {
     Scan(ScanPlan),
     /// Literal rows (`VALUES`).
     Values(Vec<Vec<Expr>>),
+    /// Rows of a system table function.
+    System(SystemTable),
     /// Keep rows where `pred` is true.
     Filter {
         /// Input.
@@ -296,6 +356,8 @@ pub enum StmtPlan {
     Delete(DeletePlan),
     /// CREATE TABLE (the id is assigned at execution).
     CreateTable {
+        /// `WITH (time_travel = …)`, or `None` for the database default.
+        time_travel: Option<bool>,
         /// New table.
         table: TableDef,
         /// IF NOT EXISTS.

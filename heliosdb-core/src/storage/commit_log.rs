@@ -42,11 +42,14 @@ impl CommitRecord {
     }
 }
 
-/// The in-memory commit history of one database.
+/// The in-memory commit history of one database: every commit point still
+/// kept (GC trims the oldest), in SCN order with no gaps.
 #[derive(Debug, Default)]
 pub struct CommitLog {
     records: Vec<CommitRecord>,
     next_txid: u64,
+    /// History before this SCN has been removed by GC (0: never).
+    gc_horizon: u64,
 }
 
 /// Wall-clock microseconds since the Unix epoch.
@@ -56,9 +59,49 @@ pub fn now_micros() -> i64 {
 
 impl CommitLog {
     /// Rebuilds the log from stored records (in SCN order).
-    pub fn from_records(records: Vec<CommitRecord>) -> CommitLog {
+    /// GC always keeps the newest record, so transaction ids are never reused.
+    pub fn from_records(records: Vec<CommitRecord>, gc_horizon: u64) -> CommitLog {
         let next_txid = records.iter().map(|r| r.txid).max().unwrap_or(0) + 1;
-        CommitLog { records, next_txid }
+        CommitLog { records, next_txid, gc_horizon }
+    }
+
+    /// History before this SCN has been removed (0 when GC never removed any).
+    pub fn gc_horizon(&self) -> u64 {
+        self.gc_horizon
+    }
+
+    /// The oldest point still kept: (SCN, commit time).
+    pub fn oldest(&self) -> Option<(u64, i64)> {
+        self.records.first().map(|r| (r.scn, r.time_us))
+    }
+
+    /// The record of commit `scn`, if still kept.
+    pub fn by_scn(&self, scn: u64) -> Option<&CommitRecord> {
+        let first = self.records.first()?.scn;
+        self.records.get(usize::try_from(scn.checked_sub(first)?).ok()?)
+    }
+
+    /// The record of the commit of transaction `txid` (transaction ids grow
+    /// with SCNs, since one writer at a time takes an id and commits).
+    pub fn by_txid(&self, txid: u64) -> Option<&CommitRecord> {
+        let i = self.records.partition_point(|r| r.txid < txid);
+        self.records.get(i).filter(|r| r.txid == txid)
+    }
+
+    /// The last commit at or before `time_us` among those up to `max_scn`.
+    pub fn at_time(&self, time_us: i64, max_scn: u64) -> Option<&CommitRecord> {
+        let upto = self.records.partition_point(|r| r.scn <= max_scn);
+        let i = self.records[..upto].partition_point(|r| r.time_us <= time_us);
+        i.checked_sub(1).map(|i| &self.records[i])
+    }
+
+    /// Forgets the `n` oldest records; history before the first one left is gone.
+    pub fn remove_oldest(&mut self, n: usize) {
+        let n = n.min(self.records.len().saturating_sub(1));
+        self.records.drain(..n);
+        if let Some(first) = self.records.first() {
+            self.gc_horizon = self.gc_horizon.max(first.scn);
+        }
     }
 
     /// The SCN of the latest commit (0 before the first).
@@ -98,6 +141,7 @@ mod tests {
     #[test]
     fn scns_increase_and_times_never_go_back() {
         let mut log = CommitLog::default();
+        assert!(log.by_scn(1).is_none());
         let t1 = log.begin_txid();
         let mut r1 = log.prepare(t1);
         r1.time_us = i64::MAX - 10; // a clock far in the future
@@ -107,6 +151,26 @@ mod tests {
         assert_eq!(r2.scn, r1.scn + 1);
         assert!(r2.time_us >= r1.time_us, "commit time went backwards");
         assert_ne!(t1, t2);
+    }
+
+    #[test]
+    fn lookups_by_scn_txid_and_time() {
+        let recs = (1..=5).map(|i| CommitRecord { scn: i, txid: i * 2, time_us: (i as i64) * 10 }).collect();
+        let mut log = CommitLog::from_records(recs, 0);
+        assert_eq!(log.by_scn(3).map(|r| r.txid), Some(6));
+        assert!(log.by_scn(6).is_none());
+        assert_eq!(log.by_txid(8).map(|r| r.scn), Some(4));
+        assert!(log.by_txid(7).is_none(), "txid 7 never committed");
+        assert_eq!(log.at_time(35, 5).map(|r| r.scn), Some(3));
+        assert_eq!(log.at_time(35, 2).map(|r| r.scn), Some(2), "capped at the reader's SCN");
+        assert!(log.at_time(9, 5).is_none());
+        log.remove_oldest(2);
+        assert_eq!(log.oldest(), Some((3, 30)));
+        assert_eq!(log.gc_horizon(), 3);
+        assert!(log.by_scn(2).is_none());
+        assert_eq!(log.by_scn(3).map(|r| r.txid), Some(6));
+        log.remove_oldest(100);
+        assert_eq!(log.oldest().map(|o| o.0), Some(5), "the newest point always stays");
     }
 
     #[test]

@@ -16,6 +16,8 @@ use super::Reader;
 use crate::catalog::{normalize, Catalog, TableDef};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::temporal::leases::{Lease, LeaseTable};
+use crate::temporal::{too_old, Point};
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ struct Published {
 
 /// A consistent committed state: a snapshot, the catalog that matches it, its SCN.
 pub struct ReadView {
+    engine: Arc<Engine>,
     snap: FjallSnapshot,
     /// The schema as of this snapshot.
     pub catalog: Arc<Catalog>,
@@ -55,6 +58,14 @@ impl Reader for ReadView {
 
     fn scn(&self) -> u64 {
         self.scn
+    }
+
+    fn snapshot_scn(&self) -> u64 {
+        self.scn
+    }
+
+    fn engine(&self) -> &Arc<Engine> {
+        &self.engine
     }
 }
 
@@ -77,6 +88,8 @@ pub struct Engine {
     writer_free: Condvar,
     pub(crate) commit_log: Mutex<CommitLog>,
     pub(crate) sequences: Mutex<HashMap<u32, i64>>,
+    pub(crate) leases: Arc<LeaseTable>,
+    pub(crate) background: Mutex<Option<super::gc::Background>>,
     config: Config,
     path: Option<PathBuf>,
 }
@@ -100,7 +113,9 @@ impl Engine {
     pub fn open(path: &str, config: &Config) -> Result<Arc<Engine>> {
         if path == ":memory:" || path.is_empty() {
             let dir = tempfile::Builder::new().prefix("heliosdb-mem-").tempdir()?.keep();
-            return Ok(Arc::new(Engine::open_dir(&dir, config, true, None)?));
+            let engine = Arc::new(Engine::open_dir(&dir, config, true, None)?);
+            engine.start_background();
+            return Ok(engine);
         }
         std::fs::create_dir_all(path)
             .map_err(|e| Error::Io(format!("cannot create database directory {path}: {e}")))?;
@@ -122,6 +137,7 @@ impl Engine {
                 other => break Arc::new(other?),
             }
         };
+        engine.start_background();
         reg.insert(canonical, Arc::downgrade(&engine));
         Ok(engine)
     }
@@ -162,7 +178,13 @@ impl Engine {
             let (k, v) = kv?;
             records.push(CommitRecord::decode(&k, &v)?);
         }
-        let commit_log = CommitLog::from_records(records);
+        let gc_horizon = match snap.get(Ks::Meta, keys::META_GC_HORIZON)? {
+            Some(v) => {
+                u64::from_be_bytes(v[..].try_into().map_err(|_| Error::Corrupt("GC horizon record is damaged".into()))?)
+            }
+            None => 0,
+        };
+        let commit_log = CommitLog::from_records(records, gc_horizon);
         let scn = commit_log.last_scn();
         Ok(Engine {
             store,
@@ -171,6 +193,8 @@ impl Engine {
             writer_free: Condvar::new(),
             commit_log: Mutex::new(commit_log),
             sequences: Mutex::new(sequences),
+            leases: Arc::new(LeaseTable::default()),
+            background: Mutex::new(None),
             config: config.clone(),
             path,
         })
@@ -187,9 +211,9 @@ impl Engine {
     }
 
     /// The latest committed state.
-    pub fn read_view(&self) -> ReadView {
+    pub fn read_view(self: &Arc<Self>) -> ReadView {
         let p = self.published.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        ReadView { snap: self.store.snapshot(), catalog: Arc::clone(&p.catalog), scn: p.scn }
+        ReadView { engine: Arc::clone(self), snap: self.store.snapshot(), catalog: Arc::clone(&p.catalog), scn: p.scn }
     }
 
     /// The latest committed catalog.
@@ -201,6 +225,86 @@ impl Engine {
     /// The SCN of the latest commit.
     pub fn current_scn(&self) -> u64 {
         lock(&self.commit_log).last_scn()
+    }
+
+    /// Resolves a point in the past to the SCN whose state it names, for a
+    /// reader whose snapshot is at `max_scn`, and leases that SCN so GC keeps
+    /// its history while the lease lives.
+    ///
+    /// With `open_start` (the lower bound of a history interval), a point
+    /// before the first commit resolves to SCN 0 as long as GC never removed
+    /// anything, since the history is then complete.
+    ///
+    /// # Errors
+    /// `SnapshotTooOld` for a point older than the history kept; `Sql` for a
+    /// point in the future or a transaction that never committed.
+    pub fn resolve(&self, point: Point, max_scn: u64, open_start: bool) -> Result<Lease> {
+        let log = lock(&self.commit_log);
+        let oldest = log.oldest();
+        let before_first = match point {
+            Point::Scn(s) => oldest.map_or(true, |(first, _)| s < first),
+            Point::Time(t) => oldest.map_or(true, |(_, first)| t < first),
+            Point::Transaction(_) => false,
+        };
+        if open_start && before_first && log.gc_horizon() == 0 {
+            return Ok(self.leases.acquire(0));
+        }
+        let scn = match point {
+            Point::Scn(s) => {
+                if s > max_scn {
+                    return Err(Error::Sql(format!(
+                        "AS OF SCN {s} is in the future: the latest commit is SCN {max_scn}"
+                    )));
+                }
+                if log.by_scn(s).is_none() {
+                    return Err(too_old(&format!("SCN {s}"), oldest));
+                }
+                s
+            }
+            Point::Transaction(t) => match log.by_txid(t) {
+                Some(r) if r.scn <= max_scn => r.scn,
+                _ => {
+                    let first_txid = log.records().first().map(|r| r.txid);
+                    if log.gc_horizon() > 0 && first_txid.is_some_and(|f| t < f) {
+                        return Err(too_old(&format!("transaction {t}"), oldest));
+                    }
+                    return Err(Error::Sql(format!(
+                        "transaction {t} has no commit to read: it was rolled back, wrote nothing, or has not committed"
+                    )));
+                }
+            },
+            Point::Time(t) => {
+                let now = super::commit_log::now_micros();
+                if t > now {
+                    return Err(Error::Sql(format!(
+                        "AS OF TIMESTAMP {} UTC is in the future",
+                        crate::exec::datetime::format_us(t)
+                    )));
+                }
+                match log.at_time(t, max_scn) {
+                    Some(r) => r.scn,
+                    None => {
+                        return Err(too_old(&format!("TIMESTAMP {} UTC", crate::exec::datetime::format_us(t)), oldest))
+                    }
+                }
+            }
+        };
+        Ok(self.leases.acquire(scn))
+    }
+
+    /// The commit time (µs) of commit `scn`, if still kept.
+    pub fn commit_time(&self, scn: u64) -> Option<i64> {
+        lock(&self.commit_log).by_scn(scn).map(|r| r.time_us)
+    }
+
+    /// The commit points that can still be queried, oldest first.
+    pub fn snapshots(&self) -> Vec<CommitRecord> {
+        lock(&self.commit_log).records().to_vec()
+    }
+
+    /// History before this SCN has been removed by GC (0: never).
+    pub fn gc_horizon(&self) -> u64 {
+        lock(&self.commit_log).gc_horizon()
     }
 
     /// Starts a write transaction, waiting up to `timeout` for the writer lock.
@@ -270,6 +374,11 @@ impl Engine {
     /// Bytes on disk.
     pub fn disk_space(&self) -> u64 {
         self.store.disk_space()
+    }
+
+    /// The store, for GC.
+    pub(crate) fn store(&self) -> &FjallStore {
+        &self.store
     }
 }
 

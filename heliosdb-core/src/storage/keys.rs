@@ -4,6 +4,9 @@
 //! * `index`: `index id (u32 BE)` ‖ memcomparable index columns [‖ primary key]
 //!   (a unique index omits the primary key when no indexed column is NULL, so
 //!   its uniqueness check is one point read; the value is always the row key)
+//! * `versions`: row key ‖ `!from_scn (u64 BE)` — a superseded row version,
+//!   newest first under its row key, so "the version valid at SCN s" is the
+//!   first entry at or after `row key ‖ !s` (one seek)
 //! * `meta`:  short ASCII prefixes below
 //! * `commits`: `SCN (u64 BE)`
 
@@ -90,6 +93,24 @@ pub fn prefix_bounds(prefix: &[u8]) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
         None => Bound::Unbounded,
     };
     (Bound::Included(prefix.to_vec()), hi)
+}
+
+/// `meta` key of the GC horizon: history before this SCN has been removed.
+pub const META_GC_HORIZON: &[u8] = b"gc_horizon";
+
+/// Key of a superseded version of the row under `row_key`, valid from `from_scn`.
+pub fn version_key(row_key: &[u8], from_scn: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(row_key.len() + 8);
+    k.extend_from_slice(row_key);
+    k.extend_from_slice(&(!from_scn).to_be_bytes());
+    k
+}
+
+/// Splits a `versions` key into its row key and the SCN the version was valid from.
+pub fn split_version_key(key: &[u8]) -> Option<(&[u8], u64)> {
+    let cut = key.len().checked_sub(8)?;
+    let tail: [u8; 8] = key[cut..].try_into().ok()?;
+    Some((&key[..cut], !u64::from_be_bytes(tail)))
 }
 
 /// Key of a commit record.

@@ -125,6 +125,34 @@ impl FjallStore {
         Ok(())
     }
 
+    /// Flushes `ks`'s memtable and compacts it fully, so deleted entries
+    /// free their space (GC calls this after removing history).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn compact(&self, ks: Ks) -> Result<()> {
+        let handle = &self.keyspaces[ks as usize];
+        handle.rotate_memtable_and_wait()?;
+        handle.major_compact()?;
+        Ok(())
+    }
+
+    /// Flushes every keyspace's memtable to a table file.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn flush(&self) -> Result<()> {
+        for handle in &self.keyspaces {
+            handle.rotate_memtable_and_wait()?;
+        }
+        Ok(())
+    }
+
+    /// Bytes one keyspace's tables occupy on disk (journal excluded).
+    pub fn keyspace_disk_space(&self, ks: Ks) -> u64 {
+        self.keyspaces[ks as usize].disk_space()
+    }
+
     /// Bytes the database occupies on disk.
     pub fn disk_space(&self) -> u64 {
         self.db.disk_space().unwrap_or(0)

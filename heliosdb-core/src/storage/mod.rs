@@ -6,13 +6,17 @@
 //! * [`commit_log`] — commit numbering (SCN), transaction ids and commit times;
 //! * [`engine`] — one open database: publication of committed state, the writer lock, the registry;
 //! * [`write_tx`] — a write transaction: private overlay, statement undo, atomic commit;
-//! * [`merge`] — reading a snapshot through a transaction's overlay.
+//! * [`merge`] — reading a snapshot through a transaction's overlay;
+//! * [`versions`] — superseded row versions and reading a table as of an SCN;
+//! * [`gc`] — removing history the retention policy no longer keeps.
 
 pub mod commit_log;
 pub mod engine;
+pub mod gc;
 pub mod keys;
 pub mod kv;
 pub mod merge;
+pub mod versions;
 pub mod write_tx;
 
 pub use engine::{Engine, ReadView};
@@ -36,4 +40,11 @@ pub trait Reader {
 
     /// The SCN a new row version written now would carry (reads: the snapshot's SCN).
     fn scn(&self) -> u64;
+
+    /// The latest commit this reader sees (for a write transaction, the one
+    /// it started from).
+    fn snapshot_scn(&self) -> u64;
+
+    /// The engine behind this reader (commit log, leases, GC).
+    fn engine(&self) -> &std::sync::Arc<Engine>;
 }

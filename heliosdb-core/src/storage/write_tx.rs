@@ -62,6 +62,11 @@ impl WriteTx {
         }
     }
 
+    /// The engine this transaction writes to.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
     /// This transaction's id.
     pub fn txid(&self) -> u64 {
         self.txid
@@ -266,6 +271,14 @@ impl Reader for WriteTx {
 
     fn scn(&self) -> u64 {
         self.base.scn() + 1
+    }
+
+    fn snapshot_scn(&self) -> u64 {
+        self.base.scn()
+    }
+
+    fn engine(&self) -> &Arc<Engine> {
+        &self.engine
     }
 }
 

@@ -248,6 +248,9 @@ pub fn plan_create_table(ct: &ast::CreateTable, catalog: &Catalog, sql: &str) ->
         checks,
         foreign_keys: Vec::new(),
         sql: sql.to_string(),
+        time_travel: true,
+        created_scn: 0,
+        altered_scn: None,
     };
     // CHECK expressions must bind against the table's own columns.
     let scope = super::select::table_scope(&table, &table.name);
@@ -295,7 +298,32 @@ pub fn plan_create_table(ct: &ast::CreateTable, catalog: &Catalog, sql: &str) ->
         }
         table.foreign_keys.push(ForeignKeyDef { columns, parent, parent_columns, on_delete });
     }
-    Ok(StmtPlan::CreateTable { table, if_not_exists: ct.if_not_exists })
+    let time_travel = table_options(&ct.table_options)?;
+    Ok(StmtPlan::CreateTable { table, if_not_exists: ct.if_not_exists, time_travel })
+}
+
+/// `WITH (time_travel = true|false)`: the only table option there is.
+fn table_options(options: &ast::CreateTableOptions) -> Result<Option<bool>> {
+    let list = match options {
+        ast::CreateTableOptions::None => return Ok(None),
+        ast::CreateTableOptions::With(list) => list,
+        other => return Err(sql_err!("unsupported table options: {other}")),
+    };
+    let mut time_travel = None;
+    for opt in list {
+        match opt {
+            ast::SqlOption::KeyValue { key, value } if key.value.eq_ignore_ascii_case("time_travel") => {
+                let text = value.to_string().trim_matches('\'').to_ascii_lowercase();
+                time_travel = Some(match text.as_str() {
+                    "true" | "on" | "1" => true,
+                    "false" | "off" | "0" => false,
+                    _ => return Err(sql_err!("time_travel must be true or false, not {value}")),
+                });
+            }
+            other => return Err(sql_err!("unknown table option: {other} (the table option is time_travel)")),
+        }
+    }
+    Ok(time_travel)
 }
 
 /// Plans CREATE INDEX.

@@ -10,7 +10,8 @@ use crate::sql::plan::{JoinKind, Plan};
 pub(super) fn width(plan: &Plan) -> usize {
     match plan {
         Plan::Empty => 0,
-        Plan::Scan(sp) => sp.table.columns.len() + usize::from(sp.table.has_rowid()),
+        Plan::Scan(sp) => sp.width(),
+        Plan::System(t) => t.columns().len(),
         Plan::Values(rows) => rows.first().map_or(0, Vec::len),
         Plan::Join { left, right_width, .. } => width(left) + right_width,
         Plan::Project { exprs, .. } => exprs.len(),

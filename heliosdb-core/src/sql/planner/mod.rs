@@ -11,6 +11,7 @@ pub mod ddl;
 pub mod dml;
 pub mod joins;
 pub mod select;
+pub mod temporal;
 
 use super::plan::StmtPlan;
 use crate::catalog::Catalog;

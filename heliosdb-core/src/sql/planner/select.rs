@@ -7,7 +7,9 @@ use crate::catalog::{normalize, Catalog, TableDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::{object_name, Binder, QueryCtx};
 use crate::sql::expr::{AggCall, AggFunc, Expr};
-use crate::sql::plan::{Access, JoinKind, Plan, QueryPlan, ScanPlan, SetOpKind, SortKey};
+use crate::sql::plan::{
+    Access, JoinKind, Plan, QueryPlan, ScanPlan, SetOpKind, SortKey, SystemTable, Temporal, HISTORY_COLUMNS,
+};
 use crate::sql::scope::{Scope, ScopeColumn};
 use crate::types::Value;
 use sqlparser::ast;
@@ -26,7 +28,7 @@ pub fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
 
 /// A full scan of `table` decoding every column.
 pub fn full_scan(table: &Arc<TableDef>) -> ScanPlan {
-    ScanPlan { table: Arc::clone(table), access: Access::Full, needed: vec![true; table.columns.len()] }
+    ScanPlan { table: Arc::clone(table), access: Access::Full, needed: vec![true; table.columns.len()], temporal: None }
 }
 
 /// A query used as a FROM item (a derived table or a CTE), as a plan and a
@@ -66,6 +68,46 @@ fn parse_view_query(text: &str) -> Result<ast::Query> {
 
 fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
     match tf {
+        ast::TableFactor::Table { name, alias, args: None, version: Some(version), .. } => {
+            let tname = object_name(name);
+            let temporal = super::temporal::bind_version(version, &tname, qctx)?;
+            let table = qctx.catalog.table(&tname).map_err(|_| {
+                if qctx.catalog.views.contains_key(&normalize(&tname)) {
+                    sql_err!("AS OF reads tables, and {tname} is a view: put AS OF on the tables in its query")
+                } else {
+                    sql_err!("no such table: {tname} (AS OF reads tables that exist now; a dropped table's history is not kept)")
+                }
+            })?;
+            let qualifier = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
+            let mut scope = table_scope(table, &qualifier);
+            if matches!(temporal, Temporal::History { .. }) {
+                let q = Some(normalize(&qualifier));
+                scope.columns.extend(HISTORY_COLUMNS.iter().map(|c| ScopeColumn {
+                    table: q.clone(),
+                    name: (*c).into(),
+                    hidden: true,
+                }));
+            }
+            let scan = ScanPlan { temporal: Some(temporal), ..full_scan(table) };
+            Ok((Plan::Scan(scan), scope))
+        }
+        ast::TableFactor::Table { name, alias, args: Some(args), version: None, .. } => {
+            let tname = object_name(name);
+            let system = match normalize(&tname).as_str() {
+                "heliosdb_snapshots" => SystemTable::Snapshots,
+                _ => return Err(sql_err!("no such table function: {tname}")),
+            };
+            if !args.args.is_empty() {
+                return Err(sql_err!("{tname}() takes no arguments"));
+            }
+            let q = Some(normalize(&alias.as_ref().map_or(tname.clone(), |a| a.name.value.clone())));
+            let columns = system
+                .columns()
+                .iter()
+                .map(|c| ScopeColumn { table: q.clone(), name: (*c).into(), hidden: false })
+                .collect();
+            Ok((Plan::System(system), Scope { columns }))
+        }
         ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
             let tname = object_name(name);
             if name.0.len() == 1 {

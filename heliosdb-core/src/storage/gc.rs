@@ -1,0 +1,135 @@
+//! Garbage collection of history, and the engine's background thread.
+//!
+//! GC asks the retention policy ([`crate::temporal::retention`]) how many of
+//! the oldest commit points may go, holds back for the oldest leased point,
+//! forgets those points (so no new query can ask for them), then deletes the
+//! row versions no remaining point can see (those that stopped being valid
+//! at or before the new oldest point) and the commit records before it.
+
+use super::engine::{lock, Engine};
+use super::keys;
+use super::kv::{BatchEntry, Bytes, Ks};
+use crate::error::Result;
+use std::ops::Bound;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// What one GC run removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GcReport {
+    /// Row versions deleted.
+    pub versions_removed: u64,
+    /// Commit points forgotten.
+    pub commits_removed: u64,
+}
+
+/// The engine's background thread; dropping the sender stops it.
+pub(crate) struct Background {
+    stop: Option<Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+const DELETE_BATCH: usize = 10_000;
+
+impl Engine {
+    /// Removes history the retention policy no longer keeps, except what a
+    /// leased point (a running query, an open read-only transaction) needs.
+    ///
+    /// # Errors
+    /// Storage errors; history already forgotten stays unqueryable and its
+    /// leftovers are removed by the next run.
+    pub fn gc(&self) -> Result<GcReport> {
+        let (horizon, commits_removed) = {
+            let mut log = lock(&self.commit_log);
+            let records = log.records();
+            let mut n = crate::temporal::retention::removable(
+                records,
+                &self.config().snapshot,
+                super::commit_log::now_micros(),
+            );
+            if let Some(leased) = self.leases.oldest() {
+                n = n.min(records.partition_point(|r| r.scn < leased));
+            }
+            log.remove_oldest(n);
+            (log.gc_horizon(), n as u64)
+        };
+        if commits_removed == 0 {
+            return Ok(GcReport::default());
+        }
+        let snap = self.store().snapshot();
+        let mut doomed: Vec<BatchEntry> = Vec::new();
+        let mut versions_removed = 0u64;
+        for kv in snap.scan(Ks::Versions, &Bound::Unbounded, &Bound::Unbounded) {
+            let (k, v) = kv?;
+            let to = v.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
+            if to.is_some_and(|to| to <= horizon) {
+                doomed.push((Ks::Versions, k.to_vec(), None));
+                versions_removed += 1;
+                if doomed.len() >= DELETE_BATCH {
+                    self.store().write(std::mem::take(&mut doomed), self.durability())?;
+                }
+            }
+        }
+        let (lo, hi) = (Bound::Unbounded, Bound::Excluded(keys::commit_key(horizon)));
+        for kv in snap.scan(Ks::Commits, &lo, &hi) {
+            doomed.push((Ks::Commits, kv?.0.to_vec(), None));
+        }
+        doomed.push((Ks::Meta, keys::META_GC_HORIZON.to_vec(), Some(Bytes::from(&horizon.to_be_bytes()[..]))));
+        self.store().write(doomed, self.durability())?;
+        if versions_removed > 0 {
+            self.store().compact(Ks::Versions)?;
+        }
+        Ok(GcReport { versions_removed, commits_removed })
+    }
+
+    /// Flushes every in-memory table to its file.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.store().flush()
+    }
+
+    /// Bytes the row-version history occupies on disk.
+    pub fn history_disk_space(&self) -> u64 {
+        self.store().keyspace_disk_space(Ks::Versions)
+    }
+
+    /// Starts the background thread (auto GC) if the configuration asks for it.
+    pub(crate) fn start_background(self: &Arc<Self>) {
+        let snapshot = &self.config().snapshot;
+        if !snapshot.auto_gc_enabled {
+            return;
+        }
+        let interval = Duration::from_secs(snapshot.gc_interval_sec);
+        let (stop, wake) = mpsc::channel::<()>();
+        let weak: Weak<Engine> = Arc::downgrade(self);
+        let spawned = std::thread::Builder::new().name("heliosdb-gc".into()).spawn(move || loop {
+            match wake.recv_timeout(interval) {
+                Err(RecvTimeoutError::Timeout) => {}
+                _ => return, // stopped, or the engine is gone
+            }
+            let Some(engine) = weak.upgrade() else { return };
+            // A failed run leaves everything queryable or gone-and-retried; nothing to report to.
+            let _ = engine.gc();
+        });
+        if let Ok(handle) = spawned {
+            *lock(&self.background) = Some(Background { stop: Some(stop), handle: Some(handle) });
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.take();
+        if let Some(handle) = self.handle.take() {
+            // The thread may itself hold the last engine reference mid-run;
+            // it must not join itself.
+            if handle.thread().id() != std::thread::current().id() {
+                let _ = handle.join();
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Superseded row versions: writing them when a row is overwritten or
+//! deleted, and reading a table as it was at an SCN.
+//!
+//! A row that was never updated or deleted lives only in `rows`, stamped with
+//! the SCN that wrote it, so insert-only tables pay nothing for history. When
+//! a committed image is replaced, it moves to `versions` under
+//! `row key ‖ !from_scn` with the SCN at which it stopped being valid. The
+//! state at SCN `s` is then, per row key: the current image if its stamp is
+//! at most `s`, else the newest version that began at or before `s`, if it was
+//! still valid at `s`.
+
+use super::keys::{self, split_version_key, version_key};
+use super::kv::{Bytes, Ks, KvIter};
+use super::{Reader, WriteTx};
+use crate::error::{Error, Result};
+use crate::types::keycode::prefix_successor;
+use crate::types::rowcodec::row_scn;
+use std::iter::Peekable;
+use std::ops::Bound;
+
+/// How a version stopped being the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndedBy {
+    /// Replaced by a newer image under the same key.
+    Update,
+    /// Deleted (or moved to another key by an UPDATE of its primary key).
+    Delete,
+}
+
+impl EndedBy {
+    /// The SQL name shown by history queries.
+    pub fn name(self) -> &'static str {
+        match self {
+            EndedBy::Update => "UPDATE",
+            EndedBy::Delete => "DELETE",
+        }
+    }
+}
+
+/// One stored version: its validity `[from, to)` and its row image.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// The SCN from which the image was valid.
+    pub from: u64,
+    /// The SCN at which it stopped being valid; `None` for the current image.
+    pub to: Option<u64>,
+    /// How it ended (`None` for the current image).
+    pub ended_by: Option<EndedBy>,
+    /// The row image (as stored in `rows`).
+    pub image: Bytes,
+}
+
+fn damaged() -> Error {
+    Error::Corrupt("row version record is damaged".into())
+}
+
+fn encode(to: u64, ended_by: EndedBy, image: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(9 + image.len());
+    v.extend_from_slice(&to.to_be_bytes());
+    v.push(match ended_by {
+        EndedBy::Update => b'U',
+        EndedBy::Delete => b'D',
+    });
+    v.extend_from_slice(image);
+    v
+}
+
+fn decode(key: &[u8], value: &[u8]) -> Result<(Vec<u8>, Version)> {
+    let (row_key, from) = split_version_key(key).ok_or_else(damaged)?;
+    let to: [u8; 8] = value.get(..8).and_then(|s| s.try_into().ok()).ok_or_else(damaged)?;
+    let ended_by = match value.get(8) {
+        Some(b'U') => EndedBy::Update,
+        Some(b'D') => EndedBy::Delete,
+        _ => return Err(damaged()),
+    };
+    let version =
+        Version { from, to: Some(u64::from_be_bytes(to)), ended_by: Some(ended_by), image: Bytes::from(&value[9..]) };
+    Ok((row_key.to_vec(), version))
+}
+
+/// Keeps the committed image under `key` as a version before the caller
+/// overwrites or deletes it. An image this transaction wrote itself was never
+/// visible to anyone, so it is not kept.
+///
+/// # Errors
+/// Storage errors reading the current image.
+pub fn supersede(tx: &mut WriteTx, key: &[u8], ended_by: EndedBy) -> Result<()> {
+    let Some(old) = tx.get(Ks::Rows, key)? else { return Ok(()) };
+    let from = row_scn(&old)?;
+    let to = tx.scn();
+    if from < to {
+        tx.put(Ks::Versions, version_key(key, from), encode(to, ended_by, &old));
+    }
+    Ok(())
+}
+
+/// The image of the row under `key` as of `scn`: one read of `rows`, and at
+/// most one seek in `versions`.
+///
+/// # Errors
+/// Storage errors, damaged records.
+pub fn get_as_of(reader: &dyn Reader, key: &[u8], scn: u64) -> Result<Option<Bytes>> {
+    if let Some(current) = reader.get(Ks::Rows, key)? {
+        if row_scn(&current)? <= scn {
+            return Ok(Some(current));
+        }
+    }
+    let hi = prefix_successor(key).map_or(Bound::Unbounded, Bound::Excluded);
+    match reader.scan(Ks::Versions, Bound::Included(version_key(key, scn)), hi).next() {
+        Some(kv) => {
+            let (k, v) = kv?;
+            let (_, version) = decode(&k, &v)?;
+            Ok(version.to.filter(|to| *to > scn).map(|_| version.image))
+        }
+        None => Ok(None),
+    }
+}
+
+/// One row key's entries from both keyspaces, newest first.
+type KeyGroup = (Vec<u8>, Vec<Version>);
+
+/// Walks `rows` and `versions` side by side over one key range, yielding
+/// each row key once with its current image (if any) and stored versions.
+struct Groups<'a> {
+    rows: Peekable<KvIter<'a>>,
+    versions: Peekable<KvIter<'a>>,
+}
+
+impl Groups<'_> {
+    fn next_group(&mut self) -> Result<Option<KeyGroup>> {
+        let row_key = match self.rows.peek() {
+            Some(Ok((k, _))) => Some(k.to_vec()),
+            Some(Err(_)) => return Err(self.rows.next().and_then(Result::err).unwrap_or_else(damaged)),
+            None => None,
+        };
+        let version_key = match self.versions.peek() {
+            Some(Ok((k, _))) => Some(split_version_key(k).ok_or_else(damaged)?.0.to_vec()),
+            Some(Err(_)) => return Err(self.versions.next().and_then(Result::err).unwrap_or_else(damaged)),
+            None => None,
+        };
+        let key = match (row_key, version_key) {
+            (None, None) => return Ok(None),
+            (Some(a), Some(b)) => a.min(b),
+            (Some(k), None) | (None, Some(k)) => k,
+        };
+        let mut group = Vec::new();
+        if matches!(self.rows.peek(), Some(Ok((k, _))) if k[..] == key[..]) {
+            if let Some(Ok((_, image))) = self.rows.next() {
+                group.push(Version { from: row_scn(&image)?, to: None, ended_by: None, image });
+            }
+        }
+        while let Some(Ok((k, _))) = self.versions.peek() {
+            if split_version_key(k).map(|(rk, _)| rk) != Some(&key[..]) {
+                break;
+            }
+            let Some(kv) = self.versions.next() else { break };
+            let (k, v) = kv?;
+            group.push(decode(&k, &v)?.1);
+        }
+        Ok(Some((key, group)))
+    }
+}
+
+fn groups<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> Groups<'a> {
+    Groups {
+        rows: reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable(),
+        versions: reader.scan(Ks::Versions, lo, hi).peekable(),
+    }
+}
+
+/// The version of a key group visible at `scn`, if the row existed then.
+fn visible_at(group: Vec<Version>, scn: u64) -> Option<Bytes> {
+    // Newest first, and validity intervals of one key never overlap: the
+    // first version that began at or before `scn` is the only candidate.
+    let v = group.into_iter().find(|v| v.from <= scn)?;
+    match v.to {
+        Some(to) if to <= scn => None,
+        _ => Some(v.image),
+    }
+}
+
+/// Streams `(row key, image)` of every row in `[lo, hi)` as it was at `scn`,
+/// in key order. `lo` must be inclusive or unbounded (every range the
+/// planner builds is).
+pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, scn: u64) -> KvIter<'a> {
+    let mut g = groups(reader, lo, hi);
+    Box::new(std::iter::from_fn(move || loop {
+        match g.next_group() {
+            Err(e) => return Some(Err(e)),
+            Ok(None) => return None,
+            Ok(Some((key, group))) => {
+                if let Some(image) = visible_at(group, scn) {
+                    return Some(Ok((Bytes::from(key), image)));
+                }
+            }
+        }
+    }))
+}
+
+/// Every version of every row in `[lo, hi)` that was valid at some point of
+/// the SCN interval `[from, to]`, oldest first within each row key, each with
+/// the operation that began it: `Some(EndedBy::Update)` when it replaced an
+/// earlier image, `None` when it began as an insert (or its predecessor is
+/// no longer kept: `began_unknown` tells).
+pub fn history<'a>(
+    reader: &'a dyn Reader,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+    from: u64,
+    to: u64,
+) -> Box<dyn Iterator<Item = Result<(Vec<u8>, Version, bool)>> + 'a> {
+    let mut g = groups(reader, lo, hi);
+    let mut pending: std::vec::IntoIter<(Vec<u8>, Version, bool)> = Vec::new().into_iter();
+    Box::new(std::iter::from_fn(move || loop {
+        if let Some(item) = pending.next() {
+            return Some(Ok(item));
+        }
+        match g.next_group() {
+            Err(e) => return Some(Err(e)),
+            Ok(None) => return None,
+            Ok(Some((key, mut group))) => {
+                group.reverse(); // oldest first
+                let mut out = Vec::new();
+                for i in 0..group.len() {
+                    let v = &group[i];
+                    if v.from > to || v.to.is_some_and(|end| end <= from) {
+                        continue;
+                    }
+                    let by_update =
+                        i > 0 && group[i - 1].to == Some(v.from) && group[i - 1].ended_by == Some(EndedBy::Update);
+                    out.push((key.clone(), v.clone(), by_update));
+                }
+                pending = out.into_iter();
+            }
+        }
+    }))
+}
+
+/// Bounds of every version of the table with id `table_id`.
+pub fn table_bounds(table_id: u32) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    keys::prefix_bounds(&keys::object_prefix(table_id))
+}
