@@ -21,6 +21,15 @@ cargo build --release -p heliosdb-capi
 cargo test --release --workspace --exclude heliosdb-bench 2>&1 | tee target/test-output.txt
 grep -q "test result: ok" target/test-output.txt
 
+echo "== scenario examples (output checked)"
+# cargo test built the examples with the workspace's features; run those
+# binaries (cargo run -p would resolve features anew and rebuild the core).
+for ex in financial_audit; do
+  "./target/release/examples/$ex" > "target/$ex.out"
+  diff -u "examples/rust/$ex.expected" "target/$ex.out"
+  echo "$ex ok"
+done
+
 corpus="../shared/sqllogictest"
 if [ -d "$corpus" ]; then
   echo "== SQLite sqllogictest corpus (report only)"

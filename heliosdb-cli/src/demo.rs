@@ -40,6 +40,23 @@ const STEPS: &[(&str, &str)] = &[
          COMMIT;\n\
          SELECT product, count(*) AS orders, sum(amount) AS revenue FROM sales GROUP BY product ORDER BY product;",
     ),
+    (
+        "Time travel: every commit is numbered (SCN) and can still be read",
+        "SELECT scn, txid, commit_time FROM heliosdb_snapshots();",
+    ),
+    (
+        "The same report as it was before the price change (AS OF SCN 3), beside the present",
+        "SELECT p.product, p.revenue AS before, n.revenue AS now FROM \
+         (SELECT product, sum(amount) AS revenue FROM sales AS OF SCN 3 GROUP BY product) p \
+         JOIN (SELECT product, sum(amount) AS revenue FROM sales GROUP BY product) n ON p.product = n.product \
+         ORDER BY p.product;",
+    ),
+    (
+        "Every version of the gadget orders, with when each was valid",
+        "SELECT id, amount, heliosdb_valid_from_scn AS from_scn, heliosdb_valid_to_scn AS to_scn, \
+         heliosdb_operation AS op FROM sales VERSIONS BETWEEN SCN 1 AND 4 \
+         WHERE product = 'gadget' ORDER BY id, from_scn;",
+    ),
 ];
 
 /// Runs the tour, printing each step.

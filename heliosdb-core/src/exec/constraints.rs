@@ -186,7 +186,7 @@ pub fn on_delete(tx: &mut WriteTx, table: &TableDef, row: &[Value], depth: usize
                         continue;
                     }
                     on_delete(tx, &child, &r, depth + 1)?;
-                    delete_row(tx, &child, key, &r, EndedBy::Delete)?;
+                    delete_row(tx, &child, key, &r, EndedBy::Delete, None)?;
                 }
             }
             FkAction::SetNull => {
@@ -201,7 +201,7 @@ pub fn on_delete(tx: &mut WriteTx, table: &TableDef, row: &[Value], depth: usize
                         }
                         new[*c] = Value::Null;
                     }
-                    delete_row(tx, &child, row_key_of(&child, &r), &r, EndedBy::Update)?;
+                    delete_row(tx, &child, row_key_of(&child, &r), &r, EndedBy::Update, None)?;
                     put_row(tx, &child, row_key_of(&child, &new), &new);
                 }
             }

@@ -82,6 +82,14 @@ fn assign_rowid(tx: &mut WriteTx, table: &TableDef, row: &mut Vec<Value>) -> Res
     Ok(generated)
 }
 
+/// Removes the SCN stamp a DML source scan appends (`ScanPlan::with_scn`).
+fn take_scn(row: &mut Vec<Value>) -> Option<u64> {
+    match row.pop() {
+        Some(Value::Integer(s)) => u64::try_from(s).ok(),
+        _ => None,
+    }
+}
+
 /// Reads the stored row under `key` (with its rowid).
 fn stored_row(tx: &WriteTx, table: &TableDef, key: &[u8]) -> Result<Option<Vec<Value>>> {
     let needed = vec![true; table.columns.len()];
@@ -139,7 +147,7 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
                     Conflict::Ignore => continue,
                     Conflict::Replace => {
                         constraints::on_delete(tx, table, &existing, 0)?;
-                        delete_row(tx, table, key.clone(), &existing, EndedBy::Update)?;
+                        delete_row(tx, table, key.clone(), &existing, EndedBy::Update, None)?;
                     }
                 }
             }
@@ -151,7 +159,7 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
                 Conflict::Replace => {
                     let other = stored_row(tx, table, &other_key)?
                         .ok_or_else(|| Error::Corrupt(format!("index of {} points at a missing row", table.name)))?;
-                    delete_row(tx, table, other_key, &other, EndedBy::Delete)?;
+                    delete_row(tx, table, other_key, &other, EndedBy::Delete, None)?;
                 }
             }
         }
@@ -177,16 +185,17 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
 pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64) -> Result<DmlResult> {
     let table = &plan.table;
     // Read phase: the rows to change and their new values.
-    let changes: Vec<(Vec<Value>, Vec<Value>)> = {
+    let changes: Vec<(Vec<Value>, Vec<Value>, Option<u64>)> = {
         let rctx = EvalCtx::new(params, now_us, Some(&*tx));
         let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, &rctx)?.collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(targets.len());
-        for old in targets {
+        for mut old in targets {
+            let scn = take_scn(&mut old);
             let mut new = old.clone();
             for (pos, e) in &plan.assignments {
                 new[*pos] = eval(e, &old, &rctx)?;
             }
-            out.push((old, new));
+            out.push((old, new, scn));
         }
         out
     };
@@ -194,7 +203,7 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
     let ctx = &EvalCtx::new(params, now_us, None);
     let checks = constraints::bind_checks(table)?;
     let mut result = DmlResult::default();
-    for (old, mut new) in changes {
+    for (old, mut new, scn) in changes {
         let old_key = row_key_of(table, &old);
         check_row(table, &mut new)?;
         constraints::check_row(table, &checks, &new, ctx)?;
@@ -211,7 +220,7 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
         }
         let new_key = row_key_of(table, &new);
         let ended_by = if new_key == old_key { EndedBy::Update } else { EndedBy::Delete };
-        delete_row(tx, table, old_key.clone(), &old, ended_by)?;
+        delete_row(tx, table, old_key.clone(), &old, ended_by, scn)?;
         if new_key != old_key && tx.get(Ks::Rows, &new_key)?.is_some() {
             return Err(pk_violation(table));
         }
@@ -233,18 +242,21 @@ pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, params: &[Value], now_us: i64
     let table = &plan.table;
     let mut result = DmlResult::default();
     // Read phase: the rows to delete and what RETURNING shows of them.
-    let targets: Vec<Vec<Value>> = {
+    let targets: Vec<(Vec<Value>, Option<u64>)> = {
         let rctx = EvalCtx::new(params, now_us, Some(&*tx));
-        let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, &rctx)?.collect::<Result<_>>()?;
-        for row in &targets {
-            returning_row(&plan.returning, row, &rctx, &mut result.rows)?;
+        let mut targets = Vec::new();
+        for row in run(&plan.source, &*tx, &rctx)? {
+            let mut row = row?;
+            let scn = take_scn(&mut row);
+            returning_row(&plan.returning, &row, &rctx, &mut result.rows)?;
+            targets.push((row, scn));
         }
         targets
     };
-    for row in targets {
+    for (row, scn) in targets {
         let key = row_key_of(table, &row);
         constraints::on_delete(tx, table, &row, 0)?;
-        delete_row(tx, table, key, &row, EndedBy::Delete)?;
+        delete_row(tx, table, key, &row, EndedBy::Delete, scn)?;
         result.changes += 1;
     }
     Ok(result)

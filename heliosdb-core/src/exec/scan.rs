@@ -11,7 +11,7 @@ use crate::temporal::leases::Lease;
 use crate::types::cast::coerce_to_column;
 use crate::types::compare::sql_cmp;
 use crate::types::keycode::{encode_value_dir, prefix_successor};
-use crate::types::rowcodec::decode_columns;
+use crate::types::rowcodec::{decode_columns, row_scn};
 use crate::types::{DataType, Value};
 use std::cmp::Ordering;
 use std::ops::Bound;
@@ -186,17 +186,23 @@ pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Resu
             }
         }
     });
+    let with_scn = sp.with_scn;
     let iter = entries.map(move |kv| {
         let _held = &lease; // the point stays leased while the scan runs
         let (k, v) = kv?;
-        if via_index {
+        let (key, image) = if via_index {
             let row = reader
                 .get(Ks::Rows, &v)?
                 .ok_or_else(|| Error::Corrupt(format!("index of table {} points at a missing row", table.name)))?;
-            decode_stored_row(table, &v, &row, needed)
+            (v, row)
         } else {
-            decode_stored_row(table, &k, &v, needed)
+            (k, v)
+        };
+        let mut row = decode_stored_row(table, &key, &image, needed)?;
+        if with_scn {
+            row.push(Value::Integer(row_scn(&image)? as i64));
         }
+        Ok(row)
     });
     Ok(Box::new(iter))
 }

@@ -37,13 +37,22 @@ pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) 
 
 /// Removes a row image and its index entries. Under time travel the
 /// committed image is kept as a version first; `ended_by` says whether a new
-/// image under the same key replaces it (an UPDATE) or not.
+/// image under the same key replaces it (an UPDATE) or not. `scn` is the
+/// stored image's SCN stamp when the caller read it (see `ScanPlan::with_scn`).
 ///
 /// # Errors
 /// Storage errors reading the image being superseded.
-pub fn delete_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value], ended_by: EndedBy) -> Result<()> {
+pub fn delete_row(
+    tx: &mut WriteTx,
+    table: &TableDef,
+    key: Vec<u8>,
+    row: &[Value],
+    ended_by: EndedBy,
+    scn: Option<u64>,
+) -> Result<()> {
     if table.time_travel {
-        versions::supersede(tx, &key, ended_by)?;
+        let known = scn.map(|s| (s, &row[..table.columns.len()]));
+        versions::supersede(tx, &key, ended_by, known)?;
     }
     for ix in &table.indexes {
         let (ik, _) = index_entry(ix, row, &key);

@@ -1,11 +1,18 @@
 //! EXPLAIN: the plan the engine will run, as indented text lines.
 
-use super::plan::{Access, InsertSource, JoinKind, Plan, SetOpKind, StmtPlan};
+use super::plan::{Access, InsertSource, JoinKind, Plan, SetOpKind, StmtPlan, Temporal};
 
 fn access_line(sp: &super::plan::ScanPlan) -> String {
+    let when = match &sp.temporal {
+        None => String::new(),
+        Some(Temporal::AsOf { kind, .. }) => format!(" AS OF {}", kind.keyword()),
+        Some(Temporal::History { kind, .. }) => format!(" VERSIONS BETWEEN {}", kind.keyword()),
+    };
     let t = &sp.table;
     match &sp.access {
-        Access::Full => format!("SCAN {} (full)", t.name),
+        // Indexes hold the present only: the past is read by primary key.
+        Access::Key(ka) if ka.index.is_some() && sp.temporal.is_some() => format!("SCAN {} (full){when}", t.name),
+        Access::Full => format!("SCAN {} (full){when}", t.name),
         Access::Key(ka) => {
             let cols: Vec<String> = sp
                 .key_columns(ka.index)
@@ -21,7 +28,7 @@ fn access_line(sp: &super::plan::ScanPlan) -> String {
                 "equality"
             };
             match ka.index {
-                None => format!("SEARCH {} USING PRIMARY KEY ({}) by {how}", t.name, cols.join(", ")),
+                None => format!("SEARCH {} USING PRIMARY KEY ({}) by {how}{when}", t.name, cols.join(", ")),
                 Some(i) => {
                     format!("SEARCH {} USING INDEX {} ({}) by {how}", t.name, t.indexes[i].name, cols.join(", "))
                 }

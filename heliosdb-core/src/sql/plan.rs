@@ -41,6 +41,10 @@ pub struct ScanPlan {
     pub needed: Vec<bool>,
     /// Read the table's past instead of its present.
     pub temporal: Option<Temporal>,
+    /// Append each row image's SCN stamp after the rowid (UPDATE and DELETE
+    /// sources: keeping the superseded image as a version then needs no
+    /// second read).
+    pub with_scn: bool,
 }
 
 /// A table reference that reads the past.

@@ -52,14 +52,20 @@ pub fn get_varint(buf: &[u8], pos: &mut usize) -> Result<u64> {
 /// Encodes a row image stamped with the SCN that wrote it.
 pub fn encode_row(scn: u64, values: &[Value]) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + values.len() * 6);
+    encode_row_into(&mut out, scn, values);
+    out
+}
+
+/// Appends a row image to `out` (for records that embed one, such as row versions).
+pub fn encode_row_into(out: &mut Vec<u8>, scn: u64, values: &[Value]) {
     out.extend_from_slice(&scn.to_be_bytes());
-    put_varint(&mut out, values.len() as u64);
+    put_varint(out, values.len() as u64);
     for v in values {
         match v {
             Value::Null => out.push(F_NULL),
             Value::Integer(i) => {
                 out.push(F_INT);
-                put_varint(&mut out, ((i << 1) ^ (i >> 63)) as u64);
+                put_varint(out, ((i << 1) ^ (i >> 63)) as u64);
             }
             Value::Real(f) => {
                 out.push(F_REAL);
@@ -67,12 +73,12 @@ pub fn encode_row(scn: u64, values: &[Value]) -> Vec<u8> {
             }
             Value::Text(s) => {
                 out.push(F_TEXT);
-                put_varint(&mut out, s.len() as u64);
+                put_varint(out, s.len() as u64);
                 out.extend_from_slice(s.as_bytes());
             }
             Value::Blob(b) => {
                 out.push(F_BLOB);
-                put_varint(&mut out, b.len() as u64);
+                put_varint(out, b.len() as u64);
                 out.extend_from_slice(b);
             }
             Value::Boolean(b) => out.push(if *b { F_TRUE } else { F_FALSE }),
@@ -82,7 +88,6 @@ pub fn encode_row(scn: u64, values: &[Value]) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
 /// The SCN a row image was written at.

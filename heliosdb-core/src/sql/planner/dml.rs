@@ -147,7 +147,7 @@ fn target(tf: &ast::TableFactor, catalog: &Catalog) -> Result<(Arc<TableDef>, Sc
 
 /// Scan of the target rows matching WHERE, every column decoded.
 fn source(table: &Arc<TableDef>, scope: &Scope, selection: &Option<ast::Expr>, qctx: &QueryCtx<'_>) -> Result<Plan> {
-    let mut scan = full_scan(table);
+    let mut scan = crate::sql::plan::ScanPlan { with_scn: true, ..full_scan(table) };
     let Some(w) = selection else { return Ok(Plan::Scan(scan)) };
     let pred = Binder::with_ctx(scope, qctx).bind(w)?;
     scan.access = access::choose(table, &pred);

@@ -28,7 +28,13 @@ pub fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
 
 /// A full scan of `table` decoding every column.
 pub fn full_scan(table: &Arc<TableDef>) -> ScanPlan {
-    ScanPlan { table: Arc::clone(table), access: Access::Full, needed: vec![true; table.columns.len()], temporal: None }
+    ScanPlan {
+        table: Arc::clone(table),
+        access: Access::Full,
+        needed: vec![true; table.columns.len()],
+        temporal: None,
+        with_scn: false,
+    }
 }
 
 /// A query used as a FROM item (a derived table or a CTE), as a plan and a

@@ -1,0 +1,141 @@
+//! Time-travel costs, side by side in one run (each figure the best of
+//! `REPEATS` passes): `cargo run --release -p heliosdb-bench --example time_travel [ROWS]`.
+//!
+//! On ROWS rows (default 100,000) each updated 10 times:
+//! * `AS OF SCN` point lookups vs current point lookups;
+//! * `AS OF SCN` full scan vs current full scan;
+//! * update throughput with time travel on vs off;
+//! * insert throughput with time travel on vs off;
+//! * opening a database that holds 100,000 commit points.
+
+use heliosdb_bench::Rng;
+use heliosdb_core::{Connection, Value};
+use std::time::Instant;
+
+const REPEATS: usize = 3;
+const LOOKUPS: usize = 50_000;
+const ROUNDS: i64 = 10;
+
+fn best<T>(mut f: impl FnMut() -> T) -> (T, f64) {
+    let mut best = f64::MAX;
+    let mut out = None;
+    for _ in 0..REPEATS {
+        let t = Instant::now();
+        let v = f();
+        best = best.min(t.elapsed().as_secs_f64());
+        out = Some(v);
+    }
+    (out.expect("REPEATS > 0"), best)
+}
+
+fn report(label: &str, with: f64, without: f64, target: f64) {
+    let ratio = with / without;
+    let verdict = if ratio <= target { "met" } else { "MISSED" };
+    println!(
+        "{label:<44} {:>9.1} ms vs {:>9.1} ms   ratio {ratio:.2} (target ≤ {target}: {verdict})",
+        with * 1e3,
+        without * 1e3
+    );
+}
+
+fn create(dir: &std::path::Path, time_travel: bool) -> Connection {
+    let conn = Connection::open(dir).expect("open");
+    let with = if time_travel { "" } else { " WITH (time_travel = false)" };
+    conn.execute_batch(&format!("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, pad TEXT){with}"))
+        .expect("schema");
+    conn
+}
+
+fn insert_rows(conn: &Connection, rows: i64) -> f64 {
+    let t = Instant::now();
+    let tx = conn.transaction().expect("begin");
+    {
+        let mut st = tx.prepare("INSERT INTO t VALUES (?1, ?2, 'padding padding')").expect("prepare");
+        for i in 1..=rows {
+            st.execute([Value::Integer(i), Value::Integer(i % 1000)]).expect("insert");
+        }
+    }
+    tx.commit().expect("commit");
+    t.elapsed().as_secs_f64()
+}
+
+fn update_rounds(conn: &Connection) -> (f64, Vec<u64>) {
+    let t = Instant::now();
+    let mut scns = Vec::new();
+    for _ in 0..ROUNDS {
+        conn.execute("UPDATE t SET v = v + 1", ()).expect("update");
+        scns.push(conn.current_scn());
+    }
+    (t.elapsed().as_secs_f64(), scns)
+}
+
+fn lookups(conn: &Connection, sql: &str, rows: i64, scn: Option<u64>) -> i64 {
+    let mut st = conn.prepare(sql).expect("prepare");
+    let mut rng = Rng(7);
+    let mut sum = 0i64;
+    for _ in 0..LOOKUPS {
+        let id = Value::Integer((rng.next_u64() % rows as u64) as i64 + 1);
+        let params = match scn {
+            Some(s) => vec![Value::Integer(s as i64), id],
+            None => vec![id],
+        };
+        sum += st.query_row(params, |r| r.get::<_, i64>(0)).expect("lookup");
+    }
+    sum
+}
+
+fn main() {
+    let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    println!("time travel, {rows} rows each updated {ROUNDS} times, best of {REPEATS}");
+
+    // Inserts and updates, on and off (fresh databases for every pass).
+    let mut insert = (f64::MAX, f64::MAX);
+    let mut update = (f64::MAX, f64::MAX);
+    for pass in 0..REPEATS {
+        // Alternate the order so neither side always runs on a warmer machine.
+        let order = if pass % 2 == 0 { [true, false] } else { [false, true] };
+        for on in order {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let conn = create(dir.path(), on);
+            let ti = insert_rows(&conn, rows);
+            let (tu, _) = update_rounds(&conn);
+            let (i, u) = if on { (&mut insert.0, &mut update.0) } else { (&mut insert.1, &mut update.1) };
+            *i = i.min(ti);
+            *u = u.min(tu);
+        }
+    }
+    report("insert, time travel on vs off", insert.0, insert.1, 1.05);
+    report("update (10 rounds), time travel on vs off", update.0, update.1, 1.3);
+
+    // Reads of the past vs the present on one database.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = create(dir.path(), true);
+    insert_rows(&conn, rows);
+    let (_, scns) = update_rounds(&conn);
+    let mid = scns[scns.len() / 2 - 1];
+    let (a, now) = best(|| lookups(&conn, "SELECT v FROM t WHERE id = ?1", rows, None));
+    let (b, past) = best(|| lookups(&conn, "SELECT v FROM t AS OF SCN ?1 WHERE id = ?2", rows, Some(mid)));
+    assert_ne!(a, b, "the past differs from the present");
+    report(&format!("{LOOKUPS} point lookups, AS OF SCN vs current"), past, now, 1.5);
+    let scan = |sql: &str, p: Vec<Value>| conn.query_row(sql, p, |r| r.get::<_, i64>(0)).expect("scan");
+    let (a, now) = best(|| scan("SELECT sum(v) FROM t", vec![]));
+    let (b, past) = best(|| scan("SELECT sum(v) FROM t AS OF SCN ?", vec![Value::Integer(mid as i64)]));
+    assert_eq!(a - b, rows * (ROUNDS - 5), "the past sum is 5 rounds behind");
+    report("full scan sum(v), AS OF SCN vs current", past, now, 2.0);
+    drop(conn);
+
+    // Opening a database with 100,000 commit points.
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let conn = create(dir.path(), true);
+        let mut st = conn.prepare("INSERT INTO t VALUES (?1, 0, NULL)").expect("prepare");
+        for i in 1..=100_000i64 {
+            st.execute([Value::Integer(i)]).expect("insert");
+        }
+    }
+    let (points, open) = best(|| {
+        let conn = Connection::open(dir.path()).expect("reopen");
+        conn.query_row("SELECT count(*) FROM heliosdb_snapshots()", (), |r| r.get::<_, i64>(0)).expect("count")
+    });
+    println!("open with {points} commit points                  {:>9.1} ms (target < 500 ms)", open * 1e3);
+}
