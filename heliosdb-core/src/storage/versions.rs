@@ -186,31 +186,77 @@ fn groups<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) ->
     }
 }
 
-/// The version of a key group visible at `scn`, if the row existed then.
-fn visible_at(group: Vec<Version>, scn: u64) -> Option<Bytes> {
-    // Newest first, and validity intervals of one key never overlap: the
-    // first version that began at or before `scn` is the only candidate.
-    let v = group.into_iter().find(|v| v.from <= scn)?;
-    match v.to {
-        Some(to) if to <= scn => None,
-        _ => Some(v.image),
-    }
-}
-
 /// Streams `(row key, image)` of every row in `[lo, hi)` as it was at `scn`,
 /// in key order. `lo` must be inclusive or unbounded (every range the
 /// planner builds is).
+///
+/// This is the hot loop of every scan of the past, so it compares keys in
+/// place and copies only the images it returns.
 pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, scn: u64) -> KvIter<'a> {
-    let mut g = groups(reader, lo, hi);
+    let mut rows = reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable();
+    let mut versions = reader.scan(Ks::Versions, lo, hi).peekable();
     Box::new(std::iter::from_fn(move || loop {
-        match g.next_group() {
-            Err(e) => return Some(Err(e)),
-            Ok(None) => return None,
-            Ok(Some((key, group))) => {
-                if let Some(image) = visible_at(group, scn) {
-                    return Some(Ok((Bytes::from(key), image)));
+        // The next row key: the smaller of the two streams' next keys.
+        let row_next = match rows.peek() {
+            Some(Ok((k, _))) => Some(k.clone()),
+            Some(Err(_)) => return rows.next(),
+            None => None,
+        };
+        let version_next = match versions.peek() {
+            Some(Ok((k, _))) => Some(k.clone()),
+            Some(Err(_)) => return versions.next(),
+            None => None,
+        };
+        let key: Bytes = match (row_next, version_next) {
+            (None, None) => return None,
+            (Some(r), None) => r,
+            (r, Some(v)) => {
+                let Some((vrow, _)) = split_version_key(&v) else { return Some(Err(damaged())) };
+                match r {
+                    Some(r) if r[..] <= *vrow => r,
+                    _ => Bytes::from(vrow),
                 }
             }
+        };
+        let mut found: Option<Bytes> = None;
+        let mut decided = false;
+        if matches!(rows.peek(), Some(Ok((k, _))) if k[..] == key[..]) {
+            if let Some(Ok((_, image))) = rows.next() {
+                match row_scn(&image) {
+                    Ok(from) if from <= scn => {
+                        found = Some(image);
+                        decided = true;
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+        }
+        // Older versions of this key, newest first: the first that began at
+        // or before `scn` is the only candidate.
+        while let Some(Ok((k, _))) = versions.peek() {
+            match split_version_key(k) {
+                Some((rk, _)) if rk == &key[..] => {}
+                Some(_) => break,
+                None => return Some(Err(damaged())),
+            }
+            let Some(Ok((k, v))) = versions.next() else { break };
+            if decided {
+                continue;
+            }
+            let Some((_, from)) = split_version_key(&k) else { return Some(Err(damaged())) };
+            if from <= scn {
+                decided = true;
+                let to = v.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
+                match to {
+                    Some(to) if to > scn => found = v.get(9..).map(Bytes::from),
+                    Some(_) => {}
+                    None => return Some(Err(damaged())),
+                }
+            }
+        }
+        if let Some(image) = found {
+            return Some(Ok((key, image)));
         }
     }))
 }
