@@ -374,3 +374,44 @@ fn points_outside_history_are_errors() {
     conn.execute("CREATE TABLE later (x INTEGER)", ()).unwrap();
     assert!(err(&format!("SELECT * FROM later AS OF SCN {scn}")).contains("did not exist"));
 }
+
+#[test]
+fn a_long_history_is_skipped_not_misread() {
+    // Row 3 gets 200 versions, more than a scan walks before seeking past them.
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES (1, 0), (2, 0), (3, 0), (4, 0);",
+    )
+    .unwrap();
+    let start = conn.current_scn();
+    // (row 3, row 4) after every commit, by SCN.
+    let mut expected = BTreeMap::from([(start, (0i64, 0i64))]);
+    let (mut v3, mut v4) = (0, 0);
+    for i in 1..=200 {
+        conn.execute("UPDATE t SET v = ? WHERE id = 3", [Value::Integer(i)]).unwrap();
+        v3 = i;
+        expected.insert(conn.current_scn(), (v3, v4));
+        if i % 50 == 0 {
+            conn.execute("UPDATE t SET v = v + 1000 WHERE id = 4", ()).unwrap();
+            v4 += 1000;
+            expected.insert(conn.current_scn(), (v3, v4));
+        }
+    }
+    for back in [0u64, 1, 7, 40, 120, 199] {
+        let scn = conn.current_scn() - back;
+        let (want3, want4) = expected[&scn];
+        let all = rows(&conn, "SELECT id, v FROM t AS OF SCN ? ORDER BY id", vec![Value::Integer(scn as i64)]);
+        let expect = vec![
+            vec![Value::Integer(1), Value::Integer(0)],
+            vec![Value::Integer(2), Value::Integer(0)],
+            vec![Value::Integer(3), Value::Integer(want3)],
+            vec![Value::Integer(4), Value::Integer(want4)],
+        ];
+        assert_eq!(all, expect, "AS OF SCN {scn}");
+        let point = rows(&conn, "SELECT v FROM t AS OF SCN ? WHERE id = 3", vec![Value::Integer(scn as i64)]);
+        assert_eq!(int(&point[0][0]), want3, "point lookup AS OF SCN {scn}");
+    }
+    // The oldest state: every value still 0.
+    let all = rows(&conn, "SELECT sum(v) FROM t AS OF SCN ?", vec![Value::Integer(start as i64)]);
+    assert_eq!(int(&all[0][0]), 0);
+}

@@ -134,6 +134,11 @@ pub fn get_as_of(reader: &dyn Reader, key: &[u8], scn: u64) -> Result<Option<Byt
     }
 }
 
+/// Versions of one key an `AS OF` scan walks past before it seeks to the
+/// next key instead: a seek costs a new range iterator (several µs), walking an
+/// entry a fraction of one, so short histories are walked and long ones skipped.
+const SKIP_AFTER: usize = 32;
+
 /// One row key's entries from both keyspaces, newest first.
 type KeyGroup = (Vec<u8>, Vec<Version>);
 
@@ -194,7 +199,7 @@ fn groups<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) ->
 /// place and copies only the images it returns.
 pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, scn: u64) -> KvIter<'a> {
     let mut rows = reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable();
-    let mut versions = reader.scan(Ks::Versions, lo, hi).peekable();
+    let mut versions = reader.scan(Ks::Versions, lo, hi.clone()).peekable();
     Box::new(std::iter::from_fn(move || loop {
         // The next row key: the smaller of the two streams' next keys.
         let row_next = match rows.peek() {
@@ -233,15 +238,23 @@ pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<
             }
         }
         // Older versions of this key, newest first: the first that began at
-        // or before `scn` is the only candidate.
+        // or before `scn` is the only candidate. Once it is known, a long
+        // remaining history is skipped with a seek instead of being walked.
+        let mut walked_after_decision = 0;
         while let Some(Ok((k, _))) = versions.peek() {
             match split_version_key(k) {
                 Some((rk, _)) if rk == &key[..] => {}
                 Some(_) => break,
                 None => return Some(Err(damaged())),
             }
+            if decided && walked_after_decision == SKIP_AFTER {
+                let Some(next_key) = prefix_successor(&key) else { break };
+                versions = reader.scan(Ks::Versions, Bound::Included(next_key), hi.clone()).peekable();
+                break;
+            }
             let Some(Ok((k, v))) = versions.next() else { break };
             if decided {
+                walked_after_decision += 1;
                 continue;
             }
             let Some((_, from)) = split_version_key(&k) else { return Some(Err(damaged())) };
