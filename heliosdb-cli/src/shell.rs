@@ -48,9 +48,13 @@ impl Shell {
         let mode = self.mode;
         let timer = self.timer;
         let mut started = Instant::now();
-        self.conn.execute_each(sql, |o| {
+        let conn = &self.conn;
+        conn.execute_each(sql, |o| {
             if !o.columns.is_empty() {
                 let _ = out.write_all(render(mode, &o.columns, &o.rows).as_bytes());
+            }
+            if let Some(notice) = conn.notice() {
+                let _ = writeln!(out, "-- {notice}");
             }
             if timer {
                 let _ = writeln!(out, "Run Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);

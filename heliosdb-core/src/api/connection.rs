@@ -200,6 +200,14 @@ impl Connection {
         self.session.borrow().engine.history_disk_space()
     }
 
+    /// A message about the last statement that is not an error, if it left
+    /// one: CREATE MATERIALIZED VIEW says whether the view is maintained
+    /// incrementally and, if not, which part of its query prevents it;
+    /// `REFRESH … INCREMENTALLY` says when it had to refresh fully.
+    pub fn notice(&self) -> Option<String> {
+        self.session.borrow().notice.clone()
+    }
+
     /// Whether no explicit transaction is open.
     pub fn is_autocommit(&self) -> bool {
         !self.session.borrow().in_transaction()

@@ -4,6 +4,7 @@
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::exec::{ddl, dml, query, EvalCtx};
+use crate::sql::mv_syntax::{REFRESH_FULL, REFRESH_INCREMENTAL};
 use crate::sql::parser::time_travel::{marker, BEGIN_AS_OF};
 use crate::sql::parser::Parsed;
 use crate::sql::plan::StmtPlan;
@@ -62,6 +63,9 @@ pub(crate) struct Session {
     pub last_rowid: i64,
     pub last_txid: u64,
     pub busy_timeout: Duration,
+    /// A message about the last statement that is not an error (such as why a
+    /// new materialized view will be refreshed fully).
+    pub notice: Option<String>,
 }
 
 impl Session {
@@ -77,6 +81,7 @@ impl Session {
             last_rowid: 0,
             last_txid: 0,
             busy_timeout,
+            notice: None,
         }
     }
 
@@ -102,6 +107,7 @@ impl Session {
 
     pub fn execute(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let ctx = Stmt { params, now_us: now_micros() };
+        self.notice = None;
         match &parsed.ast {
             Ast::StartTransaction { .. } => {
                 if self.explicit {
@@ -112,7 +118,12 @@ impl Session {
                 Ok(Outcome::default())
             }
             Ast::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. }) => {
-                let kind = marker(&variable.to_string(), BEGIN_AS_OF)
+                let var = variable.to_string().to_ascii_lowercase();
+                if var == REFRESH_FULL || var == REFRESH_INCREMENTAL {
+                    let name = values.first().map(ToString::to_string).unwrap_or_default();
+                    return self.refresh(&name, var == REFRESH_INCREMENTAL);
+                }
+                let kind = marker(&var, BEGIN_AS_OF)
                     .ok_or_else(|| Error::Sql(format!("unsupported statement: SET {variable}")))?;
                 self.begin_as_of(kind, values, &ctx)
             }
@@ -159,6 +170,18 @@ impl Session {
         Ok(Outcome::default())
     }
 
+    /// `REFRESH MATERIALIZED VIEW name [INCREMENTALLY]`: computed against a
+    /// snapshot, committed in its own short write transaction.
+    fn refresh(&mut self, name: &str, incremental: bool) -> Result<Outcome> {
+        if self.explicit {
+            return Err(Error::Sql("REFRESH MATERIALIZED VIEW cannot run inside a transaction: COMMIT first".into()));
+        }
+        let out = crate::mv::refresh::run(&self.engine, name, incremental, self.busy_timeout)?;
+        self.notice = (incremental && out.strategy == "full")
+            .then(|| format!("materialized view {name} was refreshed fully: it is not maintained incrementally"));
+        Ok(Outcome { changes: out.rows_changed, ..Outcome::default() })
+    }
+
     fn read(&mut self, parsed: &Parsed, st: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let as_of = self.as_of_tx.as_ref().map(Lease::scn);
         let last_txid = self.last_txid;
@@ -195,7 +218,28 @@ impl Session {
             None => self.engine.begin_write(self.busy_timeout)?,
         };
         tx.begin_statement();
-        let result = plan_cached(parsed, tx.catalog(), cache).and_then(|plan| run_write(&mut tx, &plan, ctx));
+        let plan = plan_cached(parsed, tx.catalog(), cache);
+        let fill = match &plan {
+            Ok(p) => match &**p {
+                StmtPlan::CreateMaterializedView { table, with_data, .. } => {
+                    if *with_data && !autocommit {
+                        tx.end_statement(false);
+                        self.tx = Some(tx);
+                        return Err(Error::Sql(
+                            "CREATE MATERIALIZED VIEW … WITH DATA cannot run inside a transaction: use WITH NO DATA \
+                             and REFRESH after COMMIT"
+                                .into(),
+                        ));
+                    }
+                    self.notice = crate::mv::creation_notice(table);
+                    let exists = tx.catalog().tables.contains_key(&crate::catalog::normalize(&table.name));
+                    (*with_data && !exists).then(|| table.name.clone())
+                }
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        let result = plan.and_then(|plan| run_write(&mut tx, &plan, ctx));
         tx.end_statement(result.is_ok());
         if autocommit {
             if result.is_ok() {
@@ -207,6 +251,9 @@ impl Session {
             self.tx = Some(tx);
         }
         let (outcome, last_rowid) = result?;
+        if let Some(name) = fill {
+            crate::mv::refresh::run(&self.engine, &name, false, self.busy_timeout)?;
+        }
         if let Some(r) = last_rowid {
             self.last_rowid = r;
         }
@@ -250,6 +297,19 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
             ddl::drop_view(tx, names, *if_exists)?;
             (Outcome::default(), None)
         }
+        StmtPlan::CreateMaterializedView { table, if_not_exists, .. } => {
+            crate::mv::create(tx, table.clone(), *if_not_exists)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::DropMaterializedView { names, if_exists } => {
+            crate::mv::drop(tx, names, *if_exists)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::AlterMaterializedView { name, options } => {
+            crate::mv::set_options(tx, name, options)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::Refresh { .. } => return Err(Error::Misuse("REFRESH reached the write path".into())),
         StmtPlan::DropIndex { names, if_exists } => {
             ddl::drop_index(tx, names, *if_exists)?;
             (Outcome::default(), None)

@@ -5,8 +5,10 @@
 //! copy and publishes it at commit. It is persisted in the `meta` keyspace,
 //! one record per table, written in the same atomic batch as the rows.
 
+pub mod mv;
 mod schema;
 
+pub use mv::{MvDef, MvOptions, Strategy};
 pub use schema::{CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, ViewDef};
 
 use crate::error::{sql_err, Result};

@@ -14,6 +14,9 @@ pub struct ColumnDef {
     pub not_null: bool,
     /// DEFAULT expression as SQL text, evaluated at insert time.
     pub default: Option<String>,
+    /// Left out of `SELECT *` (a materialized view's maintenance state).
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// A secondary index (including the ones UNIQUE constraints create).
@@ -102,6 +105,12 @@ pub struct TableDef {
     /// schema that is not kept.
     #[serde(default)]
     pub altered_scn: Option<u64>,
+    /// Set when this table holds a materialized view's contents.
+    #[serde(default)]
+    pub mv: Option<Box<super::mv::MvDef>>,
+    /// Changes to this table are logged for consumers (materialized views).
+    #[serde(default)]
+    pub track_changes: bool,
 }
 
 fn default_true() -> bool {

@@ -10,8 +10,11 @@ use rust_decimal::Decimal;
 use std::collections::HashSet;
 
 /// Exact-when-possible running sum (integers, then decimals, then reals).
-#[derive(Debug, Clone, Default)]
-struct Sum {
+/// A running SUM: integers, decimals and reals kept apart so integer and
+/// decimal sums stay exact. Shared by GROUP BY and materialized-view
+/// maintenance (which also removes values and stores the parts).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sum {
     int: i64,
     dec: Option<Decimal>,
     real: Option<f64>,
@@ -19,7 +22,57 @@ struct Sum {
 }
 
 impl Sum {
-    fn add(&mut self, v: &Value) -> Result<()> {
+    /// The parts, for storage: (integer part, decimal part, real part, count).
+    pub fn to_values(&self) -> [Value; 4] {
+        [
+            Value::Integer(self.int),
+            self.dec.map_or(Value::Null, Value::Decimal),
+            self.real.map_or(Value::Null, Value::Real),
+            Value::Integer(self.count),
+        ]
+    }
+
+    /// Rebuilds a sum from [`Sum::to_values`].
+    pub fn from_values(v: &[Value]) -> Sum {
+        let int = |x: Option<&Value>| if let Some(Value::Integer(i)) = x { *i } else { 0 };
+        Sum {
+            int: int(v.first()),
+            dec: if let Some(Value::Decimal(d)) = v.get(1) { Some(*d) } else { None },
+            real: if let Some(Value::Real(r)) = v.get(2) { Some(*r) } else { None },
+            count: int(v.get(3)),
+        }
+    }
+
+    /// How many values are in the sum.
+    pub fn count(&self) -> i64 {
+        self.count
+    }
+
+    /// Takes a value back out (materialized-view maintenance).
+    ///
+    /// # Errors
+    /// Integer or decimal overflow.
+    pub fn remove(&mut self, v: &Value) -> Result<()> {
+        self.count -= 1;
+        match to_numeric(v) {
+            Value::Integer(i) => match self.int.checked_sub(i) {
+                Some(s) => self.int = s,
+                None => *self.real.get_or_insert(0.0) -= i as f64,
+            },
+            Value::Decimal(d) => {
+                let cur = self.dec.unwrap_or_default();
+                self.dec = Some(cur.checked_sub(d).ok_or_else(|| Error::Mismatch("DECIMAL overflow in SUM()".into()))?);
+            }
+            other => *self.real.get_or_insert(0.0) -= other.as_f64().unwrap_or(0.0),
+        }
+        Ok(())
+    }
+
+    /// Adds a value.
+    ///
+    /// # Errors
+    /// Integer overflow with no real part to fall back on; decimal overflow.
+    pub fn add(&mut self, v: &Value) -> Result<()> {
         self.count += 1;
         match to_numeric(v) {
             Value::Integer(i) => match self.int.checked_add(i) {
@@ -40,7 +93,8 @@ impl Sum {
         Ok(())
     }
 
-    fn value(&self) -> Value {
+    /// SUM's result (NULL for no values).
+    pub fn value(&self) -> Value {
         if self.count == 0 {
             return Value::Null;
         }
@@ -56,6 +110,15 @@ impl Sum {
 }
 
 /// Welford's running mean and variance.
+/// AVG's result from a sum and a count of values.
+pub fn avg(sum: &Value, count: i64) -> Value {
+    match sum {
+        Value::Null => Value::Null,
+        Value::Decimal(d) => d.checked_div(Decimal::from(count)).map_or(Value::Null, |q| Value::Decimal(q.normalize())),
+        other => Value::Real(other.as_f64().unwrap_or(0.0) / count as f64),
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct Moments {
     n: f64,
@@ -164,13 +227,7 @@ impl AggState {
             AggFunc::CountStar | AggFunc::Count => Value::Integer(self.count),
             AggFunc::Sum => self.sum.value(),
             AggFunc::Total => Value::Real(self.sum.value().as_f64().unwrap_or(0.0)),
-            AggFunc::Avg => match self.sum.value() {
-                Value::Null => Value::Null,
-                Value::Decimal(d) => {
-                    d.checked_div(Decimal::from(self.count)).map_or(Value::Null, |q| Value::Decimal(q.normalize()))
-                }
-                other => Value::Real(other.as_f64().unwrap_or(0.0) / self.count as f64),
-            },
+            AggFunc::Avg => avg(&self.sum.value(), self.count),
             AggFunc::Min | AggFunc::Max | AggFunc::First => self.best.clone().unwrap_or(Value::Null),
             AggFunc::VarSamp if m.n >= 2.0 => Value::Real(m.m2 / (m.n - 1.0)),
             AggFunc::StddevSamp if m.n >= 2.0 => Value::Real((m.m2 / (m.n - 1.0)).sqrt()),

@@ -103,18 +103,37 @@ pub fn drop_table(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
             }
             return Err(sql_err!("no such table: {name}"));
         };
-        super::constraints::check_droppable(tx, &table)?;
-        delete_prefix(tx, Ks::Rows, table.id)?;
-        // Its history goes with it: a dropped table cannot be read AS OF.
-        delete_prefix(tx, Ks::Versions, table.id)?;
-        for ix in &table.indexes {
-            delete_prefix(tx, Ks::Index, ix.id)?;
+        if table.mv.is_some() {
+            return Err(sql_err!("{name} is a materialized view: use DROP MATERIALIZED VIEW"));
         }
-        let cat = tx.catalog_mut();
-        cat.tables.remove(&normalize(name));
-        cat.version = crate::catalog::next_version();
-        tx.note_dropped_table(table.id);
+        super::constraints::check_droppable(tx, &table)?;
+        if let Some(v) =
+            tx.catalog().tables.values().find(|t| t.mv.as_ref().is_some_and(|d| d.base_tables.contains(&table.id)))
+        {
+            return Err(sql_err!("cannot drop table {name}: materialized view {} reads it", v.name));
+        }
+        drop_relation(tx, &table)?;
     }
+    Ok(())
+}
+
+/// Removes a table (or a materialized view's table) with its rows, history,
+/// change log and indexes.
+///
+/// # Errors
+/// Storage errors.
+pub fn drop_relation(tx: &mut WriteTx, table: &TableDef) -> Result<()> {
+    delete_prefix(tx, Ks::Rows, table.id)?;
+    // Its history goes with it: a dropped table cannot be read AS OF.
+    delete_prefix(tx, Ks::Versions, table.id)?;
+    delete_prefix(tx, Ks::Changes, table.id)?;
+    for ix in &table.indexes {
+        delete_prefix(tx, Ks::Index, ix.id)?;
+    }
+    let cat = tx.catalog_mut();
+    cat.tables.remove(&normalize(&table.name));
+    cat.version = crate::catalog::next_version();
+    tx.note_dropped_table(table.id);
     Ok(())
 }
 

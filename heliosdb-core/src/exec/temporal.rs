@@ -164,6 +164,11 @@ pub fn system_rows<'a>(reader: &'a dyn Reader, table: SystemTable) -> Result<Row
                 .collect();
             Ok(Box::new(rows.into_iter()))
         }
+        SystemTable::MvStaleness => {
+            let rows =
+                crate::mv::staleness::rows(reader.engine(), reader.catalog(), crate::storage::commit_log::now_micros());
+            Ok(Box::new(rows.into_iter().map(Ok)))
+        }
     }
 }
 

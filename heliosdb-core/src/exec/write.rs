@@ -3,6 +3,7 @@
 
 use crate::catalog::{IndexDef, TableDef};
 use crate::error::{Error, Result};
+use crate::storage::changes::{self, ChangeOp};
 use crate::storage::versions::{self, EndedBy};
 use crate::storage::{keys, Ks, Reader, WriteTx};
 use crate::types::rowcodec::encode_row;
@@ -32,7 +33,14 @@ pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) 
         tx.put(Ks::Index, ik, key.clone());
     }
     let scn = tx.scn();
-    tx.put(Ks::Rows, key, encode_row(scn, &row[..table.columns.len()]));
+    let image = encode_row(scn, &row[..table.columns.len()]);
+    if table.track_changes {
+        match tx.take_update(&key) {
+            Some(old) => changes::log(tx, table.id, ChangeOp::Update, &key, Some(&old), Some(&image)),
+            None => changes::log(tx, table.id, ChangeOp::Insert, &key, None, Some(&image)),
+        }
+    }
+    tx.put(Ks::Rows, key, image);
 }
 
 /// Removes a row image and its index entries. Under time travel the
@@ -53,6 +61,13 @@ pub fn delete_row(
     if table.time_travel {
         let known = scn.map(|s| (s, &row[..table.columns.len()]));
         versions::supersede(tx, &key, ended_by, known)?;
+    }
+    if table.track_changes {
+        let old = encode_row(scn.unwrap_or(0), &row[..table.columns.len()]);
+        match ended_by {
+            EndedBy::Update => tx.stash_update(key.clone(), old),
+            EndedBy::Delete => changes::log(tx, table.id, ChangeOp::Delete, &key, Some(&old), None),
+        }
     }
     for ix in &table.indexes {
         let (ik, _) = index_entry(ix, row, &key);

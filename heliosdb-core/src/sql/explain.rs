@@ -127,6 +127,17 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
         }
         StmtPlan::AlterTable { table, .. } => out.push(format!("ALTER TABLE {table}")),
         StmtPlan::CreateView { view, .. } => out.push(format!("CREATE VIEW {}", view.name)),
+        StmtPlan::CreateMaterializedView { table, .. } => {
+            out.push(format!("CREATE MATERIALIZED VIEW {}", table.name));
+            if let Some(n) = crate::mv::creation_notice(table) {
+                out.push(format!("  {n}"));
+            }
+        }
+        StmtPlan::DropMaterializedView { names, .. } => {
+            out.push(format!("DROP MATERIALIZED VIEW {}", names.join(", ")))
+        }
+        StmtPlan::AlterMaterializedView { name, .. } => out.push(format!("ALTER MATERIALIZED VIEW {name}")),
+        StmtPlan::Refresh { name, .. } => out.push(format!("REFRESH MATERIALIZED VIEW {name}")),
         StmtPlan::DropTable { names, .. } | StmtPlan::DropIndex { names, .. } | StmtPlan::DropView { names, .. } => {
             out.push(format!("DROP {}", names.join(", ")))
         }

@@ -11,7 +11,9 @@
 pub mod binder;
 pub mod explain;
 pub mod expr;
+pub mod mv_syntax;
 pub mod parser;
 pub mod plan;
 pub mod planner;
 pub mod scope;
+pub mod tokens;

@@ -85,6 +85,8 @@ pub const HISTORY_COLUMNS: [&str; 6] = [
 pub enum SystemTable {
     /// `heliosdb_snapshots()`: (scn, txid, commit_time) of every queryable point.
     Snapshots,
+    /// `pg_mv_staleness()`: one row per materialized view.
+    MvStaleness,
 }
 
 impl SystemTable {
@@ -92,6 +94,7 @@ impl SystemTable {
     pub fn columns(self) -> &'static [&'static str] {
         match self {
             SystemTable::Snapshots => &["scn", "txid", "commit_time"],
+            SystemTable::MvStaleness => &crate::mv::staleness::COLUMNS,
         }
     }
 }
@@ -405,6 +408,36 @@ pub enum StmtPlan {
         names: Vec<String>,
         /// IF EXISTS.
         if_exists: bool,
+    },
+    /// CREATE MATERIALIZED VIEW (the table that holds its contents).
+    CreateMaterializedView {
+        /// The view's table, with its definition.
+        table: TableDef,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+        /// Fill it now (`WITH DATA`, the default) or at its first refresh.
+        with_data: bool,
+    },
+    /// DROP MATERIALIZED VIEW.
+    DropMaterializedView {
+        /// Names.
+        names: Vec<String>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// ALTER MATERIALIZED VIEW … SET / RESET (NULL resets).
+    AlterMaterializedView {
+        /// The view.
+        name: String,
+        /// Options and their new values.
+        options: Vec<(String, crate::types::Value)>,
+    },
+    /// REFRESH MATERIALIZED VIEW.
+    Refresh {
+        /// The view.
+        name: String,
+        /// `INCREMENTALLY` was asked for.
+        incremental: bool,
     },
     /// DROP INDEX.
     DropIndex {

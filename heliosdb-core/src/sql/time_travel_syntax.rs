@@ -13,6 +13,7 @@
 //! `FOR SYSTEM_TIME AS OF x` (SQL:2011) is parsed natively and means a timestamp.
 //! The planner reads the marker names back with [`marker`].
 
+use crate::sql::tokens::{make_tokens, next_words, word};
 use crate::temporal::PointKind;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -22,13 +23,6 @@ pub const AS_OF: &str = "heliosdb_as_of_";
 pub const HISTORY: &str = "heliosdb_history_";
 /// Prefix of the variable a read-only `BEGIN … AS OF` becomes.
 pub const BEGIN_AS_OF: &str = "heliosdb_begin_as_of_";
-
-fn word(t: &Token) -> Option<String> {
-    match t {
-        Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
-        _ => None,
-    }
-}
 
 fn kind_of(word: &str) -> Option<PointKind> {
     match word {
@@ -45,17 +39,6 @@ pub fn marker(ident: &str, prefix: &str) -> Option<PointKind> {
     kind_of(&rest.strip_prefix(prefix)?.to_ascii_uppercase())
 }
 
-/// Indexes of the next `n` non-whitespace tokens from `from`.
-fn next_words(tokens: &[TokenWithSpan], from: usize, n: usize) -> Vec<(usize, Option<String>)> {
-    tokens[from..]
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
-        .take(n)
-        .map(|(i, t)| (from + i, word(&t.token)))
-        .collect()
-}
-
 /// Rewrites the time-travel clauses of a token stream (see the module docs).
 pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len() + 8);
@@ -63,18 +46,7 @@ pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let mut i = 0;
     while i < tokens.len() {
         let span = tokens[i].span;
-        let emit = |out: &mut Vec<TokenWithSpan>, words: &[&str]| {
-            for (n, w) in words.iter().enumerate() {
-                if n > 0 {
-                    out.push(TokenWithSpan { token: Token::Whitespace(sqlparser::tokenizer::Whitespace::Space), span });
-                }
-                let token = match *w {
-                    "=" => Token::Eq,
-                    w => Token::make_word(w, None),
-                };
-                out.push(TokenWithSpan { token, span });
-            }
-        };
+        let emit = |out: &mut Vec<TokenWithSpan>, words: &[&str]| out.extend(make_tokens(words, span));
         let tok = &tokens[i].token;
         if matches!(tok, Token::Whitespace(_)) {
             out.push(tokens[i].clone());

@@ -67,6 +67,10 @@ impl Reader for ReadView {
     fn engine(&self) -> &Arc<Engine> {
         &self.engine
     }
+
+    fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
 }
 
 /// Whether a pair of bounds selects nothing (BTreeMap::range panics on these).
@@ -89,6 +93,8 @@ pub struct Engine {
     pub(crate) commit_log: Mutex<CommitLog>,
     pub(crate) sequences: Mutex<HashMap<u32, i64>>,
     pub(crate) leases: Arc<LeaseTable>,
+    pub(crate) change_index: Mutex<super::changes::ChangeIndex>,
+    pub(crate) mv_runtime: Mutex<HashMap<u32, crate::mv::staleness::Runtime>>,
     pub(crate) background: Mutex<Option<super::gc::Background>>,
     config: Config,
     path: Option<PathBuf>,
@@ -185,6 +191,11 @@ impl Engine {
             None => 0,
         };
         let commit_log = CommitLog::from_records(records, gc_horizon);
+        let mut change_index = super::changes::ChangeIndex::default();
+        for kv in snap.scan(Ks::Changes, &Bound::Unbounded, &Bound::Unbounded) {
+            let (k, v) = kv?;
+            change_index.apply(&k, &Some(v));
+        }
         let scn = commit_log.last_scn();
         Ok(Engine {
             store,
@@ -194,6 +205,8 @@ impl Engine {
             commit_log: Mutex::new(commit_log),
             sequences: Mutex::new(sequences),
             leases: Arc::new(LeaseTable::default()),
+            change_index: Mutex::new(change_index),
+            mv_runtime: Mutex::new(HashMap::new()),
             background: Mutex::new(None),
             config: config.clone(),
             path,
@@ -360,8 +373,16 @@ impl Engine {
         record: CommitRecord,
     ) -> Result<()> {
         entries.push((Ks::Commits, keys::commit_key(record.scn), Some(Bytes::from(record.encode()))));
+        let logged: Vec<(Vec<u8>, Option<Bytes>)> =
+            entries.iter().filter(|(ks, _, _)| *ks == Ks::Changes).map(|(_, k, v)| (k.clone(), v.clone())).collect();
         let mut p = self.published.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.store.write(entries, self.durability())?;
+        if !logged.is_empty() {
+            let mut index = lock(&self.change_index);
+            for (k, v) in &logged {
+                index.apply(k, v);
+            }
+        }
         if let Some(cat) = new_catalog {
             p.catalog = Arc::new(cat);
         }

@@ -7,6 +7,8 @@
 //! * `versions`: row key ‖ `!from_scn (u64 BE)` — a superseded row version,
 //!   newest first under its row key, so "the version valid at SCN s" is the
 //!   first entry at or after `row key ‖ !s` (one seek)
+//! * `changes`: `table id (u32 BE)` ‖ `SCN (u64 BE)` ‖ `seq (u32 BE)` — one row
+//!   change of a table that has consumers, in commit order
 //! * `meta`:  short ASCII prefixes below
 //! * `commits`: `SCN (u64 BE)`
 
@@ -111,6 +113,22 @@ pub fn split_version_key(key: &[u8]) -> Option<(&[u8], u64)> {
     let cut = key.len().checked_sub(8)?;
     let tail: [u8; 8] = key[cut..].try_into().ok()?;
     Some((&key[..cut], !u64::from_be_bytes(tail)))
+}
+
+/// Key of a change-log record: the `seq`-th change of commit `scn` to table `table_id`.
+pub fn change_key(table_id: u32, scn: u64, seq: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(16);
+    k.extend_from_slice(&table_id.to_be_bytes());
+    k.extend_from_slice(&scn.to_be_bytes());
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// The table id and SCN of a change-log key.
+pub fn split_change_key(key: &[u8]) -> Option<(u32, u64)> {
+    let id: [u8; 4] = key.get(..4)?.try_into().ok()?;
+    let scn: [u8; 8] = key.get(4..12)?.try_into().ok()?;
+    Some((u32::from_be_bytes(id), u64::from_be_bytes(scn)))
 }
 
 /// Key of a commit record.

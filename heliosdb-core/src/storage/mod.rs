@@ -8,8 +8,10 @@
 //! * [`write_tx`] — a write transaction: private overlay, statement undo, atomic commit;
 //! * [`merge`] — reading a snapshot through a transaction's overlay;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
-//! * [`gc`] — removing history the retention policy no longer keeps.
+//! * [`gc`] — removing history the retention policy no longer keeps;
+//! * [`changes`] — the change log of tables with consumers (materialized views).
 
+pub mod changes;
 pub mod commit_log;
 pub mod engine;
 pub mod gc;
@@ -47,4 +49,7 @@ pub trait Reader {
 
     /// The engine behind this reader (commit log, leases, GC).
     fn engine(&self) -> &std::sync::Arc<Engine>;
+
+    /// The schema as this reader sees it.
+    fn catalog(&self) -> &crate::catalog::Catalog;
 }

@@ -43,6 +43,11 @@ pub struct WriteTx {
     overlays: [Overlay; 6],
     sequences: HashMap<u32, i64>,
     undo: Option<StatementUndo>,
+    /// Numbers this transaction's change-log records.
+    change_seq: u32,
+    /// The old image of a row an UPDATE just removed, until its new image is
+    /// written: together they are logged as one change.
+    pending_update: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl WriteTx {
@@ -59,6 +64,8 @@ impl WriteTx {
             overlays: Default::default(),
             sequences: HashMap::new(),
             undo: None,
+            change_seq: 0,
+            pending_update: None,
         }
     }
 
@@ -122,8 +129,31 @@ impl WriteTx {
         self.write(ks, key, None);
     }
 
+    /// The next change-log sequence number of this transaction.
+    pub fn next_change_seq(&mut self) -> u32 {
+        self.change_seq += 1;
+        self.change_seq
+    }
+
+    /// Holds the old image of a row being updated (see [`WriteTx::take_update`]).
+    pub fn stash_update(&mut self, key: Vec<u8>, old_image: Vec<u8>) {
+        self.pending_update = Some((key, old_image));
+    }
+
+    /// The stashed old image, if it belongs to `key`.
+    pub fn take_update(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        match self.pending_update.take() {
+            Some((k, old)) if k == key => Some(old),
+            other => {
+                self.pending_update = other;
+                None
+            }
+        }
+    }
+
     /// Marks the start of a statement: its changes can be undone alone.
     pub fn begin_statement(&mut self) {
+        self.pending_update = None;
         self.undo = Some(StatementUndo {
             entries: Vec::new(),
             catalog: None,
@@ -279,6 +309,10 @@ impl Reader for WriteTx {
 
     fn engine(&self) -> &Arc<Engine> {
         &self.engine
+    }
+
+    fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 }
 

@@ -55,7 +55,13 @@ fn check_def(c: &ast::CheckConstraint) -> CheckDef {
 /// Bad types or defaults, unsupported options.
 pub fn parse_column(col: &ast::ColumnDef) -> Result<ParsedColumn> {
     let mut p = ParsedColumn {
-        def: ColumnDef { name: col.name.value.clone(), ty: data_type(&col.data_type)?, not_null: false, default: None },
+        def: ColumnDef {
+            name: col.name.value.clone(),
+            ty: data_type(&col.data_type)?,
+            not_null: false,
+            default: None,
+            hidden: false,
+        },
         primary_key: false,
         unique: false,
         autoincrement: false,
@@ -123,6 +129,22 @@ pub fn plan_alter_table(at: &ast::AlterTable, catalog: &Catalog) -> Result<StmtP
     let [operation] = at.operations.as_slice() else {
         return Err(sql_err!("ALTER TABLE takes one operation at a time"));
     };
+    if let ast::AlterTableOperation::SetOptionsParens { options } = operation {
+        let empty = crate::sql::scope::Scope::default();
+        let mut out = Vec::new();
+        for o in options {
+            let ast::SqlOption::KeyValue { key, value } = o else {
+                return Err(sql_err!("expected option = value, found {o}"));
+            };
+            let v = crate::sql::binder::Binder::new(&empty).bind(value)?;
+            let v = crate::exec::eval::eval(&v, &[], &crate::exec::EvalCtx::new(&[], 0, None))?;
+            out.push((key.value.clone(), v));
+        }
+        return Ok(StmtPlan::AlterMaterializedView { name: table, options: out });
+    }
+    if catalog.tables.get(&crate::catalog::normalize(&table)).is_some_and(|t| t.mv.is_some()) {
+        return Err(sql_err!("{table} is a materialized view: its columns come from its query"));
+    }
     let op = match operation {
         ast::AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
             let p = parse_column(column_def)?;
@@ -251,6 +273,8 @@ pub fn plan_create_table(ct: &ast::CreateTable, catalog: &Catalog, sql: &str) ->
         time_travel: true,
         created_scn: 0,
         altered_scn: None,
+        mv: None,
+        track_changes: false,
     };
     // CHECK expressions must bind against the table's own columns.
     let scope = super::select::table_scope(&table, &table.name);
@@ -356,6 +380,7 @@ pub fn plan_drop(kind: &ast::ObjectType, if_exists: bool, names: &[ast::ObjectNa
         ast::ObjectType::Table => Ok(StmtPlan::DropTable { names, if_exists }),
         ast::ObjectType::Index => Ok(StmtPlan::DropIndex { names, if_exists }),
         ast::ObjectType::View => Ok(StmtPlan::DropView { names, if_exists }),
+        ast::ObjectType::MaterializedView => Ok(StmtPlan::DropMaterializedView { names, if_exists }),
         other => Err(sql_err!("DROP {other} is not supported yet")),
     }
 }
@@ -367,7 +392,7 @@ pub fn plan_drop(kind: &ast::ObjectType, if_exists: bool, names: &[ast::ObjectNa
 /// A query that does not plan; materialized views (not built yet).
 pub fn plan_create_view(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result<StmtPlan> {
     if cv.materialized {
-        return Err(sql_err!("materialized views are not supported yet"));
+        return crate::mv::plan_create(cv, catalog, sql);
     }
     let name = object_name(&cv.name);
     let qp = super::select::plan_query(&cv.query, catalog)?;

@@ -137,6 +137,12 @@ fn target(tf: &ast::TableFactor, catalog: &Catalog) -> Result<(Arc<TableDef>, Sc
     match tf {
         ast::TableFactor::Table { name, alias, .. } => {
             let table = Arc::clone(catalog.table(&object_name(name))?);
+            if table.mv.is_some() {
+                return Err(sql_err!(
+                    "cannot modify materialized view {}: its rows change only by REFRESH MATERIALIZED VIEW",
+                    table.name
+                ));
+            }
             let q = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
             let scope = table_scope(&table, &q);
             Ok((table, scope))

@@ -18,8 +18,11 @@ use std::sync::Arc;
 /// Scope of one table's scan rows: its columns, then the hidden rowid.
 pub fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
     let q = Some(normalize(qualifier));
-    let mut columns: Vec<ScopeColumn> =
-        table.columns.iter().map(|c| ScopeColumn { table: q.clone(), name: c.name.clone(), hidden: false }).collect();
+    let mut columns: Vec<ScopeColumn> = table
+        .columns
+        .iter()
+        .map(|c| ScopeColumn { table: q.clone(), name: c.name.clone(), hidden: c.hidden })
+        .collect();
     if table.has_rowid() {
         columns.push(ScopeColumn { table: q, name: "rowid".into(), hidden: true });
     }
@@ -101,6 +104,7 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
             let tname = object_name(name);
             let system = match normalize(&tname).as_str() {
                 "heliosdb_snapshots" => SystemTable::Snapshots,
+                "pg_mv_staleness" => SystemTable::MvStaleness,
                 _ => return Err(sql_err!("no such table function: {tname}")),
             };
             if !args.args.is_empty() {

@@ -1,0 +1,74 @@
+//! Materialized view definitions: the defining query, how the view is
+//! maintained, where it stands (its refresh SCN) and its options. The
+//! contents live in an ordinary table that carries this definition, so a
+//! materialized view is read, indexed and time-travelled like any table.
+
+use serde::{Deserialize, Serialize};
+
+/// How a view is brought up to date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Strategy {
+    /// Changes to the base table are applied to the stored rows.
+    Incremental(IncrementalShape),
+    /// The query is recomputed; `reason` names the part of the query that
+    /// prevents incremental maintenance.
+    Full {
+        /// Why the view cannot be maintained incrementally.
+        reason: String,
+    },
+}
+
+/// The incrementally maintained query shapes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IncrementalShape {
+    /// `SELECT exprs FROM t [WHERE …]`: one stored row per base row, keyed
+    /// by the base row's key (the view's hidden first column).
+    Project,
+    /// `SELECT groups…, aggregates… FROM t [WHERE …] GROUP BY …`: one stored
+    /// row per group, keyed by the group values, with running state in
+    /// hidden columns after the visible ones.
+    Aggregate {
+        /// For each visible column: `None` for a group expression, or the
+        /// aggregate it shows and the first hidden state column it uses.
+        columns: Vec<Option<AggState>>,
+    },
+}
+
+/// Where an aggregate's running state lives in a view row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AggState {
+    /// `count`, `sum`, `avg`, `min` or `max` (`count_star` for COUNT(*)).
+    pub func: String,
+    /// Position of its state column (SUM/AVG: the sum; then the non-NULL count).
+    pub state: usize,
+}
+
+/// Per-view settings (`None`: the `[materialized_views]` default applies).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MvOptions {
+    /// Refresh in the background when stale.
+    pub auto_refresh: Option<bool>,
+    /// Seconds of pending changes after which the view is due for a refresh.
+    pub staleness_threshold_sec: Option<u64>,
+    /// Refresh only while system CPU use is below this fraction.
+    pub cpu_threshold: Option<f64>,
+    /// A hard deadline: older than this, refresh even when the CPU is busy.
+    pub max_staleness_sec: Option<u64>,
+}
+
+/// A materialized view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MvDef {
+    /// The defining query as SQL text.
+    pub query: String,
+    /// The base tables it reads, by id.
+    pub base_tables: Vec<u32>,
+    /// How it is maintained.
+    pub strategy: Strategy,
+    /// The SCN its contents reflect; `None` until the first refresh.
+    pub refresh_scn: Option<u64>,
+    /// When the last refresh committed (µs since the epoch).
+    pub refreshed_at_us: Option<i64>,
+    /// Its options.
+    pub options: MvOptions,
+}

@@ -1,0 +1,251 @@
+//! Deciding how a materialized view is maintained: which query shapes are
+//! kept up to date from the change log, and, for the others, the part of the
+//! query that forces a full recomputation (reported at CREATE time and by
+//! `pg_mv_staleness()`).
+
+use crate::catalog::mv::{AggState, IncrementalShape};
+use crate::catalog::{normalize, Catalog, Strategy, TableDef};
+use crate::error::{sql_err, Result};
+use crate::sql::binder::{object_name, Binder};
+use crate::sql::expr::{AggFunc, Expr, Func};
+use crate::sql::planner::select::table_scope;
+use crate::types::Value;
+use sqlparser::ast;
+use std::sync::Arc;
+
+/// One visible column of an aggregate view.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// The `i`-th GROUP BY expression.
+    Group(usize),
+    /// An aggregate over the base rows (`arg` is `None` for COUNT(*)).
+    Agg {
+        /// Which aggregate.
+        func: AggFunc,
+        /// Its argument, bound against the base table.
+        arg: Option<Expr>,
+    },
+}
+
+/// The bound pieces incremental maintenance evaluates on base rows.
+#[derive(Debug, Clone)]
+pub struct Maintained {
+    /// The one base table.
+    pub table: Arc<TableDef>,
+    /// The WHERE clause.
+    pub filter: Option<Expr>,
+    /// The shape.
+    pub shape: Shape,
+}
+
+/// The maintained shapes, bound.
+#[derive(Debug, Clone)]
+pub enum Shape {
+    /// One view row per qualifying base row: the select expressions.
+    Project(Vec<Expr>),
+    /// One view row per group.
+    Aggregate {
+        /// GROUP BY expressions.
+        groups: Vec<Expr>,
+        /// The visible columns.
+        items: Vec<Item>,
+    },
+}
+
+/// Hidden column holding a stored row's key (base row key or group key).
+pub const KEY_COLUMN: &str = "heliosdb_key";
+/// Hidden column counting the base rows of a group.
+pub const COUNT_COLUMN: &str = "heliosdb_rows";
+/// Hidden columns per aggregate: a [`crate::exec::aggregate::Sum`]'s four parts,
+/// or the extreme and the count of non-NULL values for MIN/MAX.
+pub const STATE_WIDTH: usize = 4;
+
+/// The base tables a query reads (every table name in it that is a table).
+pub fn base_tables(q: &ast::Query, catalog: &Catalog) -> Vec<Arc<TableDef>> {
+    let mut out: Vec<Arc<TableDef>> = Vec::new();
+    let _ = ast::visit_relations(q, |name| {
+        if let Ok(t) = catalog.table(&object_name(name)) {
+            if !out.iter().any(|x| x.id == t.id) {
+                out.push(Arc::clone(t));
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    out
+}
+
+fn nondeterministic(e: &Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| match x {
+        Expr::Func(Func::Random | Func::Now | Func::CurrentScn | Func::LastTxid | Func::Gc, _) => found = true,
+        Expr::Func(Func::Date | Func::Time | Func::DateTime | Func::UnixEpoch | Func::JulianDay, args)
+            if args.is_empty() =>
+        {
+            found = true
+        }
+        Expr::Literal(Value::Text(s)) if s.eq_ignore_ascii_case("now") => found = true,
+        _ => {}
+    });
+    found
+}
+
+/// Why a bound expression cannot be maintained, if it cannot.
+fn expr_obstacle(e: &Expr) -> Option<String> {
+    let mut why = None;
+    e.walk(&mut |x| match x {
+        Expr::Subquery(_) => why = why.take().or(Some("a subquery in an expression".to_string())),
+        Expr::Window(_) => why = why.take().or(Some("a window function".to_string())),
+        _ => {}
+    });
+    why.or_else(|| {
+        nondeterministic(e)
+            .then(|| "a now()-relative or random expression (its result changes without any row changing)".into())
+    })
+}
+
+/// How a view with defining query `q` is maintained, with the bound pieces
+/// when incrementally.
+///
+/// # Errors
+/// Binding errors in the query (the caller has already planned it, so these
+/// would be bugs rather than user errors).
+pub fn classify(q: &ast::Query, catalog: &Catalog) -> Result<(Strategy, Option<Maintained>)> {
+    match shape_of(q, catalog)? {
+        Ok((m, shape)) => Ok((Strategy::Incremental(shape), Some(m))),
+        Err(reason) => Ok((Strategy::Full { reason }, None)),
+    }
+}
+
+type Classified = std::result::Result<(Maintained, IncrementalShape), String>;
+
+fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
+    if q.with.is_some() {
+        return Ok(Err("a WITH clause".into()));
+    }
+    if q.limit_clause.is_some() || q.fetch.is_some() {
+        return Ok(Err("LIMIT/OFFSET".into()));
+    }
+    let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+        return Ok(Err("UNION/INTERSECT/EXCEPT".into()));
+    };
+    if sel.distinct.is_some() {
+        return Ok(Err("DISTINCT".into()));
+    }
+    if sel.having.is_some() {
+        return Ok(Err("HAVING".into()));
+    }
+    let [from] = sel.from.as_slice() else {
+        return Ok(Err(if sel.from.is_empty() {
+            "no FROM table".into()
+        } else {
+            "a join (joins are not maintained incrementally yet)".into()
+        }));
+    };
+    if !from.joins.is_empty() {
+        return Ok(Err("a join (joins are not maintained incrementally yet)".into()));
+    }
+    let (table, qualifier) = match &from.relation {
+        ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
+            let tname = object_name(name);
+            if catalog.views.contains_key(&normalize(&tname)) {
+                return Ok(Err(format!("it reads the view {tname}")));
+            }
+            let table = catalog.table(&tname)?;
+            if table.mv.is_some() {
+                return Ok(Err(format!("it reads the materialized view {tname}")));
+            }
+            (Arc::clone(table), alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone()))
+        }
+        ast::TableFactor::Derived { .. } => return Ok(Err("a subquery in FROM".into())),
+        ast::TableFactor::Table { version: Some(_), .. } => return Ok(Err("AS OF in the query".into())),
+        other => return Ok(Err(format!("the FROM item {other}"))),
+    };
+    let scope = table_scope(&table, &qualifier);
+    let filter = match &sel.selection {
+        Some(w) => {
+            let e = Binder::new(&scope).bind(w).map_err(|e| sql_err!("{e}"))?;
+            if let Some(why) = expr_obstacle(&e) {
+                return Ok(Err(format!("{why} in WHERE")));
+            }
+            Some(e)
+        }
+        None => None,
+    };
+    let group_asts: Vec<&ast::Expr> = match &sel.group_by {
+        ast::GroupByExpr::Expressions(exprs, mods) if mods.is_empty() => exprs.iter().collect(),
+        _ => return Ok(Err("GROUP BY ALL or grouping modifiers".into())),
+    };
+    let mut groups = Vec::new();
+    for g in &group_asts {
+        let e = Binder::new(&scope).bind(g)?;
+        if let Some(why) = expr_obstacle(&e) {
+            return Ok(Err(format!("{why} in GROUP BY")));
+        }
+        groups.push(e);
+    }
+    let mut binder = Binder::new(&scope);
+    binder.allow_aggregates = true;
+    let mut bound = Vec::new();
+    for item in &sel.projection {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                bound.push(binder.bind(e)?);
+            }
+            ast::SelectItem::ExprWithAliases { .. } => return Ok(Err("a select item with several aliases".into())),
+            ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                if !groups.is_empty() {
+                    return Ok(Err("* in an aggregate query".into()));
+                }
+                bound.extend((0..table.columns.len()).filter(|c| !table.columns[*c].hidden).map(Expr::Column));
+            }
+        }
+    }
+    let has_aggs = bound.iter().any(Expr::has_aggregate);
+    if groups.is_empty() && !has_aggs {
+        if let Some(why) = bound.iter().find_map(expr_obstacle) {
+            return Ok(Err(why));
+        }
+        let m = Maintained { table, filter, shape: Shape::Project(bound) };
+        return Ok(Ok((m, IncrementalShape::Project)));
+    }
+    let mut items = Vec::new();
+    let mut columns = Vec::new();
+    let mut next_state = bound.len() + 2; // after the visible columns, the key and the row count
+    for e in bound {
+        if let Some(i) = groups.iter().position(|g| *g == e) {
+            items.push(Item::Group(i));
+            columns.push(None);
+            continue;
+        }
+        let Expr::Agg(call) = &e else {
+            return Ok(Err(if e.has_aggregate() {
+                "an aggregate inside a larger expression (such as sum(x) * 2)".into()
+            } else {
+                "a select item that is neither a GROUP BY expression nor an aggregate".into()
+            }));
+        };
+        let name = match call.func {
+            AggFunc::CountStar => "count_star",
+            AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Total => "total",
+            AggFunc::Avg => "avg",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+            other => return Ok(Err(format!("{other:?} is not maintained incrementally yet"))),
+        };
+        if call.distinct {
+            return Ok(Err(
+                "an aggregate with DISTINCT (such as COUNT(DISTINCT x)) is not maintained incrementally yet".into(),
+            ));
+        }
+        if let Some(why) = call.arg.as_ref().and_then(expr_obstacle) {
+            return Ok(Err(why));
+        }
+        items.push(Item::Agg { func: call.func, arg: call.arg.clone() });
+        columns.push(Some(AggState { func: name.into(), state: next_state }));
+        next_state += STATE_WIDTH;
+    }
+    let m = Maintained { table, filter, shape: Shape::Aggregate { groups, items } };
+    Ok(Ok((m, IncrementalShape::Aggregate { columns })))
+}

@@ -1,0 +1,137 @@
+//! The materialized-view statements sqlparser does not parse, rewritten at
+//! the token level into forms it does (positions kept):
+//!
+//! | written | parsed as |
+//! | --- | --- |
+//! | `REFRESH MATERIALIZED VIEW v` | `SET heliosdb_refresh_full = v` |
+//! | `REFRESH MATERIALIZED VIEW v INCREMENTALLY` | `SET heliosdb_refresh_incremental = v` |
+//! | `ALTER MATERIALIZED VIEW v SET (k = x, …)` | `ALTER TABLE v SET (k = x, …)` |
+//! | `ALTER MATERIALIZED VIEW v RESET (k, …)` | `ALTER TABLE v SET (k = NULL, …)` |
+//! | `CREATE MATERIALIZED VIEW v … AS q WITH NO DATA` | `CREATE MATERIALIZED VIEW v … WITH (heliosdb_no_data = true) AS q` |
+//!
+//! (`WITH DATA`, the default, is dropped.)
+
+use super::tokens::{make_tokens, next_words, split_statements, word};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
+
+/// Variable of a full `REFRESH`.
+pub const REFRESH_FULL: &str = "heliosdb_refresh_full";
+/// Variable of a `REFRESH … INCREMENTALLY`.
+pub const REFRESH_INCREMENTAL: &str = "heliosdb_refresh_incremental";
+/// The option `WITH NO DATA` becomes.
+pub const NO_DATA: &str = "heliosdb_no_data";
+
+fn significant(tokens: &[TokenWithSpan]) -> Vec<(usize, Option<String>)> {
+    next_words(tokens, 0, tokens.len())
+}
+
+/// Rewrites the materialized-view statements of a token stream.
+pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    split_statements(tokens).into_iter().flat_map(rewrite_statement).collect()
+}
+
+fn rewrite_statement(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let words = significant(&st);
+    let w = |i: usize| words.get(i).and_then(|(_, w)| w.as_deref());
+    match (w(0), w(1), w(2)) {
+        (Some("REFRESH"), Some("MATERIALIZED"), Some("VIEW")) => {
+            let Some(&(name_at, _)) = words.get(3) else { return st };
+            let incremental = w(4) == Some("INCREMENTALLY");
+            let var = if incremental { REFRESH_INCREMENTAL } else { REFRESH_FULL };
+            let span = st[words[0].0].span;
+            let mut out = make_tokens(&["SET", var, "="], span);
+            out.push(st[name_at].clone());
+            // Keep what follows (INCREMENTALLY dropped) so stray words still fail to parse.
+            let rest_from = if incremental { words[4].0 + 1 } else { name_at + 1 };
+            out.extend(st.drain(rest_from..));
+            out
+        }
+        (Some("ALTER"), Some("MATERIALIZED"), Some("VIEW")) => {
+            let span = st[words[0].0].span;
+            let mut out = make_tokens(&["ALTER", "TABLE"], span);
+            let mut rest: Vec<TokenWithSpan> = st.drain(words[2].0 + 1..).collect();
+            let rw = significant(&rest);
+            if let Some((reset_at, Some(r))) = rw.get(1) {
+                if r == "RESET" {
+                    let span = rest[*reset_at].span;
+                    rest[*reset_at] = make_tokens(&["SET"], span).remove(0);
+                    // Each bare option name inside the parentheses gets `= NULL`.
+                    let mut fixed = Vec::with_capacity(rest.len() + 8);
+                    for t in rest {
+                        let is_name = matches!(&t.token, Token::Word(_)) && !fixed.is_empty();
+                        let span = t.span;
+                        fixed.push(t);
+                        if is_name && fixed.iter().any(|x: &TokenWithSpan| matches!(x.token, Token::LParen)) {
+                            fixed.push(TokenWithSpan { token: Token::Eq, span });
+                            fixed.extend(make_tokens(&["NULL"], span));
+                        }
+                    }
+                    rest = fixed;
+                }
+            }
+            out.extend(rest);
+            out
+        }
+        (Some("CREATE"), _, _) if words.iter().take(4).any(|(_, w)| w.as_deref() == Some("MATERIALIZED")) => {
+            strip_with_data(st, &words)
+        }
+        _ => st,
+    }
+}
+
+/// Removes a trailing `WITH [NO] DATA`; `NO DATA` becomes an option before `AS`.
+fn strip_with_data(mut st: Vec<TokenWithSpan>, words: &[(usize, Option<String>)]) -> Vec<TokenWithSpan> {
+    let tail: Vec<&str> = words.iter().rev().map(|(_, w)| w.as_deref().unwrap_or("")).collect();
+    let has_semicolon = tail.first() == Some(&"");
+    let t = if has_semicolon { &tail[1..] } else { &tail[..] };
+    let (cut, no_data) = match t {
+        ["DATA", "NO", "WITH", ..] => (3, true),
+        ["DATA", "WITH", ..] => (2, false),
+        _ => return st,
+    };
+    let first_cut = words[words.len() - usize::from(has_semicolon) - cut].0;
+    let end = if has_semicolon { words[words.len() - 1].0 } else { st.len() };
+    st.drain(first_cut..end);
+    if no_data {
+        // The view's AS: the first top-level AS after MATERIALIZED VIEW.
+        let mut depth = 0i32;
+        let as_at = st.iter().enumerate().skip(words[0].0).find_map(|(i, t)| {
+            match &t.token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                tok if depth == 0 && word(tok).as_deref() == Some("AS") => return Some(i),
+                _ => {}
+            }
+            None
+        });
+        if let Some(i) = as_at {
+            let span = st[i].span;
+            let mut opt = make_tokens(&["WITH", "(", NO_DATA, "=", "TRUE", ")"], span);
+            opt.push(TokenWithSpan { token: Token::Whitespace(sqlparser::tokenizer::Whitespace::Space), span });
+            st.splice(i..i, opt);
+        }
+    }
+    st
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::parser::parse;
+
+    #[test]
+    fn refresh_alter_and_with_data_parse() {
+        let p = parse("REFRESH MATERIALIZED VIEW s; REFRESH MATERIALIZED VIEW s INCREMENTALLY").unwrap();
+        assert_eq!(p[0].ast.to_string(), "SET heliosdb_refresh_full = s");
+        assert_eq!(p[1].ast.to_string(), "SET heliosdb_refresh_incremental = s");
+        let p = parse("ALTER MATERIALIZED VIEW s SET (auto_refresh = true, cpu_threshold = 0.5)").unwrap();
+        assert!(p[0].ast.to_string().starts_with("ALTER TABLE s SET (auto_refresh = true"), "{}", p[0].ast);
+        let p = parse("ALTER MATERIALIZED VIEW s RESET (auto_refresh, cpu_threshold)").unwrap();
+        assert!(p[0].ast.to_string().contains("auto_refresh = NULL, cpu_threshold = NULL"), "{}", p[0].ast);
+        let p = parse("CREATE MATERIALIZED VIEW s AS SELECT a FROM t WITH NO DATA; SELECT 1").unwrap();
+        assert!(p[0].ast.to_string().contains("heliosdb_no_data = true"), "{}", p[0].ast);
+        assert_eq!(p.len(), 2);
+        let p = parse("CREATE MATERIALIZED VIEW IF NOT EXISTS s (x) AS SELECT a FROM t WITH DATA").unwrap();
+        assert!(!p[0].ast.to_string().contains("DATA"), "{}", p[0].ast);
+        assert!(parse("REFRESH MATERIALIZED VIEW s NOW").is_err());
+    }
+}

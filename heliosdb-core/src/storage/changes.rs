@@ -1,0 +1,163 @@
+//! The change log: every row change of a table that has consumers
+//! (materialized views), by SCN, written in the same atomic batch as the
+//! change itself. Incremental refresh reads the changes between a view's SCN
+//! and now; staleness counts them. [`ChangeIndex`] keeps per-table, per-SCN
+//! counts in memory so `pg_mv_staleness()` never reads the log.
+
+use super::keys::{change_key, object_prefix, prefix_bounds, split_change_key};
+use super::kv::{Bytes, Ks};
+use super::{Reader, WriteTx};
+use crate::error::{Error, Result};
+use crate::types::rowcodec::{get_varint, put_varint};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+/// What happened to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeOp {
+    /// A new row.
+    Insert,
+    /// A row replaced under the same key.
+    Update,
+    /// A row removed.
+    Delete,
+}
+
+/// One logged change.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The commit it belongs to.
+    pub scn: u64,
+    /// What happened.
+    pub op: ChangeOp,
+    /// The row's key in `rows`.
+    pub row_key: Vec<u8>,
+    /// The image before (updates and deletes).
+    pub old: Option<Vec<u8>>,
+    /// The image after (inserts and updates).
+    pub new: Option<Vec<u8>>,
+}
+
+fn damaged() -> Error {
+    Error::Corrupt("change log record is damaged".into())
+}
+
+/// Appends a change to the transaction's log.
+pub fn log(tx: &mut WriteTx, table_id: u32, op: ChangeOp, row_key: &[u8], old: Option<&[u8]>, new: Option<&[u8]>) {
+    let mut v = Vec::with_capacity(8 + row_key.len() + old.map_or(0, <[u8]>::len) + new.map_or(0, <[u8]>::len));
+    v.push(match op {
+        ChangeOp::Insert => b'I',
+        ChangeOp::Update => b'U',
+        ChangeOp::Delete => b'D',
+    });
+    put_varint(&mut v, row_key.len() as u64);
+    v.extend_from_slice(row_key);
+    let old = old.unwrap_or(&[]);
+    put_varint(&mut v, old.len() as u64);
+    v.extend_from_slice(old);
+    v.extend_from_slice(new.unwrap_or(&[]));
+    let seq = tx.next_change_seq();
+    tx.put(Ks::Changes, change_key(table_id, tx.scn(), seq), v);
+}
+
+fn decode(key: &[u8], value: &[u8]) -> Result<Change> {
+    let (_, scn) = split_change_key(key).ok_or_else(damaged)?;
+    let op = match value.first() {
+        Some(b'I') => ChangeOp::Insert,
+        Some(b'U') => ChangeOp::Update,
+        Some(b'D') => ChangeOp::Delete,
+        _ => return Err(damaged()),
+    };
+    let mut pos = 1;
+    let take = |pos: &mut usize| -> Result<Vec<u8>> {
+        let n = usize::try_from(get_varint(value, pos)?).map_err(|_| damaged())?;
+        let end = pos.checked_add(n).ok_or_else(damaged)?;
+        let bytes = value.get(*pos..end).ok_or_else(damaged)?.to_vec();
+        *pos = end;
+        Ok(bytes)
+    };
+    let row_key = take(&mut pos)?;
+    let old = take(&mut pos)?;
+    let new = value.get(pos..).ok_or_else(damaged)?.to_vec();
+    Ok(Change {
+        scn,
+        op,
+        row_key,
+        old: (op != ChangeOp::Insert).then_some(old),
+        new: (op != ChangeOp::Delete).then_some(new),
+    })
+}
+
+fn range(table_id: u32, after: u64, upto: u64) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let lo = after.checked_add(1).map_or(Bound::Excluded(change_key(table_id, u64::MAX, u32::MAX)), |a| {
+        Bound::Included(change_key(table_id, a, 0))
+    });
+    let hi = match upto.checked_add(1) {
+        Some(u) => Bound::Excluded(change_key(table_id, u, 0)),
+        None => prefix_bounds(&object_prefix(table_id)).1,
+    };
+    (lo, hi)
+}
+
+/// The changes to `table_id` committed after SCN `after`, up to `upto`, in order.
+///
+/// # Errors
+/// Storage errors, damaged records.
+pub fn read(reader: &dyn Reader, table_id: u32, after: u64, upto: u64) -> Result<Vec<Change>> {
+    let (lo, hi) = range(table_id, after, upto);
+    reader.scan(Ks::Changes, lo, hi).map(|kv| kv.and_then(|(k, v)| decode(&k, &v))).collect()
+}
+
+/// Deletes the changes to `table_id` up to SCN `upto` (every consumer has them).
+///
+/// # Errors
+/// Storage errors.
+pub fn trim(tx: &mut WriteTx, table_id: u32, upto: u64) -> Result<()> {
+    let (lo, _) = prefix_bounds(&object_prefix(table_id));
+    let (_, hi) = range(table_id, 0, upto);
+    let doomed: Vec<Vec<u8>> =
+        tx.scan(Ks::Changes, lo, hi).map(|kv| kv.map(|(k, _)| k.to_vec())).collect::<Result<_>>()?;
+    for k in doomed {
+        tx.delete(Ks::Changes, k);
+    }
+    Ok(())
+}
+
+/// Per-table counts of logged changes by SCN, mirrored from the log.
+#[derive(Debug, Default)]
+pub struct ChangeIndex {
+    per_table: HashMap<u32, BTreeMap<u64, u64>>,
+}
+
+impl ChangeIndex {
+    /// Adds (`Some`) or removes (`None`) one logged change.
+    pub fn apply(&mut self, key: &[u8], value: &Option<Bytes>) {
+        let Some((table, scn)) = split_change_key(key) else { return };
+        let counts = self.per_table.entry(table).or_default();
+        if value.is_some() {
+            *counts.entry(scn).or_insert(0) += 1;
+        } else if let Some(n) = counts.get_mut(&scn) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&scn);
+            }
+        }
+    }
+
+    /// Changes to `table` after SCN `after`: how many, and the SCN of the oldest.
+    pub fn pending(&self, table: u32, after: u64) -> (u64, Option<u64>) {
+        let Some(counts) = self.per_table.get(&table) else { return (0, None) };
+        let mut total = 0;
+        let mut first = None;
+        for (scn, n) in counts.range(after.saturating_add(1)..) {
+            first.get_or_insert(*scn);
+            total += n;
+        }
+        (total, first)
+    }
+
+    /// Drops a table's counts (the table is gone).
+    pub fn forget(&mut self, table: u32) {
+        self.per_table.remove(&table);
+    }
+}
