@@ -208,6 +208,16 @@ impl Connection {
         self.session.borrow().notice.clone()
     }
 
+    /// Runs one auto-refresh check now with `cpu` as the load source, as the
+    /// background scheduler does every `[scheduler] check_interval_sec`;
+    /// returns the views it refreshed. For embedders that drive refreshes
+    /// from their own loop, and for tests that simulate load.
+    pub fn run_scheduler_check(&self, cpu: &mut dyn crate::mv::scheduler::CpuSource) -> Vec<String> {
+        let engine = std::sync::Arc::clone(&self.session.borrow().engine);
+        let backoff = std::sync::Mutex::new(crate::mv::scheduler::Backoff::default());
+        crate::mv::scheduler::tick(&engine, cpu, &backoff, crate::storage::commit_log::now_micros())
+    }
+
     /// Whether no explicit transaction is open.
     pub fn is_autocommit(&self) -> bool {
         !self.session.borrow().in_transaction()

@@ -4,6 +4,7 @@
 //! * [`analyze`] — which query shapes are maintained incrementally, and why not;
 //! * [`refresh`] — full and incremental refresh against a snapshot, swapped in atomically;
 //! * [`staleness`] — `pg_mv_staleness()`, answered from in-memory change counts;
+//! * [`scheduler`] — the CPU-aware auto-refresh thread;
 //! * this module — planning and running CREATE / DROP / ALTER MATERIALIZED VIEW.
 //!
 //! A view's contents live in an ordinary table (so reads, indexes and
@@ -13,6 +14,7 @@
 
 pub mod analyze;
 pub mod refresh;
+pub mod scheduler;
 pub mod staleness;
 
 use crate::catalog::mv::IncrementalShape;

@@ -96,6 +96,7 @@ pub struct Engine {
     pub(crate) change_index: Mutex<super::changes::ChangeIndex>,
     pub(crate) mv_runtime: Mutex<HashMap<u32, crate::mv::staleness::Runtime>>,
     pub(crate) background: Mutex<Option<super::gc::Background>>,
+    pub(crate) scheduler: Mutex<Option<crate::mv::scheduler::Scheduler>>,
     config: Config,
     path: Option<PathBuf>,
 }
@@ -208,6 +209,7 @@ impl Engine {
             change_index: Mutex::new(change_index),
             mv_runtime: Mutex::new(HashMap::new()),
             background: Mutex::new(None),
+            scheduler: Mutex::new(None),
             config: config.clone(),
             path,
         })

@@ -1,7 +1,8 @@
 //! Garbage collection of history, and the engine's background thread.
 //!
 //! GC asks the retention policy ([`crate::temporal::retention`]) how many of
-//! the oldest commit points may go, holds back for the oldest leased point,
+//! the oldest commit points may go, holds back for the oldest leased point
+//! and for materialized views not refreshed since,
 //! forgets those points (so no new query can ask for them), then deletes the
 //! row versions no remaining point can see (those that stopped being valid
 //! at or before the new oldest point) and the commit records before it.
@@ -41,6 +42,14 @@ impl Engine {
     /// Storage errors; history already forgotten stays unqueryable and its
     /// leftovers are removed by the next run.
     pub fn gc(&self) -> Result<GcReport> {
+        // A materialized view's pending changes are dated by the commits
+        // after its SCN: keep those points until it is refreshed.
+        let mv_floor = self
+            .catalog()
+            .tables
+            .values()
+            .filter_map(|t| t.mv.as_ref().map(|d| d.refresh_scn.unwrap_or(t.created_scn) + 1))
+            .min();
         let (horizon, commits_removed) = {
             let mut log = lock(&self.commit_log);
             let records = log.records();
@@ -49,8 +58,8 @@ impl Engine {
                 &self.config().snapshot,
                 super::commit_log::now_micros(),
             );
-            if let Some(leased) = self.leases.oldest() {
-                n = n.min(records.partition_point(|r| r.scn < leased));
+            for floor in [self.leases.oldest(), mv_floor].into_iter().flatten() {
+                n = n.min(records.partition_point(|r| r.scn < floor));
             }
             log.remove_oldest(n);
             (log.gc_horizon(), n as u64)
@@ -99,6 +108,7 @@ impl Engine {
 
     /// Starts the background thread (auto GC) if the configuration asks for it.
     pub(crate) fn start_background(self: &Arc<Self>) {
+        *lock(&self.scheduler) = crate::mv::scheduler::start(self);
         let snapshot = &self.config().snapshot;
         if !snapshot.auto_gc_enabled {
             return;

@@ -57,6 +57,17 @@ fn bind_returning(items: &Option<Vec<ast::SelectItem>>, table: &TableDef) -> Res
     Ok(Some(Returning { exprs, columns }))
 }
 
+/// DML targets must be tables: a materialized view changes only by refresh.
+fn writable(table: &TableDef) -> Result<()> {
+    if table.mv.is_some() {
+        return Err(sql_err!(
+            "cannot modify materialized view {}: its rows change only by REFRESH MATERIALIZED VIEW",
+            table.name
+        ));
+    }
+    Ok(())
+}
+
 /// Plans an INSERT.
 ///
 /// # Errors
@@ -67,6 +78,7 @@ pub fn plan_insert(ins: &ast::Insert, catalog: &Catalog) -> Result<StmtPlan> {
         other => return Err(sql_err!("unsupported INSERT target: {other}")),
     };
     let table = Arc::clone(catalog.table(&name)?);
+    writable(&table)?;
     let targets: Vec<usize> = if ins.columns.is_empty() {
         (0..table.columns.len()).collect()
     } else {
@@ -137,12 +149,7 @@ fn target(tf: &ast::TableFactor, catalog: &Catalog) -> Result<(Arc<TableDef>, Sc
     match tf {
         ast::TableFactor::Table { name, alias, .. } => {
             let table = Arc::clone(catalog.table(&object_name(name))?);
-            if table.mv.is_some() {
-                return Err(sql_err!(
-                    "cannot modify materialized view {}: its rows change only by REFRESH MATERIALIZED VIEW",
-                    table.name
-                ));
-            }
+            writable(&table)?;
             let q = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
             let scope = table_scope(&table, &q);
             Ok((table, scope))
