@@ -24,7 +24,7 @@ grep -q "test result: ok" target/test-output.txt
 echo "== scenario examples (output checked)"
 # cargo test built the examples with the workspace's features; run those
 # binaries (cargo run -p would resolve features anew and rebuild the core).
-for ex in financial_audit; do
+for ex in financial_audit sales_dashboard energy_monitor; do
   "./target/release/examples/$ex" > "target/$ex.out"
   diff -u "examples/rust/$ex.expected" "target/$ex.out"
   echo "$ex ok"
