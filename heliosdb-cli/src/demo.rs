@@ -57,6 +57,25 @@ const STEPS: &[(&str, &str)] = &[
          heliosdb_operation AS op FROM sales VERSIONS BETWEEN SCN 1 AND 4 \
          WHERE product = 'gadget' ORDER BY id, from_scn;",
     ),
+    (
+        "A materialized view: the revenue summary, stored and kept fresh from the change log",
+        "CREATE MATERIALIZED VIEW revenue_by_region AS SELECT region, count(*) AS orders, sum(amount) AS revenue, \
+         max(amount) AS biggest FROM sales GROUP BY region;\n\
+         ALTER MATERIALIZED VIEW revenue_by_region SET (auto_refresh = true, staleness_threshold_sec = 300, cpu_threshold = 0.5);\n\
+         SELECT * FROM revenue_by_region ORDER BY revenue DESC;",
+    ),
+    (
+        "New orders make it stale; pg_mv_staleness() says how stale, from counters",
+        "INSERT INTO sales (region, product, amount, sold_at) VALUES ('east', 'gadget', 249.00, 1735736400), \
+         ('north', 'gizmo', 99.50, 1735740000);\n\
+         SELECT view_name, pending_changes, status, refresh_strategy FROM pg_mv_staleness();",
+    ),
+    (
+        "An incremental refresh applies just those two changes",
+        "REFRESH MATERIALIZED VIEW revenue_by_region INCREMENTALLY;\n\
+         SELECT * FROM revenue_by_region ORDER BY revenue DESC;\n\
+         SELECT view_name, pending_changes, status FROM pg_mv_staleness();",
+    ),
 ];
 
 /// Runs the tour, printing each step.
