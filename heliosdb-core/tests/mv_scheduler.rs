@@ -48,15 +48,21 @@ fn pending_changes_count_each_insert_update_and_delete_once() {
     .unwrap();
     let (pending, _, status) = staleness(&conn, "summary");
     assert_eq!((pending, status.as_str()), (6, "stale"), "3 inserts + 2 updates + 1 delete");
-    // A rolled-back transaction leaves nothing pending.
+    // A rolled-back transaction leaves nothing pending, nor does a statement
+    // that failed half-way inside a transaction that then commits.
     conn.execute_batch("BEGIN; DELETE FROM orders; ROLLBACK;").unwrap();
     assert_eq!(staleness(&conn, "summary").0, 6);
+    conn.execute("BEGIN", ()).unwrap();
+    assert!(conn.execute("INSERT INTO orders VALUES (20, 'z', 1), (3, 'dup', 1)", ()).is_err());
+    conn.execute("INSERT INTO orders VALUES (21, 'z', 1)", ()).unwrap();
+    conn.execute("COMMIT", ()).unwrap();
+    assert_eq!(staleness(&conn, "summary").0, 7, "only the statement that succeeded counts");
     // The age of the oldest pending change.
     std::thread::sleep(Duration::from_millis(1100));
     assert!(staleness(&conn, "summary").1 >= 1);
     conn.execute("REFRESH MATERIALIZED VIEW summary INCREMENTALLY", ()).unwrap();
     assert_eq!(staleness(&conn, "summary"), (0, 0, "fresh".into()));
-    assert_eq!(staleness(&conn, "ranked").0, 6, "each view counts from its own refresh");
+    assert_eq!(staleness(&conn, "ranked").0, 7, "each view counts from its own refresh");
     let (strategy, reason): (String, String) = conn
         .query_row("SELECT refresh_strategy, reason FROM pg_mv_staleness() WHERE view_name = 'ranked'", (), |r| {
             Ok((r.get(0)?, r.get(1)?))

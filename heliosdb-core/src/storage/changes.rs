@@ -1,11 +1,12 @@
 //! The change log: every row change of a table that has consumers
 //! (materialized views), by SCN, written in the same atomic batch as the
-//! change itself. Incremental refresh reads the changes between a view's SCN
+//! change itself — one entry per table per commit, so a bulk write pays one
+//! extra key, not one per row. Incremental refresh reads the changes between a view's SCN
 //! and now; staleness counts them. [`ChangeIndex`] keeps per-table, per-SCN
 //! counts in memory so `pg_mv_staleness()` never reads the log.
 
 use super::keys::{change_key, object_prefix, prefix_bounds, split_change_key};
-use super::kv::{Bytes, Ks};
+use super::kv::{BatchEntry, Bytes, Ks};
 use super::{Reader, WriteTx};
 use crate::error::{Error, Result};
 use crate::types::rowcodec::{get_varint, put_varint};
@@ -44,48 +45,71 @@ fn damaged() -> Error {
 
 /// Appends a change to the transaction's log.
 pub fn log(tx: &mut WriteTx, table_id: u32, op: ChangeOp, row_key: &[u8], old: Option<&[u8]>, new: Option<&[u8]>) {
-    let mut v = Vec::with_capacity(8 + row_key.len() + old.map_or(0, <[u8]>::len) + new.map_or(0, <[u8]>::len));
+    let (old, new) = (old.unwrap_or(&[]), new.unwrap_or(&[]));
+    let mut v = Vec::with_capacity(16 + row_key.len() + old.len() + new.len());
     v.push(match op {
         ChangeOp::Insert => b'I',
         ChangeOp::Update => b'U',
         ChangeOp::Delete => b'D',
     });
-    put_varint(&mut v, row_key.len() as u64);
-    v.extend_from_slice(row_key);
-    let old = old.unwrap_or(&[]);
-    put_varint(&mut v, old.len() as u64);
-    v.extend_from_slice(old);
-    v.extend_from_slice(new.unwrap_or(&[]));
-    let seq = tx.next_change_seq();
-    tx.put(Ks::Changes, change_key(table_id, tx.scn(), seq), v);
+    for part in [row_key, old, new] {
+        put_varint(&mut v, part.len() as u64);
+        v.extend_from_slice(part);
+    }
+    tx.log_change(table_id, v);
 }
 
-fn decode(key: &[u8], value: &[u8]) -> Result<Change> {
+/// The batch entries of a committing transaction's changes: one per table,
+/// `count (u64 BE) ‖ records…`, so a bulk write adds one entry per table,
+/// not one per row.
+pub fn commit_entries(log: Vec<(u32, Vec<u8>)>, scn: u64) -> Vec<BatchEntry> {
+    let mut per_table: BTreeMap<u32, (u64, Vec<u8>)> = BTreeMap::new();
+    for (table, record) in log {
+        let (n, bytes) = per_table.entry(table).or_insert_with(|| (0, vec![0; 8]));
+        *n += 1;
+        bytes.extend_from_slice(&record);
+    }
+    per_table
+        .into_iter()
+        .map(|(table, (n, mut bytes))| {
+            bytes[..8].copy_from_slice(&n.to_be_bytes());
+            (Ks::Changes, change_key(table, scn, 0), Some(Bytes::from(bytes)))
+        })
+        .collect()
+}
+
+fn count_of(value: &[u8]) -> u64 {
+    value.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_be_bytes)
+}
+
+fn decode(key: &[u8], value: &[u8], out: &mut Vec<Change>) -> Result<()> {
     let (_, scn) = split_change_key(key).ok_or_else(damaged)?;
-    let op = match value.first() {
-        Some(b'I') => ChangeOp::Insert,
-        Some(b'U') => ChangeOp::Update,
-        Some(b'D') => ChangeOp::Delete,
-        _ => return Err(damaged()),
-    };
-    let mut pos = 1;
-    let take = |pos: &mut usize| -> Result<Vec<u8>> {
-        let n = usize::try_from(get_varint(value, pos)?).map_err(|_| damaged())?;
-        let end = pos.checked_add(n).ok_or_else(damaged)?;
-        let bytes = value.get(*pos..end).ok_or_else(damaged)?.to_vec();
-        *pos = end;
-        Ok(bytes)
-    };
-    let row_key = take(&mut pos)?;
-    let old = take(&mut pos)?;
-    let new = value.get(pos..).ok_or_else(damaged)?.to_vec();
-    Ok(Change {
-        scn,
-        op,
-        row_key,
-        old: (op != ChangeOp::Insert).then_some(old),
-        new: (op != ChangeOp::Delete).then_some(new),
-    })
+    let mut pos = 8;
+    while pos < value.len() {
+        let op = match value[pos] {
+            b'I' => ChangeOp::Insert,
+            b'U' => ChangeOp::Update,
+            b'D' => ChangeOp::Delete,
+            _ => return Err(damaged()),
+        };
+        pos += 1;
+        let mut take = || -> Result<Vec<u8>> {
+            let n = usize::try_from(get_varint(value, &mut pos)?).map_err(|_| damaged())?;
+            let end = pos.checked_add(n).ok_or_else(damaged)?;
+            let bytes = value.get(pos..end).ok_or_else(damaged)?.to_vec();
+            pos = end;
+            Ok(bytes)
+        };
+        let (row_key, old, new) = (take()?, take()?, take()?);
+        out.push(Change {
+            scn,
+            op,
+            row_key,
+            old: (op != ChangeOp::Insert).then_some(old),
+            new: (op != ChangeOp::Delete).then_some(new),
+        });
+    }
+    Ok(())
 }
 
 fn range(table_id: u32, after: u64, upto: u64) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
@@ -105,7 +129,12 @@ fn range(table_id: u32, after: u64, upto: u64) -> (Bound<Vec<u8>>, Bound<Vec<u8>
 /// Storage errors, damaged records.
 pub fn read(reader: &dyn Reader, table_id: u32, after: u64, upto: u64) -> Result<Vec<Change>> {
     let (lo, hi) = range(table_id, after, upto);
-    reader.scan(Ks::Changes, lo, hi).map(|kv| kv.and_then(|(k, v)| decode(&k, &v))).collect()
+    let mut out = Vec::new();
+    for kv in reader.scan(Ks::Changes, lo, hi) {
+        let (k, v) = kv?;
+        decode(&k, &v, &mut out)?;
+    }
+    Ok(out)
 }
 
 /// Deletes the changes to `table_id` up to SCN `upto` (every consumer has them).
@@ -130,15 +159,15 @@ pub struct ChangeIndex {
 }
 
 impl ChangeIndex {
-    /// Adds (`Some`) or removes (`None`) one logged change.
+    /// Mirrors one change-log entry written (`Some`) or deleted (`None`).
     pub fn apply(&mut self, key: &[u8], value: &Option<Bytes>) {
         let Some((table, scn)) = split_change_key(key) else { return };
         let counts = self.per_table.entry(table).or_default();
-        if value.is_some() {
-            *counts.entry(scn).or_insert(0) += 1;
-        } else if let Some(n) = counts.get_mut(&scn) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
+        match value {
+            Some(v) => {
+                counts.insert(scn, count_of(v));
+            }
+            None => {
                 counts.remove(&scn);
             }
         }

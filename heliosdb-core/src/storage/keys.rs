@@ -7,8 +7,8 @@
 //! * `versions`: row key ‖ `!from_scn (u64 BE)` — a superseded row version,
 //!   newest first under its row key, so "the version valid at SCN s" is the
 //!   first entry at or after `row key ‖ !s` (one seek)
-//! * `changes`: `table id (u32 BE)` ‖ `SCN (u64 BE)` ‖ `seq (u32 BE)` — one row
-//!   change of a table that has consumers, in commit order
+//! * `changes`: `table id (u32 BE)` ‖ `SCN (u64 BE)` ‖ `part (u32 BE, 0)` — the row
+//!   changes one commit made to a table that has consumers
 //! * `meta`:  short ASCII prefixes below
 //! * `commits`: `SCN (u64 BE)`
 
@@ -115,7 +115,7 @@ pub fn split_version_key(key: &[u8]) -> Option<(&[u8], u64)> {
     Some((&key[..cut], !u64::from_be_bytes(tail)))
 }
 
-/// Key of a change-log record: the `seq`-th change of commit `scn` to table `table_id`.
+/// Key of a change-log entry: part `seq` of commit `scn`'s changes to table `table_id`.
 pub fn change_key(table_id: u32, scn: u64, seq: u32) -> Vec<u8> {
     let mut k = Vec::with_capacity(16);
     k.extend_from_slice(&table_id.to_be_bytes());

@@ -29,6 +29,7 @@ struct StatementUndo {
     catalog_dirty: bool,
     dropped: usize,
     sequences: Option<HashMap<u32, i64>>,
+    changes: usize,
 }
 
 /// An open write transaction. Dropping it without [`WriteTx::commit`] rolls back.
@@ -43,8 +44,9 @@ pub struct WriteTx {
     overlays: [Overlay; 6],
     sequences: HashMap<u32, i64>,
     undo: Option<StatementUndo>,
-    /// Numbers this transaction's change-log records.
-    change_seq: u32,
+    /// Change-log records of tables with consumers: (table id, encoded
+    /// change). Written at commit as one entry per table.
+    change_log: Vec<(u32, Vec<u8>)>,
     /// The old image of a row an UPDATE just removed, until its new image is
     /// written: together they are logged as one change.
     pending_update: Option<(Vec<u8>, Vec<u8>)>,
@@ -64,7 +66,7 @@ impl WriteTx {
             overlays: Default::default(),
             sequences: HashMap::new(),
             undo: None,
-            change_seq: 0,
+            change_log: Vec::new(),
             pending_update: None,
         }
     }
@@ -129,10 +131,9 @@ impl WriteTx {
         self.write(ks, key, None);
     }
 
-    /// The next change-log sequence number of this transaction.
-    pub fn next_change_seq(&mut self) -> u32 {
-        self.change_seq += 1;
-        self.change_seq
+    /// Appends an encoded change of table `table_id` (see [`super::changes`]).
+    pub fn log_change(&mut self, table_id: u32, record: Vec<u8>) {
+        self.change_log.push((table_id, record));
     }
 
     /// Holds the old image of a row being updated (see [`WriteTx::take_update`]).
@@ -159,6 +160,7 @@ impl WriteTx {
             catalog: None,
             catalog_dirty: self.catalog_dirty,
             dropped: self.dropped_tables.len(),
+            changes: self.change_log.len(),
             sequences: None,
         });
     }
@@ -185,6 +187,7 @@ impl WriteTx {
         }
         self.catalog_dirty = undo.catalog_dirty;
         self.dropped_tables.truncate(undo.dropped);
+        self.change_log.truncate(undo.changes);
         if let Some(sequences) = undo.sequences {
             self.sequences = sequences;
         }
@@ -213,7 +216,10 @@ impl WriteTx {
 
     /// Whether the transaction has anything to commit.
     pub fn is_dirty(&self) -> bool {
-        self.catalog_dirty || self.overlays.iter().any(|o| !o.is_empty()) || !self.sequences.is_empty()
+        self.catalog_dirty
+            || self.overlays.iter().any(|o| !o.is_empty())
+            || !self.sequences.is_empty()
+            || !self.change_log.is_empty()
     }
 
     /// Commits atomically: rows, indexes, catalog changes, counters and the
@@ -233,6 +239,7 @@ impl WriteTx {
                 entries.push((ks, k, v));
             }
         }
+        entries.extend(super::changes::commit_entries(std::mem::take(&mut self.change_log), record.scn));
         for (id, seq) in &self.sequences {
             entries.push((Ks::Meta, keys::meta_seq_key(*id), Some(Bytes::from(&seq.to_be_bytes()[..]))));
         }
