@@ -32,7 +32,9 @@ const VIEWS: &[(&str, &str, bool)] = &[
     ),
     ("v_global", "SELECT count(*) AS n, sum(x) AS sx, max(k) AS mk, min(t) AS mt FROM s", true),
     ("v_rank", "SELECT id, rank() OVER (PARTITION BY grp ORDER BY k) AS r FROM s", false),
-    ("v_join", "SELECT dim.label, count(*) AS n FROM s JOIN dim ON s.grp = dim.grp GROUP BY dim.label", false),
+    ("v_join", "SELECT dim.label, count(*) AS n, sum(s.k) AS sk, max(s.x) AS mx FROM s JOIN dim ON s.grp = dim.grp GROUP BY dim.label", true),
+    ("v_join_rows", "SELECT s.id, dim.label, s.k FROM s, dim WHERE s.grp = dim.grp AND s.k > 2", true),
+    ("v_left", "SELECT s.id, dim.label FROM s LEFT JOIN dim ON s.grp = dim.grp", false),
     ("v_distinct", "SELECT grp, count(DISTINCT k) AS dk FROM s GROUP BY grp", false),
 ];
 
@@ -65,8 +67,20 @@ fn same_rows(mut got: Vec<Vec<Value>>, mut want: Vec<Vec<Value>>) -> bool {
 }
 
 fn random_write(conn: &Connection, rng: &mut Rng) {
+    if rng.chance(6) {
+        // The join's other side changes too: labels, a group coming and going.
+        let grp = Value::Text(["a", "b", "c", "d"][rng.below(4)].into());
+        let label = Value::Text(["alpha", "beta", "gamma", "delta", "omega"][rng.below(5)].into());
+        let sql = match rng.below(3) {
+            0 => "UPDATE dim SET label = ?2 WHERE grp = ?1",
+            1 => "INSERT OR REPLACE INTO dim VALUES (?1, ?2)",
+            _ => "DELETE FROM dim WHERE grp = ?1 AND grp <> ?2",
+        };
+        conn.execute(sql, vec![grp, label]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        return;
+    }
     let id = Value::Integer(rng.below(60) as i64);
-    let grp = Value::Text(["a", "b", "c"][rng.below(3)].into());
+    let grp = Value::Text(["a", "b", "c", "d"][rng.below(4)].into());
     let k = if rng.chance(10) { Value::Null } else { Value::Integer(rng.below(12) as i64) };
     let x = if rng.chance(15) { Value::Null } else { Value::Real(rng.below(10_000) as f64 / 7.0) };
     let d = if rng.chance(15) { Value::Null } else { Value::Text(format!("{}.{:02}", rng.below(500), rng.below(100))) };

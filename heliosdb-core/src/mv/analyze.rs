@@ -6,9 +6,12 @@
 use crate::catalog::mv::{AggState, IncrementalShape};
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Result};
+use crate::sql::binder::QueryCtx;
 use crate::sql::binder::{object_name, Binder};
 use crate::sql::expr::{AggFunc, Expr, Func};
-use crate::sql::planner::select::table_scope;
+use crate::sql::plan::Plan;
+use crate::sql::planner::select::{plan_from_where, table_scope};
+use crate::sql::scope::Scope;
 use crate::types::Value;
 use sqlparser::ast;
 use std::sync::Arc;
@@ -30,12 +33,27 @@ pub enum Item {
 /// The bound pieces incremental maintenance evaluates on base rows.
 #[derive(Debug, Clone)]
 pub struct Maintained {
-    /// The one base table.
-    pub table: Arc<TableDef>,
-    /// The WHERE clause.
+    /// Where the rows come from.
+    pub source: Source,
+    /// The WHERE clause (for a join it is part of the source plan).
     pub filter: Option<Expr>,
     /// The shape.
     pub shape: Shape,
+}
+
+/// The rows a maintained view is computed from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// One table.
+    Table(Arc<TableDef>),
+    /// Inner joins of distinct tables: the FROM/WHERE plan (rows are every
+    /// table's columns and rowid, in FROM order), maintained by delta rules.
+    Join {
+        /// The tables in FROM order.
+        tables: Vec<Arc<TableDef>>,
+        /// The FROM/WHERE plan.
+        plan: Plan,
+    },
 }
 
 /// The maintained shapes, bound.
@@ -134,16 +152,13 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
     if sel.having.is_some() {
         return Ok(Err("HAVING".into()));
     }
-    let [from] = sel.from.as_slice() else {
-        return Ok(Err(if sel.from.is_empty() {
-            "no FROM table".into()
-        } else {
-            "a join (joins are not maintained incrementally yet)".into()
-        }));
-    };
-    if !from.joins.is_empty() {
-        return Ok(Err("a join (joins are not maintained incrementally yet)".into()));
+    if sel.from.is_empty() {
+        return Ok(Err("no FROM table".into()));
     }
+    if sel.from.len() > 1 || !sel.from[0].joins.is_empty() {
+        return join_shape(sel, catalog);
+    }
+    let from = &sel.from[0];
     let (table, qualifier) = match &from.relation {
         ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
             let tname = object_name(name);
@@ -171,19 +186,24 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
         }
         None => None,
     };
+    select_shape(sel, &scope, Source::Table(table), filter)
+}
+
+/// The shape of the select list over `scope` (projection or aggregation).
+fn select_shape(sel: &ast::Select, scope: &Scope, source: Source, filter: Option<Expr>) -> Result<Classified> {
     let group_asts: Vec<&ast::Expr> = match &sel.group_by {
         ast::GroupByExpr::Expressions(exprs, mods) if mods.is_empty() => exprs.iter().collect(),
         _ => return Ok(Err("GROUP BY ALL or grouping modifiers".into())),
     };
     let mut groups = Vec::new();
     for g in &group_asts {
-        let e = Binder::new(&scope).bind(g)?;
+        let e = Binder::new(scope).bind(g)?;
         if let Some(why) = expr_obstacle(&e) {
             return Ok(Err(format!("{why} in GROUP BY")));
         }
         groups.push(e);
     }
-    let mut binder = Binder::new(&scope);
+    let mut binder = Binder::new(scope);
     binder.allow_aggregates = true;
     let mut bound = Vec::new();
     for item in &sel.projection {
@@ -196,7 +216,7 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
                 if !groups.is_empty() {
                     return Ok(Err("* in an aggregate query".into()));
                 }
-                bound.extend((0..table.columns.len()).filter(|c| !table.columns[*c].hidden).map(Expr::Column));
+                bound.extend(scope.columns.iter().enumerate().filter(|(_, c)| !c.hidden).map(|(i, _)| Expr::Column(i)));
             }
         }
     }
@@ -205,7 +225,7 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
         if let Some(why) = bound.iter().find_map(expr_obstacle) {
             return Ok(Err(why));
         }
-        let m = Maintained { table, filter, shape: Shape::Project(bound) };
+        let m = Maintained { source, filter, shape: Shape::Project(bound) };
         return Ok(Ok((m, IncrementalShape::Project)));
     }
     let mut items = Vec::new();
@@ -246,6 +266,51 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
         columns.push(Some(AggState { func: name.into(), state: next_state }));
         next_state += STATE_WIDTH;
     }
-    let m = Maintained { table, filter, shape: Shape::Aggregate { groups, items } };
+    let m = Maintained { source, filter, shape: Shape::Aggregate { groups, items } };
     Ok(Ok((m, IncrementalShape::Aggregate { columns })))
+}
+
+/// Inner joins of distinct tables that keep history: maintained by delta rules.
+fn join_shape(sel: &ast::Select, catalog: &Catalog) -> Result<Classified> {
+    let mut tables: Vec<Arc<TableDef>> = Vec::new();
+    for twj in &sel.from {
+        let mut factors = vec![&twj.relation];
+        for j in &twj.joins {
+            use ast::JoinOperator as J;
+            if !matches!(j.join_operator, J::Join(_) | J::Inner(_) | J::CrossJoin(_)) {
+                return Ok(Err("an outer join".into()));
+            }
+            factors.push(&j.relation);
+        }
+        for f in factors {
+            let ast::TableFactor::Table { name, args: None, version: None, .. } = f else {
+                return Ok(Err(match f {
+                    ast::TableFactor::Derived { .. } => "a subquery in FROM".into(),
+                    other => format!("the FROM item {other}"),
+                }));
+            };
+            let tname = object_name(name);
+            if catalog.views.contains_key(&normalize(&tname)) {
+                return Ok(Err(format!("it reads the view {tname}")));
+            }
+            let table = catalog.table(&tname)?;
+            if table.mv.is_some() {
+                return Ok(Err(format!("it reads the materialized view {tname}")));
+            }
+            if tables.iter().any(|t| t.id == table.id) {
+                return Ok(Err(format!("the table {tname} appears twice in FROM")));
+            }
+            if !table.time_travel {
+                return Ok(Err(format!("a join over {tname}, which keeps no history (time_travel = false)")));
+            }
+            tables.push(Arc::clone(table));
+        }
+    }
+    let (plan, scope) = plan_from_where(sel, &QueryCtx::root(catalog))?;
+    if let Some(w) = &sel.selection {
+        if let Some(why) = expr_obstacle(&Binder::new(&scope).bind(w)?) {
+            return Ok(Err(format!("{why} in WHERE")));
+        }
+    }
+    select_shape(sel, &scope, Source::Join { tables, plan }, None)
 }

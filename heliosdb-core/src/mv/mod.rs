@@ -3,6 +3,7 @@
 //!
 //! * [`analyze`] — which query shapes are maintained incrementally, and why not;
 //! * [`refresh`] — full and incremental refresh against a snapshot, swapped in atomically;
+//! * [`source`] — the input rows now, and the delta since a view's SCN (change log, join delta rules);
 //! * [`staleness`] — `pg_mv_staleness()`, answered from in-memory change counts;
 //! * [`scheduler`] — the CPU-aware auto-refresh thread;
 //! * this module — planning and running CREATE / DROP / ALTER MATERIALIZED VIEW.
@@ -15,6 +16,7 @@
 pub mod analyze;
 pub mod refresh;
 pub mod scheduler;
+pub mod source;
 pub mod staleness;
 
 use crate::catalog::mv::IncrementalShape;

@@ -14,10 +14,10 @@ use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Error, Result};
 use crate::exec::aggregate::{avg, Sum};
 use crate::exec::eval::{eval, EvalCtx};
-use crate::exec::scan::{decode_stored_row, scan};
-use crate::exec::write::{delete_row, put_row, row_key_of};
+use crate::exec::scan::decode_stored_row;
+use crate::exec::write::{delete_row, put_row};
 use crate::sql::expr::AggFunc;
-use crate::sql::planner::select::{full_scan, plan_query};
+use crate::sql::planner::select::plan_query;
 use crate::storage::changes;
 use crate::storage::versions::EndedBy;
 use crate::storage::{keys, Engine, Ks, Reader, WriteTx};
@@ -258,9 +258,7 @@ fn recompute_extremes(
             }
         }
     }
-    let sp = full_scan(&m.table);
-    for row in scan(reader, &sp, ctx)? {
-        let row = row?;
+    for (_, row, _) in super::source::present(m, reader, ctx)? {
         if !passes(m, &row, ctx)? {
             continue;
         }
@@ -280,19 +278,6 @@ fn recompute_extremes(
         }
     }
     Ok(())
-}
-
-/// Base rows of a logged change: (−1, old image) then (+1, new image).
-fn change_events(base: &TableDef, c: &changes::Change) -> Result<Vec<(i64, Vec<Value>, Vec<u8>)>> {
-    let all = vec![true; base.columns.len()];
-    let mut out = Vec::new();
-    if let Some(old) = &c.old {
-        out.push((-1, decode_stored_row(base, &c.row_key, old, &all)?, c.row_key.clone()));
-    }
-    if let Some(new) = &c.new {
-        out.push((1, decode_stored_row(base, &c.row_key, new, &all)?, c.row_key.clone()));
-    }
-    Ok(out)
 }
 
 /// Folds base-row events into a projection view's rows, keyed by base row key.
@@ -348,22 +333,13 @@ fn compute(
     // base row folded into empty state, and stored rows not produced removed.
     let (events, stored_rows, exclusive, how): (Vec<_>, &dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>, bool, _) =
         match def.refresh_scn.filter(|_| incremental) {
-            Some(from) => {
-                let mut events = Vec::new();
-                for c in changes::read(reader, m.table.id, from, reader.snapshot_scn())? {
-                    events.extend(change_events(&m.table, &c)?);
-                }
-                (events, &existing, false, "incremental")
-            }
-            None => {
-                let mut events = Vec::new();
-                for row in scan(reader, &full_scan(&m.table), ctx)? {
-                    let row = row?;
-                    let key = row_key_of(&m.table, &row);
-                    events.push((1, row, key));
-                }
-                (events, &none, true, "full")
-            }
+            // A join whose old state is no longer readable refreshes fully.
+            Some(from) => match super::source::delta(&m, reader, from, ctx) {
+                Ok(events) => (events, &existing, false, "incremental"),
+                Err(Error::SnapshotTooOld(_)) => (super::source::present(&m, reader, ctx)?, &none, true, "full"),
+                Err(e) => return Err(e),
+            },
+            None => (super::source::present(&m, reader, ctx)?, &none, true, "full"),
         };
     let rows = match &m.shape {
         Shape::Project(_) => fold_project(&m, events, ctx)?,

@@ -43,12 +43,13 @@ impl Engine {
     /// leftovers are removed by the next run.
     pub fn gc(&self) -> Result<GcReport> {
         // A materialized view's pending changes are dated by the commits
-        // after its SCN: keep those points until it is refreshed.
+        // after its SCN, and a join view reads its base tables as of that
+        // SCN: keep it and everything after until the view is refreshed.
         let mv_floor = self
             .catalog()
             .tables
             .values()
-            .filter_map(|t| t.mv.as_ref().map(|d| d.refresh_scn.unwrap_or(t.created_scn) + 1))
+            .filter_map(|t| t.mv.as_ref().map(|d| d.refresh_scn.unwrap_or(t.created_scn)))
             .min();
         let (horizon, commits_removed) = {
             let mut log = lock(&self.commit_log);

@@ -252,6 +252,57 @@ fn plan_from(from: &[ast::TableWithJoins], qctx: &QueryCtx<'_>) -> Result<(Plan,
     acc.ok_or_else(|| sql_err!("empty FROM clause"))
 }
 
+/// The FROM and WHERE of a SELECT as a plan whose rows are the FROM scope's
+/// rows (every table's columns and rowid, in FROM order), with the WHERE
+/// conditions applied and joins ordered and hashed as for any query. This is
+/// what materialized-view maintenance evaluates its expressions on.
+///
+/// # Errors
+/// Unknown tables or columns, unsupported FROM items.
+pub fn plan_from_where(s: &ast::Select, qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
+    let (input, scope) = plan_from(&s.from, qctx)?;
+    let conj: Vec<Expr> = match &s.selection {
+        Some(w) => access::conjuncts(&Binder::with_ctx(&scope, qctx).bind(w)?).into_iter().cloned().collect(),
+        None => Vec::new(),
+    };
+    let plan = match input {
+        join @ Plan::Join { .. } => match flatten_inner(join) {
+            Ok((scans, ons)) => reorder_joins(scans, conj.into_iter().chain(ons).collect()),
+            Err(joined) => push_down(joined, conj),
+        },
+        other => match and_all(conj) {
+            Some(pred) => {
+                let mut other = other;
+                if let Plan::Scan(scan) = &mut other {
+                    scan.access = access::choose(&scan.table, &pred);
+                }
+                Plan::Filter { input: Box::new(other), pred }
+            }
+            None => other,
+        },
+    };
+    Ok((hash_joins(plan), scope))
+}
+
+/// Calls `f` on every table scan in `plan`.
+pub fn for_each_scan(plan: &mut Plan, f: &mut impl FnMut(&mut ScanPlan)) {
+    match plan {
+        Plan::Scan(sp) => f(sp),
+        Plan::Empty | Plan::Values(_) | Plan::System(_) => {}
+        Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
+            for_each_scan(left, f);
+            for_each_scan(right, f);
+        }
+        Plan::Filter { input, .. }
+        | Plan::Project { input, .. }
+        | Plan::Aggregate { input, .. }
+        | Plan::Window { input, .. }
+        | Plan::Sort { input, .. }
+        | Plan::Distinct { input }
+        | Plan::Limit { input, .. } => for_each_scan(input, f),
+    }
+}
+
 /// Name of an output column written without an alias.
 fn output_name(e: &ast::Expr) -> String {
     match e {
