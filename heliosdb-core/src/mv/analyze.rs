@@ -158,22 +158,9 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
     if sel.from.len() > 1 || !sel.from[0].joins.is_empty() {
         return join_shape(sel, catalog);
     }
-    let from = &sel.from[0];
-    let (table, qualifier) = match &from.relation {
-        ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
-            let tname = object_name(name);
-            if catalog.views.contains_key(&normalize(&tname)) {
-                return Ok(Err(format!("it reads the view {tname}")));
-            }
-            let table = catalog.table(&tname)?;
-            if table.mv.is_some() {
-                return Ok(Err(format!("it reads the materialized view {tname}")));
-            }
-            (Arc::clone(table), alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone()))
-        }
-        ast::TableFactor::Derived { .. } => return Ok(Err("a subquery in FROM".into())),
-        ast::TableFactor::Table { version: Some(_), .. } => return Ok(Err("AS OF in the query".into())),
-        other => return Ok(Err(format!("the FROM item {other}"))),
+    let (table, qualifier) = match base_table(&sel.from[0].relation, catalog)? {
+        Ok(t) => t,
+        Err(why) => return Ok(Err(why)),
     };
     let scope = table_scope(&table, &qualifier);
     let filter = match &sel.selection {
@@ -270,6 +257,27 @@ fn select_shape(sel: &ast::Select, scope: &Scope, source: Source, filter: Option
     Ok(Ok((m, IncrementalShape::Aggregate { columns })))
 }
 
+/// A FROM item that is a base table (with the name it is referred to by),
+/// or why it cannot be maintained.
+fn base_table(f: &ast::TableFactor, catalog: &Catalog) -> Result<std::result::Result<(Arc<TableDef>, String), String>> {
+    let (name, alias) = match f {
+        ast::TableFactor::Table { name, alias, args: None, version: None, .. } => (name, alias),
+        ast::TableFactor::Table { version: Some(_), .. } => return Ok(Err("AS OF in the query".into())),
+        ast::TableFactor::Derived { .. } => return Ok(Err("a subquery in FROM".into())),
+        other => return Ok(Err(format!("the FROM item {other}"))),
+    };
+    let tname = object_name(name);
+    if catalog.views.contains_key(&normalize(&tname)) {
+        return Ok(Err(format!("it reads the view {tname}")));
+    }
+    let table = catalog.table(&tname)?;
+    if table.mv.is_some() {
+        return Ok(Err(format!("it reads the materialized view {tname}")));
+    }
+    let qualifier = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
+    Ok(Ok((Arc::clone(table), qualifier)))
+}
+
 /// Inner joins of distinct tables that keep history: maintained by delta rules.
 fn join_shape(sel: &ast::Select, catalog: &Catalog) -> Result<Classified> {
     let mut tables: Vec<Arc<TableDef>> = Vec::new();
@@ -283,27 +291,18 @@ fn join_shape(sel: &ast::Select, catalog: &Catalog) -> Result<Classified> {
             factors.push(&j.relation);
         }
         for f in factors {
-            let ast::TableFactor::Table { name, args: None, version: None, .. } = f else {
-                return Ok(Err(match f {
-                    ast::TableFactor::Derived { .. } => "a subquery in FROM".into(),
-                    other => format!("the FROM item {other}"),
-                }));
+            let (table, _) = match base_table(f, catalog)? {
+                Ok(t) => t,
+                Err(why) => return Ok(Err(why)),
             };
-            let tname = object_name(name);
-            if catalog.views.contains_key(&normalize(&tname)) {
-                return Ok(Err(format!("it reads the view {tname}")));
-            }
-            let table = catalog.table(&tname)?;
-            if table.mv.is_some() {
-                return Ok(Err(format!("it reads the materialized view {tname}")));
-            }
+            let tname = table.name.clone();
             if tables.iter().any(|t| t.id == table.id) {
                 return Ok(Err(format!("the table {tname} appears twice in FROM")));
             }
             if !table.time_travel {
                 return Ok(Err(format!("a join over {tname}, which keeps no history (time_travel = false)")));
             }
-            tables.push(Arc::clone(table));
+            tables.push(table);
         }
     }
     let (plan, scope) = plan_from_where(sel, &QueryCtx::root(catalog))?;
