@@ -35,7 +35,13 @@ const VIEWS: &[(&str, &str, bool)] = &[
     ("v_join", "SELECT dim.label, count(*) AS n, sum(s.k) AS sk, max(s.x) AS mx FROM s JOIN dim ON s.grp = dim.grp GROUP BY dim.label", true),
     ("v_join_rows", "SELECT s.id, dim.label, s.k FROM s, dim WHERE s.grp = dim.grp AND s.k > 2", true),
     ("v_left", "SELECT s.id, dim.label FROM s LEFT JOIN dim ON s.grp = dim.grp", false),
-    ("v_distinct", "SELECT grp, count(DISTINCT k) AS dk FROM s GROUP BY grp", false),
+    ("v_distinct", "SELECT grp, count(DISTINCT k) AS dk, count(DISTINCT t) AS dt FROM s GROUP BY grp", true),
+    (
+        "v_spread",
+        "SELECT t, stddev(x) AS sx, variance(k) AS vk, stddev_pop(d) AS sd, var_pop(x) AS vx, count(*) AS n FROM s GROUP BY t",
+        true,
+    ),
+    ("v_sum_distinct", "SELECT grp, sum(DISTINCT k) AS sk FROM s GROUP BY grp", false),
 ];
 
 fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {

@@ -119,19 +119,45 @@ pub fn avg(sum: &Value, count: i64) -> Value {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-struct Moments {
+/// Running count, mean and sum of squared deviations (Welford), for the
+/// variance and standard-deviation aggregates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Moments {
     n: f64,
     mean: f64,
     m2: f64,
 }
 
 impl Moments {
-    fn add(&mut self, x: f64) {
+    /// Adds a value.
+    pub fn add(&mut self, x: f64) {
         self.n += 1.0;
         let d = x - self.mean;
         self.mean += d / self.n;
         self.m2 += d * (x - self.mean);
+    }
+
+    /// The parts, for storage: (n, mean, m2).
+    pub fn to_values(&self) -> [Value; 3] {
+        [Value::Real(self.n), Value::Real(self.mean), Value::Real(self.m2)]
+    }
+
+    /// Rebuilds moments from [`Moments::to_values`].
+    pub fn from_values(v: &[Value]) -> Moments {
+        let f = |i: usize| v.get(i).and_then(Value::as_f64).unwrap_or(0.0);
+        Moments { n: f(0), mean: f(1), m2: f(2) }
+    }
+
+    /// VAR_SAMP, STDDEV_SAMP, VAR_POP or STDDEV_POP of the values (NULL when undefined).
+    pub fn value(&self, func: AggFunc) -> Value {
+        let (n, m2) = (self.n, self.m2);
+        match func {
+            AggFunc::VarSamp if n >= 2.0 => Value::Real(m2 / (n - 1.0)),
+            AggFunc::StddevSamp if n >= 2.0 => Value::Real((m2 / (n - 1.0)).sqrt()),
+            AggFunc::VarPop if n >= 1.0 => Value::Real(m2 / n),
+            AggFunc::StddevPop if n >= 1.0 => Value::Real((m2 / n).sqrt()),
+            _ => Value::Null,
+        }
     }
 }
 
@@ -222,18 +248,15 @@ impl AggState {
 
     /// The aggregate's result.
     pub fn finish(&self) -> Value {
-        let m = &self.moments;
         match self.func {
             AggFunc::CountStar | AggFunc::Count => Value::Integer(self.count),
             AggFunc::Sum => self.sum.value(),
             AggFunc::Total => Value::Real(self.sum.value().as_f64().unwrap_or(0.0)),
             AggFunc::Avg => avg(&self.sum.value(), self.count),
             AggFunc::Min | AggFunc::Max | AggFunc::First => self.best.clone().unwrap_or(Value::Null),
-            AggFunc::VarSamp if m.n >= 2.0 => Value::Real(m.m2 / (m.n - 1.0)),
-            AggFunc::StddevSamp if m.n >= 2.0 => Value::Real((m.m2 / (m.n - 1.0)).sqrt()),
-            AggFunc::VarPop if m.n >= 1.0 => Value::Real(m.m2 / m.n),
-            AggFunc::StddevPop if m.n >= 1.0 => Value::Real((m.m2 / m.n).sqrt()),
-            AggFunc::VarSamp | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::StddevPop => Value::Null,
+            AggFunc::VarSamp | AggFunc::StddevSamp | AggFunc::VarPop | AggFunc::StddevPop => {
+                self.moments.value(self.func)
+            }
             AggFunc::GroupConcat => self.concat.clone().map_or(Value::Null, Value::Text),
         }
     }

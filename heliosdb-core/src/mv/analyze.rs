@@ -27,6 +27,8 @@ pub enum Item {
         func: AggFunc,
         /// Its argument, bound against the base table.
         arg: Option<Expr>,
+        /// `COUNT(DISTINCT x)`.
+        distinct: bool,
     },
 }
 
@@ -239,17 +241,22 @@ fn select_shape(sel: &ast::Select, scope: &Scope, source: Source, filter: Option
             AggFunc::Avg => "avg",
             AggFunc::Min => "min",
             AggFunc::Max => "max",
-            other => return Ok(Err(format!("{other:?} is not maintained incrementally yet"))),
+            AggFunc::VarSamp => "var_samp",
+            AggFunc::VarPop => "var_pop",
+            AggFunc::StddevSamp => "stddev_samp",
+            AggFunc::StddevPop => "stddev_pop",
+            other => return Ok(Err(format!("{other:?} is not maintained incrementally"))),
         };
-        if call.distinct {
-            return Ok(Err(
-                "an aggregate with DISTINCT (such as COUNT(DISTINCT x)) is not maintained incrementally yet".into(),
-            ));
+        let name = if call.distinct && call.func == AggFunc::Count { "count_distinct" } else { name };
+        if call.distinct && !matches!(call.func, AggFunc::Count | AggFunc::Min | AggFunc::Max) {
+            return Ok(Err("SUM/AVG/TOTAL/VARIANCE with DISTINCT are not maintained incrementally".into()));
         }
         if let Some(why) = call.arg.as_ref().and_then(expr_obstacle) {
             return Ok(Err(why));
         }
-        items.push(Item::Agg { func: call.func, arg: call.arg.clone() });
+        // DISTINCT changes nothing for MIN and MAX.
+        let distinct = call.distinct && call.func == AggFunc::Count;
+        items.push(Item::Agg { func: call.func, arg: call.arg.clone(), distinct });
         columns.push(Some(AggState { func: name.into(), state: next_state }));
         next_state += STATE_WIDTH;
     }

@@ -14,6 +14,7 @@
 //! view consumes them.
 
 pub mod analyze;
+pub mod groups;
 pub mod refresh;
 pub mod scheduler;
 pub mod source;

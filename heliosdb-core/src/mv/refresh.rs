@@ -9,21 +9,17 @@
 //! incremental one folds the logged changes since the view's SCN into the
 //! stored rows. Other views recompute their query.
 
-use super::analyze::{classify, Item, Maintained, Shape, KEY_COLUMN, STATE_WIDTH};
+use super::analyze::{classify, Maintained, Shape, KEY_COLUMN};
+use super::groups::passes;
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Error, Result};
-use crate::exec::aggregate::{avg, Sum};
 use crate::exec::eval::{eval, EvalCtx};
 use crate::exec::scan::decode_stored_row;
 use crate::exec::write::{delete_row, put_row};
-use crate::sql::expr::AggFunc;
 use crate::sql::planner::select::plan_query;
 use crate::storage::changes;
 use crate::storage::versions::EndedBy;
 use crate::storage::{keys, Engine, Ks, Reader, WriteTx};
-use crate::types::cast::truthy;
-use crate::types::compare::total_cmp;
-use crate::types::keycode::encode_value;
 use crate::types::Value;
 use sqlparser::ast;
 use std::collections::BTreeMap;
@@ -60,224 +56,6 @@ enum Contents {
     /// Put or remove these keyed rows; with `exclusive`, also remove every
     /// stored row whose key is not listed.
     Keyed { rows: BTreeMap<Vec<u8>, Option<Vec<Value>>>, exclusive: bool },
-}
-
-fn passes(m: &Maintained, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
-    match &m.filter {
-        Some(f) => Ok(truthy(&eval(f, row, ctx)?) == Some(true)),
-        None => Ok(true),
-    }
-}
-
-/// The storage key of a view row: the base row's key, or the group values.
-fn group_key(groups: &[crate::sql::expr::Expr], row: &[Value], ctx: &EvalCtx) -> Result<(Vec<u8>, Vec<Value>)> {
-    let values = groups.iter().map(|g| eval(g, row, ctx)).collect::<Result<Vec<_>>>()?;
-    let mut key = Vec::new();
-    for v in &values {
-        encode_value(&mut key, v);
-    }
-    Ok((key, values))
-}
-
-/// Running state of one group of an aggregate view, as stored.
-struct GroupState {
-    values: Vec<Value>,
-    rows: i64,
-    /// Per visible column: (sum-like parts, or extreme and its count).
-    aggs: Vec<(Sum, Option<Value>, i64)>,
-    recompute: bool,
-}
-
-fn state_from_row(items: &[Item], shape_cols: &[Option<crate::catalog::mv::AggState>], row: &[Value]) -> GroupState {
-    let n = items.len();
-    let rows = if let Some(Value::Integer(r)) = row.get(n + 1) { *r } else { 0 };
-    let aggs = shape_cols
-        .iter()
-        .map(|c| match c {
-            Some(st) => {
-                let part = &row[st.state..st.state + STATE_WIDTH];
-                let count = if let Value::Integer(c) = part[3] { c } else { 0 };
-                (Sum::from_values(part), Some(part[0].clone()).filter(|v| !v.is_null()), count)
-            }
-            None => (Sum::default(), None, 0),
-        })
-        .collect();
-    GroupState { values: Vec::new(), rows, aggs, recompute: false }
-}
-
-fn state_to_row(
-    items: &[Item],
-    shape_cols: &[Option<crate::catalog::mv::AggState>],
-    key: &[u8],
-    g: &GroupState,
-    width: usize,
-) -> Vec<Value> {
-    let mut row = vec![Value::Null; width];
-    for (i, item) in items.iter().enumerate() {
-        let (sum, best, count) = &g.aggs[i];
-        row[i] = match item {
-            Item::Group(k) => g.values.get(*k).cloned().unwrap_or(Value::Null),
-            Item::Agg { func, .. } => match func {
-                AggFunc::CountStar => Value::Integer(g.rows),
-                AggFunc::Count => Value::Integer(*count),
-                AggFunc::Sum => sum.value(),
-                AggFunc::Total => Value::Real(sum.value().as_f64().unwrap_or(0.0)),
-                AggFunc::Avg => avg(&sum.value(), sum.count()),
-                _ => best.clone().filter(|_| *count > 0).unwrap_or(Value::Null),
-            },
-        };
-        if let (Some(st), Item::Agg { func, .. }) = (&shape_cols[i], item) {
-            let parts = match func {
-                AggFunc::Min | AggFunc::Max => {
-                    [best.clone().unwrap_or(Value::Null), Value::Null, Value::Null, Value::Integer(*count)]
-                }
-                AggFunc::Count | AggFunc::CountStar => [Value::Null, Value::Null, Value::Null, Value::Integer(*count)],
-                _ => sum.to_values(),
-            };
-            for (j, p) in parts.into_iter().enumerate() {
-                row[st.state + j] = p;
-            }
-        }
-    }
-    row[items.len()] = Value::Blob(key.to_vec());
-    row[items.len() + 1] = Value::Integer(g.rows);
-    row
-}
-
-/// Folds base rows entering (`+1`) or leaving (`-1`) into an aggregate view's groups.
-fn fold_aggregate(
-    m: &Maintained,
-    view: &TableDef,
-    existing: &dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
-    events: Vec<(i64, Vec<Value>)>,
-    reader: &dyn Reader,
-    ctx: &EvalCtx,
-) -> Result<BTreeMap<Vec<u8>, Option<Vec<Value>>>> {
-    let Shape::Aggregate { groups, items } = &m.shape else { return Ok(BTreeMap::new()) };
-    let Some(crate::catalog::mv::IncrementalShape::Aggregate { columns }) =
-        view.mv.as_ref().and_then(|d| if let Strategy::Incremental(s) = &d.strategy { Some(s) } else { None })
-    else {
-        return Err(Error::Corrupt(format!("materialized view {} lost its maintenance state", view.name)));
-    };
-    let mut touched: BTreeMap<Vec<u8>, GroupState> = BTreeMap::new();
-    let empty_state = || GroupState {
-        values: Vec::new(),
-        rows: 0,
-        aggs: vec![(Sum::default(), None, 0); items.len()],
-        recompute: false,
-    };
-    if groups.is_empty() {
-        // Without GROUP BY there is always exactly one row, even over no rows.
-        let st = match existing(&[])? {
-            Some(stored) => state_from_row(items, columns, &stored),
-            None => empty_state(),
-        };
-        touched.insert(Vec::new(), st);
-    }
-    for (sign, row) in events {
-        if !passes(m, &row, ctx)? {
-            continue;
-        }
-        let (key, values) = group_key(groups, &row, ctx)?;
-        if !touched.contains_key(&key) {
-            let mut st = match existing(&key)? {
-                Some(stored) => state_from_row(items, columns, &stored),
-                None => empty_state(),
-            };
-            st.values = values;
-            touched.insert(key.clone(), st);
-        }
-        let st = touched.get_mut(&key).ok_or_else(|| Error::Corrupt("group vanished".into()))?;
-        st.rows += sign;
-        for (i, item) in items.iter().enumerate() {
-            let Item::Agg { func, arg: Some(arg) } = item else { continue };
-            let v = eval(arg, &row, ctx)?;
-            if v.is_null() {
-                continue;
-            }
-            let (sum, best, count) = &mut st.aggs[i];
-            *count += sign;
-            match func {
-                AggFunc::Sum | AggFunc::Total | AggFunc::Avg => {
-                    if sign > 0 {
-                        sum.add(&v)?
-                    } else {
-                        sum.remove(&v)?
-                    }
-                }
-                AggFunc::Min | AggFunc::Max => {
-                    let better = |a: &Value, b: &Value| {
-                        let ord = total_cmp(a, b);
-                        if *func == AggFunc::Min {
-                            ord.is_lt()
-                        } else {
-                            ord.is_gt()
-                        }
-                    };
-                    if sign > 0 {
-                        if best.as_ref().map_or(true, |b| better(&v, b)) {
-                            *best = Some(v);
-                        }
-                    } else if best.as_ref().map_or(true, |b| total_cmp(&v, b).is_eq()) {
-                        // The extreme left: only a recomputation of this group can tell the next one.
-                        st.recompute = true;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    recompute_extremes(m, items, &mut touched, reader, ctx)?;
-    let width = view.columns.len();
-    let global = groups.is_empty();
-    Ok(touched
-        .into_iter()
-        .map(|(key, st)| {
-            let row = (st.rows > 0 || global).then(|| state_to_row(items, columns, &key, &st, width));
-            (key, row)
-        })
-        .collect())
-}
-
-/// Recomputes MIN/MAX of the groups whose extreme was removed, in one scan.
-fn recompute_extremes(
-    m: &Maintained,
-    items: &[Item],
-    touched: &mut BTreeMap<Vec<u8>, GroupState>,
-    reader: &dyn Reader,
-    ctx: &EvalCtx,
-) -> Result<()> {
-    if !touched.values().any(|g| g.recompute && g.rows > 0) {
-        return Ok(());
-    }
-    let Shape::Aggregate { groups, .. } = &m.shape else { return Ok(()) };
-    for g in touched.values_mut().filter(|g| g.recompute) {
-        for (i, item) in items.iter().enumerate() {
-            if matches!(item, Item::Agg { func: AggFunc::Min | AggFunc::Max, .. }) {
-                g.aggs[i].1 = None;
-            }
-        }
-    }
-    for (_, row, _) in super::source::present(m, reader, ctx)? {
-        if !passes(m, &row, ctx)? {
-            continue;
-        }
-        let (key, _) = group_key(groups, &row, ctx)?;
-        let Some(g) = touched.get_mut(&key).filter(|g| g.recompute) else { continue };
-        for (i, item) in items.iter().enumerate() {
-            let Item::Agg { func: func @ (AggFunc::Min | AggFunc::Max), arg: Some(arg) } = item else { continue };
-            let v = eval(arg, &row, ctx)?;
-            if v.is_null() {
-                continue;
-            }
-            let best = &mut g.aggs[i].1;
-            let ord = best.as_ref().map(|b| total_cmp(&v, b));
-            if ord.map_or(true, |o| if *func == AggFunc::Min { o.is_lt() } else { o.is_gt() }) {
-                *best = Some(v);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Folds base-row events into a projection view's rows, keyed by base row key.
@@ -343,10 +121,7 @@ fn compute(
         };
     let rows = match &m.shape {
         Shape::Project(_) => fold_project(&m, events, ctx)?,
-        Shape::Aggregate { .. } => {
-            let events = events.into_iter().map(|(s, r, _)| (s, r)).collect();
-            fold_aggregate(&m, view, stored_rows, events, reader, ctx)?
-        }
+        Shape::Aggregate { .. } => super::groups::fold(&m, view, stored_rows, events, reader, ctx)?,
     };
     Ok((Contents::Keyed { rows, exclusive }, how))
 }
