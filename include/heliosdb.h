@@ -126,6 +126,14 @@ int heliosdb_exec(heliosdb *db, const char *sql);
 // on the same handle from the same thread, or until heliosdb_close.
 const char *heliosdb_errmsg(heliosdb *db);
 
+// The notice the last statement run on `db` left, or NULL if it left none
+// (also NULL for a NULL or closed handle). CREATE MATERIALIZED VIEW says
+// whether the view is maintained incrementally and, if not, which part of
+// its query prevents it; REFRESH … INCREMENTALLY says when it had to refresh
+// fully. The string is owned by the library and valid until the next
+// heliosdb_notice call on the same handle, or until heliosdb_close.
+const char *heliosdb_notice(heliosdb *db);
+
 // Rows changed by the latest INSERT, UPDATE or DELETE on this connection
 // (0 for a NULL or closed handle).
 int64_t heliosdb_changes(heliosdb *db);

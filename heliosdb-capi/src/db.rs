@@ -120,6 +120,18 @@ pub extern "C" fn heliosdb_errmsg(db: *mut heliosdb) -> *const c_char {
     }
 }
 
+/// The notice the last statement run on `db` left, or NULL if it left none
+/// (also NULL for a NULL or closed handle). CREATE MATERIALIZED VIEW says
+/// whether the view is maintained incrementally and, if not, which part of
+/// its query prevents it; REFRESH … INCREMENTALLY says when it had to refresh
+/// fully. The string is owned by the library and valid until the next
+/// heliosdb_notice call on the same handle, or until heliosdb_close.
+#[no_mangle]
+pub extern "C" fn heliosdb_notice(db: *mut heliosdb) -> *const c_char {
+    let Some(d) = db_ref(db) else { return std::ptr::null() };
+    run_value(Some(d), std::ptr::null(), || Ok(d.notice_ptr()))
+}
+
 /// Rows changed by the latest INSERT, UPDATE or DELETE on this connection
 /// (0 for a NULL or closed handle).
 #[no_mangle]

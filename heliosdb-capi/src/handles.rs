@@ -18,6 +18,8 @@ pub struct heliosdb {
     pub(crate) conn: Mutex<Connection>,
     errors: Mutex<HashMap<ThreadId, CString>>,
     pub(crate) live_stmts: AtomicUsize,
+    /// The string the last heliosdb_notice call returned (kept alive for the caller).
+    notice: Mutex<Option<CString>>,
 }
 
 /// Where a statement is in its life.
@@ -87,7 +89,12 @@ fn to_cstring(msg: &str) -> CString {
 
 impl heliosdb {
     pub(crate) fn new(conn: Connection) -> heliosdb {
-        heliosdb { conn: Mutex::new(conn), errors: Mutex::new(HashMap::new()), live_stmts: AtomicUsize::new(0) }
+        heliosdb {
+            conn: Mutex::new(conn),
+            errors: Mutex::new(HashMap::new()),
+            live_stmts: AtomicUsize::new(0),
+            notice: Mutex::new(None),
+        }
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -100,6 +107,14 @@ impl heliosdb {
 
     pub(crate) fn clear_error(&self) {
         lock(&self.errors).remove(&std::thread::current().id());
+    }
+
+    /// The connection's current notice as a C string owned by this handle.
+    pub(crate) fn notice_ptr(&self) -> *const std::os::raw::c_char {
+        let text = self.conn().notice();
+        let mut slot = lock(&self.notice);
+        *slot = text.map(|t| to_cstring(&t));
+        slot.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
     }
 
     pub(crate) fn errmsg_ptr(&self) -> *const std::os::raw::c_char {

@@ -210,6 +210,19 @@ static void test_transactions_and_json(heliosdb *db) {
     CHECK(strlen(heliosdb_version()) > 0);
 }
 
+static void test_notice(heliosdb *db) {
+    CHECK(heliosdb_notice(NULL) == NULL);
+    CHECK_RC(heliosdb_exec(db, "CREATE TABLE mv_base (id INTEGER PRIMARY KEY, region TEXT, amount REAL)"), HELIOSDB_OK);
+    CHECK(heliosdb_notice(db) == NULL);
+    CHECK_RC(heliosdb_exec(db, "CREATE MATERIALIZED VIEW mv_sum AS SELECT region, sum(amount) AS total FROM mv_base "
+                               "GROUP BY region"), HELIOSDB_OK);
+    CHECK(contains(heliosdb_notice(db), "maintained incrementally"));
+    CHECK_RC(heliosdb_exec(db, "CREATE MATERIALIZED VIEW mv_rank AS SELECT id, rank() OVER (ORDER BY amount) AS r "
+                               "FROM mv_base"), HELIOSDB_OK);
+    CHECK(contains(heliosdb_notice(db), "refreshed fully (not incrementally) because of a window function"));
+    CHECK_RC(heliosdb_exec(db, "DROP MATERIALIZED VIEW mv_sum, mv_rank; DROP TABLE mv_base"), HELIOSDB_OK);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s DIR\n", argv[0]);
@@ -220,6 +233,7 @@ int main(int argc, char **argv) {
     CHECK_RC(heliosdb_open(argv[1], &db), HELIOSDB_OK);
     CHECK(strcmp(heliosdb_errmsg(db), "not an error") == 0);
     test_exec_and_errors(db);
+    test_notice(db);
     test_prepare_bind_step(db);
     test_columns(db);
     test_transactions_and_json(db);
