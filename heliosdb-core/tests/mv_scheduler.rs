@@ -146,3 +146,34 @@ fn bad_options_are_named() {
     assert!(err("REFRESH MATERIALIZED VIEW nosuch").contains("no such table"));
     let _ = Value::Null;
 }
+
+#[test]
+fn a_failing_refresh_marks_the_view_failed_and_keeps_its_contents() {
+    let (conn, _dir) = setup(&Config::default());
+    conn.execute_batch(
+        "CREATE TABLE big (id INTEGER PRIMARY KEY, v INTEGER);
+         INSERT INTO big VALUES (1, 9223372036854775807);
+         CREATE MATERIALIZED VIEW total AS SELECT sum(v) AS s FROM big;
+         ALTER MATERIALIZED VIEW total SET (auto_refresh = true, staleness_threshold_sec = 0, cpu_threshold = 1.0);
+         INSERT INTO big VALUES (2, 1);",
+    )
+    .unwrap();
+    // The SUM overflows: the refresh fails, and says why.
+    let err = conn.execute("REFRESH MATERIALIZED VIEW total", ()).unwrap_err();
+    assert!(err.to_string().contains("overflow"), "{err}");
+    let (status, reason): (String, String) = conn
+        .query_row("SELECT status, reason FROM pg_mv_staleness() WHERE view_name = 'total'", (), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(status, "failed");
+    assert!(reason.contains("overflow"), "{reason}");
+    let kept: i64 = conn.query_row("SELECT s FROM total", (), |r| r.get(0)).unwrap();
+    assert_eq!(kept, i64::MAX, "the previous contents are intact");
+    // The scheduler retries, fails again without taking anything down, then backs off.
+    assert!(conn.run_scheduler_check(&mut Load(0.0)).is_empty());
+    // Once the data allows it, a refresh succeeds and clears the failure.
+    conn.execute("DELETE FROM big WHERE id = 2", ()).unwrap();
+    conn.execute("REFRESH MATERIALIZED VIEW total INCREMENTALLY", ()).unwrap();
+    assert_eq!(staleness(&conn, "total"), (0, 0, "fresh".into()));
+}

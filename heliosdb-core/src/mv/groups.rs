@@ -13,8 +13,9 @@
 //! | COUNT(DISTINCT x) | the group's value multiset (a blob), non-NULL count |
 //!
 //! Removing a value is exact for counts, sums and the multiset. MIN/MAX when
-//! the extreme leaves, and the variances on any removal, mark the group for a
-//! recomputation from its rows (only those groups are recomputed).
+//! the extreme leaves, the variances on any removal, and a sum that overflows
+//! on the way mark the group for a recomputation from its rows (only those
+//! groups are recomputed).
 
 use super::analyze::{Item, Maintained, Shape, STATE_WIDTH};
 use super::source::Event;
@@ -106,8 +107,12 @@ impl AggRun {
     fn apply(&mut self, func: AggFunc, distinct: bool, v: Value, sign: i64) -> Result<bool> {
         self.count += sign;
         match func {
-            AggFunc::Sum | AggFunc::Total | AggFunc::Avg if sign > 0 => self.sum.add(&v)?,
-            AggFunc::Sum | AggFunc::Total | AggFunc::Avg => self.sum.remove(&v)?,
+            AggFunc::Sum | AggFunc::Total | AggFunc::Avg => {
+                // An overflow on the way (a big value in before another
+                // leaves) need not be one at the end: recompute the group.
+                let step = if sign > 0 { self.sum.add(&v) } else { self.sum.remove(&v) };
+                return Ok(step.is_err());
+            }
             AggFunc::Min | AggFunc::Max if sign > 0 => self.offer(func, v),
             AggFunc::Min | AggFunc::Max => return Ok(self.best.as_ref().map_or(true, |b| total_cmp(&v, b).is_eq())),
             AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop if sign > 0 => {
@@ -298,17 +303,13 @@ fn recompute(
         return Ok(());
     }
     let Shape::Aggregate { groups, .. } = &m.shape else { return Ok(()) };
-    let redo = |func: AggFunc| {
-        matches!(
-            func,
-            AggFunc::Min | AggFunc::Max | AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop
-        )
-    };
+    let redo = |func: AggFunc| !matches!(func, AggFunc::CountStar | AggFunc::Count);
     for g in touched.values_mut().filter(|g| g.recompute) {
         for (i, item) in items.iter().enumerate() {
             if agg_of(item).is_some_and(|(f, _)| redo(f)) {
                 g.aggs[i].best = None;
                 g.aggs[i].moments = Moments::default();
+                g.aggs[i].sum = Sum::default();
             }
         }
     }
@@ -329,6 +330,7 @@ fn recompute(
             }
             match func {
                 AggFunc::Min | AggFunc::Max => g.aggs[i].offer(*func, v),
+                AggFunc::Sum | AggFunc::Total | AggFunc::Avg => g.aggs[i].sum.add(&v)?,
                 _ => g.aggs[i].moments.add(crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0)),
             }
         }
