@@ -4,11 +4,11 @@
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::exec::{ddl, dml, query, EvalCtx};
-use crate::sql::mv_syntax::{REFRESH_FULL, REFRESH_INCREMENTAL};
 use crate::sql::parser::time_travel::{marker, BEGIN_AS_OF};
 use crate::sql::parser::Parsed;
 use crate::sql::plan::StmtPlan;
 use crate::sql::planner::plan_statement;
+use crate::sql::statement_syntax::{REFRESH_FULL, REFRESH_INCREMENTAL, REINDEX};
 use crate::storage::commit_log::now_micros;
 use crate::storage::{Engine, WriteTx};
 use crate::temporal::leases::Lease;
@@ -119,6 +119,9 @@ impl Session {
             }
             Ast::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. }) => {
                 let var = variable.to_string().to_ascii_lowercase();
+                if var == REINDEX {
+                    return self.write(parsed, &ctx, cache);
+                }
                 if var == REFRESH_FULL || var == REFRESH_INCREMENTAL {
                     let name = values.first().map(ToString::to_string).unwrap_or_default();
                     return self.refresh(&name, var == REFRESH_INCREMENTAL);
@@ -309,7 +312,10 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
             crate::mv::set_options(tx, name, options)?;
             (Outcome::default(), None)
         }
-        StmtPlan::Refresh { .. } => return Err(Error::Misuse("REFRESH reached the write path".into())),
+        StmtPlan::Reindex { name } => {
+            ddl::reindex(tx, name.as_deref())?;
+            (Outcome::default(), None)
+        }
         StmtPlan::DropIndex { names, if_exists } => {
             ddl::drop_index(tx, names, *if_exists)?;
             (Outcome::default(), None)

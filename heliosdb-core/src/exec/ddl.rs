@@ -150,26 +150,57 @@ pub fn create_index(tx: &mut WriteTx, table_name: &str, mut index: IndexDef, if_
     }
     let table = Arc::clone(tx.catalog().table(table_name)?);
     index.id = tx.catalog_mut().allocate_id();
-    let sp = full_scan(&table);
-    let rows: Vec<Vec<crate::types::Value>> = {
-        let ctx = EvalCtx::new(&[], 0, None);
-        scan(&*tx, &sp, &ctx)?.collect::<Result<_>>()?
-    };
     let mut def = (*table).clone();
     def.indexes.push(index);
-    let pos = def.indexes.len() - 1;
-    let ix = &def.indexes[pos];
-    for row in rows {
-        let key = row_key_of(&def, &row);
-        let (ik, unique_form) = index_entry(ix, &row, &key);
-        if unique_form && tx.get(Ks::Index, &ik)?.is_some() {
-            return Err(unique_violation(&def, pos));
-        }
-        tx.put(Ks::Index, ik, key);
-    }
+    build_index(tx, &def, def.indexes.len() - 1)?;
     let cat = tx.catalog_mut();
     cat.tables.insert(normalize(&def.name), Arc::new(def));
     cat.version = crate::catalog::next_version();
+    Ok(())
+}
+
+/// Writes the entries of index `pos` of `def` for every row of the table.
+fn build_index(tx: &mut WriteTx, def: &TableDef, pos: usize) -> Result<()> {
+    let rows: Vec<Vec<crate::types::Value>> = {
+        let ctx = EvalCtx::new(&[], 0, None);
+        scan(&*tx, &full_scan(&Arc::new(def.clone())), &ctx)?.collect::<Result<_>>()?
+    };
+    let ix = &def.indexes[pos];
+    for row in rows {
+        let key = row_key_of(def, &row);
+        let (ik, unique_form) = index_entry(ix, &row, &key);
+        if unique_form && tx.get(Ks::Index, &ik)?.is_some() {
+            return Err(unique_violation(def, pos));
+        }
+        tx.put(Ks::Index, ik, key);
+    }
+    Ok(())
+}
+
+/// `REINDEX [name]`: rebuilds every index, the indexes of table `name`, or
+/// index `name`, from the table rows.
+///
+/// # Errors
+/// No table or index has that name.
+pub fn reindex(tx: &mut WriteTx, name: Option<&str>) -> Result<()> {
+    let targets: Vec<(Arc<TableDef>, usize)> = {
+        let cat = tx.catalog();
+        let all = |t: &Arc<TableDef>| (0..t.indexes.len()).map(|i| (Arc::clone(t), i)).collect::<Vec<_>>();
+        match name {
+            None => cat.tables.values().flat_map(all).collect(),
+            Some(n) => match (cat.tables.get(&normalize(n)), cat.index(n)) {
+                (Some(t), _) => all(t),
+                (None, Some((t, ix))) => {
+                    vec![(Arc::clone(t), t.indexes.iter().position(|i| i.id == ix.id).unwrap_or(0))]
+                }
+                (None, None) => return Err(sql_err!("no such table or index: {n}")),
+            },
+        }
+    };
+    for (table, pos) in targets {
+        delete_prefix(tx, Ks::Index, table.indexes[pos].id)?;
+        build_index(tx, &table, pos)?;
+    }
     Ok(())
 }
 

@@ -78,7 +78,7 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
     }
     let no_data = match &cv.options {
         ast::CreateTableOptions::With(opts) => opts.iter().any(|o| {
-            matches!(o, ast::SqlOption::KeyValue { key, .. } if key.value.eq_ignore_ascii_case(crate::sql::mv_syntax::NO_DATA))
+            matches!(o, ast::SqlOption::KeyValue { key, .. } if key.value.eq_ignore_ascii_case(crate::sql::statement_syntax::NO_DATA))
         }),
         _ => false,
     };

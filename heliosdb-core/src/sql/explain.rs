@@ -137,7 +137,7 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
             out.push(format!("DROP MATERIALIZED VIEW {}", names.join(", ")))
         }
         StmtPlan::AlterMaterializedView { name, .. } => out.push(format!("ALTER MATERIALIZED VIEW {name}")),
-        StmtPlan::Refresh { name, .. } => out.push(format!("REFRESH MATERIALIZED VIEW {name}")),
+        StmtPlan::Reindex { name } => out.push(format!("REINDEX {}", name.as_deref().unwrap_or(""))),
         StmtPlan::DropTable { names, .. } | StmtPlan::DropIndex { names, .. } | StmtPlan::DropView { names, .. } => {
             out.push(format!("DROP {}", names.join(", ")))
         }

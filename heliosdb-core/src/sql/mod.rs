@@ -11,9 +11,9 @@
 pub mod binder;
 pub mod explain;
 pub mod expr;
-pub mod mv_syntax;
 pub mod parser;
 pub mod plan;
 pub mod planner;
 pub mod scope;
+pub mod statement_syntax;
 pub mod tokens;

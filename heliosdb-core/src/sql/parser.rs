@@ -89,7 +89,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| syntax_error(e.into()))?;
     let statements = Parser::new(&dialect)
         .with_recursion_limit(200)
-        .with_tokens_with_locations(time_travel::rewrite(super::mv_syntax::rewrite(tokens)))
+        .with_tokens_with_locations(time_travel::rewrite(super::statement_syntax::rewrite(tokens)))
         .parse_statements()
         .map_err(syntax_error)?;
     statements.into_iter().map(number_params).collect()

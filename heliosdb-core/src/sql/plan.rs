@@ -432,12 +432,10 @@ pub enum StmtPlan {
         /// Options and their new values.
         options: Vec<(String, crate::types::Value)>,
     },
-    /// REFRESH MATERIALIZED VIEW.
-    Refresh {
-        /// The view.
-        name: String,
-        /// `INCREMENTALLY` was asked for.
-        incremental: bool,
+    /// REINDEX: rebuild every index, a table's, or one.
+    Reindex {
+        /// A table or index name; `None` for every index.
+        name: Option<String>,
     },
     /// DROP INDEX.
     DropIndex {

@@ -36,6 +36,12 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::Explain { statement, analyze: false, .. } => {
             Ok(StmtPlan::Explain(Box::new(plan_statement(statement, catalog)?)))
         }
+        Statement::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. })
+            if variable.to_string().eq_ignore_ascii_case(crate::sql::statement_syntax::REINDEX) =>
+        {
+            let name = values.first().map(ToString::to_string).filter(|n| !n.eq_ignore_ascii_case("NULL"));
+            Ok(StmtPlan::Reindex { name })
+        }
         Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
         Statement::Commit { .. } => Ok(StmtPlan::Commit),
         Statement::Rollback { savepoint: None, .. } => Ok(StmtPlan::Rollback),

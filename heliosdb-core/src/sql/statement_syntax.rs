@@ -1,5 +1,5 @@
-//! The materialized-view statements sqlparser does not parse, rewritten at
-//! the token level into forms it does (positions kept):
+//! The HeliosDB statements sqlparser does not parse (materialized views,
+//! REINDEX), rewritten at the token level into forms it does (positions kept):
 //!
 //! | written | parsed as |
 //! | --- | --- |
@@ -8,6 +8,7 @@
 //! | `ALTER MATERIALIZED VIEW v SET (k = x, …)` | `ALTER TABLE v SET (k = x, …)` |
 //! | `ALTER MATERIALIZED VIEW v RESET (k, …)` | `ALTER TABLE v SET (k = NULL, …)` |
 //! | `CREATE MATERIALIZED VIEW v … AS q WITH NO DATA` | `CREATE MATERIALIZED VIEW v … WITH (heliosdb_no_data = true) AS q` |
+//! | `REINDEX [name]` | `SET heliosdb_reindex = name` (`= NULL` for every index) |
 //!
 //! (`WITH DATA`, the default, is dropped.)
 
@@ -18,6 +19,8 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 pub const REFRESH_FULL: &str = "heliosdb_refresh_full";
 /// Variable of a `REFRESH … INCREMENTALLY`.
 pub const REFRESH_INCREMENTAL: &str = "heliosdb_refresh_incremental";
+/// Variable of a `REINDEX`.
+pub const REINDEX: &str = "heliosdb_reindex";
 /// The option `WITH NO DATA` becomes.
 pub const NO_DATA: &str = "heliosdb_no_data";
 
@@ -33,6 +36,18 @@ pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 fn rewrite_statement(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let words = significant(&st);
     let w = |i: usize| words.get(i).and_then(|(_, w)| w.as_deref());
+    if w(0) == Some("REINDEX") {
+        let span = st[words[0].0].span;
+        let mut out = make_tokens(&["SET", REINDEX, "="], span);
+        match words.get(1) {
+            Some(&(at, Some(_))) => out.extend(st.drain(at..)),
+            _ => {
+                out.extend(make_tokens(&["NULL"], span));
+                out.extend(st.drain(words[0].0 + 1..));
+            }
+        }
+        return out;
+    }
     match (w(0), w(1), w(2)) {
         (Some("REFRESH"), Some("MATERIALIZED"), Some("VIEW")) => {
             let Some(&(name_at, _)) = words.get(3) else { return st };
@@ -133,5 +148,7 @@ mod tests {
         let p = parse("CREATE MATERIALIZED VIEW IF NOT EXISTS s (x) AS SELECT a FROM t WITH DATA").unwrap();
         assert!(!p[0].ast.to_string().contains("DATA"), "{}", p[0].ast);
         assert!(parse("REFRESH MATERIALIZED VIEW s NOW").is_err());
+        assert_eq!(parse("REINDEX t1i1").unwrap()[0].ast.to_string(), "SET heliosdb_reindex = t1i1");
+        assert_eq!(parse("REINDEX;").unwrap()[0].ast.to_string(), "SET heliosdb_reindex = NULL");
     }
 }
