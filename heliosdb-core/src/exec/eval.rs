@@ -26,6 +26,8 @@ pub struct EvalCtx<'a> {
     outer: RefCell<Vec<Vec<Value>>>,
     /// Results of uncorrelated subqueries, computed once per statement.
     cache: RefCell<HashMap<usize, Rc<Vec<Vec<Value>>>>>,
+    /// The previous round's rows of each running recursive CTE, by id.
+    pub working: RefCell<HashMap<usize, Rc<Vec<Vec<Value>>>>>,
     /// The SCN every table without its own `AS OF` is read at (inside
     /// `BEGIN READ ONLY AS OF …`), or `None` for the present.
     pub as_of_default: Option<u64>,
@@ -47,6 +49,7 @@ impl<'a> EvalCtx<'a> {
             reader,
             outer: RefCell::new(Vec::new()),
             cache: RefCell::new(HashMap::new()),
+            working: RefCell::new(HashMap::new()),
             as_of_default: None,
             last_txid: 0,
         }

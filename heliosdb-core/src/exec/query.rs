@@ -103,6 +103,11 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             let offset = count(offset)?.map_or(0, |o| o.max(0) as usize);
             Box::new(run(input, reader, ctx)?.skip(offset).take(limit))
         }
+        Plan::Recursive { anchor, step, distinct, id } => recursive(anchor, step, *distinct, *id, reader, ctx)?,
+        Plan::Working { id, .. } => {
+            let rows = ctx.working.borrow().get(id).cloned().unwrap_or_default();
+            Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone())))
+        }
         Plan::SetOp { op, all, left, right } => {
             let l: Vec<Vec<Value>> = run(left, reader, ctx)?.collect::<Result<_>>()?;
             let r: Vec<Vec<Value>> = run(right, reader, ctx)?.collect::<Result<_>>()?;
@@ -256,6 +261,44 @@ fn hash_key(v: Value) -> Value {
 /// UNION / INTERSECT / EXCEPT, with SQL's duplicate rules: without ALL the
 /// result has no duplicates; with ALL, INTERSECT keeps min(m, n) copies and
 /// EXCEPT max(m - n, 0). Rows keep the order of their first appearance.
+/// Streams a recursive CTE: the anchor's rows, then round after round of
+/// the step over the previous round's rows, until a round adds nothing. A
+/// round is computed only when the consumer has taken the previous one, so
+/// `LIMIT` stops an unbounded recursion.
+fn recursive<'a>(
+    anchor: &'a Plan,
+    step: &'a Plan,
+    distinct: bool,
+    id: usize,
+    reader: &'a dyn Reader,
+    ctx: &'a EvalCtx,
+) -> Result<RowIter<'a>> {
+    let mut seen: HashSet<Vec<Value>> = HashSet::new();
+    let mut keep = move |rows: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
+        if distinct {
+            rows.into_iter().filter(|r| seen.insert(r.iter().cloned().map(hash_key).collect())).collect()
+        } else {
+            rows
+        }
+    };
+    let first = keep(run(anchor, reader, ctx)?.collect::<Result<Vec<_>>>()?);
+    let mut round: std::vec::IntoIter<Vec<Value>> = first.clone().into_iter();
+    let mut previous = Some(first);
+    Ok(Box::new(std::iter::from_fn(move || loop {
+        if let Some(row) = round.next() {
+            return Some(Ok(row));
+        }
+        let prev = previous.take().filter(|p| !p.is_empty())?;
+        ctx.working.borrow_mut().insert(id, std::rc::Rc::new(prev));
+        let next = match run(step, reader, ctx).and_then(|it| it.collect::<Result<Vec<_>>>()) {
+            Ok(rows) => keep(rows),
+            Err(e) => return Some(Err(e)),
+        };
+        round = next.clone().into_iter();
+        previous = Some(next);
+    })))
+}
+
 fn set_op(op: SetOpKind, all: bool, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
     match (op, all) {
         (SetOpKind::Union, true) => left.into_iter().chain(right).collect(),

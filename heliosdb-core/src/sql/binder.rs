@@ -12,7 +12,20 @@ use sqlparser::ast;
 use std::cell::Cell;
 
 /// A common table expression in scope: (lower-cased name, its query, column names).
-pub type Cte<'a> = (String, &'a ast::Query, Vec<String>);
+#[derive(Debug, Clone)]
+pub struct Cte<'a> {
+    /// Lower-cased name.
+    pub name: String,
+    /// Its query.
+    pub query: &'a ast::Query,
+    /// Column names given in `name (a, b)`, or empty.
+    pub columns: Vec<String>,
+    /// Declared in `WITH RECURSIVE` and refers to itself.
+    pub recursive: bool,
+    /// Inside the recursive part of the CTE being defined: the working table
+    /// (id and width) a reference to it reads.
+    pub working: Option<(usize, usize)>,
+}
 
 /// What a query is planned within: the catalog, the scopes of the queries
 /// that enclose it (for correlated references, innermost last), and the

@@ -77,6 +77,12 @@ fn walk(plan: &Plan, depth: usize, out: &mut Vec<String>) {
             line("LIMIT".into());
             walk(input, depth + 1, out);
         }
+        Plan::Recursive { anchor, step, distinct, .. } => {
+            line(format!("RECURSIVE CTE ({})", if *distinct { "UNION" } else { "UNION ALL" }));
+            walk(anchor, depth + 1, out);
+            walk(step, depth + 1, out);
+        }
+        Plan::Working { .. } => line("SCAN previous round of the recursive CTE".into()),
         Plan::SetOp { op, all, left, right } => {
             let name = match op {
                 SetOpKind::Union => "UNION",

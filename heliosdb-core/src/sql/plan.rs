@@ -165,6 +165,26 @@ pub enum Plan {
     Values(Vec<Vec<Expr>>),
     /// Rows of a system table function.
     System(SystemTable),
+    /// A recursive CTE: the anchor's rows, then the step's rows over and over,
+    /// each round reading the previous round's rows as working table `id`,
+    /// until a round adds none. Streams, so an outer LIMIT can stop it.
+    Recursive {
+        /// The non-recursive part.
+        anchor: Box<Plan>,
+        /// The recursive part.
+        step: Box<Plan>,
+        /// `UNION` (drop rows already produced) rather than `UNION ALL`.
+        distinct: bool,
+        /// Working-table id.
+        id: usize,
+    },
+    /// The previous round's rows of recursive CTE `id`.
+    Working {
+        /// Working-table id.
+        id: usize,
+        /// Columns per row.
+        width: usize,
+    },
     /// Keep rows where `pred` is true.
     Filter {
         /// Input.

@@ -12,6 +12,8 @@ pub(super) fn width(plan: &Plan) -> usize {
         Plan::Empty => 0,
         Plan::Scan(sp) => sp.width(),
         Plan::System(t) => t.columns().len(),
+        Plan::Working { width, .. } => *width,
+        Plan::Recursive { anchor, .. } => width(anchor),
         Plan::Values(rows) => rows.first().map_or(0, Vec::len),
         Plan::Join { left, right_width, .. } => width(left) + right_width,
         Plan::Project { exprs, .. } => exprs.len(),

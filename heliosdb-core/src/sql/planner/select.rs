@@ -121,19 +121,34 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
         ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
             let tname = object_name(name);
             if name.0.len() == 1 {
-                if let Some(pos) = qctx.ctes.iter().rposition(|(n, _, _)| *n == normalize(&tname)) {
-                    let (_, query, names) = &qctx.ctes[pos];
-                    // A CTE sees the CTEs defined before it (WITH RECURSIVE is not supported).
+                if let Some(pos) = qctx.ctes.iter().rposition(|c| c.name == normalize(&tname)) {
+                    let cte = &qctx.ctes[pos];
+                    let qualifier = alias.as_ref().map_or(tname.clone(), |a| a.name.value.clone());
+                    if let Some((id, width)) = cte.working {
+                        let q = Some(normalize(&qualifier));
+                        let columns = (0..width)
+                            .map(|i| ScopeColumn {
+                                table: q.clone(),
+                                name: cte.columns.get(i).cloned().unwrap_or_else(|| format!("column{}", i + 1)),
+                                hidden: false,
+                            })
+                            .collect();
+                        return Ok((Plan::Working { id, width }, Scope { columns }));
+                    }
+                    // A CTE sees the CTEs defined before it (and, if recursive, itself).
                     let inner = QueryCtx {
                         catalog: qctx.catalog,
                         outer: qctx.outer.clone(),
                         outer_used: std::cell::Cell::new(0),
                         ctes: qctx.ctes[..pos].to_vec(),
                     };
-                    let qp = plan_query_in(query, &inner)?;
+                    let qp = if cte.recursive {
+                        super::recursive::plan(cte, &inner)?
+                    } else {
+                        plan_query_in(cte.query, &inner)?
+                    };
                     qctx.note_outer(inner.outer_used.get());
-                    let qualifier = alias.as_ref().map_or(tname.clone(), |a| a.name.value.clone());
-                    return derived(qp, Some(&qualifier), names);
+                    return derived(qp, Some(&qualifier), &cte.columns);
                 }
             }
             if let Some(view) = qctx.catalog.views.get(&normalize(&tname)) {
@@ -288,8 +303,10 @@ pub fn plan_from_where(s: &ast::Select, qctx: &QueryCtx<'_>) -> Result<(Plan, Sc
 pub fn for_each_scan(plan: &mut Plan, f: &mut impl FnMut(&mut ScanPlan)) {
     match plan {
         Plan::Scan(sp) => f(sp),
-        Plan::Empty | Plan::Values(_) | Plan::System(_) => {}
-        Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
+        Plan::Empty | Plan::Values(_) | Plan::System(_) | Plan::Working { .. } => {}
+        Plan::Join { left, right, .. }
+        | Plan::SetOp { left, right, .. }
+        | Plan::Recursive { anchor: left, step: right, .. } => {
             for_each_scan(left, f);
             for_each_scan(right, f);
         }
@@ -399,19 +416,26 @@ pub fn plan_query(q: &ast::Query, catalog: &Catalog) -> Result<QueryPlan> {
     plan_query_in(q, &QueryCtx::root(catalog))
 }
 
+/// Plans one side of a set operation (a recursive CTE's anchor or step).
+///
+/// # Errors
+/// Unknown names, unsupported constructs.
+pub(super) fn plan_set_expr_in(body: &ast::SetExpr, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
+    plan_set_expr(body, qctx)
+}
+
 /// Plans a query within `qctx` (a subquery sees its enclosing scopes and CTEs).
 ///
 /// # Errors
 /// Unknown names, unsupported constructs.
 pub fn plan_query_in(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
     if let Some(with) = &q.with {
-        if with.recursive {
-            return Err(sql_err!("WITH RECURSIVE is not supported yet"));
-        }
         let mut ctes = qctx.ctes.clone();
         for cte in &with.cte_tables {
-            let names = cte.alias.columns.iter().map(|c| c.name.value.clone()).collect();
-            ctes.push((normalize(&cte.alias.name.value), &*cte.query, names));
+            let name = normalize(&cte.alias.name.value);
+            let recursive = with.recursive && super::recursive::refers_to(&cte.query, &name);
+            let columns = cte.alias.columns.iter().map(|c| c.name.value.clone()).collect();
+            ctes.push(crate::sql::binder::Cte { name, query: &cte.query, columns, recursive, working: None });
         }
         let inner =
             QueryCtx { catalog: qctx.catalog, outer: qctx.outer.clone(), outer_used: std::cell::Cell::new(0), ctes };
