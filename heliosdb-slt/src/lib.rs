@@ -185,6 +185,20 @@ fn strip_comment(line: &str) -> &str {
     t
 }
 
+/// `%.3f` as SQLite's printf writes it: at most 16 significant digits, the
+/// rest zeros (the corpus's expected REALs were printed that way).
+fn fixed3(f: f64) -> String {
+    if !f.is_finite() || f.abs() < 1e13 {
+        return format!("{f:.3}");
+    }
+    let sci = format!("{:.15e}", f.abs()); // 16 significant digits: d.ddddddddddddddde±x
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exp: usize = exp.parse().unwrap_or(0);
+    let int_part: String = digits.chars().chain(std::iter::repeat('0')).take(exp + 1).collect();
+    format!("{}{int_part}.000", if f < 0.0 { "-" } else { "" })
+}
+
 /// Renders a value as the reference harness does for its type letter.
 pub fn render(v: &Value, letter: char) -> String {
     if v.is_null() {
@@ -198,12 +212,12 @@ pub fn render(v: &Value, letter: char) -> String {
             other => other.as_f64().map_or("0".into(), |f| (f.trunc() as i64).to_string()),
         },
         'R' => match v {
-            Value::Text(s) => format!("{:.3}", s.trim().parse::<f64>().unwrap_or(0.0)),
-            other => format!("{:.3}", other.as_f64().unwrap_or(0.0)),
+            Value::Text(s) => fixed3(s.trim().parse::<f64>().unwrap_or(0.0)),
+            other => fixed3(other.as_f64().unwrap_or(0.0)),
         },
         _ => {
             let s = match v {
-                Value::Real(f) => format!("{f:.3}"),
+                Value::Real(f) => fixed3(*f),
                 other => other.to_string(),
             };
             if s.is_empty() {

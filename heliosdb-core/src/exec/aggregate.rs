@@ -43,6 +43,12 @@ impl Sum {
         }
     }
 
+    /// Adds an integer the integer part cannot hold to the real part instead
+    /// (after a failed [`Sum::add`], which counted it already).
+    pub fn spill_to_real(&mut self, v: &Value) {
+        *self.real.get_or_insert(0.0) += to_numeric(v).as_f64().unwrap_or(0.0);
+    }
+
     /// How many values are in the sum.
     pub fn count(&self) -> i64 {
         self.count
@@ -207,7 +213,13 @@ impl AggState {
         self.count += 1;
         match self.func {
             AggFunc::CountStar | AggFunc::Count => {}
-            AggFunc::Sum | AggFunc::Total | AggFunc::Avg => self.sum.add(v)?,
+            AggFunc::Sum | AggFunc::Avg => self.sum.add(v)?,
+            // TOTAL never overflows: past i64 it continues in floating point.
+            AggFunc::Total => {
+                if self.sum.add(v).is_err() {
+                    self.sum.spill_to_real(v);
+                }
+            }
             AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
                 self.moments.add(to_numeric(v).as_f64().unwrap_or(0.0));
             }

@@ -107,6 +107,7 @@ impl AggRun {
     fn apply(&mut self, func: AggFunc, distinct: bool, v: Value, sign: i64) -> Result<bool> {
         self.count += sign;
         match func {
+            AggFunc::Total if sign > 0 => self.add_total(&v),
             AggFunc::Sum | AggFunc::Total | AggFunc::Avg => {
                 // An overflow on the way (a big value in before another
                 // leaves) need not be one at the end: recompute the group.
@@ -130,6 +131,13 @@ impl AggRun {
             _ => {}
         }
         Ok(false)
+    }
+
+    /// TOTAL never overflows: past i64 it continues in floating point.
+    fn add_total(&mut self, v: &Value) {
+        if self.sum.add(v).is_err() {
+            self.sum.spill_to_real(v);
+        }
     }
 
     /// MIN/MAX: keeps `v` if it is a new extreme.
@@ -330,7 +338,8 @@ fn recompute(
             }
             match func {
                 AggFunc::Min | AggFunc::Max => g.aggs[i].offer(*func, v),
-                AggFunc::Sum | AggFunc::Total | AggFunc::Avg => g.aggs[i].sum.add(&v)?,
+                AggFunc::Total => g.aggs[i].add_total(&v),
+                AggFunc::Sum | AggFunc::Avg => g.aggs[i].sum.add(&v)?,
                 _ => g.aggs[i].moments.add(crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0)),
             }
         }

@@ -39,6 +39,9 @@ impl Dialect for HeliosDialect {
     fn supports_table_versioning(&self) -> bool {
         true
     }
+    fn supports_bitwise_shift_operators(&self) -> bool {
+        true // `<<` and `>>`, as in SQLite
+    }
 }
 
 /// The parameters of a statement: slot `i` (0-based) is parameter number `i + 1`.
