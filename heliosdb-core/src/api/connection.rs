@@ -14,7 +14,7 @@ use std::cell::RefCell;
 /// A schema object, as listed by [`Connection::schema_objects`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaObject {
-    /// `"table"`, `"view"` or `"index"`.
+    /// `"table"`, `"view"`, `"index"` or `"trigger"`.
     pub kind: String,
     /// Object name.
     pub name: String,
@@ -242,6 +242,16 @@ impl Connection {
                 table: v.name.clone(),
                 sql: Some(v.sql.clone()),
             });
+        }
+        for t in cat.tables.values() {
+            for tr in &t.triggers {
+                out.push(SchemaObject {
+                    kind: "trigger".into(),
+                    name: tr.name.clone(),
+                    table: t.name.clone(),
+                    sql: Some(tr.sql.clone()),
+                });
+            }
         }
         for t in cat.tables.values() {
             for ix in &t.indexes {

@@ -273,9 +273,9 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
     let dml_outcome =
         |r: dml::DmlResult| (Outcome { columns: columns.clone(), rows: r.rows, changes: r.changes }, r.last_rowid);
     Ok(match plan {
-        StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, &st.params, st.now_us)?),
-        StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, st.now_us)?),
-        StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, &st.params, st.now_us)?),
+        StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
+        StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
+        StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
         StmtPlan::CreateTable { table, if_not_exists, time_travel } => {
             ddl::create_table(tx, table.clone(), *if_not_exists, *time_travel)?;
             (Outcome::default(), None)
@@ -310,6 +310,14 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
         }
         StmtPlan::AlterMaterializedView { name, options } => {
             crate::mv::set_options(tx, name, options)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::CreateTrigger { table, trigger } => {
+            ddl::create_trigger(tx, table, trigger.clone())?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::DropTrigger { name, if_exists } => {
+            ddl::drop_trigger(tx, name, *if_exists)?;
             (Outcome::default(), None)
         }
         StmtPlan::Reindex { name } => {

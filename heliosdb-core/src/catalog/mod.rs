@@ -9,7 +9,9 @@ pub mod mv;
 mod schema;
 
 pub use mv::{MvDef, MvOptions, Strategy};
-pub use schema::{CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, ViewDef};
+pub use schema::{
+    CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, TriggerDef, TriggerEvent, TriggerTiming, ViewDef,
+};
 
 use crate::error::{sql_err, Result};
 

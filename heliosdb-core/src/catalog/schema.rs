@@ -111,6 +111,48 @@ pub struct TableDef {
     /// Changes to this table are logged for consumers (materialized views).
     #[serde(default)]
     pub track_changes: bool,
+    /// Row triggers on this table, in creation order.
+    #[serde(default)]
+    pub triggers: Vec<TriggerDef>,
+}
+
+/// When a trigger runs relative to its row's change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TriggerTiming {
+    /// Before the row is written or removed.
+    Before,
+    /// After it.
+    After,
+}
+
+/// The change a trigger fires on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TriggerEvent {
+    /// A row inserted.
+    Insert,
+    /// A row updated; with columns, only when the UPDATE sets one of them.
+    Update(Vec<usize>),
+    /// A row deleted.
+    Delete,
+}
+
+/// A row trigger: `CREATE TRIGGER name [BEFORE | AFTER] event ON table
+/// [FOR EACH ROW] [WHEN condition] BEGIN statement; … END`. The body sees the
+/// row as `NEW.col` / `OLD.col`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TriggerDef {
+    /// Name (unique in the database).
+    pub name: String,
+    /// Before or after the change.
+    pub timing: TriggerTiming,
+    /// What it fires on.
+    pub event: TriggerEvent,
+    /// The WHEN condition as SQL text.
+    pub when: Option<String>,
+    /// The body's statements as SQL text.
+    pub body: Vec<String>,
+    /// The CREATE TRIGGER statement.
+    pub sql: String,
 }
 
 fn default_true() -> bool {

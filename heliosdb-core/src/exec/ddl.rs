@@ -204,6 +204,42 @@ pub fn reindex(tx: &mut WriteTx, name: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// CREATE TRIGGER: trigger names are unique in the database.
+///
+/// # Errors
+/// The name is taken; the table is gone.
+pub fn create_trigger(tx: &mut WriteTx, table: &str, trigger: crate::catalog::TriggerDef) -> Result<()> {
+    if find_trigger(tx, &trigger.name).is_some() {
+        return Err(sql_err!("trigger {} already exists", trigger.name));
+    }
+    let mut def = (**tx.catalog().table(table)?).clone();
+    def.triggers.push(trigger);
+    let cat = tx.catalog_mut();
+    cat.tables.insert(normalize(&def.name), Arc::new(def));
+    cat.version = crate::catalog::next_version();
+    Ok(())
+}
+
+fn find_trigger(tx: &WriteTx, name: &str) -> Option<Arc<TableDef>> {
+    tx.catalog().tables.values().find(|t| t.triggers.iter().any(|tr| tr.name.eq_ignore_ascii_case(name))).cloned()
+}
+
+/// DROP TRIGGER.
+///
+/// # Errors
+/// No such trigger (unless IF EXISTS).
+pub fn drop_trigger(tx: &mut WriteTx, name: &str, if_exists: bool) -> Result<()> {
+    let Some(table) = find_trigger(tx, name) else {
+        return if if_exists { Ok(()) } else { Err(sql_err!("no such trigger: {name}")) };
+    };
+    let mut def = (*table).clone();
+    def.triggers.retain(|t| !t.name.eq_ignore_ascii_case(name));
+    let cat = tx.catalog_mut();
+    cat.tables.insert(normalize(&def.name), Arc::new(def));
+    cat.version = crate::catalog::next_version();
+    Ok(())
+}
+
 /// DROP INDEX.
 ///
 /// # Errors

@@ -9,14 +9,42 @@ use super::constraints;
 use super::eval::{eval, EvalCtx};
 use super::query::run;
 use super::scan::decode_stored_row;
+use super::triggers::{self, Change};
 use super::write::{delete_row, pk_violation, put_row, row_key_of, unique_conflict, unique_violation};
 use crate::catalog::TableDef;
+use crate::catalog::TriggerTiming;
 use crate::error::{Error, Result};
 use crate::sql::plan::{Conflict, DeletePlan, InsertPlan, InsertSource, Returning, UpdatePlan};
 use crate::storage::versions::EndedBy;
 use crate::storage::{Ks, Reader, WriteTx};
 use crate::types::cast::coerce_to_column;
 use crate::types::Value;
+
+/// Where a DML statement runs: at the top of a statement, or inside a
+/// trigger body (with the triggering row and the nesting depth).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Firing<'r> {
+    /// The triggering row (`NEW ‖ OLD`), inside a trigger body.
+    pub outer: Option<&'r [Value]>,
+    /// How many triggers deep.
+    pub depth: usize,
+    /// The triggers running around this statement: a trigger does not fire
+    /// itself again (SQLite's default, `recursive_triggers` off).
+    pub active: &'r [String],
+}
+
+impl Firing<'_> {
+    /// A statement's own context.
+    pub const TOP: Firing<'static> = Firing { outer: None, depth: 0, active: &[] };
+
+    fn ctx<'a>(&self, params: &'a [Value], now_us: i64, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
+        let ctx = EvalCtx::new(params, now_us, reader);
+        match self.outer {
+            Some(row) => ctx.with_outer(row),
+            None => ctx,
+        }
+    }
+}
 
 /// What a DML statement did.
 #[derive(Debug, Default)]
@@ -100,11 +128,18 @@ fn stored_row(tx: &WriteTx, table: &TableDef, key: &[u8]) -> Result<Option<Vec<V
 ///
 /// # Errors
 /// Constraint violations, type mismatches.
-pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64) -> Result<DmlResult> {
+pub fn insert(
+    tx: &mut WriteTx,
+    plan: &InsertPlan,
+    params: &[Value],
+    now_us: i64,
+    firing: &Firing<'_>,
+) -> Result<DmlResult> {
     let table = &plan.table;
+    let triggers = triggers::compile(table, tx.catalog())?;
     // Read phase: the rows to insert (VALUES may hold subqueries).
     let source_rows: Vec<Vec<Value>> = {
-        let rctx = EvalCtx::new(params, now_us, Some(&*tx));
+        let rctx = firing.ctx(params, now_us, Some(&*tx));
         match &plan.source {
             InsertSource::Values(rows) => rows
                 .iter()
@@ -115,7 +150,7 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
         }
     };
     // Write phase.
-    let ctx = &EvalCtx::new(params, now_us, None);
+    let ctx = &firing.ctx(params, now_us, None);
     let checks = constraints::bind_checks(table)?;
     let mut result = DmlResult::default();
     for values in source_rows {
@@ -166,7 +201,9 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
         if plan.conflict == Conflict::Ignore && unique_conflict(tx, table, &row, &key)?.is_some() {
             continue;
         }
+        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(&row), firing, now_us)?;
         put_row(tx, table, key, &row);
+        triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Insert, None, Some(&row), firing, now_us)?;
         result.changes += 1;
         if table.has_rowid() {
             if let Some(Value::Integer(r)) = row.last() {
@@ -182,11 +219,19 @@ pub fn insert(tx: &mut WriteTx, plan: &InsertPlan, params: &[Value], now_us: i64
 ///
 /// # Errors
 /// Constraint violations, type mismatches.
-pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64) -> Result<DmlResult> {
+pub fn update(
+    tx: &mut WriteTx,
+    plan: &UpdatePlan,
+    params: &[Value],
+    now_us: i64,
+    firing: &Firing<'_>,
+) -> Result<DmlResult> {
     let table = &plan.table;
+    let triggers = triggers::compile(table, tx.catalog())?;
+    let set: Vec<usize> = plan.assignments.iter().map(|(pos, _)| *pos).collect();
     // Read phase: the rows to change and their new values.
     let changes: Vec<(Vec<Value>, Vec<Value>, Option<u64>)> = {
-        let rctx = EvalCtx::new(params, now_us, Some(&*tx));
+        let rctx = firing.ctx(params, now_us, Some(&*tx));
         let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, &rctx)?.collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(targets.len());
         for mut old in targets {
@@ -200,7 +245,7 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
         out
     };
     // Write phase.
-    let ctx = &EvalCtx::new(params, now_us, None);
+    let ctx = &firing.ctx(params, now_us, None);
     let checks = constraints::bind_checks(table)?;
     let mut result = DmlResult::default();
     for (old, mut new, scn) in changes {
@@ -219,6 +264,8 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
             }
         }
         let new_key = row_key_of(table, &new);
+        let change = Change::Update(&set);
+        triggers::fire(tx, table, &triggers, TriggerTiming::Before, change, Some(&old), Some(&new), firing, now_us)?;
         let ended_by = if new_key == old_key { EndedBy::Update } else { EndedBy::Delete };
         delete_row(tx, table, old_key.clone(), &old, ended_by, scn)?;
         if new_key != old_key && tx.get(Ks::Rows, &new_key)?.is_some() {
@@ -228,6 +275,7 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
             return Err(unique_violation(table, ix));
         }
         put_row(tx, table, new_key, &new);
+        triggers::fire(tx, table, &triggers, TriggerTiming::After, change, Some(&old), Some(&new), firing, now_us)?;
         result.changes += 1;
         returning_row(&plan.returning, &new, ctx, &mut result.rows)?;
     }
@@ -238,12 +286,19 @@ pub fn update(tx: &mut WriteTx, plan: &UpdatePlan, params: &[Value], now_us: i64
 ///
 /// # Errors
 /// Storage errors.
-pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, params: &[Value], now_us: i64) -> Result<DmlResult> {
+pub fn delete(
+    tx: &mut WriteTx,
+    plan: &DeletePlan,
+    params: &[Value],
+    now_us: i64,
+    firing: &Firing<'_>,
+) -> Result<DmlResult> {
     let table = &plan.table;
+    let triggers = triggers::compile(table, tx.catalog())?;
     let mut result = DmlResult::default();
     // Read phase: the rows to delete and what RETURNING shows of them.
     let targets: Vec<(Vec<Value>, Option<u64>)> = {
-        let rctx = EvalCtx::new(params, now_us, Some(&*tx));
+        let rctx = firing.ctx(params, now_us, Some(&*tx));
         let mut targets = Vec::new();
         for row in run(&plan.source, &*tx, &rctx)? {
             let mut row = row?;
@@ -255,8 +310,10 @@ pub fn delete(tx: &mut WriteTx, plan: &DeletePlan, params: &[Value], now_us: i64
     };
     for (row, scn) in targets {
         let key = row_key_of(table, &row);
+        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Delete, Some(&row), None, firing, now_us)?;
         constraints::on_delete(tx, table, &row, 0)?;
         delete_row(tx, table, key, &row, EndedBy::Delete, scn)?;
+        triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Delete, Some(&row), None, firing, now_us)?;
         result.changes += 1;
     }
     Ok(result)

@@ -36,6 +36,12 @@ pub struct EvalCtx<'a> {
 }
 
 impl<'a> EvalCtx<'a> {
+    /// The same context with `row` as the innermost enclosing row (a trigger's NEW ‖ OLD).
+    pub fn with_outer(self, row: &[Value]) -> Self {
+        self.outer.borrow_mut().push(row.to_vec());
+        self
+    }
+
     /// Where subqueries and system functions read, if anywhere.
     pub fn reader(&self) -> Option<&'a dyn Reader> {
         self.reader

@@ -7,7 +7,7 @@
 //! * [`temporal`] — reads of the past: AS OF scans, history scans, `heliosdb_snapshots()`;
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //! * [`write`] — writing and deleting one row with its index entries;
-//! * [`constraints`] — CHECK and FOREIGN KEY enforcement;
+//! * [`constraints`] — CHECK and FOREIGN KEY enforcement; [`triggers`] — row triggers;
 //! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP.
 
 pub mod aggregate;
@@ -21,6 +21,7 @@ pub mod functions;
 pub mod query;
 pub mod scan;
 pub mod temporal;
+pub mod triggers;
 pub mod window;
 pub mod write;
 

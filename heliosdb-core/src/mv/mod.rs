@@ -106,6 +106,7 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
             options: MvOptions::default(),
         })),
         track_changes: false,
+        triggers: Vec::new(),
     };
     Ok(StmtPlan::CreateMaterializedView { table, if_not_exists: cv.if_not_exists, with_data: !no_data })
 }

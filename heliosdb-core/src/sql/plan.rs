@@ -452,6 +452,20 @@ pub enum StmtPlan {
         /// Options and their new values.
         options: Vec<(String, crate::types::Value)>,
     },
+    /// CREATE TRIGGER.
+    CreateTrigger {
+        /// The table it fires on.
+        table: String,
+        /// The trigger.
+        trigger: crate::catalog::TriggerDef,
+    },
+    /// DROP TRIGGER.
+    DropTrigger {
+        /// Its name.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
     /// REINDEX: rebuild every index, a table's, or one.
     Reindex {
         /// A table or index name; `None` for every index.

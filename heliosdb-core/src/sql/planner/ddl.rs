@@ -275,6 +275,7 @@ pub fn plan_create_table(ct: &ast::CreateTable, catalog: &Catalog, sql: &str) ->
         altered_scn: None,
         mv: None,
         track_changes: false,
+        triggers: Vec::new(),
     };
     // CHECK expressions must bind against the table's own columns.
     let scope = super::select::table_scope(&table, &table.name);

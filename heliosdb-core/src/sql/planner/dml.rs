@@ -1,7 +1,7 @@
 //! Planning INSERT, UPDATE and DELETE.
 
 use super::access;
-use super::select::{full_scan, plan_query, table_scope};
+use super::select::{full_scan, plan_query_in, table_scope};
 use crate::catalog::{Catalog, TableDef};
 use crate::error::{sql_err, Error, Result};
 use crate::sql::binder::{object_name, Binder, QueryCtx};
@@ -72,7 +72,8 @@ fn writable(table: &TableDef) -> Result<()> {
 ///
 /// # Errors
 /// Unknown table or columns, wrong number of values.
-pub fn plan_insert(ins: &ast::Insert, catalog: &Catalog) -> Result<StmtPlan> {
+pub fn plan_insert(ins: &ast::Insert, qctx: &QueryCtx<'_>) -> Result<StmtPlan> {
+    let catalog = qctx.catalog;
     let name = match &ins.table {
         ast::TableObject::TableName(n) => object_name(n),
         other => return Err(sql_err!("unsupported INSERT target: {other}")),
@@ -96,12 +97,11 @@ pub fn plan_insert(ins: &ast::Insert, catalog: &Catalog) -> Result<StmtPlan> {
         t
     };
     let empty = Scope::default();
-    let qctx = QueryCtx::root(catalog);
     let source = match &ins.source {
         None => InsertSource::Defaults,
         Some(q) => match q.body.as_ref() {
             ast::SetExpr::Values(v) if q.order_by.is_none() && q.limit_clause.is_none() => {
-                let b = Binder::with_ctx(&empty, &qctx);
+                let b = Binder::with_ctx(&empty, qctx);
                 let mut rows = Vec::with_capacity(v.rows.len());
                 for r in &v.rows {
                     if r.len() != targets.len() {
@@ -117,7 +117,7 @@ pub fn plan_insert(ins: &ast::Insert, catalog: &Catalog) -> Result<StmtPlan> {
                 InsertSource::Values(rows)
             }
             _ => {
-                let qp = plan_query(q, catalog)?;
+                let qp = plan_query_in(q, qctx)?;
                 if qp.columns.len() != targets.len() {
                     return Err(sql_err!(
                         "table {} has {} columns but the SELECT returns {}",
@@ -171,13 +171,13 @@ fn source(table: &Arc<TableDef>, scope: &Scope, selection: &Option<ast::Expr>, q
 ///
 /// # Errors
 /// Unknown table or columns.
-pub fn plan_update(up: &ast::Update, catalog: &Catalog) -> Result<StmtPlan> {
+pub fn plan_update(up: &ast::Update, qctx: &QueryCtx<'_>) -> Result<StmtPlan> {
+    let catalog = qctx.catalog;
     if up.from.is_some() || !up.table.joins.is_empty() {
         return Err(sql_err!("UPDATE … FROM is not supported yet"));
     }
     let (table, scope) = target(&up.table.relation, catalog)?;
-    let qctx = QueryCtx::root(catalog);
-    let b = Binder::with_ctx(&scope, &qctx);
+    let b = Binder::with_ctx(&scope, qctx);
     let mut assignments = Vec::new();
     for a in &up.assignments {
         let cname = match &a.target {
@@ -187,7 +187,7 @@ pub fn plan_update(up: &ast::Update, catalog: &Catalog) -> Result<StmtPlan> {
         let pos = table.column_index(&cname).ok_or_else(|| sql_err!("no such column: {cname}"))?;
         assignments.push((pos, b.bind(&a.value)?));
     }
-    let source = source(&table, &scope, &up.selection, &qctx)?;
+    let source = source(&table, &scope, &up.selection, qctx)?;
     let returning = bind_returning(&up.returning, &table)?;
     Ok(StmtPlan::Update(UpdatePlan { source, table, assignments, returning }))
 }
@@ -196,7 +196,8 @@ pub fn plan_update(up: &ast::Update, catalog: &Catalog) -> Result<StmtPlan> {
 ///
 /// # Errors
 /// Unknown table.
-pub fn plan_delete(del: &ast::Delete, catalog: &Catalog) -> Result<StmtPlan> {
+pub fn plan_delete(del: &ast::Delete, qctx: &QueryCtx<'_>) -> Result<StmtPlan> {
+    let catalog = qctx.catalog;
     let tables = match &del.from {
         ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
     };
@@ -207,7 +208,7 @@ pub fn plan_delete(del: &ast::Delete, catalog: &Catalog) -> Result<StmtPlan> {
         return Err(sql_err!("DELETE with joins is not supported"));
     }
     let (table, scope) = target(&only.relation, catalog)?;
-    let source = source(&table, &scope, &del.selection, &QueryCtx::root(catalog))?;
+    let source = source(&table, &scope, &del.selection, qctx)?;
     let returning = bind_returning(&del.returning, &table)?;
     Ok(StmtPlan::Delete(DeletePlan { source, table, returning }))
 }

@@ -13,11 +13,27 @@ pub mod joins;
 pub mod recursive;
 pub mod select;
 pub mod temporal;
+pub mod trigger;
 
 use super::plan::StmtPlan;
 use crate::catalog::Catalog;
 use crate::error::{sql_err, Result};
 use sqlparser::ast::Statement;
+
+/// Plans a query or DML statement within `qctx` (a trigger body sees the
+/// NEW and OLD rows as an enclosing scope).
+///
+/// # Errors
+/// As [`plan_statement`]; other statements are refused.
+pub fn plan_statement_in(stmt: &Statement, qctx: &crate::sql::binder::QueryCtx<'_>) -> Result<StmtPlan> {
+    match stmt {
+        Statement::Query(q) => Ok(StmtPlan::Query(select::plan_query_in(q, qctx)?)),
+        Statement::Insert(ins) => dml::plan_insert(ins, qctx),
+        Statement::Update(up) => dml::plan_update(up, qctx),
+        Statement::Delete(del) => dml::plan_delete(del, qctx),
+        other => Err(sql_err!("only SELECT, INSERT, UPDATE and DELETE are allowed here, not: {other}")),
+    }
+}
 
 /// Plans one statement against `catalog`.
 ///
@@ -25,10 +41,9 @@ use sqlparser::ast::Statement;
 /// Unknown objects, type errors, unsupported syntax.
 pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
     match stmt {
-        Statement::Query(q) => Ok(StmtPlan::Query(select::plan_query(q, catalog)?)),
-        Statement::Insert(ins) => dml::plan_insert(ins, catalog),
-        Statement::Update(up) => dml::plan_update(up, catalog),
-        Statement::Delete(del) => dml::plan_delete(del, catalog),
+        Statement::Query(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+            plan_statement_in(stmt, &crate::sql::binder::QueryCtx::root(catalog))
+        }
         Statement::CreateTable(ct) => ddl::plan_create_table(ct, catalog, &stmt.to_string()),
         Statement::CreateIndex(ci) => ddl::plan_create_index(ci, catalog, &stmt.to_string()),
         Statement::AlterTable(at) => ddl::plan_alter_table(at, catalog),
@@ -43,6 +58,8 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
             let name = values.first().map(ToString::to_string).filter(|n| !n.eq_ignore_ascii_case("NULL"));
             Ok(StmtPlan::Reindex { name })
         }
+        Statement::CreateTrigger(ct) => trigger::plan_create(ct, catalog, &stmt.to_string()),
+        Statement::DropTrigger(dt) => Ok(trigger::plan_drop(dt)),
         Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
         Statement::Commit { .. } => Ok(StmtPlan::Commit),
         Statement::Rollback { savepoint: None, .. } => Ok(StmtPlan::Rollback),
