@@ -81,6 +81,12 @@ pub fn parse_number(s: &str) -> Option<Value> {
 
 /// The total order of ORDER BY, GROUP BY and DISTINCT.
 pub fn total_cmp(a: &Value, b: &Value) -> Ordering {
+    // The common cases first: joins and GROUP BY compare keys of one type.
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => return x.cmp(y),
+        (Value::Text(x), Value::Text(y)) => return x.as_bytes().cmp(y.as_bytes()),
+        _ => {}
+    }
     let (fa, fb) = (family(a), family(b));
     if fa != fb {
         return fa.cmp(&fb);
@@ -100,6 +106,7 @@ pub fn total_cmp(a: &Value, b: &Value) -> Ordering {
 /// otherwise numbers order before text.
 pub fn sql_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => Some(x.cmp(y)),
         (Value::Null, _) | (_, Value::Null) => None,
         (Value::Text(t), other) if family(other) == 1 => match parse_number(t) {
             Some(n) => Some(cmp_numeric(&n, other)),

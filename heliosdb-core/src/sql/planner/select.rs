@@ -299,6 +299,38 @@ pub fn plan_from_where(s: &ast::Select, qctx: &QueryCtx<'_>) -> Result<(Plan, Sc
     Ok((hash_joins(plan), scope))
 }
 
+/// Sets the columns each table of an (unreordered) join tree decodes: those
+/// `used` marks over the FROM scope, plus those its join conditions read.
+/// `base` is where `plan`'s columns start in the scope.
+fn prune_join_columns(plan: &mut Plan, base: usize, used: &mut Vec<bool>) {
+    match plan {
+        Plan::Join { left, right, on, equi, .. } => {
+            let mut mark = |e: &Expr| {
+                e.walk(&mut |x| {
+                    if let Expr::Column(i) = x {
+                        if let Some(slot) = used.get_mut(base + i) {
+                            *slot = true;
+                        }
+                    }
+                })
+            };
+            on.iter().for_each(&mut mark);
+            for (l, r) in equi.iter() {
+                mark(l);
+                mark(r);
+            }
+            let left_width = width(left);
+            prune_join_columns(left, base, used);
+            prune_join_columns(right, base + left_width, used);
+        }
+        Plan::Scan(scan) => {
+            let n = scan.table.columns.len();
+            scan.needed = (base..base + n).map(|i| used.get(i).copied().unwrap_or(true)).collect();
+        }
+        _ => {} // derived tables decode what their own query needs
+    }
+}
+
 /// Calls `f` on every table scan in `plan`.
 pub fn for_each_scan(plan: &mut Plan, f: &mut impl FnMut(&mut ScanPlan)) {
     match plan {
@@ -664,10 +696,10 @@ fn plan_select(
         ));
     }
 
-    // Single-table scans: pick the access path and the columns to decode.
-    if let Plan::Scan(scan) = &mut input {
-        let mut needed = vec![false; scan.table.columns.len() + 1];
-        let mut mark = |e: &Expr| e.mark_columns(&mut needed);
+    // The columns the query reads, over the FROM scope.
+    let mut used = vec![false; scope.columns.len() + 1];
+    {
+        let mut mark = |e: &Expr| e.mark_columns(&mut used);
         where_expr.iter().for_each(&mut mark);
         items.iter().for_each(|(e, _)| mark(e));
         groups.iter().for_each(&mut mark);
@@ -677,6 +709,16 @@ fn plan_select(
                 mark(e);
             }
         }
+    }
+    // Joined tables decode only the columns something reads (a correlated
+    // subquery reads the row by position, so then everything is decoded).
+    if matches!(input, Plan::Join { .. }) && !correlated {
+        prune_join_columns(&mut input, 0, &mut used);
+    }
+
+    // Single-table scans: pick the access path and the columns to decode.
+    if let Plan::Scan(scan) = &mut input {
+        let mut needed = used.clone();
         needed.truncate(scan.table.columns.len());
         // A correlated subquery reads the row through references the marking
         // above does not see: decode everything.
