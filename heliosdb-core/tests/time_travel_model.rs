@@ -386,12 +386,11 @@ fn a_long_history_is_skipped_not_misread() {
     let start = conn.current_scn();
     // (row 3, row 4) after every commit, by SCN.
     let mut expected = BTreeMap::from([(start, (0i64, 0i64))]);
-    let (mut v3, mut v4) = (0, 0);
-    for i in 1..=200 {
-        conn.execute("UPDATE t SET v = ? WHERE id = 3", [Value::Integer(i)]).unwrap();
-        v3 = i;
+    let mut v4 = 0;
+    for v3 in 1..=200 {
+        conn.execute("UPDATE t SET v = ? WHERE id = 3", [Value::Integer(v3)]).unwrap();
         expected.insert(conn.current_scn(), (v3, v4));
-        if i % 50 == 0 {
+        if v3 % 50 == 0 {
             conn.execute("UPDATE t SET v = v + 1000 WHERE id = 4", ()).unwrap();
             v4 += 1000;
             expected.insert(conn.current_scn(), (v3, v4));
