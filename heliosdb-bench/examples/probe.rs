@@ -13,11 +13,17 @@ fn main() {
         let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();
         let mut s = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
         join_data(&h, &mut s, rows);
-        let t = Instant::now();
+        h.checkpoint().unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(3));
         for _ in 0..3 {
+            let t = Instant::now();
             h.prepare(JOIN_QUERY).unwrap().query_map((), |r| r.get::<_, i64>(1)).unwrap().count();
+            let a = t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            s.prepare(JOIN_QUERY).unwrap().query_map([], |r| r.get::<_, i64>(1)).unwrap().count();
+            let b = t.elapsed().as_secs_f64() * 1000.0;
+            println!("join: helios {a:.1} ms sqlite {b:.1} ms ratio {:.2}", a / b);
         }
-        println!("join x3: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
         return;
     }
     let t = Instant::now();

@@ -132,10 +132,10 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             let kind = *kind;
             let width = *right_width;
             let all: Vec<usize> = (0..right_rows.len()).collect();
-            Box::new(outer.flat_map(move |l| -> Vec<Result<Vec<Value>>> {
+            Box::new(outer.flat_map(move |l| -> Emit {
                 let l = match l {
                     Ok(l) => l,
-                    Err(e) => return vec![Err(e)],
+                    Err(e) => return Emit::One(Some(Err(e))),
                 };
                 let candidates: &[usize] = match &buckets {
                     None => &all,
@@ -144,11 +144,11 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                             equi.iter().map(|(le, _)| eval(le, &l, ctx).map(hash_key)).collect::<Result<Vec<_>>>();
                         match key {
                             Ok(k) => map.get(&k).map_or(&[], Vec::as_slice),
-                            Err(e) => return vec![Err(e)],
+                            Err(e) => return Emit::One(Some(Err(e))),
                         }
                     }
                 };
-                let mut out = Vec::new();
+                let mut out = Emit::Empty;
                 let mut left_row = Some(l);
                 let last = candidates.len().saturating_sub(1);
                 for (n, &ri) in candidates.iter().enumerate() {
@@ -164,10 +164,10 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                             left_row = Some(row);
                         }
                         Ok(false) => {}
-                        Err(e) => return vec![Err(e)],
+                        Err(e) => return Emit::One(Some(Err(e))),
                     }
                 }
-                if out.is_empty() && kind == JoinKind::LeftOuter {
+                if matches!(out, Emit::Empty) && kind == JoinKind::LeftOuter {
                     if let Some(mut row) = left_row {
                         row.extend(std::iter::repeat(Value::Null).take(width));
                         out.push(Ok(row));
@@ -177,6 +177,40 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             }))
         }
     })
+}
+
+/// The rows one left row produces in a join: most produce none or one, so
+/// those need no allocation.
+enum Emit {
+    Empty,
+    One(Option<Result<Vec<Value>>>),
+    Many(std::collections::VecDeque<Result<Vec<Value>>>),
+}
+
+impl Emit {
+    fn push(&mut self, row: Result<Vec<Value>>) {
+        match self {
+            Emit::Empty => *self = Emit::One(Some(row)),
+            Emit::One(first) => {
+                let mut rows: std::collections::VecDeque<_> = first.take().into_iter().collect();
+                rows.push_back(row);
+                *self = Emit::Many(rows);
+            }
+            Emit::Many(rows) => rows.push_back(row),
+        }
+    }
+}
+
+impl Iterator for Emit {
+    type Item = Result<Vec<Value>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Emit::Empty => None,
+            Emit::One(row) => row.take(),
+            Emit::Many(rows) => rows.pop_front(),
+        }
+    }
 }
 
 fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx) -> Result<Vec<Vec<Value>>> {
