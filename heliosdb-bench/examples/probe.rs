@@ -1,5 +1,7 @@
 //! Runs one HeliosDB workload alone, for profilers:
 //! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|join [ROWS]`.
+//! `join` loads both engines, lets the store settle (flush, compaction), then
+//! times the three-table join side by side with SQLite, three times.
 
 use heliosdb_bench::*;
 use std::time::Instant;
