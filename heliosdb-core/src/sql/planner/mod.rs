@@ -10,6 +10,7 @@ pub mod access;
 pub mod ddl;
 pub mod dml;
 pub mod joins;
+pub mod outer_refs;
 pub mod recursive;
 pub mod select;
 pub mod temporal;

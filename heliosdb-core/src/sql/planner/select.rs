@@ -6,7 +6,7 @@ use super::joins::{and_all, flatten_inner, hash_joins, push_down, reorder_joins,
 use crate::catalog::{normalize, Catalog, TableDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::{object_name, Binder, QueryCtx};
-use crate::sql::expr::{AggCall, AggFunc, Expr};
+use crate::sql::expr::{AggCall, AggFunc, Expr, SubqueryKind};
 use crate::sql::plan::{
     Access, JoinKind, Plan, QueryPlan, ScanPlan, SetOpKind, SortKey, SystemTable, Temporal, HISTORY_COLUMNS,
 };
@@ -392,6 +392,20 @@ fn rewrite_agg(e: Expr, groups: &[Expr], aggs: &mut Vec<AggCall>) -> Result<Expr
             AggCall { func: AggFunc::First, arg: Some(Expr::Column(c)), distinct: false, separator: None },
             aggs,
         )),
+        Expr::Subquery(mut sq) if sq.correlated => {
+            // It reads the input row; give it the group's values instead: each
+            // column it reads becomes a group column or a bare-column (First)
+            // aggregate of the output row, as a bare column would.
+            let mut at = |i: usize| match rewrite_agg(Expr::Column(i), groups, aggs) {
+                Ok(Expr::Column(k)) => k,
+                _ => i,
+            };
+            super::outer_refs::remap_plan(&mut sq.plan, 0, &mut at);
+            if let SubqueryKind::In(left) = sq.kind {
+                sq.kind = SubqueryKind::In(Box::new(rewrite_agg(*left, groups, aggs)?));
+            }
+            Ok(Expr::Subquery(sq))
+        }
         other => other.try_map_children(&mut |c| rewrite_agg(c, groups, aggs)),
     }
 }
@@ -687,14 +701,6 @@ fn plan_select(
         || items.iter().any(|(e, _)| e.has_correlated_subquery())
         || having.as_ref().is_some_and(Expr::has_correlated_subquery)
         || order_targets.iter().any(|(t, _)| matches!(t, OrderTarget::Hidden(e) if e.has_correlated_subquery()));
-    if is_agg
-        && (items.iter().any(|(e, _)| e.has_correlated_subquery())
-            || having.as_ref().is_some_and(Expr::has_correlated_subquery))
-    {
-        return Err(sql_err!(
-            "correlated subqueries in the select list or HAVING of an aggregate query are not supported yet"
-        ));
-    }
 
     // The columns the query reads, over the FROM scope.
     let mut used = vec![false; scope.columns.len() + 1];
