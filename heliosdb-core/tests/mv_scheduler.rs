@@ -4,7 +4,7 @@
 //! its own.
 
 use heliosdb_core::mv::scheduler::CpuSource;
-use heliosdb_core::{Config, Connection, Value};
+use heliosdb_core::{Config, Connection};
 use std::time::{Duration, Instant};
 
 struct Load(f64);
@@ -144,7 +144,6 @@ fn bad_options_are_named() {
     assert!(err("DROP TABLE summary").contains("use DROP MATERIALIZED VIEW"));
     assert!(err("DROP TABLE orders").contains("materialized view"));
     assert!(err("REFRESH MATERIALIZED VIEW nosuch").contains("no such table"));
-    let _ = Value::Null;
 }
 
 #[test]

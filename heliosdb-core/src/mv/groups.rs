@@ -196,7 +196,12 @@ fn group_from_row(items: &[Item], cols: &[Option<AggState>], row: &[Value]) -> R
     let mut aggs = Vec::with_capacity(items.len());
     for (item, col) in items.iter().zip(cols) {
         aggs.push(match (agg_of(item), col) {
-            (Some((func, _)), Some(st)) => AggRun::from_state(func, &row[st.state..st.state + STATE_WIDTH])?,
+            (Some((func, _)), Some(st)) => {
+                let part = row
+                    .get(st.state..st.state + STATE_WIDTH)
+                    .ok_or_else(|| Error::Corrupt("materialized view state is damaged".into()))?;
+                AggRun::from_state(func, part)?
+            }
             _ => AggRun::default(),
         });
     }
@@ -212,7 +217,9 @@ fn group_to_row(items: &[Item], cols: &[Option<AggState>], key: &[u8], g: &Group
         };
         if let (Some(st), Some((func, distinct))) = (&cols[i], agg_of(item)) {
             for (j, p) in g.aggs[i].to_state(func, distinct).into_iter().enumerate() {
-                row[st.state + j] = p;
+                if let Some(slot) = row.get_mut(st.state + j) {
+                    *slot = p;
+                }
             }
         }
     }

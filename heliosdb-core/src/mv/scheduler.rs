@@ -14,9 +14,7 @@ use super::staleness::pending;
 use crate::storage::engine::lock;
 use crate::storage::Engine;
 use std::collections::HashMap;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, Weak};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Where the scheduler learns how busy the machine is.
@@ -128,46 +126,17 @@ pub fn tick(engine: &Arc<Engine>, cpu: &mut dyn CpuSource, backoff: &Mutex<Backo
     done
 }
 
-/// The scheduler thread; dropping it stops the thread.
-pub(crate) struct Scheduler {
-    stop: Option<Sender<()>>,
-    handle: Option<JoinHandle<()>>,
-}
-
-/// Starts the scheduler thread for `engine` (when materialized views are enabled).
-pub(crate) fn start(engine: &Arc<Engine>) -> Option<Scheduler> {
+/// Starts the scheduler thread for `engine` (when materialized views are
+/// enabled); dropping the handle stops it.
+pub(crate) fn start(engine: &Arc<Engine>) -> Option<crate::storage::background::Periodic> {
     if !engine.config().materialized_views.enabled {
         return None;
     }
     let interval = Duration::from_secs(engine.config().scheduler.check_interval_sec.max(1));
-    let (stop, wake) = mpsc::channel::<()>();
-    let weak: Weak<Engine> = Arc::downgrade(engine);
-    let handle = std::thread::Builder::new()
-        .name("heliosdb-mv-scheduler".into())
-        .spawn(move || {
-            let mut cpu = ProcStat::default();
-            let backoff = Mutex::new(Backoff::default());
-            let _ = cpu.usage(); // the first sample only sets the baseline
-            loop {
-                match wake.recv_timeout(interval) {
-                    Err(RecvTimeoutError::Timeout) => {}
-                    _ => return,
-                }
-                let Some(engine) = weak.upgrade() else { return };
-                tick(&engine, &mut cpu, &backoff, crate::storage::commit_log::now_micros());
-            }
-        })
-        .ok()?;
-    Some(Scheduler { stop: Some(stop), handle: Some(handle) })
-}
-
-impl Drop for Scheduler {
-    fn drop(&mut self) {
-        self.stop.take();
-        if let Some(handle) = self.handle.take() {
-            if handle.thread().id() != std::thread::current().id() {
-                let _ = handle.join();
-            }
-        }
-    }
+    let mut cpu = ProcStat::default();
+    let _ = cpu.usage(); // the first sample only sets the baseline
+    let backoff = Mutex::new(Backoff::default());
+    crate::storage::background::every(engine, "heliosdb-mv-scheduler", interval, move |engine| {
+        tick(engine, &mut cpu, &backoff, crate::storage::commit_log::now_micros());
+    })
 }

@@ -26,7 +26,6 @@ use crate::storage::{changes, Reader};
 use crate::temporal::PointKind;
 use crate::types::rowcodec::put_varint;
 use crate::types::Value;
-use std::sync::Arc;
 
 /// A row entering (`+1`) or leaving (`−1`) the view's input, with its key.
 pub type Event = (i64, Vec<Value>, Vec<u8>);
@@ -41,7 +40,7 @@ fn key_of(m: &Maintained, row: &[Value]) -> Vec<u8> {
             let mut at = 0;
             for t in tables {
                 let width = t.columns.len() + usize::from(t.has_rowid());
-                let k = row_key_of(t, &row[at..at + width]);
+                let k = row.get(at..at + width).map_or_else(Vec::new, |slice| row_key_of(t, slice));
                 put_varint(&mut key, k.len() as u64);
                 key.extend_from_slice(&k);
                 at += width;
@@ -96,7 +95,7 @@ fn pk_values(t: &TableDef, row: &[Value]) -> Vec<Expr> {
 /// no longer kept (the caller then refreshes fully).
 pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, ctx: &EvalCtx) -> Result<Vec<Event>> {
     let now = reader.snapshot_scn();
-    let tables: Vec<Arc<TableDef>> = match &m.source {
+    let (tables, plan) = match &m.source {
         Source::Table(t) => {
             let mut out = Vec::new();
             for c in changes::read(reader, t.id, from, now)? {
@@ -104,9 +103,8 @@ pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, ctx: &EvalCtx) -> R
             }
             return Ok(out);
         }
-        Source::Join { tables, .. } => tables.clone(),
+        Source::Join { tables, plan } => (tables, plan),
     };
-    let Source::Join { plan, .. } = &m.source else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let mut keys: Vec<Vec<Expr>> = Vec::new();

@@ -95,8 +95,8 @@ pub struct Engine {
     pub(crate) leases: Arc<LeaseTable>,
     pub(crate) change_index: Mutex<super::changes::ChangeIndex>,
     pub(crate) mv_runtime: Mutex<HashMap<u32, crate::mv::staleness::Runtime>>,
-    pub(crate) background: Mutex<Option<super::gc::Background>>,
-    pub(crate) scheduler: Mutex<Option<crate::mv::scheduler::Scheduler>>,
+    pub(crate) background: Mutex<Option<super::background::Periodic>>,
+    pub(crate) scheduler: Mutex<Option<super::background::Periodic>>,
     config: Config,
     path: Option<PathBuf>,
 }

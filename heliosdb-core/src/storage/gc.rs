@@ -1,4 +1,4 @@
-//! Garbage collection of history, and the engine's background thread.
+//! Garbage collection of history.
 //!
 //! GC asks the retention policy ([`crate::temporal::retention`]) how many of
 //! the oldest commit points may go, holds back for the oldest leased point
@@ -12,9 +12,7 @@ use super::keys;
 use super::kv::{BatchEntry, Bytes, Ks};
 use crate::error::Result;
 use std::ops::Bound;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Arc, Weak};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What one GC run removed.
@@ -24,12 +22,6 @@ pub struct GcReport {
     pub versions_removed: u64,
     /// Commit points forgotten.
     pub commits_removed: u64,
-}
-
-/// The engine's background thread; dropping the sender stops it.
-pub(crate) struct Background {
-    stop: Option<Sender<()>>,
-    handle: Option<JoinHandle<()>>,
 }
 
 const DELETE_BATCH: usize = 10_000;
@@ -107,40 +99,17 @@ impl Engine {
         self.store().keyspace_disk_space(Ks::Versions)
     }
 
-    /// Starts the background thread (auto GC) if the configuration asks for it.
+    /// Starts the background threads: auto GC if the configuration asks for
+    /// it, and the materialized-view scheduler.
     pub(crate) fn start_background(self: &Arc<Self>) {
         *lock(&self.scheduler) = crate::mv::scheduler::start(self);
         let snapshot = &self.config().snapshot;
-        if !snapshot.auto_gc_enabled {
-            return;
-        }
-        let interval = Duration::from_secs(snapshot.gc_interval_sec);
-        let (stop, wake) = mpsc::channel::<()>();
-        let weak: Weak<Engine> = Arc::downgrade(self);
-        let spawned = std::thread::Builder::new().name("heliosdb-gc".into()).spawn(move || loop {
-            match wake.recv_timeout(interval) {
-                Err(RecvTimeoutError::Timeout) => {}
-                _ => return, // stopped, or the engine is gone
-            }
-            let Some(engine) = weak.upgrade() else { return };
+        if snapshot.auto_gc_enabled {
+            let interval = Duration::from_secs(snapshot.gc_interval_sec);
             // A failed run leaves everything queryable or gone-and-retried; nothing to report to.
-            let _ = engine.gc();
-        });
-        if let Ok(handle) = spawned {
-            *lock(&self.background) = Some(Background { stop: Some(stop), handle: Some(handle) });
-        }
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.stop.take();
-        if let Some(handle) = self.handle.take() {
-            // The thread may itself hold the last engine reference mid-run;
-            // it must not join itself.
-            if handle.thread().id() != std::thread::current().id() {
-                let _ = handle.join();
-            }
+            *lock(&self.background) = super::background::every(self, "heliosdb-gc", interval, |engine| {
+                let _ = engine.gc();
+            });
         }
     }
 }

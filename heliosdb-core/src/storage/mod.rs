@@ -9,8 +9,10 @@
 //! * [`merge`] — reading a snapshot through a transaction's overlay;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
-//! * [`changes`] — the change log of tables with consumers (materialized views).
+//! * [`changes`] — the change log of tables with consumers (materialized views);
+//! * `background` — the engine's periodic threads (GC, view scheduler).
 
+pub(crate) mod background;
 pub mod changes;
 pub mod commit_log;
 pub mod engine;
