@@ -12,10 +12,25 @@
  *    function says "free with heliosdb_free".
  *  - Strings passed in are UTF-8 and NUL-terminated unless a length is given;
  *    the library copies what it keeps.
- *  - A heliosdb handle may be used from several threads at once (calls are
- *    serialized); a heliosdb_stmt must be used by one thread at a time.
+ *  - Each function that returns a pointer says how long it lives
+ *    ("Lifetime:"). In short: column_text/blob until the statement's next
+ *    step, reset or finalize (column_bytes and other column calls never
+ *    invalidate them); column_name, column_decltype, bind_parameter_name
+ *    until finalize; errmsg until the thread's next failing call on that
+ *    handle; notice until heliosdb_notice returns another text; version
+ *    forever; query_json's result until you heliosdb_free it.
+ *  - Handles are tokens, not addresses: a closed or finalized handle stays
+ *    invalid for ever (even if memory is reused) and calls with it return
+ *    HELIOSDB_MISUSE.
+ *  - Threads: a heliosdb handle may be used from several threads at once
+ *    (calls are serialized; heliosdb_interrupt does not wait), and closing it
+ *    while another thread's call is in flight is safe. Calls on one
+ *    heliosdb_stmt are serialized too, but a statement's rows and pointers
+ *    belong to whoever steps it: use each statement from one thread at a time.
  *  - No call crashes on NULL or stale handles, bad UTF-8, or wrong order of
  *    calls: it returns HELIOSDB_MISUSE, HELIOSDB_RANGE or HELIOSDB_ERROR.
+ *    Statements have limits instead of crashing: expressions nest at most
+ *    1000 deep, a compound SELECT has at most 500 terms.
  */
 
 #ifndef HELIOSDB_H
@@ -32,6 +47,9 @@
 
 // The database is locked by another connection or process.
 #define HELIOSDB_BUSY 5
+
+// The statement was stopped by heliosdb_interrupt; it changed nothing.
+#define HELIOSDB_INTERRUPT 9
 
 // Out of memory.
 #define HELIOSDB_NOMEM 7
@@ -81,10 +99,10 @@
 // Column type: NULL.
 #define HELIOSDB_NULL 5
 
-// A connection to a database (opaque).
+// A connection to a database (opaque to C; the pointer is a token).
 typedef struct heliosdb heliosdb;
 
-// A prepared statement (opaque).
+// A prepared statement (opaque to C; the pointer is a token).
 typedef struct heliosdb_stmt heliosdb_stmt;
 
 #ifdef __cplusplus
@@ -92,11 +110,16 @@ extern "C" {
 #endif // __cplusplus
 
 // Opens (creating if needed) the database in directory `path`; ":memory:"
-// opens a private temporary database deleted at close.
+// opens a private temporary database deleted at close. A path already open
+// in this process shares its engine (and its settings).
 //
 // On success `*out_db` receives a handle owned by the caller, to be released
 // with heliosdb_close. On failure `*out_db` is set to NULL and
 // heliosdb_errmsg(NULL) describes the error.
+//
+// A handle is a token, not an address: once closed it stays invalid even if
+// the memory it once named is reused, and every later call with it returns
+// HELIOSDB_MISUSE.
 // Returns HELIOSDB_OK, HELIOSDB_BUSY ("database is locked" by another
 // process), HELIOSDB_CORRUPT (not a HeliosDB directory), HELIOSDB_IOERR,
 // or HELIOSDB_MISUSE (NULL arguments, path not UTF-8).
@@ -104,14 +127,21 @@ int heliosdb_open(const char *path, heliosdb **out_db);
 
 // Like heliosdb_open, with a configuration given as TOML or JSON text (the
 // structure of heliosdb.toml; NULL = defaults). `path` may be NULL when the
-// configuration sets database.path. A bad configuration returns
-// HELIOSDB_ERROR with a message naming the key.
+// configuration sets database.path. A bad configuration (unknown key, wrong
+// type, value out of range) returns HELIOSDB_ERROR with a message naming the
+// key. When the path is already open in this process with different
+// settings, returns HELIOSDB_MISUSE (the settings of an open database cannot
+// change; `database.busy_timeout_ms` may differ, it is per connection).
 int heliosdb_open_with_config(const char *path, const char *config, heliosdb **out_db);
 
 // Closes a connection and rolls back its open transaction. NULL is a no-op
 // returning HELIOSDB_OK. Returns HELIOSDB_BUSY (and closes nothing) while
 // statements prepared on it are not finalized, HELIOSDB_MISUSE for a handle
 // that is not open. After HELIOSDB_OK the handle is invalid.
+//
+// Closing while another thread's call on the same handle is in flight is
+// safe: the handle becomes invalid at once (later calls get
+// HELIOSDB_MISUSE), and the connection is released when that call returns.
 int heliosdb_close(heliosdb *db);
 
 // Runs one or more ';'-separated statements, discarding result rows.
@@ -121,18 +151,54 @@ int heliosdb_exec(heliosdb *db, const char *sql);
 
 // The message of the calling thread's last failed call on `db` (or, for
 // db = NULL or a handle that is not open, of its last call that had no valid
-// handle, such as a failed heliosdb_open). "not an error" if there is none.
-// The string is owned by the library and valid until the next failing call
-// on the same handle from the same thread, or until heliosdb_close.
+// handle, such as a failed heliosdb_open); "not an error" when the calling
+// thread's latest status-returning call on it succeeded.
+//
+// Lifetime: the string is owned by the library and stays valid until this
+// thread's next *failing* call on the same handle (a function returning an
+// error status, or heliosdb_query_json returning NULL), or until
+// heliosdb_close. Successful calls, column accessors and counters never
+// free it, so it may be read after a later successful call.
 const char *heliosdb_errmsg(heliosdb *db);
+
+// The status code of the calling thread's latest status-returning call on
+// `db` that failed, or HELIOSDB_OK when its latest such call succeeded (for
+// db = NULL or a handle that is not open: of its calls that had no valid
+// handle). For bindings that read the code after the fact, beside
+// heliosdb_errmsg.
+int heliosdb_errcode(heliosdb *db);
 
 // The notice the last statement run on `db` left, or NULL if it left none
 // (also NULL for a NULL or closed handle). CREATE MATERIALIZED VIEW says
 // whether the view is maintained incrementally and, if not, which part of
 // its query prevents it; REFRESH … INCREMENTALLY says when it had to refresh
-// fully. The string is owned by the library and valid until the next
-// heliosdb_notice call on the same handle, or until heliosdb_close.
+// fully.
+//
+// Lifetime: owned by the library; valid until a heliosdb_notice call on the
+// same handle returns a different text (or NULL), or until heliosdb_close.
 const char *heliosdb_notice(heliosdb *db);
+
+// Stops the statement running on `db`, from any thread: it stops at its
+// next row and its heliosdb_step (or heliosdb_exec, heliosdb_query_json)
+// returns HELIOSDB_INTERRUPT; a write statement stopped this way changed
+// nothing, and the connection stays usable. A statement that has already
+// returned rows gets HELIOSDB_INTERRUPT at its next heliosdb_step. Only the
+// statements running (or holding unread rows) when it is called are
+// affected: statements started after it returns run normally, so a late
+// cancellation never fails the next statement.
+// Returns HELIOSDB_OK, or HELIOSDB_MISUSE for a handle that is not open.
+int heliosdb_interrupt(heliosdb *db);
+
+// How long a write on `db` waits, in milliseconds, for another
+// connection's write transaction to finish before failing with
+// HELIOSDB_BUSY. `ms` <= 0 means do not wait. The default is the
+// configuration's `database.busy_timeout_ms` (5000).
+// Returns HELIOSDB_OK or HELIOSDB_MISUSE for a handle that is not open.
+int heliosdb_busy_timeout(heliosdb *db, int ms);
+
+// 1 when no explicit transaction is open on `db` (each statement commits
+// by itself), 0 inside BEGIN … COMMIT/ROLLBACK; 0 for a handle that is not open.
+int heliosdb_get_autocommit(heliosdb *db);
 
 // Rows changed by the latest INSERT, UPDATE or DELETE on this connection
 // (0 for a NULL or closed handle).
@@ -141,7 +207,8 @@ int64_t heliosdb_changes(heliosdb *db);
 // Rowid of the latest row inserted into a rowid table on this connection (0 if none).
 int64_t heliosdb_last_insert_rowid(heliosdb *db);
 
-// The library version, e.g. "0.1.0". Static storage: never free it.
+// The library version, e.g. "0.1.0". Lifetime: static storage, valid for
+// the life of the process; never free it.
 const char *heliosdb_version(void);
 
 // Runs one statement and returns its result as JSON text:
@@ -149,8 +216,9 @@ const char *heliosdb_version(void);
 // a JSON array (positional parameters) or an object (named: ":name" or
 // "name"). DECIMAL values come back as strings (exact), BLOBs as lowercase
 // hex strings, BOOLEANs as true/false.
-// Returns a string the caller owns and must release with heliosdb_free, or
-// NULL on error (then heliosdb_errmsg(db) says why).
+// Lifetime: the returned string is the caller's; it lives until the caller
+// releases it with heliosdb_free. NULL on error (then heliosdb_errmsg(db)
+// says why).
 char *heliosdb_query_json(heliosdb *db, const char *sql, const char *params_json);
 
 // Releases a string the library allocated (the result of heliosdb_query_json).
@@ -159,9 +227,13 @@ void heliosdb_free(void *p);
 
 // Prepares one SQL statement. On success `*out_stmt` receives a handle the
 // caller owns and must release with heliosdb_finalize (before heliosdb_close
-// of its connection). On failure `*out_stmt` is NULL.
+// of its connection). On any failure `*out_stmt` is set to NULL (whenever
+// `out_stmt` itself is not NULL, also for a NULL or closed `db`).
 // Returns HELIOSDB_OK, HELIOSDB_ERROR (syntax error: the message gives line
-// and column), HELIOSDB_MISUSE (NULL arguments, bad UTF-8, zero or several statements).
+// and column; unknown table or column; a parameter such as `?0` out of
+// range; an expression nested deeper than 1000 or a compound SELECT of
+// more than 500 terms), HELIOSDB_MISUSE (NULL or closed `db`, NULL `sql`
+// or `out_stmt`, bad UTF-8, zero or several statements).
 int heliosdb_prepare(heliosdb *db, const char *sql, heliosdb_stmt **out_stmt);
 
 // Binds NULL to parameter `idx` (1-based). Bindings persist across
@@ -178,7 +250,8 @@ int heliosdb_bind_double(heliosdb_stmt *st, int idx, double v);
 
 // Binds UTF-8 text to parameter `idx` (1-based): `len` bytes, or up to the
 // NUL when `len` < 0. The text is copied; `s` may be freed on return.
-// NULL `s` binds SQL NULL. Invalid UTF-8 returns HELIOSDB_MISUSE.
+// NULL `s` binds SQL NULL. Invalid UTF-8 returns HELIOSDB_MISUSE; text may
+// contain NUL bytes when `len` is given.
 int heliosdb_bind_text(heliosdb_stmt *st, int idx, const char *s, int len);
 
 // Binds `len` bytes at `p` as a BLOB to parameter `idx` (1-based); copied.
@@ -193,9 +266,19 @@ int heliosdb_bind_parameter_count(heliosdb_stmt *st);
 // "?N"), or 0 when there is none (or a handle or name is invalid).
 int heliosdb_bind_parameter_index(heliosdb_stmt *st, const char *name);
 
+// The name of parameter `idx` (1-based) with its prefix (":name", "@name",
+// "$name"), or NULL for `?`/`?N` parameters, an index out of range or a
+// stale handle. Lifetime: owned by the statement, valid until heliosdb_finalize.
+const char *heliosdb_bind_parameter_name(heliosdb_stmt *st, int idx);
+
+// 1 when running the statement cannot change the database (a query,
+// EXPLAIN, BEGIN, COMMIT, ROLLBACK), 0 when it may (or for a stale handle).
+int heliosdb_stmt_readonly(heliosdb_stmt *st);
+
 // Advances the statement: the first call runs it. Returns HELIOSDB_ROW when
 // a result row is ready for the heliosdb_column_* functions, HELIOSDB_DONE
-// when there are no (more) rows, or an error code (the statement can then be
+// when there are no (more) rows, HELIOSDB_INTERRUPT after
+// heliosdb_interrupt, or another error code (the statement can then be
 // stepped again, re-running it). Stepping after HELIOSDB_DONE returns
 // HELIOSDB_MISUSE until heliosdb_reset.
 int heliosdb_step(heliosdb_stmt *st);
@@ -203,9 +286,18 @@ int heliosdb_step(heliosdb_stmt *st);
 // Number of result columns (0 for statements without results or a stale handle).
 int heliosdb_column_count(heliosdb_stmt *st);
 
-// Name of result column `i` (0-based), owned by the statement and valid
-// until heliosdb_finalize; NULL when `i` is out of range.
+// Name of result column `i` (0-based); NULL when `i` is out of range.
+// Lifetime: owned by the statement, valid until heliosdb_finalize (also
+// across heliosdb_step and heliosdb_reset; when a schema change gives the
+// statement new column names, pointers returned earlier stay valid and
+// keep their old text).
 const char *heliosdb_column_name(heliosdb_stmt *st, int i);
+
+// The declared type of result column `i` (0-based) when it reads a table
+// column unchanged ("INTEGER", "TEXT", "DECIMAL(15,2)", "BOOLEAN", …); NULL
+// for expressions, aggregates, `i` out of range or a stale handle.
+// Lifetime: as heliosdb_column_name.
+const char *heliosdb_column_decltype(heliosdb_stmt *st, int i);
 
 // Type of column `i` in the current row: HELIOSDB_INTEGER, _FLOAT, _TEXT,
 // _BLOB or _NULL. BOOLEAN values report HELIOSDB_INTEGER (0/1); DECIMAL
@@ -224,17 +316,25 @@ double heliosdb_column_double(heliosdb_stmt *st, int i);
 
 // Column `i` of the current row as NUL-terminated UTF-8 text (numbers are
 // formatted; a BLOB's bytes are returned as they are). NULL for SQL NULL, no
-// current row, or `i` out of range. The string is owned by the statement and
-// valid until the next heliosdb_step, heliosdb_reset or heliosdb_finalize.
+// current row, or `i` out of range.
+//
+// Lifetime: owned by the statement; valid until the next heliosdb_step,
+// heliosdb_reset or heliosdb_finalize of this statement. Other column_*
+// calls in between (heliosdb_column_bytes, heliosdb_column_blob, on this
+// column or any other) never move or free it: a value's text and blob forms
+// are the same bytes, rendered once per row.
 const char *heliosdb_column_text(heliosdb_stmt *st, int i);
 
 // Column `i` of the current row as bytes (text as its UTF-8 bytes). NULL for
 // SQL NULL, an empty value, no current row, or `i` out of range; the length
-// is heliosdb_column_bytes. Valid as for heliosdb_column_text.
+// is heliosdb_column_bytes. Lifetime: as heliosdb_column_text (the same
+// buffer: heliosdb_column_text and heliosdb_column_blob of one column return
+// the same address).
 const void *heliosdb_column_blob(heliosdb_stmt *st, int i);
 
 // Length in bytes of column `i`'s text or blob form (without the NUL); 0 for
-// NULL, no current row, or `i` out of range.
+// NULL, no current row, or `i` out of range. Call it before or after
+// heliosdb_column_text / heliosdb_column_blob: it invalidates nothing.
 int heliosdb_column_bytes(heliosdb_stmt *st, int i);
 
 // Makes the statement ready to run again from the start; bindings are kept.
@@ -244,8 +344,9 @@ int heliosdb_reset(heliosdb_stmt *st);
 // Sets every parameter back to NULL. Returns HELIOSDB_OK or HELIOSDB_MISUSE.
 int heliosdb_clear_bindings(heliosdb_stmt *st);
 
-// Destroys a statement; the handle is invalid afterwards. NULL is a no-op
-// returning HELIOSDB_OK; a handle already finalized returns HELIOSDB_MISUSE.
+// Destroys a statement; the handle is invalid afterwards, also if its
+// memory is reused. NULL is a no-op returning HELIOSDB_OK; a handle already
+// finalized (or one that is not a statement) returns HELIOSDB_MISUSE.
 int heliosdb_finalize(heliosdb_stmt *st);
 
 #ifdef __cplusplus

@@ -1,7 +1,9 @@
 //! Connection-level functions: open, close, exec, errors, counters, JSON.
 
-use crate::guard::{fail, misuse, run, run_value, str_arg, Fail};
-use crate::handles::{db_ref, global_errmsg_ptr, heliosdb, register, unregister};
+use crate::guard::{fail, misuse, quiet, run, run_value, str_arg, Fail};
+use crate::handles::{
+    db_get, global_errcode, global_errmsg_ptr, heliosdb, register_db, unregister_db_if, CloseResult, Db,
+};
 use crate::{HELIOSDB_BUSY, HELIOSDB_OK};
 use heliosdb_core::{Config, Connection, Value};
 use std::ffi::CString;
@@ -15,22 +17,20 @@ fn open_impl(path: *const c_char, config: *const c_char, out_db: *mut *mut helio
         }
         // SAFETY: out_db is non-NULL and points at caller storage for one pointer.
         unsafe { *out_db = std::ptr::null_mut() };
-        let cfg = if config.is_null() {
-            Config::default()
-        } else {
-            Config::parse(str_arg(config, "config")?).map_err(fail)?
-        };
+        let cfg = if config.is_null() { None } else { Some(Config::parse(str_arg(config, "config")?).map_err(fail)?) };
         let path = if path.is_null() {
-            cfg.database
-                .path
-                .clone()
+            cfg.as_ref()
+                .and_then(|c| c.database.path.clone())
                 .ok_or_else(|| misuse("path is NULL and the configuration has no database.path"))?
         } else {
             str_arg(path, "path")?.to_string()
         };
-        let conn = Connection::open_with(&path, &cfg).map_err(fail)?;
-        let handle = Box::into_raw(Box::new(heliosdb::new(conn)));
-        register(handle as usize);
+        let conn = match &cfg {
+            Some(c) => Connection::open_with(&path, c),
+            None => Connection::open(&path),
+        }
+        .map_err(fail)?;
+        let handle = register_db(Db::new(conn));
         // SAFETY: as above.
         unsafe { *out_db = handle };
         Ok(HELIOSDB_OK)
@@ -38,11 +38,16 @@ fn open_impl(path: *const c_char, config: *const c_char, out_db: *mut *mut helio
 }
 
 /// Opens (creating if needed) the database in directory `path`; ":memory:"
-/// opens a private temporary database deleted at close.
+/// opens a private temporary database deleted at close. A path already open
+/// in this process shares its engine (and its settings).
 ///
 /// On success `*out_db` receives a handle owned by the caller, to be released
 /// with heliosdb_close. On failure `*out_db` is set to NULL and
 /// heliosdb_errmsg(NULL) describes the error.
+///
+/// A handle is a token, not an address: once closed it stays invalid even if
+/// the memory it once named is reused, and every later call with it returns
+/// HELIOSDB_MISUSE.
 /// Returns HELIOSDB_OK, HELIOSDB_BUSY ("database is locked" by another
 /// process), HELIOSDB_CORRUPT (not a HeliosDB directory), HELIOSDB_IOERR,
 /// or HELIOSDB_MISUSE (NULL arguments, path not UTF-8).
@@ -53,8 +58,11 @@ pub extern "C" fn heliosdb_open(path: *const c_char, out_db: *mut *mut heliosdb)
 
 /// Like heliosdb_open, with a configuration given as TOML or JSON text (the
 /// structure of heliosdb.toml; NULL = defaults). `path` may be NULL when the
-/// configuration sets database.path. A bad configuration returns
-/// HELIOSDB_ERROR with a message naming the key.
+/// configuration sets database.path. A bad configuration (unknown key, wrong
+/// type, value out of range) returns HELIOSDB_ERROR with a message naming the
+/// key. When the path is already open in this process with different
+/// settings, returns HELIOSDB_MISUSE (the settings of an open database cannot
+/// change; `database.busy_timeout_ms` may differ, it is per connection).
 #[no_mangle]
 pub extern "C" fn heliosdb_open_with_config(
     path: *const c_char,
@@ -68,26 +76,31 @@ pub extern "C" fn heliosdb_open_with_config(
 /// returning HELIOSDB_OK. Returns HELIOSDB_BUSY (and closes nothing) while
 /// statements prepared on it are not finalized, HELIOSDB_MISUSE for a handle
 /// that is not open. After HELIOSDB_OK the handle is invalid.
+///
+/// Closing while another thread's call on the same handle is in flight is
+/// safe: the handle becomes invalid at once (later calls get
+/// HELIOSDB_MISUSE), and the connection is released when that call returns.
 #[no_mangle]
 pub extern "C" fn heliosdb_close(db: *mut heliosdb) -> c_int {
     if db.is_null() {
         return HELIOSDB_OK;
     }
-    let Some(d) = db_ref(db) else {
-        return run(None, || Err(misuse("heliosdb_close: the handle is not an open database")));
-    };
-    let pending = d.live_stmts.load(Ordering::SeqCst);
-    if pending > 0 {
-        return run(Some(d), || Err((HELIOSDB_BUSY, format!("cannot close: {pending} statement(s) not finalized"))));
-    }
     run(None, || {
-        if !unregister(db as usize) {
-            return Err(misuse("heliosdb_close: the handle is not an open database"));
+        let outcome = unregister_db_if(db, |d| match d.live_stmts.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            n => Err(format!("cannot close: {n} statement(s) not finalized")),
+        });
+        match outcome {
+            CloseResult::Closed(d) => {
+                drop(d);
+                Ok(HELIOSDB_OK)
+            }
+            CloseResult::Refused(d, why) => {
+                d.set_error(HELIOSDB_BUSY, &why);
+                Err((HELIOSDB_BUSY, why))
+            }
+            CloseResult::NotOpen => Err(misuse("heliosdb_close: the handle is not an open database")),
         }
-        // SAFETY: the handle was created by Box::into_raw in open and has just
-        // been removed from the registry, so no other call can reach it.
-        drop(unsafe { Box::from_raw(db) });
-        Ok(HELIOSDB_OK)
     })
 }
 
@@ -96,58 +109,125 @@ pub extern "C" fn heliosdb_close(db: *mut heliosdb) -> c_int {
 /// Returns HELIOSDB_OK or the failing statement's error code.
 #[no_mangle]
 pub extern "C" fn heliosdb_exec(db: *mut heliosdb, sql: *const c_char) -> c_int {
-    let Some(d) = db_ref(db) else {
+    let Some(d) = db_get(db) else {
         return run(None, || Err(misuse("heliosdb_exec: db is NULL or not open")));
     };
-    run(Some(d), || {
+    run(Some(&d), || {
         let sql = str_arg(sql, "sql")?;
         d.conn().execute_each(sql, |_| Ok(())).map_err(fail)?;
-        d.clear_error();
         Ok(HELIOSDB_OK)
     })
 }
 
 /// The message of the calling thread's last failed call on `db` (or, for
 /// db = NULL or a handle that is not open, of its last call that had no valid
-/// handle, such as a failed heliosdb_open). "not an error" if there is none.
-/// The string is owned by the library and valid until the next failing call
-/// on the same handle from the same thread, or until heliosdb_close.
+/// handle, such as a failed heliosdb_open); "not an error" when the calling
+/// thread's latest status-returning call on it succeeded.
+///
+/// Lifetime: the string is owned by the library and stays valid until this
+/// thread's next *failing* call on the same handle (a function returning an
+/// error status, or heliosdb_query_json returning NULL), or until
+/// heliosdb_close. Successful calls, column accessors and counters never
+/// free it, so it may be read after a later successful call.
 #[no_mangle]
 pub extern "C" fn heliosdb_errmsg(db: *mut heliosdb) -> *const c_char {
-    match db_ref(db) {
-        Some(d) => d.errmsg_ptr(),
-        None => global_errmsg_ptr(),
-    }
+    quiet(std::ptr::null(), || {
+        Some(match db_get(db) {
+            Some(d) => d.errmsg_ptr(),
+            None => global_errmsg_ptr(),
+        })
+    })
+}
+
+/// The status code of the calling thread's latest status-returning call on
+/// `db` that failed, or HELIOSDB_OK when its latest such call succeeded (for
+/// db = NULL or a handle that is not open: of its calls that had no valid
+/// handle). For bindings that read the code after the fact, beside
+/// heliosdb_errmsg.
+#[no_mangle]
+pub extern "C" fn heliosdb_errcode(db: *mut heliosdb) -> c_int {
+    quiet(crate::HELIOSDB_ERROR, || {
+        Some(match db_get(db) {
+            Some(d) => d.errcode(),
+            None => global_errcode(),
+        })
+    })
 }
 
 /// The notice the last statement run on `db` left, or NULL if it left none
 /// (also NULL for a NULL or closed handle). CREATE MATERIALIZED VIEW says
 /// whether the view is maintained incrementally and, if not, which part of
 /// its query prevents it; REFRESH … INCREMENTALLY says when it had to refresh
-/// fully. The string is owned by the library and valid until the next
-/// heliosdb_notice call on the same handle, or until heliosdb_close.
+/// fully.
+///
+/// Lifetime: owned by the library; valid until a heliosdb_notice call on the
+/// same handle returns a different text (or NULL), or until heliosdb_close.
 #[no_mangle]
 pub extern "C" fn heliosdb_notice(db: *mut heliosdb) -> *const c_char {
-    let Some(d) = db_ref(db) else { return std::ptr::null() };
-    run_value(Some(d), std::ptr::null(), || Ok(d.notice_ptr()))
+    quiet(std::ptr::null(), || db_get(db).map(|d| d.notice_ptr()))
+}
+
+/// Stops the statement running on `db`, from any thread: it stops at its
+/// next row and its heliosdb_step (or heliosdb_exec, heliosdb_query_json)
+/// returns HELIOSDB_INTERRUPT; a write statement stopped this way changed
+/// nothing, and the connection stays usable. A statement that has already
+/// returned rows gets HELIOSDB_INTERRUPT at its next heliosdb_step. Only the
+/// statements running (or holding unread rows) when it is called are
+/// affected: statements started after it returns run normally, so a late
+/// cancellation never fails the next statement.
+/// Returns HELIOSDB_OK, or HELIOSDB_MISUSE for a handle that is not open.
+#[no_mangle]
+pub extern "C" fn heliosdb_interrupt(db: *mut heliosdb) -> c_int {
+    quiet(crate::HELIOSDB_MISUSE, || {
+        Some(match db_get(db) {
+            Some(d) => {
+                d.interrupt.interrupt();
+                HELIOSDB_OK
+            }
+            None => crate::HELIOSDB_MISUSE,
+        })
+    })
+}
+
+/// How long a write on `db` waits, in milliseconds, for another
+/// connection's write transaction to finish before failing with
+/// HELIOSDB_BUSY. `ms` <= 0 means do not wait. The default is the
+/// configuration's `database.busy_timeout_ms` (5000).
+/// Returns HELIOSDB_OK or HELIOSDB_MISUSE for a handle that is not open.
+#[no_mangle]
+pub extern "C" fn heliosdb_busy_timeout(db: *mut heliosdb, ms: c_int) -> c_int {
+    let Some(d) = db_get(db) else {
+        return run(None, || Err(misuse("heliosdb_busy_timeout: db is NULL or not open")));
+    };
+    run(Some(&d), || {
+        let ms = u64::try_from(ms).unwrap_or(0);
+        d.conn().set_busy_timeout(std::time::Duration::from_millis(ms));
+        Ok(HELIOSDB_OK)
+    })
+}
+
+/// 1 when no explicit transaction is open on `db` (each statement commits
+/// by itself), 0 inside BEGIN … COMMIT/ROLLBACK; 0 for a handle that is not open.
+#[no_mangle]
+pub extern "C" fn heliosdb_get_autocommit(db: *mut heliosdb) -> c_int {
+    quiet(0, || db_get(db).map(|d| c_int::from(d.conn().is_autocommit())))
 }
 
 /// Rows changed by the latest INSERT, UPDATE or DELETE on this connection
 /// (0 for a NULL or closed handle).
 #[no_mangle]
 pub extern "C" fn heliosdb_changes(db: *mut heliosdb) -> i64 {
-    let Some(d) = db_ref(db) else { return 0 };
-    run_value(Some(d), 0, || Ok(i64::try_from(d.conn().changes()).unwrap_or(i64::MAX)))
+    quiet(0, || db_get(db).map(|d| i64::try_from(d.conn().changes()).unwrap_or(i64::MAX)))
 }
 
 /// Rowid of the latest row inserted into a rowid table on this connection (0 if none).
 #[no_mangle]
 pub extern "C" fn heliosdb_last_insert_rowid(db: *mut heliosdb) -> i64 {
-    let Some(d) = db_ref(db) else { return 0 };
-    run_value(Some(d), 0, || Ok(d.conn().last_insert_rowid()))
+    quiet(0, || db_get(db).map(|d| d.conn().last_insert_rowid()))
 }
 
-/// The library version, e.g. "0.1.0". Static storage: never free it.
+/// The library version, e.g. "0.1.0". Lifetime: static storage, valid for
+/// the life of the process; never free it.
 #[no_mangle]
 pub extern "C" fn heliosdb_version() -> *const c_char {
     static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
@@ -172,18 +252,19 @@ fn json_param(v: &serde_json::Value) -> Result<Value, Fail> {
 /// a JSON array (positional parameters) or an object (named: ":name" or
 /// "name"). DECIMAL values come back as strings (exact), BLOBs as lowercase
 /// hex strings, BOOLEANs as true/false.
-/// Returns a string the caller owns and must release with heliosdb_free, or
-/// NULL on error (then heliosdb_errmsg(db) says why).
+/// Lifetime: the returned string is the caller's; it lives until the caller
+/// releases it with heliosdb_free. NULL on error (then heliosdb_errmsg(db)
+/// says why).
 #[no_mangle]
 pub extern "C" fn heliosdb_query_json(
     db: *mut heliosdb,
     sql: *const c_char,
     params_json: *const c_char,
 ) -> *mut c_char {
-    let Some(d) = db_ref(db) else {
+    let Some(d) = db_get(db) else {
         return run_value(None, std::ptr::null_mut(), || Err(misuse("heliosdb_query_json: db is NULL or not open")));
     };
-    run_value(Some(d), std::ptr::null_mut(), || {
+    run_value(Some(&d), std::ptr::null_mut(), || {
         let sql = str_arg(sql, "sql")?;
         let conn = d.conn();
         let mut st = conn.prepare_owned(sql).map_err(fail)?;
@@ -221,7 +302,6 @@ pub extern "C" fn heliosdb_query_json(
         let rows: Vec<serde_json::Value> =
             out.rows.iter().map(|r| serde_json::Value::Array(r.iter().map(Value::to_json).collect())).collect();
         let doc = serde_json::json!({ "columns": out.columns, "rows": rows, "changes": out.changes });
-        d.clear_error();
         let text = CString::new(doc.to_string()).map_err(|_| misuse("result contains a NUL byte"))?;
         Ok(text.into_raw())
     })

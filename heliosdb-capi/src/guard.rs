@@ -1,7 +1,7 @@
 //! The fence around every entry point: panics are caught and become
 //! `HELIOSDB_ERROR`; errors become a status code plus a message.
 
-use crate::handles::{heliosdb, set_global_error};
+use crate::handles::{set_global_error, Db};
 use crate::{HELIOSDB_ERROR, HELIOSDB_MISUSE};
 use heliosdb_core::Error;
 use std::ffi::CStr;
@@ -30,27 +30,43 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
     format!("internal error (a bug in HeliosDB, please report it): {detail}")
 }
 
-/// Runs `f` for a value-returning function: a failure (error or panic) is
-/// reported on `db` (or the thread's handle-less slot) and gives `fallback`.
-pub(crate) fn run_value<T>(db: Option<&heliosdb>, fallback: T, f: impl FnOnce() -> Result<T, Fail>) -> T {
+/// Runs `f` for a function that returns a value and reports failure
+/// through errmsg (heliosdb_query_json): a failure (error or panic) is
+/// recorded on `db` (or the thread's handle-less slot) and gives `fallback`;
+/// a success clears the error code.
+pub(crate) fn run_value<T>(db: Option<&Db>, fallback: T, f: impl FnOnce() -> Result<T, Fail>) -> T {
     match fence(f) {
-        Ok(v) => v,
-        Err((_, msg)) => {
-            report(db, &msg);
+        Ok(v) => {
+            succeed(db);
+            v
+        }
+        Err((code, msg)) => {
+            report(db, code, &msg);
             fallback
         }
     }
 }
 
-/// Runs `f` for a status-returning function: a failure gives its code.
-pub(crate) fn run(db: Option<&heliosdb>, f: impl FnOnce() -> Result<c_int, Fail>) -> c_int {
+/// Runs `f` for a status-returning function: a failure gives its code and
+/// is recorded for errmsg/errcode; a success clears the code.
+pub(crate) fn run(db: Option<&Db>, f: impl FnOnce() -> Result<c_int, Fail>) -> c_int {
     match fence(f) {
-        Ok(code) => code,
+        Ok(code) => {
+            succeed(db);
+            code
+        }
         Err((code, msg)) => {
-            report(db, &msg);
+            report(db, code, &msg);
             code
         }
     }
+}
+
+/// Runs `f` for an accessor that records nothing (the column_* functions,
+/// counters): a failure or panic just gives `fallback`. Accessors leave
+/// errmsg alone, so reading columns never frees an error message.
+pub(crate) fn quiet<T>(fallback: T, f: impl FnOnce() -> Option<T>) -> T {
+    catch_unwind(AssertUnwindSafe(f)).ok().flatten().unwrap_or(fallback)
 }
 
 /// Calls `f`, turning a panic into `HELIOSDB_ERROR` so none crosses the boundary.
@@ -58,10 +74,17 @@ fn fence<T>(f: impl FnOnce() -> Result<T, Fail>) -> Result<T, Fail> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err((HELIOSDB_ERROR, panic_message(p))))
 }
 
-fn report(db: Option<&heliosdb>, msg: &str) {
+fn report(db: Option<&Db>, code: c_int, msg: &str) {
     match db {
-        Some(d) => d.set_error(msg),
-        None => set_global_error(msg),
+        Some(d) => d.set_error(code, msg),
+        None => set_global_error(code, msg),
+    }
+}
+
+fn succeed(db: Option<&Db>) {
+    match db {
+        Some(d) => d.clear_error(),
+        None => crate::handles::clear_global_error(),
     }
 }
 

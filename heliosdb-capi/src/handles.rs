@@ -1,95 +1,216 @@
-//! The opaque handles, the registry of live handles, and error messages.
+//! The opaque handles, the registry that makes stale handles harmless, and
+//! each thread's last error.
 //!
-//! Every handle the library gives out is recorded in a process-wide set; each
-//! entry point checks its handle against the set before touching it. A NULL,
-//! closed, finalized or foreign pointer is therefore reported as
-//! `HELIOSDB_MISUSE` instead of being dereferenced.
+//! A `heliosdb *` or `heliosdb_stmt *` the library gives out is not the
+//! address of anything: it is a token, a number drawn from a counter that
+//! never repeats, looked up in a registry on every call. So a handle that was
+//! closed or finalized stays invalid even when the allocator reuses the
+//! memory behind it, a connection token passed where a statement is expected
+//! finds nothing, and no call ever dereferences a pointer the caller made up.
+//!
+//! The registry holds each object behind an `Arc`; a call clones the `Arc`
+//! for its duration. `heliosdb_close` racing another thread's call on the
+//! same handle therefore only removes the token: the object is freed when the
+//! in-flight call returns, never under it.
 
+use heliosdb_core::exec::interrupt::InterruptHandle;
 use heliosdb_core::{Connection, Outcome, PreparedStatement, Value};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ffi::CString;
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::os::raw::{c_char, c_int};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::thread::ThreadId;
 
-/// A connection to a database (opaque).
+/// A connection to a database (opaque to C; the pointer is a token).
 pub struct heliosdb {
-    pub(crate) conn: Mutex<Connection>,
-    errors: Mutex<HashMap<ThreadId, CString>>,
+    _opaque: [u8; 0],
+}
+
+/// A prepared statement (opaque to C; the pointer is a token).
+pub struct heliosdb_stmt {
+    _opaque: [u8; 0],
+}
+
+/// A thread's last error on one handle. The message is kept after a later
+/// success (only `code` is cleared), so a pointer heliosdb_errmsg returned
+/// stays valid until the next failure replaces it.
+struct ErrorSlot {
+    code: c_int,
+    msg: CString,
+}
+
+/// What a `heliosdb *` token stands for.
+pub(crate) struct Db {
+    conn: Mutex<Connection>,
+    /// Stops the running statement without taking `conn`'s lock.
+    pub(crate) interrupt: InterruptHandle,
+    errors: Mutex<HashMap<ThreadId, ErrorSlot>>,
     pub(crate) live_stmts: AtomicUsize,
-    /// The string the last heliosdb_notice call returned (kept alive for the caller).
+    /// The string the last heliosdb_notice call returned (kept for the caller).
     notice: Mutex<Option<CString>>,
 }
 
 /// Where a statement is in its life.
 pub(crate) enum StepState {
-    /// Not yet stepped since prepare or reset.
+    /// Not yet stepped since prepare, reset or an error.
     Ready,
-    /// Executed; `current` is the row the column functions read.
-    Rows { outcome: Outcome, current: Option<usize> },
+    /// Executed; `current` is the row the column functions read. `epoch` is
+    /// the connection's interrupt epoch when the run started.
+    Rows { outcome: Outcome, current: usize, epoch: u64 },
     /// Stepped past the last row.
     Done,
 }
 
-/// A prepared statement (opaque).
-pub struct heliosdb_stmt {
-    pub(crate) db: *const heliosdb,
+/// Strings handed out for a statement's columns. Sets replaced after a
+/// schema change are retired, not freed: a `column_name` or
+/// `column_decltype` pointer stays valid until heliosdb_finalize.
+#[derive(Default)]
+pub(crate) struct ColumnStrings {
+    pub(crate) names: Vec<CString>,
+    pub(crate) decltypes: Vec<Option<CString>>,
+    retired: Vec<(Vec<CString>, Vec<Option<CString>>)>,
+}
+
+impl ColumnStrings {
+    /// Installs a new set when it differs from the current one.
+    pub(crate) fn update(&mut self, names: &[String], decltypes: &[Option<String>]) {
+        let same_names =
+            names.len() == self.names.len() && names.iter().zip(&self.names).all(|(a, b)| a.as_bytes() == b.as_bytes());
+        let same_types = decltypes.len() == self.decltypes.len()
+            && decltypes
+                .iter()
+                .zip(&self.decltypes)
+                .all(|(a, b)| a.as_deref().map(str::as_bytes) == b.as_ref().map(|c| c.as_bytes()));
+        if same_names && same_types {
+            return;
+        }
+        let new_names: Vec<CString> = names.iter().map(|n| to_cstring(n)).collect();
+        let new_types: Vec<Option<CString>> =
+            (0..new_names.len()).map(|i| decltypes.get(i).and_then(Option::as_deref).map(to_cstring)).collect();
+        let old = (std::mem::replace(&mut self.names, new_names), std::mem::replace(&mut self.decltypes, new_types));
+        if !old.0.is_empty() || !old.1.is_empty() {
+            self.retired.push(old);
+        }
+    }
+}
+
+/// What a `heliosdb_stmt *` token stands for.
+pub(crate) struct Stmt {
+    pub(crate) db: Arc<Db>,
     pub(crate) inner: PreparedStatement,
     pub(crate) bound: Vec<Value>,
     pub(crate) state: StepState,
-    pub(crate) names: Vec<CString>,
-    /// NUL-terminated text/blob renderings of the current row's values,
-    /// made on demand by heliosdb_column_text/blob; cleared at every step.
-    pub(crate) buffers: Vec<Option<Vec<u8>>>,
+    pub(crate) columns: ColumnStrings,
+    /// Parameter names by slot (`None` for `?`/`?N`), for bind_parameter_name.
+    pub(crate) param_names: Vec<Option<CString>>,
+    /// The plan version `columns` was described from.
+    pub(crate) described: Option<u64>,
+    /// NUL-terminated text/blob renderings of the current row's values, made
+    /// at most once per row and column by column_text/blob/bytes and kept
+    /// until the next step, reset or finalize.
+    pub(crate) buffers: Vec<Option<Box<[u8]>>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// A statement behind its lock: one thread runs a call on it at a time
+/// (using it from two threads at once is the caller's misuse, but it stays
+/// memory-safe).
+pub(crate) type StmtCell = Mutex<Stmt>;
+
+struct Registry {
+    dbs: RwLock<HashMap<usize, Arc<Db>>>,
+    stmts: RwLock<HashMap<usize, Arc<StmtCell>>>,
+    next: AtomicUsize,
+}
+
+fn registry() -> &'static Registry {
+    static REG: OnceLock<Registry> = OnceLock::new();
+    REG.get_or_init(|| Registry {
+        dbs: RwLock::new(HashMap::new()),
+        stmts: RwLock::new(HashMap::new()),
+        // Tokens start high and step by 16, so small integers and NULL are never handles.
+        next: AtomicUsize::new(0x1000),
+    })
+}
+
+fn new_token() -> usize {
+    registry().next.fetch_add(16, Ordering::Relaxed)
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn live() -> &'static Mutex<HashSet<usize>> {
-    static LIVE: OnceLock<Mutex<HashSet<usize>>> = OnceLock::new();
-    LIVE.get_or_init(|| Mutex::new(HashSet::new()))
+fn read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-thread_local! {
-    /// Message of the calling thread's last failure that had no valid handle.
-    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-pub(crate) fn register(addr: usize) {
-    lock(live()).insert(addr);
+/// Registers a connection; returns its token.
+pub(crate) fn register_db(db: Db) -> *mut heliosdb {
+    let token = new_token();
+    write(&registry().dbs).insert(token, Arc::new(db));
+    token as *mut heliosdb
 }
 
-pub(crate) fn unregister(addr: usize) -> bool {
-    lock(live()).remove(&addr)
+/// Registers a statement; returns its token.
+pub(crate) fn register_stmt(st: Stmt) -> *mut heliosdb_stmt {
+    let token = new_token();
+    write(&registry().stmts).insert(token, Arc::new(Mutex::new(st)));
+    token as *mut heliosdb_stmt
 }
 
-fn is_live(addr: usize) -> bool {
-    addr != 0 && lock(live()).contains(&addr)
-}
-
-/// The connection behind `db`, if it is a live handle.
-pub(crate) fn db_ref<'a>(db: *const heliosdb) -> Option<&'a heliosdb> {
-    // SAFETY: the registry holds exactly the addresses of boxed handles not yet
-    // closed, so a registered address points at a live `heliosdb`.
-    is_live(db as usize).then(|| unsafe { &*db })
+/// The connection behind `db`, if it is an open handle.
+pub(crate) fn db_get(db: *const heliosdb) -> Option<Arc<Db>> {
+    read(&registry().dbs).get(&(db as usize)).cloned()
 }
 
 /// The statement behind `st`, if it is a live handle.
-pub(crate) fn stmt_mut<'a>(st: *mut heliosdb_stmt) -> Option<&'a mut heliosdb_stmt> {
-    // SAFETY: as for `db_ref`; a statement is used by one thread at a time (documented).
-    is_live(st as usize).then(|| unsafe { &mut *st })
+pub(crate) fn stmt_get(st: *const heliosdb_stmt) -> Option<Arc<StmtCell>> {
+    read(&registry().stmts).get(&(st as usize)).cloned()
 }
 
-fn to_cstring(msg: &str) -> CString {
+/// Removes a connection token if `ok` agrees, under the registry lock (so a
+/// concurrent prepare cannot slip in between the check and the removal).
+pub(crate) fn unregister_db_if(db: *const heliosdb, ok: impl FnOnce(&Db) -> Result<(), String>) -> CloseResult {
+    let mut dbs = write(&registry().dbs);
+    let Some(d) = dbs.get(&(db as usize)) else { return CloseResult::NotOpen };
+    if let Err(why) = ok(d) {
+        return CloseResult::Refused(Arc::clone(d), why);
+    }
+    match dbs.remove(&(db as usize)) {
+        Some(d) => CloseResult::Closed(d),
+        None => CloseResult::NotOpen,
+    }
+}
+
+/// What [`unregister_db_if`] did.
+pub(crate) enum CloseResult {
+    NotOpen,
+    Refused(Arc<Db>, String),
+    Closed(Arc<Db>),
+}
+
+/// Removes a statement token; the statement itself (if any call still holds
+/// it) is freed when that call returns.
+pub(crate) fn unregister_stmt(st: *const heliosdb_stmt) -> Option<Arc<StmtCell>> {
+    write(&registry().stmts).remove(&(st as usize))
+}
+
+pub(crate) fn to_cstring(msg: &str) -> CString {
     CString::new(msg.replace('\0', " ")).unwrap_or_default()
 }
 
-impl heliosdb {
-    pub(crate) fn new(conn: Connection) -> heliosdb {
-        heliosdb {
+static NOT_AN_ERROR: &[u8] = b"not an error\0";
+
+impl Db {
+    pub(crate) fn new(conn: Connection) -> Db {
+        Db {
+            interrupt: conn.interrupt_handle(),
             conn: Mutex::new(conn),
             errors: Mutex::new(HashMap::new()),
             live_stmts: AtomicUsize::new(0),
@@ -101,35 +222,74 @@ impl heliosdb {
         lock(&self.conn)
     }
 
-    pub(crate) fn set_error(&self, msg: &str) {
-        lock(&self.errors).insert(std::thread::current().id(), to_cstring(msg));
+    /// Records a failure of the calling thread (replacing, so freeing, its previous message).
+    pub(crate) fn set_error(&self, code: c_int, msg: &str) {
+        lock(&self.errors).insert(std::thread::current().id(), ErrorSlot { code, msg: to_cstring(msg) });
     }
 
+    /// Records a success of the calling thread: the code is cleared, the
+    /// previous message stays allocated (see [`ErrorSlot`]).
     pub(crate) fn clear_error(&self) {
-        lock(&self.errors).remove(&std::thread::current().id());
+        if let Some(slot) = lock(&self.errors).get_mut(&std::thread::current().id()) {
+            slot.code = crate::HELIOSDB_OK;
+        }
+    }
+
+    pub(crate) fn errmsg_ptr(&self) -> *const c_char {
+        match lock(&self.errors).get(&std::thread::current().id()) {
+            Some(slot) if slot.code != crate::HELIOSDB_OK => slot.msg.as_ptr(),
+            _ => NOT_AN_ERROR.as_ptr().cast(),
+        }
+    }
+
+    pub(crate) fn errcode(&self) -> c_int {
+        lock(&self.errors).get(&std::thread::current().id()).map_or(crate::HELIOSDB_OK, |s| s.code)
     }
 
     /// The connection's current notice as a C string owned by this handle.
-    pub(crate) fn notice_ptr(&self) -> *const std::os::raw::c_char {
+    /// The slot is replaced only when the text changes.
+    pub(crate) fn notice_ptr(&self) -> *const c_char {
         let text = self.conn().notice();
         let mut slot = lock(&self.notice);
-        *slot = text.map(|t| to_cstring(&t));
+        let same = match (&*slot, &text) {
+            (Some(c), Some(t)) => c.as_bytes() == to_cstring(t).as_bytes(),
+            _ => false,
+        };
+        if !same {
+            *slot = text.map(|t| to_cstring(&t));
+        }
         slot.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
     }
+}
 
-    pub(crate) fn errmsg_ptr(&self) -> *const std::os::raw::c_char {
-        let mut errors = lock(&self.errors);
-        let entry = errors.entry(std::thread::current().id()).or_insert_with(|| to_cstring("not an error"));
-        entry.as_ptr()
-    }
+thread_local! {
+    /// The calling thread's last failure of a call that had no valid handle.
+    static LAST_ERROR: RefCell<ErrorSlot> = RefCell::new(ErrorSlot { code: crate::HELIOSDB_OK, msg: CString::default() });
 }
 
 /// Records a failure of a call that had no valid handle.
-pub(crate) fn set_global_error(msg: &str) {
-    LAST_ERROR.with(|e| *e.borrow_mut() = to_cstring(msg));
+pub(crate) fn set_global_error(code: c_int, msg: &str) {
+    LAST_ERROR.with(|e| *e.borrow_mut() = ErrorSlot { code, msg: to_cstring(msg) });
+}
+
+/// Clears the calling thread's handle-less error code (the message stays allocated).
+pub(crate) fn clear_global_error() {
+    LAST_ERROR.with(|e| e.borrow_mut().code = crate::HELIOSDB_OK);
 }
 
 /// The calling thread's last handle-less failure message.
-pub(crate) fn global_errmsg_ptr() -> *const std::os::raw::c_char {
-    LAST_ERROR.with(|e| e.borrow().as_ptr())
+pub(crate) fn global_errmsg_ptr() -> *const c_char {
+    LAST_ERROR.with(|e| {
+        let e = e.borrow();
+        if e.code == crate::HELIOSDB_OK {
+            NOT_AN_ERROR.as_ptr().cast()
+        } else {
+            e.msg.as_ptr()
+        }
+    })
+}
+
+/// The calling thread's last handle-less failure code.
+pub(crate) fn global_errcode() -> c_int {
+    LAST_ERROR.with(|e| e.borrow().code)
 }

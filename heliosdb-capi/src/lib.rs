@@ -1,9 +1,9 @@
 //! The C ABI of HeliosDB-Lite (`libheliosdb.so`, `libheliosdb.a`,
 //! `include/heliosdb.h`), shaped like sqlite3.h.
 //!
-//! * [`handles`] — the opaque `heliosdb` / `heliosdb_stmt` types, the registry
-//!   of live handles (so stale or foreign pointers are refused, not followed)
-//!   and per-thread error messages;
+//! * [`handles`] — the opaque `heliosdb` / `heliosdb_stmt` tokens, the
+//!   registry behind them (so stale, reused or foreign pointers are refused,
+//!   never followed) and per-thread error messages;
 //! * [`guard`] — the panic fence every entry point runs inside, and C-string helpers;
 //! * [`db`] — open, close, exec, errmsg, counters, version, JSON queries, free;
 //! * [`stmt`] — prepare, bind, step, column access, reset, finalize.
@@ -32,6 +32,8 @@ pub const HELIOSDB_OK: c_int = 0;
 pub const HELIOSDB_ERROR: c_int = 1;
 /// The database is locked by another connection or process.
 pub const HELIOSDB_BUSY: c_int = 5;
+/// The statement was stopped by heliosdb_interrupt; it changed nothing.
+pub const HELIOSDB_INTERRUPT: c_int = 9;
 /// Out of memory.
 pub const HELIOSDB_NOMEM: c_int = 7;
 /// Attempt to write where writing is not allowed.

@@ -1,52 +1,62 @@
 //! Statement-level functions: prepare, bind, step, columns, reset, finalize.
 
-use crate::guard::{fail, misuse, run, run_value, str_arg, Fail};
-use crate::handles::{db_ref, heliosdb, heliosdb_stmt, register, stmt_mut, unregister, StepState};
+use crate::guard::{fail, misuse, quiet, run, str_arg, Fail};
+use crate::handles::{
+    db_get, heliosdb, heliosdb_stmt, lock, register_stmt, stmt_get, to_cstring, unregister_stmt, ColumnStrings, Db,
+    StepState, Stmt,
+};
 use crate::{
-    HELIOSDB_BLOB, HELIOSDB_DONE, HELIOSDB_FLOAT, HELIOSDB_INTEGER, HELIOSDB_NULL, HELIOSDB_OK, HELIOSDB_RANGE,
-    HELIOSDB_ROW, HELIOSDB_TEXT,
+    HELIOSDB_BLOB, HELIOSDB_DONE, HELIOSDB_FLOAT, HELIOSDB_INTEGER, HELIOSDB_INTERRUPT, HELIOSDB_NULL, HELIOSDB_OK,
+    HELIOSDB_RANGE, HELIOSDB_ROW, HELIOSDB_TEXT,
 };
 use heliosdb_core::types::value::format_real;
 use heliosdb_core::Value;
-use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// Prepares one SQL statement. On success `*out_stmt` receives a handle the
 /// caller owns and must release with heliosdb_finalize (before heliosdb_close
-/// of its connection). On failure `*out_stmt` is NULL.
+/// of its connection). On any failure `*out_stmt` is set to NULL (whenever
+/// `out_stmt` itself is not NULL, also for a NULL or closed `db`).
 /// Returns HELIOSDB_OK, HELIOSDB_ERROR (syntax error: the message gives line
-/// and column), HELIOSDB_MISUSE (NULL arguments, bad UTF-8, zero or several statements).
+/// and column; unknown table or column; a parameter such as `?0` out of
+/// range; an expression nested deeper than 1000 or a compound SELECT of
+/// more than 500 terms), HELIOSDB_MISUSE (NULL or closed `db`, NULL `sql`
+/// or `out_stmt`, bad UTF-8, zero or several statements).
 #[no_mangle]
 pub extern "C" fn heliosdb_prepare(db: *mut heliosdb, sql: *const c_char, out_stmt: *mut *mut heliosdb_stmt) -> c_int {
-    let Some(d) = db_ref(db) else {
+    if !out_stmt.is_null() {
+        // SAFETY: out_stmt is non-NULL caller storage for one pointer (documented contract).
+        unsafe { *out_stmt = std::ptr::null_mut() };
+    }
+    let Some(d) = db_get(db) else {
         return run(None, || Err(misuse("heliosdb_prepare: db is NULL or not open")));
     };
-    run(Some(d), || {
+    run(Some(&d), || {
         if out_stmt.is_null() {
             return Err(misuse("out_stmt is NULL"));
         }
-        // SAFETY: out_stmt is non-NULL caller storage for one pointer.
-        unsafe { *out_stmt = std::ptr::null_mut() };
         let sql = str_arg(sql, "sql")?;
         let conn = d.conn();
         let inner = conn.prepare_owned(sql).map_err(fail)?;
-        let names = conn.columns_of(&inner).unwrap_or_default();
+        let (names, decltypes) = conn.describe(&inner).unwrap_or_default();
         drop(conn);
-        let names: Vec<CString> =
-            names.iter().map(|n| CString::new(n.replace('\0', " ")).unwrap_or_default()).collect();
-        let bound = vec![Value::Null; inner.parameter_count()];
-        let st = Box::new(heliosdb_stmt {
-            db: d as *const heliosdb,
+        let mut columns = ColumnStrings::default();
+        columns.update(&names, &decltypes);
+        let param_names = (1..=inner.parameter_count()).map(|i| inner.parameter_name(i).map(to_cstring)).collect();
+        let st = Stmt {
+            db: Arc::clone(&d),
+            bound: vec![Value::Null; inner.parameter_count()],
             inner,
-            bound,
             state: StepState::Ready,
             buffers: vec![None; names.len()],
-            names,
-        });
-        let handle = Box::into_raw(st);
-        register(handle as usize);
+            columns,
+            param_names,
+            described: None,
+        };
         d.live_stmts.fetch_add(1, Ordering::SeqCst);
+        let handle = register_stmt(st);
         // SAFETY: as above.
         unsafe { *out_stmt = handle };
         Ok(HELIOSDB_OK)
@@ -54,23 +64,27 @@ pub extern "C" fn heliosdb_prepare(db: *mut heliosdb, sql: *const c_char, out_st
 }
 
 /// Runs `f` on a live statement, reporting errors on its connection.
-fn with_stmt(
-    st: *mut heliosdb_stmt,
-    what: &str,
-    f: impl FnOnce(&mut heliosdb_stmt, &heliosdb) -> Result<c_int, Fail>,
-) -> c_int {
-    let Some(s) = stmt_mut(st) else {
+fn with_stmt(st: *mut heliosdb_stmt, what: &str, f: impl FnOnce(&mut Stmt, &Db) -> Result<c_int, Fail>) -> c_int {
+    let Some(cell) = stmt_get(st) else {
         return run(None, || Err(misuse(format!("{what}: the statement is NULL or finalized"))));
     };
-    let Some(d) = db_ref(s.db) else {
-        return run(None, || Err(misuse(format!("{what}: the statement's connection is closed"))));
-    };
-    run(Some(d), || f(s, d))
+    let mut s = lock(&cell);
+    let db = Arc::clone(&s.db);
+    run(Some(&db), || f(&mut s, &db))
+}
+
+/// Runs an accessor on a live statement; `None` (or a stale handle) gives `fallback`.
+fn read_stmt<T>(st: *mut heliosdb_stmt, fallback: T, f: impl FnOnce(&mut Stmt) -> Option<T>) -> T {
+    quiet(fallback, || {
+        let cell = stmt_get(st)?;
+        let mut s = lock(&cell);
+        f(&mut s)
+    })
 }
 
 fn bind(st: *mut heliosdb_stmt, idx: c_int, what: &str, value: impl FnOnce() -> Result<Value, Fail>) -> c_int {
     with_stmt(st, what, |s, _| {
-        if matches!(s.state, StepState::Rows { current: Some(_), .. }) {
+        if matches!(s.state, StepState::Rows { .. }) {
             return Err(misuse(format!("{what}: the statement is running; call heliosdb_reset first")));
         }
         let n = s.bound.len();
@@ -106,7 +120,8 @@ pub extern "C" fn heliosdb_bind_double(st: *mut heliosdb_stmt, idx: c_int, v: f6
 
 /// Binds UTF-8 text to parameter `idx` (1-based): `len` bytes, or up to the
 /// NUL when `len` < 0. The text is copied; `s` may be freed on return.
-/// NULL `s` binds SQL NULL. Invalid UTF-8 returns HELIOSDB_MISUSE.
+/// NULL `s` binds SQL NULL. Invalid UTF-8 returns HELIOSDB_MISUSE; text may
+/// contain NUL bytes when `len` is given.
 #[no_mangle]
 pub extern "C" fn heliosdb_bind_text(st: *mut heliosdb_stmt, idx: c_int, s: *const c_char, len: c_int) -> c_int {
     bind(st, idx, "heliosdb_bind_text", || {
@@ -146,24 +161,60 @@ pub extern "C" fn heliosdb_bind_blob(st: *mut heliosdb_stmt, idx: c_int, p: *con
 /// Number of parameter slots (the largest parameter number); 0 for a stale handle.
 #[no_mangle]
 pub extern "C" fn heliosdb_bind_parameter_count(st: *mut heliosdb_stmt) -> c_int {
-    stmt_mut(st).map_or(0, |s| c_int::try_from(s.bound.len()).unwrap_or(c_int::MAX))
+    read_stmt(st, 0, |s| Some(c_int::try_from(s.bound.len()).unwrap_or(c_int::MAX)))
 }
 
 /// 1-based index of the parameter called `name` (":name", "@name", "$name" or
 /// "?N"), or 0 when there is none (or a handle or name is invalid).
 #[no_mangle]
 pub extern "C" fn heliosdb_bind_parameter_index(st: *mut heliosdb_stmt, name: *const c_char) -> c_int {
-    let Some(s) = stmt_mut(st) else { return 0 };
-    let d = db_ref(s.db);
-    run_value(d, 0, || {
-        let name = str_arg(name, "name")?;
-        Ok(s.inner.parameter_index(name).map_or(0, |i| c_int::try_from(i).unwrap_or(0)))
+    read_stmt(st, 0, |s| {
+        let name = str_arg(name, "name").ok()?;
+        Some(s.inner.parameter_index(name).map_or(0, |i| c_int::try_from(i).unwrap_or(0)))
     })
+}
+
+/// The name of parameter `idx` (1-based) with its prefix (":name", "@name",
+/// "$name"), or NULL for `?`/`?N` parameters, an index out of range or a
+/// stale handle. Lifetime: owned by the statement, valid until heliosdb_finalize.
+#[no_mangle]
+pub extern "C" fn heliosdb_bind_parameter_name(st: *mut heliosdb_stmt, idx: c_int) -> *const c_char {
+    read_stmt(st, std::ptr::null(), |s| {
+        let slot = usize::try_from(idx).ok()?.checked_sub(1)?;
+        s.param_names.get(slot)?.as_ref().map(|c| c.as_ptr())
+    })
+}
+
+/// 1 when running the statement cannot change the database (a query,
+/// EXPLAIN, BEGIN, COMMIT, ROLLBACK), 0 when it may (or for a stale handle).
+#[no_mangle]
+pub extern "C" fn heliosdb_stmt_readonly(st: *mut heliosdb_stmt) -> c_int {
+    read_stmt(st, 0, |s| Some(c_int::from(s.inner.is_read_only())))
+}
+
+/// Runs the statement (first step after prepare, reset or an error).
+fn start(s: &mut Stmt, d: &Db) -> Result<c_int, Fail> {
+    let epoch = d.interrupt.epoch();
+    let outcome = d.conn().run_prepared(&mut s.inner, s.bound.clone()).map_err(fail)?;
+    if s.described != s.inner.plan_version() || s.columns.names.len() != outcome.columns.len() {
+        let decltypes = s.inner.plan_decltypes().unwrap_or_default();
+        s.columns.update(&outcome.columns, &decltypes);
+        s.described = s.inner.plan_version();
+    }
+    s.buffers = vec![None; outcome.columns.len()];
+    if outcome.rows.is_empty() {
+        s.state = StepState::Done;
+        Ok(HELIOSDB_DONE)
+    } else {
+        s.state = StepState::Rows { outcome, current: 0, epoch };
+        Ok(HELIOSDB_ROW)
+    }
 }
 
 /// Advances the statement: the first call runs it. Returns HELIOSDB_ROW when
 /// a result row is ready for the heliosdb_column_* functions, HELIOSDB_DONE
-/// when there are no (more) rows, or an error code (the statement can then be
+/// when there are no (more) rows, HELIOSDB_INTERRUPT after
+/// heliosdb_interrupt, or another error code (the statement can then be
 /// stepped again, re-running it). Stepping after HELIOSDB_DONE returns
 /// HELIOSDB_MISUSE until heliosdb_reset.
 #[no_mangle]
@@ -172,35 +223,20 @@ pub extern "C" fn heliosdb_step(st: *mut heliosdb_stmt) -> c_int {
         s.buffers.iter_mut().for_each(|b| *b = None);
         match &mut s.state {
             StepState::Done => Err(misuse("heliosdb_step: the statement is done; call heliosdb_reset to run it again")),
-            StepState::Rows { outcome, current } => {
-                let next = current.map_or(0, |c| c + 1);
-                if next < outcome.rows.len() {
-                    *current = Some(next);
+            StepState::Rows { outcome, current, epoch } => {
+                if d.interrupt.epoch() != *epoch {
+                    s.state = StepState::Ready;
+                    return Err((HELIOSDB_INTERRUPT, "interrupted".into()));
+                }
+                if *current + 1 < outcome.rows.len() {
+                    *current += 1;
                     Ok(HELIOSDB_ROW)
                 } else {
                     s.state = StepState::Done;
                     Ok(HELIOSDB_DONE)
                 }
             }
-            StepState::Ready => {
-                let outcome = d.conn().run_prepared(&mut s.inner, s.bound.clone()).map_err(fail)?;
-                d.clear_error();
-                if outcome.columns.len() != s.names.len() {
-                    s.names = outcome
-                        .columns
-                        .iter()
-                        .map(|n| CString::new(n.replace('\0', " ")).unwrap_or_default())
-                        .collect();
-                    s.buffers = vec![None; s.names.len()];
-                }
-                if outcome.rows.is_empty() {
-                    s.state = StepState::Done;
-                    Ok(HELIOSDB_DONE)
-                } else {
-                    s.state = StepState::Rows { outcome, current: Some(0) };
-                    Ok(HELIOSDB_ROW)
-                }
-            }
+            StepState::Ready => start(s, d),
         }
     })
 }
@@ -208,42 +244,32 @@ pub extern "C" fn heliosdb_step(st: *mut heliosdb_stmt) -> c_int {
 /// Number of result columns (0 for statements without results or a stale handle).
 #[no_mangle]
 pub extern "C" fn heliosdb_column_count(st: *mut heliosdb_stmt) -> c_int {
-    stmt_mut(st).map_or(0, |s| c_int::try_from(s.names.len()).unwrap_or(c_int::MAX))
+    read_stmt(st, 0, |s| Some(c_int::try_from(s.columns.names.len()).unwrap_or(c_int::MAX)))
 }
 
-/// Name of result column `i` (0-based), owned by the statement and valid
-/// until heliosdb_finalize; NULL when `i` is out of range.
+/// Name of result column `i` (0-based); NULL when `i` is out of range.
+/// Lifetime: owned by the statement, valid until heliosdb_finalize (also
+/// across heliosdb_step and heliosdb_reset; when a schema change gives the
+/// statement new column names, pointers returned earlier stay valid and
+/// keep their old text).
 #[no_mangle]
 pub extern "C" fn heliosdb_column_name(st: *mut heliosdb_stmt, i: c_int) -> *const c_char {
-    let Some(s) = stmt_mut(st) else { return std::ptr::null() };
-    usize::try_from(i).ok().and_then(|i| s.names.get(i)).map_or(std::ptr::null(), |n| n.as_ptr())
+    read_stmt(st, std::ptr::null(), |s| Some(s.columns.names.get(usize::try_from(i).ok()?)?.as_ptr()))
 }
 
-/// The current row's value in column `i`, or a reason it is not available.
-fn current_value<'a>(s: &'a heliosdb_stmt, i: c_int, what: &str) -> Result<&'a Value, Fail> {
-    let StepState::Rows { outcome, current: Some(row) } = &s.state else {
-        return Err(misuse(format!("{what}: no current row (heliosdb_step has not returned HELIOSDB_ROW)")));
-    };
-    let n = s.names.len();
-    usize::try_from(i).ok().and_then(|i| outcome.rows.get(*row).and_then(|r| r.get(i))).ok_or_else(|| {
-        (HELIOSDB_RANGE, format!("{what}: column index {i} is out of range (0 to {})", n.saturating_sub(1)))
-    })
+/// The declared type of result column `i` (0-based) when it reads a table
+/// column unchanged ("INTEGER", "TEXT", "DECIMAL(15,2)", "BOOLEAN", …); NULL
+/// for expressions, aggregates, `i` out of range or a stale handle.
+/// Lifetime: as heliosdb_column_name.
+#[no_mangle]
+pub extern "C" fn heliosdb_column_decltype(st: *mut heliosdb_stmt, i: c_int) -> *const c_char {
+    read_stmt(st, std::ptr::null(), |s| s.columns.decltypes.get(usize::try_from(i).ok()?)?.as_ref().map(|c| c.as_ptr()))
 }
 
-/// Runs a column accessor; errors are reported on the connection and give `fallback`.
-fn column<T>(
-    st: *mut heliosdb_stmt,
-    i: c_int,
-    what: &str,
-    fallback: T,
-    f: impl FnOnce(&mut heliosdb_stmt) -> Result<T, Fail>,
-) -> T {
-    let Some(s) = stmt_mut(st) else {
-        return run_value(None, fallback, || Err(misuse(format!("{what}: the statement is NULL or finalized"))));
-    };
-    let d = db_ref(s.db);
-    let _ = i;
-    run_value(d, fallback, || f(s))
+/// The current row's value in column `i`, if there is a current row and `i` is in range.
+fn current_value(s: &Stmt, i: c_int) -> Option<&Value> {
+    let StepState::Rows { outcome, current, .. } = &s.state else { return None };
+    outcome.rows.get(*current)?.get(usize::try_from(i).ok()?)
 }
 
 /// Type of column `i` in the current row: HELIOSDB_INTEGER, _FLOAT, _TEXT,
@@ -252,8 +278,8 @@ fn column<T>(
 /// HELIOSDB_NULL when there is no current row or `i` is out of range.
 #[no_mangle]
 pub extern "C" fn heliosdb_column_type(st: *mut heliosdb_stmt, i: c_int) -> c_int {
-    column(st, i, "heliosdb_column_type", HELIOSDB_NULL, |s| {
-        Ok(match current_value(s, i, "heliosdb_column_type")? {
+    read_stmt(st, HELIOSDB_NULL, |s| {
+        Some(match current_value(s, i)? {
             Value::Null => HELIOSDB_NULL,
             Value::Integer(_) | Value::Boolean(_) => HELIOSDB_INTEGER,
             Value::Real(_) | Value::Decimal(_) => HELIOSDB_FLOAT,
@@ -272,8 +298,8 @@ fn text_number(s: &str) -> Value {
 /// number, NULL reads 0. 0 when there is no current row or `i` is out of range.
 #[no_mangle]
 pub extern "C" fn heliosdb_column_int64(st: *mut heliosdb_stmt, i: c_int) -> i64 {
-    column(st, i, "heliosdb_column_int64", 0, |s| {
-        Ok(match current_value(s, i, "heliosdb_column_int64")? {
+    read_stmt(st, 0, |s| {
+        Some(match current_value(s, i)? {
             Value::Null | Value::Blob(_) => 0,
             Value::Integer(v) => *v,
             Value::Boolean(b) => i64::from(*b),
@@ -290,8 +316,8 @@ pub extern "C" fn heliosdb_column_int64(st: *mut heliosdb_stmt, i: c_int) -> i64
 /// NULL reads 0.0). 0.0 when there is no current row or `i` is out of range.
 #[no_mangle]
 pub extern "C" fn heliosdb_column_double(st: *mut heliosdb_stmt, i: c_int) -> f64 {
-    column(st, i, "heliosdb_column_double", 0.0, |s| {
-        Ok(match current_value(s, i, "heliosdb_column_double")? {
+    read_stmt(st, 0.0, |s| {
+        Some(match current_value(s, i)? {
             Value::Null | Value::Blob(_) => 0.0,
             Value::Text(t) => text_number(t).as_f64().unwrap_or(0.0),
             other => other.as_f64().unwrap_or(0.0),
@@ -299,54 +325,58 @@ pub extern "C" fn heliosdb_column_double(st: *mut heliosdb_stmt, i: c_int) -> f6
     })
 }
 
-/// Renders the current value of column `i` into its NUL-terminated buffer.
-fn buffer(s: &mut heliosdb_stmt, i: c_int, what: &str) -> Result<Option<(*const u8, usize)>, Fail> {
-    let bytes: Option<Vec<u8>> = match current_value(s, i, what)? {
-        Value::Null => None,
-        Value::Text(t) => Some(t.as_bytes().to_vec()),
-        Value::Blob(b) => Some(b.clone()),
-        Value::Real(f) => Some(format_real(*f).into_bytes()),
-        other => Some(other.to_string().into_bytes()),
-    };
-    let Some(mut bytes) = bytes else { return Ok(None) };
-    let len = bytes.len();
-    bytes.push(0);
-    let slot = &mut s.buffers[i as usize];
-    *slot = Some(bytes);
-    Ok(slot.as_ref().map(|b| (b.as_ptr(), len)))
+/// The NUL-terminated text/blob form of column `i`'s current value, rendered
+/// on first use and then kept: later calls for the same row return the same
+/// bytes at the same address. `None` for NULL, no row, or `i` out of range.
+fn rendered(s: &mut Stmt, i: c_int) -> Option<(*const u8, usize)> {
+    let col = usize::try_from(i).ok()?;
+    if s.buffers.get(col)?.is_none() {
+        let mut bytes: Vec<u8> = match current_value(s, i)? {
+            Value::Null => return None,
+            Value::Text(t) => t.as_bytes().to_vec(),
+            Value::Blob(b) => b.clone(),
+            Value::Real(f) => format_real(*f).into_bytes(),
+            other => other.to_string().into_bytes(),
+        };
+        bytes.push(0);
+        s.buffers[col] = Some(bytes.into_boxed_slice());
+    }
+    s.buffers[col].as_ref().map(|b| (b.as_ptr(), b.len() - 1))
 }
 
 /// Column `i` of the current row as NUL-terminated UTF-8 text (numbers are
 /// formatted; a BLOB's bytes are returned as they are). NULL for SQL NULL, no
-/// current row, or `i` out of range. The string is owned by the statement and
-/// valid until the next heliosdb_step, heliosdb_reset or heliosdb_finalize.
+/// current row, or `i` out of range.
+///
+/// Lifetime: owned by the statement; valid until the next heliosdb_step,
+/// heliosdb_reset or heliosdb_finalize of this statement. Other column_*
+/// calls in between (heliosdb_column_bytes, heliosdb_column_blob, on this
+/// column or any other) never move or free it: a value's text and blob forms
+/// are the same bytes, rendered once per row.
 #[no_mangle]
 pub extern "C" fn heliosdb_column_text(st: *mut heliosdb_stmt, i: c_int) -> *const c_char {
-    column(st, i, "heliosdb_column_text", std::ptr::null(), |s| {
-        Ok(buffer(s, i, "heliosdb_column_text")?.map_or(std::ptr::null(), |(p, _)| p.cast()))
-    })
+    read_stmt(st, std::ptr::null(), |s| rendered(s, i).map(|(p, _)| p.cast()))
 }
 
 /// Column `i` of the current row as bytes (text as its UTF-8 bytes). NULL for
 /// SQL NULL, an empty value, no current row, or `i` out of range; the length
-/// is heliosdb_column_bytes. Valid as for heliosdb_column_text.
+/// is heliosdb_column_bytes. Lifetime: as heliosdb_column_text (the same
+/// buffer: heliosdb_column_text and heliosdb_column_blob of one column return
+/// the same address).
 #[no_mangle]
 pub extern "C" fn heliosdb_column_blob(st: *mut heliosdb_stmt, i: c_int) -> *const c_void {
-    column(st, i, "heliosdb_column_blob", std::ptr::null(), |s| {
-        Ok(match buffer(s, i, "heliosdb_column_blob")? {
-            Some((p, len)) if len > 0 => p.cast(),
-            _ => std::ptr::null(),
-        })
+    read_stmt(st, std::ptr::null(), |s| match rendered(s, i) {
+        Some((p, len)) if len > 0 => Some(p.cast()),
+        _ => None,
     })
 }
 
 /// Length in bytes of column `i`'s text or blob form (without the NUL); 0 for
-/// NULL, no current row, or `i` out of range.
+/// NULL, no current row, or `i` out of range. Call it before or after
+/// heliosdb_column_text / heliosdb_column_blob: it invalidates nothing.
 #[no_mangle]
 pub extern "C" fn heliosdb_column_bytes(st: *mut heliosdb_stmt, i: c_int) -> c_int {
-    column(st, i, "heliosdb_column_bytes", 0, |s| {
-        Ok(buffer(s, i, "heliosdb_column_bytes")?.map_or(0, |(_, len)| c_int::try_from(len).unwrap_or(c_int::MAX)))
-    })
+    read_stmt(st, 0, |s| rendered(s, i).map(|(_, len)| c_int::try_from(len).unwrap_or(c_int::MAX)))
 }
 
 /// Makes the statement ready to run again from the start; bindings are kept.
@@ -369,23 +399,20 @@ pub extern "C" fn heliosdb_clear_bindings(st: *mut heliosdb_stmt) -> c_int {
     })
 }
 
-/// Destroys a statement; the handle is invalid afterwards. NULL is a no-op
-/// returning HELIOSDB_OK; a handle already finalized returns HELIOSDB_MISUSE.
+/// Destroys a statement; the handle is invalid afterwards, also if its
+/// memory is reused. NULL is a no-op returning HELIOSDB_OK; a handle already
+/// finalized (or one that is not a statement) returns HELIOSDB_MISUSE.
 #[no_mangle]
 pub extern "C" fn heliosdb_finalize(st: *mut heliosdb_stmt) -> c_int {
     if st.is_null() {
         return HELIOSDB_OK;
     }
     run(None, || {
-        if !unregister(st as usize) {
-            return Err(misuse("heliosdb_finalize: the statement is not live (finalized twice?)"));
-        }
-        // SAFETY: created by Box::into_raw in prepare and just removed from the
-        // registry, so no other call can reach it.
-        let s = unsafe { Box::from_raw(st) };
-        if let Some(d) = db_ref(s.db) {
-            d.live_stmts.fetch_sub(1, Ordering::SeqCst);
-        }
+        let cell = unregister_stmt(st)
+            .ok_or_else(|| misuse("heliosdb_finalize: the statement is not live (finalized twice?)"))?;
+        let db = Arc::clone(&lock(&cell).db);
+        db.live_stmts.fetch_sub(1, Ordering::SeqCst);
+        drop(cell);
         Ok(HELIOSDB_OK)
     })
 }

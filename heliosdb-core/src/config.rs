@@ -163,6 +163,16 @@ impl Config {
             let key = e.path().to_string();
             let inner = e.into_inner();
             let msg = inner.message().to_string();
+            // Errors of the TOML syntax itself (such as an integer past i64)
+            // come before any key is known: name the line instead.
+            let key = match (key.as_str(), inner.span()) {
+                (".", Some(span)) => {
+                    let line = text[..span.start.min(text.len())].matches('\n').count();
+                    let source = text.lines().nth(line).unwrap_or("").trim();
+                    format!("line {} ({source})", line + 1)
+                }
+                _ => key,
+            };
             Error::Sql(format!("configuration: {key}: {msg}"))
         })?;
         cfg.validate()?;
@@ -200,24 +210,32 @@ impl Config {
     /// # Errors
     /// The first out-of-range value, naming its key.
     pub fn validate(&self) -> Result<()> {
-        if self.database.memory_limit_mb < 4 {
-            return Err(bad("database.memory_limit_mb", "must be at least 4"));
+        // Upper bounds keep every derived quantity (bytes, microseconds,
+        // milliseconds in a C int) free of overflow.
+        const YEAR: u64 = 366 * 86_400;
+        let ranges: [(&str, u64, u64, u64); 8] = [
+            ("database.memory_limit_mb", self.database.memory_limit_mb, 4, 1 << 20),
+            ("database.busy_timeout_ms", self.database.busy_timeout_ms, 0, i32::MAX as u64),
+            ("snapshot.min_retention_seconds", self.snapshot.min_retention_seconds, 0, 100 * YEAR),
+            ("snapshot.max_snapshots", self.snapshot.max_snapshots, 1, 1 << 40),
+            ("snapshot.gc_interval_sec", self.snapshot.gc_interval_sec, 1, YEAR),
+            (
+                "materialized_views.default_staleness_threshold_sec",
+                self.materialized_views.default_staleness_threshold_sec,
+                0,
+                100 * YEAR,
+            ),
+            ("scheduler.check_interval_sec", self.scheduler.check_interval_sec, 1, YEAR),
+            ("scheduler.max_concurrent_refreshes", self.scheduler.max_concurrent_refreshes, 1, 1024),
+        ];
+        for (key, value, lo, hi) in ranges {
+            if value < lo || value > hi {
+                return Err(bad(key, &format!("{value} is outside {lo}..={hi}")));
+            }
         }
         let cpu = self.materialized_views.default_cpu_threshold;
         if !(cpu > 0.0 && cpu <= 1.0) {
             return Err(bad("materialized_views.default_cpu_threshold", "must be in (0, 1]"));
-        }
-        if self.scheduler.check_interval_sec == 0 {
-            return Err(bad("scheduler.check_interval_sec", "must be at least 1"));
-        }
-        if self.scheduler.max_concurrent_refreshes == 0 {
-            return Err(bad("scheduler.max_concurrent_refreshes", "must be at least 1"));
-        }
-        if self.snapshot.gc_interval_sec == 0 {
-            return Err(bad("snapshot.gc_interval_sec", "must be at least 1"));
-        }
-        if self.snapshot.max_snapshots == 0 {
-            return Err(bad("snapshot.max_snapshots", "must be at least 1"));
         }
         Ok(())
     }
@@ -257,5 +275,17 @@ mod tests {
         assert!(e.to_string().contains("database.memory_limit_mb"), "{e}");
         let e = Config::from_toml("[materialized_views]\ndefault_cpu_threshold = 3.0\n").unwrap_err();
         assert!(e.to_string().contains("default_cpu_threshold"), "{e}");
+    }
+
+    #[test]
+    fn huge_values_are_refused_with_the_key_named() {
+        let e = Config::from_toml("[database]\nmemory_limit_mb = 17592186044416\n").unwrap_err();
+        assert!(e.to_string().contains("database.memory_limit_mb"), "{e}");
+        let e = Config::from_toml("[database]\nmemory_limit_mb = 18446744073709551615\n").unwrap_err();
+        assert!(e.to_string().contains("memory_limit_mb"), "{e}");
+        let e = Config::from_json(r#"{"database":{"busy_timeout_ms":18446744073709551615}}"#).unwrap_err();
+        assert!(e.to_string().contains("database.busy_timeout_ms"), "{e}");
+        let e = Config::from_json(r#"{"snapshot":{"gc_interval_sec":0}}"#).unwrap_err();
+        assert!(e.to_string().contains("snapshot.gc_interval_sec"), "{e}");
     }
 }

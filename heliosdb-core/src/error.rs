@@ -38,6 +38,9 @@ pub enum Error {
     QueryReturnedNoRows,
     /// A time-travel point older than what retention kept. C code 1001.
     SnapshotTooOld(String),
+    /// The statement was stopped by an interrupt (see
+    /// [`crate::exec::interrupt::InterruptHandle`]); it changed nothing. C code 9.
+    Interrupt(String),
 }
 
 impl Error {
@@ -56,6 +59,7 @@ impl Error {
             Error::Range(_) => 25,
             Error::QueryReturnedNoRows => 101,
             Error::SnapshotTooOld(_) => 1001,
+            Error::Interrupt(_) => 9,
         }
     }
 
@@ -72,7 +76,8 @@ impl Error {
             | Error::Mismatch(m)
             | Error::Misuse(m)
             | Error::Range(m)
-            | Error::SnapshotTooOld(m) => m,
+            | Error::SnapshotTooOld(m)
+            | Error::Interrupt(m) => m,
             Error::QueryReturnedNoRows => "query returned no rows",
         }
     }

@@ -145,7 +145,7 @@ static void test_columns(heliosdb *db) {
     CHECK(heliosdb_column_name(st, -1) == NULL);
     /* No current row yet. */
     CHECK(heliosdb_column_int64(st, 0) == 0);
-    CHECK(contains(heliosdb_errmsg(db), "no current row"));
+    CHECK(heliosdb_errcode(db) == HELIOSDB_OK); /* accessors record no error */
     CHECK_RC(heliosdb_bind_int64(st, 1, 1), HELIOSDB_OK);
     CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
     CHECK_RC(heliosdb_bind_int64(st, 1, 2), HELIOSDB_MISUSE); /* binding to a running statement */
@@ -167,7 +167,7 @@ static void test_columns(heliosdb *db) {
     CHECK(heliosdb_column_double(st, 6) == 0.0);
     CHECK(heliosdb_column_type(st, 7) == HELIOSDB_NULL); /* out of range */
     CHECK(heliosdb_column_text(st, 99) == NULL);
-    CHECK(contains(heliosdb_errmsg(db), "out of range"));
+    CHECK(contains(heliosdb_errmsg(db), "reset first")); /* accessors leave the last error alone */
     CHECK_RC(heliosdb_step(st), HELIOSDB_ROW); /* bob */
     CHECK(strcmp(heliosdb_column_text(st, 0), "2") == 0); /* integers format as text */
     CHECK(heliosdb_column_double(st, 0) == 2.0);

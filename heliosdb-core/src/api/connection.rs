@@ -41,7 +41,7 @@ impl Connection {
     /// `Busy` if another process has it open; `Corrupt` if the directory is
     /// not a HeliosDB database; `Io` on file-system errors.
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Connection> {
-        Connection::open_with(path, &Config::default())
+        Connection::open_inner(path.as_ref(), None)
     }
 
     /// Opens a private temporary database, deleted when the connection closes.
@@ -65,12 +65,23 @@ impl Connection {
     /// Opens `path` with `config` (its `database.path`, if any, is ignored).
     ///
     /// # Errors
-    /// As [`Connection::open`]; `Sql` for an invalid configuration.
+    /// As [`Connection::open`]; `Sql` for an invalid configuration; `Misuse`
+    /// when the database is already open in this process with other settings
+    /// (`database.busy_timeout_ms` may differ: it is per connection).
     pub fn open_with(path: impl AsRef<std::path::Path>, config: &Config) -> Result<Connection> {
         config.validate()?;
-        let p = path.as_ref().to_str().ok_or_else(|| Error::Misuse("database path is not valid UTF-8".into()))?;
+        Connection::open_inner(path.as_ref(), Some(config))
+    }
+
+    fn open_inner(path: &std::path::Path, config: Option<&Config>) -> Result<Connection> {
+        let p = path.to_str().ok_or_else(|| Error::Misuse("database path is not valid UTF-8".into()))?;
         let engine = Engine::open(p, config)?;
-        Ok(Connection { session: RefCell::new(Session::new(engine)) })
+        let session = Session::new(engine);
+        let conn = Connection { session: RefCell::new(session) };
+        if let Some(c) = config {
+            conn.set_busy_timeout(std::time::Duration::from_millis(c.database.busy_timeout_ms));
+        }
+        Ok(conn)
     }
 
     pub(crate) fn parse_one(sql: &str) -> Result<Parsed> {
@@ -216,6 +227,18 @@ impl Connection {
         let engine = std::sync::Arc::clone(&self.session.borrow().engine);
         let backoff = std::sync::Mutex::new(crate::mv::scheduler::Backoff::default());
         crate::mv::scheduler::tick(&engine, cpu, &backoff, crate::storage::commit_log::now_micros())
+    }
+
+    /// A handle that stops this connection's running statement from any
+    /// thread (the statement fails with [`Error::Interrupt`] and changes nothing).
+    pub fn interrupt_handle(&self) -> crate::exec::interrupt::InterruptHandle {
+        self.session.borrow().interrupt.clone()
+    }
+
+    /// How long a write waits for another connection's write transaction
+    /// before failing with [`Error::Busy`] (default: `database.busy_timeout_ms`).
+    pub fn set_busy_timeout(&self, timeout: std::time::Duration) {
+        self.session.borrow_mut().busy_timeout = timeout;
     }
 
     /// Whether no explicit transaction is open.

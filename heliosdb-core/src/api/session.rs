@@ -66,6 +66,8 @@ pub(crate) struct Session {
     /// A message about the last statement that is not an error (such as why a
     /// new materialized view will be refreshed fully).
     pub notice: Option<String>,
+    /// Stops this session's running statement from another thread.
+    pub interrupt: crate::exec::interrupt::InterruptHandle,
 }
 
 impl Session {
@@ -82,6 +84,7 @@ impl Session {
             last_txid: 0,
             busy_timeout,
             notice: None,
+            interrupt: Default::default(),
         }
     }
 
@@ -108,6 +111,7 @@ impl Session {
     pub fn execute(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let ctx = Stmt { params, now_us: now_micros() };
         self.notice = None;
+        let _armed = crate::exec::interrupt::arm(&self.interrupt, self.interrupt.epoch());
         match &parsed.ast {
             Ast::StartTransaction { .. } => {
                 if self.explicit {

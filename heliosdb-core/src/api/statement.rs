@@ -30,6 +30,44 @@ impl PreparedStatement {
             i => Some(i),
         }
     }
+
+    /// The catalog version of the plan the last run used (`None` before the
+    /// first run): it changes exactly when a schema change re-planned it.
+    pub fn plan_version(&self) -> Option<u64> {
+        self.cache.as_ref().map(|(v, _)| *v)
+    }
+
+    /// The declared types of the result columns of the plan the last run
+    /// used (see [`Connection::describe`]); `None` before the first run.
+    pub fn plan_decltypes(&self) -> Option<Vec<Option<String>>> {
+        self.cache.as_ref().map(|(_, p)| p.decltypes())
+    }
+
+    /// The name (with its prefix, `":name"`) of 1-based parameter slot
+    /// `index`; `None` for `?`/`?N` parameters and out-of-range slots.
+    pub fn parameter_name(&self, index: usize) -> Option<&str> {
+        self.parsed.params.names.get(index.checked_sub(1)?)?.as_deref()
+    }
+
+    /// Whether running the statement cannot change the database: queries,
+    /// EXPLAIN and transaction control (as SQLite's `sqlite3_stmt_readonly`).
+    pub fn is_read_only(&self) -> bool {
+        use sqlparser::ast::Statement as Ast;
+        match &self.parsed.ast {
+            Ast::Query(_) | Ast::Explain { .. } | Ast::StartTransaction { .. } | Ast::Commit { .. } => true,
+            Ast::Rollback { .. } => true,
+            // `BEGIN … AS OF` is carried as a SET marker; other SETs are statements
+            // HeliosDB adds (REFRESH, REINDEX) that write.
+            Ast::Set(sqlparser::ast::Set::SingleAssignment { variable, .. }) => {
+                crate::sql::parser::time_travel::marker(
+                    &variable.to_string().to_ascii_lowercase(),
+                    crate::sql::parser::time_travel::BEGIN_AS_OF,
+                )
+                .is_some()
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Connection {
@@ -62,6 +100,17 @@ impl Connection {
     /// The statement no longer plans (a table it reads was dropped).
     pub fn columns_of(&self, st: &PreparedStatement) -> Result<Vec<String>> {
         Ok(self.session.borrow().plan(&st.parsed)?.columns())
+    }
+
+    /// Result column names and declared types (`Some("DECIMAL(15,2)")` for
+    /// a column read unchanged from a table, `None` for expressions) of a
+    /// prepared statement under the current schema.
+    ///
+    /// # Errors
+    /// The statement no longer plans (a table it reads was dropped).
+    pub fn describe(&self, st: &PreparedStatement) -> Result<(Vec<String>, Vec<Option<String>>)> {
+        let plan = self.session.borrow().plan(&st.parsed)?;
+        Ok((plan.columns(), plan.decltypes()))
     }
 }
 

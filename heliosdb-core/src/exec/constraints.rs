@@ -202,7 +202,7 @@ pub fn on_delete(tx: &mut WriteTx, table: &TableDef, row: &[Value], depth: usize
                         new[*c] = Value::Null;
                     }
                     delete_row(tx, &child, row_key_of(&child, &r), &r, EndedBy::Update, None)?;
-                    put_row(tx, &child, row_key_of(&child, &new), &new);
+                    put_row(tx, &child, row_key_of(&child, &new), &new)?;
                 }
             }
         }

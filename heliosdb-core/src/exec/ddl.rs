@@ -169,6 +169,7 @@ fn build_index(tx: &mut WriteTx, def: &TableDef, pos: usize) -> Result<()> {
     for row in rows {
         let key = row_key_of(def, &row);
         let (ik, unique_form) = index_entry(ix, &row, &key);
+        crate::storage::keys::check_key_len(&ik, &def.name, &format!("the entry in index {}", ix.name))?;
         if unique_form && tx.get(Ks::Index, &ik)?.is_some() {
             return Err(unique_violation(def, pos));
         }
@@ -316,7 +317,7 @@ pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, now_us: i64) -> 
                     let rowid = if def.has_rowid() { row.pop() } else { None };
                     row.push(value.clone());
                     row.extend(rowid);
-                    super::write::put_row(tx, &def, key, &row);
+                    super::write::put_row(tx, &def, key, &row)?;
                 }
             }
         }

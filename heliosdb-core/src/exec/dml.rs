@@ -202,7 +202,7 @@ pub fn insert(
             continue;
         }
         triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(&row), firing, now_us)?;
-        put_row(tx, table, key, &row);
+        put_row(tx, table, key, &row)?;
         triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Insert, None, Some(&row), firing, now_us)?;
         result.changes += 1;
         if table.has_rowid() {
@@ -274,7 +274,7 @@ pub fn update(
         if let Some((ix, _)) = unique_conflict(tx, table, &new, &new_key)? {
             return Err(unique_violation(table, ix));
         }
-        put_row(tx, table, new_key, &new);
+        put_row(tx, table, new_key, &new)?;
         triggers::fire(tx, table, &triggers, TriggerTiming::After, change, Some(&old), Some(&new), firing, now_us)?;
         result.changes += 1;
         returning_row(&plan.returning, &new, ctx, &mut result.rows)?;

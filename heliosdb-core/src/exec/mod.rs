@@ -8,7 +8,8 @@
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //! * [`write`] — writing and deleting one row with its index entries;
 //! * [`constraints`] — CHECK and FOREIGN KEY enforcement; [`triggers`] — row triggers;
-//! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP.
+//! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP;
+//! * [`interrupt`] — stopping a running statement from another thread.
 
 pub mod aggregate;
 pub mod arith;
@@ -18,6 +19,7 @@ pub mod ddl;
 pub mod dml;
 pub mod eval;
 pub mod functions;
+pub mod interrupt;
 pub mod query;
 pub mod scan;
 pub mod temporal;

@@ -2,6 +2,7 @@
 
 use super::aggregate::AggState;
 use super::eval::{eval, eval_predicate, EvalCtx};
+use super::interrupt::checked;
 use super::scan::scan;
 use super::RowIter;
 use crate::error::Result;
@@ -20,10 +21,11 @@ use std::collections::{HashMap, HashSet};
 pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
     Ok(match plan {
         Plan::Empty => Box::new(std::iter::once(Ok(Vec::new()))),
-        Plan::Scan(sp) => scan(reader, sp, ctx)?,
+        // Row producers check for an interrupt once per row (see `interrupt`).
+        Plan::Scan(sp) => checked(scan(reader, sp, ctx)?),
         Plan::System(t) => super::temporal::system_rows(reader, *t)?,
         Plan::Values(rows) => {
-            Box::new(rows.iter().map(move |r| r.iter().map(|e| eval(e, &[], ctx)).collect::<Result<Vec<_>>>()))
+            checked(Box::new(rows.iter().map(move |r| r.iter().map(|e| eval(e, &[], ctx)).collect::<Result<Vec<_>>>())))
         }
         Plan::Filter { input, pred } => {
             let inner = run(input, reader, ctx)?;
@@ -106,7 +108,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
         Plan::Recursive { anchor, step, distinct, id } => recursive(anchor, step, *distinct, *id, reader, ctx)?,
         Plan::Working { id, .. } => {
             let rows = ctx.working.borrow().get(id).cloned().unwrap_or_default();
-            Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone())))
+            checked(Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone()))))
         }
         Plan::SetOp { op, all, left, right } => {
             let l: Vec<Vec<Value>> = run(left, reader, ctx)?.collect::<Result<_>>()?;

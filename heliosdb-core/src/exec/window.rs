@@ -133,14 +133,19 @@ fn window_partition(
             WindowFunc::Lag | WindowFunc::Lead => {
                 let offset = match call.args.get(1) {
                     Some(e) => match crate::types::cast::to_numeric(&eval(e, &rows[row], ctx)?) {
-                        Value::Integer(k) => k,
+                        Value::Integer(k) if k >= 0 => k,
                         Value::Null => 1,
-                        _ => return Err(sql_err!("LAG/LEAD offset must be an integer")),
+                        _ => return Err(sql_err!("second argument to LAG/LEAD must be a non-negative integer")),
                     },
                     None => 1,
                 };
-                let target = if call.func == WindowFunc::Lag { i as i64 - offset } else { i as i64 + offset };
-                if (0..m as i64).contains(&target) {
+                // Checked: an offset near i64::MAX points outside the partition.
+                let target = if call.func == WindowFunc::Lag {
+                    (i as i64).checked_sub(offset)
+                } else {
+                    (i as i64).checked_add(offset)
+                };
+                if let Some(target) = target.filter(|t| (0..m as i64).contains(t)) {
                     arg[p[target as usize]].clone()
                 } else {
                     match call.args.get(2) {

@@ -26,10 +26,18 @@ pub fn index_entry(ix: &IndexDef, row: &[Value], row_key: &[u8]) -> (Vec<u8>, bo
     (keys::index_key(ix.id, &values, row_key, unique_form), unique_form)
 }
 
-/// Writes a row image and its index entries (no checks).
-pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) {
-    for ix in &table.indexes {
-        let (ik, _) = index_entry(ix, row, &key);
+/// Writes a row image and its index entries (no constraint checks).
+///
+/// # Errors
+/// `Mismatch` when the row key or an index key is longer than
+/// [`keys::MAX_KEY_LEN`]; nothing is written then.
+pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) -> Result<()> {
+    keys::check_key_len(&key, &table.name, "the primary key")?;
+    let entries: Vec<Vec<u8>> = table.indexes.iter().map(|ix| index_entry(ix, row, &key).0).collect();
+    for (ik, ix) in entries.iter().zip(&table.indexes) {
+        keys::check_key_len(ik, &table.name, &format!("the entry in index {}", ix.name))?;
+    }
+    for ik in entries {
         tx.put(Ks::Index, ik, key.clone());
     }
     let scn = tx.scn();
@@ -41,6 +49,7 @@ pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) 
         }
     }
     tx.put(Ks::Rows, key, image);
+    Ok(())
 }
 
 /// Removes a row image and its index entries. Under time travel the

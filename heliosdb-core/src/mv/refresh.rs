@@ -149,7 +149,7 @@ fn apply(tx: &mut WriteTx, view: &TableDef, contents: Contents) -> Result<u64> {
                 rowid += 1;
                 row.truncate(view.columns.len());
                 row.push(Value::Integer(rowid));
-                put_row(tx, view, keys::rowid_key(view.id, rowid), &row);
+                put_row(tx, view, keys::rowid_key(view.id, rowid), &row)?;
                 changed += 1;
             }
             tx.bump_rowid(view.id, rowid);
@@ -179,11 +179,11 @@ fn apply(tx: &mut WriteTx, view: &TableDef, contents: Contents) -> Result<u64> {
                     (Some(o), Some(n)) if o == n => {}
                     (Some(o), Some(n)) => {
                         delete_row(tx, view, row_key.clone(), &o, EndedBy::Update, None)?;
-                        put_row(tx, view, row_key, &n);
+                        put_row(tx, view, row_key, &n)?;
                         changed += 1;
                     }
                     (None, Some(n)) => {
-                        put_row(tx, view, row_key, &n);
+                        put_row(tx, view, row_key, &n)?;
                         changed += 1;
                     }
                     (Some(o), None) => {

@@ -1,6 +1,7 @@
 //! SQL front end: parse → bind → plan.
 //!
 //! * [`parser`] — sqlparser with HeliosDB's dialect and parameter numbering;
+//! * [`limits`] — expression-depth and compound-SELECT limits, checked on tokens;
 //! * [`expr`] — bound expressions (names resolved to column positions);
 //! * [`scope`] — the columns visible to an expression;
 //! * [`binder`] — AST expressions → bound expressions;
@@ -11,6 +12,7 @@
 pub mod binder;
 pub mod explain;
 pub mod expr;
+pub mod limits;
 pub mod parser;
 pub mod plan;
 pub mod planner;

@@ -90,12 +90,30 @@ fn syntax_error(e: ParserError) -> Error {
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let dialect = HeliosDialect::default();
     let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| syntax_error(e.into()))?;
+    super::limits::check(&tokens)?;
+    let tokens = at_sign_parameters(tokens);
     let statements = Parser::new(&dialect)
         .with_recursion_limit(200)
         .with_tokens_with_locations(time_travel::rewrite(super::statement_syntax::rewrite(tokens)))
         .parse_statements()
         .map_err(syntax_error)?;
     statements.into_iter().map(number_params).collect()
+}
+
+/// `@name` is a parameter, as in SQLite: the generic dialect reads it as a
+/// word (an identifier), so such words become placeholders.
+fn at_sign_parameters(
+    mut tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
+) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+    use sqlparser::tokenizer::Token;
+    for t in &mut tokens {
+        if let Token::Word(w) = &t.token {
+            if w.quote_style.is_none() && w.value.len() > 1 && w.value.starts_with('@') {
+                t.token = Token::Placeholder(w.value.clone());
+            }
+        }
+    }
+    tokens
 }
 
 fn number_params(mut ast: Statement) -> Result<Parsed> {
@@ -124,7 +142,7 @@ fn number_params(mut ast: Statement) -> Result<Parsed> {
                 .parse()
                 .ok()
                 .filter(|n| (1..=32766).contains(n))
-                .ok_or_else(|| Error::Range(format!("parameter {text} is out of range (1 to 32766)")))?;
+                .ok_or_else(|| Error::Sql(format!("variable number must be between ?1 and ?32766: {text}")))?;
             if names.len() < n {
                 names.resize(n, None);
             }
@@ -164,6 +182,15 @@ mod tests {
         assert_eq!(p[0].params.count(), 7);
         assert_eq!(p[0].params.index_of(":a"), 7);
         assert_eq!(p[0].ast.to_string(), "SELECT ?1, ?5, ?6, ?7, ?7");
+    }
+
+    #[test]
+    fn at_sign_names_are_parameters_and_question_zero_is_a_syntax_error() {
+        let p = parse("SELECT @a, :b, @a").unwrap();
+        assert_eq!(p[0].params.count(), 2);
+        assert_eq!(p[0].params.index_of("@a"), 1);
+        let e = parse("SELECT ?0").unwrap_err();
+        assert_eq!(e.code(), 1, "{e}");
     }
 
     #[test]

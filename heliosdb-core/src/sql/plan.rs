@@ -273,6 +273,9 @@ pub struct QueryPlan {
     pub plan: Plan,
     /// Output column names.
     pub columns: Vec<String>,
+    /// Each output column's declared type when it reads a table column
+    /// unchanged, else `None` (an expression).
+    pub decltypes: Vec<Option<String>>,
 }
 
 /// Where INSERT rows come from.
@@ -497,6 +500,18 @@ impl StmtPlan {
             StmtPlan::Insert(InsertPlan { returning: Some(r), .. })
             | StmtPlan::Update(UpdatePlan { returning: Some(r), .. })
             | StmtPlan::Delete(DeletePlan { returning: Some(r), .. }) => r.columns.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Declared types of the result columns (see [`QueryPlan::decltypes`]).
+    pub fn decltypes(&self) -> Vec<Option<String>> {
+        match self {
+            StmtPlan::Query(q) => q.decltypes.clone(),
+            StmtPlan::Explain(_) => vec![None],
+            StmtPlan::Insert(InsertPlan { returning: Some(r), .. })
+            | StmtPlan::Update(UpdatePlan { returning: Some(r), .. })
+            | StmtPlan::Delete(DeletePlan { returning: Some(r), .. }) => vec![None; r.columns.len()],
             _ => Vec::new(),
         }
     }

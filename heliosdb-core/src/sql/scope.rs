@@ -3,7 +3,7 @@
 use crate::error::{sql_err, Result};
 
 /// One visible column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScopeColumn {
     /// Table name or alias it belongs to (lower-cased), if any.
     pub table: Option<String>,
@@ -11,6 +11,9 @@ pub struct ScopeColumn {
     pub name: String,
     /// Hidden columns (a table's rowid) resolve by name but `*` skips them.
     pub hidden: bool,
+    /// The declared type of the table column it reads, if it reads one
+    /// unchanged (what `heliosdb_column_decltype` reports).
+    pub decltype: Option<String>,
 }
 
 /// The input row of an expression: its columns in order.

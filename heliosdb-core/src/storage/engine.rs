@@ -103,6 +103,18 @@ pub struct Engine {
 
 type Registry = Mutex<HashMap<PathBuf, Weak<Engine>>>;
 
+/// Whether two configurations ask for the same engine: everything but the
+/// path and the per-connection busy timeout must agree.
+fn same_engine_settings(a: &Config, b: &Config) -> bool {
+    let strip = |c: &Config| {
+        let mut c = c.clone();
+        c.database.path = None;
+        c.database.busy_timeout_ms = 0;
+        c
+    };
+    strip(a) == strip(b)
+}
+
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| Mutex::new(HashMap::new()))
@@ -116,8 +128,14 @@ impl Engine {
     /// # Errors
     /// `Busy` when another process has the database open; `Corrupt` when the
     /// directory holds something that is not a HeliosDB database of this format;
-    /// `Io` for file-system failures.
-    pub fn open(path: &str, config: &Config) -> Result<Arc<Engine>> {
+    /// `Io` for file-system failures; `Misuse` when `config` is `Some` and the
+    /// engine already open on `path` runs with different settings (a second
+    /// handle cannot change them, and silently ignoring them would hide that).
+    /// `None` takes the open engine's settings, or the defaults.
+    pub fn open(path: &str, config: Option<&Config>) -> Result<Arc<Engine>> {
+        let explicit = config;
+        let defaults = Config::default();
+        let config = config.unwrap_or(&defaults);
         if path == ":memory:" || path.is_empty() {
             let dir = tempfile::Builder::new().prefix("heliosdb-mem-").tempdir()?.keep();
             let engine = Arc::new(Engine::open_dir(&dir, config, true, None)?);
@@ -130,6 +148,14 @@ impl Engine {
             std::fs::canonicalize(path).map_err(|e| Error::Io(format!("cannot resolve database path {path}: {e}")))?;
         let mut reg = lock(registry());
         if let Some(engine) = reg.get(&canonical).and_then(Weak::upgrade) {
+            if let Some(wanted) = explicit {
+                if !same_engine_settings(engine.config(), wanted) {
+                    return Err(Error::Misuse(format!(
+                        "database {path} is already open in this process with a different configuration; \
+                         open it with the same settings, or with none to share them"
+                    )));
+                }
+            }
             return Ok(engine);
         }
         let had_engine = reg.remove(&canonical).is_some();

@@ -16,6 +16,26 @@ use crate::types::keycode::{encode_value, encode_value_dir, prefix_successor};
 use crate::types::Value;
 use std::ops::Bound;
 
+/// The longest row or index key HeliosDB writes. fjall keys are limited to
+/// 65,535 bytes; the margin leaves room for the suffixes the versions and
+/// change keyspaces append to a row key.
+pub const MAX_KEY_LEN: usize = 65_000;
+
+/// Fails when `key` (a row or index key of `table`) is longer than [`MAX_KEY_LEN`].
+///
+/// # Errors
+/// `Mismatch` naming the table and the size.
+pub fn check_key_len(key: &[u8], table: &str, what: &str) -> crate::error::Result<()> {
+    if key.len() > MAX_KEY_LEN {
+        return Err(crate::error::Error::Mismatch(format!(
+            "{what} of a row of {table} is too large: {} bytes encoded, the limit is {MAX_KEY_LEN} \
+             (shorten the primary-key or indexed values)",
+            key.len()
+        )));
+    }
+    Ok(())
+}
+
 /// `meta` key holding the on-disk format version.
 pub const META_FORMAT_VERSION: &[u8] = b"format_version";
 /// The format version this build writes and reads.

@@ -57,5 +57,6 @@ pub fn plan(cte: &Cte<'_>, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
     }
     let distinct = !matches!(set_quantifier, ast::SetQuantifier::All);
     let plan = Plan::Recursive { anchor: Box::new(anchor.plan), step: Box::new(step.plan), distinct, id };
-    Ok(QueryPlan { plan, columns })
+    let decltypes = vec![None; columns.len()];
+    Ok(QueryPlan { plan, columns, decltypes })
 }

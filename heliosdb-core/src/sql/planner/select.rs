@@ -21,10 +21,15 @@ pub fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
     let mut columns: Vec<ScopeColumn> = table
         .columns
         .iter()
-        .map(|c| ScopeColumn { table: q.clone(), name: c.name.clone(), hidden: c.hidden })
+        .map(|c| ScopeColumn {
+            table: q.clone(),
+            name: c.name.clone(),
+            hidden: c.hidden,
+            decltype: Some(c.ty.to_string()),
+        })
         .collect();
     if table.has_rowid() {
-        columns.push(ScopeColumn { table: q, name: "rowid".into(), hidden: true });
+        columns.push(ScopeColumn { table: q, name: "rowid".into(), hidden: true, decltype: Some("INTEGER".into()) });
     }
     Scope { columns }
 }
@@ -60,6 +65,7 @@ fn derived(qp: QueryPlan, qualifier: Option<&str>, names: &[String]) -> Result<(
             table: table.clone(),
             name: names.get(i).cloned().unwrap_or_else(|| c.clone()),
             hidden: false,
+            decltype: qp.decltypes.get(i).cloned().flatten(),
         })
         .collect();
     Ok((qp.plan, Scope { columns }))
@@ -95,6 +101,7 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
                     table: q.clone(),
                     name: (*c).into(),
                     hidden: true,
+                    decltype: None,
                 }));
             }
             let scan = ScanPlan { temporal: Some(temporal), ..full_scan(table) };
@@ -114,7 +121,7 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
             let columns = system
                 .columns()
                 .iter()
-                .map(|c| ScopeColumn { table: q.clone(), name: (*c).into(), hidden: false })
+                .map(|c| ScopeColumn { table: q.clone(), name: (*c).into(), ..Default::default() })
                 .collect();
             Ok((Plan::System(system), Scope { columns }))
         }
@@ -130,7 +137,7 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
                             .map(|i| ScopeColumn {
                                 table: q.clone(),
                                 name: cte.columns.get(i).cloned().unwrap_or_else(|| format!("column{}", i + 1)),
-                                hidden: false,
+                                ..Default::default()
                             })
                             .collect();
                         return Ok((Plan::Working { id, width }, Scope { columns }));
@@ -540,6 +547,7 @@ fn plan_set_expr(body: &ast::SetExpr, qctx: &QueryCtx<'_>) -> Result<QueryPlan> 
             Ok(QueryPlan {
                 plan: Plan::SetOp { op: kind, all, left: Box::new(l.plan), right: Box::new(r.plan) },
                 columns: l.columns,
+                decltypes: l.decltypes,
             })
         }
         other => Err(sql_err!("unsupported query: {other}")),
@@ -558,7 +566,11 @@ fn order_output(
     let mut plan = qp.plan;
     if !order_by.is_empty() {
         let scope = Scope {
-            columns: qp.columns.iter().map(|c| ScopeColumn { table: None, name: c.clone(), hidden: false }).collect(),
+            columns: qp
+                .columns
+                .iter()
+                .map(|c| ScopeColumn { table: None, name: c.clone(), ..Default::default() })
+                .collect(),
         };
         let width = qp.columns.len();
         let mut keys = Vec::new();
@@ -573,7 +585,7 @@ fn order_output(
         }
         plan = Plan::Sort { input: Box::new(plan), keys };
     }
-    Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns: qp.columns })
+    Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns: qp.columns, decltypes: qp.decltypes })
 }
 
 fn plan_values(v: &ast::Values) -> Result<QueryPlan> {
@@ -588,7 +600,8 @@ fn plan_values(v: &ast::Values) -> Result<QueryPlan> {
         rows.push(r.iter().map(|e| b.bind(e)).collect::<Result<Vec<_>>>()?);
     }
     let columns: Vec<String> = (1..=width).map(|i| format!("column{i}")).collect();
-    Ok(QueryPlan { plan: Plan::Values(rows), columns })
+    let decltypes = vec![None; width];
+    Ok(QueryPlan { plan: Plan::Values(rows), columns, decltypes })
 }
 
 fn plan_select(
@@ -759,6 +772,13 @@ fn plan_select(
 
     let mut plan = hash_joins(plan);
     let mut out_exprs: Vec<Expr> = items.iter().map(|(e, _)| e.clone()).collect();
+    let decltypes: Vec<Option<String>> = items
+        .iter()
+        .map(|(e, _)| match e {
+            Expr::Column(i) => scope.columns.get(*i).and_then(|c| c.decltype.clone()),
+            _ => None,
+        })
+        .collect();
     let columns: Vec<String> = items.into_iter().map(|(_, n)| n).collect();
     let mut hidden: Vec<Expr> = order_targets
         .iter()
@@ -819,7 +839,7 @@ fn plan_select(
     if n_hidden > 0 {
         plan = Plan::Project { input: Box::new(plan), exprs: (0..visible).map(Expr::Column).collect() };
     }
-    Ok(QueryPlan { plan, columns })
+    Ok(QueryPlan { plan, columns, decltypes })
 }
 
 /// A literal NULL expression (used for missing values).

@@ -1,0 +1,91 @@
+//! Interrupting a running statement from another thread.
+//!
+//! A connection owns an epoch counter; [`InterruptHandle::interrupt`] bumps
+//! it. A statement records the epoch when it starts ([`arm`]) and the
+//! operators that produce rows call [`check`] once per row: when the epoch
+//! moved, the statement fails with [`Error::Interrupt`] and its writes are
+//! undone like any failed statement's. An interrupt therefore stops the
+//! statements running when it is called and never a later one, so a stale
+//! interrupt (a cancellation that arrived after its query finished) cannot
+//! fail the next statement.
+//!
+//! The armed epoch lives in a thread-local because statements run on the
+//! caller's thread and the row producers are far from the session; a
+//! thread with nothing armed (background GC, the view scheduler) never stops.
+
+use crate::error::{Error, Result};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Interrupts the statements of one connection; `Send + Sync`, cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct InterruptHandle {
+    epoch: Arc<AtomicU64>,
+}
+
+impl InterruptHandle {
+    /// Makes the statements running on the connection now stop at their next
+    /// row with [`Error::Interrupt`]. Has no effect on statements started later.
+    pub fn interrupt(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The current epoch: a statement started now is interrupted once it changes.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+}
+
+thread_local! {
+    static ARMED: RefCell<Option<(Arc<AtomicU64>, u64)>> = const { RefCell::new(None) };
+}
+
+/// Restores the previously armed statement (if any) when dropped.
+pub struct Armed {
+    previous: Option<(Arc<AtomicU64>, u64)>,
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        ARMED.with(|a| *a.borrow_mut() = previous);
+    }
+}
+
+/// Arms interruption for the statement about to run on this thread: it stops
+/// once `handle`'s epoch differs from `since`.
+pub fn arm(handle: &InterruptHandle, since: u64) -> Armed {
+    let previous = ARMED.with(|a| a.borrow_mut().replace((Arc::clone(&handle.epoch), since)));
+    Armed { previous }
+}
+
+/// Fails with [`Error::Interrupt`] when the running statement was interrupted.
+///
+/// # Errors
+/// `Interrupt` once the armed connection's epoch has moved.
+#[inline]
+pub fn check() -> Result<()> {
+    ARMED.with(|a| match &*a.borrow() {
+        Some((epoch, since)) if epoch.load(Ordering::Relaxed) != *since => Err(Error::Interrupt("interrupted".into())),
+        _ => Ok(()),
+    })
+}
+
+/// Wraps a row stream so that it stops with [`Error::Interrupt`] (once) when
+/// the statement is interrupted.
+pub fn checked<'a>(rows: super::RowIter<'a>) -> super::RowIter<'a> {
+    let mut failed = false;
+    Box::new(rows.map_while(move |row| {
+        if failed {
+            return None;
+        }
+        match check() {
+            Ok(()) => Some(row),
+            Err(e) => {
+                failed = true;
+                Some(Err(e))
+            }
+        }
+    }))
+}
