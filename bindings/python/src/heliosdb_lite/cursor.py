@@ -1,0 +1,220 @@
+"""PEP 249 Cursor: runs statements and hands out their rows.
+
+A cursor holds at most one running Statement, checked out of its
+connection's statement cache and given back when its rows are read to the
+end, when the next execute starts, or when the cursor closes. The engine
+runs a query to completion on the first step (with the GIL released), so a
+cursor's later fetches only copy rows out.
+
+Cursors are not shared between threads (PEP 249 threadsafety 2).
+"""
+
+from __future__ import annotations
+
+from . import _native as N
+from .errors import InterfaceError, OperationalError, ProgrammingError, from_db
+
+
+class Cursor:
+    """A cursor on a Connection (``conn.cursor()``)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.arraysize = 1
+        self.rowcount = -1
+        self.lastrowid = None
+        self.row_factory = connection.row_factory
+        self._stmt = None  # the Statement whose rows are being read
+        self._has_row = False
+        self._description = None
+        self._closed = False
+        connection._cursors.add(self)
+
+    # --- PEP 249 attributes --------------------------------------------------
+    @property
+    def description(self):
+        """Seven-item tuples (name, type_code, None×5) of the last query; None for statements without rows.
+
+        ``type_code`` is the declared type ("INTEGER", "DECIMAL(15,2)", …) when
+        the column reads a table column unchanged, otherwise None. Compare it
+        with the type objects: ``type_code == heliosdb_lite.NUMBER``.
+        """
+        return self._description
+
+    def setinputsizes(self, sizes) -> None:
+        """Does nothing (PEP 249 allows that)."""
+
+    def setoutputsize(self, size, column=None) -> None:
+        """Does nothing (PEP 249 allows that)."""
+
+    # --- running -------------------------------------------------------------
+    def _check(self):
+        if self._closed:
+            raise ProgrammingError("cannot operate on a closed cursor")
+        return self.connection._check()
+
+    def _release(self) -> None:
+        st, self._stmt = self._stmt, None
+        self._has_row = False
+        if st is not None:
+            self.connection._give_back(st)
+
+    def execute(self, sql: str, parameters=()):
+        """Runs one statement with ``?``/``?N`` parameters from a sequence or ``:name`` ones from a dict."""
+        db = self._check()
+        self._release()
+        conn = self.connection
+        st = conn._take(sql)
+        try:
+            if st.is_dml and conn._implicit_begin_dml:
+                conn._begin_if_needed()
+            elif conn._implicit_begin_all:
+                conn._begin_if_needed()
+            st.bind(parameters)
+            rc = N.step(st.handle)  # runs the statement; the GIL is released meanwhile
+        except BaseException:
+            conn._give_back(st)
+            raise
+        if rc == N.ROW:
+            self._stmt = st
+            self._has_row = True
+        elif rc != N.DONE:
+            err = from_db(db, rc)
+            conn._give_back(st)
+            self._description = None
+            raise err
+        self._description = st.description
+        if st.is_dml:
+            self.rowcount = N.changes(db)
+            if st.is_insert:
+                self.lastrowid = N.last_insert_rowid(db)
+        else:
+            self.rowcount = -1
+        if rc == N.DONE:
+            conn._give_back(st)
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters):
+        """Runs a DML statement once per parameter set; ``rowcount`` is the total changed."""
+        db = self._check()
+        self._release()
+        conn = self.connection
+        st = conn._take(sql)
+        total = 0
+        try:
+            if st.ncols and not st.is_dml:
+                raise ProgrammingError("executemany() can only execute DML statements")
+            if st.is_dml and conn._implicit_begin_dml or conn._implicit_begin_all:
+                conn._begin_if_needed()
+            h = st.handle
+            bind = st.bind
+            step = N.step
+            reset = N.reset
+            changes = N.changes
+            for params in seq_of_parameters:
+                bind(params)
+                rc = step(h)
+                if rc == N.ROW:
+                    reset(h)
+                    raise ProgrammingError("executemany() cannot run a statement that returns rows")
+                if rc != N.DONE:
+                    reset(h)
+                    raise from_db(db, rc)
+                total += changes(db)
+                reset(h)
+        finally:
+            conn._give_back(st)
+        self._description = None
+        self.rowcount = total
+        if st.is_insert:
+            self.lastrowid = N.last_insert_rowid(db)
+        return self
+
+    def executescript(self, script: str):
+        """Commits a pending transaction, then runs ``;``-separated statements (see Connection.executescript)."""
+        self._check()
+        self._release()
+        self.connection.executescript(script)
+        self._description = None
+        self.rowcount = -1
+        return self
+
+    # --- fetching ------------------------------------------------------------
+    def _next_row(self):
+        st = self._stmt
+        row = st.read_row()
+        rc = N.step_next(st.handle)
+        if rc != N.ROW:
+            self._has_row = False
+            db = st.db
+            self._release()
+            if rc != N.DONE:
+                if rc == N.MISUSE and self.connection._closed:
+                    raise InterfaceError("the connection was closed while rows were being read", rc)
+                raise from_db(db, rc)
+        factory = self.row_factory
+        return factory(self, row) if factory is not None else row
+
+    def fetchone(self):
+        """The next row as a tuple (or what ``row_factory`` makes of it), or None at the end."""
+        if self._closed:
+            raise ProgrammingError("cannot operate on a closed cursor")
+        if not self._has_row:
+            return None
+        return self._next_row()
+
+    def fetchmany(self, size: int | None = None) -> list:
+        """Up to ``size`` (default ``arraysize``) next rows."""
+        if size is None:
+            size = self.arraysize
+        rows = []
+        while len(rows) < size:
+            row = self.fetchone()
+            if row is None:
+                break
+            rows.append(row)
+        return rows
+
+    def fetchall(self) -> list:
+        """All remaining rows."""
+        if self._closed:
+            raise ProgrammingError("cannot operate on a closed cursor")
+        rows = []
+        while self._has_row:
+            rows.append(self._next_row())
+        return rows
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    # --- lifecycle -----------------------------------------------------------
+    def close(self) -> None:
+        """Releases the cursor's statement; later use raises ProgrammingError."""
+        if not self._closed:
+            self._release()
+            self._closed = True
+            self.connection._cursors.discard(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        # Give the statement back so a forgotten cursor does not keep it out of the cache.
+        try:
+            if self._stmt is not None and not self.connection._closed:
+                self._release()
+        except Exception:  # during interpreter shutdown anything may be gone
+            pass
+
+
+__all__ = ["Cursor", "OperationalError"]

@@ -1,0 +1,215 @@
+"""One prepared statement: binding parameters, stepping, and reading rows.
+
+A Statement wraps a heliosdb_stmt token. It is owned by one cursor at a time
+(the connection's statement cache hands it out and takes it back), so its
+rows and the pointers behind them are only touched by one thread, as the C
+API requires.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from ctypes import byref
+from collections.abc import Mapping
+
+from . import _native as N
+from .errors import DataError, InterfaceError, ProgrammingError, error_for, from_db
+from .types import iso_text
+
+_Decimal = decimal.Decimal
+_string_at = N.string_at
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+# Leading keyword after whitespace and comments: decides implicit BEGIN
+# (INSERT/UPDATE/DELETE/REPLACE, as the sqlite3 module does) and lastrowid.
+_LEADING = re.compile(r"(?:\s|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z]+)", re.S)
+_DML = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+
+# Column reading kinds, decided once per statement from the declared type.
+_PLAIN, _DECIMAL, _BOOL = 0, 1, 2
+
+
+def _kind(decltype: str | None) -> int:
+    if decltype is None:
+        return _PLAIN
+    up = decltype.upper()
+    if up.startswith(("DECIMAL", "NUMERIC")):
+        return _DECIMAL
+    if up.startswith("BOOL"):
+        return _BOOL
+    return _PLAIN
+
+
+class Statement:
+    """A prepared statement and what the binding knows about it."""
+
+    __slots__ = (
+        "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes", "kinds",
+        "is_dml", "is_insert", "keyword", "_description",
+    )
+
+    def __init__(self, db, sql: str):
+        if not isinstance(sql, str):
+            raise ProgrammingError(f"SQL must be str, not {type(sql).__name__}")
+        try:
+            raw = sql.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ProgrammingError(f"SQL is not valid UTF-8: {exc}") from None
+        if b"\0" in raw:
+            raise ProgrammingError("the SQL statement contains a NUL character")
+        out = N.stmt_p()
+        rc = N.prepare(db, raw, byref(out))
+        if rc != N.OK:
+            err = from_db(db, rc, preparing=True)
+            if rc == N.MISUSE:  # zero or several statements: a programming error, as in sqlite3
+                err = ProgrammingError(err.message, rc)
+            raise err
+        self.handle = out.value
+        self.db = db
+        self.sql = sql
+        h = self.handle
+        self.nparams = N.bind_parameter_count(h)
+        names = []
+        for i in range(1, self.nparams + 1):
+            n = N.bind_parameter_name(h, i)
+            names.append(n.decode("utf-8") if n is not None else None)
+        self.param_names = names
+        self.ncols = N.column_count(h)
+        self.names = [N.column_name(h, i).decode("utf-8", "replace") for i in range(self.ncols)]
+        self.decltypes = []
+        for i in range(self.ncols):
+            d = N.column_decltype(h, i)
+            self.decltypes.append(d.decode("utf-8") if d is not None else None)
+        self.kinds = [(i, _kind(d)) for i, d in enumerate(self.decltypes)]
+        m = _LEADING.match(sql)
+        self.keyword = m.group(1).upper() if m else ""
+        self.is_dml = self.keyword in _DML
+        self.is_insert = self.keyword in ("INSERT", "REPLACE")
+        self._description = None
+
+    @property
+    def description(self):
+        """PEP 249 7-tuples: (name, declared type or None, None, None, None, None, None)."""
+        if self._description is None and self.ncols:
+            self._description = tuple(
+                (self.names[i], self.decltypes[i], None, None, None, None, None) for i in range(self.ncols)
+            )
+        return self._description
+
+    # --- parameters ----------------------------------------------------------
+    def bind(self, params) -> None:
+        """Binds a sequence (qmark/numbered) or a mapping (named parameters)."""
+        n = self.nparams
+        if params is None:
+            params = ()
+        if isinstance(params, Mapping):
+            h = self.handle
+            for i, name in enumerate(self.param_names, 1):
+                if name is None:
+                    raise ProgrammingError(
+                        f"binding parameter {i} has no name: use a sequence of parameters for ? placeholders"
+                    )
+                try:
+                    value = params[name[1:]]
+                except KeyError:
+                    raise ProgrammingError(f"you did not supply a value for binding parameter {name}") from None
+                bind_one(h, i, value)
+            return
+        if isinstance(params, (str, bytes, bytearray)):
+            raise ProgrammingError("parameters must be a sequence or a mapping, not a string")
+        try:
+            count = len(params)
+        except TypeError:
+            raise ProgrammingError("parameters are of unsupported type") from None
+        if count != n:
+            raise ProgrammingError(
+                f"incorrect number of bindings supplied: the statement uses {n}, and there are {count} supplied"
+            )
+        h = self.handle
+        i = 1
+        for value in params:
+            bind_one(h, i, value)
+            i += 1
+
+    # --- rows ----------------------------------------------------------------
+    def read_row(self) -> tuple:
+        """The current row as a tuple of Python values (copied out of the engine)."""
+        h = self.handle
+        ctype = N.column_type
+        row = []
+        append = row.append
+        for i, kind in self.kinds:
+            t = ctype(h, i)
+            if t == 1:  # INTEGER (and BOOLEAN)
+                v = N.column_int64(h, i)
+                append(bool(v) if kind == _BOOL else v)
+            elif t == 3:  # TEXT
+                n = N.column_bytes(h, i)
+                append(_string_at(N.column_text(h, i), n).decode("utf-8", "replace") if n else "")
+            elif t == 2:  # FLOAT (and DECIMAL: exact digits from the text form)
+                if kind == _DECIMAL:
+                    append(_Decimal(_string_at(N.column_text(h, i)).decode("ascii")))
+                else:
+                    append(N.column_double(h, i))
+            elif t == 4:  # BLOB
+                n = N.column_bytes(h, i)
+                append(_string_at(N.column_blob(h, i), n) if n else b"")
+            else:
+                append(None)
+        return tuple(row)
+
+    def reset(self) -> None:
+        N.reset(self.handle)
+
+    def finalize(self) -> None:
+        h, self.handle = self.handle, None
+        if h is not None:
+            N.finalize(h)  # MISUSE when the connection already finalized it: nothing to do
+
+
+def bind_one(h, i: int, value) -> None:
+    """Binds one Python value to parameter ``i`` (1-based) of statement token ``h``."""
+    t = type(value)
+    if value is None:
+        rc = N.bind_null(h, i)
+    elif t is int or t is bool:
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            raise DataError(f"parameter {i}: Python int {value} does not fit a 64-bit INTEGER")
+        rc = N.bind_int64(h, i, value)
+    elif t is float:
+        rc = N.bind_double(h, i, value)
+    elif t is str:
+        try:
+            b = value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise DataError(f"parameter {i}: text is not valid UTF-8: {exc}") from None
+        rc = N.bind_text(h, i, b, len(b))
+    elif t is bytes:
+        rc = N.bind_blob(h, i, value, len(value))
+    elif isinstance(value, (bytearray, memoryview)):
+        b = bytes(value)
+        rc = N.bind_blob(h, i, b, len(b))
+    elif isinstance(value, _Decimal):
+        if not value.is_finite():
+            raise DataError(f"parameter {i}: {value} has no DECIMAL value")
+        b = format(value, "f").encode("ascii")
+        rc = N.bind_text(h, i, b, len(b))
+    elif isinstance(value, (datetime.date, datetime.time)):
+        b = iso_text(value).encode("ascii")
+        rc = N.bind_text(h, i, b, len(b))
+    elif isinstance(value, int):  # int subclasses (IntEnum, …)
+        return bind_one(h, i, int(value))
+    elif isinstance(value, float):
+        return bind_one(h, i, float(value))
+    elif isinstance(value, str):
+        return bind_one(h, i, str(value))
+    elif isinstance(value, bytes):
+        return bind_one(h, i, bytes(value))
+    else:
+        raise ProgrammingError(f"parameter {i}: type {type(value).__name__} is not supported")
+    if rc != N.OK:
+        if rc == N.MISUSE and h is None:
+            raise InterfaceError("the statement is finalized", rc)
+        raise error_for(rc, f"binding parameter {i} failed (status {rc})")
