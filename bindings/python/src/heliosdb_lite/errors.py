@@ -13,6 +13,8 @@ Mapping (see README.md "Errors"):
   HELIOSDB_CORRUPT (11)                 -> DatabaseError
   HELIOSDB_ERROR (1) while preparing    -> ProgrammingError (syntax, unknown table/column, bad parameter)
   HELIOSDB_ERROR (1) while running      -> OperationalError (run-time failure: overflow, AS OF in the future, …)
+                                           but ProgrammingError when the message is a syntax error or
+                                           "no such table/column/…" (executescript parses as it runs)
   HELIOSDB_MISUSE (21), RANGE (25)      -> InterfaceError (ProgrammingError for several statements in one execute)
   anything else                         -> InternalError
 """
@@ -90,10 +92,14 @@ _BY_CODE = {
 }
 
 
+_SQL_ERROR_PREFIXES = ("configuration", "syntax error", "no such table", "no such column", "no such function", "no such index")
+
+
 def error_for(code: int, message: str, preparing: bool = False) -> Error:
     """The exception for engine status ``code`` with ``message``."""
     if code == N.ERROR:
-        cls = ProgrammingError if preparing else OperationalError
+        # exec() parses and runs in one call: recognise SQL errors by their message there.
+        cls = ProgrammingError if preparing or message.startswith(_SQL_ERROR_PREFIXES) else OperationalError
     else:
         cls = _BY_CODE.get(code, InternalError)
     return cls(message, code)
