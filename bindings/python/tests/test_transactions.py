@@ -1,0 +1,118 @@
+"""Implicit and explicit transactions: the sqlite3-style defaults, isolation_level=None,
+autocommit True/False, `with conn:`, and the product's conn.transaction()."""
+
+import pytest
+
+import heliosdb_lite as h
+
+
+@pytest.fixture
+def two(dbpath):
+    a = h.connect(dbpath)
+    a.execute("CREATE TABLE t (x INTEGER)")
+    b = h.connect(dbpath)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def count(c):
+    return c.execute("SELECT count(*) FROM t").fetchone()[0]
+
+
+def test_default_begins_before_dml_and_commit_publishes(two):
+    a, b = two
+    assert not a.in_transaction
+    a.execute("SELECT 1")
+    assert not a.in_transaction  # queries do not begin a transaction
+    a.execute("INSERT INTO t VALUES (1)")
+    assert a.in_transaction and count(b) == 0
+    a.commit()
+    assert not a.in_transaction and count(b) == 1
+
+
+def test_rollback_discards(two):
+    a, b = two
+    a.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+    a.rollback()
+    assert count(a) == 0 and not a.in_transaction
+
+
+def test_isolation_level_none_is_autocommit(two):
+    a, b = two
+    a.isolation_level = None
+    a.execute("INSERT INTO t VALUES (1)")
+    assert not a.in_transaction and count(b) == 1
+    a.execute("BEGIN")
+    a.execute("INSERT INTO t VALUES (2)")
+    a.execute("COMMIT")
+    assert count(b) == 2
+
+
+def test_autocommit_true_and_false(dbpath):
+    a = h.connect(dbpath, autocommit=True)
+    a.execute("CREATE TABLE t (x INTEGER)")
+    a.execute("INSERT INTO t VALUES (1)")
+    assert not a.in_transaction
+    a.execute("BEGIN")
+    a.execute("INSERT INTO t VALUES (2)")
+    a.rollback()  # does nothing in autocommit=True (as sqlite3)
+    assert a.in_transaction
+    a.execute("ROLLBACK")
+    a.close()
+    b = h.connect(dbpath, autocommit=False)
+    assert not b.in_transaction  # begins lazily (BEGIN takes the write lock)
+    assert b.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    assert b.in_transaction
+    b.execute("INSERT INTO t VALUES (3)")
+    b.rollback()
+    assert b.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    b.execute("INSERT INTO t VALUES (4)")
+    b.commit()
+    b.autocommit = True
+    assert b.execute("SELECT count(*) FROM t").fetchone() == (2,) and not b.in_transaction
+    b.close()
+    with pytest.raises(ValueError):
+        h.connect(dbpath, autocommit="yes")
+
+
+def test_connection_context_manager(two):
+    a, b = two
+    with a:
+        a.execute("INSERT INTO t VALUES (1)")
+    assert count(b) == 1
+    with pytest.raises(ZeroDivisionError):
+        with a:
+            a.execute("INSERT INTO t VALUES (2)")
+            1 / 0
+    assert count(b) == 1 and not a.in_transaction
+    a.execute("SELECT 1")  # not closed
+
+
+def test_transaction_context_manager(two):
+    a, b = two
+    with a.transaction() as conn:
+        assert conn is a and a.in_transaction
+        a.execute("INSERT INTO t VALUES (1)")
+        a.execute("CREATE TABLE u (y INTEGER)")  # DDL is transactional too
+        assert count(b) == 0
+    assert count(b) == 1 and not a.in_transaction
+    with pytest.raises(h.IntegrityError):
+        with a.transaction():
+            a.execute("INSERT INTO t VALUES (2)")
+            a.execute("CREATE TABLE k (id INTEGER PRIMARY KEY)")
+            a.execute("INSERT INTO k VALUES (1)")
+            a.execute("INSERT INTO k VALUES (1)")
+    assert count(b) == 1
+    with pytest.raises(h.ProgrammingError):
+        b.execute("SELECT * FROM k")  # rolled back with the block
+
+
+def test_failed_statement_keeps_the_transaction(two):
+    a, _ = two
+    a.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(h.DataError):
+        a.execute("INSERT INTO t VALUES ('x')")
+    assert a.in_transaction
+    a.commit()
+    assert count(a) == 1
