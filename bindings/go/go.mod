@@ -1,0 +1,3 @@
+module github.com/heliosdb/heliosdb-lite/bindings/go
+
+go 1.26
