@@ -136,10 +136,12 @@ def test_interface_error_when_connection_closes_under_a_cursor(dbpath):
     conn = h.connect(dbpath)
     cur = conn.execute("SELECT 1 UNION ALL SELECT 2")
     conn.close()
-    # The cursor's statement was finalized with the connection: no crash, a clean error or end.
+    # The cursor's statement was finalized with the connection: a clean error, no crash.
     with pytest.raises(h.ProgrammingError):
         cur.execute("SELECT 1")
-    assert cur.fetchone() is None
+    with pytest.raises(h.InterfaceError) as info:
+        cur.fetchone()
+    assert info.value.code == 21
 
 
 def test_open_errors(tmp_path):

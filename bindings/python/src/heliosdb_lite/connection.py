@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import threading
-import weakref
 from ctypes import byref
 
 from . import _native as N
@@ -68,7 +67,7 @@ class Connection:
         self._cache: dict[str, Statement] = {}
         self._cache_lock = threading.Lock()
         self._txn_lock = threading.Lock()
-        self._cursors = weakref.WeakSet()
+        self._out: set[Statement] = set()  # statements checked out by cursors (finalized at close)
         self.cached_statements = cached_statements
         self.row_factory = None
         out = N.db_p()
@@ -154,9 +153,11 @@ class Connection:
             st = self._cache.pop(sql, None)
         if st is None:
             st = Statement(self._db, sql)
+        self._out.add(st)
         return st
 
     def _give_back(self, st: Statement) -> None:
+        self._out.discard(st)
         if st.handle is None:
             return
         N.reset(st.handle)
@@ -208,11 +209,12 @@ class Connection:
         if self._closed:
             return
         self._closed = True
-        for cur in list(self._cursors):
-            st, cur._stmt = cur._stmt, None
-            cur._has_row = False
-            if st is not None:
-                st.finalize()
+        # Statements out with cursors, including one another thread is running right now
+        # (finalizing a token mid-call is safe: that call ends, later ones get MISUSE).
+        N.interrupt(self._db)  # a statement running in another thread stops instead of finishing
+        for st in list(self._out):
+            st.finalize()
+        self._out.clear()
         with self._cache_lock:
             cached, self._cache = list(self._cache.values()), {}
         for st in cached:

@@ -28,7 +28,6 @@ class Cursor:
         self._has_row = False
         self._description = None
         self._closed = False
-        connection._cursors.add(self)
 
     # --- PEP 249 attributes --------------------------------------------------
     @property
@@ -75,6 +74,9 @@ class Cursor:
         except BaseException:
             conn._give_back(st)
             raise
+        if st.handle is None:  # another thread closed the connection meanwhile
+            self._description = None
+            raise InterfaceError("the connection was closed while the statement ran", N.MISUSE)
         if rc == N.ROW:
             self._stmt = st
             self._has_row = True
@@ -142,6 +144,10 @@ class Cursor:
     # --- fetching ------------------------------------------------------------
     def _next_row(self):
         st = self._stmt
+        if st.handle is None:
+            self._stmt = None
+            self._has_row = False
+            raise InterfaceError("the connection was closed while rows were being read", N.MISUSE)
         row = st.read_row()
         rc = N.step_next(st.handle)
         if rc != N.ROW:
@@ -199,7 +205,6 @@ class Cursor:
         if not self._closed:
             self._release()
             self._closed = True
-            self.connection._cursors.discard(self)
 
     def __enter__(self):
         return self
