@@ -1,0 +1,224 @@
+// database.js — Database: a HeliosDB-Lite connection with the better-sqlite3 API.
+//
+// Owns option handling, prepare/exec (with the read-only check), the
+// transaction() wrapper and the async query() path with AbortSignal.
+'use strict';
+
+const native = require('./native');
+const { Statement } = require('./statement');
+const { HeliosDBError, codes } = require('./errors');
+const { splitSql } = require('./split_sql');
+
+const kNative = Symbol('native');
+
+function readonlyError() {
+  return new HeliosDBError('attempt to write a readonly database', 'HELIOSDB_READONLY', codes.HELIOSDB_READONLY);
+}
+
+/** A connection to a HeliosDB-Lite database (a directory, or ':memory:'). */
+class Database {
+  /**
+   * @param {string} [path=':memory:'] database directory (created if missing) or ':memory:'
+   * @param {object} [options]
+   * @param {object|string} [options.config] engine settings, as in heliosdb.toml
+   *   (an object is sent as JSON; a string may be TOML or JSON)
+   * @param {boolean} [options.readonly=false] refuse every statement that can write
+   * @param {number} [options.timeout=5000] ms a write waits for another connection's transaction
+   * @param {boolean} [options.fileMustExist=false] throw if the directory does not exist
+   */
+  constructor(path = ':memory:', options = {}) {
+    if (typeof path !== 'string') throw new TypeError('Expected first argument to be a string (a directory or ":memory:")');
+    if (path === '') throw new TypeError('The path must not be empty (use ":memory:" for a temporary database)');
+    if (options === null || typeof options !== 'object') throw new TypeError('Expected the options to be an object');
+    const { config, readonly = false, timeout, fileMustExist = false } = options;
+    let configText = null;
+    if (config !== undefined && config !== null) {
+      if (typeof config === 'string') configText = config;
+      else if (typeof config === 'object') configText = JSON.stringify(config);
+      else throw new TypeError('options.config must be an object or a TOML/JSON string');
+    }
+    if (typeof readonly !== 'boolean') throw new TypeError('options.readonly must be a boolean');
+    if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0)) {
+      throw new TypeError('options.timeout must be a non-negative number of milliseconds');
+    }
+    if (fileMustExist && path !== ':memory:' && !require('node:fs').existsSync(path)) {
+      throw new HeliosDBError(`database does not exist: ${path}`, 'HELIOSDB_ERROR', codes.HELIOSDB_ERROR);
+    }
+    this[kNative] = new native.NativeDatabase(path, configText, timeout);
+    /** The path given to the constructor. */
+    this.name = path;
+    /** True for ':memory:' databases. */
+    this.memory = path === ':memory:';
+    /** True when opened with `readonly: true`. */
+    this.readonly = readonly;
+    this._safe = false;
+    this._txStmts = null;
+  }
+
+  /** True until close(). */
+  get open() {
+    return this[kNative].isOpen();
+  }
+
+  /** True inside BEGIN … COMMIT/ROLLBACK. */
+  get inTransaction() {
+    return this[kNative].inTransaction();
+  }
+
+  /**
+   * The notice the last statement left, or null: CREATE MATERIALIZED VIEW
+   * says whether the view is maintained incrementally and why not.
+   */
+  get notice() {
+    return this[kNative].notice();
+  }
+
+  /** Prepares one SQL statement. */
+  prepare(sql) {
+    if (typeof sql !== 'string') throw new TypeError('Expected the SQL to be a string');
+    const n = new native.NativeStatement(this[kNative], sql);
+    const stmt = new Statement(this, n, sql, this._safe);
+    if (this.readonly && !stmt.readonly) {
+      stmt.finalize();
+      throw readonlyError();
+    }
+    return stmt;
+  }
+
+  /** Runs one or more ';'-separated statements, discarding rows. Returns this. */
+  exec(sql) {
+    if (typeof sql !== 'string') throw new TypeError('Expected the SQL to be a string');
+    if (!this.readonly) {
+      this[kNative].exec(sql);
+      return this;
+    }
+    // Refuse the whole script before running any of it.
+    const stmts = splitSql(sql).map((s) => this.prepare(s));
+    try {
+      for (const s of stmts) s.run();
+    } finally {
+      for (const s of stmts) s.finalize();
+    }
+    return this;
+  }
+
+  /**
+   * Wraps `fn` in BEGIN … COMMIT; a throw rolls back and rethrows. Calling
+   * it inside another transaction throws: nesting needs SAVEPOINT, which
+   * HeliosDB-Lite does not have yet. `.deferred`, `.immediate` and
+   * `.exclusive` are the same function (the engine has one BEGIN).
+   */
+  transaction(fn) {
+    if (typeof fn !== 'function') throw new TypeError('Expected first argument to be a function');
+    const db = this;
+    const wrapped = function transaction(...args) {
+      if (db.inTransaction) {
+        throw new HeliosDBError(
+          'nested transactions are not supported: they need SAVEPOINT, which HeliosDB-Lite does not have yet',
+          'HELIOSDB_MISUSE',
+          codes.HELIOSDB_MISUSE,
+        );
+      }
+      const tx = db._transactionStatements();
+      tx.begin.run([]);
+      let result;
+      try {
+        result = fn.apply(this, args);
+        if (result && typeof result.then === 'function') {
+          throw new TypeError('Transaction function cannot return a promise (it must finish synchronously)');
+        }
+        tx.commit.run([]);
+      } catch (e) {
+        if (db.open && db.inTransaction) tx.rollback.run([]);
+        throw e;
+      }
+      return result;
+    };
+    for (const kind of ['deferred', 'immediate', 'exclusive']) {
+      Object.defineProperty(wrapped, kind, { value: wrapped, enumerable: true });
+    }
+    Object.defineProperty(wrapped, 'database', { value: this, enumerable: true });
+    return wrapped;
+  }
+
+  // BEGIN/COMMIT/ROLLBACK prepared once per connection (close() drops them).
+  _transactionStatements() {
+    if (!this._txStmts || !this._txStmts.begin.isLive()) {
+      const mk = (sql) => new native.NativeStatement(this[kNative], sql);
+      this._txStmts = { begin: mk('BEGIN'), commit: mk('COMMIT'), rollback: mk('ROLLBACK') };
+    }
+    return this._txStmts;
+  }
+
+  /**
+   * Runs one statement on the libuv thread pool, so the event loop stays
+   * free: resolves to the rows (objects), with `rows.info` =
+   * `{ changes, lastInsertRowid }`. `params` is an array (positional) or an
+   * object (named). `options.signal` (AbortSignal) interrupts it: the
+   * promise rejects with code 'HELIOSDB_INTERRUPT' and a write changes
+   * nothing. The connection serializes calls: sync calls on this Database
+   * wait while the query runs.
+   */
+  query(sql, params, options = {}) {
+    return new Promise((resolve, reject) => {
+      if (typeof sql !== 'string') throw new TypeError('Expected the SQL to be a string');
+      const list = params === undefined || params === null ? [] : Array.isArray(params) ? params : [params];
+      const { signal, safeIntegers = this._safe } = options ?? {};
+      if (signal !== undefined && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
+        throw new TypeError('options.signal must be an AbortSignal');
+      }
+      if (this.readonly) this.prepare(sql).finalize(); // throws for writes
+      const aborted = () =>
+        Object.assign(new HeliosDBError('query aborted', 'HELIOSDB_INTERRUPT', codes.HELIOSDB_INTERRUPT), {
+          cause: signal.reason,
+        });
+      if (signal?.aborted) {
+        reject(aborted());
+        return;
+      }
+      let onAbort = null;
+      const token = this[kNative].query(sql, list, !!safeIntegers, (err, rows) => {
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+        if (err) {
+          if (signal?.aborted && err.code === 'HELIOSDB_INTERRUPT') err.cause = signal.reason;
+          reject(err);
+        } else resolve(rows);
+      });
+      if (signal) {
+        onAbort = () => native.abortQuery(token);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+
+  /** Stops the statement running on this connection (e.g. a query() on the pool). */
+  interrupt() {
+    this[kNative].interrupt();
+    return this;
+  }
+
+  /** Default safeIntegers() for statements prepared after this call. */
+  defaultSafeIntegers(toggle = true) {
+    this._safe = !!toggle;
+    return this;
+  }
+
+  /** Sets how long a write waits for another connection's transaction (ms). */
+  setTimeout(ms) {
+    this[kNative].setTimeout(ms);
+    return this;
+  }
+
+  /**
+   * Closes the connection; its statements are finalized (using them
+   * afterwards throws). Async queries still running are interrupted and the
+   * connection is released when they finish. Closing twice is harmless.
+   */
+  close() {
+    this[kNative].close();
+    this._txStmts = null;
+    return this;
+  }
+}
+
+module.exports = { Database };
