@@ -141,7 +141,9 @@ int heliosdb_open_with_config(const char *path, const char *config, heliosdb **o
 //
 // Closing while another thread's call on the same handle is in flight is
 // safe: the handle becomes invalid at once (later calls get
-// HELIOSDB_MISUSE), and the connection is released when that call returns.
+// HELIOSDB_MISUSE), the call in flight stops at its next row with
+// HELIOSDB_INTERRUPT (a write it was making is undone), and the connection
+// is released when that call returns.
 int heliosdb_close(heliosdb *db);
 
 // Runs one or more ';'-separated statements, discarding result rows.

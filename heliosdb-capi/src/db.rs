@@ -79,7 +79,9 @@ pub extern "C" fn heliosdb_open_with_config(
 ///
 /// Closing while another thread's call on the same handle is in flight is
 /// safe: the handle becomes invalid at once (later calls get
-/// HELIOSDB_MISUSE), and the connection is released when that call returns.
+/// HELIOSDB_MISUSE), the call in flight stops at its next row with
+/// HELIOSDB_INTERRUPT (a write it was making is undone), and the connection
+/// is released when that call returns.
 #[no_mangle]
 pub extern "C" fn heliosdb_close(db: *mut heliosdb) -> c_int {
     if db.is_null() {
@@ -92,6 +94,8 @@ pub extern "C" fn heliosdb_close(db: *mut heliosdb) -> c_int {
         });
         match outcome {
             CloseResult::Closed(d) => {
+                // A call still running on another thread stops and releases it.
+                d.interrupt.interrupt_for_good();
                 drop(d);
                 Ok(HELIOSDB_OK)
             }

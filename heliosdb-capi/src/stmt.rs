@@ -224,7 +224,7 @@ pub extern "C" fn heliosdb_step(st: *mut heliosdb_stmt) -> c_int {
         match &mut s.state {
             StepState::Done => Err(misuse("heliosdb_step: the statement is done; call heliosdb_reset to run it again")),
             StepState::Rows { outcome, current, epoch } => {
-                if d.interrupt.epoch() != *epoch {
+                if d.interrupt.is_interrupted(*epoch) {
                     s.state = StepState::Ready;
                     return Err((HELIOSDB_INTERRUPT, "interrupted".into()));
                 }

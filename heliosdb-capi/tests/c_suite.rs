@@ -79,6 +79,30 @@ fn threads_own_and_shared_handles() {
 }
 
 #[test]
+fn pointer_lifetimes_in_the_ways_users_call_them() {
+    let out = tempfile::tempdir().unwrap();
+    let exe = out.path().join("test_lifetimes");
+    compile("cc", "c99", "test_lifetimes.c", &exe, false);
+    run(&exe);
+}
+
+#[test]
+fn regressions_of_the_reported_defects() {
+    let out = tempfile::tempdir().unwrap();
+    let exe = out.path().join("test_defects");
+    compile("cc", "c99", "test_defects.c", &exe, false);
+    run(&exe);
+}
+
+#[test]
+fn interrupt_close_race_and_busy_timeout_across_threads() {
+    let out = tempfile::tempdir().unwrap();
+    let exe = out.path().join("test_interrupt");
+    compile("cc", "c99", "test_interrupt.c", &exe, false);
+    run(&exe);
+}
+
+#[test]
 fn cpp_translation_unit_with_the_static_library() {
     let out = tempfile::tempdir().unwrap();
     let exe = out.path().join("test_cpp");

@@ -2,38 +2,9 @@
  * Prints "N passed, M failed" and exits non-zero on any failure.
  * Usage: test_capi DIR   (DIR: an empty directory for the database) */
 #include "heliosdb.h"
+#include "check.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (cond) {                                                             \
-            passed++;                                                           \
-        } else {                                                                \
-            failed++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-        }                                                                       \
-    } while (0)
-
-#define CHECK_RC(expr, want)                                                    \
-    do {                                                                        \
-        int rc_ = (expr);                                                       \
-        if (rc_ == (want)) {                                                    \
-            passed++;                                                           \
-        } else {                                                                \
-            failed++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: %s returned %d, want %d (%s)\n",       \
-                    __FILE__, __LINE__, #expr, rc_, (want), heliosdb_errmsg(db)); \
-        }                                                                       \
-    } while (0)
-
-static int contains(const char *s, const char *needle) {
-    return s != NULL && strstr(s, needle) != NULL;
-}
 
 static void test_open_errors(const char *dir) {
     heliosdb *db = NULL;
@@ -244,6 +215,5 @@ int main(int argc, char **argv) {
     CHECK(json != NULL && contains(json, "[[3]]"));
     heliosdb_free(json);
     CHECK_RC(heliosdb_close(db), HELIOSDB_OK);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return report();
 }

@@ -102,13 +102,17 @@ impl Session {
 
     /// Plans without running (column names for a prepared statement).
     pub fn plan(&self, parsed: &Parsed) -> Result<StmtPlan> {
-        match &self.tx {
+        crate::sql::limits::with_stack(parsed.depth, || match &self.tx {
             Some(tx) => plan_statement(&parsed.ast, tx.catalog()),
             None => plan_statement(&parsed.ast, &self.engine.catalog()),
-        }
+        })
     }
 
     pub fn execute(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+        crate::sql::limits::with_stack(parsed.depth, || self.execute_here(parsed, params, cache))
+    }
+
+    fn execute_here(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let ctx = Stmt { params, now_us: now_micros() };
         self.notice = None;
         let _armed = crate::exec::interrupt::arm(&self.interrupt, self.interrupt.epoch());

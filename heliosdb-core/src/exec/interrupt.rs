@@ -31,10 +31,30 @@ impl InterruptHandle {
         self.epoch.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Stops every statement of the connection, running now or started
+    /// later: for a connection being closed while another thread may still be
+    /// inside a call on it, so that call returns instead of running on.
+    pub fn interrupt_for_good(&self) {
+        self.epoch.fetch_or(FOR_GOOD, Ordering::SeqCst);
+    }
+
     /// The current epoch: a statement started now is interrupted once it changes.
     pub fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::SeqCst)
     }
+
+    /// Whether a statement that started at epoch `since` must stop now.
+    pub fn is_interrupted(&self, since: u64) -> bool {
+        stopped(&self.epoch, since)
+    }
+}
+
+/// The epoch bit [`InterruptHandle::interrupt_for_good`] sets.
+const FOR_GOOD: u64 = 1 << 63;
+
+fn stopped(epoch: &AtomicU64, since: u64) -> bool {
+    let now = epoch.load(Ordering::Relaxed);
+    now != since || now & FOR_GOOD != 0
 }
 
 thread_local! {
@@ -67,7 +87,7 @@ pub fn arm(handle: &InterruptHandle, since: u64) -> Armed {
 #[inline]
 pub fn check() -> Result<()> {
     ARMED.with(|a| match &*a.borrow() {
-        Some((epoch, since)) if epoch.load(Ordering::Relaxed) != *since => Err(Error::Interrupt("interrupted".into())),
+        Some((epoch, since)) if stopped(epoch, *since) => Err(Error::Interrupt("interrupted".into())),
         _ => Ok(()),
     })
 }

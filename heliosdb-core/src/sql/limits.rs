@@ -1,12 +1,17 @@
 //! Limits checked on the token stream, before anything recursive sees the
 //! statement: the expression depth (SQLite's 1000) and the number of terms of
-//! a compound SELECT (SQLite's 500).
+//! a compound SELECT (SQLite's 500), and enough stack for what is accepted.
 //!
 //! sqlparser builds chains of binary operators (`1+1+…`, `a AND b AND …`)
 //! and of UNIONs iteratively, so a long chain parses into a tree as deep as
 //! it is long; the binder, the evaluator and even dropping the tree recurse
 //! over it and would overflow the thread's stack. Measuring on tokens keeps
 //! that recursion bounded whatever the input.
+//!
+//! A tree at the limit still needs more stack than some callers' threads
+//! have (a JVM thread has 1 MiB, other runtimes less), so a deep statement
+//! runs on a stack segment of its own ([`with_stack`]); shallow ones, nearly
+//! all, pay nothing.
 
 use crate::error::{Error, Result};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -25,19 +30,37 @@ fn operator_class(t: &Token) -> Option<usize> {
         Token::Mul | Token::Div | Token::Mod => 0,
         Token::Plus | Token::Minus => 1,
         Token::StringConcat => 2,
-        Token::Ampersand | Token::Pipe | Token::ShiftLeft | Token::ShiftRight => 3,
+        Token::Ampersand | Token::Pipe | Token::ShiftLeft | Token::ShiftRight | Token::Tilde => 3,
         Token::Eq | Token::DoubleEq | Token::Neq | Token::Lt | Token::Gt | Token::LtEq | Token::GtEq => 4,
         Token::Word(w) if w.quote_style.is_none() => match w.value.to_ascii_uppercase().as_str() {
             "IS" | "LIKE" | "GLOB" | "IN" | "BETWEEN" => 4,
             "AND" => 5,
             "OR" => 6,
+            // Prefix NOT nests: `NOT NOT … x` is as deep as it has NOTs.
+            "NOT" => 7,
             _ => return None,
         },
         _ => return None,
     })
 }
 
-const CLASSES: usize = 7;
+const CLASSES: usize = 8;
+
+fn is_open(t: &Token) -> bool {
+    match t {
+        Token::LParen => true,
+        Token::Word(w) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case("CASE"),
+        _ => false,
+    }
+}
+
+fn is_close(t: &Token) -> bool {
+    match t {
+        Token::RParen => true,
+        Token::Word(w) => w.quote_style.is_none() && w.value.eq_ignore_ascii_case("END"),
+        _ => false,
+    }
+}
 
 /// How deep one chain of operators makes its tree (see [`operator_class`]).
 fn chain_depth(counts: &[usize; CLASSES]) -> usize {
@@ -58,15 +81,34 @@ fn starts_expression(t: &Token) -> bool {
     }
 }
 
+/// Depth (as [`check`] estimates it) above which a statement is parsed,
+/// planned and run on a stack segment of its own.
+const DEEP: usize = 48;
+
+/// Runs `f` with room for a statement of estimated `depth`: directly for
+/// shallow statements, else on a fresh stack segment when the thread's
+/// remaining stack is short.
+pub fn with_stack<T>(depth: usize, f: impl FnOnce() -> T) -> T {
+    if depth <= DEEP {
+        return f();
+    }
+    // About 1 KiB per level of depth covers parse, bind, plan and eval.
+    let need = (depth + 64) * 1024 + 256 * 1024;
+    stacker::maybe_grow(need, need * 2, f)
+}
+
 /// Fails when a statement's expressions nest deeper than [`MAX_EXPR_DEPTH`]
-/// or a compound SELECT has more than [`MAX_COMPOUND_SELECT`] terms.
+/// or a compound SELECT has more than [`MAX_COMPOUND_SELECT`] terms;
+/// otherwise returns the deepest statement's estimated depth.
 ///
 /// The depth is an upper bound: every chain of binary operators counts its
-/// length, every open parenthesis one level, summed along the nesting.
+/// length (see [`operator_class`]), every parenthesis or compound term one
+/// level, summed along the nesting.
 ///
 /// # Errors
 /// `Sql` naming the limit.
-pub fn check(tokens: &[TokenWithSpan]) -> Result<()> {
+pub fn check(tokens: &[TokenWithSpan]) -> Result<usize> {
+    let mut deepest = 0usize;
     // Operator counts of the current chain at each parenthesis level.
     let mut chains: Vec<[usize; CLASSES]> = vec![[0; CLASSES]];
     let mut compound = 0usize;
@@ -77,6 +119,7 @@ pub fn check(tokens: &[TokenWithSpan]) -> Result<()> {
             compound = 0;
             continue;
         }
+        deepest = deepest.max(chains.len() + compound);
         if let Token::Word(w) = tok {
             if w.quote_style.is_none()
                 && matches!(w.value.to_ascii_uppercase().as_str(), "UNION" | "INTERSECT" | "EXCEPT")
@@ -90,8 +133,9 @@ pub fn check(tokens: &[TokenWithSpan]) -> Result<()> {
             }
         }
         match tok {
-            Token::LParen => chains.push([0; CLASSES]),
-            Token::RParen => {
+            // CASE … END nests like a parenthesis.
+            t if is_open(t) => chains.push([0; CLASSES]),
+            t if is_close(t) => {
                 if chains.len() > 1 {
                     chains.pop();
                 }
@@ -105,6 +149,7 @@ pub fn check(tokens: &[TokenWithSpan]) -> Result<()> {
                 if let (Some(class), Some(top)) = (operator_class(t), chains.last_mut()) {
                     top[class] += 1;
                     let depth: usize = chains.iter().map(chain_depth).sum::<usize>() + chains.len() - 1;
+                    deepest = deepest.max(depth + compound);
                     if depth > MAX_EXPR_DEPTH {
                         return Err(Error::Sql(format!(
                             "Expression tree is too large (maximum depth {MAX_EXPR_DEPTH})"
@@ -114,7 +159,7 @@ pub fn check(tokens: &[TokenWithSpan]) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(deepest)
 }
 
 #[cfg(test)]
@@ -123,7 +168,7 @@ mod tests {
     use sqlparser::dialect::GenericDialect;
     use sqlparser::tokenizer::Tokenizer;
 
-    fn run(sql: &str) -> Result<()> {
+    fn run(sql: &str) -> Result<usize> {
         check(&Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location().unwrap())
     }
 

@@ -73,6 +73,9 @@ pub struct Parsed {
     pub ast: Statement,
     /// Its parameters.
     pub params: ParamInfo,
+    /// Estimated expression depth (see [`super::limits::check`]): deep
+    /// statements are planned and run with extra stack.
+    pub depth: usize,
 }
 
 fn syntax_error(e: ParserError) -> Error {
@@ -90,14 +93,16 @@ fn syntax_error(e: ParserError) -> Error {
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let dialect = HeliosDialect::default();
     let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| syntax_error(e.into()))?;
-    super::limits::check(&tokens)?;
+    let depth = super::limits::check(&tokens)?;
     let tokens = at_sign_parameters(tokens);
-    let statements = Parser::new(&dialect)
-        .with_recursion_limit(200)
-        .with_tokens_with_locations(time_travel::rewrite(super::statement_syntax::rewrite(tokens)))
-        .parse_statements()
-        .map_err(syntax_error)?;
-    statements.into_iter().map(number_params).collect()
+    super::limits::with_stack(depth, || {
+        let statements = Parser::new(&dialect)
+            .with_recursion_limit(200)
+            .with_tokens_with_locations(time_travel::rewrite(super::statement_syntax::rewrite(tokens)))
+            .parse_statements()
+            .map_err(syntax_error)?;
+        statements.into_iter().map(|s| number_params(s, depth)).collect()
+    })
 }
 
 /// `@name` is a parameter, as in SQLite: the generic dialect reads it as a
@@ -116,7 +121,7 @@ fn at_sign_parameters(
     tokens
 }
 
-fn number_params(mut ast: Statement) -> Result<Parsed> {
+fn number_params(mut ast: Statement, depth: usize) -> Result<Parsed> {
     // Collect placeholders with their positions.
     let mut found: Vec<((u64, u64), String)> = Vec::new();
     let _ = visit_expressions_mut(&mut ast, |e: &mut Expr| {
@@ -128,7 +133,7 @@ fn number_params(mut ast: Statement) -> Result<Parsed> {
         ControlFlow::<()>::Continue(())
     });
     if found.is_empty() {
-        return Ok(Parsed { ast, params: ParamInfo::default() });
+        return Ok(Parsed { ast, params: ParamInfo::default(), depth });
     }
     found.sort_by_key(|(pos, _)| *pos);
     let mut names: Vec<Option<String>> = Vec::new();
@@ -169,7 +174,7 @@ fn number_params(mut ast: Statement) -> Result<Parsed> {
         }
         ControlFlow::<()>::Continue(())
     });
-    Ok(Parsed { ast, params: ParamInfo { names } })
+    Ok(Parsed { ast, params: ParamInfo { names }, depth })
 }
 
 #[cfg(test)]

@@ -75,11 +75,31 @@ pub struct FjallSnapshot {
     keyspaces: Vec<fjall::Keyspace>,
 }
 
+/// The longest key fjall stores (it panics on longer ones, also in reads).
+const FJALL_MAX_KEY: usize = u16::MAX as usize;
+
 fn bound_ref(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
     match b {
         Bound::Included(v) => Bound::Included(v.as_slice()),
         Bound::Excluded(v) => Bound::Excluded(v.as_slice()),
         Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+/// A range bound fjall accepts, selecting the same stored keys: no stored key
+/// is longer than [`FJALL_MAX_KEY`], so against a longer bound B a stored key
+/// k compares as against B's prefix P, except that k = P lies below B.
+fn storable_bound(b: Bound<&[u8]>, lower: bool) -> Bound<&[u8]> {
+    match b {
+        Bound::Included(v) | Bound::Excluded(v) if v.len() > FJALL_MAX_KEY => {
+            let p = &v[..FJALL_MAX_KEY];
+            if lower {
+                Bound::Excluded(p)
+            } else {
+                Bound::Included(p)
+            }
+        }
+        other => other,
     }
 }
 
@@ -166,13 +186,16 @@ impl FjallSnapshot {
     /// I/O errors.
     pub fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
         use fjall::Readable;
+        if key.len() > FJALL_MAX_KEY {
+            return Ok(None); // never written (see keys::MAX_KEY_LEN)
+        }
         Ok(self.snap.get(&self.keyspaces[ks as usize], key)?)
     }
 
     /// Range scan in key order.
     pub fn scan(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
         use fjall::Readable;
-        let range = (bound_ref(lo), bound_ref(hi));
+        let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
         let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
         Box::new(iter.map(|guard| guard.into_inner().map_err(Into::into)))
     }
