@@ -94,13 +94,11 @@ bool hn_value_from_js(napi_env env, napi_value v, hn_value *out) {
       out->type = HELIOSDB_TEXT;
       return true;
     case napi_object: {
-      bool is_buf = false, is_ta = false;
+      bool is_buf = false, is_ta = false, is_dv = false;
       void *data = NULL;
       size_t len = 0;
-      napi_is_buffer(env, v, &is_buf);
-      if (is_buf) {
-        napi_get_buffer_info(env, v, &data, &len);
-      } else if (napi_is_typedarray(env, v, &is_ta) == napi_ok && is_ta) {
+      /* Typed arrays first: napi_is_buffer also says yes to other views. */
+      if (napi_is_typedarray(env, v, &is_ta) == napi_ok && is_ta) {
         napi_typedarray_type tt;
         size_t elems, off;
         napi_value ab;
@@ -110,6 +108,9 @@ bool hn_value_from_js(napi_env env, napi_value v, hn_value *out) {
           return false;
         }
         len = elems;
+      } else if (napi_is_dataview(env, v, &is_dv) == napi_ok && !is_dv &&
+                 napi_is_buffer(env, v, &is_buf) == napi_ok && is_buf) {
+        napi_get_buffer_info(env, v, &data, &len);
       } else {
         hn_throw_type(env,
                       "cannot bind this value: use number, bigint, string, boolean, null, Buffer or "
