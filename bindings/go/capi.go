@@ -92,43 +92,53 @@ typedef struct {
 	int n;
 } hdb_value;
 
-// hdb_step advances st and, when a row is ready, reads its ncol columns into
-// out. wanttext[i] != 0 asks for column i's exact text also when it reports
-// HELIOSDB_FLOAT (DECIMAL columns). The p pointers live until the
-// statement's next step, reset or finalize: Go copies them at once.
-static int hdb_step(heliosdb *db, heliosdb_stmt *st, int ncol, hdb_value *out,
-                    const unsigned char *wanttext, char **err) {
-	int rc = heliosdb_step(st);
-	if (rc == HELIOSDB_ROW) {
-		for (int i = 0; i < ncol; i++) {
-			hdb_value *v = &out[i];
-			v->type = heliosdb_column_type(st, i);
-			v->p = NULL;
-			v->n = 0;
-			switch (v->type) {
-			case HELIOSDB_INTEGER:
-				v->i = heliosdb_column_int64(st, i);
-				break;
-			case HELIOSDB_FLOAT:
-				v->d = heliosdb_column_double(st, i);
-				if (wanttext && wanttext[i]) {
-					v->p = heliosdb_column_text(st, i);
-					v->n = heliosdb_column_bytes(st, i);
-				}
-				break;
-			case HELIOSDB_TEXT:
+// hdb_read reads the current row's ncol columns into out. wanttext[i] != 0
+// asks for column i's exact text also when it reports HELIOSDB_FLOAT
+// (DECIMAL columns). The p pointers live until the statement's next step,
+// reset or finalize: Go copies them at once.
+static void hdb_read(heliosdb_stmt *st, int ncol, hdb_value *out, const unsigned char *wanttext) {
+	for (int i = 0; i < ncol; i++) {
+		hdb_value *v = &out[i];
+		v->type = heliosdb_column_type(st, i);
+		v->p = NULL;
+		v->n = 0;
+		switch (v->type) {
+		case HELIOSDB_INTEGER:
+			v->i = heliosdb_column_int64(st, i);
+			break;
+		case HELIOSDB_FLOAT:
+			v->d = heliosdb_column_double(st, i);
+			if (wanttext && wanttext[i]) {
 				v->p = heliosdb_column_text(st, i);
 				v->n = heliosdb_column_bytes(st, i);
-				break;
-			case HELIOSDB_BLOB:
-				v->p = (const char *)heliosdb_column_blob(st, i);
-				v->n = heliosdb_column_bytes(st, i);
-				break;
 			}
+			break;
+		case HELIOSDB_TEXT:
+			v->p = heliosdb_column_text(st, i);
+			v->n = heliosdb_column_bytes(st, i);
+			break;
+		case HELIOSDB_BLOB:
+			v->p = (const char *)heliosdb_column_blob(st, i);
+			v->n = heliosdb_column_bytes(st, i);
+			break;
 		}
+	}
+}
+
+// hdb_step advances st and, when a row is ready, reads its ncol columns
+// into out (one cgo crossing per row). *count receives the column count
+// after the step: a statement learns its columns when it first runs (for
+// example after a schema change, or when prepare could not resolve them).
+static int hdb_step(heliosdb *db, heliosdb_stmt *st, int ncol, hdb_value *out,
+                    const unsigned char *wanttext, int *count, char **err) {
+	int rc = heliosdb_step(st);
+	if (rc == HELIOSDB_ROW) {
+		hdb_read(st, ncol, out, wanttext);
 	} else if (rc != HELIOSDB_DONE) {
 		*err = hdb_err(db);
+		return rc;
 	}
+	if (count) *count = heliosdb_column_count(st);
 	return rc;
 }
 
@@ -277,8 +287,9 @@ func cRun(db *cDB, st *cStmt) (changes, rowid int64, err error) {
 }
 
 // cStep advances st; on codeRow, vals holds the row (pointers valid until
-// the next step/reset/finalize). A failure other than DONE returns an error.
-func cStep(db *cDB, st *cStmt, vals []cValue, wanttext []byte) (int, error) {
+// the next step/reset/finalize). count (when not nil) receives the column
+// count after the step. A failure other than DONE returns an error.
+func cStep(db *cDB, st *cStmt, vals []cValue, wanttext []byte, count *int) (int, error) {
 	var pv *C.hdb_value
 	if len(vals) > 0 {
 		pv = &vals[0]
@@ -288,11 +299,28 @@ func cStep(db *cDB, st *cStmt, vals []cValue, wanttext []byte) (int, error) {
 		pw = (*C.uchar)(unsafe.Pointer(&wanttext[0]))
 	}
 	var msg *C.char
-	rc := C.hdb_step(db, st, C.int(len(vals)), pv, pw, &msg)
+	var n C.int
+	var pn *C.int
+	if count != nil {
+		pn = &n
+	}
+	rc := C.hdb_step(db, st, C.int(len(vals)), pv, pw, pn, &msg)
 	if rc == C.HELIOSDB_ROW || rc == C.HELIOSDB_DONE {
+		if count != nil {
+			*count = int(n)
+		}
 		return int(rc), nil
 	}
 	return int(rc), takeErr(rc, msg)
+}
+
+// cReadRow reads the current row again into vals (after the column count
+// changed under the first step).
+func cReadRow(st *cStmt, vals []cValue, wanttext []byte) {
+	if len(vals) == 0 {
+		return
+	}
+	C.hdb_read(st, C.int(len(vals)), &vals[0], (*C.uchar)(unsafe.Pointer(&wanttext[0])))
 }
 
 // cColumns fills names and decls (len = column count) with the library's

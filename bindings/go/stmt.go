@@ -132,13 +132,25 @@ func (s *Stmt) query(ctx context.Context, args []driver.NamedValue, owns bool) (
 	s.cols = loadColumns(s.st, s.ncol, s.cols)
 	r := &Rows{s: s, owns: owns, cols: s.cols, vals: make([]cValue, len(s.cols.names))}
 	stop := s.c.watch(ctx)
-	rc, err := cStep(s.c.db, s.st, r.vals, s.cols.wanttext)
+	var ncol int
+	rc, err := cStep(s.c.db, s.st, r.vals, s.cols.wanttext, &ncol)
 	if stop != nil {
 		stop()
 	}
 	if err != nil {
 		cReset(s.st)
 		return nil, ctxErr(ctx, err)
+	}
+	if ncol != len(s.cols.names) {
+		// The statement learnt its columns when it ran: describe them again
+		// and read the row with the new shape.
+		s.ncol = ncol
+		s.cols = loadColumns(s.st, ncol, nil)
+		r.cols = s.cols
+		r.vals = make([]cValue, ncol)
+		if rc == codeRow {
+			cReadRow(s.st, r.vals, s.cols.wanttext)
+		}
 	}
 	r.pending = rc == codeRow
 	r.done = rc == codeDone
