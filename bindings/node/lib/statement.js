@@ -128,7 +128,8 @@ class Statement {
   }
 
   _requireReader(what) {
-    if (!this.reader) throw new TypeError(`The ${what}() method is only for statements that return data`);
+    // A read-only statement on a table not created yet has no columns until it runs.
+    if (!this.reader && !this.readonly) throw new TypeError(`The ${what}() method is only for statements that return data`);
   }
 }
 

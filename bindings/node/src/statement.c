@@ -149,8 +149,13 @@ static napi_value fail_step(napi_env env, hn_stmt *s, int rc) {
   return NULL;
 }
 
+/* The engine resolves tables when a statement first runs, so a query on a
+ * table that does not exist (yet) prepares with no columns: let a read-only
+ * statement run (its error, or its columns, decide); refuse a write before
+ * it changes anything. */
 static bool require_data(napi_env env, hn_stmt *s) {
-  if (!s->returns_data) {
+  if (!s->returns_data) s->returns_data = heliosdb_column_count(s->handle) > 0;
+  if (!s->returns_data && !heliosdb_stmt_readonly(s->handle)) {
     hn_throw_type(env, "This statement does not return data. Use run() instead");
     return false;
   }

@@ -18,7 +18,12 @@ test('SQL errors: syntax, unknown table, constraints', () => {
     assert.match(e.message, /Line: 1, Column: 1/);
     return true;
   });
-  assert.throws(() => db.prepare('SELECT * FROM nowhere'), { code: 'HELIOSDB_ERROR', message: /nowhere/ });
+  // Tables are resolved when the statement first runs (not at prepare).
+  const missing = db.prepare('SELECT * FROM nowhere');
+  assert.throws(() => missing.all(), { code: 'HELIOSDB_ERROR', message: /no such table: nowhere/ });
+  assert.throws(() => missing.get(), { code: 'HELIOSDB_ERROR', message: /nowhere/ });
+  db.exec('CREATE TABLE nowhere (x INTEGER); INSERT INTO nowhere VALUES (8)');
+  assert.deepEqual(missing.all(), [{ x: 8 }]);
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)');
   db.prepare('INSERT INTO t VALUES (1, ?)').run('a');
   assert.throws(() => db.prepare('INSERT INTO t VALUES (2, ?)').run('a'), { code: 'HELIOSDB_CONSTRAINT', errcode: 19, message: /UNIQUE/ });
