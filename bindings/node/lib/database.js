@@ -11,6 +11,12 @@ const { splitSql } = require('./split_sql');
 
 const kNative = Symbol('native');
 
+function interruptError(reason) {
+  const e = new HeliosDBError('query aborted', 'HELIOSDB_INTERRUPT', codes.HELIOSDB_INTERRUPT);
+  if (reason !== undefined) e.cause = reason;
+  return e;
+}
+
 function readonlyError() {
   return new HeliosDBError('attempt to write a readonly database', 'HELIOSDB_READONLY', codes.HELIOSDB_READONLY);
 }
@@ -53,6 +59,8 @@ class Database {
     this.readonly = readonly;
     this._safe = false;
     this._txStmts = null;
+    this._queue = []; // query() jobs waiting for the running one
+    this._running = null;
   }
 
   /** True until close(). */
@@ -152,43 +160,69 @@ class Database {
 
   /**
    * Runs one statement on the libuv thread pool, so the event loop stays
-   * free: resolves to the rows (objects), with `rows.info` =
-   * `{ changes, lastInsertRowid }`. `params` is an array (positional) or an
-   * object (named). `options.signal` (AbortSignal) interrupts it: the
-   * promise rejects with code 'HELIOSDB_INTERRUPT' and a write changes
-   * nothing. The connection serializes calls: sync calls on this Database
-   * wait while the query runs.
+   * free: resolves to the rows (objects), with a non-enumerable `rows.info`
+   * = `{ changes, lastInsertRowid }`. `params` is an array (positional) or
+   * an object (named). `options.signal` (AbortSignal) cancels it: a query
+   * still waiting is dropped, a running one is interrupted; the promise
+   * rejects with code 'HELIOSDB_INTERRUPT' and a write changes nothing.
+   * Queries on one Database run one at a time, in order (the connection
+   * serializes calls anyway); sync calls on this Database wait while one
+   * runs. Use another Database on the same path for parallel work.
    */
   query(sql, params, options = {}) {
     return new Promise((resolve, reject) => {
       if (typeof sql !== 'string') throw new TypeError('Expected the SQL to be a string');
+      if (!this.open) throw new TypeError('The database connection is not open');
       const list = params === undefined || params === null ? [] : Array.isArray(params) ? params : [params];
       const { signal, safeIntegers = this._safe } = options ?? {};
       if (signal !== undefined && (typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
         throw new TypeError('options.signal must be an AbortSignal');
       }
       if (this.readonly) this.prepare(sql).finalize(); // throws for writes
-      const aborted = () =>
-        Object.assign(new HeliosDBError('query aborted', 'HELIOSDB_INTERRUPT', codes.HELIOSDB_INTERRUPT), {
-          cause: signal.reason,
-        });
       if (signal?.aborted) {
-        reject(aborted());
+        reject(interruptError(signal.reason));
         return;
       }
-      let onAbort = null;
-      const token = this[kNative].query(sql, list, !!safeIntegers, (err, rows) => {
-        if (onAbort) signal.removeEventListener('abort', onAbort);
-        if (err) {
-          if (signal?.aborted && err.code === 'HELIOSDB_INTERRUPT') err.cause = signal.reason;
-          reject(err);
-        } else resolve(rows);
-      });
+      const job = { sql, list, safe: !!safeIntegers, signal, resolve, reject, token: null, onAbort: null };
       if (signal) {
-        onAbort = () => native.abortQuery(token);
-        signal.addEventListener('abort', onAbort, { once: true });
+        job.onAbort = () => {
+          const i = this._queue.indexOf(job);
+          if (i >= 0) {
+            this._queue.splice(i, 1);
+            reject(interruptError(signal.reason));
+          } else if (job.token) {
+            native.abortQuery(job.token);
+          }
+        };
+        signal.addEventListener('abort', job.onAbort, { once: true });
       }
+      this._queue.push(job);
+      this._pump();
     });
+  }
+
+  // Starts the next queued query when none is running.
+  _pump() {
+    if (this._running || this._queue.length === 0) return;
+    const job = this._queue.shift();
+    this._running = job;
+    const done = (err, rows) => {
+      this._running = null;
+      if (job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+      if (err) {
+        if (job.signal?.aborted && err.code === 'HELIOSDB_INTERRUPT') err.cause = job.signal.reason;
+        job.reject(err);
+      } else job.resolve(rows);
+      this._pump();
+    };
+    try {
+      job.token = this[kNative].query(job.sql, job.list, job.safe, done);
+    } catch (e) {
+      this._running = null;
+      if (job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+      job.reject(e);
+      queueMicrotask(() => this._pump());
+    }
   }
 
   /** Stops the statement running on this connection (e.g. a query() on the pool). */
@@ -217,6 +251,10 @@ class Database {
   close() {
     this[kNative].close();
     this._txStmts = null;
+    for (const job of this._queue.splice(0)) {
+      if (job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+      job.reject(interruptError(new Error('the database was closed')));
+    }
     return this;
   }
 }

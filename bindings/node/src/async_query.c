@@ -190,6 +190,14 @@ static void execute(napi_env env, void *data) {
     for (int i = 0; i < w->ncols; i++) w->names[i] = dup_str(heliosdb_column_name(st, i));
     hn_column_decls(st, w->ncols, w->decls);
   }
+  /* Checked again as late as possible: heliosdb_interrupt only reaches a
+   * statement already running, so an abort between this check and the
+   * step's start is missed (a read is still dropped below; a write then
+   * completes and the promise resolves). */
+  if (atomic_load(&w->aborted) || atomic_load(&w->db->close_requested)) {
+    fail(w, HELIOSDB_INTERRUPT, "query aborted");
+    goto done;
+  }
   /* The first step runs the whole statement: this is where an interrupt
    * from another thread lands. */
   while ((rc = heliosdb_step(st)) == HELIOSDB_ROW) {
@@ -285,8 +293,9 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_set_named_property(env, info, "changes", v);
     napi_set_named_property(env, info, "lastInsertRowid", hn_int64_to_js(env, w->last_rowid, w->safe_ints));
     argv[1] = rows;
-    /* rows.info: the counters of a write, without changing the array shape. */
-    napi_set_named_property(env, rows, "info", info);
+    /* rows.info: the counters of a write. */
+    napi_property_descriptor d = {"info", NULL, NULL, NULL, NULL, info, napi_configurable, NULL};
+    napi_define_properties(env, rows, 1, &d); /* non-enumerable: rows compare as plain arrays */
   }
   napi_get_global(env, &global);
   if (napi_get_reference_value(env, w->cb_ref, &cb) == napi_ok && cb) {
