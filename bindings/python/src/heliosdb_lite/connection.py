@@ -75,6 +75,7 @@ class Connection:
         if rc != N.OK:
             raise from_db(None, rc)
         self._db = out.value
+        self._dbp = N.token(self._db)  # for the argtypes-free hot functions
         self._closed = False
         if timeout is not None:
             N.busy_timeout(self._db, int(timeout * 1000))
@@ -149,31 +150,35 @@ class Connection:
 
     def _take(self, sql: str) -> Statement:
         """An idle prepared statement for ``sql`` (prepared now if none is cached)."""
-        with self._cache_lock:
-            st = self._cache.pop(sql, None)
+        st = self._cache.pop(sql, None)  # dict.pop is atomic under the GIL
         if st is None:
-            st = Statement(self._db, sql)
+            st = self._prepare(sql)
         self._out.add(st)
         return st
 
+    def _prepare(self, sql: str) -> Statement:
+        return Statement(self._db, sql)
+
     def _give_back(self, st: Statement) -> None:
+        """Takes a statement back from a cursor: reset and cached (or finalized when not kept)."""
         self._out.discard(st)
-        if st.handle is None:
+        if st.handle is None:  # finalized by close()
             return
-        N.reset(st.handle)
-        if self._closed:
+        N.r_reset(st.hp)
+        cache = self._cache
+        # setdefault is atomic under the GIL: a second idle copy of the same SQL is finalized.
+        if self._closed or self.cached_statements <= 0 or cache.setdefault(st.sql, st) is not st:
             st.finalize()
             return
-        evicted = None
-        with self._cache_lock:
-            if st.sql in self._cache or self.cached_statements <= 0:
-                evicted = st
-            else:
-                self._cache[st.sql] = st
-                if len(self._cache) > self.cached_statements:
-                    evicted = self._cache.pop(next(iter(self._cache)))
-        if evicted is not None:
-            evicted.finalize()
+        if len(cache) > self.cached_statements:
+            with self._cache_lock:
+                try:
+                    oldest = next(iter(cache))
+                except (StopIteration, RuntimeError):  # another thread changed it: evict next time
+                    return
+                evicted = cache.pop(oldest, None)
+            if evicted is not None:
+                evicted.finalize()
 
     # --- PEP 249 -------------------------------------------------------------
     def cursor(self, factory=Cursor) -> Cursor:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from . import _native as N
 from .errors import InterfaceError, OperationalError, ProgrammingError, from_db
 
+_step, _step_next = N.r_step, N.r_step_next
+
 
 class Cursor:
     """A cursor on a Connection (``conn.cursor()``)."""
@@ -60,40 +62,51 @@ class Cursor:
 
     def execute(self, sql: str, parameters=()):
         """Runs one statement with ``?``/``?N`` parameters from a sequence or ``:name`` ones from a dict."""
-        db = self._check()
-        self._release()
         conn = self.connection
-        st = conn._take(sql)
+        if self._closed or conn._closed:
+            self._check()
+        if self._stmt is not None:
+            self._release()
+        # The connection's statement cache, inlined (this is the per-call hot path).
+        st = conn._cache.pop(sql, None)
+        if st is None:
+            st = conn._prepare(sql)
+        conn._out.add(st)
         try:
-            if st.is_dml and conn._implicit_begin_dml:
-                conn._begin_if_needed()
+            if st.is_dml:
+                if conn._implicit_begin_dml:
+                    conn._begin_if_needed()
             elif conn._implicit_begin_all:
                 conn._begin_if_needed()
             st.bind(parameters)
-            rc = N.step(st.handle)  # runs the statement; the GIL is released meanwhile
+            rc = _step(st.hp)  # runs the statement; the GIL is released meanwhile
         except BaseException:
             conn._give_back(st)
             raise
-        if st.handle is None:  # another thread closed the connection meanwhile
-            self._description = None
-            raise InterfaceError("the connection was closed while the statement ran", N.MISUSE)
-        if rc == N.ROW:
+        if rc == 100:  # ROW
+            if st.handle is None:  # another thread closed the connection meanwhile
+                self._description = None
+                raise InterfaceError("the connection was closed while the statement ran", N.MISUSE)
             self._stmt = st
             self._has_row = True
-        elif rc != N.DONE:
-            err = from_db(db, rc)
-            conn._give_back(st)
+            self._description = st.description
+            self.rowcount = N.r_changes(conn._dbp) if st.is_dml else -1
+            return self
+        if rc != 101:  # not DONE: an error
             self._description = None
+            if st.handle is None:
+                raise InterfaceError("the connection was closed while the statement ran", N.MISUSE)
+            err = from_db(conn._db, rc)
+            conn._give_back(st)
             raise err
         self._description = st.description
         if st.is_dml:
-            self.rowcount = N.changes(db)
+            self.rowcount = N.r_changes(conn._dbp)
             if st.is_insert:
-                self.lastrowid = N.last_insert_rowid(db)
+                self.lastrowid = N.r_last_insert_rowid(conn._dbp)
         else:
             self.rowcount = -1
-        if rc == N.DONE:
-            conn._give_back(st)
+        conn._give_back(st)
         return self
 
     def executemany(self, sql: str, seq_of_parameters):
@@ -108,11 +121,12 @@ class Cursor:
                 raise ProgrammingError("executemany() can only execute DML statements")
             if st.is_dml and conn._implicit_begin_dml or conn._implicit_begin_all:
                 conn._begin_if_needed()
-            h = st.handle
+            h = st.hp
+            dbp = conn._dbp
             bind = st.bind
-            step = N.step
-            reset = N.reset
-            changes = N.changes
+            step = _step
+            reset = N.r_reset
+            changes = N.r_changes
             for params in seq_of_parameters:
                 bind(params)
                 rc = step(h)
@@ -122,7 +136,7 @@ class Cursor:
                 if rc != N.DONE:
                     reset(h)
                     raise from_db(db, rc)
-                total += changes(db)
+                total += changes(dbp)
                 reset(h)
         finally:
             conn._give_back(st)
@@ -149,25 +163,23 @@ class Cursor:
             self._has_row = False
             raise InterfaceError("the connection was closed while rows were being read", N.MISUSE)
         row = st.read_row()
-        rc = N.step_next(st.handle)
-        if rc != N.ROW:
-            self._has_row = False
-            db = st.db
+        rc = _step_next(st.hp)
+        if rc != 100:  # DONE, or an error such as INTERRUPT
             self._release()
-            if rc != N.DONE:
-                if rc == N.MISUSE and self.connection._closed:
-                    raise InterfaceError("the connection was closed while rows were being read", rc)
-                raise from_db(db, rc)
+            if rc != 101:
+                if st.handle is None:
+                    raise InterfaceError("the connection was closed while rows were being read", N.MISUSE)
+                raise from_db(st.db, rc)
         factory = self.row_factory
-        return factory(self, row) if factory is not None else row
+        return row if factory is None else factory(self, row)
 
     def fetchone(self):
         """The next row as a tuple (or what ``row_factory`` makes of it), or None at the end."""
+        if self._has_row:
+            return self._next_row()
         if self._closed:
             raise ProgrammingError("cannot operate on a closed cursor")
-        if not self._has_row:
-            return None
-        return self._next_row()
+        return None
 
     def fetchmany(self, size: int | None = None) -> list:
         """Up to ``size`` (default ``arraysize``) next rows."""

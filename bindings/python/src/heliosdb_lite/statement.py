@@ -20,6 +20,12 @@ from .types import iso_text
 
 _Decimal = decimal.Decimal
 _string_at = N.string_at
+# The hot foreign functions, bound to module globals for speed (see _native._raw).
+_column_type, _column_int64, _column_double = N.r_column_type, N.r_column_int64, N.r_column_double
+_column_text, _column_text_p, _column_blob, _column_bytes = (
+    N.r_column_text, N.r_column_text_p, N.r_column_blob, N.r_column_bytes)
+_bind_int64, _bind_double, _bind_text, _bind_blob, _bind_null = (
+    N.r_bind_int64, N.r_bind_double, N.r_bind_text, N.r_bind_blob, N.r_bind_null)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 # Leading keyword after whitespace and comments: decides implicit BEGIN
@@ -47,7 +53,7 @@ class Statement:
 
     __slots__ = (
         "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes", "kinds",
-        "is_dml", "is_insert", "keyword", "_description",
+        "is_dml", "is_insert", "keyword", "_description", "hp", "plain",
     )
 
     def __init__(self, db, sql: str):
@@ -67,6 +73,7 @@ class Statement:
                 err = ProgrammingError(err.message, rc)
             raise err
         self.handle = out.value
+        self.hp = N.token(self.handle)  # passed to the argtypes-free hot functions as is
         self.db = db
         self.sql = sql
         h = self.handle
@@ -83,6 +90,7 @@ class Statement:
             d = N.column_decltype(h, i)
             self.decltypes.append(d.decode("utf-8") if d is not None else None)
         self.kinds = [(i, _kind(d)) for i, d in enumerate(self.decltypes)]
+        self.plain = all(k == _PLAIN for _, k in self.kinds)
         m = _LEADING.match(sql)
         self.keyword = m.group(1).upper() if m else ""
         self.is_dml = self.keyword in _DML
@@ -102,10 +110,22 @@ class Statement:
     def bind(self, params) -> None:
         """Binds a sequence (qmark/numbered) or a mapping (named parameters)."""
         n = self.nparams
+        tp = type(params)
+        if tp is tuple or tp is list:  # the common case first: no ABC isinstance checks
+            if len(params) != n:
+                raise ProgrammingError(
+                    f"incorrect number of bindings supplied: the statement uses {n}, and there are {len(params)} supplied"
+                )
+            hp = self.hp
+            i = 1
+            for value in params:
+                bind_one(hp, i, value)
+                i += 1
+            return
         if params is None:
             params = ()
         if isinstance(params, Mapping):
-            h = self.handle
+            h = self.hp
             for i, name in enumerate(self.param_names, 1):
                 if name is None:
                     raise ProgrammingError(
@@ -127,41 +147,44 @@ class Statement:
             raise ProgrammingError(
                 f"incorrect number of bindings supplied: the statement uses {n}, and there are {count} supplied"
             )
-        h = self.handle
+        hp = self.hp
         i = 1
         for value in params:
-            bind_one(h, i, value)
+            bind_one(hp, i, value)
             i += 1
 
     # --- rows ----------------------------------------------------------------
     def read_row(self) -> tuple:
         """The current row as a tuple of Python values (copied out of the engine)."""
-        h = self.handle
-        ctype = N.column_type
+        hp = self.hp
+        ctype = _column_type
         row = []
         append = row.append
         for i, kind in self.kinds:
-            t = ctype(h, i)
+            t = ctype(hp, i)
             if t == 1:  # INTEGER (and BOOLEAN)
-                v = N.column_int64(h, i)
-                append(bool(v) if kind == _BOOL else v)
-            elif t == 3:  # TEXT
-                n = N.column_bytes(h, i)
-                append(_string_at(N.column_text(h, i), n).decode("utf-8", "replace") if n else "")
+                v = _column_int64(hp, i)
+                append(v if kind != _BOOL else bool(v))
+            elif t == 3:  # TEXT: bytes up to a NUL in one call; the length says if there was a NUL inside
+                b = _column_text(hp, i)
+                n = _column_bytes(hp, i)
+                if b is None or len(b) != n:
+                    b = _string_at(_column_text_p(hp, i), n) if n else b""
+                append(b.decode("utf-8", "replace"))
             elif t == 2:  # FLOAT (and DECIMAL: exact digits from the text form)
                 if kind == _DECIMAL:
-                    append(_Decimal(_string_at(N.column_text(h, i)).decode("ascii")))
+                    append(_Decimal(_column_text(hp, i).decode("ascii")))
                 else:
-                    append(N.column_double(h, i))
+                    append(_column_double(hp, i))
             elif t == 4:  # BLOB
-                n = N.column_bytes(h, i)
-                append(_string_at(N.column_blob(h, i), n) if n else b"")
+                n = _column_bytes(hp, i)
+                append(_string_at(_column_blob(hp, i), n) if n else b"")
             else:
                 append(None)
         return tuple(row)
 
     def reset(self) -> None:
-        N.reset(self.handle)
+        N.r_reset(self.hp)
 
     def finalize(self) -> None:
         h, self.handle = self.handle, None
@@ -170,35 +193,35 @@ class Statement:
 
 
 def bind_one(h, i: int, value) -> None:
-    """Binds one Python value to parameter ``i`` (1-based) of statement token ``h``."""
+    """Binds one Python value to parameter ``i`` (1-based) of statement token ``h`` (a ``c_void_p``)."""
     t = type(value)
-    if value is None:
-        rc = N.bind_null(h, i)
-    elif t is int or t is bool:
+    if t is int or t is bool:
         if not _INT64_MIN <= value <= _INT64_MAX:
             raise DataError(f"parameter {i}: Python int {value} does not fit a 64-bit INTEGER")
-        rc = N.bind_int64(h, i, value)
-    elif t is float:
-        rc = N.bind_double(h, i, value)
+        rc = _bind_int64(h, i, value)
     elif t is str:
         try:
             b = value.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise DataError(f"parameter {i}: text is not valid UTF-8: {exc}") from None
-        rc = N.bind_text(h, i, b, len(b))
+        rc = _bind_text(h, i, b, len(b))
+    elif t is float:
+        rc = _bind_double(h, i, value)
+    elif value is None:
+        rc = _bind_null(h, i)
     elif t is bytes:
-        rc = N.bind_blob(h, i, value, len(value))
+        rc = _bind_blob(h, i, value, len(value))
     elif isinstance(value, (bytearray, memoryview)):
         b = bytes(value)
-        rc = N.bind_blob(h, i, b, len(b))
+        rc = _bind_blob(h, i, b, len(b))
     elif isinstance(value, _Decimal):
         if not value.is_finite():
             raise DataError(f"parameter {i}: {value} has no DECIMAL value")
         b = format(value, "f").encode("ascii")
-        rc = N.bind_text(h, i, b, len(b))
+        rc = _bind_text(h, i, b, len(b))
     elif isinstance(value, (datetime.date, datetime.time)):
         b = iso_text(value).encode("ascii")
-        rc = N.bind_text(h, i, b, len(b))
+        rc = _bind_text(h, i, b, len(b))
     elif isinstance(value, int):  # int subclasses (IntEnum, …)
         return bind_one(h, i, int(value))
     elif isinstance(value, float):
@@ -209,7 +232,7 @@ def bind_one(h, i: int, value) -> None:
         return bind_one(h, i, bytes(value))
     else:
         raise ProgrammingError(f"parameter {i}: type {type(value).__name__} is not supported")
-    if rc != N.OK:
-        if rc == N.MISUSE and h is None:
-            raise InterfaceError("the statement is finalized", rc)
+    if rc != 0:
+        if rc == N.MISUSE:
+            raise InterfaceError(f"binding parameter {i}: the statement is finalized (connection closed?)", rc)
         raise error_for(rc, f"binding parameter {i} failed (status {rc})")
