@@ -46,7 +46,7 @@ func TestPrepareCloseLoopStaysFlat(t *testing.T) {
 		}
 		var a int64
 		var b, d string
-		if err := st.QueryRow(1 + i%2).Scan(&a, &b, &d); err != nil {
+		if err := st.QueryRow(1+i%2).Scan(&a, &b, &d); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.Close(); err != nil {
