@@ -35,6 +35,12 @@ fn valgrind_available() -> bool {
 }
 
 fn run(program: &Path) {
+    run_with(program, &[]);
+}
+
+/// Runs `program DIR extra…` (under valgrind when available) and requires
+/// exit 0 and a "… 0 failed" line.
+fn run_with(program: &Path, extra: &[&str]) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("db");
     let mut cmd = if valgrind_available() {
@@ -51,7 +57,7 @@ fn run(program: &Path) {
     } else {
         Command::new(program)
     };
-    let o = cmd.arg(&db).output().expect("run test program");
+    let o = cmd.arg(&db).args(extra).output().expect("run test program");
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -100,6 +106,19 @@ fn interrupt_close_race_and_busy_timeout_across_threads() {
     let exe = out.path().join("test_interrupt");
     compile("cc", "c99", "test_interrupt.c", &exe, false);
     run(&exe);
+}
+
+/// The call-sequence fuzzer with a fixed seed and budget (about a minute
+/// under valgrind). `HELIOSDB_FUZZ_SEED` / `HELIOSDB_FUZZ_SEQUENCES` change
+/// them; `scripts/fuzz-abi.sh` runs many seeds for longer.
+#[test]
+fn fuzz_call_sequences_fixed_seed() {
+    let out = tempfile::tempdir().unwrap();
+    let exe = out.path().join("fuzz_abi");
+    compile("cc", "c99", "fuzz_abi.c", &exe, false);
+    let seed = std::env::var("HELIOSDB_FUZZ_SEED").unwrap_or_else(|_| "1".into());
+    let sequences = std::env::var("HELIOSDB_FUZZ_SEQUENCES").unwrap_or_else(|_| "600".into());
+    run_with(&exe, &[&seed, &sequences]);
 }
 
 #[test]

@@ -31,11 +31,11 @@ static int passed = 0, failed = 0;
         }                                                                       \
     } while (0)
 
-static int contains(const char *s, const char *needle) {
+static inline int contains(const char *s, const char *needle) {
     return s != NULL && strstr(s, needle) != NULL;
 }
 
-static int report(void) {
+static inline int report(void) {
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
