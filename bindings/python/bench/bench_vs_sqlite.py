@@ -1,17 +1,19 @@
 """heliosdb_lite vs Python's sqlite3 (and duckdb when it is installed), in one run.
 
-Workloads (the same data and SQL for each driver, each in its own child
-process so peak RSS is per driver):
-  insert  executemany of ROWS rows in one transaction
-  lookup  LOOKUPS point lookups by primary key: cursor.execute(...).fetchone()
-  groupby GROUP BY over the table (50 groups), repeated
+Workloads (the same data and SQL for each driver):
+  insert  executemany of ROWS rows in one transaction (each driver in its own
+          child process, which also reports its peak RSS after the reads below)
+  lookup  point lookups by primary key: cursor.execute(...).fetchone()
+  groupby GROUP BY over the table (50 groups, 5 aggregates)
 Per-call overhead on point lookups = the driver's time per lookup minus the
 engine's own time for the same lookup through its C API (bench/point_lookup_c.c,
-compiled here when `cc` and sqlite3.h exist): what the Python layer adds.
+built here as a shared library when `cc` and sqlite3.h exist): what the Python
+layer adds. Lookup and GROUP BY rounds of every driver (and of both C APIs)
+take turns in one process, best round each, so a busy machine skews them alike.
 
-Run from the repository root (after building the wheel into a venv, or with
-PYTHONPATH=bindings/python/src):
-    python bindings/python/bench/bench_vs_sqlite.py [--rows 100000] [--lookups 20000]
+Run from the repository root, with heliosdb_lite importable (the installed
+wheel, or PYTHONPATH=bindings/python/src HELIOSDB_LIBRARY=target/release/libheliosdb.so):
+    python bindings/python/bench/bench_vs_sqlite.py [--rows 100000] [--lookups 30000]
 SQLite runs with journal_mode=WAL, synchronous=NORMAL (like HeliosDB's default:
 a commit survives a killed process, it is not fsynced).
 """
@@ -19,6 +21,7 @@ a commit survives a killed process, it is not fsynced).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import platform
@@ -33,6 +36,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 LOOKUP = "SELECT device, value, ts FROM t WHERE id = ?"
 GROUP = "SELECT device, count(*), sum(value), avg(value), min(value), max(value) FROM t GROUP BY device"
+FILES = {"heliosdb": "heliosdb", "sqlite3": "sqlite3.db", "duckdb": "duck.db"}
+ROUNDS = 15
 
 
 def rows_for(n):
@@ -40,27 +45,24 @@ def rows_for(n):
             for i in range(1, n + 1)]
 
 
-def best_of(fn, reps=3):
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
-def child(engine: str, path: str, nrows: int, nlookups: int, group_reps: int) -> dict:
+def open_db(engine, path):
     if engine == "heliosdb":
         import heliosdb_lite as mod
         conn = mod.connect(path)
-    elif engine == "sqlite3":
+        return conn, mod.version
+    if engine == "sqlite3":
         import sqlite3 as mod
         conn = mod.connect(path)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-    else:
-        import duckdb as mod
-        conn = mod.connect(path)
+        return conn, mod.sqlite_version
+    import duckdb as mod
+    return mod.connect(path), mod.__version__
+
+
+def child(engine: str, path: str, nrows: int) -> dict:
+    """Creates and fills the table; reports insert time, and peak RSS after some reads."""
+    conn, version = open_db(engine, path)
     data = rows_for(nrows)
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, device TEXT NOT NULL, value REAL NOT NULL, ts INTEGER NOT NULL)")
     t = time.perf_counter()
@@ -74,56 +76,75 @@ def child(engine: str, path: str, nrows: int, nlookups: int, group_reps: int) ->
     insert = time.perf_counter() - t
     del data
     cur = conn.cursor()
-    if engine == "duckdb":
-        nlookups = min(nlookups, 2000)  # duckdb is built for scans: keep its lookup run short
-
-    def lookups():
-        for i in range(nlookups):
-            row = cur.execute(LOOKUP, ((i * 7919) % nrows + 1,)).fetchone()
-            assert row is not None
-
-    lookup = best_of(lookups)
-
-    def groupby():
-        for _ in range(group_reps):
-            assert len(cur.execute(GROUP).fetchall()) == 50
-
-    group = best_of(groupby)
+    assert len(cur.execute(GROUP).fetchall()) == 50
+    for i in range(1, 2001):
+        assert cur.execute(LOOKUP, (i,)).fetchone() is not None
     conn.close()
-    return {
-        "insert_s": insert, "lookup_us": lookup / nlookups * 1e6, "group_ms": group / group_reps * 1e3,
-        "lookups": nlookups, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "version": getattr(mod, "version", None) if engine == "heliosdb" else getattr(mod, "sqlite_version", None)
-        if engine == "sqlite3" else mod.__version__,
-    }
+    return {"insert_s": insert, "version": version,
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def engine_cost(workdir: str, nrows: int, nlookups: int):
-    """(heliosdb µs, sqlite µs) per lookup through the C APIs, or None when it cannot be built."""
+def build_engine_cost(workdir: str):
+    """ctypes handle on bench/point_lookup_c.c built as a shared library, or None when it cannot be."""
     lib_dir = os.path.join(ROOT, "target", "release")
-    src = os.path.join(HERE, "point_lookup_c.c")
-    exe = os.path.join(workdir, "point_lookup_c")
     if not (shutil.which("cc") and os.path.exists("/usr/include/sqlite3.h")
             and os.path.exists(os.path.join(lib_dir, "libheliosdb.so"))):
         return None
-    subprocess.run(["cc", "-O2", "-I", os.path.join(ROOT, "include"), src, "-L", lib_dir, "-lheliosdb", "-lsqlite3",
-                    f"-Wl,-rpath,{lib_dir}", "-o", exe], check=True)
-    out = subprocess.run([exe, os.path.join(workdir, "heliosdb"), os.path.join(workdir, "sqlite3.db"),
-                          str(nrows), str(nlookups)], check=True, capture_output=True, text=True).stdout
-    h, s = map(float, out.split())
-    return h, s
+    out = os.path.join(workdir, "point_lookup_c.so")
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-I", os.path.join(ROOT, "include"),
+                    os.path.join(HERE, "point_lookup_c.c"), "-L", lib_dir, "-lheliosdb", "-lsqlite3",
+                    f"-Wl,-rpath,{lib_dir}", "-o", out], check=True)
+    lib = ctypes.CDLL(out)
+    for name in ("helios_lookups", "sqlite_lookups"):
+        fn = getattr(lib, name)
+        fn.restype = ctypes.c_double
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_long, ctypes.c_long]
+    return lib
+
+
+def interleaved(paths: dict, nrows: int, nlookups: int, group_reps: int, clib) -> dict:
+    """Best round per driver: µs per lookup ("lookup"), ms per GROUP BY ("group")."""
+    conns = {e: open_db(e, p)[0] for e, p in paths.items()}
+    best = {}
+    per_round = max(1, nlookups // ROUNDS)
+    for r in range(ROUNDS):
+        for engine, conn in conns.items():
+            n = per_round if engine != "duckdb" else max(1, per_round // 20)  # duckdb is built for scans
+            keys = [((r * n + i) * 7919) % nrows + 1 for i in range(n)]
+            cur = conn.cursor()
+            t = time.perf_counter()
+            for k in keys:
+                cur.execute(LOOKUP, (k,)).fetchone()
+            lookup = (time.perf_counter() - t) / n * 1e6
+            t = time.perf_counter()
+            for _ in range(group_reps):
+                cur.execute(GROUP).fetchall()
+            group = (time.perf_counter() - t) / group_reps * 1e3
+            cur.close()
+            b = best.setdefault(engine, {"lookup": lookup, "group": group})
+            b["lookup"], b["group"] = min(b["lookup"], lookup), min(b["group"], group)
+        if clib is not None:
+            for name, fn, path in (("heliosdb C API", clib.helios_lookups, paths["heliosdb"]),
+                                   ("sqlite3 C API", clib.sqlite_lookups, paths["sqlite3"])):
+                us = fn(path.encode(), nrows, r * per_round, per_round)
+                if us < 0:
+                    raise RuntimeError(f"{name} lookups failed")
+                best[name] = min(best.get(name, us), us)
+    for conn in conns.values():
+        conn.close()
+    return best
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--lookups", type=int, default=20_000)
-    ap.add_argument("--group-reps", type=int, default=5)
+    ap.add_argument("--lookups", type=int, default=30_000, help="point lookups per driver, over all rounds")
+    ap.add_argument("--group-reps", type=int, default=2, help="GROUP BY runs per round")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.path, args.rows, args.lookups, args.group_reps)))
+        print(json.dumps(child(args.child, args.path, args.rows)))
         return
 
     engines = ["heliosdb", "sqlite3"]
@@ -133,43 +154,49 @@ def main() -> None:
     except ImportError:
         pass
     work = tempfile.mkdtemp(prefix="heliosdb-pybench-")
-    results = {}
     try:
+        paths = {e: os.path.join(work, FILES[e]) for e in engines}
+        res = {}
         for engine in engines:
-            path = os.path.join(work, {"heliosdb": "heliosdb", "sqlite3": "sqlite3.db", "duckdb": "duck.db"}[engine])
-            out = subprocess.run([sys.executable, __file__, "--child", engine, "--path", path, "--rows", str(args.rows),
-                                  "--lookups", str(args.lookups), "--group-reps", str(args.group_reps)],
-                                 check=True, capture_output=True, text=True).stdout
-            results[engine] = json.loads(out)
-        cost = engine_cost(work, args.rows, args.lookups)
+            out = subprocess.run([sys.executable, __file__, "--child", engine, "--path", paths[engine],
+                                  "--rows", str(args.rows)], check=True, capture_output=True, text=True).stdout
+            res[engine] = json.loads(out)
+        clib = build_engine_cost(work)
+        best = interleaved(paths, args.rows, args.lookups, args.group_reps, clib)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    for engine in engines:
+        res[engine]["lookup_us"] = best[engine]["lookup"]
+        res[engine]["group_ms"] = best[engine]["group"]
 
-    h, s = results["heliosdb"], results["sqlite3"]
-    print(f"# {args.rows:,} rows, {args.lookups:,} lookups; Python {platform.python_version()}, "
+    h, s, duck = res["heliosdb"], res["sqlite3"], res.get("duckdb")
+    print(f"# {args.rows:,} rows, {args.lookups:,} lookups per driver; Python {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} cores; heliosdb {h['version']}, SQLite {s['version']}"
-          + (f", duckdb {results['duckdb']['version']}" if "duckdb" in results else ""))
-    head = "| workload | heliosdb_lite | sqlite3 | ratio (helios/sqlite) |" + (" duckdb |" if "duckdb" in results else "")
+          + (f", duckdb {duck['version']}" if duck else ""))
+    head = "| workload | heliosdb_lite | sqlite3 | heliosdb / sqlite3 |" + (" duckdb |" if duck else "")
     print(head)
-    print("|" + "---|" * (head.count("|") - 1))
+    print("|---|---:|---:|---:|" + ("---:|" if duck else ""))
 
-    def line(label, key, fmt):
-        extra = f" {fmt.format(results['duckdb'][key])} |" if "duckdb" in results else ""
-        print(f"| {label} | {fmt.format(h[key])} | {fmt.format(s[key])} | {h[key] / s[key]:.2f} |{extra}")
+    def line(label, hv, sv, dv, fmt):
+        print(f"| {label} | {fmt.format(hv)} | {fmt.format(sv)} | {hv / sv:.2f} |"
+              + (f" {fmt.format(dv)} |" if duck else ""))
 
-    line(f"executemany insert, {args.rows:,} rows, one transaction (s)", "insert_s", "{:.3f}")
-    line("point lookup, execute + fetchone (µs per call)", "lookup_us", "{:.2f}")
-    line("GROUP BY 50 groups over the table (ms)", "group_ms", "{:.1f}")
-    line("peak RSS of the benchmark process (MiB)", "peak_rss_mib", "{:.0f}")
-    if cost:
-        ch, cs = cost
+    line(f"executemany insert, {args.rows:,} rows, one transaction (s)", h["insert_s"], s["insert_s"],
+         duck and duck["insert_s"], "{:.3f}")
+    line("point lookup, execute + fetchone (µs per call)", h["lookup_us"], s["lookup_us"],
+         duck and duck["lookup_us"], "{:.2f}")
+    line("GROUP BY, 50 groups, 5 aggregates (ms)", h["group_ms"], s["group_ms"], duck and duck["group_ms"], "{:.1f}")
+    line("peak RSS of the driver's process (MiB)", h["peak_rss_mib"], s["peak_rss_mib"],
+         duck and duck["peak_rss_mib"], "{:.0f}")
+    if clib is not None:
+        ch, cs = best["heliosdb C API"], best["sqlite3 C API"]
         oh, os_ = h["lookup_us"] - ch, s["lookup_us"] - cs
         print(f"| engine's own lookup through its C API (µs) | {ch:.2f} | {cs:.2f} | {ch / cs:.2f} |"
-              + (" |" if "duckdb" in results else ""))
+              + (" |" if duck else ""))
         print(f"| **per-call overhead of the Python layer (µs)** | {oh:.2f} | {os_:.2f} | **{oh / os_:.2f}** |"
-              + (" |" if "duckdb" in results else ""))
-    if "duckdb" in results:
-        print(f"(duckdb point lookups: {results['duckdb']['lookups']:,} calls)")
+              + (" |" if duck else ""))
+    print(f"(lookups and GROUP BY: the drivers take turns in one process, best of {ROUNDS} rounds each"
+          + ("; duckdb does 1/20 of the lookups per round)" if duck else ")"))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,12 @@
 /* Engine-only cost of the Python benchmark's point lookup, for the per-call
  * overhead figure: the same table and query through libheliosdb's and
- * SQLite's C APIs (prepare once; bind, step, read 3 columns, reset).
- * Built and run by bench_vs_sqlite.py when a C compiler and sqlite3.h exist.
- * Usage: point_lookup_c HELIOS_DIR SQLITE_FILE ROWS LOOKUPS
- * Prints: "<heliosdb us/lookup> <sqlite us/lookup>" */
+ * SQLite's C APIs (prepare once; then per lookup bind, step, read the 3
+ * columns, reset). Built as a shared library by bench_vs_sqlite.py (when a C
+ * compiler and sqlite3.h exist) and called once per round through ctypes, so
+ * its rounds take turns with the Python drivers' rounds under the same load.
+ * Each function returns microseconds per lookup, or -1 on error. */
 #include <heliosdb.h>
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 
 static double now(void) {
@@ -17,46 +16,39 @@ static double now(void) {
 }
 
 static const char *Q = "SELECT device, value, ts FROM t WHERE id = ?";
+static volatile double sink;
 
-int main(int argc, char **argv) {
-    if (argc < 5) return 2;
-    long rows = atol(argv[3]), n = atol(argv[4]);
-    volatile double sink = 0;
-    heliosdb *h = NULL;
-    heliosdb_stmt *hs = NULL;
-    if (heliosdb_open(argv[1], &h) || heliosdb_prepare(h, Q, &hs)) { fprintf(stderr, "%s\n", heliosdb_errmsg(h)); return 1; }
-    double best_h = 1e9, best_s = 1e9;
-    for (int rep = 0; rep < 3; rep++) {
-        double t = now();
-        for (long i = 0; i < n; i++) {
-            heliosdb_bind_int64(hs, 1, 1 + i % rows);
-            if (heliosdb_step(hs) != HELIOSDB_ROW) return 1;
-            sink += heliosdb_column_bytes(hs, 0) + heliosdb_column_double(hs, 1) + heliosdb_column_int64(hs, 2);
-            (void)heliosdb_column_text(hs, 0);
-            heliosdb_reset(hs);
-        }
-        double dt = (now() - t) / n * 1e6;
-        if (dt < best_h) best_h = dt;
+/* Connections and statements stay open across rounds (warm caches, as the
+ * Python drivers' connections are); the process exit releases them. */
+static heliosdb *h;
+static heliosdb_stmt *hst;
+static sqlite3 *s;
+static sqlite3_stmt *sst;
+
+double helios_lookups(const char *dir, long rows, long first, long n) {
+    if (!h && (heliosdb_open(dir, &h) != HELIOSDB_OK || heliosdb_prepare(h, Q, &hst) != HELIOSDB_OK)) return -1;
+    heliosdb_stmt *st = hst;
+    double t = now();
+    for (long i = 0; i < n; i++) {
+        heliosdb_bind_int64(st, 1, ((first + i) * 7919) % rows + 1);
+        if (heliosdb_step(st) != HELIOSDB_ROW) return -1;
+        sink += heliosdb_column_bytes(st, 0) + heliosdb_column_double(st, 1) + heliosdb_column_int64(st, 2);
+        (void)heliosdb_column_text(st, 0);
+        heliosdb_reset(st);
     }
-    heliosdb_finalize(hs);
-    heliosdb_close(h);
-    sqlite3 *s = NULL;
-    sqlite3_stmt *ss = NULL;
-    if (sqlite3_open(argv[2], &s) || sqlite3_prepare_v2(s, Q, -1, &ss, NULL)) { fprintf(stderr, "%s\n", sqlite3_errmsg(s)); return 1; }
-    for (int rep = 0; rep < 3; rep++) {
-        double t = now();
-        for (long i = 0; i < n; i++) {
-            sqlite3_bind_int64(ss, 1, 1 + i % rows);
-            if (sqlite3_step(ss) != SQLITE_ROW) return 1;
-            sink += sqlite3_column_bytes(ss, 0) + sqlite3_column_double(ss, 1) + sqlite3_column_int64(ss, 2);
-            (void)sqlite3_column_text(ss, 0);
-            sqlite3_reset(ss);
-        }
-        double dt = (now() - t) / n * 1e6;
-        if (dt < best_s) best_s = dt;
+    return (now() - t) / n * 1e6;
+}
+
+double sqlite_lookups(const char *file, long rows, long first, long n) {
+    if (!s && (sqlite3_open(file, &s) != SQLITE_OK || sqlite3_prepare_v2(s, Q, -1, &sst, NULL) != SQLITE_OK)) return -1;
+    sqlite3_stmt *st = sst;
+    double t = now();
+    for (long i = 0; i < n; i++) {
+        sqlite3_bind_int64(st, 1, ((first + i) * 7919) % rows + 1);
+        if (sqlite3_step(st) != SQLITE_ROW) return -1;
+        sink += sqlite3_column_bytes(st, 0) + sqlite3_column_double(st, 1) + sqlite3_column_int64(st, 2);
+        (void)sqlite3_column_text(st, 0);
+        sqlite3_reset(st);
     }
-    sqlite3_finalize(ss);
-    sqlite3_close(s);
-    printf("%.3f %.3f\n", best_h, best_s);
-    return sink < 0;
+    return (now() - t) / n * 1e6;
 }

@@ -107,3 +107,24 @@ def test_type_objects_and_constructors():
     assert h.Date(2024, 1, 2) == datetime.date(2024, 1, 2)
     assert h.TimestampFromTicks(0) == datetime.datetime(1970, 1, 1)
     assert h.Binary(b"a") == b"a"
+
+
+def test_compound_select_keeps_each_value_type(conn):
+    # The first term's declared type (INTEGER/TEXT) does not hold for the later terms.
+    conn.execute("CREATE TABLE m (i INTEGER, t TEXT)")
+    conn.execute("INSERT INTO m VALUES (1, 'one')")
+    rows = conn.execute("SELECT i, t FROM m UNION ALL SELECT 2.5, 7 UNION ALL SELECT 'x', NULL").fetchall()
+    assert rows == [(1, "one"), (2.5, 7), ("x", None)]
+    assert [type(v) for v in rows[1]] == [float, int]
+
+
+def test_declared_type_readers_cover_null_empty_and_extremes(typed):
+    typed.execute("INSERT INTO v (id, i, r, t, d, f) VALUES (1, ?, ?, ?, ?, ?), (2, NULL, NULL, NULL, NULL, NULL)",
+                  (-(2**63), float("inf"), "", D("-0.00"), False))
+    assert typed.execute("SELECT i, r, t, d, f FROM v ORDER BY id").fetchall() == [
+        (-(2**63), float("inf"), "", D("0.00"), False),
+        (None, None, None, None, None),
+    ]
+    # A view and AS OF reads keep the declared types.
+    typed.execute("CREATE VIEW vv AS SELECT d, f FROM v")
+    assert typed.execute("SELECT d, f FROM vv WHERE d IS NOT NULL").fetchone() == (D("0.00"), False)

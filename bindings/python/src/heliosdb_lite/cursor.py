@@ -4,7 +4,9 @@ A cursor holds at most one running Statement, checked out of its
 connection's statement cache and given back when its rows are read to the
 end, when the next execute starts, or when the cursor closes. The engine
 runs a query to completion on the first step (with the GIL released), so a
-cursor's later fetches only copy rows out.
+cursor's later fetches only copy rows out: each fetch steps to the next
+row only when it is asked for (no read-ahead), which saves a foreign call
+on the common ``execute(...).fetchone()``.
 
 Cursors are not shared between threads (PEP 249 threadsafety 2).
 """
@@ -12,9 +14,10 @@ Cursors are not shared between threads (PEP 249 threadsafety 2).
 from __future__ import annotations
 
 from . import _native as N
-from .errors import InterfaceError, OperationalError, ProgrammingError, from_db
+from .errors import InterfaceError, ProgrammingError, from_db
 
 _step, _step_next = N.r_step, N.r_step_next
+_ROW, _DONE = N.ROW, N.DONE
 
 
 class Cursor:
@@ -27,7 +30,7 @@ class Cursor:
         self.lastrowid = None
         self.row_factory = connection.row_factory
         self._stmt = None  # the Statement whose rows are being read
-        self._has_row = False
+        self._ready = False  # the statement is on a row nobody has read yet
         self._description = None
         self._closed = False
 
@@ -56,7 +59,7 @@ class Cursor:
 
     def _release(self) -> None:
         st, self._stmt = self._stmt, None
-        self._has_row = False
+        self._ready = False
         if st is not None:
             self.connection._give_back(st)
 
@@ -83,16 +86,16 @@ class Cursor:
         except BaseException:
             conn._give_back(st)
             raise
-        if rc == 100:  # ROW
+        if rc == _ROW:
             if st.handle is None:  # another thread closed the connection meanwhile
                 self._description = None
                 raise InterfaceError("the connection was closed while the statement ran", N.MISUSE)
             self._stmt = st
-            self._has_row = True
+            self._ready = True
             self._description = st.description
             self.rowcount = N.r_changes(conn._dbp) if st.is_dml else -1
             return self
-        if rc != 101:  # not DONE: an error
+        if rc != _DONE:  # an error
             self._description = None
             if st.handle is None:
                 raise InterfaceError("the connection was closed while the statement ran", N.MISUSE)
@@ -111,7 +114,7 @@ class Cursor:
 
     def executemany(self, sql: str, seq_of_parameters):
         """Runs a DML statement once per parameter set; ``rowcount`` is the total changed."""
-        db = self._check()
+        self._check()
         self._release()
         conn = self.connection
         st = conn._take(sql)
@@ -130,12 +133,13 @@ class Cursor:
             for params in seq_of_parameters:
                 bind(params)
                 rc = step(h)
-                if rc == N.ROW:
+                if rc != _DONE:
                     reset(h)
-                    raise ProgrammingError("executemany() cannot run a statement that returns rows")
-                if rc != N.DONE:
-                    reset(h)
-                    raise from_db(db, rc)
+                    if rc == _ROW:
+                        raise ProgrammingError("executemany() cannot run a statement that returns rows")
+                    if st.handle is None:
+                        raise InterfaceError("the connection was closed while the statement ran", N.MISUSE)
+                    raise from_db(conn._db, rc)
                 total += changes(dbp)
                 reset(h)
         finally:
@@ -143,7 +147,7 @@ class Cursor:
         self._description = None
         self.rowcount = total
         if st.is_insert:
-            self.lastrowid = N.last_insert_rowid(db)
+            self.lastrowid = N.r_last_insert_rowid(conn._dbp)
         return self
 
     def executescript(self, script: str):
@@ -156,38 +160,45 @@ class Cursor:
         return self
 
     # --- fetching ------------------------------------------------------------
-    def _next_row(self):
-        st = self._stmt
-        if st.handle is None:
-            self._stmt = None
-            self._has_row = False
-            raise InterfaceError("the connection was closed while rows were being read", N.MISUSE)
-        row = st.read_row()
+    def _advance(self, st) -> bool:
+        """Steps ``st`` to its next row: True on a row; at the end releases it and returns False."""
         rc = _step_next(st.hp)
-        if rc != 100:  # DONE, or an error such as INTERRUPT
-            self._release()
-            if rc != 101:
-                if st.handle is None:
-                    raise InterfaceError("the connection was closed while rows were being read", N.MISUSE)
-                raise from_db(st.db, rc)
-        factory = self.row_factory
-        return row if factory is None else factory(self, row)
+        if rc == _ROW:
+            return True
+        self._release()
+        if rc == _DONE:
+            return False
+        if st.handle is None:
+            raise InterfaceError("the connection was closed while rows were being read", N.MISUSE)
+        raise from_db(st.db, rc)  # e.g. INTERRUPT
 
     def fetchone(self):
         """The next row as a tuple (or what ``row_factory`` makes of it), or None at the end."""
-        if self._has_row:
-            return self._next_row()
-        if self._closed:
-            raise ProgrammingError("cannot operate on a closed cursor")
-        return None
+        st = self._stmt
+        if st is None:
+            if self._closed:
+                raise ProgrammingError("cannot operate on a closed cursor")
+            return None
+        if st.handle is None:  # finalized by Connection.close()
+            self._stmt = None
+            self._ready = False
+            raise InterfaceError("the connection was closed while rows were being read", N.MISUSE)
+        if self._ready:
+            self._ready = False
+        elif not self._advance(st):
+            return None
+        row = st.read_row()
+        factory = self.row_factory
+        return row if factory is None else factory(self, row)
 
     def fetchmany(self, size: int | None = None) -> list:
         """Up to ``size`` (default ``arraysize``) next rows."""
         if size is None:
             size = self.arraysize
         rows = []
+        fetchone = self.fetchone
         while len(rows) < size:
-            row = self.fetchone()
+            row = fetchone()
             if row is None:
                 break
             rows.append(row)
@@ -195,11 +206,12 @@ class Cursor:
 
     def fetchall(self) -> list:
         """All remaining rows."""
-        if self._closed:
-            raise ProgrammingError("cannot operate on a closed cursor")
         rows = []
-        while self._has_row:
-            rows.append(self._next_row())
+        fetchone = self.fetchone
+        row = fetchone()
+        while row is not None:
+            rows.append(row)
+            row = fetchone()
         return rows
 
     def __iter__(self):
@@ -232,6 +244,3 @@ class Cursor:
                 self._release()
         except Exception:  # during interpreter shutdown anything may be gone
             pass
-
-
-__all__ = ["Cursor", "OperationalError"]

@@ -16,14 +16,12 @@ from collections.abc import Mapping
 
 from . import _native as N
 from .errors import DataError, InterfaceError, ProgrammingError, error_for, from_db
+from .rows import make_reader
 from .types import iso_text
 
 _Decimal = decimal.Decimal
 _string_at = N.string_at
 # The hot foreign functions, bound to module globals for speed (see _native._raw).
-_column_type, _column_int64, _column_double = N.r_column_type, N.r_column_int64, N.r_column_double
-_column_text, _column_text_p, _column_blob, _column_bytes = (
-    N.r_column_text, N.r_column_text_p, N.r_column_blob, N.r_column_bytes)
 _bind_int64, _bind_double, _bind_text, _bind_blob, _bind_null = (
     N.r_bind_int64, N.r_bind_double, N.r_bind_text, N.r_bind_blob, N.r_bind_null)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -33,27 +31,12 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _LEADING = re.compile(r"(?:\s|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z]+)", re.S)
 _DML = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
 
-# Column reading kinds, decided once per statement from the declared type.
-_PLAIN, _DECIMAL, _BOOL = 0, 1, 2
-
-
-def _kind(decltype: str | None) -> int:
-    if decltype is None:
-        return _PLAIN
-    up = decltype.upper()
-    if up.startswith(("DECIMAL", "NUMERIC")):
-        return _DECIMAL
-    if up.startswith("BOOL"):
-        return _BOOL
-    return _PLAIN
-
-
 class Statement:
     """A prepared statement and what the binding knows about it."""
 
     __slots__ = (
-        "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes", "kinds",
-        "is_dml", "is_insert", "keyword", "_description", "hp", "plain",
+        "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes",
+        "is_dml", "is_insert", "keyword", "description", "hp", "reader",
     )
 
     def __init__(self, db, sql: str):
@@ -89,22 +72,15 @@ class Statement:
         for i in range(self.ncols):
             d = N.column_decltype(h, i)
             self.decltypes.append(d.decode("utf-8") if d is not None else None)
-        self.kinds = [(i, _kind(d)) for i, d in enumerate(self.decltypes)]
-        self.plain = all(k == _PLAIN for _, k in self.kinds)
+        self.reader = make_reader(sql, self.decltypes)
         m = _LEADING.match(sql)
         self.keyword = m.group(1).upper() if m else ""
         self.is_dml = self.keyword in _DML
         self.is_insert = self.keyword in ("INSERT", "REPLACE")
-        self._description = None
-
-    @property
-    def description(self):
-        """PEP 249 7-tuples: (name, declared type or None, None, None, None, None, None)."""
-        if self._description is None and self.ncols:
-            self._description = tuple(
-                (self.names[i], self.decltypes[i], None, None, None, None, None) for i in range(self.ncols)
-            )
-        return self._description
+        #: PEP 249 7-tuples: (name, declared type or None, None, None, None, None, None); None without columns.
+        self.description = tuple(
+            (self.names[i], self.decltypes[i], None, None, None, None, None) for i in range(self.ncols)
+        ) or None
 
     # --- parameters ----------------------------------------------------------
     def bind(self, params) -> None:
@@ -156,32 +132,7 @@ class Statement:
     # --- rows ----------------------------------------------------------------
     def read_row(self) -> tuple:
         """The current row as a tuple of Python values (copied out of the engine)."""
-        hp = self.hp
-        ctype = _column_type
-        row = []
-        append = row.append
-        for i, kind in self.kinds:
-            t = ctype(hp, i)
-            if t == 1:  # INTEGER (and BOOLEAN)
-                v = _column_int64(hp, i)
-                append(v if kind != _BOOL else bool(v))
-            elif t == 3:  # TEXT: bytes up to a NUL in one call; the length says if there was a NUL inside
-                b = _column_text(hp, i)
-                n = _column_bytes(hp, i)
-                if b is None or len(b) != n:
-                    b = _string_at(_column_text_p(hp, i), n) if n else b""
-                append(b.decode("utf-8", "replace"))
-            elif t == 2:  # FLOAT (and DECIMAL: exact digits from the text form)
-                if kind == _DECIMAL:
-                    append(_Decimal(_column_text(hp, i).decode("ascii")))
-                else:
-                    append(_column_double(hp, i))
-            elif t == 4:  # BLOB
-                n = _column_bytes(hp, i)
-                append(_string_at(_column_blob(hp, i), n) if n else b"")
-            else:
-                append(None)
-        return tuple(row)
+        return self.reader(self.hp)
 
     def reset(self) -> None:
         N.r_reset(self.hp)
