@@ -113,7 +113,7 @@ func BenchmarkPointLookup(b *testing.B) {
 			var price float64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := get.QueryRow((i * 7919) % rowsN).Scan(&name, &price); err != nil {
+				if err := get.QueryRow((i*7919)%rowsN).Scan(&name, &price); err != nil {
 					b.Fatal(err)
 				}
 			}
