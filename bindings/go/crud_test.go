@@ -155,3 +155,41 @@ func TestMemoryDSNSharedByPool(t *testing.T) {
 		t.Errorf("second connection sees count=%d err=%v, want 1", n, err)
 	}
 }
+
+func TestPreparedStatementSeesSchemaChange(t *testing.T) {
+	db, _ := openDB(t, "")
+	db.SetMaxOpenConns(1)
+	mustExec(t, db, "CREATE TABLE s (a INTEGER PRIMARY KEY, b TEXT)")
+	mustExec(t, db, "INSERT INTO s VALUES (1, 'x')")
+	st, err := db.Prepare("SELECT * FROM s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cols := func() []string {
+		rows, err := st.Query()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		c, _ := rows.Columns()
+		vals := make([]any, len(c))
+		ptrs := make([]any, len(c))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c
+	}
+	if c := cols(); len(c) != 2 {
+		t.Fatalf("columns before ALTER: %v", c)
+	}
+	mustExec(t, db, "ALTER TABLE s ADD COLUMN c INTEGER DEFAULT 7")
+	if c := cols(); len(c) != 3 || c[2] != "c" {
+		t.Errorf("columns after ALTER: %v, want a, b, c", c)
+	}
+}
