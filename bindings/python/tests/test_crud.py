@@ -117,3 +117,32 @@ def test_executemany_refuses_queries(people):
         people.executemany("SELECT * FROM people WHERE id = ?", [(1,)])
     with pytest.raises(h.ProgrammingError):
         people.executemany("INSERT INTO people (name) VALUES (?)", [("a", "b")])
+
+
+def test_cached_statements_follow_schema_changes(dbpath):
+    a = h.connect(dbpath)
+    b = h.connect(dbpath)
+    a.execute("CREATE TABLE s (id INTEGER PRIMARY KEY, x TEXT)")
+    a.execute("INSERT INTO s VALUES (1, 'one')")
+    a.commit()
+    assert a.execute("SELECT * FROM s").fetchall() == [(1, "one")]
+    # Another connection adds a column: the cached SELECT * re-plans with three columns.
+    b.execute("ALTER TABLE s ADD COLUMN y INTEGER DEFAULT 7")
+    cur = a.execute("SELECT * FROM s")
+    assert cur.fetchall() == [(1, "one", 7)] and [d[0] for d in cur.description] == ["id", "x", "y"]
+    # This connection drops and recreates the table with other types: no stale reader.
+    a.execute("DROP TABLE s")
+    a.execute("CREATE TABLE s (id TEXT, x INTEGER, y REAL)")
+    a.execute("INSERT INTO s VALUES ('k', 5, 1.5)")
+    assert a.execute("SELECT * FROM s").fetchall() == [("k", 5, 1.5)]
+    a.close()
+    b.close()
+
+
+def test_sql_that_is_not_one_statement(conn):
+    with pytest.raises(h.ProgrammingError):
+        conn.execute("SELECT 1\x00")
+    with pytest.raises(h.ProgrammingError):
+        conn.execute("")
+    with pytest.raises(h.ProgrammingError):
+        conn.execute("-- only a comment")

@@ -162,6 +162,7 @@ def _raw(dll, name, restype):
 token = ctypes.c_void_p  # wrap a handle once: token(value) is passed as a pointer without conversion
 
 r_column_type = _raw(fast, "heliosdb_column_type", c_int)
+r_column_count = _raw(fast, "heliosdb_column_count", c_int)
 r_column_int64 = _raw(fast, "heliosdb_column_int64", c_int64)
 r_column_double = _raw(fast, "heliosdb_column_double", c_double)
 r_column_text = _raw(fast, "heliosdb_column_text", c_char_p)  # bytes up to the first NUL

@@ -67,6 +67,7 @@ class Connection:
         self._cache: dict[str, Statement] = {}
         self._cache_lock = threading.Lock()
         self._txn_lock = threading.Lock()
+        self._epoch = 0  # bumped by DDL on this connection: cached statements older than it are dropped
         self._out: set[Statement] = set()  # statements checked out by cursors (finalized at close)
         self.cached_statements = cached_statements
         self.row_factory = None
@@ -157,7 +158,17 @@ class Connection:
         return st
 
     def _prepare(self, sql: str) -> Statement:
-        return Statement(self._db, sql)
+        st = Statement(self._db, sql)
+        st.epoch = self._epoch
+        return st
+
+    def _schema_changed(self) -> None:
+        """After DDL here: idle cached statements are finalized, checked-out ones dropped when returned."""
+        self._epoch += 1
+        with self._cache_lock:
+            stale, self._cache = list(self._cache.values()), {}
+        for st in stale:
+            st.finalize()
 
     def _give_back(self, st: Statement) -> None:
         """Takes a statement back from a cursor: reset and cached (or finalized when not kept)."""
@@ -167,7 +178,8 @@ class Connection:
         N.r_reset(st.hp)
         cache = self._cache
         # setdefault is atomic under the GIL: a second idle copy of the same SQL is finalized.
-        if self._closed or self.cached_statements <= 0 or cache.setdefault(st.sql, st) is not st:
+        if (self._closed or self.cached_statements <= 0 or st.epoch != self._epoch
+                or cache.setdefault(st.sql, st) is not st):
             st.finalize()
             return
         if len(cache) > self.cached_statements:
@@ -252,6 +264,7 @@ class Connection:
         if self._autocommit is not True:
             self.commit_now()
         rc = N.exec_(db, script.encode("utf-8"))
+        self._schema_changed()  # the script may have changed the schema
         if rc != N.OK:
             raise from_db(db, rc)
         cur = Cursor(self)

@@ -17,6 +17,7 @@ from . import _native as N
 from .errors import InterfaceError, ProgrammingError, from_db
 
 _step, _step_next = N.r_step, N.r_step_next
+_column_count = N.r_column_count
 _ROW, _DONE = N.ROW, N.DONE
 
 
@@ -86,6 +87,10 @@ class Cursor:
         except BaseException:
             conn._give_back(st)
             raise
+        if _column_count(st.hp) != st.ncols and st.handle is not None:
+            st.read_columns()  # re-planned after a schema change elsewhere
+        if st.is_ddl:
+            conn._schema_changed()
         if rc == _ROW:
             if st.handle is None:  # another thread closed the connection meanwhile
                 self._description = None

@@ -30,13 +30,15 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # (INSERT/UPDATE/DELETE/REPLACE, as the sqlite3 module does) and lastrowid.
 _LEADING = re.compile(r"(?:\s|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z]+)", re.S)
 _DML = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+# Statements after which this connection's cached statements are prepared afresh.
+_DDL = frozenset({"CREATE", "DROP", "ALTER"})
 
 class Statement:
     """A prepared statement and what the binding knows about it."""
 
     __slots__ = (
         "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes",
-        "is_dml", "is_insert", "keyword", "description", "hp", "reader",
+        "is_dml", "is_insert", "is_ddl", "keyword", "epoch", "description", "hp", "reader",
     )
 
     def __init__(self, db, sql: str):
@@ -59,6 +61,7 @@ class Statement:
         self.hp = N.token(self.handle)  # passed to the argtypes-free hot functions as is
         self.db = db
         self.sql = sql
+        self.epoch = 0  # the connection's schema epoch when prepared (see Connection._give_back)
         h = self.handle
         self.nparams = N.bind_parameter_count(h)
         names = []
@@ -66,17 +69,28 @@ class Statement:
             n = N.bind_parameter_name(h, i)
             names.append(n.decode("utf-8") if n is not None else None)
         self.param_names = names
+        self.read_columns()
+        m = _LEADING.match(sql)
+        self.keyword = m.group(1).upper() if m else ""
+        self.is_dml = self.keyword in _DML
+        self.is_insert = self.keyword in ("INSERT", "REPLACE")
+        self.is_ddl = self.keyword in _DDL
+
+    def read_columns(self) -> None:
+        """(Re)reads the result columns: names, declared types, the row reader, the description.
+
+        Called after prepare, and again when a step finds another column count
+        (the engine re-plans a statement after a schema change, e.g. ``SELECT *``
+        after ADD COLUMN on another connection).
+        """
+        h = self.handle
         self.ncols = N.column_count(h)
         self.names = [N.column_name(h, i).decode("utf-8", "replace") for i in range(self.ncols)]
         self.decltypes = []
         for i in range(self.ncols):
             d = N.column_decltype(h, i)
             self.decltypes.append(d.decode("utf-8") if d is not None else None)
-        self.reader = make_reader(sql, self.decltypes)
-        m = _LEADING.match(sql)
-        self.keyword = m.group(1).upper() if m else ""
-        self.is_dml = self.keyword in _DML
-        self.is_insert = self.keyword in ("INSERT", "REPLACE")
+        self.reader = make_reader(self.sql, self.decltypes)
         #: PEP 249 7-tuples: (name, declared type or None, None, None, None, None, None); None without columns.
         self.description = tuple(
             (self.names[i], self.decltypes[i], None, None, None, None, None) for i in range(self.ncols)
