@@ -99,49 +99,42 @@ class Statement:
     # --- parameters ----------------------------------------------------------
     def bind(self, params) -> None:
         """Binds a sequence (qmark/numbered) or a mapping (named parameters)."""
-        n = self.nparams
         tp = type(params)
-        if tp is tuple or tp is list:  # the common case first: no ABC isinstance checks
-            if len(params) != n:
-                raise ProgrammingError(
-                    f"incorrect number of bindings supplied: the statement uses {n}, and there are {len(params)} supplied"
-                )
-            hp = self.hp
-            i = 1
-            for value in params:
-                bind_one(hp, i, value)
-                i += 1
-            return
-        if params is None:
-            params = ()
-        if isinstance(params, Mapping):
-            h = self.hp
-            for i, name in enumerate(self.param_names, 1):
-                if name is None:
-                    raise ProgrammingError(
-                        f"binding parameter {i} has no name: use a sequence of parameters for ? placeholders"
-                    )
+        if tp is not tuple and tp is not list:  # the common case skips these checks
+            if params is None:
+                params = ()
+            elif isinstance(params, Mapping):
+                return self._bind_named(params)
+            elif isinstance(params, (str, bytes, bytearray)):
+                raise ProgrammingError("parameters must be a sequence or a mapping, not a string")
+            else:
                 try:
-                    value = params[name[1:]]
-                except KeyError:
-                    raise ProgrammingError(f"you did not supply a value for binding parameter {name}") from None
-                bind_one(h, i, value)
-            return
-        if isinstance(params, (str, bytes, bytearray)):
-            raise ProgrammingError("parameters must be a sequence or a mapping, not a string")
-        try:
-            count = len(params)
-        except TypeError:
-            raise ProgrammingError("parameters are of unsupported type") from None
-        if count != n:
+                    params = tuple(params)
+                except TypeError:
+                    raise ProgrammingError("parameters are of unsupported type") from None
+        n = self.nparams
+        if len(params) != n:
             raise ProgrammingError(
-                f"incorrect number of bindings supplied: the statement uses {n}, and there are {count} supplied"
+                f"incorrect number of bindings supplied: the statement uses {n}, and there are {len(params)} supplied"
             )
         hp = self.hp
         i = 1
         for value in params:
             bind_one(hp, i, value)
             i += 1
+
+    def _bind_named(self, params) -> None:
+        hp = self.hp
+        for i, name in enumerate(self.param_names, 1):
+            if name is None:
+                raise ProgrammingError(
+                    f"binding parameter {i} has no name: use a sequence of parameters for ? placeholders"
+                )
+            try:
+                value = params[name[1:]]
+            except KeyError:
+                raise ProgrammingError(f"you did not supply a value for binding parameter {name}") from None
+            bind_one(hp, i, value)
 
     # --- rows ----------------------------------------------------------------
     def read_row(self) -> tuple:
