@@ -23,6 +23,8 @@ public final class Statement implements AutoCloseable {
         int generation;
         boolean stepped;
         boolean done;
+        /** heliosdb_stmt_readonly, asked once (it depends only on the SQL): 0 unknown, 1 yes, 2 no. */
+        int readOnly;
 
         State(Database.State db, long handle) {
             this.db = db;
@@ -127,8 +129,14 @@ public final class Statement implements AutoCloseable {
     /** True when running this statement cannot change the database. */
     public boolean isReadOnly() throws HeliosDBException {
         synchronized (state) {
-            return NativeDB.readonly(state.handle());
+            return readOnlyLocked();
         }
+    }
+
+    private boolean readOnlyLocked() throws HeliosDBException {
+        long h = state.handle();
+        if (state.readOnly == 0) state.readOnly = NativeDB.readonly(h) ? 1 : 2;
+        return state.readOnly == 1;
     }
 
     /** Number of result columns (0 for statements without results). */
@@ -272,7 +280,7 @@ public final class Statement implements AutoCloseable {
                 while (state.step()) {
                     // rows of a query or RETURNING are discarded
                 }
-                return NativeDB.readonly(state.handle()) ? 0 : NativeDB.changes(state.dbHandle());
+                return readOnlyLocked() ? 0 : NativeDB.changes(state.dbHandle());
             } finally {
                 state.reset();
             }

@@ -36,6 +36,8 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
     private static final DateTimeFormatter SQL_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
     private final String sql;
+    /** INSERT/REPLACE: the batch records the last inserted rowid for getGeneratedKeys. */
+    private final boolean inserts;
     private final io.heliosdb.Statement st;
     /** RETURN_GENERATED_KEYS asked (keys are recorded either way, as the last inserted rowid). */
     private final boolean wantKeys;
@@ -46,6 +48,8 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
         super(conn);
         this.sql = sql;
         this.wantKeys = wantKeys;
+        String word = HeliosConnection.firstWord(sql);
+        this.inserts = word.equals("INSERT") || word.equals("REPLACE");
         try {
             this.st = conn.db.prepare(sql);
             this.params = new Object[st.parameterCount()];
@@ -165,13 +169,15 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
                 try {
                     bindAll(batch.get(i));
                     counts[i] = st.execute();
-                    if (HeliosConnection.firstWord(sql).equals("INSERT")) generatedKey = conn.db.lastInsertRowid();
                 } catch (HeliosDBException | SQLException e) {
                     SQLException s = e instanceof SQLException q ? q : SqlStates.of((HeliosDBException) e);
                     throw new BatchUpdateException(s.getMessage(), s.getSQLState(), s.getErrorCode(), Arrays.copyOf(counts, i), s);
                 }
             }
+            if (inserts && counts.length > 0) generatedKey = conn.db.lastInsertRowid();
             return counts;
+        } catch (HeliosDBException e) {
+            throw SqlStates.of(e);
         } finally {
             batch.clear();
         }
