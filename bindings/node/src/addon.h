@@ -42,6 +42,12 @@ typedef struct hn_stmt {
   bool pluck, raw, safe_ints;
   bool iterating; /* an iterate() is walking its rows */
   bool returns_data;
+  bool readonly;
+  /* Parameter slots and names (NULL for ?/?N), read once at prepare: the
+   * names live until finalize, and asking per call costs an ABI round trip
+   * (handle check and lock) per parameter. */
+  int nparams;
+  const char **pnames;
 } hn_stmt;
 
 /* Per-environment state (napi_set_instance_data). */
@@ -88,7 +94,8 @@ typedef struct hn_value {
 /* Binds `params` (a JS array of positional values, possibly ending with a
  * plain object of named values) to `st`; throws and returns false on bad
  * input. */
-bool hn_bind_js(napi_env env, heliosdb_stmt *st, heliosdb *db, napi_value params);
+bool hn_bind_js(napi_env env, heliosdb_stmt *st, heliosdb *db, napi_value params, int count,
+                const char *const *names);
 /* Converts one JS value; throws and returns false on an unbindable type. */
 bool hn_value_from_js(napi_env env, napi_value v, hn_value *out);
 void hn_value_free(hn_value *v);

@@ -26,6 +26,9 @@ void hn_stmt_release(hn_stmt *s) {
   }
   s->prev = s->next = NULL;
   s->iterating = false;
+  free(s->pnames); /* the strings were the statement's */
+  s->pnames = NULL;
+  s->nparams = 0;
 }
 
 static void stmt_finalize(napi_env env, void *data, void *hint) {
@@ -112,6 +115,18 @@ static napi_value stmt_new(napi_env env, napi_callback_info info) {
   }
   s->handle = h;
   s->returns_data = heliosdb_column_count(h) > 0;
+  s->readonly = heliosdb_stmt_readonly(h) != 0;
+  s->nparams = heliosdb_bind_parameter_count(h);
+  if (s->nparams > 0) {
+    s->pnames = calloc((size_t)s->nparams, sizeof(char *));
+    if (!s->pnames) {
+      heliosdb_finalize(h);
+      free(s);
+      hn_throw_db(env, HELIOSDB_NOMEM, "out of memory");
+      return NULL;
+    }
+    for (int i = 0; i < s->nparams; i++) s->pnames[i] = heliosdb_bind_parameter_name(h, i + 1);
+  }
   if (napi_wrap(env, self, s, stmt_finalize, NULL, NULL) != napi_ok) {
     heliosdb_finalize(h);
     free(s);
@@ -155,7 +170,7 @@ static napi_value fail_step(napi_env env, hn_stmt *s, int rc) {
  * it changes anything. */
 static bool require_data(napi_env env, hn_stmt *s) {
   if (!s->returns_data) s->returns_data = heliosdb_column_count(s->handle) > 0;
-  if (!s->returns_data && !heliosdb_stmt_readonly(s->handle)) {
+  if (!s->returns_data && !s->readonly) {
     hn_throw_type(env, "This statement does not return data. Use run() instead");
     return false;
   }
@@ -201,14 +216,14 @@ static napi_value stmt_run(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   hn_stmt *s = this_live(env, info, &argc, argv, false);
-  if (!s || !hn_bind_js(env, s->handle, s->db->handle, argv[0])) return NULL;
+  if (!s || !hn_bind_js(env, s->handle, s->db->handle, argv[0], s->nparams, s->pnames)) return NULL;
   int rc;
   while ((rc = heliosdb_step(s->handle)) == HELIOSDB_ROW) {
   }
   if (rc != HELIOSDB_DONE) return fail_step(env, s, rc);
   heliosdb *db = s->db->handle;
   /* heliosdb_changes is the connection's latest write: a query changed nothing. */
-  int64_t changes = heliosdb_stmt_readonly(s->handle) ? 0 : heliosdb_changes(db);
+  int64_t changes = s->readonly ? 0 : heliosdb_changes(db);
   napi_value result, jchanges;
   napi_create_object(env, &result);
   napi_create_double(env, (double)changes, &jchanges);
@@ -224,7 +239,7 @@ static napi_value stmt_get(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   hn_stmt *s = this_live(env, info, &argc, argv, false);
-  if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0])) return NULL;
+  if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0], s->nparams, s->pnames)) return NULL;
   int rc = heliosdb_step(s->handle);
   napi_value row = NULL;
   if (rc == HELIOSDB_ROW) {
@@ -252,7 +267,7 @@ static napi_value stmt_all(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], rows;
   hn_stmt *s = this_live(env, info, &argc, argv, false);
-  if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0])) return NULL;
+  if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0], s->nparams, s->pnames)) return NULL;
   int rc = heliosdb_step(s->handle);
   HN_CALL(env, napi_create_array(env, &rows));
   if (rc == HELIOSDB_ROW) {
@@ -279,7 +294,7 @@ static napi_value stmt_iter_start(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   hn_stmt *s = this_live(env, info, &argc, argv, false);
-  if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0])) return NULL;
+  if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0], s->nparams, s->pnames)) return NULL;
   s->iterating = true;
   return NULL;
 }
@@ -379,11 +394,11 @@ static napi_value stmt_info(napi_env env, napi_callback_info info) {
   hn_stmt *s = this_live(env, info, NULL, NULL, true);
   if (!s) return NULL;
   napi_create_object(env, &o);
-  napi_get_boolean(env, heliosdb_stmt_readonly(s->handle) != 0, &v);
+  napi_get_boolean(env, s->readonly, &v);
   napi_set_named_property(env, o, "readonly", v);
   napi_get_boolean(env, s->returns_data, &v);
   napi_set_named_property(env, o, "returnsData", v);
-  napi_create_int32(env, heliosdb_bind_parameter_count(s->handle), &v);
+  napi_create_int32(env, s->nparams, &v);
   napi_set_named_property(env, o, "paramCount", v);
   return o;
 }

@@ -183,7 +183,8 @@ static bool bind_one(napi_env env, heliosdb_stmt *st, heliosdb *db, int idx, nap
   return true;
 }
 
-bool hn_bind_js(napi_env env, heliosdb_stmt *st, heliosdb *db, napi_value params) {
+bool hn_bind_js(napi_env env, heliosdb_stmt *st, heliosdb *db, napi_value params, int count,
+                const char *const *names) {
   uint32_t n = 0;
   napi_value named = NULL;
   if (napi_get_array_length(env, params, &n) != napi_ok) {
@@ -199,10 +200,9 @@ bool hn_bind_js(napi_env env, heliosdb_stmt *st, heliosdb *db, napi_value params
       n--;
     }
   }
-  int count = heliosdb_bind_parameter_count(st);
   uint32_t next = 0;
   for (int idx = 1; idx <= count; idx++) {
-    const char *name = heliosdb_bind_parameter_name(st, idx);
+    const char *name = names ? names[idx - 1] : NULL;
     napi_value v;
     if (name) {
       if (!named) {
