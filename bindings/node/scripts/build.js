@@ -100,7 +100,8 @@ function main() {
   } else {
     // --exclude-libs keeps the Rust library's symbols out of the addon's
     // dynamic symbol table; --gc-sections drops what the addon never calls.
-    args.push(lib, '-Wl,--exclude-libs,ALL', '-Wl,--gc-sections', '-Wl,-s');
+    args.push(lib, '-Wl,--exclude-libs,ALL', '-Wl,--gc-sections');
+    if (!process.env.HELIOSDB_KEEP_SYMBOLS) args.push('-Wl,-s'); // for profiling: HELIOSDB_KEEP_SYMBOLS=1
   }
   args.push('-lpthread', '-ldl', '-lm');
   console.log(`heliosdb: ${cc} … -o ${path.relative(pkg, out)} (${shared ? 'shared' : 'static'} libheliosdb from ${src.libDir}, Node headers ${headers})`);
