@@ -126,11 +126,15 @@ static void hdb_read(heliosdb_stmt *st, int ncol, hdb_value *out, const unsigned
 }
 
 // hdb_step advances st and, when a row is ready, reads its ncol columns
-// into out (one cgo crossing per row). *count receives the column count
-// after the step: a statement learns its columns when it first runs (for
-// example after a schema change, or when prepare could not resolve them).
+// into out (one cgo crossing per row). *count (when count is not NULL)
+// receives the column count after the step, and names/decls (when not NULL)
+// the first min(ncol, count) column names and declared types: a statement
+// learns its columns when it first runs (after a schema change, or when
+// prepare could not resolve them), and the first step of a query reads
+// them in the same crossing.
 static int hdb_step(heliosdb *db, heliosdb_stmt *st, int ncol, hdb_value *out,
-                    const unsigned char *wanttext, int *count, char **err) {
+                    const unsigned char *wanttext, int *count,
+                    const char **names, const char **decls, char **err) {
 	int rc = heliosdb_step(st);
 	if (rc == HELIOSDB_ROW) {
 		hdb_read(st, ncol, out, wanttext);
@@ -138,7 +142,16 @@ static int hdb_step(heliosdb *db, heliosdb_stmt *st, int ncol, hdb_value *out,
 		*err = hdb_err(db);
 		return rc;
 	}
-	if (count) *count = heliosdb_column_count(st);
+	if (count) {
+		*count = heliosdb_column_count(st);
+		if (names) {
+			int n = *count < ncol ? *count : ncol;
+			for (int i = 0; i < n; i++) {
+				names[i] = heliosdb_column_name(st, i);
+				decls[i] = heliosdb_column_decltype(st, i);
+			}
+		}
+	}
 	return rc;
 }
 
@@ -287,31 +300,45 @@ func cRun(db *cDB, st *cStmt) (changes, rowid int64, err error) {
 }
 
 // cStep advances st; on codeRow, vals holds the row (pointers valid until
-// the next step/reset/finalize). count (when not nil) receives the column
-// count after the step. A failure other than DONE returns an error.
-func cStep(db *cDB, st *cStmt, vals []cValue, wanttext []byte, count *int) (int, error) {
-	var pv *C.hdb_value
-	if len(vals) > 0 {
-		pv = &vals[0]
-	}
-	var pw *C.uchar
-	if len(wanttext) > 0 {
-		pw = (*C.uchar)(unsafe.Pointer(&wanttext[0]))
-	}
+// the next step/reset/finalize). A failure other than DONE returns an error.
+func cStep(db *cDB, st *cStmt, vals []cValue, wanttext []byte) (int, error) {
 	var msg *C.char
-	var n C.int
-	var pn *C.int
-	if count != nil {
-		pn = &n
-	}
-	rc := C.hdb_step(db, st, C.int(len(vals)), pv, pw, pn, &msg)
+	rc := C.hdb_step(db, st, C.int(len(vals)), valsPtr(vals), wantPtr(wanttext), nil, nil, nil, &msg)
 	if rc == C.HELIOSDB_ROW || rc == C.HELIOSDB_DONE {
-		if count != nil {
-			*count = int(n)
-		}
 		return int(rc), nil
 	}
 	return int(rc), takeErr(rc, msg)
+}
+
+// cFirstStep is cStep for a query's first step (which runs the statement):
+// it also returns the column count after the step and fills names/decls
+// (len(vals) entries) with the columns' name and declared-type pointers.
+func cFirstStep(db *cDB, st *cStmt, vals []cValue, wanttext []byte, names, decls []*C.char) (rc, count int, err error) {
+	var msg *C.char
+	var n C.int
+	var pn, pd **C.char
+	if len(names) > 0 {
+		pn, pd = &names[0], &decls[0]
+	}
+	crc := C.hdb_step(db, st, C.int(len(vals)), valsPtr(vals), wantPtr(wanttext), &n, pn, pd, &msg)
+	if crc == C.HELIOSDB_ROW || crc == C.HELIOSDB_DONE {
+		return int(crc), int(n), nil
+	}
+	return int(crc), 0, takeErr(crc, msg)
+}
+
+func valsPtr(vals []cValue) *C.hdb_value {
+	if len(vals) == 0 {
+		return nil
+	}
+	return &vals[0]
+}
+
+func wantPtr(w []byte) *C.uchar {
+	if len(w) == 0 {
+		return nil
+	}
+	return (*C.uchar)(unsafe.Pointer(&w[0]))
 }
 
 // cReadRow reads the current row again into vals (after the column count

@@ -54,7 +54,7 @@ func (r *Rows) Next(dest []driver.Value) error {
 		return io.EOF
 	}
 	if !r.pending {
-		rc, err := cStep(r.s.c.db, r.s.st, r.vals, r.cols.wanttext, nil)
+		rc, err := cStep(r.s.c.db, r.s.st, r.vals, r.cols.wanttext)
 		runtime.KeepAlive(r.s)
 		if err != nil {
 			return err

@@ -26,6 +26,11 @@ type Stmt struct {
 	cleanup  runtime.Cleanup
 	names    map[string]int // parameter name without prefix -> index, built on first use
 	cols     *columns       // column names and types, cached across runs
+
+	// Buffers reused by every run (database/sql never has two result sets
+	// of one statement open at once).
+	vals                       []cValue
+	scratchNames, scratchDecls []*cChar
 }
 
 var (
@@ -129,11 +134,18 @@ func (s *Stmt) query(ctx context.Context, args []driver.NamedValue, owns bool) (
 	if err := s.bind(args); err != nil {
 		return nil, err
 	}
-	s.cols = loadColumns(s.st, s.ncol, s.cols)
-	r := &Rows{s: s, owns: owns, cols: s.cols, vals: make([]cValue, len(s.cols.names))}
+	if s.cols == nil {
+		s.cols = loadColumns(s.st, s.ncol, nil)
+	}
+	n := len(s.cols.names)
+	if cap(s.vals) < n {
+		s.vals = make([]cValue, n)
+		s.scratchNames = make([]*cChar, n)
+		s.scratchDecls = make([]*cChar, n)
+	}
+	r := &Rows{s: s, owns: owns, cols: s.cols, vals: s.vals[:n]}
 	stop := s.c.watch(ctx)
-	var ncol int
-	rc, err := cStep(s.c.db, s.st, r.vals, s.cols.wanttext, &ncol)
+	rc, ncol, err := cFirstStep(s.c.db, s.st, r.vals, s.cols.wanttext, s.scratchNames[:n], s.scratchDecls[:n])
 	if stop != nil {
 		stop()
 	}
@@ -141,13 +153,16 @@ func (s *Stmt) query(ctx context.Context, args []driver.NamedValue, owns bool) (
 		cReset(s.st)
 		return nil, ctxErr(ctx, err)
 	}
-	if ncol != len(s.cols.names) {
-		// The statement learnt its columns when it ran: describe them again
-		// and read the row with the new shape.
+	if ncol != n || !samePtrs(s.cols.rawNames, s.scratchNames[:n]) || !samePtrs(s.cols.rawDecls, s.scratchDecls[:n]) {
+		// The statement learnt new columns when it ran (first run, or a
+		// schema change re-planned it): describe them again and read the
+		// row with the new shape.
 		s.ncol = ncol
 		s.cols = loadColumns(s.st, ncol, nil)
-		r.cols = s.cols
-		r.vals = make([]cValue, ncol)
+		s.vals = make([]cValue, ncol)
+		s.scratchNames = make([]*cChar, ncol)
+		s.scratchDecls = make([]*cChar, ncol)
+		r.cols, r.vals = s.cols, s.vals
 		if rc == codeRow {
 			cReadRow(s.st, r.vals, s.cols.wanttext)
 		}
