@@ -7,7 +7,11 @@
 // Each engine runs in its own child process (so peak RSS is its own), on an
 // on-disk database in a temporary directory. Not run in CI.
 //
-// Usage: node bench.js [rows=100000] [lookups=100000] [groupby=20]
+// The engines alternate for ROUNDS rounds (default 3) and each figure is
+// the median of its rounds, so a burst of load on a shared machine skews
+// both sides alike.
+//
+// Usage: node bench.js [rows=100000] [lookups=100000] [groupby=20] [rounds=3]
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -18,6 +22,7 @@ const path = require('node:path');
 const ROWS = Number(process.argv[2] ?? 100000);
 const LOOKUPS = Number(process.argv[3] ?? 100000);
 const GROUPBY = Number(process.argv[4] ?? 20);
+const ROUNDS = Number(process.argv[5] ?? 3);
 
 // Deterministic pseudo-random ids for the lookups.
 function* ids(n, max) {
@@ -83,28 +88,40 @@ function child(engine) {
   process.stdout.write(JSON.stringify(r));
 }
 
+function median(xs) {
+  const v = [...xs].sort((a, b) => a - b);
+  return v[Math.floor(v.length / 2)];
+}
+
 function main() {
+  const runs = { heliosdb: [], 'better-sqlite3': [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const engine of Object.keys(runs)) {
+      const p = spawnSync(process.execPath, [__filename, ...process.argv.slice(2, 5)], {
+        env: { ...process.env, BENCH_ENGINE: engine },
+        encoding: 'utf8',
+      });
+      if (p.status !== 0) throw new Error(`${engine} failed:\n${p.stderr}`);
+      runs[engine].push(JSON.parse(p.stdout));
+    }
+  }
   const results = {};
-  for (const engine of ['heliosdb', 'better-sqlite3']) {
-    const p = spawnSync(process.execPath, [__filename, ...process.argv.slice(2, 5)], {
-      env: { ...process.env, BENCH_ENGINE: engine },
-      encoding: 'utf8',
-    });
-    if (p.status !== 0) throw new Error(`${engine} failed:\n${p.stderr}`);
-    results[engine] = JSON.parse(p.stdout);
+  for (const [engine, rs] of Object.entries(runs)) {
+    results[engine] = {};
+    for (const k of Object.keys(rs[0])) results[engine][k] = median(rs.map((r) => r[k]));
   }
   const h = results.heliosdb;
   const s = results['better-sqlite3'];
   if (h.check !== s.check) throw new Error('the engines disagree on the lookup results');
   const better = require('better-sqlite3/package.json').version;
   console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0].model}), heliosdb-lite ${require('..').version}, better-sqlite3 ${better} (SQLite ${new (require('better-sqlite3'))(':memory:').prepare('select sqlite_version() v').get().v}, WAL, synchronous=NORMAL)`);
-  console.log(`rows=${ROWS} lookups=${LOOKUPS} group-by runs=${GROUPBY}\n`);
+  console.log(`rows=${ROWS} lookups=${LOOKUPS} group-by runs=${GROUPBY}; median of ${ROUNDS} alternating rounds; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
   const row = (name, a, b, unit, perOp) =>
     console.log(
-      `| ${name.padEnd(34)} | ${fmt(a, unit, perOp).padStart(16)} | ${fmt(b, unit, perOp).padStart(16)} | ${(a / b).toFixed(2).padStart(6)}× |`,
+      `| ${name.padEnd(38)} | ${fmt(a, unit, perOp).padStart(16)} | ${fmt(b, unit, perOp).padStart(16)} | ${(a / b).toFixed(2).padStart(6)}× |`,
     );
-  console.log(`| ${'workload'.padEnd(34)} | ${'heliosdb-lite'.padStart(16)} | ${'better-sqlite3'.padStart(16)} | ${'ratio'.padStart(7)} |`);
-  console.log(`| ${'-'.repeat(34)} | ${'-'.repeat(16)} | ${'-'.repeat(16)} | ${'-'.repeat(7)} |`);
+  console.log(`| ${'workload'.padEnd(38)} | ${'heliosdb-lite'.padStart(16)} | ${'better-sqlite3'.padStart(16)} | ${'ratio'.padStart(7)} |`);
+  console.log(`| ${'-'.repeat(38)} | ${'-'.repeat(16)} | ${'-'.repeat(16)} | ${'-'.repeat(7)} |`);
   row(`insert ${ROWS} rows in 1 transaction`, h.insert, s.insert, 'ms');
   row(`  per insert`, (h.insert * 1000) / ROWS, (s.insert * 1000) / ROWS, 'µs');
   row(`point lookup by primary key`, (h.lookup * 1000) / LOOKUPS, (s.lookup * 1000) / LOOKUPS, 'µs');
