@@ -261,10 +261,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   }
   hn_db *db = w->db;
   db->pending_async--;
-  if (db->close_requested && db->pending_async == 0 && db->handle) {
-    heliosdb_close(db->handle);
-    db->handle = NULL;
-  }
+  if (db->close_requested) hn_db_close_now(db); /* the deferred close(), once the last query is back */
 
   napi_get_undefined(env, &argv[0]);
   napi_get_undefined(env, &argv[1]);

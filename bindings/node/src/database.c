@@ -27,8 +27,7 @@ static void db_finalize(napi_env env, void *data, void *hint) {
   /* Async work holds a reference to the Database object, so nothing is
    * pending here except at environment teardown (then the process exits and
    * the handle is left to it rather than closed under a running worker). */
-  while (db->stmts) hn_stmt_release(db->stmts);
-  if (db->handle && db->pending_async == 0) heliosdb_close(db->handle);
+  hn_db_close_now(db);
   free(db);
 }
 
