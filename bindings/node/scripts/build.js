@@ -92,7 +92,9 @@ function main() {
     '-fvisibility=hidden', '-DNODE_GYP_MODULE_NAME=heliosdb',
     `-I${headers}`, `-I${src.includeDir}`,
     ...sources,
-    '-o', out,
+    // Written beside and renamed into place: a process that has the old
+    // addon loaded (or loads it meanwhile) never sees a half-written file.
+    '-o', `${out}.tmp`,
   ];
   if (shared) {
     fs.copyFileSync(lib, path.join(outDir, 'libheliosdb.so'));
@@ -110,6 +112,7 @@ function main() {
   } catch {
     fail('compiling the addon failed (see above)');
   }
+  fs.renameSync(`${out}.tmp`, out);
 }
 
 function fail(msg) {
