@@ -69,6 +69,11 @@ def test_autocommit_true_and_false(dbpath):
     assert b.execute("SELECT count(*) FROM t").fetchone() == (1,)
     b.execute("INSERT INTO t VALUES (4)")
     b.commit()
+    b.execute("CREATE MATERIALIZED VIEW tc AS SELECT count(*) AS n FROM t WITH NO DATA")
+    b.commit()
+    b.execute("REFRESH MATERIALIZED VIEW tc")  # not wrapped in a transaction: the engine refuses that
+    assert b.execute("SELECT n FROM tc").fetchone() == (2,)
+    b.commit()
     b.autocommit = True
     assert b.execute("SELECT count(*) FROM t").fetchone() == (2,) and not b.in_transaction
     b.close()

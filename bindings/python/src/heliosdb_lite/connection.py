@@ -14,7 +14,8 @@ Transactions (see README.md "Transactions"), following the sqlite3 module:
     nothing (SQL ``BEGIN``/``COMMIT`` still work).
   * ``autocommit=False`` (PEP 249): a transaction is always open. It begins
     lazily, before the first statement after connect/commit/rollback, not at
-    once as sqlite3 does, because HeliosDB's BEGIN takes the write lock.
+    once as sqlite3 does, because HeliosDB's BEGIN takes the write lock
+    (not before BEGIN/COMMIT/ROLLBACK/REFRESH themselves).
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ class Connection:
 
     def __init__(self, path=":memory:", config=None, timeout: float | None = None, *,
                  isolation_level: str | None = "", autocommit=LEGACY_TRANSACTION_CONTROL,
-                 cached_statements: int = 128):
+                 cached_statements: int = 128, check_same_thread: bool = True):
+        # check_same_thread is accepted for sqlite3 compatibility and ignored: a connection may be
+        # used from any thread (threadsafety 2).
+        del check_same_thread
         if path is not None:
             path = os.fspath(path)
             if isinstance(path, bytes):

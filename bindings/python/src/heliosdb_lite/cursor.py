@@ -80,7 +80,7 @@ class Cursor:
             if st.is_dml:
                 if conn._implicit_begin_dml:
                     conn._begin_if_needed()
-            elif conn._implicit_begin_all:
+            elif conn._implicit_begin_all and not st.no_implicit_begin:
                 conn._begin_if_needed()
             st.bind(parameters)
             rc = _step(st.hp)  # runs the statement; the GIL is released meanwhile

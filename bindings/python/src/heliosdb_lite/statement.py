@@ -32,13 +32,15 @@ _LEADING = re.compile(r"(?:\s|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z]+)", re.S)
 _DML = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
 # Statements after which this connection's cached statements are prepared afresh.
 _DDL = frozenset({"CREATE", "DROP", "ALTER"})
+# Transaction control, and REFRESH (which the engine refuses inside a transaction).
+_NO_IMPLICIT_BEGIN = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "END", "REFRESH"})
 
 class Statement:
     """A prepared statement and what the binding knows about it."""
 
     __slots__ = (
         "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes",
-        "is_dml", "is_insert", "is_ddl", "keyword", "epoch", "description", "hp", "reader",
+        "is_dml", "is_insert", "is_ddl", "no_implicit_begin", "keyword", "epoch", "description", "hp", "reader",
     )
 
     def __init__(self, db, sql: str):
@@ -75,6 +77,8 @@ class Statement:
         self.is_dml = self.keyword in _DML
         self.is_insert = self.keyword in ("INSERT", "REPLACE")
         self.is_ddl = self.keyword in _DDL
+        # autocommit=False opens a transaction before statements, but not before these.
+        self.no_implicit_begin = self.keyword in _NO_IMPLICIT_BEGIN
 
     def read_columns(self) -> None:
         """(Re)reads the result columns: names, declared types, the row reader, the description.
