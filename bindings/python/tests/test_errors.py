@@ -152,3 +152,12 @@ def test_open_errors(tmp_path):
     with pytest.raises(h.Error) as info:
         h.connect(str(bad))
     assert info.value.code != 0
+
+
+def test_second_open_with_other_settings_is_refused(dbpath):
+    first = h.connect(dbpath)
+    with pytest.raises(h.ProgrammingError, match="different configuration") as info:
+        h.connect(dbpath, config={"snapshot": {"max_snapshots": 5}})
+    assert info.value.code == 21
+    h.connect(dbpath, config={"database": {"busy_timeout_ms": 10}}).close()  # per-connection: allowed
+    first.close()

@@ -78,7 +78,10 @@ class Connection:
         out = N.db_p()
         rc = N.open_with_config(None if path is None else path.encode("utf-8"), _config_text(config), byref(out))
         if rc != N.OK:
-            raise from_db(None, rc)
+            err = from_db(None, rc)
+            if rc == N.MISUSE:  # the path is open here with other settings: a usage error, not a stale handle
+                err = ProgrammingError(err.message, rc)
+            raise err
         self._db = out.value
         self._dbp = N.token(self._db)  # for the argtypes-free hot functions
         self._closed = False
@@ -86,8 +89,12 @@ class Connection:
             N.busy_timeout(self._db, int(timeout * 1000))
         self._autocommit = LEGACY_TRANSACTION_CONTROL
         self._isolation_level = ""
-        self.isolation_level = isolation_level
-        self.autocommit = autocommit
+        try:
+            self.isolation_level = isolation_level
+            self.autocommit = autocommit
+        except BaseException:
+            self.close()  # a bad argument must not leave the database open
+            raise
 
     @classmethod
     def open(cls, path=None, config=None, **kwargs) -> "Connection":
