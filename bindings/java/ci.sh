@@ -28,15 +28,18 @@ summary() {
         END { printf "Java binding — Tests run: %d, Failures: %d, Errors: %d, Skipped: %d\n", t, f, e, s }' "$reports"/*.txt
 }
 
+# Maven 3.8 prints stray colour resets even in batch mode; strip them (pipefail keeps its status).
+mvn_quiet() { nice mvn -q -B -ntp "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g'; }
+
 cd bindings/java
 status=0
-nice mvn -q -B -ntp -Dstyle.color=never test || status=$?
+mvn_quiet test || status=$?
 cd "$root"
 summary
 [ $status -eq 0 ] || { echo "ci.sh: Java tests failed" >&2; exit $status; }
 
 # The jar (with the native library inside) for the example and for users of `mvn install`.
-(cd bindings/java && nice mvn -q -B -ntp -Dstyle.color=never -DskipTests install)
+(cd bindings/java && mvn_quiet -DskipTests install)
 jar=bindings/java/target/heliosdb-java-0.1.0.jar
 
 out=$(mktemp)

@@ -184,14 +184,6 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
     }
 
     @Override
-    public int[] executeBatch() throws SQLException {
-        long[] l = executeLargeBatch();
-        int[] r = new int[l.length];
-        for (int i = 0; i < l.length; i++) r[i] = (int) l[i];
-        return r;
-    }
-
-    @Override
     public void clearParameters() throws SQLException {
         checkOpen();
         Arrays.fill(params, UNSET);
