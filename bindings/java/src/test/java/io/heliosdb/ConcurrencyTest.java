@@ -90,4 +90,41 @@ class ConcurrencyTest {
             assertEquals(THREADS * ROWS, count(db, "SELECT count(*) FROM ev"));
         }
     }
+
+    /**
+     * A thread reading rows as fast as it can while another closes the database: the
+     * reader must end with a HeliosDBException (MISUSE), never read freed memory.
+     */
+    @Test
+    void closingWhileAnotherThreadReadsThrowsNeverCrashes() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 10; round++) {
+                Database db = Database.openInMemory();
+                db.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT, data BLOB)");
+                db.execute("INSERT INTO big WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000) "
+                        + "SELECT x, 'name ' || x, x'00ff00ff' FROM n");
+                java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+                Future<Long> reader = pool.submit(() -> {
+                    long seen = 0;
+                    while (true) {
+                        try (Statement st = db.prepare("SELECT id, name, data FROM big"); Rows r = st.query()) {
+                            while (r.next()) {
+                                seen += r.getLong(0) + r.getString(1).length() + r.getBytes(2).length;
+                                reading.countDown();
+                            }
+                        }
+                    }
+                });
+                reading.await();
+                Thread.sleep(round % 5);
+                db.close();
+                Exception e = assertThrows(Exception.class, () -> reader.get());
+                HeliosDBException h = assertInstanceOf(HeliosDBException.class, e.getCause(), e.toString());
+                assertTrue(h.getCode() == HeliosDBException.MISUSE || h.getCode() == HeliosDBException.INTERRUPT, h.toString());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
