@@ -39,6 +39,9 @@ public final class Rows implements AutoCloseable {
     private boolean closed;
     private boolean wasNull;
     private String[] names;
+    /** Column count and declared types of this run, read once (they cannot change within a run). */
+    private int columns = -1;
+    private String[] declTypes;
 
     Rows(Statement statement, int generation) {
         this.statement = statement;
@@ -73,7 +76,8 @@ public final class Rows implements AutoCloseable {
     private long row(int i) throws HeliosDBException {
         long h = live();
         if (!onRow) throw new HeliosDBException(HeliosDBException.MISUSE, "no current row (call next() first)");
-        if (i < 0 || i >= NativeDB.columnCount(h)) {
+        if (columns < 0) columns = NativeDB.columnCount(h);
+        if (i < 0 || i >= columns) {
             throw new HeliosDBException(HeliosDBException.RANGE, "column index out of range: " + i);
         }
         return h;
@@ -255,7 +259,11 @@ public final class Rows implements AutoCloseable {
             int t = NativeDB.columnType(h, i);
             wasNull = t == NULL;
             if (t == NULL) return null;
-            String decl = Utf8.string(NativeDB.columnDecltype(h, i));
+            if (declTypes == null) {
+                declTypes = new String[columns];
+                for (int k = 0; k < columns; k++) declTypes[k] = Utf8.string(NativeDB.columnDecltype(h, k));
+            }
+            String decl = declTypes[i];
             if (decl != null && t != BLOB) {
                 String d = decl.toUpperCase(Locale.ROOT);
                 if (d.startsWith("DECIMAL") || d.startsWith("NUMERIC")) return getBigDecimal(i);
