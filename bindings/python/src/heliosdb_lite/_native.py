@@ -15,11 +15,13 @@ Two views of the same library are used on purpose:
     prepare, step, interrupt), so other Python threads keep running while
     the engine works.
   * ``fast`` (ctypes.PyDLL) keeps the GIL; it is used for the accessors that
-    only read or copy a few bytes (bind_*, column_*, reset, changes, …),
-    where dropping and re-taking the GIL would cost more than the call.
-    Those calls never block: the C handle serialises calls, but a statement
-    is only used by the thread that owns its cursor, and they never wait
-    for a running statement on another thread for long (see README).
+    only read or copy a few bytes of a statement (bind_*, column_*, reset,
+    later steps) or read per-thread error state, where dropping and
+    re-taking the GIL would cost more than the call. They lock only their
+    statement, which belongs to one cursor, so they never wait for a
+    statement running in another thread. Calls that read connection state
+    (changes, get_autocommit, …) take the connection's lock, which a
+    running statement holds: those go through ``lib``.
 """
 
 from __future__ import annotations
@@ -114,11 +116,13 @@ free = _sig(lib, "heliosdb_free", None, c_void_p)
 # --- GIL kept: short accessors --------------------------------------------
 errmsg = _sig(fast, "heliosdb_errmsg", c_char_p, db_p)
 errcode = _sig(fast, "heliosdb_errcode", c_int, db_p)
-notice = _sig(fast, "heliosdb_notice", c_char_p, db_p)
-busy_timeout = _sig(fast, "heliosdb_busy_timeout", c_int, db_p, c_int)
-get_autocommit = _sig(fast, "heliosdb_get_autocommit", c_int, db_p)
-changes = _sig(fast, "heliosdb_changes", c_int64, db_p)
-last_insert_rowid = _sig(fast, "heliosdb_last_insert_rowid", c_int64, db_p)
+notice = _sig(lib, "heliosdb_notice", c_char_p, db_p)  # reads the connection (its lock)
+# These read connection state under the connection's lock, which a statement running in
+# another thread holds until it ends: they release the GIL so that wait stalls no other thread.
+busy_timeout = _sig(lib, "heliosdb_busy_timeout", c_int, db_p, c_int)
+get_autocommit = _sig(lib, "heliosdb_get_autocommit", c_int, db_p)
+changes = _sig(lib, "heliosdb_changes", c_int64, db_p)
+last_insert_rowid = _sig(lib, "heliosdb_last_insert_rowid", c_int64, db_p)
 version = _sig(fast, "heliosdb_version", c_char_p)
 
 bind_null = _sig(fast, "heliosdb_bind_null", c_int, stmt_p, c_int)
@@ -174,8 +178,8 @@ r_bind_text = _raw(fast, "heliosdb_bind_text", c_int)
 r_bind_blob = _raw(fast, "heliosdb_bind_blob", c_int)
 r_reset = _raw(fast, "heliosdb_reset", c_int)
 r_step_next = _raw(fast, "heliosdb_step", c_int)
-r_changes = _raw(fast, "heliosdb_changes", c_int64)
-r_last_insert_rowid = _raw(fast, "heliosdb_last_insert_rowid", c_int64)
+r_changes = _raw(lib, "heliosdb_changes", c_int64)  # connection lock: GIL released (see above)
+r_last_insert_rowid = _raw(lib, "heliosdb_last_insert_rowid", c_int64)
 # The first step runs the statement: through the GIL-releasing view.
 r_step = _raw(lib, "heliosdb_step", c_int)
 # 64-bit integers and doubles need their C type declared: keep argtypes for these two.
