@@ -38,6 +38,12 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
     private final String sql;
     /** INSERT/REPLACE: the batch records the last inserted rowid for getGeneratedKeys. */
     private final boolean inserts;
+    /**
+     * With RETURN_GENERATED_KEYS on an INSERT without RETURNING: the same statement with
+     * {@code RETURNING rowid}, so every inserted row's key comes back; null when not (or
+     * no longer) usable, e.g. a table with a composite primary key has no rowid.
+     */
+    private io.heliosdb.Statement keys;
     private final io.heliosdb.Statement st;
     /** RETURN_GENERATED_KEYS asked (keys are recorded either way, as the last inserted rowid). */
     private final boolean wantKeys;
@@ -58,6 +64,53 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
             throw SqlStates.of(e);
         }
         Arrays.fill(params, UNSET);
+        if (wantKeys && inserts && !sql.toUpperCase(java.util.Locale.ROOT).contains("RETURNING")) {
+            String body = sql.strip();
+            while (body.endsWith(";")) body = body.substring(0, body.length() - 1).strip();
+            try {
+                keys = conn.db.prepare(body + " RETURNING rowid");
+            } catch (HeliosDBException e) {
+                keys = null; // not expressible: fall back to the last inserted rowid
+            }
+        }
+    }
+
+    /** True when a failure says the keys statement cannot work here (then the plain statement runs). */
+    private boolean keysUnusable(SQLException e) {
+        return e.getErrorCode() == HeliosDBException.ERROR && e.getMessage() != null && e.getMessage().contains("rowid");
+    }
+
+    private void dropKeys() {
+        try {
+            keys.close();
+        } catch (HeliosDBException ignored) {
+            // closing a statement that failed: nothing to report
+        }
+        keys = null;
+    }
+
+    /** Runs the RETURNING rowid form; false when it cannot (the caller runs the plain statement). */
+    private boolean runWithKeys() throws SQLException {
+        bindAll(keys, params);
+        try {
+            run(keys, sql, false);
+        } catch (SQLException e) {
+            if (!keysUnusable(e)) throw e;
+            dropKeys();
+            return false;
+        }
+        List<Object[]> got = new ArrayList<>();
+        try (ResultSet rs = current) {
+            while (rs.next()) got.add(new Object[] {rs.getLong(1)});
+        }
+        current = null;
+        try {
+            updateCount = conn.db.changes();
+        } catch (HeliosDBException e) {
+            throw SqlStates.of(e);
+        }
+        generatedKeys = got;
+        return true;
     }
 
     /** The native statement (for column metadata without running it). */
@@ -79,11 +132,15 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
 
     /** Binds the kept values; an unset parameter is an error, as JDBC asks. */
     private void bindAll(Object[] values) throws SQLException {
+        bindAll(st, values);
+    }
+
+    private static void bindAll(io.heliosdb.Statement target, Object[] values) throws SQLException {
         try {
             for (int i = 0; i < values.length; i++) {
                 Object v = values[i];
                 if (v == UNSET) throw new SQLException("parameter " + (i + 1) + " is not set", "07002");
-                st.bind(i + 1, toBindable(v));
+                target.bind(i + 1, toBindable(v));
             }
         } catch (HeliosDBException e) {
             throw SqlStates.of(e);
@@ -111,6 +168,7 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
 
     private void runPrepared() throws SQLException {
         checkOpen();
+        if (keys != null && runWithKeys()) return;
         bindAll(params);
         run(st, sql, false);
     }
@@ -163,10 +221,21 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
         checkOpen();
         closeCurrent();
         long[] counts = new long[batch.size()];
+        List<Object[]> got = new ArrayList<>();
+        generatedKeys = List.of();
         try {
             if (counts.length > 0) conn.beforeExecute(st, sql);
             for (int i = 0; i < counts.length; i++) {
                 try {
+                    if (keys != null) {
+                        try {
+                            counts[i] = executeWithKeys(batch.get(i), got);
+                            continue;
+                        } catch (HeliosDBException e) {
+                            if (e.getCode() != HeliosDBException.ERROR || !e.getMessage().contains("rowid")) throw e;
+                            dropKeys(); // this table has no rowid: plain statement from now on
+                        }
+                    }
                     bindAll(batch.get(i));
                     counts[i] = st.execute();
                 } catch (HeliosDBException | SQLException e) {
@@ -174,13 +243,25 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
                     throw new BatchUpdateException(s.getMessage(), s.getSQLState(), s.getErrorCode(), Arrays.copyOf(counts, i), s);
                 }
             }
-            if (inserts && counts.length > 0) generatedKey = conn.db.lastInsertRowid();
+            if (!got.isEmpty()) generatedKeys = got;
+            else if (inserts && counts.length > 0 && counts[counts.length - 1] > 0) {
+                generatedKeys = List.<Object[]>of(new Object[] {conn.db.lastInsertRowid()});
+            }
             return counts;
         } catch (HeliosDBException e) {
             throw SqlStates.of(e);
         } finally {
             batch.clear();
         }
+    }
+
+    /** One parameter set through the RETURNING rowid form; adds its keys to {@code got}. */
+    private long executeWithKeys(Object[] values, List<Object[]> got) throws SQLException, HeliosDBException {
+        bindAll(keys, values);
+        try (io.heliosdb.Rows r = keys.query()) {
+            while (r.next()) got.add(new Object[] {r.getLong(0)});
+        }
+        return conn.db.changes();
     }
 
     @Override
@@ -210,6 +291,7 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
     @Override
     void closeNative() throws SQLException {
         try {
+            if (keys != null) keys.close();
             st.close();
         } catch (HeliosDBException e) {
             throw SqlStates.of(e);

@@ -31,8 +31,8 @@ public class HeliosStatement extends AbstractStatement {
     private boolean closeOnCompletion;
     private boolean poolable;
     private final List<String> batch = new ArrayList<>();
-    /** Rowid of the last INSERT run by this statement, for getGeneratedKeys (0: none). */
-    long generatedKey;
+    /** Keys for getGeneratedKeys: the rowids the last INSERT added (one row each), or none. */
+    List<Object[]> generatedKeys = List.of();
     private volatile boolean running;
     private volatile boolean timedOut;
 
@@ -61,7 +61,7 @@ public class HeliosStatement extends AbstractStatement {
     void run(io.heliosdb.Statement st, String sql, boolean owned) throws SQLException {
         checkOpen();
         closeCurrent();
-        generatedKey = 0;
+        generatedKeys = List.of();
         conn.beforeExecute(st, sql);
         io.heliosdb.Rows rows = null;
         ScheduledFuture<?> timer = null;
@@ -75,7 +75,9 @@ public class HeliosStatement extends AbstractStatement {
             running = false;
             String word = HeliosConnection.firstWord(sql);
             boolean dml = word.equals("INSERT") || word.equals("UPDATE") || word.equals("DELETE") || word.equals("REPLACE");
-            if (word.equals("INSERT") || word.equals("REPLACE")) generatedKey = conn.db.lastInsertRowid();
+            if ((word.equals("INSERT") || word.equals("REPLACE")) && dml && st.columnCount() == 0 && conn.db.changes() > 0) {
+                generatedKeys = List.<Object[]>of(new Object[] {conn.db.lastInsertRowid()});
+            }
             if (st.columnCount() > 0) {
                 current = new HeliosResultSet(this, new NativeCursor(rows, first, owned ? st : null), maxRows);
                 keep = true;
@@ -255,13 +257,15 @@ public class HeliosStatement extends AbstractStatement {
         return getMoreResults();
     }
 
-    /** The rowid of the row the last INSERT of this statement added (one row, column GENERATED_KEY), or no rows. */
+    /**
+     * The rowids the last INSERT of this statement added, column GENERATED_KEY: every row
+     * for a PreparedStatement made with RETURN_GENERATED_KEYS (read through
+     * {@code RETURNING rowid}), otherwise the last inserted rowid; no rows after other statements.
+     */
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
         checkOpen();
-        List<Object[]> data = new ArrayList<>();
-        if (generatedKey != 0) data.add(new Object[] {generatedKey});
-        return new HeliosResultSet(null, new ListCursor(new String[] {"GENERATED_KEY"}, new String[] {"INTEGER"}, data), 0);
+        return new HeliosResultSet(null, new ListCursor(new String[] {"GENERATED_KEY"}, new String[] {"INTEGER"}, generatedKeys), 0);
     }
 
     @Override

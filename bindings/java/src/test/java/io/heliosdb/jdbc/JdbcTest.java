@@ -180,6 +180,49 @@ class JdbcTest {
         }
     }
 
+    private static List<Long> keys(Statement s) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (ResultSet rs = s.getGeneratedKeys()) {
+            while (rs.next()) out.add(rs.getLong("GENERATED_KEY"));
+        }
+        return out;
+    }
+
+    @Test
+    void generatedKeysForEveryInsertedRow() throws Exception {
+        try (Connection c = memory(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, n TEXT)");
+            s.execute("CREATE TABLE pair (x INTEGER, y INTEGER, PRIMARY KEY (x, y))");
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO a (n) VALUES (?), (?)", Statement.RETURN_GENERATED_KEYS)) {
+                p.setString(1, "p");
+                p.setString(2, "q");
+                assertEquals(2, p.executeUpdate());
+                assertEquals(List.of(1L, 2L), keys(p));
+                p.addBatch();
+                p.addBatch();
+                assertArrayEquals(new int[] {2, 2}, p.executeBatch());
+                assertEquals(List.of(3L, 4L, 5L, 6L), keys(p));
+            }
+            // No rowid (composite primary key): the insert still works, keys fall back.
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO pair VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                p.setInt(1, 1);
+                p.setInt(2, 2);
+                assertEquals(1, p.executeUpdate());
+                p.setInt(2, 3);
+                assertEquals(1, p.executeUpdate());
+                keys(p); // whatever the engine reports as last rowid; must not throw
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pair")) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getInt(1));
+            }
+            s.executeUpdate("INSERT INTO a (n) VALUES ('r')");
+            assertEquals(List.of(7L), keys(s));
+            s.executeUpdate("UPDATE a SET n = 'x'");
+            assertEquals(List.of(), keys(s));
+        }
+    }
+
     @Test
     void transactionsCommitAndRollback() throws Exception {
         String url = "jdbc:heliosdb:" + dir.resolve("tx");
