@@ -9,7 +9,7 @@ reader that uses as few calls as its columns' declared types allow:
   DECIMAL(p,s)    1       text form -> decimal.Decimal (exact digits)
   BOOLEAN         1       text form "1"/"0" -> bool
   TEXT            2       text up to NUL + byte length (a NUL inside falls back to the full bytes)
-  REAL            2       value type + double
+  REAL            1       double (NULL reads 0.0: a 0.0 also asks the value type)
   BLOB, ANY, none 2-3     value type, then the value (the generic path)
 
 Columns behave like SQLite STRICT columns, so a declared INTEGER column
@@ -106,7 +106,9 @@ def make_reader(sql: str, decltypes: list):
                       f"        if len({v}) != n: {v} = string_at(cxp(hp, {i}), n)",
                       f"        {v} = {v}.decode('utf-8', 'replace')"]
         elif fast and fam == "REAL":
-            lines += [f"    {v} = cd(hp, {i}) if ct(hp, {i}) == 2 else generic(hp, {i})"]
+            # NULL reads as 0.0: only a 0.0 needs the value type to tell them apart.
+            lines += [f"    {v} = cd(hp, {i})",
+                      f"    if {v} == 0.0 and ct(hp, {i}) != 2: {v} = generic(hp, {i})"]
         else:
             lines += [f"    {v} = generic(hp, {i}, {fam!r})"]
     lines.append(f"    return ({', '.join(names)}{',' if len(names) == 1 else ''})")
