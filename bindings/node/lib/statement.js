@@ -6,6 +6,13 @@
 
 const kNative = Symbol('native');
 
+// Arrays among the arguments are spread, as better-sqlite3 does:
+// run(1, 2), run([1, 2]) and run([1], 2) bind the same values.
+function flat(params) {
+  for (let i = 0; i < params.length; i++) if (Array.isArray(params[i])) return params.flat(1);
+  return params;
+}
+
 /** Iterator over a statement's rows; return() releases the statement. */
 class RowIterator {
   constructor(native) {
@@ -63,22 +70,22 @@ class Statement {
 
   /** Runs the statement; returns `{ changes, lastInsertRowid }`. */
   run(...params) {
-    return this[kNative].run(params);
+    return this[kNative].run(flat(params));
   }
 
   /** The first row (an object, or per pluck()/raw()), or undefined. */
   get(...params) {
-    return this[kNative].get(params);
+    return this[kNative].get(flat(params));
   }
 
   /** All rows. */
   all(...params) {
-    return this[kNative].all(params);
+    return this[kNative].all(flat(params));
   }
 
   /** An iterator over the rows; the statement is busy until it ends or is return()ed. */
   iterate(...params) {
-    this[kNative].iterStart(params);
+    this[kNative].iterStart(flat(params));
     return new RowIterator(this[kNative]);
   }
 

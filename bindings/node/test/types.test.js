@@ -101,7 +101,7 @@ test('unbindable values and wrong parameter counts throw, never crash', () => {
   assert.throws(() => stmt.get(() => 1), TypeError);
   assert.throws(() => stmt.get(Symbol('s')), TypeError);
   assert.throws(() => stmt.get(new Date()), TypeError);
-  assert.throws(() => stmt.get([1]), TypeError);
+  assert.throws(() => stmt.get([[1]]), TypeError); // arrays are spread one level only
   assert.throws(() => stmt.get(new Float64Array(2)), TypeError);
   assert.throws(() => stmt.get(), { name: 'RangeError', message: /Too few/ });
   assert.throws(() => stmt.get(1, 2), { name: 'RangeError', message: /Too many/ });
@@ -109,6 +109,9 @@ test('unbindable values and wrong parameter counts throw, never crash', () => {
   assert.throws(() => named.get(), { name: 'RangeError', message: /Missing named parameter "x"/ });
   assert.throws(() => named.get({ y: 1 }), { name: 'RangeError', message: /Missing named parameter "x"/ });
   assert.deepEqual(named.get({ x: 1, extra: 2 }), { x: 1 });
+  // Arrays are spread like separate arguments (better-sqlite3 does the same).
+  assert.deepEqual(db.prepare('SELECT ? AS a, ? AS b').get([1, 2]), { a: 1, b: 2 });
+  assert.deepEqual(db.prepare('SELECT ? AS a, ? AS b').get([1], 2), { a: 1, b: 2 });
   // The statement is still usable after each failure.
   assert.deepEqual(stmt.get(3), { a: 3 });
   db.close();
