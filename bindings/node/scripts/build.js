@@ -3,8 +3,9 @@
 //
 // Why not node-gyp: node-gyp downloads Node's headers unless `nodedir` is
 // configured on the installing machine. This script uses the headers of the
-// Node that runs it (<prefix>/include/node, as Debian and the official
-// tarballs install them) or the `node-api-headers` npm package, and never
+// Node that runs it (<prefix>/include/node, as NodeSource packages and the
+// official tarballs install them) or else the `node-api-headers` dependency
+// (an npm package of headers only, for Debian's nodejs which ships none), and never
 // touches the network. It compiles src/*.c with `cc` and links
 // libheliosdb.a statically, so the .node file is self-contained.
 //
