@@ -135,3 +135,23 @@ test('several queries at once on one connection all complete', async () => {
   );
   db.close();
 });
+
+test('the addon works inside worker_threads; a worker exiting with open handles is clean', async () => {
+  const { Worker } = require('node:worker_threads');
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    const Database = require(${JSON.stringify(require.resolve('..'))});
+    const db = new Database();
+    db.exec('CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (42)');
+    db.prepare('SELECT a FROM t'); // left open: freed at the worker's teardown
+    parentPort.postMessage(db.prepare('SELECT a FROM t').pluck().get());`;
+  const w = new Worker(code, { eval: true });
+  const [msg] = await Promise.all([
+    new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    }),
+    new Promise((resolve) => w.once('exit', resolve)),
+  ]);
+  assert.equal(msg, 42);
+});
