@@ -33,7 +33,14 @@ public class HeliosStatement extends AbstractStatement {
     private final List<String> batch = new ArrayList<>();
     /** Keys for getGeneratedKeys: the rowids the last INSERT added (one row each), or none. */
     List<Object[]> generatedKeys = List.of();
-    private volatile boolean running;
+    /**
+     * Guards {@link #runId}/{@link #running}: an interrupt is sent only while the run
+     * it was meant for is still in the engine, so a late cancel or timer never stops a
+     * later statement.
+     */
+    private final Object runLock = new Object();
+    private long runId;
+    private boolean running;
     private volatile boolean timedOut;
 
     HeliosStatement(HeliosConnection conn) {
@@ -69,10 +76,10 @@ public class HeliosStatement extends AbstractStatement {
         boolean keep = false;
         try {
             rows = st.query();
-            running = true;
-            timer = startTimer();
+            long id = begin();
+            timer = startTimer(id);
             boolean first = rows.next(); // the first step runs the whole statement
-            running = false;
+            end();
             String word = HeliosConnection.firstWord(sql);
             boolean dml = word.equals("INSERT") || word.equals("UPDATE") || word.equals("DELETE") || word.equals("REPLACE");
             if ((word.equals("INSERT") || word.equals("REPLACE")) && dml && st.columnCount() == 0 && conn.db.changes() > 0) {
@@ -87,7 +94,7 @@ public class HeliosStatement extends AbstractStatement {
         } catch (HeliosDBException e) {
             throw SqlStates.of(e, timedOut);
         } finally {
-            running = false;
+            end();
             if (timer != null) timer.cancel(false);
             if (!keep) {
                 try {
@@ -100,12 +107,29 @@ public class HeliosStatement extends AbstractStatement {
         }
     }
 
-    private void interruptIfRunning() {
-        if (!running) return;
-        try {
-            conn.db.interrupt();
-        } catch (HeliosDBException ignored) {
-            // connection closed meanwhile: nothing left to stop
+    private long begin() {
+        synchronized (runLock) {
+            running = true;
+            return ++runId;
+        }
+    }
+
+    private void end() {
+        synchronized (runLock) {
+            running = false;
+        }
+    }
+
+    /** Interrupts run {@code id} if it is still running (any run when id is 0). */
+    private void interruptIfRunning(long id, boolean timeout) {
+        synchronized (runLock) {
+            if (!running || (id != 0 && id != runId)) return;
+            if (timeout) timedOut = true;
+            try {
+                conn.db.interrupt();
+            } catch (HeliosDBException ignored) {
+                // connection closed meanwhile: nothing left to stop
+            }
         }
     }
 
@@ -311,15 +335,12 @@ public class HeliosStatement extends AbstractStatement {
     @Override
     public void cancel() throws SQLException {
         checkOpen();
-        interruptIfRunning();
+        interruptIfRunning(0, false);
     }
 
-    private ScheduledFuture<?> startTimer() {
+    private ScheduledFuture<?> startTimer(long id) {
         if (queryTimeout <= 0) return null;
-        return Timeouts.schedule(() -> {
-            timedOut = true;
-            interruptIfRunning();
-        }, queryTimeout);
+        return Timeouts.schedule(() -> interruptIfRunning(id, true), queryTimeout);
     }
 
     @Override
