@@ -60,7 +60,7 @@ bool hn_value_from_js(napi_env env, napi_value v, hn_value *out) {
       double d;
       napi_get_value_double(env, v, &d);
       /* Integral Numbers bind as INTEGER so `SELECT ?` of 5 gives 5, not 5.0. */
-      if (d == (double)(int64_t)d && d >= -MAX_SAFE && d <= MAX_SAFE) {
+      if (d >= -MAX_SAFE && d <= MAX_SAFE && d == (double)(int64_t)d) { /* range first: the cast of NaN or a huge value is undefined */
         out->type = HELIOSDB_INTEGER;
         out->i = (int64_t)d;
       } else {
@@ -214,7 +214,8 @@ bool hn_bind_js(napi_env env, heliosdb_stmt *st, heliosdb *db, napi_value params
       bool has = false;
       napi_value key;
       napi_create_string_utf8(env, name + 1, NAPI_AUTO_LENGTH, &key);
-      if (napi_has_property(env, named, key, &has) != napi_ok) return false;
+      /* Own properties only: `{}` must not supply :constructor or :toString. */
+      if (napi_has_own_property(env, named, key, &has) != napi_ok) return false;
       if (!has) {
         char msg[300];
         snprintf(msg, sizeof msg, "Missing named parameter \"%s\"", name + 1);

@@ -66,6 +66,7 @@ test('numbers bind as INTEGER when integral, REAL otherwise; booleans as 1/0', (
   const row = db.prepare('SELECT ? AS a, ? AS b, ? AS c, ? AS d, typeof(?) AS ta, typeof(?) AS tb').get(5, 5.5, true, -0, 5, 5.5);
   assert.deepEqual(row, { a: 5, b: 5.5, c: 1, d: 0, ta: 'integer', tb: 'real' });
   assert.equal(db.prepare('SELECT ? AS x').get(1e300).x, 1e300);
+  assert.deepEqual(db.prepare('SELECT typeof(?) AS a, typeof(?) AS b').get(1e20, -Infinity), { a: 'real', b: 'real' });
   assert.ok(Number.isNaN(db.prepare('SELECT ? AS x').get(NaN).x));
   db.close();
 });
@@ -109,6 +110,7 @@ test('unbindable values and wrong parameter counts throw, never crash', () => {
   assert.throws(() => named.get(), { name: 'RangeError', message: /Missing named parameter "x"/ });
   assert.throws(() => named.get({ y: 1 }), { name: 'RangeError', message: /Missing named parameter "x"/ });
   assert.deepEqual(named.get({ x: 1, extra: 2 }), { x: 1 });
+  assert.throws(() => db.prepare('SELECT :constructor AS c').get({}), { name: 'RangeError', message: /Missing named parameter "constructor"/ });
   // Arrays are spread like separate arguments (better-sqlite3 does the same).
   assert.deepEqual(db.prepare('SELECT ? AS a, ? AS b').get([1, 2]), { a: 1, b: 2 });
   assert.deepEqual(db.prepare('SELECT ? AS a, ? AS b').get([1], 2), { a: 1, b: 2 });
