@@ -69,8 +69,11 @@ class Cursor:
         conn = self.connection
         if self._closed or conn._closed:
             self._check()
-        if self._stmt is not None:
-            self._release()
+        held = self._stmt
+        if held is not None:  # the previous statement's rows are no longer wanted
+            self._stmt = None
+            self._ready = False
+            conn._give_back(held)
         # The connection's statement cache, inlined (this is the per-call hot path).
         st = conn._cache.pop(sql, None)
         if st is None:

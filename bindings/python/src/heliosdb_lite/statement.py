@@ -124,7 +124,11 @@ class Statement:
         hp = self.hp
         i = 1
         for value in params:
-            bind_one(hp, i, value)
+            if type(value) is int and _INT64_MIN <= value <= _INT64_MAX:  # the common key, inlined
+                if _bind_int64(hp, i, value):
+                    bind_one(hp, i, value)  # reports the failure
+            else:
+                bind_one(hp, i, value)
             i += 1
 
     def _bind_named(self, params) -> None:
