@@ -155,3 +155,16 @@ test('the addon works inside worker_threads; a worker exiting with open handles 
   ]);
   assert.equal(msg, 42);
 });
+
+test('an interrupt also stops a sync iterate() holding unread rows (documented)', () => {
+  const db = new Database();
+  db.exec('CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1), (2), (3)');
+  const stmt = db.prepare('SELECT a FROM t');
+  const it = stmt.iterate();
+  assert.deepEqual(it.next().value, { a: 1 });
+  db.interrupt();
+  assert.throws(() => it.next(), { code: 'HELIOSDB_INTERRUPT' });
+  assert.equal(stmt.busy, false);
+  assert.equal(stmt.all().length, 3); // statements started afterwards run normally
+  db.close();
+});
