@@ -69,20 +69,21 @@ public class HeliosStatement extends AbstractStatement {
         checkOpen();
         closeCurrent();
         generatedKeys = List.of();
-        conn.beforeExecute(st, sql);
         io.heliosdb.Rows rows = null;
         ScheduledFuture<?> timer = null;
         timedOut = false;
         boolean keep = false;
         try {
+            conn.beforeExecute(st, sql); // inside the try: a refused statement is still finalized
             rows = st.query();
             long id = begin();
             timer = startTimer(id);
             boolean first = rows.next(); // the first step runs the whole statement
             end();
             String word = HeliosConnection.firstWord(sql);
-            boolean dml = word.equals("INSERT") || word.equals("UPDATE") || word.equals("DELETE") || word.equals("REPLACE");
-            if ((word.equals("INSERT") || word.equals("REPLACE")) && dml && st.columnCount() == 0 && conn.db.changes() > 0) {
+            boolean inserts = word.equals("INSERT") || word.equals("REPLACE");
+            boolean dml = inserts || word.equals("UPDATE") || word.equals("DELETE");
+            if (inserts && st.columnCount() == 0 && conn.db.changes() > 0) {
                 generatedKeys = List.<Object[]>of(new Object[] {conn.db.lastInsertRowid()});
             }
             if (st.columnCount() > 0) {
@@ -158,9 +159,9 @@ public class HeliosStatement extends AbstractStatement {
     private void runScript(String sql) throws SQLException {
         closeCurrent();
         conn.checkOpen();
+        if (conn.isReadOnly()) throw new SQLException("connection is read-only: scripts are refused", "25006");
         try {
             if (!conn.getAutoCommit() && conn.db.isAutoCommit()) conn.db.execute("BEGIN");
-            if (conn.isReadOnly()) throw new SQLException("connection is read-only: scripts are refused", "25006");
             conn.db.execute(sql);
             updateCount = 0;
         } catch (HeliosDBException e) {
