@@ -220,16 +220,22 @@ func takeErr(rc C.int, msg *C.char) error {
 	return e
 }
 
+// optCString is C.CString, with "" standing for NULL (an optional
+// argument); free(NULL) is a no-op, so callers free either unconditionally.
+func optCString(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	return C.CString(s)
+}
+
 // cOpen opens path (":memory:" or a directory) with an optional
 // configuration text (TOML or JSON; "" = none).
 func cOpen(path, config string) (*cDB, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	var cconf *C.char
-	if config != "" {
-		cconf = C.CString(config)
-		defer C.free(unsafe.Pointer(cconf))
-	}
+	cconf := optCString(config)
+	defer C.free(unsafe.Pointer(cconf))
 	var db *C.heliosdb
 	var msg *C.char
 	if rc := C.hdb_open(cpath, cconf, &db, &msg); rc != C.HELIOSDB_OK {
@@ -411,11 +417,8 @@ func cNotice(db *cDB) (string, bool) {
 func cQueryJSON(db *cDB, sql, params string) (string, error) {
 	csql := C.CString(sql)
 	defer C.free(unsafe.Pointer(csql))
-	var cparams *C.char
-	if params != "" {
-		cparams = C.CString(params)
-		defer C.free(unsafe.Pointer(cparams))
-	}
+	cparams := optCString(params)
+	defer C.free(unsafe.Pointer(cparams))
 	var msg *C.char
 	var code C.int
 	out := C.hdb_query_json(db, csql, cparams, &code, &msg)

@@ -141,6 +141,16 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
+// execScript runs ';'-separated statements under ctx's cancellation.
+func (c *Conn) execScript(ctx context.Context, sql string) (changes, rowid int64, err error) {
+	stop := c.watch(ctx)
+	changes, rowid, err = cExec(c.db, sql)
+	if stop != nil {
+		stop()
+	}
+	return changes, rowid, ctxErr(ctx, err)
+}
+
 // Prepare prepares one statement.
 func (c *Conn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
@@ -189,13 +199,9 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if c.isClosed() {
 		return nil, errClosed
 	}
-	stop := c.watch(ctx)
-	changes, rowid, err := cExec(c.db, query)
-	if stop != nil {
-		stop()
-	}
+	changes, rowid, err := c.execScript(ctx, query)
 	if err != nil {
-		return nil, ctxErr(ctx, err)
+		return nil, err
 	}
 	return result{changes: changes, rowid: rowid}, nil
 }

@@ -66,13 +66,8 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 			stmt = "BEGIN READ ONLY AS OF SCN " + strconv.FormatInt(scn, 10)
 		}
 	}
-	stop := c.watch(ctx)
-	_, _, err := cExec(c.db, stmt)
-	if stop != nil {
-		stop()
-	}
-	if err != nil {
-		return nil, ctxErr(ctx, err)
+	if _, _, err := c.execScript(ctx, stmt); err != nil {
+		return nil, err
 	}
 	return tx{c}, nil
 }

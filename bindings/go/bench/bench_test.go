@@ -129,22 +129,29 @@ func BenchmarkPointLookup(b *testing.B) {
 		b.Run(e.name, func(b *testing.B) {
 			db := open(b, e)
 			fill(b, db, 0, rowsN)
-			get, err := db.Prepare("SELECT name, price FROM items WHERE id = ?")
+			get, err := db.Prepare(lookupSQL)
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer get.Close()
-			var name string
-			var price float64
-			done := measure(b)
-			for i := 0; i < b.N; i++ {
-				if err := get.QueryRow((i*7919)%rowsN).Scan(&name, &price); err != nil {
-					b.Fatal(err)
-				}
-			}
-			done()
+			lookups(b, func(id int) *sql.Row { return get.QueryRow(id) })
 		})
 	}
+}
+
+const lookupSQL = "SELECT name, price FROM items WHERE id = ?"
+
+// lookups times b.N point lookups; row runs the query for one id.
+func lookups(b *testing.B, row func(id int) *sql.Row) {
+	var name string
+	var price float64
+	done := measure(b)
+	for i := 0; i < b.N; i++ {
+		if err := row((i*7919)%rowsN).Scan(&name, &price); err != nil {
+			b.Fatal(err)
+		}
+	}
+	done()
 }
 
 // BenchmarkPointLookupC: the same lookups in C alone through libheliosdb's
@@ -161,8 +168,13 @@ func BenchmarkPointLookupC(b *testing.B) {
 	}
 	fill(b, db, 0, rowsN)
 	db.Close()
+	raw, err := openRawLookup(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.close()
 	done := measure(b)
-	if err := rawLookups(path, b.N, rowsN); err != nil {
+	if err := raw.run(b.N, rowsN); err != nil {
 		b.Fatal(err)
 	}
 	done()
@@ -175,15 +187,7 @@ func BenchmarkPointLookupUnprepared(b *testing.B) {
 		b.Run(e.name, func(b *testing.B) {
 			db := open(b, e)
 			fill(b, db, 0, rowsN)
-			var name string
-			var price float64
-			done := measure(b)
-			for i := 0; i < b.N; i++ {
-				if err := db.QueryRow("SELECT name, price FROM items WHERE id = ?", (i*7919)%rowsN).Scan(&name, &price); err != nil {
-					b.Fatal(err)
-				}
-			}
-			done()
+			lookups(b, func(id int) *sql.Row { return db.QueryRow(lookupSQL, id) })
 		})
 	}
 }

@@ -10,30 +10,28 @@ package bench
 #include <stdlib.h>
 #include <heliosdb.h>
 
-// raw_lookups runs n lookups like the Go benchmark's (prepared statement,
-// bind, step, read two columns, reset); returns 0 or an error code.
-static int raw_lookups(const char *path, int n, int rows, long long *checksum) {
-	heliosdb *db = NULL;
-	heliosdb_stmt *st = NULL;
-	int rc = heliosdb_open(path, &db);
+// raw_open opens the database and prepares the lookup.
+static int raw_open(const char *path, heliosdb **db, heliosdb_stmt **st) {
+	int rc = heliosdb_open(path, db);
 	if (rc) return rc;
-	rc = heliosdb_prepare(db, "SELECT name, price FROM items WHERE id = ?", &st);
-	if (rc) { heliosdb_close(db); return rc; }
-	long long sum = 0;
+	rc = heliosdb_prepare(*db, "SELECT name, price FROM items WHERE id = ?", st);
+	if (rc) heliosdb_close(*db);
+	return rc;
+}
+
+// raw_lookups runs n lookups like the Go benchmark's (bind, step, read two
+// columns, reset); returns 0 or an error code.
+static int raw_lookups(heliosdb_stmt *st, int n, int rows) {
+	volatile long long sum = 0;
 	for (int i = 0; i < n; i++) {
 		heliosdb_bind_int64(st, 1, (long long)i * 7919 % rows);
-		if (heliosdb_step(st) != HELIOSDB_ROW) { rc = 1; break; }
-		sum += heliosdb_column_bytes(st, 0);
+		if (heliosdb_step(st) != HELIOSDB_ROW) return 1;
 		const char *t = heliosdb_column_text(st, 0);
-		sum += t ? t[0] : 0;
+		sum += heliosdb_column_bytes(st, 0) + (t ? t[0] : 0);
 		sum += (long long)heliosdb_column_double(st, 1);
-		heliosdb_step(st);
 		heliosdb_reset(st);
 	}
-	heliosdb_finalize(st);
-	heliosdb_close(db);
-	*checksum = sum;
-	return rc;
+	return 0;
 }
 */
 import "C"
@@ -43,14 +41,31 @@ import (
 	"unsafe"
 )
 
-// rawLookups runs n point lookups over the C ABI alone on the database at
-// path (a directory already holding the items table).
-func rawLookups(path string, n, rows int) error {
+// rawLookup is an open database with the lookup prepared, for C loops.
+type rawLookup struct {
+	db *C.heliosdb
+	st *C.heliosdb_stmt
+}
+
+func openRawLookup(path string) (*rawLookup, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	var sum C.longlong
-	if rc := C.raw_lookups(cpath, C.int(n), C.int(rows), &sum); rc != 0 {
+	r := &rawLookup{}
+	if rc := C.raw_open(cpath, &r.db, &r.st); rc != 0 {
+		return nil, fmt.Errorf("raw open: code %d", int(rc))
+	}
+	return r, nil
+}
+
+// run does n point lookups over the C ABI alone, in one cgo call.
+func (r *rawLookup) run(n, rows int) error {
+	if rc := C.raw_lookups(r.st, C.int(n), C.int(rows)); rc != 0 {
 		return fmt.Errorf("raw lookups: code %d", int(rc))
 	}
 	return nil
+}
+
+func (r *rawLookup) close() {
+	C.heliosdb_finalize(r.st)
+	C.heliosdb_close(r.db)
 }
