@@ -238,3 +238,29 @@ func TestColumnTypes(t *testing.T) {
 		t.Error("DecimalSize ok for an integer column")
 	}
 }
+
+func TestTimeScanner(t *testing.T) {
+	db, _ := openDB(t, "")
+	mustExec(t, db, "CREATE TABLE ev (id INTEGER PRIMARY KEY, at TEXT, n INTEGER)")
+	want := time.Date(2024, 12, 31, 23, 59, 59, 500000000, time.UTC)
+	mustExec(t, db, "INSERT INTO ev VALUES (1, ?, NULL)", Time{Time: want, Valid: true})
+	mustExec(t, db, "INSERT INTO ev VALUES (2, datetime(?), ?)", "2024-12-31 23:59:59", want.Unix())
+	mustExec(t, db, "INSERT INTO ev VALUES (3, ?, NULL)", Time{})
+	mustExec(t, db, "INSERT INTO ev VALUES (4, 'not a time', NULL)")
+	var got Time
+	if err := db.QueryRow("SELECT at FROM ev WHERE id = 1").Scan(&got); err != nil || !got.Valid || !got.Time.Equal(want) {
+		t.Errorf("RFC 3339: %v %v", got, err)
+	}
+	if err := db.QueryRow("SELECT at FROM ev WHERE id = 2").Scan(&got); err != nil || !got.Time.Equal(want.Truncate(time.Second)) {
+		t.Errorf("engine text: %v %v", got, err)
+	}
+	if err := db.QueryRow("SELECT n FROM ev WHERE id = 2").Scan(&got); err != nil || !got.Time.Equal(want.Truncate(time.Second)) {
+		t.Errorf("Unix seconds: %v %v", got, err)
+	}
+	if err := db.QueryRow("SELECT at FROM ev WHERE id = 3").Scan(&got); err != nil || got.Valid {
+		t.Errorf("NULL: %v %v", got, err)
+	}
+	if err := db.QueryRow("SELECT at FROM ev WHERE id = 4").Scan(&got); err == nil {
+		t.Error("'not a time' scanned without error")
+	}
+}
