@@ -2,7 +2,8 @@
 // in one run, on the same SQL: batched insert in one transaction, point lookups by
 // primary key, and a GROUP BY aggregate. Prints times, rates and ratios. Not a test:
 //   cd bindings/java && mvn -q -Pbench test-compile exec:java
-// (-Dbench.rows=N to change the table size). sqlite-jdbc is only on the bench profile's
+// (-Dbench.rows=N to change the table size; -Dbench.only=heliosdb|sqlite runs one engine
+// alone and prints its process's peak RSS). sqlite-jdbc is only on the bench profile's
 // classpath, so this file uses it through DriverManager alone.
 package io.heliosdb.bench;
 
@@ -33,7 +34,16 @@ public final class JdbcBench {
 
     public static void main(String[] args) throws Exception {
         Path tmp = Files.createTempDirectory("heliosdb-bench-");
+        String only = System.getProperty("bench.only"); // heliosdb | sqlite: one engine, for its peak RSS
         try {
+            if (only != null) {
+                String url = only.equals("sqlite") ? "jdbc:sqlite:" + tmp.resolve("one.sqlite") : "jdbc:heliosdb:" + tmp.resolve("one");
+                run(url + "-warm", ROWS / 10);
+                Result r = run(url, ROWS);
+                System.out.printf("%s alone: insert %.1f ms, lookups %.1f ms, GROUP BY %.1f ms; peak RSS %d MB%n",
+                        only, r.insertMs, r.lookupMs, r.groupMs, peakRssKb() / 1024);
+                return;
+            }
             // Warm-up on small tables so both drivers' code is compiled before timing.
             run("jdbc:heliosdb:" + tmp.resolve("warm-helios"), ROWS / 10);
             run("jdbc:sqlite:" + tmp.resolve("warm.sqlite"), ROWS / 10);
