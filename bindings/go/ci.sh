@@ -34,12 +34,20 @@ echo "== go vet (driver)"
 echo "== go vet (example)"
 (cd examples/go && nice go vet ./...)
 
-echo "== go test -race (driver)"
-(cd bindings/go && nice go test -race -count=1 -v ./... 2>&1 | grep -E '^(--- |ok |FAIL|PASS|panic|\s+\S+_test\.go)' ; exit "${PIPESTATUS[0]}")
-
-echo "== example: top_products (static link, output checked)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+
+echo "== go test -race (driver)"
+# One line per test plus the summary; the full log when something fails.
+if (cd bindings/go && nice go test -race -count=1 -v ./... > "$tmp/test.log" 2>&1); then
+  grep -E '^(--- |ok |PASS)|_test\.go:[0-9]+: ' "$tmp/test.log"
+else
+  cat "$tmp/test.log"
+  echo "ci.sh: go test -race failed" >&2
+  exit 1
+fi
+
+echo "== example: top_products (static link, output checked)"
 (cd examples/go && nice go build -o "$tmp/top_products" ./top_products)
 # Statically linked: the binary needs no libheliosdb.so.
 if ldd "$tmp/top_products" 2>/dev/null | grep -q libheliosdb; then
