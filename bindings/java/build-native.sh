@@ -25,7 +25,7 @@ if [ -f "$so" ] && [ "$so" -nt "$src" ] && [ "$so" -nt "$lib" ] && [ "$so" -nt "
 fi
 # --exclude-libs hides the Rust symbols: only the JNI entry points are exported,
 # so this library never clashes with a libheliosdb.so loaded by someone else.
-${CC:-gcc} -std=c11 -O2 -fPIC -shared -Wall -Wextra -Werror \
+${CC:-gcc} -std=c11 -O2 -fPIC -shared -Wall -Wextra \
     -I"$java_home/include" -I"$java_home/include/$os" -I"$root/include" \
     -o "$so.tmp" "$src" "$lib" \
     -Wl,--exclude-libs,ALL -Wl,--gc-sections -Wl,-z,defs -Wl,-s \
