@@ -175,8 +175,9 @@ public final class Database implements AutoCloseable {
 
     /**
      * Stops the statement running on this connection, from any thread: its step fails
-     * with {@link HeliosDBException#INTERRUPT} and it changes nothing. Statements started
-     * after this call returns run normally.
+     * with {@link HeliosDBException#INTERRUPT} and it changes nothing. {@link Rows} of this
+     * database that still have unread rows fail at their next {@link Rows#next()} too (the
+     * C ABI's rule). Statements started after this call returns run normally.
      */
     public void interrupt() throws HeliosDBException {
         NativeDB.interrupt(state.handle());
