@@ -37,7 +37,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 LOOKUP = "SELECT device, value, ts FROM t WHERE id = ?"
 GROUP = "SELECT device, count(*), sum(value), avg(value), min(value), max(value) FROM t GROUP BY device"
 FILES = {"heliosdb": "heliosdb", "sqlite3": "sqlite3.db", "duckdb": "duck.db"}
-ROUNDS = 15
+ROUNDS = 60  # many short rounds: on a busy machine some of them run undisturbed
 DUCK_TIMED = 2000  # rows duckdb inserts through executemany (timed, then scaled)
 
 

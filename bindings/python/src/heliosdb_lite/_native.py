@@ -182,6 +182,9 @@ r_changes = _raw(lib, "heliosdb_changes", c_int64)  # connection lock: GIL relea
 r_last_insert_rowid = _raw(lib, "heliosdb_last_insert_rowid", c_int64)
 # The first step runs the statement: through the GIL-releasing view.
 r_step = _raw(lib, "heliosdb_step", c_int)
-# 64-bit integers and doubles need their C type declared: keep argtypes for these two.
-r_bind_int64 = _sig(fast, "heliosdb_bind_int64", c_int, c_void_p, c_int, c_int64)
-r_bind_double = _sig(fast, "heliosdb_bind_double", c_int, c_void_p, c_int, c_double)
+# 64-bit integers and doubles must be passed as c_int64 / c_double instances: the statement
+# keeps one of each and sets its .value before the call (half the cost of argtypes conversion).
+r_bind_int64 = _raw(fast, "heliosdb_bind_int64", c_int)
+r_bind_double = _raw(fast, "heliosdb_bind_double", c_int)
+box_int64 = c_int64
+box_double = c_double

@@ -40,7 +40,7 @@ class Statement:
 
     __slots__ = (
         "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes",
-        "is_dml", "is_insert", "is_ddl", "no_implicit_begin", "keyword", "epoch", "description", "hp", "reader",
+        "is_dml", "is_insert", "is_ddl", "no_implicit_begin", "keyword", "epoch", "i64", "f64", "description", "hp", "reader",
     )
 
     def __init__(self, db, sql: str):
@@ -61,6 +61,9 @@ class Statement:
             raise err
         self.handle = out.value
         self.hp = N.token(self.handle)  # passed to the argtypes-free hot functions as is
+        # Reused argument boxes for bind_int64/bind_double (a statement is used by one thread at a time).
+        self.i64 = N.box_int64()
+        self.f64 = N.box_double()
         self.db = db
         self.sql = sql
         self.epoch = 0  # the connection's schema epoch when prepared (see Connection._give_back)
@@ -122,17 +125,18 @@ class Statement:
                 f"incorrect number of bindings supplied: the statement uses {n}, and there are {len(params)} supplied"
             )
         hp = self.hp
+        i64 = self.i64
         i = 1
         for value in params:
             if type(value) is int and _INT64_MIN <= value <= _INT64_MAX:  # the common key, inlined
-                if _bind_int64(hp, i, value):
-                    bind_one(hp, i, value)  # reports the failure
+                i64.value = value
+                if _bind_int64(hp, i, i64):
+                    bind_one(self, i, value)  # reports the failure
             else:
-                bind_one(hp, i, value)
+                bind_one(self, i, value)
             i += 1
 
     def _bind_named(self, params) -> None:
-        hp = self.hp
         for i, name in enumerate(self.param_names, 1):
             if name is None:
                 raise ProgrammingError(
@@ -142,7 +146,7 @@ class Statement:
                 value = params[name[1:]]
             except KeyError:
                 raise ProgrammingError(f"you did not supply a value for binding parameter {name}") from None
-            bind_one(hp, i, value)
+            bind_one(self, i, value)
 
     # --- rows ----------------------------------------------------------------
     def read_row(self) -> tuple:
@@ -158,13 +162,15 @@ class Statement:
             N.finalize(h)  # MISUSE when the connection already finalized it: nothing to do
 
 
-def bind_one(h, i: int, value) -> None:
-    """Binds one Python value to parameter ``i`` (1-based) of statement token ``h`` (a ``c_void_p``)."""
+def bind_one(st: "Statement", i: int, value) -> None:
+    """Binds one Python value to parameter ``i`` (1-based) of statement ``st``."""
+    h = st.hp
     t = type(value)
     if t is int or t is bool:
         if not _INT64_MIN <= value <= _INT64_MAX:
             raise DataError(f"parameter {i}: Python int {value} does not fit a 64-bit INTEGER")
-        rc = _bind_int64(h, i, value)
+        st.i64.value = value
+        rc = _bind_int64(h, i, st.i64)
     elif t is str:
         try:
             b = value.encode("utf-8")
@@ -172,7 +178,8 @@ def bind_one(h, i: int, value) -> None:
             raise DataError(f"parameter {i}: text is not valid UTF-8: {exc}") from None
         rc = _bind_text(h, i, b, len(b))
     elif t is float:
-        rc = _bind_double(h, i, value)
+        st.f64.value = value
+        rc = _bind_double(h, i, st.f64)
     elif value is None:
         rc = _bind_null(h, i)
     elif t is bytes:
@@ -189,13 +196,13 @@ def bind_one(h, i: int, value) -> None:
         b = iso_text(value).encode("ascii")
         rc = _bind_text(h, i, b, len(b))
     elif isinstance(value, int):  # int subclasses (IntEnum, …)
-        return bind_one(h, i, int(value))
+        return bind_one(st, i, int(value))
     elif isinstance(value, float):
-        return bind_one(h, i, float(value))
+        return bind_one(st, i, float(value))
     elif isinstance(value, str):
-        return bind_one(h, i, str(value))
+        return bind_one(st, i, str(value))
     elif isinstance(value, bytes):
-        return bind_one(h, i, bytes(value))
+        return bind_one(st, i, bytes(value))
     else:
         raise ProgrammingError(f"parameter {i}: type {type(value).__name__} is not supported")
     if rc != 0:
