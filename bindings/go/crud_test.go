@@ -5,6 +5,7 @@ package heliosdb
 
 import (
 	"database/sql"
+	"os"
 	"testing"
 )
 
@@ -191,5 +192,24 @@ func TestPreparedStatementSeesSchemaChange(t *testing.T) {
 	mustExec(t, db, "ALTER TABLE s ADD COLUMN c INTEGER DEFAULT 7")
 	if c := cols(); len(c) != 3 || c[2] != "c" {
 		t.Errorf("columns after ALTER: %v, want a, b, c", c)
+	}
+}
+
+func TestMemoryDSNRemovedByClose(t *testing.T) {
+	conn, err := NewConnector(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(conn)
+	mustExec(t, db, "CREATE TABLE m (a INTEGER)")
+	dir := conn.memDir
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("temporary directory %q: %v", dir, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("temporary directory %q still there after DB.Close (%v)", dir, err)
 	}
 }
