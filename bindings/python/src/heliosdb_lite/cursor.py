@@ -83,8 +83,9 @@ class Cursor:
             if st.is_dml:
                 if conn._implicit_begin_dml:
                     conn._begin_if_needed()
-            elif conn._implicit_begin_all and not st.no_implicit_begin:
-                conn._begin_if_needed()
+            elif conn._implicit_begin_all:
+                if not st.no_implicit_begin:
+                    conn._begin_if_needed()
             st.bind(parameters)
             rc = _step(st.hp)  # runs the statement; the GIL is released meanwhile
         except BaseException:
@@ -195,7 +196,7 @@ class Cursor:
             self._ready = False
         elif not self._advance(st):
             return None
-        row = st.read_row()
+        row = st.reader(st.hp)
         factory = self.row_factory
         return row if factory is None else factory(self, row)
 

@@ -60,16 +60,6 @@ def generic_value(hp, i: int, kind: str | None = None):
 _ENV["generic"] = generic_value
 
 
-def _int_or_generic(hp, i, b):
-    try:
-        return int(b)
-    except ValueError:  # not an integer after all (defensive: a declared type that did not hold)
-        return generic_value(hp, i)
-
-
-_ENV["int_or_generic"] = _int_or_generic
-
-
 def family(decltype: str | None) -> str | None:
     """The engine type family of a declared type ("DECIMAL(15,2)" -> "DECIMAL"), or None."""
     if decltype is None:
@@ -92,7 +82,9 @@ def make_reader(sql: str, decltypes: list):
         names.append(v)
         if fast and fam == "INTEGER":
             lines += [f"    {v} = cx(hp, {i})",
-                      f"    if {v} is not None: {v} = int_or_generic(hp, {i}, {v})"]
+                      f"    if {v} is not None:",
+                      f"        try: {v} = int({v})",
+                      f"        except ValueError: {v} = generic(hp, {i})  # the declared type did not hold"]
         elif fast and fam == "DECIMAL":
             lines += [f"    {v} = cx(hp, {i})",
                       f"    if {v} is not None: {v} = Decimal({v}.decode('ascii'))"]
