@@ -43,6 +43,7 @@ class NativeMemoryTest {
             cycles(db, 10000);
             System.gc();
             long grown = rssKb() - before;
+            System.out.println("NativeMemoryTest: RSS grew " + grown + " kB over 10,000 statement cycles");
             // A leak of even one small allocation per cycle (statement, bound text, row)
             // would be ≥ 10,000 × ~1 kB; allow noise from the JIT and malloc arenas.
             assertTrue(grown < 6 * 1024, "RSS grew by " + grown + " kB over 10,000 cycles");
