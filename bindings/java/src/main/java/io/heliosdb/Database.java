@@ -188,6 +188,31 @@ public final class Database implements AutoCloseable {
         NativeDB.busyTimeout(state.handle(), ms);
     }
 
+    /** The body of {@link #inTransaction}: returns a value, may throw its own checked exception. */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        /** Runs the work. */
+        T run() throws E;
+    }
+
+    /**
+     * Runs {@code work} between BEGIN and COMMIT; if it throws (or COMMIT fails) the
+     * transaction is rolled back and the exception propagates. Not reentrant: there are
+     * no nested transactions.
+     */
+    public <T, E extends Exception> T inTransaction(Work<T, E> work) throws HeliosDBException, E {
+        execute("BEGIN");
+        boolean done = false;
+        try {
+            T result = work.run();
+            execute("COMMIT");
+            done = true;
+            return result;
+        } finally {
+            if (!done && !isClosed() && !isAutoCommit()) execute("ROLLBACK");
+        }
+    }
+
     /** True once {@link #close()} ran. */
     public boolean isClosed() {
         return state.isClosed();

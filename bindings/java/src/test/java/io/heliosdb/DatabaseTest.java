@@ -216,6 +216,38 @@ class DatabaseTest {
     }
 
     @Test
+    void inTransactionCommitsOrRollsBack() throws Exception {
+        try (Database db = Database.openInMemory()) {
+            db.execute("CREATE TABLE acct (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL)");
+            db.execute("INSERT INTO acct VALUES (1, 100), (2, 0)");
+            long moved = db.inTransaction(() -> {
+                db.execute("UPDATE acct SET bal = bal - 40 WHERE id = 1");
+                db.execute("UPDATE acct SET bal = bal + 40 WHERE id = 2");
+                return 40L;
+            });
+            assertEquals(40, moved);
+            assertTrue(db.isAutoCommit());
+            // A failure in the middle undoes the first update too.
+            assertThrows(HeliosDBException.class, () -> db.inTransaction(() -> {
+                db.execute("UPDATE acct SET bal = bal - 10 WHERE id = 1");
+                db.execute("UPDATE acct SET bal = NULL WHERE id = 2"); // NOT NULL
+                return null;
+            }));
+            assertThrows(IllegalStateException.class, () -> db.inTransaction(() -> {
+                db.execute("DELETE FROM acct");
+                throw new IllegalStateException("changed my mind");
+            }));
+            assertTrue(db.isAutoCommit());
+            try (Statement st = db.prepare("SELECT bal FROM acct ORDER BY id"); Rows r = st.query()) {
+                assertTrue(r.next());
+                assertEquals(60, r.getLong(0));
+                assertTrue(r.next());
+                assertEquals(40, r.getLong(0));
+            }
+        }
+    }
+
+    @Test
     void textReadThenBytesAgree() throws Exception {
         try (Database db = Database.openInMemory(); Statement st = db.prepare("SELECT ?"); ) {
             String s = "ä\0b";
