@@ -173,6 +173,7 @@ static char *hdb_query_json(heliosdb *db, const char *sql, const char *params, i
 import "C"
 
 import (
+	"strings"
 	"unsafe"
 )
 
@@ -220,6 +221,15 @@ func takeErr(rc C.int, msg *C.char) error {
 	return e
 }
 
+// noNUL refuses text that C would silently cut at a NUL byte (SQL, paths,
+// configuration), instead of running a truncated statement.
+func noNUL(what, s string) error {
+	if strings.IndexByte(s, 0) >= 0 {
+		return &Error{Code: 21, Msg: what + " contains a NUL byte"}
+	}
+	return nil
+}
+
 // optCString is C.CString, with "" standing for NULL (an optional
 // argument); free(NULL) is a no-op, so callers free either unconditionally.
 func optCString(s string) *C.char {
@@ -232,6 +242,12 @@ func optCString(s string) *C.char {
 // cOpen opens path (":memory:" or a directory) with an optional
 // configuration text (TOML or JSON; "" = none).
 func cOpen(path, config string) (*cDB, error) {
+	if err := noNUL("path", path); err != nil {
+		return nil, err
+	}
+	if err := noNUL("configuration", config); err != nil {
+		return nil, err
+	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	cconf := optCString(config)
@@ -254,6 +270,9 @@ func cClose(db *cDB) error {
 
 // cExec runs ';'-separated statements without parameters.
 func cExec(db *cDB, sql string) (changes, rowid int64, err error) {
+	if err := noNUL("SQL", sql); err != nil {
+		return 0, 0, err
+	}
 	csql := C.CString(sql)
 	defer C.free(unsafe.Pointer(csql))
 	var ch, id C.int64_t
@@ -267,6 +286,9 @@ func cExec(db *cDB, sql string) (changes, rowid int64, err error) {
 // cPrepare prepares one statement and returns its column and parameter
 // counts and whether it is read-only.
 func cPrepare(db *cDB, sql string) (st *cStmt, ncol, nparam int, readonly bool, err error) {
+	if err := noNUL("SQL", sql); err != nil {
+		return nil, 0, 0, false, err
+	}
 	csql := C.CString(sql)
 	defer C.free(unsafe.Pointer(csql))
 	var cst *C.heliosdb_stmt
@@ -415,6 +437,9 @@ func cNotice(db *cDB) (string, bool) {
 
 // cQueryJSON runs one statement and returns its result as JSON text.
 func cQueryJSON(db *cDB, sql, params string) (string, error) {
+	if err := noNUL("SQL", sql+params); err != nil {
+		return "", err
+	}
 	csql := C.CString(sql)
 	defer C.free(unsafe.Pointer(csql))
 	cparams := optCString(params)

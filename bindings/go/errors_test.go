@@ -192,3 +192,32 @@ func TestMisuseReturnsErrors(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+func TestBadTextInput(t *testing.T) {
+	db, _ := openDB(t, "")
+	mustExec(t, db, "CREATE TABLE t (s TEXT)")
+	// C would cut these at the NUL: refused instead of run truncated.
+	if _, err := db.Exec("INSERT INTO t VALUES ('a')\x00; DROP TABLE t"); !errors.Is(err, ErrMisuse) {
+		t.Errorf("SQL with a NUL byte: %v", err)
+	}
+	if _, err := db.Query("SELECT 1\x00"); !errors.Is(err, ErrMisuse) {
+		t.Errorf("query with a NUL byte: %v", err)
+	}
+	bad, _ := sql.Open(DriverName, t.TempDir()+"\x00x")
+	if err := bad.Ping(); !errors.Is(err, ErrMisuse) {
+		t.Errorf("path with a NUL byte: %v", err)
+	}
+	bad.Close()
+	// Invalid UTF-8 text parameters are refused by the library.
+	if _, err := db.Exec("INSERT INTO t VALUES (?)", "bad \xff\xfe utf-8"); !errors.Is(err, ErrMisuse) {
+		t.Errorf("invalid UTF-8 parameter: %v", err)
+	}
+	// A NUL inside a text parameter is data (length-delimited), not a cut.
+	mustExec(t, db, "INSERT INTO t VALUES (?)", "a\x00b")
+	if n := queryInt(t, db, "SELECT length(s) FROM t"); n != 3 {
+		t.Errorf("length of 'a\\x00b' = %d, want 3", n)
+	}
+	if n := queryInt(t, db, "SELECT count(*) FROM t"); n != 1 {
+		t.Errorf("%d rows, want 1", n)
+	}
+}
