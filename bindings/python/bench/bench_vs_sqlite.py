@@ -114,6 +114,10 @@ def build_engine_cost(workdir: str):
         fn = getattr(lib, name)
         fn.restype = ctypes.c_double
         fn.argtypes = [ctypes.c_char_p, ctypes.c_long, ctypes.c_long, ctypes.c_long]
+    for name in ("helios_inserts", "sqlite_inserts"):
+        fn = getattr(lib, name)
+        fn.restype = ctypes.c_double
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_long]
     return lib
 
 
@@ -180,6 +184,11 @@ def main() -> None:
         print("lookups and GROUP BY, taking turns …", file=sys.stderr, flush=True)
         clib = build_engine_cost(work)
         best = interleaved(paths, args.rows, args.lookups, args.group_reps, clib)
+        if clib is not None:  # the insert workload through the C APIs (table t2 beside t)
+            c_ins = (clib.helios_inserts(paths["heliosdb"].encode(), args.rows),
+                     clib.sqlite_inserts(paths["sqlite3"].encode(), args.rows))
+            if min(c_ins) < 0:
+                raise RuntimeError("C API inserts failed")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for engine in engines:
@@ -206,6 +215,11 @@ def main() -> None:
     line("peak RSS of the driver's process (MiB)", h["peak_rss_mib"], s["peak_rss_mib"],
          duck and duck["peak_rss_mib"], "{:.0f}")
     if clib is not None:
+        hi, si = c_ins
+        print(f"| engine's own insert through its C API (s) | {hi:.3f} | {si:.3f} | {hi / si:.2f} |"
+              + (" |" if duck else ""))
+        print(f"| **insert: time the Python layer adds (s)** | {h['insert_s'] - hi:.3f} | {s['insert_s'] - si:.3f} | |"
+              + (" |" if duck else ""))
         ch, cs = best["heliosdb C API"], best["sqlite3 C API"]
         oh, os_ = h["lookup_us"] - ch, s["lookup_us"] - cs
         print(f"| engine's own lookup through its C API (µs) | {ch:.2f} | {cs:.2f} | {ch / cs:.2f} |"

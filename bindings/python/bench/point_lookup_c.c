@@ -4,7 +4,7 @@
  * columns, reset). Built as a shared library by bench_vs_sqlite.py (when a C
  * compiler and sqlite3.h exist) and called once per round through ctypes, so
  * its rounds take turns with the Python drivers' rounds under the same load.
- * Each function returns microseconds per lookup, or -1 on error. */
+ * The lookup functions return microseconds per lookup, or -1 on error. */
 #include <heliosdb.h>
 #include <sqlite3.h>
 #include <time.h>
@@ -51,4 +51,71 @@ double sqlite_lookups(const char *file, long rows, long first, long n) {
         sqlite3_reset(st);
     }
     return (now() - t) / n * 1e6;
+}
+
+/* The insert workload through each C API: ROWS rows of the same values into a
+ * new table `t2` in one transaction (prepare once; bind 4, step, reset).
+ * Returns seconds, or -1 on error. Uses the connections opened above. */
+#include <stdio.h>
+
+static void row_values(long i, char *device, int *len, double *value) {
+    *len = snprintf(device, 16, "device-%02ld", (long)(((unsigned long long)i * 2654435761ULL) % 50));
+    *value = (double)((i * 40503) % 100000) / 100.0;
+}
+
+static const char *T2 = "CREATE TABLE t2 (id INTEGER PRIMARY KEY, device TEXT NOT NULL, value DOUBLE NOT NULL, ts INTEGER NOT NULL)";
+static const char *INS = "INSERT INTO t2 VALUES (?, ?, ?, ?)";
+
+double helios_inserts(const char *dir, long rows) {
+    heliosdb *db = NULL;
+    heliosdb_stmt *st = NULL;
+    char device[16];
+    int len;
+    double value;
+    if (heliosdb_open(dir, &db) != HELIOSDB_OK || heliosdb_exec(db, T2) != HELIOSDB_OK ||
+        heliosdb_prepare(db, INS, &st) != HELIOSDB_OK)
+        return -1;
+    double t = now();
+    if (heliosdb_exec(db, "BEGIN") != HELIOSDB_OK) return -1;
+    for (long i = 1; i <= rows; i++) {
+        row_values(i, device, &len, &value);
+        heliosdb_bind_int64(st, 1, i);
+        heliosdb_bind_text(st, 2, device, len);
+        heliosdb_bind_double(st, 3, value);
+        heliosdb_bind_int64(st, 4, 1700000000 + i);
+        if (heliosdb_step(st) != HELIOSDB_DONE) return -1;
+        heliosdb_reset(st);
+    }
+    if (heliosdb_exec(db, "COMMIT") != HELIOSDB_OK) return -1;
+    t = now() - t;
+    heliosdb_finalize(st);
+    heliosdb_close(db);
+    return t;
+}
+
+double sqlite_inserts(const char *file, long rows) {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char device[16];
+    int len;
+    double value;
+    if (sqlite3_open(file, &db) != SQLITE_OK || sqlite3_exec(db, T2, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, INS, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    double t = now();
+    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    for (long i = 1; i <= rows; i++) {
+        row_values(i, device, &len, &value);
+        sqlite3_bind_int64(st, 1, i);
+        sqlite3_bind_text(st, 2, device, len, SQLITE_TRANSIENT);
+        sqlite3_bind_double(st, 3, value);
+        sqlite3_bind_int64(st, 4, 1700000000 + i);
+        if (sqlite3_step(st) != SQLITE_DONE) return -1;
+        sqlite3_reset(st);
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    t = now() - t;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return t;
 }
