@@ -18,7 +18,7 @@ fn the_header_constants_match_the_fixed_numbers() {
         [HELIOSDB_CORRUPT, HELIOSDB_CONSTRAINT, HELIOSDB_MISMATCH, HELIOSDB_MISUSE, HELIOSDB_RANGE],
         [11, 19, 20, 21, 25]
     );
-    assert_eq!([HELIOSDB_ROW, HELIOSDB_DONE], [100, 101]);
+    assert_eq!([HELIOSDB_ROW, HELIOSDB_DONE, HELIOSDB_INTERRUPT], [100, 101, 9]);
     assert_eq!([HELIOSDB_INTEGER, HELIOSDB_FLOAT, HELIOSDB_TEXT, HELIOSDB_BLOB, HELIOSDB_NULL], [1, 2, 3, 4, 5]);
 }
 
@@ -84,6 +84,19 @@ fn a_round_trip_through_the_declared_functions() {
         let got = std::slice::from_raw_parts(heliosdb_column_blob(blob_st, 0).cast::<u8>(), 3);
         assert_eq!(got, &bytes);
         assert_eq!(heliosdb_finalize(blob_st) as u32, HELIOSDB_OK);
+        // The calls the bindings need, through the header's declarations.
+        let typed = CString::new("SELECT id, name, id + 1 FROM t WHERE name = @n").unwrap();
+        let mut tst: *mut heliosdb_stmt = std::ptr::null_mut();
+        assert_eq!(heliosdb_prepare(db2, typed.as_ptr(), &mut tst) as u32, HELIOSDB_OK);
+        assert_eq!(text(heliosdb_column_decltype(tst, 0)), "INTEGER");
+        assert!(heliosdb_column_decltype(tst, 2).is_null());
+        assert_eq!(text(heliosdb_bind_parameter_name(tst, 1)), "@n");
+        assert_eq!(heliosdb_stmt_readonly(tst), 1);
+        assert_eq!(heliosdb_finalize(tst) as u32, HELIOSDB_OK);
+        assert_eq!(heliosdb_get_autocommit(db2), 1);
+        assert_eq!(heliosdb_busy_timeout(db2, 100) as u32, HELIOSDB_OK);
+        assert_eq!(heliosdb_interrupt(db2) as u32, HELIOSDB_OK);
+        assert_eq!(heliosdb_errcode(db2) as u32, HELIOSDB_OK);
         let cfg = CString::new("{\"database\":{\"busy_timeout_ms\":10}}").unwrap();
         let mut db3: *mut heliosdb = std::ptr::null_mut();
         assert_eq!(heliosdb_open_with_config(path.as_ptr(), cfg.as_ptr(), &mut db3) as u32, HELIOSDB_OK);

@@ -20,10 +20,16 @@ use std::sync::Arc;
 /// of its connection). On any failure `*out_stmt` is set to NULL (whenever
 /// `out_stmt` itself is not NULL, also for a NULL or closed `db`).
 /// Returns HELIOSDB_OK, HELIOSDB_ERROR (syntax error: the message gives line
-/// and column; unknown table or column; a parameter such as `?0` out of
-/// range; an expression nested deeper than 1000 or a compound SELECT of
-/// more than 500 terms), HELIOSDB_MISUSE (NULL or closed `db`, NULL `sql`
-/// or `out_stmt`, bad UTF-8, zero or several statements).
+/// and column; a parameter such as `?0` out of range; an expression nested
+/// deeper than 1000 or a compound SELECT of more than 500 terms),
+/// HELIOSDB_MISUSE (NULL or closed `db`, NULL `sql` or `out_stmt`, bad
+/// UTF-8, zero or several statements).
+///
+/// Unlike SQLite, names are resolved when the statement runs, not here: a
+/// statement may name a table created after it was prepared, an unknown
+/// table or column is reported by the first heliosdb_step, and
+/// heliosdb_column_count is 0 until then if the tables it reads did not
+/// exist at prepare time.
 #[no_mangle]
 pub extern "C" fn heliosdb_prepare(db: *mut heliosdb, sql: *const c_char, out_stmt: *mut *mut heliosdb_stmt) -> c_int {
     if !out_stmt.is_null() {

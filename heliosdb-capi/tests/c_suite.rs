@@ -68,44 +68,37 @@ fn run_with(program: &Path, extra: &[&str]) {
     );
 }
 
+/// Builds `tests/c/<source>` as C99 against the shared library and runs it.
+fn c_program(source: &str, extra: &[&str]) {
+    let out = tempfile::tempdir().unwrap();
+    let exe = out.path().join(source.trim_end_matches(".c"));
+    compile("cc", "c99", source, &exe, false);
+    run_with(&exe, extra);
+}
+
 #[test]
 fn c_api_suite_every_function_and_error_path() {
-    let out = tempfile::tempdir().unwrap();
-    let exe = out.path().join("test_capi");
-    compile("cc", "c99", "test_capi.c", &exe, false);
-    run(&exe);
+    c_program("test_capi.c", &[]);
 }
 
 #[test]
 fn threads_own_and_shared_handles() {
-    let out = tempfile::tempdir().unwrap();
-    let exe = out.path().join("test_threads");
-    compile("cc", "c99", "test_threads.c", &exe, false);
-    run(&exe);
+    c_program("test_threads.c", &[]);
 }
 
 #[test]
 fn pointer_lifetimes_in_the_ways_users_call_them() {
-    let out = tempfile::tempdir().unwrap();
-    let exe = out.path().join("test_lifetimes");
-    compile("cc", "c99", "test_lifetimes.c", &exe, false);
-    run(&exe);
+    c_program("test_lifetimes.c", &[]);
 }
 
 #[test]
 fn regressions_of_the_reported_defects() {
-    let out = tempfile::tempdir().unwrap();
-    let exe = out.path().join("test_defects");
-    compile("cc", "c99", "test_defects.c", &exe, false);
-    run(&exe);
+    c_program("test_defects.c", &[]);
 }
 
 #[test]
 fn interrupt_close_race_and_busy_timeout_across_threads() {
-    let out = tempfile::tempdir().unwrap();
-    let exe = out.path().join("test_interrupt");
-    compile("cc", "c99", "test_interrupt.c", &exe, false);
-    run(&exe);
+    c_program("test_interrupt.c", &[]);
 }
 
 /// The call-sequence fuzzer with a fixed seed and budget (about a minute
@@ -113,12 +106,9 @@ fn interrupt_close_race_and_busy_timeout_across_threads() {
 /// them; `scripts/fuzz-abi.sh` runs many seeds for longer.
 #[test]
 fn fuzz_call_sequences_fixed_seed() {
-    let out = tempfile::tempdir().unwrap();
-    let exe = out.path().join("fuzz_abi");
-    compile("cc", "c99", "fuzz_abi.c", &exe, false);
     let seed = std::env::var("HELIOSDB_FUZZ_SEED").unwrap_or_else(|_| "1".into());
     let sequences = std::env::var("HELIOSDB_FUZZ_SEQUENCES").unwrap_or_else(|_| "600".into());
-    run_with(&exe, &[&seed, &sequences]);
+    c_program("fuzz_abi.c", &[&seed, &sequences]);
 }
 
 #[test]
