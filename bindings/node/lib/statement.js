@@ -13,10 +13,39 @@ function flat(params) {
   return params;
 }
 
+// Row objects are built here from the value arrays the addon returns: a
+// function returning an object literal with the column names as constant
+// keys is compiled once per column list, so V8 creates every row with one
+// shape instead of taking the slow path per property (napi_set_property).
+const factories = new Map();
+
+function rowFactory(names) {
+  const key = JSON.stringify(names);
+  let f = factories.get(key);
+  if (f) return f;
+  if (names.includes('__proto__')) {
+    // A literal would set the prototype: define own properties instead.
+    f = (v) => {
+      const o = {};
+      for (let i = 0; i < names.length; i++) {
+        Object.defineProperty(o, names[i], { value: v[i], writable: true, enumerable: true, configurable: true });
+      }
+      return o;
+    };
+  } else {
+    // JSON.stringify quotes each name safely; duplicate names: the last wins.
+    const body = names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ');
+    f = new Function('v', `return { ${body} };`); // eslint-disable-line no-new-func
+  }
+  if (factories.size < 1000) factories.set(key, f);
+  return f;
+}
+
 /** Iterator over a statement's rows; return() releases the statement. */
 class RowIterator {
-  constructor(native) {
-    this[kNative] = native;
+  constructor(stmt) {
+    this[kNative] = stmt[kNative];
+    this.stmt = stmt;
     this.done = false;
   }
 
@@ -33,7 +62,7 @@ class RowIterator {
       this.done = true;
       return { value: undefined, done: true };
     }
-    return { value: row, done: false };
+    return { value: this.stmt._objects ? this.stmt._toObject(row) : row, done: false };
   }
 
   return(value) {
@@ -65,6 +94,9 @@ class Statement {
     this._pluck = false;
     this._raw = false;
     this._safe = !!defaultSafeIntegers;
+    this._objects = true; // rows as objects (not pluck/raw)
+    this._names = undefined;
+    this._make = null;
     if (this._safe) native.setMode(false, false, true);
   }
 
@@ -75,18 +107,24 @@ class Statement {
 
   /** The first row (an object, or per pluck()/raw()), or undefined. */
   get(...params) {
-    return this[kNative].get(flat(params));
+    const row = this[kNative].get(flat(params));
+    return this._objects && row !== undefined ? this._toObject(row) : row;
   }
 
   /** All rows. */
   all(...params) {
-    return this[kNative].all(flat(params));
+    const rows = this[kNative].all(flat(params));
+    if (this._objects && rows.length > 0) {
+      const f = this._factory();
+      for (let i = 0; i < rows.length; i++) rows[i] = f(rows[i]);
+    }
+    return rows;
   }
 
   /** An iterator over the rows; the statement is busy until it ends or is return()ed. */
   iterate(...params) {
     this[kNative].iterStart(flat(params));
-    return new RowIterator(this[kNative]);
+    return new RowIterator(this);
   }
 
   /** Rows are the first column's value only (turns raw() off). */
@@ -132,6 +170,22 @@ class Statement {
 
   _apply() {
     this[kNative].setMode(this._pluck, this._raw, this._safe);
+    this._objects = !this._pluck && !this._raw;
+  }
+
+  // The factory for the current column names (the addon publishes them as
+  // `columnNames`, a new array whenever they change).
+  _factory() {
+    const names = this[kNative].columnNames;
+    if (names !== this._names) {
+      this._names = names;
+      this._make = rowFactory(names);
+    }
+    return this._make;
+  }
+
+  _toObject(values) {
+    return this._factory()(values);
   }
 
   _requireReader(what) {

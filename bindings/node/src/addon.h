@@ -48,6 +48,11 @@ typedef struct hn_stmt {
    * (handle check and lock) per parameter. */
   int nparams;
   const char **pnames;
+  /* The column-name pointers the JS side last got as `columnNames` (it
+   * builds row objects from value arrays; see lib/statement.js). Names are
+   * never freed before finalize, so an unchanged pointer is an unchanged name. */
+  int name_count;
+  const char **name_ptrs;
 } hn_stmt;
 
 /* Per-environment state (napi_set_instance_data). */
@@ -107,8 +112,6 @@ void hn_column_decls(heliosdb_stmt *st, int ncols, unsigned char *out);
 napi_value hn_column_to_js(napi_env env, heliosdb_stmt *st, int i, unsigned char decl, bool safe_ints);
 /* An int64 as a Number, or a BigInt when `safe_ints`. */
 napi_value hn_int64_to_js(napi_env env, int64_t v, bool safe_ints);
-/* Property keys for the result columns (names as JS strings). */
-bool hn_column_keys(napi_env env, heliosdb_stmt *st, int ncols, napi_value *keys);
 
 /* ---- async_query.c ---- */
 napi_value hn_db_query_async(napi_env env, napi_callback_info info);

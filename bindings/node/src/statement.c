@@ -29,6 +29,9 @@ void hn_stmt_release(hn_stmt *s) {
   free(s->pnames); /* the strings were the statement's */
   s->pnames = NULL;
   s->nparams = 0;
+  free(s->name_ptrs);
+  s->name_ptrs = NULL;
+  s->name_count = 0;
 }
 
 static void stmt_finalize(napi_env env, void *data, void *hint) {
@@ -41,7 +44,8 @@ static void stmt_finalize(napi_env env, void *data, void *hint) {
 
 /* Gets `this` as a live statement, throwing otherwise. `allow_busy` lets the
  * iteration calls through while an iterate() is in progress. */
-static hn_stmt *this_live(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv, bool allow_busy) {
+static hn_stmt *this_live_self(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv,
+                               bool allow_busy, napi_value *self_out) {
   napi_value self;
   size_t zero = 0;
   hn_stmt *s = NULL;
@@ -63,7 +67,12 @@ static hn_stmt *this_live(napi_env env, napi_callback_info info, size_t *argc, n
                   "This statement is busy iterating: finish the iterator or call its return() first");
     return NULL;
   }
+  if (self_out) *self_out = self;
   return s;
+}
+
+static hn_stmt *this_live(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv, bool allow_busy) {
+  return this_live_self(env, info, argc, argv, allow_busy, NULL);
 }
 
 /* new NativeStatement(nativeDatabase, sql) — prepares `sql`. */
@@ -140,21 +149,41 @@ static napi_value stmt_new(napi_env env, napi_callback_info info) {
   return self;
 }
 
-/* The current row in the statement's mode (object, array, or one value). */
-static napi_value make_row(napi_env env, hn_stmt *s, int ncols, const napi_value *keys,
-                           const unsigned char *decls) {
+/* The current row: one value (pluck) or an array of values. In object mode
+ * lib/statement.js turns the array into an object with a factory compiled
+ * for the column names: a literal with constant keys is far cheaper than
+ * napi_set_property per column, which takes V8's slow generic path. */
+static napi_value make_row(napi_env env, hn_stmt *s, int ncols, const unsigned char *decls) {
   napi_value row;
   if (s->pluck) return hn_column_to_js(env, s->handle, 0, decls[0], s->safe_ints);
-  if (s->raw) {
-    napi_create_array_with_length(env, (size_t)ncols, &row);
-    for (int i = 0; i < ncols; i++)
-      napi_set_element(env, row, (uint32_t)i, hn_column_to_js(env, s->handle, i, decls[i], s->safe_ints));
-    return row;
-  }
-  napi_create_object(env, &row);
+  napi_create_array_with_length(env, (size_t)ncols, &row);
   for (int i = 0; i < ncols; i++)
-    napi_set_property(env, row, keys[i], hn_column_to_js(env, s->handle, i, decls[i], s->safe_ints));
+    napi_set_element(env, row, (uint32_t)i, hn_column_to_js(env, s->handle, i, decls[i], s->safe_ints));
   return row;
+}
+
+/* Publishes the column names as `this.columnNames` (a new array) when they
+ * differ from what was published last: the JS side rebuilds its row
+ * factory when that array changes. */
+static bool sync_names(napi_env env, napi_value self, hn_stmt *s, int ncols) {
+  bool same = s->name_ptrs != NULL && s->name_count == ncols;
+  for (int i = 0; same && i < ncols; i++) same = heliosdb_column_name(s->handle, i) == s->name_ptrs[i];
+  if (same) return true;
+  const char **ptrs = realloc(s->name_ptrs, sizeof(char *) * (size_t)(ncols ? ncols : 1));
+  if (!ptrs) {
+    hn_throw_db(env, HELIOSDB_NOMEM, "out of memory");
+    return false;
+  }
+  s->name_ptrs = ptrs;
+  s->name_count = ncols;
+  napi_value arr, name;
+  if (napi_create_array_with_length(env, (size_t)ncols, &arr) != napi_ok) return false;
+  for (int i = 0; i < ncols; i++) {
+    ptrs[i] = heliosdb_column_name(s->handle, i);
+    napi_create_string_utf8(env, ptrs[i] ? ptrs[i] : "", NAPI_AUTO_LENGTH, &name);
+    napi_set_element(env, arr, (uint32_t)i, name);
+  }
+  return napi_set_named_property(env, self, "columnNames", arr) == napi_ok;
 }
 
 /* Throws the step error and leaves the statement ready to run again. */
@@ -177,37 +206,29 @@ static bool require_data(napi_env env, hn_stmt *s) {
   return true;
 }
 
-/* Scratch arrays for column keys and kinds: on the stack for usual widths. */
+/* Scratch array for the column kinds: on the stack for usual widths. */
 #define SMALL_COLS 32
 typedef struct {
-  napi_value keys_small[SMALL_COLS];
   unsigned char decls_small[SMALL_COLS];
-  napi_value *keys;
   unsigned char *decls;
 } cols_scratch;
 
-static bool cols_prepare(napi_env env, hn_stmt *s, int ncols, cols_scratch *c) {
-  c->keys = c->keys_small;
+static bool cols_prepare(napi_env env, napi_value self, hn_stmt *s, int ncols, cols_scratch *c) {
   c->decls = c->decls_small;
   if (ncols > SMALL_COLS) {
-    c->keys = malloc(sizeof(napi_value) * (size_t)ncols);
     c->decls = malloc((size_t)ncols);
-    if (!c->keys || !c->decls) {
-      free(c->keys);
-      free(c->decls);
-      c->keys = NULL;
-      c->decls = NULL;
+    if (!c->decls) {
+      c->decls = c->decls_small;
       hn_throw_db(env, HELIOSDB_NOMEM, "out of memory");
       return false;
     }
   }
   hn_column_decls(s->handle, ncols, c->decls);
-  if (!s->pluck && !s->raw && !hn_column_keys(env, s->handle, ncols, c->keys)) return false;
+  if (!s->pluck && !s->raw && !sync_names(env, self, s, ncols)) return false;
   return true;
 }
 
 static void cols_free(cols_scratch *c) {
-  if (c->keys != c->keys_small) free(c->keys);
   if (c->decls != c->decls_small) free(c->decls);
 }
 
@@ -237,19 +258,19 @@ static napi_value stmt_run(napi_env env, napi_callback_info info) {
 /* get(params) → first row or undefined */
 static napi_value stmt_get(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1];
-  hn_stmt *s = this_live(env, info, &argc, argv, false);
+  napi_value argv[1], self;
+  hn_stmt *s = this_live_self(env, info, &argc, argv, false, &self);
   if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0], s->nparams, s->pnames)) return NULL;
   int rc = heliosdb_step(s->handle);
   napi_value row = NULL;
   if (rc == HELIOSDB_ROW) {
     int ncols = heliosdb_column_count(s->handle);
     cols_scratch c;
-    if (!cols_prepare(env, s, ncols, &c)) {
+    if (!cols_prepare(env, self, s, ncols, &c)) {
       heliosdb_reset(s->handle);
       return NULL;
     }
-    row = make_row(env, s, ncols, c.keys, c.decls);
+    row = make_row(env, s, ncols, c.decls);
     cols_free(&c);
   } else if (rc == HELIOSDB_DONE) {
     napi_get_undefined(env, &row);
@@ -265,21 +286,21 @@ static napi_value stmt_get(napi_env env, napi_callback_info info) {
 /* all(params) → array of rows */
 static napi_value stmt_all(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1], rows;
-  hn_stmt *s = this_live(env, info, &argc, argv, false);
+  napi_value argv[1], rows, self;
+  hn_stmt *s = this_live_self(env, info, &argc, argv, false, &self);
   if (!s || !require_data(env, s) || !hn_bind_js(env, s->handle, s->db->handle, argv[0], s->nparams, s->pnames)) return NULL;
   int rc = heliosdb_step(s->handle);
   HN_CALL(env, napi_create_array(env, &rows));
   if (rc == HELIOSDB_ROW) {
     int ncols = heliosdb_column_count(s->handle);
     cols_scratch c;
-    if (!cols_prepare(env, s, ncols, &c)) {
+    if (!cols_prepare(env, self, s, ncols, &c)) {
       heliosdb_reset(s->handle);
       return NULL;
     }
     uint32_t n = 0;
     do {
-      napi_set_element(env, rows, n++, make_row(env, s, ncols, c.keys, c.decls));
+      napi_set_element(env, rows, n++, make_row(env, s, ncols, c.decls));
     } while ((rc = heliosdb_step(s->handle)) == HELIOSDB_ROW);
     cols_free(&c);
   }
@@ -301,8 +322,8 @@ static napi_value stmt_iter_start(napi_env env, napi_callback_info info) {
 
 /* iterNext() → the next row, or undefined when there are no more. */
 static napi_value stmt_iter_next(napi_env env, napi_callback_info info) {
-  napi_value r;
-  hn_stmt *s = this_live(env, info, NULL, NULL, true);
+  napi_value r, self;
+  hn_stmt *s = this_live_self(env, info, NULL, NULL, true, &self);
   if (!s) return NULL;
   if (!s->iterating) {
     napi_get_undefined(env, &r);
@@ -312,8 +333,8 @@ static napi_value stmt_iter_next(napi_env env, napi_callback_info info) {
   if (rc == HELIOSDB_ROW) {
     int ncols = heliosdb_column_count(s->handle);
     cols_scratch c;
-    if (!cols_prepare(env, s, ncols, &c)) return NULL;
-    r = make_row(env, s, ncols, c.keys, c.decls);
+    if (!cols_prepare(env, self, s, ncols, &c)) return NULL;
+    r = make_row(env, s, ncols, c.decls);
     cols_free(&c);
     return r;
   }

@@ -303,11 +303,3 @@ napi_value hn_column_to_js(napi_env env, heliosdb_stmt *st, int i, unsigned char
       return r;
   }
 }
-
-bool hn_column_keys(napi_env env, heliosdb_stmt *st, int ncols, napi_value *keys) {
-  for (int i = 0; i < ncols; i++) {
-    const char *name = heliosdb_column_name(st, i);
-    if (napi_create_string_utf8(env, name ? name : "", NAPI_AUTO_LENGTH, &keys[i]) != napi_ok) return false;
-  }
-  return true;
-}

@@ -118,3 +118,23 @@ test('exec runs several statements and returns the database', () => {
   assert.equal(db.prepare('SELECT sum(x) FROM a').pluck().get(), 3);
   db.close();
 });
+
+test('row objects follow column names: renames, duplicates, odd names', () => {
+  const db = new Database();
+  db.exec('CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, \'x\')');
+  const stmt = db.prepare('SELECT * FROM t');
+  assert.deepEqual(stmt.get(), { a: 1, b: 'x' });
+  db.exec('ALTER TABLE t RENAME COLUMN b TO renamed');
+  assert.deepEqual(stmt.get(), { a: 1, renamed: 'x' });
+  db.exec('ALTER TABLE t ADD COLUMN c INTEGER DEFAULT 7');
+  assert.deepEqual(stmt.all(), [{ a: 1, renamed: 'x', c: 7 }]);
+  // Duplicate names: the last value wins, as with plain property assignment.
+  assert.deepEqual(db.prepare('SELECT 1 AS k, 2 AS k').get(), { k: 2 });
+  // Names that are not identifiers, and __proto__, become own properties.
+  const odd = db.prepare('SELECT 1 AS "__proto__", 2 AS "a b", 3 AS "x\'""y", 4 AS "constructor"').get();
+  assert.equal(Object.getPrototypeOf(odd), Object.prototype);
+  assert.deepEqual(Object.keys(odd), ['__proto__', 'a b', 'x\'"y', 'constructor']);
+  assert.equal(odd['__proto__'], 1);
+  assert.equal(odd['x\'"y'], 3);
+  db.close();
+});
