@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project (the command README shows and CI calls).
 #
-#   ./scripts/test.sh            unit, integration, shell and SQL-logic tests,
-#                                then the SQLite corpus report (a figure, not a gate)
+#   ./scripts/test.sh            unit, integration, shell, SQL-logic and C ABI
+#                                tests (valgrind), the Go/Java/Node/Python
+#                                bindings' suites and examples, then the SQLite
+#                                corpus report (a figure, not a gate)
 #
 # Everything builds in the release profile (with debug assertions on), so the
 # dependency graph compiles once for the tests, the corpus report and the demo.
@@ -29,6 +31,17 @@ for ex in financial_audit sales_dashboard energy_monitor; do
   diff -u "examples/rust/$ex.expected" "target/$ex.out"
   echo "$ex ok"
 done
+
+echo "== language bindings (each: its own test runner, then its scenario example diffed)"
+# HELIOSDB_SKIP_BINDINGS=1 skips them for a quick local run of the Rust/C suites.
+if [ "${HELIOSDB_SKIP_BINDINGS:-0}" != 1 ]; then
+  for lang in go java node python; do
+    if [ -f "bindings/$lang/ci.sh" ]; then
+      echo "== bindings/$lang"
+      bash "bindings/$lang/ci.sh"
+    fi
+  done
+fi
 
 corpus="../shared/sqllogictest"
 if [ -d "$corpus" ]; then
