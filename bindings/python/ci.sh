@@ -15,15 +15,15 @@ if [ ! -f "$LIB" ]; then
   nice cargo build --release -p heliosdb-capi
 fi
 
-# Python 3 with venv and pip (Debian packages only when they are absent).
+# Python 3 with venv (Debian packages only when they are absent). Everything else comes
+# from PyPI into virtual environments, so the system's pip is never used.
 need=()
 command -v python3 >/dev/null 2>&1 || need+=(python3)
-if [ ${#need[@]} -eq 0 ] && ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then need+=(python3-venv); fi
-if [ ${#need[@]} -eq 0 ] && ! python3 -m pip --version >/dev/null 2>&1; then need+=(python3-pip); fi
+if [ ${#need[@]} -gt 0 ] || ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then need+=(python3-venv); fi
 if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]} python3-venv python3-pip"
+  echo "installing: ${need[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" python3-venv python3-pip
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 PY=python3
 echo "== $($PY --version)"
@@ -33,8 +33,10 @@ trap 'rm -rf "$WORK"' EXIT
 
 echo "== building the wheel"
 rm -rf "$PKG/build" "$PKG/dist" "$PKG"/src/*.egg-info
+$PY -m venv "$WORK/build-venv"
 # Build isolation brings setuptools and wheel from PyPI.
-HELIOSDB_BUILD_LIBRARY="$LIB" nice $PY -m pip wheel --quiet --no-deps -w "$PKG/dist" "$PKG"
+HELIOSDB_BUILD_LIBRARY="$LIB" nice "$WORK/build-venv/bin/python" -m pip wheel --quiet \
+  --disable-pip-version-check --no-deps -w "$PKG/dist" "$PKG"
 WHEEL=$(ls "$PKG"/dist/heliosdb_lite-*.whl)
 echo "built $(basename "$WHEEL")"
 
