@@ -14,7 +14,8 @@ def test_hierarchy():
         assert issubclass(cls, h.DatabaseError)
         e = cls("msg", 42)
         assert e.code == 42 and e.message == "msg" and str(e) == "msg"
-    # Also reachable as connection attributes? (sqlite3 offers them there too: not required.)
+    # Also reachable as connection attributes (PEP 249 extension, as in sqlite3).
+    assert h.Connection.IntegrityError is h.IntegrityError and h.Connection.Warning is h.Warning
 
 
 def test_programming_error_for_sql_errors(conn):

@@ -28,6 +28,7 @@ from ctypes import byref
 
 from . import _native as N
 from .cursor import Cursor
+from . import errors as _errors
 from .errors import InterfaceError, NotSupportedError, ProgrammingError, error_for, from_db
 from .statement import Statement
 
@@ -54,6 +55,18 @@ class Connection:
 
     #: Idle prepared statements kept per connection (as sqlite3's cached_statements).
     cached_statements = 128
+
+    # The exceptions as connection attributes (PEP 249's optional extension, as in sqlite3).
+    Warning = _errors.Warning
+    Error = _errors.Error
+    InterfaceError = _errors.InterfaceError
+    DatabaseError = _errors.DatabaseError
+    DataError = _errors.DataError
+    OperationalError = _errors.OperationalError
+    IntegrityError = _errors.IntegrityError
+    InternalError = _errors.InternalError
+    ProgrammingError = _errors.ProgrammingError
+    NotSupportedError = _errors.NotSupportedError
 
     def __init__(self, path=":memory:", config=None, timeout: float | None = None, *,
                  isolation_level: str | None = "", autocommit=LEGACY_TRANSACTION_CONTROL,
