@@ -25,6 +25,7 @@ _string_at = N.string_at
 _bind_int64, _bind_double, _bind_text, _bind_blob, _bind_null = (
     N.r_bind_int64, N.r_bind_double, N.r_bind_text, N.r_bind_blob, N.r_bind_null)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_MAX_LEN = 2**31 - 1  # text and blob lengths are C ints
 
 # Leading keyword after whitespace and comments: decides implicit BEGIN
 # (INSERT/UPDATE/DELETE/REPLACE, as the sqlite3 module does) and lastrowid.
@@ -176,16 +177,18 @@ def bind_one(st: "Statement", i: int, value) -> None:
             b = value.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise DataError(f"parameter {i}: text is not valid UTF-8: {exc}") from None
+        if len(b) > _MAX_LEN:
+            raise DataError(f"parameter {i}: text of {len(b)} bytes is longer than 2 GiB")
         rc = _bind_text(h, i, b, len(b))
     elif t is float:
         st.f64.value = value
         rc = _bind_double(h, i, st.f64)
     elif value is None:
         rc = _bind_null(h, i)
-    elif t is bytes:
-        rc = _bind_blob(h, i, value, len(value))
-    elif isinstance(value, (bytearray, memoryview)):
-        b = bytes(value)
+    elif t is bytes or isinstance(value, (bytearray, memoryview)):
+        b = value if t is bytes else bytes(value)
+        if len(b) > _MAX_LEN:
+            raise DataError(f"parameter {i}: blob of {len(b)} bytes is longer than 2 GiB")
         rc = _bind_blob(h, i, b, len(b))
     elif isinstance(value, _Decimal):
         if not value.is_finite():
