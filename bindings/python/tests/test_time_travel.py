@@ -5,8 +5,6 @@ from decimal import Decimal as D
 
 import pytest
 
-import heliosdb_lite as h
-
 
 @pytest.fixture
 def ledger(conn):

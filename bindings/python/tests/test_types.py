@@ -22,7 +22,7 @@ def typed(conn):
 
 
 def roundtrip(conn, col, value):
-    conn.execute(f"DELETE FROM v")
+    conn.execute("DELETE FROM v")
     conn.execute(f"INSERT INTO v (id, {col}) VALUES (1, ?)", (value,))
     return conn.execute(f"SELECT {col} FROM v WHERE id = 1").fetchone()[0]
 
