@@ -91,8 +91,8 @@ class Cursor:
         except BaseException:
             conn._give_back(st)
             raise
-        if _column_count(st.hp) != st.ncols and st.handle is not None:
-            st.read_columns()  # re-planned after a schema change elsewhere
+        if st.star and _column_count(st.hp) != st.ncols and st.handle is not None:
+            st.read_columns()  # re-planned after a schema change elsewhere (SELECT * …)
         if st.is_ddl:
             conn._schema_changed()
         if rc == _ROW:

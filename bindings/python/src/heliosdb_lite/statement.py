@@ -41,7 +41,7 @@ class Statement:
 
     __slots__ = (
         "handle", "db", "sql", "nparams", "param_names", "ncols", "names", "decltypes",
-        "is_dml", "is_insert", "is_ddl", "no_implicit_begin", "keyword", "epoch", "i64", "f64", "description", "hp", "reader",
+        "is_dml", "is_insert", "is_ddl", "no_implicit_begin", "keyword", "epoch", "i64", "f64", "star", "description", "hp", "reader",
     )
 
     def __init__(self, db, sql: str):
@@ -76,6 +76,9 @@ class Statement:
             names.append(n.decode("utf-8") if n is not None else None)
         self.param_names = names
         self.read_columns()
+        # Only a `*` can make the column count change when the engine re-plans after a schema
+        # change; statements without one skip the per-execute column-count check.
+        self.star = "*" in sql
         m = _LEADING.match(sql)
         self.keyword = m.group(1).upper() if m else ""
         self.is_dml = self.keyword in _DML
