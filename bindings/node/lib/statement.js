@@ -4,7 +4,14 @@
 // (pluck, raw, safeIntegers) live in the native object.
 'use strict';
 
+const native = require('./native');
+
 const kNative = Symbol('native');
+
+// stmt.run() counters, written by the addon (see src/addon.h):
+// [changes, lastInsertRowid as a double] and lastInsertRowid as an int64.
+const runInfo = new Float64Array(native.runInfo, 0, 2);
+const runRowid = new BigInt64Array(native.runInfo, 16, 1);
 
 // Arrays among the arguments are spread, as better-sqlite3 does:
 // run(1, 2), run([1, 2]) and run([1], 2) bind the same values.
@@ -102,7 +109,8 @@ class Statement {
 
   /** Runs the statement; returns `{ changes, lastInsertRowid }`. */
   run(...params) {
-    return this[kNative].run(flat(params));
+    this[kNative].run(flat(params));
+    return { changes: runInfo[0], lastInsertRowid: this._safe ? runRowid[0] : runInfo[1] };
   }
 
   /** The first row (an object, or per pluck()/raw()), or undefined. */

@@ -60,6 +60,13 @@ typedef struct hn_state {
   napi_ref db_ctor;
   napi_ref stmt_ctor;
   napi_ref error_ctor; /* HeliosDBError from lib/errors.js, once registered */
+  /* stmt.run() results: written here and read by lib/statement.js through
+   * typed-array views of the exported ArrayBuffer `runInfo`, because
+   * building a { changes, lastInsertRowid } object with napi_set_named_property
+   * cost more than the rest of the binding's work per insert.
+   * Layout: double changes, double lastInsertRowid, int64 lastInsertRowid. */
+  napi_ref run_info_ref;
+  double *run_info;
 } hn_state;
 
 /* ---- errors.c ---- */

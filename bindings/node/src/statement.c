@@ -232,10 +232,12 @@ static void cols_free(cols_scratch *c) {
   if (c->decls != c->decls_small) free(c->decls);
 }
 
-/* run(params) → { changes, lastInsertRowid } */
+/* run(params): the counters go to the shared runInfo buffer (see addon.h);
+ * lib/statement.js makes { changes, lastInsertRowid } from it. */
 static napi_value stmt_run(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
+  hn_state *st = NULL;
   hn_stmt *s = this_live(env, info, &argc, argv, false);
   if (!s || !hn_bind_js(env, s->handle, s->db->handle, argv[0], s->nparams, s->pnames)) return NULL;
   int rc;
@@ -245,14 +247,13 @@ static napi_value stmt_run(napi_env env, napi_callback_info info) {
   heliosdb *db = s->db->handle;
   /* heliosdb_changes is the connection's latest write: a query changed nothing. */
   int64_t changes = s->readonly ? 0 : heliosdb_changes(db);
-  napi_value result, jchanges;
-  napi_create_object(env, &result);
-  napi_create_double(env, (double)changes, &jchanges);
-  napi_set_named_property(env, result, "changes", jchanges);
-  napi_set_named_property(env, result, "lastInsertRowid",
-                          hn_int64_to_js(env, heliosdb_last_insert_rowid(db), s->safe_ints));
+  int64_t rowid = heliosdb_last_insert_rowid(db);
   heliosdb_reset(s->handle);
-  return result;
+  napi_get_instance_data(env, (void **)&st);
+  st->run_info[0] = (double)changes;
+  st->run_info[1] = (double)rowid;
+  memcpy(&st->run_info[2], &rowid, sizeof rowid);
+  return NULL;
 }
 
 /* get(params) → first row or undefined */
