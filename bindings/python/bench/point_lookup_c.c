@@ -7,6 +7,7 @@
  * The lookup functions return microseconds per lookup, or -1 on error. */
 #include <heliosdb.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <time.h>
 
 static double now(void) {
@@ -54,26 +55,27 @@ double sqlite_lookups(const char *file, long rows, long first, long n) {
 }
 
 /* The insert workload through each C API: ROWS rows of the same values into a
- * new table `t2` in one transaction (prepare once; bind 4, step, reset).
- * Returns seconds, or -1 on error. Uses the connections opened above. */
-#include <stdio.h>
-
+ * new table named TABLE in one transaction (prepare once; bind 4, step, reset).
+ * Returns microseconds per row, or -1 on error. */
 static void row_values(long i, char *device, int *len, double *value) {
     *len = snprintf(device, 16, "device-%02ld", (long)(((unsigned long long)i * 2654435761ULL) % 50));
     *value = (double)((i * 40503) % 100000) / 100.0;
 }
 
-static const char *T2 = "CREATE TABLE t2 (id INTEGER PRIMARY KEY, device TEXT NOT NULL, value DOUBLE NOT NULL, ts INTEGER NOT NULL)";
-static const char *INS = "INSERT INTO t2 VALUES (?, ?, ?, ?)";
+static void insert_sql(const char *table, char *create, char *insert) {
+    snprintf(create, 200, "CREATE TABLE %s (id INTEGER PRIMARY KEY, device TEXT NOT NULL, value DOUBLE NOT NULL, ts INTEGER NOT NULL)", table);
+    snprintf(insert, 200, "INSERT INTO %s VALUES (?, ?, ?, ?)", table);
+}
 
-double helios_inserts(const char *dir, long rows) {
+double helios_inserts(const char *dir, const char *table, long rows) {
     heliosdb *db = NULL;
     heliosdb_stmt *st = NULL;
-    char device[16];
+    char device[16], create[200], insert[200];
     int len;
     double value;
-    if (heliosdb_open(dir, &db) != HELIOSDB_OK || heliosdb_exec(db, T2) != HELIOSDB_OK ||
-        heliosdb_prepare(db, INS, &st) != HELIOSDB_OK)
+    insert_sql(table, create, insert);
+    if (heliosdb_open(dir, &db) != HELIOSDB_OK || heliosdb_exec(db, create) != HELIOSDB_OK ||
+        heliosdb_prepare(db, insert, &st) != HELIOSDB_OK)
         return -1;
     double t = now();
     if (heliosdb_exec(db, "BEGIN") != HELIOSDB_OK) return -1;
@@ -87,20 +89,21 @@ double helios_inserts(const char *dir, long rows) {
         heliosdb_reset(st);
     }
     if (heliosdb_exec(db, "COMMIT") != HELIOSDB_OK) return -1;
-    t = now() - t;
+    t = (now() - t) / rows * 1e6;
     heliosdb_finalize(st);
     heliosdb_close(db);
     return t;
 }
 
-double sqlite_inserts(const char *file, long rows) {
+double sqlite_inserts(const char *file, const char *table, long rows) {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    char device[16];
+    char device[16], create[200], insert[200];
     int len;
     double value;
-    if (sqlite3_open(file, &db) != SQLITE_OK || sqlite3_exec(db, T2, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, INS, -1, &st, NULL) != SQLITE_OK)
+    insert_sql(table, create, insert);
+    if (sqlite3_open(file, &db) != SQLITE_OK || sqlite3_exec(db, create, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, insert, -1, &st, NULL) != SQLITE_OK)
         return -1;
     double t = now();
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) return -1;
@@ -114,7 +117,7 @@ double sqlite_inserts(const char *file, long rows) {
         sqlite3_reset(st);
     }
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) return -1;
-    t = now() - t;
+    t = (now() - t) / rows * 1e6;
     sqlite3_finalize(st);
     sqlite3_close(db);
     return t;

@@ -130,14 +130,25 @@ class Statement:
             )
         hp = self.hp
         i64 = self.i64
+        f64 = self.f64
         i = 1
+        # The common types inlined (this loop runs once per parameter of every execute and
+        # every executemany row); anything else, and any failure, goes through bind_one.
         for value in params:
-            if type(value) is int and _INT64_MIN <= value <= _INT64_MAX:  # the common key, inlined
+            t = type(value)
+            if t is int and _INT64_MIN <= value <= _INT64_MAX:
                 i64.value = value
-                if _bind_int64(hp, i, i64):
-                    bind_one(self, i, value)  # reports the failure
+                rc = _bind_int64(hp, i, i64)
+            elif t is str and value.isascii() and len(value) <= _MAX_LEN:
+                b = value.encode("ascii")
+                rc = _bind_text(hp, i, b, len(b))
+            elif t is float:
+                f64.value = value
+                rc = _bind_double(hp, i, f64)
             else:
-                bind_one(self, i, value)
+                rc = 1
+            if rc:
+                bind_one(self, i, value)  # other types; or reports the failure
             i += 1
 
     def _bind_named(self, params) -> None:
