@@ -13,7 +13,7 @@
 //! same handle therefore only removes the token: the object is freed when the
 //! in-flight call returns, never under it.
 
-use heliosdb_core::exec::interrupt::InterruptHandle;
+use heliosdb_core::interrupt::InterruptHandle;
 use heliosdb_core::{Connection, Outcome, PreparedStatement, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -39,7 +39,7 @@ pub enum Error {
     /// A time-travel point older than what retention kept. C code 1001.
     SnapshotTooOld(String),
     /// The statement was stopped by an interrupt (see
-    /// [`crate::exec::interrupt::InterruptHandle`]); it changed nothing. C code 9.
+    /// [`crate::interrupt::InterruptHandle`]); it changed nothing. C code 9.
     Interrupt(String),
 }
 

@@ -12,6 +12,8 @@
 //! The armed epoch lives in a thread-local because statements run on the
 //! caller's thread and the row producers are far from the session; a
 //! thread with nothing armed (background GC, the view scheduler) never stops.
+//! It sits at the crate root, below `exec` and `storage`, because both check
+//! it: operators once per row, the writer lock while it waits.
 
 use crate::error::{Error, Result};
 use std::cell::RefCell;
@@ -94,7 +96,7 @@ pub fn check() -> Result<()> {
 
 /// Wraps a row stream so that it stops with [`Error::Interrupt`] (once) when
 /// the statement is interrupted.
-pub fn checked<'a>(rows: super::RowIter<'a>) -> super::RowIter<'a> {
+pub fn checked<'a>(rows: crate::exec::RowIter<'a>) -> crate::exec::RowIter<'a> {
     let mut failed = false;
     Box::new(rows.map_while(move |row| {
         if failed {

@@ -231,7 +231,7 @@ impl Connection {
 
     /// A handle that stops this connection's running statement from any
     /// thread (the statement fails with [`Error::Interrupt`] and changes nothing).
-    pub fn interrupt_handle(&self) -> crate::exec::interrupt::InterruptHandle {
+    pub fn interrupt_handle(&self) -> crate::interrupt::InterruptHandle {
         self.session.borrow().interrupt.clone()
     }
 

@@ -57,6 +57,9 @@ pub(crate) struct Session {
     tx: Option<WriteTx>,
     /// Inside `BEGIN READ ONLY AS OF …`: the leased point every table is read at.
     as_of_tx: Option<Lease>,
+    /// Inside plain `BEGIN READ ONLY`: the snapshot every statement reads
+    /// (no write lock is taken, writes are refused).
+    ro_view: Option<crate::storage::engine::ReadView>,
     explicit: bool,
     pub changes: u64,
     pub total_changes: u64,
@@ -67,7 +70,7 @@ pub(crate) struct Session {
     /// new materialized view will be refreshed fully).
     pub notice: Option<String>,
     /// Stops this session's running statement from another thread.
-    pub interrupt: crate::exec::interrupt::InterruptHandle,
+    pub interrupt: crate::interrupt::InterruptHandle,
 }
 
 impl Session {
@@ -77,6 +80,7 @@ impl Session {
             engine,
             tx: None,
             as_of_tx: None,
+            ro_view: None,
             explicit: false,
             changes: 0,
             total_changes: 0,
@@ -94,17 +98,19 @@ impl Session {
 
     /// The schema this session currently sees.
     pub fn catalog(&self) -> Arc<Catalog> {
-        match &self.tx {
-            Some(tx) => Arc::new(tx.catalog().clone()),
-            None => self.engine.catalog(),
+        match (&self.tx, &self.ro_view) {
+            (Some(tx), _) => Arc::new(tx.catalog().clone()),
+            (None, Some(view)) => Arc::clone(&view.catalog),
+            (None, None) => self.engine.catalog(),
         }
     }
 
     /// Plans without running (column names for a prepared statement).
     pub fn plan(&self, parsed: &Parsed) -> Result<StmtPlan> {
-        crate::sql::limits::with_stack(parsed.depth, || match &self.tx {
-            Some(tx) => plan_statement(&parsed.ast, tx.catalog()),
-            None => plan_statement(&parsed.ast, &self.engine.catalog()),
+        crate::sql::limits::with_stack(parsed.depth, || match (&self.tx, &self.ro_view) {
+            (Some(tx), _) => plan_statement(&parsed.ast, tx.catalog()),
+            (None, Some(view)) => plan_statement(&parsed.ast, &view.catalog),
+            (None, None) => plan_statement(&parsed.ast, &self.engine.catalog()),
         })
     }
 
@@ -115,13 +121,24 @@ impl Session {
     fn execute_here(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let ctx = Stmt { params, now_us: now_micros() };
         self.notice = None;
-        let _armed = crate::exec::interrupt::arm(&self.interrupt, self.interrupt.epoch());
+        let _armed = crate::interrupt::arm(&self.interrupt, self.interrupt.epoch());
         match &parsed.ast {
-            Ast::StartTransaction { .. } => {
+            Ast::StartTransaction { modes, .. } => {
                 if self.explicit {
                     return Err(Error::Sql("cannot start a transaction within a transaction".into()));
                 }
-                self.tx = Some(self.engine.begin_write(self.busy_timeout)?);
+                let read_only = modes.iter().any(|m| {
+                    matches!(
+                        m,
+                        sqlparser::ast::TransactionMode::AccessMode(sqlparser::ast::TransactionAccessMode::ReadOnly)
+                    )
+                });
+                if read_only {
+                    // A snapshot, not the writer lock: other connections keep writing.
+                    self.ro_view = Some(self.engine.read_view());
+                } else {
+                    self.tx = Some(self.engine.begin_write(self.busy_timeout)?);
+                }
                 self.explicit = true;
                 Ok(Outcome::default())
             }
@@ -144,6 +161,7 @@ impl Session {
                 }
                 self.explicit = false;
                 self.as_of_tx = None;
+                self.ro_view = None;
                 if let Some(tx) = self.tx.take() {
                     if let Some(rec) = tx.commit()? {
                         self.last_txid = rec.txid;
@@ -157,6 +175,7 @@ impl Session {
                 }
                 self.explicit = false;
                 self.as_of_tx = None;
+                self.ro_view = None;
                 self.tx = None;
                 Ok(Outcome::default())
             }
@@ -210,9 +229,10 @@ impl Session {
             let rows = query::run(&q.plan, reader, &ctx)?.collect::<Result<Vec<_>>>()?;
             Ok(Outcome { columns: q.columns.clone(), rows, changes: 0 })
         };
-        match &self.tx {
-            Some(tx) => run(plan_cached(parsed, tx.catalog(), cache)?, tx),
-            None => {
+        match (&self.tx, &self.ro_view) {
+            (Some(tx), _) => run(plan_cached(parsed, tx.catalog(), cache)?, tx),
+            (None, Some(view)) => run(plan_cached(parsed, &view.catalog, cache)?, view),
+            (None, None) => {
                 let view = self.engine.read_view();
                 run(plan_cached(parsed, &view.catalog, cache)?, &view)
             }
@@ -222,6 +242,9 @@ impl Session {
     fn write(&mut self, parsed: &Parsed, ctx: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         if self.as_of_tx.is_some() {
             return Err(crate::exec::temporal::read_only_error());
+        }
+        if self.ro_view.is_some() {
+            return Err(Error::ReadOnly("this transaction is READ ONLY: it cannot write".into()));
         }
         let autocommit = self.tx.is_none();
         let mut tx = match self.tx.take() {

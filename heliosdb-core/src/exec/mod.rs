@@ -8,8 +8,7 @@
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //! * [`write`] — writing and deleting one row with its index entries;
 //! * [`constraints`] — CHECK and FOREIGN KEY enforcement; [`triggers`] — row triggers;
-//! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP;
-//! * [`interrupt`] — stopping a running statement from another thread.
+//! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP.
 
 pub mod aggregate;
 pub mod arith;
@@ -19,7 +18,6 @@ pub mod ddl;
 pub mod dml;
 pub mod eval;
 pub mod functions;
-pub mod interrupt;
 pub mod query;
 pub mod scan;
 pub mod temporal;

@@ -2,10 +2,10 @@
 
 use super::aggregate::AggState;
 use super::eval::{eval, eval_predicate, EvalCtx};
-use super::interrupt::checked;
 use super::scan::scan;
 use super::RowIter;
 use crate::error::Result;
+use crate::interrupt::checked;
 use crate::sql::expr::{AggCall, Expr};
 use crate::sql::plan::{JoinKind, Plan, SetOpKind, SortKey};
 use crate::storage::Reader;

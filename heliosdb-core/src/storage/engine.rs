@@ -356,17 +356,16 @@ impl Engine {
         let deadline = Instant::now() + timeout;
         let mut held = lock(&self.writer_held);
         while *held {
+            // An interrupt also ends the wait (checked every slice).
+            crate::interrupt::check()?;
             let now = Instant::now();
             if now >= deadline {
                 return Err(Error::Busy(
                     "database is locked: another connection is writing (busy timeout expired)".into(),
                 ));
             }
-            held = self
-                .writer_free
-                .wait_timeout(held, deadline - now)
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .0;
+            let slice = (deadline - now).min(Duration::from_millis(20));
+            held = self.writer_free.wait_timeout(held, slice).unwrap_or_else(std::sync::PoisonError::into_inner).0;
         }
         *held = true;
         drop(held);
