@@ -147,7 +147,9 @@ int heliosdb_open_with_config(const char *path, const char *config, heliosdb **o
 int heliosdb_close(heliosdb *db);
 
 // Runs one or more ';'-separated statements, discarding result rows.
-// Stops at the first failing statement (earlier ones stay applied).
+// The whole text is parsed first: a syntax error anywhere runs nothing.
+// Then the statements run in order and stop at the first one that fails
+// (earlier ones stay applied; an open transaction stays open).
 // Returns HELIOSDB_OK or the failing statement's error code.
 int heliosdb_exec(heliosdb *db, const char *sql);
 

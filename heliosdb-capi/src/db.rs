@@ -109,7 +109,9 @@ pub extern "C" fn heliosdb_close(db: *mut heliosdb) -> c_int {
 }
 
 /// Runs one or more ';'-separated statements, discarding result rows.
-/// Stops at the first failing statement (earlier ones stay applied).
+/// The whole text is parsed first: a syntax error anywhere runs nothing.
+/// Then the statements run in order and stop at the first one that fails
+/// (earlier ones stay applied; an open transaction stays open).
 /// Returns HELIOSDB_OK or the failing statement's error code.
 #[no_mangle]
 pub extern "C" fn heliosdb_exec(db: *mut heliosdb, sql: *const c_char) -> c_int {

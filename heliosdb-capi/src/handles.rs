@@ -47,6 +47,9 @@ pub(crate) struct Db {
     /// Stops the running statement without taking `conn`'s lock.
     pub(crate) interrupt: InterruptHandle,
     errors: Mutex<HashMap<ThreadId, ErrorSlot>>,
+    /// How many threads' slots hold a failure code: lets a successful call
+    /// skip the lock in the common case where nothing failed.
+    failing_threads: AtomicUsize,
     pub(crate) live_stmts: AtomicUsize,
     /// The string the last heliosdb_notice call returned (kept for the caller).
     notice: Mutex<Option<CString>>,
@@ -213,6 +216,7 @@ impl Db {
             interrupt: conn.interrupt_handle(),
             conn: Mutex::new(conn),
             errors: Mutex::new(HashMap::new()),
+            failing_threads: AtomicUsize::new(0),
             live_stmts: AtomicUsize::new(0),
             notice: Mutex::new(None),
         }
@@ -224,14 +228,24 @@ impl Db {
 
     /// Records a failure of the calling thread (replacing, so freeing, its previous message).
     pub(crate) fn set_error(&self, code: c_int, msg: &str) {
-        lock(&self.errors).insert(std::thread::current().id(), ErrorSlot { code, msg: to_cstring(msg) });
+        let mut errors = lock(&self.errors);
+        let previous = errors.insert(std::thread::current().id(), ErrorSlot { code, msg: to_cstring(msg) });
+        if previous.is_none_or(|p| p.code == crate::HELIOSDB_OK) {
+            self.failing_threads.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     /// Records a success of the calling thread: the code is cleared, the
     /// previous message stays allocated (see [`ErrorSlot`]).
     pub(crate) fn clear_error(&self) {
+        if self.failing_threads.load(Ordering::SeqCst) == 0 {
+            return; // no thread has a failure recorded: nothing to clear
+        }
         if let Some(slot) = lock(&self.errors).get_mut(&std::thread::current().id()) {
-            slot.code = crate::HELIOSDB_OK;
+            if slot.code != crate::HELIOSDB_OK {
+                slot.code = crate::HELIOSDB_OK;
+                self.failing_threads.fetch_sub(1, Ordering::SeqCst);
+            }
         }
     }
 

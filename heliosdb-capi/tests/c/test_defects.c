@@ -179,6 +179,12 @@ static void calls_bindings_need(void) {
              HELIOSDB_OK);
     CHECK(heliosdb_column_decltype(st, 1) == NULL);
     CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
+    /* A compound SELECT has a declared type only where every term agrees. */
+    CHECK_RC(heliosdb_prepare(db, "SELECT id, name FROM typed UNION ALL SELECT 2.5, name FROM typed", &st),
+             HELIOSDB_OK);
+    CHECK(heliosdb_column_decltype(st, 0) == NULL);
+    CHECK(contains(heliosdb_column_decltype(st, 1), "TEXT"));
+    CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
     CHECK_RC(heliosdb_prepare(db, "UPDATE typed SET ok = false", &st), HELIOSDB_OK);
     CHECK(heliosdb_stmt_readonly(st) == 0);
     CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);

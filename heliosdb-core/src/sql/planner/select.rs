@@ -547,7 +547,13 @@ fn plan_set_expr(body: &ast::SetExpr, qctx: &QueryCtx<'_>) -> Result<QueryPlan> 
             Ok(QueryPlan {
                 plan: Plan::SetOp { op: kind, all, left: Box::new(l.plan), right: Box::new(r.plan) },
                 columns: l.columns,
-                decltypes: l.decltypes,
+                // A declared type only where every term reads the same type.
+                decltypes: l
+                    .decltypes
+                    .into_iter()
+                    .zip(r.decltypes)
+                    .map(|(a, b)| a.filter(|t| Some(t) == b.as_ref()))
+                    .collect(),
             })
         }
         other => Err(sql_err!("unsupported query: {other}")),
