@@ -73,7 +73,8 @@ func TestAsOf(t *testing.T) {
 
 func TestReadOnlyTx(t *testing.T) {
 	db, _ := openDB(t, "?busy_timeout=0")
-	mustExec(t, db, "CREATE TABLE t (a INTEGER)")
+	// A table without history: a read-only transaction is a snapshot, not AS OF.
+	mustExec(t, db, "CREATE TABLE t (a INTEGER) WITH (time_travel = false)")
 	mustExec(t, db, "INSERT INTO t VALUES (1)")
 	ro, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
 	if err != nil {

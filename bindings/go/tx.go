@@ -34,8 +34,8 @@ func (c *Conn) Begin() (driver.Tx, error) {
 // BeginTx starts a transaction. A write transaction takes the database's
 // single write lock at once (as SQLite's BEGIN IMMEDIATE), waiting up to
 // busy_timeout. ReadOnly starts a read-only transaction on the latest
-// commit (BEGIN READ ONLY AS OF SCN <latest>: no write lock, writes fail
-// with ErrReadOnly; its tables must keep history, the default); a context from AsOfSCN,
+// commit (BEGIN READ ONLY: one snapshot, no write lock, writes fail with
+// ErrReadOnly); a context from AsOfSCN,
 // AsOfTransaction or AsOfTime starts a read-only transaction in which every
 // table reads that point. Isolation: readers see one committed snapshot and
 // writers are serialized, so LevelDefault, LevelSnapshot and
@@ -57,14 +57,7 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if point, ok := ctx.Value(asOfKey{}).(string); ok {
 		stmt = "BEGIN READ ONLY AS OF " + point
 	} else if opts.ReadOnly {
-		// The engine's plain BEGIN READ ONLY currently behaves as BEGIN
-		// (takes the write lock, allows writes). A read-only transaction
-		// AS OF the latest commit is what was asked for: one consistent
-		// committed snapshot, writes refused, no write lock.
-		stmt = "BEGIN READ ONLY"
-		if scn, err := c.currentSCN(); err == nil && scn > 0 {
-			stmt = "BEGIN READ ONLY AS OF SCN " + strconv.FormatInt(scn, 10)
-		}
+		stmt = "BEGIN READ ONLY" // the engine's snapshot transaction
 	}
 	if _, _, err := c.execScript(ctx, stmt); err != nil {
 		return nil, err
@@ -98,26 +91,3 @@ func AsOfTime(ctx context.Context, t time.Time) context.Context {
 // SQLTime formats t as the engine's timestamp text, "YYYY-MM-DD
 // HH:MM:SS.ffffff" in UTC, for AS OF TIMESTAMP parameters and literals.
 func SQLTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000") }
-
-// currentSCN reads the number of the latest commit.
-func (c *Conn) currentSCN() (int64, error) {
-	s, err := c.prepare("SELECT heliosdb_current_scn()")
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	r, err := s.query(context.Background(), nil, false)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	dest := make([]driver.Value, 1)
-	if err := r.Next(dest); err != nil {
-		return 0, err
-	}
-	scn, ok := dest[0].(int64)
-	if !ok {
-		return 0, fmt.Errorf("heliosdb: heliosdb_current_scn() returned %T", dest[0])
-	}
-	return scn, nil
-}
