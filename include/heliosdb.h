@@ -293,6 +293,17 @@ int heliosdb_stmt_readonly(heliosdb_stmt *st);
 // HELIOSDB_MISUSE until heliosdb_reset.
 int heliosdb_step(heliosdb_stmt *st);
 
+// Interrupts one statement, from any thread, leaving the connection's
+// other statements alone (heliosdb_interrupt stops all of them). If `st` is
+// running, it stops at its next row (or while waiting for the write lock)
+// and its heliosdb_step returns HELIOSDB_INTERRUPT, having changed nothing.
+// If it is not running, its next heliosdb_step returns HELIOSDB_INTERRUPT
+// instead of starting or continuing, unless heliosdb_reset comes first: so
+// a cancellation that lands just before the statement starts is not lost.
+// After that HELIOSDB_INTERRUPT the statement can be stepped again (it
+// re-runs). Returns HELIOSDB_OK, or HELIOSDB_MISUSE for a stale handle.
+int heliosdb_stmt_interrupt(heliosdb_stmt *st);
+
 // Number of result columns (0 for statements without results or a stale handle).
 int heliosdb_column_count(heliosdb_stmt *st);
 
@@ -347,7 +358,8 @@ const void *heliosdb_column_blob(heliosdb_stmt *st, int i);
 // heliosdb_column_text / heliosdb_column_blob: it invalidates nothing.
 int heliosdb_column_bytes(heliosdb_stmt *st, int i);
 
-// Makes the statement ready to run again from the start; bindings are kept.
+// Makes the statement ready to run again from the start; bindings are kept,
+// a pending heliosdb_stmt_interrupt is dropped.
 // Returns HELIOSDB_OK or HELIOSDB_MISUSE for a stale handle.
 int heliosdb_reset(heliosdb_stmt *st);
 

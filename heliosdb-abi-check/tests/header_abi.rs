@@ -92,6 +92,8 @@ fn a_round_trip_through_the_declared_functions() {
         assert!(heliosdb_column_decltype(tst, 2).is_null());
         assert_eq!(text(heliosdb_bind_parameter_name(tst, 1)), "@n");
         assert_eq!(heliosdb_stmt_readonly(tst), 1);
+        assert_eq!(heliosdb_stmt_interrupt(tst) as u32, HELIOSDB_OK);
+        assert_eq!(heliosdb_step(tst) as u32, HELIOSDB_INTERRUPT);
         assert_eq!(heliosdb_finalize(tst) as u32, HELIOSDB_OK);
         assert_eq!(heliosdb_get_autocommit(db2), 1);
         assert_eq!(heliosdb_busy_timeout(db2, 100) as u32, HELIOSDB_OK);

@@ -110,6 +110,8 @@ pub(crate) struct Stmt {
     pub(crate) param_names: Vec<Option<CString>>,
     /// The plan version `columns` was described from.
     pub(crate) described: Option<u64>,
+    /// Set by heliosdb_stmt_interrupt (shared with the [`StmtCell`]).
+    pub(crate) stop: Arc<std::sync::atomic::AtomicBool>,
     /// NUL-terminated text/blob renderings of the current row's values, made
     /// at most once per row and column by column_text/blob/bytes and kept
     /// until the next step, reset or finalize.
@@ -118,8 +120,12 @@ pub(crate) struct Stmt {
 
 /// A statement behind its lock: one thread runs a call on it at a time
 /// (using it from two threads at once is the caller's misuse, but it stays
-/// memory-safe).
-pub(crate) type StmtCell = Mutex<Stmt>;
+/// memory-safe). `stop` is outside the lock so that heliosdb_stmt_interrupt
+/// can reach a statement while another thread is stepping it.
+pub(crate) struct StmtCell {
+    pub(crate) stmt: Mutex<Stmt>,
+    pub(crate) stop: Arc<std::sync::atomic::AtomicBool>,
+}
 
 struct Registry {
     dbs: RwLock<HashMap<usize, Arc<Db>>>,
@@ -163,7 +169,8 @@ pub(crate) fn register_db(db: Db) -> *mut heliosdb {
 /// Registers a statement; returns its token.
 pub(crate) fn register_stmt(st: Stmt) -> *mut heliosdb_stmt {
     let token = new_token();
-    write(&registry().stmts).insert(token, Arc::new(Mutex::new(st)));
+    let cell = StmtCell { stop: Arc::clone(&st.stop), stmt: Mutex::new(st) };
+    write(&registry().stmts).insert(token, Arc::new(cell));
     token as *mut heliosdb_stmt
 }
 

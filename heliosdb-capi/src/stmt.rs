@@ -60,6 +60,7 @@ pub extern "C" fn heliosdb_prepare(db: *mut heliosdb, sql: *const c_char, out_st
             columns,
             param_names,
             described: None,
+            stop: Arc::default(),
         };
         d.live_stmts.fetch_add(1, Ordering::SeqCst);
         let handle = register_stmt(st);
@@ -74,7 +75,7 @@ fn with_stmt(st: *mut heliosdb_stmt, what: &str, f: impl FnOnce(&mut Stmt, &Db) 
     let Some(cell) = stmt_get(st) else {
         return run(None, || Err(misuse(format!("{what}: the statement is NULL or finalized"))));
     };
-    let mut s = lock(&cell);
+    let mut s = lock(&cell.stmt);
     let db = Arc::clone(&s.db);
     run(Some(&db), || f(&mut s, &db))
 }
@@ -83,7 +84,7 @@ fn with_stmt(st: *mut heliosdb_stmt, what: &str, f: impl FnOnce(&mut Stmt, &Db) 
 fn read_stmt<T>(st: *mut heliosdb_stmt, fallback: T, f: impl FnOnce(&mut Stmt) -> Option<T>) -> T {
     quiet(fallback, || {
         let cell = stmt_get(st)?;
-        let mut s = lock(&cell);
+        let mut s = lock(&cell.stmt);
         f(&mut s)
     })
 }
@@ -230,7 +231,7 @@ pub extern "C" fn heliosdb_step(st: *mut heliosdb_stmt) -> c_int {
         match &mut s.state {
             StepState::Done => Err(misuse("heliosdb_step: the statement is done; call heliosdb_reset to run it again")),
             StepState::Rows { outcome, current, epoch } => {
-                if d.interrupt.is_interrupted(*epoch) {
+                if d.interrupt.is_interrupted(*epoch) || s.stop.swap(false, Ordering::SeqCst) {
                     s.state = StepState::Ready;
                     return Err((HELIOSDB_INTERRUPT, "interrupted".into()));
                 }
@@ -242,8 +243,38 @@ pub extern "C" fn heliosdb_step(st: *mut heliosdb_stmt) -> c_int {
                     Ok(HELIOSDB_DONE)
                 }
             }
-            StepState::Ready => start(s, d),
+            StepState::Ready => {
+                if s.stop.swap(false, Ordering::SeqCst) {
+                    return Err((HELIOSDB_INTERRUPT, "interrupted".into()));
+                }
+                let stop = Arc::clone(&s.stop);
+                let armed = heliosdb_core::interrupt::arm_flag(&stop);
+                let result = start(s, d);
+                drop(armed);
+                if matches!(result, Err((HELIOSDB_INTERRUPT, _))) {
+                    stop.store(false, Ordering::SeqCst); // this interrupt is spent
+                }
+                result
+            }
         }
+    })
+}
+
+/// Interrupts one statement, from any thread, leaving the connection's
+/// other statements alone (heliosdb_interrupt stops all of them). If `st` is
+/// running, it stops at its next row (or while waiting for the write lock)
+/// and its heliosdb_step returns HELIOSDB_INTERRUPT, having changed nothing.
+/// If it is not running, its next heliosdb_step returns HELIOSDB_INTERRUPT
+/// instead of starting or continuing, unless heliosdb_reset comes first: so
+/// a cancellation that lands just before the statement starts is not lost.
+/// After that HELIOSDB_INTERRUPT the statement can be stepped again (it
+/// re-runs). Returns HELIOSDB_OK, or HELIOSDB_MISUSE for a stale handle.
+#[no_mangle]
+pub extern "C" fn heliosdb_stmt_interrupt(st: *mut heliosdb_stmt) -> c_int {
+    quiet(crate::HELIOSDB_MISUSE, || {
+        let cell = stmt_get(st)?;
+        cell.stop.store(true, Ordering::SeqCst);
+        Some(HELIOSDB_OK)
     })
 }
 
@@ -385,11 +416,13 @@ pub extern "C" fn heliosdb_column_bytes(st: *mut heliosdb_stmt, i: c_int) -> c_i
     read_stmt(st, 0, |s| rendered(s, i).map(|(_, len)| c_int::try_from(len).unwrap_or(c_int::MAX)))
 }
 
-/// Makes the statement ready to run again from the start; bindings are kept.
+/// Makes the statement ready to run again from the start; bindings are kept,
+/// a pending heliosdb_stmt_interrupt is dropped.
 /// Returns HELIOSDB_OK or HELIOSDB_MISUSE for a stale handle.
 #[no_mangle]
 pub extern "C" fn heliosdb_reset(st: *mut heliosdb_stmt) -> c_int {
     with_stmt(st, "heliosdb_reset", |s, _| {
+        s.stop.store(false, Ordering::SeqCst);
         s.state = StepState::Ready;
         s.buffers.iter_mut().for_each(|b| *b = None);
         Ok(HELIOSDB_OK)
@@ -416,7 +449,7 @@ pub extern "C" fn heliosdb_finalize(st: *mut heliosdb_stmt) -> c_int {
     run(None, || {
         let cell = unregister_stmt(st)
             .ok_or_else(|| misuse("heliosdb_finalize: the statement is not live (finalized twice?)"))?;
-        let db = Arc::clone(&lock(&cell).db);
+        let db = Arc::clone(&lock(&cell.stmt).db);
         db.live_stmts.fetch_sub(1, Ordering::SeqCst);
         drop(cell);
         Ok(HELIOSDB_OK)

@@ -17,7 +17,7 @@
 
 use crate::error::{Error, Result};
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Interrupts the statements of one connection; `Send + Sync`, cheap to clone.
@@ -61,6 +61,29 @@ fn stopped(epoch: &AtomicU64, since: u64) -> bool {
 
 thread_local! {
     static ARMED: RefCell<Option<(Arc<AtomicU64>, u64)>> = const { RefCell::new(None) };
+    /// A flag of one statement (the C ABI's `heliosdb_stmt_interrupt`): when
+    /// set, the statement running on this thread stops too.
+    static STOP_FLAG: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// Restores the previously armed stop flag (if any) when dropped.
+pub struct ArmedFlag {
+    previous: Option<Arc<AtomicBool>>,
+}
+
+impl Drop for ArmedFlag {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        STOP_FLAG.with(|f| *f.borrow_mut() = previous);
+    }
+}
+
+/// Makes the statement about to run on this thread also stop (with
+/// [`Error::Interrupt`]) once `flag` is set, from any thread: an interrupt
+/// of one statement rather than of the whole connection.
+pub fn arm_flag(flag: &Arc<AtomicBool>) -> ArmedFlag {
+    let previous = STOP_FLAG.with(|f| f.borrow_mut().replace(Arc::clone(flag)));
+    ArmedFlag { previous }
 }
 
 /// Restores the previously armed statement (if any) when dropped.
@@ -90,6 +113,10 @@ pub fn arm(handle: &InterruptHandle, since: u64) -> Armed {
 pub fn check() -> Result<()> {
     ARMED.with(|a| match &*a.borrow() {
         Some((epoch, since)) if stopped(epoch, *since) => Err(Error::Interrupt("interrupted".into())),
+        _ => Ok(()),
+    })?;
+    STOP_FLAG.with(|f| match &*f.borrow() {
+        Some(flag) if flag.load(Ordering::Relaxed) => Err(Error::Interrupt("interrupted".into())),
         _ => Ok(()),
     })
 }

@@ -5,9 +5,10 @@
  * prepare/bind/step loop (rows copied into C memory there, because
  * column pointers die at the next step and errmsg is per thread), turning
  * the rows into JS objects on completion, and cancellation: a query not yet
- * started is cancelled outright, a running one is stopped with
- * heliosdb_interrupt (its step returns HELIOSDB_INTERRUPT and a write
- * changes nothing).
+ * started is cancelled outright, a prepared or running one is stopped with
+ * heliosdb_stmt_interrupt (its step returns HELIOSDB_INTERRUPT and a write
+ * changes nothing; the interrupt is sticky, so one that lands just before
+ * the step starts is not lost, and other statements are left alone).
  *
  * The heliosdb handle serializes calls: while a query runs on the pool, a
  * synchronous call on the same Database waits for it (blocking the event
@@ -44,6 +45,9 @@ typedef struct query_work {
   bool has_named;
   bool safe_ints;
   atomic_int aborted;
+  /* The worker's statement once prepared (a token: stale after finalize,
+   * which heliosdb_stmt_interrupt reports as MISUSE, never a crash). */
+  _Atomic(uintptr_t) stmt_token;
   /* results, filled on the worker */
   int rc;
   char *errmsg;
@@ -177,6 +181,9 @@ static void execute(napi_env env, void *data) {
     fail(w, rc, NULL);
     return;
   }
+  /* Published before the abort flag is read below: an abort either sees
+   * the statement (and interrupts it, stickily) or is seen here. */
+  atomic_store(&w->stmt_token, (uintptr_t)st);
   if (!bind_all(w, st)) goto done;
   w->readonly = heliosdb_stmt_readonly(st) != 0;
   w->ncols = heliosdb_column_count(st);
@@ -190,10 +197,9 @@ static void execute(napi_env env, void *data) {
     for (int i = 0; i < w->ncols; i++) w->names[i] = dup_str(heliosdb_column_name(st, i));
     hn_column_decls(st, w->ncols, w->decls);
   }
-  /* Checked again as late as possible: heliosdb_interrupt only reaches a
-   * statement already running, so an abort between this check and the
-   * step's start is missed (a read is still dropped below; a write then
-   * completes and the promise resolves). */
+  /* An abort before this point is seen here; one after it reaches the
+   * statement through heliosdb_stmt_interrupt, whose step then returns
+   * HELIOSDB_INTERRUPT even if it had not started yet. */
   if (atomic_load(&w->aborted) || atomic_load(&w->db->close_requested)) {
     fail(w, HELIOSDB_INTERRUPT, "query aborted");
     goto done;
@@ -434,8 +440,9 @@ napi_value hn_query_abort(napi_env env, napi_callback_info info) {
   atomic_store(&w->aborted, 1);
   /* Not started yet: cancelled outright (complete gets napi_cancelled). */
   if (napi_cancel_async_work(env, w->work) == napi_ok) return NULL;
-  /* Running: the flag covers the moments before and after its step, the
-   * interrupt the step itself. */
-  if (w->db->handle) heliosdb_interrupt(w->db->handle);
+  /* Running: the flag covers the moments before the statement is prepared
+   * and after its step; the statement's own interrupt covers the step. */
+  heliosdb_stmt *st = (heliosdb_stmt *)atomic_load(&w->stmt_token);
+  if (st) heliosdb_stmt_interrupt(st);
   return NULL;
 }

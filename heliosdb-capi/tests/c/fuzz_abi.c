@@ -482,6 +482,7 @@ static void op_misc(void) {
         some_stmt(&st);
         int r = heliosdb_stmt_readonly(st);
         CHECK(r == 0 || r == 1);
+        if (chance(30)) EXPECT(heliosdb_stmt_interrupt(st), "heliosdb_stmt_interrupt", -1, HELIOSDB_OK, HELIOSDB_MISUSE);
         (void)heliosdb_bind_parameter_index(st, chance(50) ? ":k" : NULL);
         CHECK(strlen(heliosdb_version()) > 0);
         break;

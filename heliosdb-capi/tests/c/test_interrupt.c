@@ -1,5 +1,6 @@
 /* Calls from a second thread: heliosdb_interrupt stopping reads and writes
- * (a stopped write changes nothing), heliosdb_close racing a running call,
+ * (a stopped write changes nothing), heliosdb_stmt_interrupt stopping one
+ * statement only, heliosdb_close racing a running call,
  * and heliosdb_busy_timeout between two handles on one path.
  * Usage: test_interrupt DIR */
 #define _POSIX_C_SOURCE 200809L
@@ -88,6 +89,60 @@ static void interrupt_read_and_write(void) {
     CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
 }
 
+struct step_job {
+    heliosdb_stmt *st;
+    volatile int rc;
+};
+
+static void *run_step(void *arg) {
+    struct step_job *j = arg;
+    j->rc = heliosdb_step(j->st);
+    return NULL;
+}
+
+/* heliosdb_stmt_interrupt stops one statement and leaves the others alone;
+ * an interrupt that lands before the statement starts is not lost. */
+static void interrupt_one_statement(void) {
+    heliosdb_stmt *other = NULL, *endless = NULL;
+    CHECK_RC(heliosdb_prepare(db, "SELECT x FROM sink ORDER BY x", &other), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(other), HELIOSDB_ROW); /* holds unread rows */
+    CHECK_RC(heliosdb_prepare(db, INSERT_ENDLESS("5000"), &endless), HELIOSDB_OK);
+    struct step_job j = {endless, -1};
+    pthread_t th;
+    pthread_create(&th, NULL, run_step, &j);
+    sleep_ms(50);
+    for (int i = 0; i < 400 && j.rc == -1; i++) {
+        CHECK(heliosdb_stmt_interrupt(endless) == HELIOSDB_OK);
+        sleep_ms(25);
+    }
+    pthread_join(th, NULL);
+    CHECK(j.rc == HELIOSDB_INTERRUPT);
+    CHECK_RC(heliosdb_step(other), HELIOSDB_ROW); /* the other statement goes on */
+    char *json = heliosdb_query_json(db, "SELECT count(*) FROM sink WHERE x > 5000", NULL);
+    CHECK(contains(json, "[[0]]")); /* the stopped INSERT changed nothing */
+    heliosdb_free(json);
+    CHECK_RC(heliosdb_finalize(endless), HELIOSDB_OK);
+
+    /* Before the statement starts: its next step is interrupted, the one after runs. */
+    heliosdb_stmt *st = NULL;
+    CHECK_RC(heliosdb_prepare(db, "SELECT count(*) FROM sink", &st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_stmt_interrupt(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_INTERRUPT);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
+    CHECK_RC(heliosdb_reset(st), HELIOSDB_OK);
+    /* Between rows it stops the iteration; reset drops a pending one. */
+    CHECK_RC(heliosdb_stmt_interrupt(other), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(other), HELIOSDB_INTERRUPT);
+    CHECK_RC(heliosdb_stmt_interrupt(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_reset(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
+    CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_finalize(other), HELIOSDB_OK);
+    CHECK(heliosdb_stmt_interrupt(other) == HELIOSDB_MISUSE); /* finalized */
+    CHECK(heliosdb_stmt_interrupt(NULL) == HELIOSDB_MISUSE);
+    CHECK(heliosdb_stmt_interrupt((heliosdb_stmt *)db) == HELIOSDB_MISUSE);
+}
+
 /* heliosdb_close while another thread's call on the same handle runs: the
  * handle is invalid at once and the running call stops with
  * HELIOSDB_INTERRUPT (or, if it had not started yet, HELIOSDB_MISUSE). */
@@ -138,6 +193,7 @@ int main(int argc, char **argv) {
     alarm(300); /* a hang is a failure */
     CHECK_RC(heliosdb_open(argv[1], &db), HELIOSDB_OK);
     interrupt_read_and_write();
+    interrupt_one_statement();
     close_racing_a_call(argv[1]);
     busy_timeout_between_handles(argv[1]);
     CHECK_RC(heliosdb_close(db), HELIOSDB_OK);

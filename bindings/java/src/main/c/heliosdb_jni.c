@@ -119,6 +119,13 @@ JNIEXPORT void JNICALL FN(interrupt)(JNIEnv *env, jclass c, jlong db) {
     if (rc != HELIOSDB_OK) throw_rc(env, DB(db), rc);
 }
 
+/* Stops one statement (sticky until its next step or reset); a finalized
+ * statement's token is simply refused, so no lock is needed around it. */
+JNIEXPORT jint JNICALL FN(stmtInterrupt)(JNIEnv *env, jclass c, jlong st) {
+    (void)env; (void)c;
+    return heliosdb_stmt_interrupt(ST(st));
+}
+
 JNIEXPORT void JNICALL FN(busyTimeout)(JNIEnv *env, jclass c, jlong db, jint ms) {
     (void)c;
     int rc = heliosdb_busy_timeout(DB(db), ms);

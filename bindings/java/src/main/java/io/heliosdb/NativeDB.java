@@ -22,6 +22,7 @@ final class NativeDB {
     static native void close(long db) throws HeliosDBException;
     static native void exec(long db, byte[] sql) throws HeliosDBException;
     static native void interrupt(long db) throws HeliosDBException;
+    static native int stmtInterrupt(long st);
     static native void busyTimeout(long db, int ms) throws HeliosDBException;
     static native boolean getAutocommit(long db);
     static native long changes(long db);

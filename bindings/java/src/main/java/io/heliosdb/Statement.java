@@ -40,6 +40,11 @@ public final class Statement implements AutoCloseable {
             return h;
         }
 
+        /** The handle without checking it (0 once finalized). */
+        long handleOrZero() {
+            return handle;
+        }
+
         long dbHandle() {
             try {
                 return db.handle();
@@ -124,6 +129,17 @@ public final class Statement implements AutoCloseable {
         synchronized (state) {
             return Utf8.string(NativeDB.parameterName(state.handle(), index));
         }
+    }
+
+    /**
+     * Stops this statement only, from any thread, without waiting for it: if it is
+     * running it ends with {@link HeliosDBException#INTERRUPT} having changed nothing;
+     * otherwise its next step does (unless it is reset first). Other statements of the
+     * database are not touched. A no-op on a closed statement.
+     */
+    public void interrupt() {
+        long h = state.handleOrZero(); // not under the lock: the running step holds it
+        if (h != 0) NativeDB.stmtInterrupt(h);
     }
 
     /** True when running this statement cannot change the database. */

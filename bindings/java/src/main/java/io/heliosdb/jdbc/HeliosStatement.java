@@ -1,6 +1,6 @@
 // HeliosStatement.java — java.sql.Statement: runs SQL text (one statement, or a script
 // without results), holds the current result set or update count, batches of SQL text,
-// generated keys, cancel() and setQueryTimeout() through heliosdb_interrupt.
+// generated keys, cancel() and setQueryTimeout() through heliosdb_stmt_interrupt.
 package io.heliosdb.jdbc;
 
 import io.heliosdb.HeliosDBException;
@@ -41,6 +41,8 @@ public class HeliosStatement extends AbstractStatement {
     private final Object runLock = new Object();
     private long runId;
     private boolean running;
+    /** The native statement of the run in progress: cancel() interrupts it alone. */
+    private io.heliosdb.Statement runningStmt;
     private volatile boolean timedOut;
 
     HeliosStatement(HeliosConnection conn) {
@@ -76,7 +78,7 @@ public class HeliosStatement extends AbstractStatement {
         try {
             conn.beforeExecute(st, sql); // inside the try: a refused statement is still finalized
             rows = st.query();
-            long id = begin();
+            long id = begin(st);
             timer = startTimer(id);
             boolean first = rows.next(); // the first step runs the whole statement
             end();
@@ -108,9 +110,10 @@ public class HeliosStatement extends AbstractStatement {
         }
     }
 
-    private long begin() {
+    private long begin(io.heliosdb.Statement st) {
         synchronized (runLock) {
             running = true;
+            runningStmt = st;
             return ++runId;
         }
     }
@@ -118,6 +121,7 @@ public class HeliosStatement extends AbstractStatement {
     private void end() {
         synchronized (runLock) {
             running = false;
+            runningStmt = null;
         }
     }
 
@@ -126,11 +130,9 @@ public class HeliosStatement extends AbstractStatement {
         synchronized (runLock) {
             if (!running || (id != 0 && id != runId)) return;
             if (timeout) timedOut = true;
-            try {
-                conn.db.interrupt();
-            } catch (HeliosDBException ignored) {
-                // connection closed meanwhile: nothing left to stop
-            }
+            // This statement only (heliosdb_stmt_interrupt): the connection's other
+            // result sets keep their rows.
+            if (runningStmt != null) runningStmt.interrupt();
         }
     }
 

@@ -1,6 +1,7 @@
 // CancelTest.java — Statement.cancel() from another thread and setQueryTimeout stop a
-// long statement through heliosdb_interrupt (SQLState 57014), change nothing, and leave
-// the connection usable; the plain API's Database.interrupt() does the same.
+// long statement through heliosdb_stmt_interrupt (SQLState 57014), change nothing, leave
+// the connection usable and its other result sets alone; the plain API's
+// Database.interrupt() stops the connection's statements.
 package io.heliosdb.jdbc;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -49,6 +50,33 @@ class CancelTest {
             }
             s.cancel(); // nothing running: a late cancel must not fail the next statement
             assertEquals(1, s.executeUpdate("INSERT INTO t VALUES (1)"));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void cancelStopsOnlyItsOwnStatement() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection c = DriverManager.getConnection("jdbc:heliosdb::memory:");
+                Statement reader = c.createStatement();
+                Statement s = c.createStatement()) {
+            reader.execute("CREATE TABLE r (x INTEGER); INSERT INTO r VALUES (1), (2), (3)");
+            try (ResultSet open = reader.executeQuery("SELECT x FROM r ORDER BY x")) {
+                assertTrue(open.next()); // holds unread rows while another statement is cancelled
+                long start = System.nanoTime();
+                Future<?> f = pool.submit(() -> s.executeQuery(LONG_QUERY));
+                while (!f.isDone() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+                    Thread.sleep(100);
+                    s.cancel();
+                }
+                Exception e = assertThrows(Exception.class, () -> f.get(5, TimeUnit.SECONDS));
+                assertEquals("57014", assertInstanceOf(SQLException.class, e.getCause()).getSQLState());
+                assertTrue(open.next(), "the other result set keeps its rows");
+                assertEquals(2, open.getInt(1));
+                assertTrue(open.next());
+                assertEquals(3, open.getInt(1));
+            }
         } finally {
             pool.shutdownNow();
         }
