@@ -5,6 +5,7 @@
 #include "heliosdb.h"
 #include "check.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -79,6 +80,24 @@ static void deep_sql_is_an_error_not_a_crash(void) {
     CHECK(contains(json, "[[499]]"));
     heliosdb_free(json);
     free(sql);
+}
+
+static void *deep_sql_thread(void *arg) {
+    (void)arg;
+    deep_sql_is_an_error_not_a_crash();
+    return NULL;
+}
+
+/* The same statements on a thread with a small stack (musl's default is
+ * 128 KiB, a JVM thread's 1 MiB): deep statements get a stack of their own. */
+static void deep_sql_on_a_small_stack(void) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    CHECK(pthread_attr_setstacksize(&attr, 128 * 1024) == 0);
+    pthread_t th;
+    CHECK(pthread_create(&th, &attr, deep_sql_thread, NULL) == 0);
+    pthread_join(th, NULL);
+    pthread_attr_destroy(&attr);
 }
 
 static void codes_and_out_pointers_match_the_header(const char *dir) {
@@ -219,6 +238,7 @@ int main(int argc, char **argv) {
     CHECK_RC(heliosdb_open(argv[1], &db), HELIOSDB_OK);
     stale_handles_stay_stale();
     deep_sql_is_an_error_not_a_crash();
+    deep_sql_on_a_small_stack();
     codes_and_out_pointers_match_the_header(argv[1]);
     sql_errors_not_internal_errors();
     calls_bindings_need();
