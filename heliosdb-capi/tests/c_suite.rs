@@ -10,10 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn compile(compiler: &str, std: &str, source: &str, out: &Path, static_link: bool) {
+    compile_with(compiler, std, source, out, static_link, &[]);
+}
+
+fn compile_with(compiler: &str, std: &str, source: &str, out: &Path, static_link: bool, flags: &[&str]) {
     let lib = lib_dir();
     let mut cmd = Command::new(compiler);
     cmd.arg(format!("-std={std}"))
         .args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .args(flags)
         .arg("-I")
         .arg(root().join("include"))
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(source))
@@ -109,6 +114,30 @@ fn fuzz_call_sequences_fixed_seed() {
     let seed = std::env::var("HELIOSDB_FUZZ_SEED").unwrap_or_else(|_| "1".into());
     let sequences = std::env::var("HELIOSDB_FUZZ_SEQUENCES").unwrap_or_else(|_| "600".into());
     c_program("fuzz_abi.c", &[&seed, &sequences]);
+}
+
+/// The same fuzzer built with AddressSanitizer instead of run under
+/// valgrind: a budget of a few thousand sequences in seconds. (Rust's
+/// process-lifetime registries are not leaks, so leak detection is off.)
+#[test]
+fn fuzz_call_sequences_under_asan() {
+    let out = tempfile::tempdir().unwrap();
+    let exe = out.path().join("fuzz_abi_asan");
+    compile_with("cc", "c99", "fuzz_abi.c", &exe, false, &["-fsanitize=address", "-fno-omit-frame-pointer"]);
+    let sequences = std::env::var("HELIOSDB_FUZZ_ASAN_SEQUENCES").unwrap_or_else(|_| "3000".into());
+    let o = Command::new(&exe)
+        .arg(out.path().join("db"))
+        .args(["2", &sequences])
+        .env("ASAN_OPTIONS", "detect_leaks=0")
+        .output()
+        .expect("run the fuzzer");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() && stdout.contains(" 0 failed"),
+        "fuzz_abi (ASan) exited {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        o.status.code()
+    );
 }
 
 #[test]
