@@ -34,13 +34,16 @@ done
 
 echo "== language bindings (each: its own test runner, then its scenario example diffed)"
 # HELIOSDB_SKIP_BINDINGS=1 skips them for a quick local run of the Rust/C suites.
+# Each is required: a missing or failing binding fails the run.
 if [ "${HELIOSDB_SKIP_BINDINGS:-0}" != 1 ]; then
-  for lang in go java node python; do
-    if [ -f "bindings/$lang/ci.sh" ]; then
-      echo "== bindings/$lang"
-      bash "bindings/$lang/ci.sh"
-    fi
-  done
+  echo "== bindings/go (go vet, go test -race, examples/go/top_products)"
+  bash bindings/go/ci.sh
+  echo "== bindings/java (mvn test, examples/java/FinancialAudit.java)"
+  bash bindings/java/ci.sh
+  echo "== bindings/node (npm ci, node --test with tsc, examples/node/iot_rollups.js)"
+  bash bindings/node/ci.sh
+  echo "== bindings/python (wheel into a fresh venv, pytest, examples/python/*.py)"
+  bash bindings/python/ci.sh
 fi
 
 corpus="../shared/sqllogictest"

@@ -94,6 +94,9 @@ static void names_across_steps_and_schema_changes(const char *dir) {
     heliosdb_stmt *st = prepare("SELECT * FROM shape");
     const char *n0 = heliosdb_column_name(st, 0);
     const char *n1 = heliosdb_column_name(st, 1);
+    const char *d0 = heliosdb_column_decltype(st, 0); /* held until finalize, like the names */
+    const char *d1 = heliosdb_column_decltype(st, 1);
+    CHECK(contains(d0, "INTEGER") && contains(d1, "TEXT"));
     CHECK(heliosdb_column_count(st) == 2 && strcmp(n0, "a") == 0 && strcmp(n1, "b") == 0);
     CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
     CHECK_RC(heliosdb_step(st), HELIOSDB_DONE);
@@ -125,6 +128,8 @@ static void names_across_steps_and_schema_changes(const char *dir) {
     CHECK(contains(heliosdb_column_decltype(st, 1), "DECIMAL(9,3)"));
     CHECK(strcmp(heliosdb_column_text(st, 1), "1.500") == 0);
     CHECK(strcmp(n0, "a") == 0);
+    /* The decltypes handed out before the re-plan still read their old text. */
+    CHECK(strcmp(d0, "INTEGER") == 0 && strcmp(d1, "TEXT") == 0);
     CHECK_RC(heliosdb_close(other), HELIOSDB_OK);
     CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
 }

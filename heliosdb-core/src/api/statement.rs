@@ -99,7 +99,7 @@ impl Connection {
     /// # Errors
     /// The statement no longer plans (a table it reads was dropped).
     pub fn columns_of(&self, st: &PreparedStatement) -> Result<Vec<String>> {
-        Ok(self.session.borrow().plan(&st.parsed)?.columns())
+        Ok(self.describe(st)?.0)
     }
 
     /// Result column names and declared types (`Some("DECIMAL(15,2)")` for
