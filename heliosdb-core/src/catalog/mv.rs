@@ -10,6 +10,14 @@ use serde::{Deserialize, Serialize};
 pub enum Strategy {
     /// Changes to the base table are applied to the stored rows.
     Incremental(IncrementalShape),
+    /// Only the partitions (window partitions, groups) whose base rows
+    /// changed are recomputed.
+    Partial {
+        /// What a partition is (`the PARTITION BY category partitions`).
+        what: String,
+        /// Why the view is not maintained row by row.
+        reason: String,
+    },
     /// The query is recomputed; `reason` names the part of the query that
     /// prevents incremental maintenance.
     Full {
@@ -71,4 +79,18 @@ pub struct MvDef {
     pub refreshed_at_us: Option<i64>,
     /// Its options.
     pub options: MvOptions,
+    /// For a view with a sliding time window (`col > now − …`): the column,
+    /// and whether rows crossing the bound are found through an index.
+    /// Time then counts as a source of change (see `pg_mv_staleness()`).
+    #[serde(default)]
+    pub window: Option<WindowInfo>,
+}
+
+/// A view's sliding time window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    /// The base-table column compared with `now`.
+    pub column: String,
+    /// Rows crossing the bound are read by a key range (else by a scan).
+    pub indexed: bool,
 }

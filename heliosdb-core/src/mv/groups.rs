@@ -8,36 +8,35 @@
 //! | COUNT(*) | — (the group's row count) |
 //! | COUNT(x) | non-NULL count |
 //! | SUM, TOTAL, AVG | the running [`Sum`]'s four parts |
-//! | MIN, MAX | the extreme, non-NULL count |
+//! | MIN, MAX | the extreme, the group's best values ([`Reserve`]), non-NULL count |
 //! | VARIANCE, STDDEV (…_SAMP, …_POP) | Welford's n, mean, M2; non-NULL count |
 //! | COUNT(DISTINCT x) | the group's value multiset (a blob), non-NULL count |
 //!
-//! Removing a value is exact for counts, sums and the multiset. MIN/MAX when
-//! the extreme leaves, the variances on any removal, and a sum that overflows
-//! on the way mark the group for a recomputation from its rows (only those
-//! groups are recomputed).
+//! Removing a value is exact for counts, sums and the multiset, and the
+//! reverse Welford step for the variances. MIN/MAX whose reserve runs empty
+//! ([`super::extremes`]) and a sum that overflows on the way mark the group
+//! for a recomputation from its rows (only those groups are recomputed).
 
 use super::analyze::{Item, Maintained, Shape, STATE_WIDTH};
-use super::source::Event;
+use super::extremes::Reserve;
 use crate::catalog::mv::{AggState, IncrementalShape};
 use crate::catalog::{Strategy, TableDef};
 use crate::error::{Error, Result};
 use crate::exec::aggregate::{avg, Moments, Sum};
 use crate::exec::eval::{eval, EvalCtx};
-use crate::sql::expr::AggFunc;
+use crate::sql::expr::{AggFunc, Expr};
 use crate::storage::Reader;
-use crate::types::cast::truthy;
-use crate::types::compare::total_cmp;
 use crate::types::keycode::encode_value;
 use crate::types::rowcodec::{encode_row, get_varint, put_varint};
 use crate::types::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The running state of one aggregate in one group.
 #[derive(Debug, Clone, Default)]
 struct AggRun {
     sum: Sum,
-    best: Option<Value>,
+    /// MIN/MAX: the group's best values ([`Reserve`]).
+    reserve: Option<Reserve>,
     count: i64,
     moments: Moments,
     distinct: BTreeMap<Vec<u8>, i64>,
@@ -69,12 +68,24 @@ fn decode_multiset(v: &Value) -> Result<BTreeMap<Vec<u8>, i64>> {
 }
 
 impl AggRun {
+    /// Empty state for `func` (a group with no rows yet).
+    fn new(func: Option<AggFunc>) -> AggRun {
+        let reserve = match func {
+            Some(AggFunc::Min) => Some(Reserve::new(false)),
+            Some(AggFunc::Max) => Some(Reserve::new(true)),
+            _ => None,
+        };
+        AggRun { reserve, ..AggRun::default() }
+    }
+
     fn from_state(func: AggFunc, part: &[Value]) -> Result<AggRun> {
         let count = if let Some(Value::Integer(c)) = part.get(3) { *c } else { 0 };
         let mut run = AggRun { count, ..AggRun::default() };
         match func {
             AggFunc::Sum | AggFunc::Total | AggFunc::Avg => run.sum = Sum::from_values(part),
-            AggFunc::Min | AggFunc::Max => run.best = part.first().cloned().filter(|v| !v.is_null()),
+            AggFunc::Min | AggFunc::Max => {
+                run.reserve = Some(Reserve::from_value(func == AggFunc::Max, part.get(1).unwrap_or(&Value::Null))?)
+            }
             AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop => {
                 run.moments = Moments::from_values(part)
             }
@@ -92,7 +103,10 @@ impl AggRun {
         let count = Value::Integer(self.count);
         match func {
             AggFunc::Sum | AggFunc::Total | AggFunc::Avg => self.sum.to_values(),
-            AggFunc::Min | AggFunc::Max => [self.best.clone().unwrap_or(Value::Null), Value::Null, Value::Null, count],
+            AggFunc::Min | AggFunc::Max => {
+                let reserve = self.reserve.as_ref();
+                [self.value(func, false, 0), reserve.map_or(Value::Null, Reserve::to_value), Value::Null, count]
+            }
             AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop => {
                 let [n, mean, m2] = self.moments.to_values();
                 [n, mean, m2, count]
@@ -105,6 +119,7 @@ impl AggRun {
     /// Adds (`sign > 0`) or removes a non-NULL value; returns whether the
     /// group must be recomputed from its rows.
     fn apply(&mut self, func: AggFunc, distinct: bool, v: Value, sign: i64) -> Result<bool> {
+        let holds_all = self.reserve.as_ref().is_some_and(|r| r.len() as i64 == self.count);
         self.count += sign;
         match func {
             AggFunc::Total if sign > 0 => self.add_total(&v),
@@ -114,12 +129,24 @@ impl AggRun {
                 let step = if sign > 0 { self.sum.add(&v) } else { self.sum.remove(&v) };
                 return Ok(step.is_err());
             }
-            AggFunc::Min | AggFunc::Max if sign > 0 => self.offer(func, v),
-            AggFunc::Min | AggFunc::Max => return Ok(self.best.as_ref().map_or(true, |b| total_cmp(&v, b).is_eq())),
-            AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop if sign > 0 => {
-                self.moments.add(crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0))
+            AggFunc::Min | AggFunc::Max => {
+                if let Some(r) = self.reserve.as_mut() {
+                    if sign > 0 {
+                        r.add(v, holds_all);
+                    } else {
+                        r.remove(&v);
+                    }
+                    return Ok(r.exhausted(self.count));
+                }
             }
-            AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop => return Ok(true),
+            AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop => {
+                let x = crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0);
+                if sign > 0 {
+                    self.moments.add(x)
+                } else {
+                    self.moments.remove(x)
+                }
+            }
             AggFunc::Count if distinct => {
                 let key = encode_row(0, std::slice::from_ref(&v));
                 let n = self.distinct.entry(key.clone()).or_insert(0);
@@ -140,21 +167,6 @@ impl AggRun {
         }
     }
 
-    /// MIN/MAX: keeps `v` if it is a new extreme.
-    fn offer(&mut self, func: AggFunc, v: Value) {
-        let better = self.best.as_ref().map_or(true, |b| {
-            let ord = total_cmp(&v, b);
-            if func == AggFunc::Min {
-                ord.is_lt()
-            } else {
-                ord.is_gt()
-            }
-        });
-        if better {
-            self.best = Some(v);
-        }
-    }
-
     fn value(&self, func: AggFunc, distinct: bool, rows: i64) -> Value {
         match func {
             AggFunc::CountStar => Value::Integer(rows),
@@ -163,7 +175,9 @@ impl AggRun {
             AggFunc::Sum => self.sum.value(),
             AggFunc::Total => Value::Real(self.sum.value().as_f64().unwrap_or(0.0)),
             AggFunc::Avg => avg(&self.sum.value(), self.sum.count()),
-            AggFunc::Min | AggFunc::Max => self.best.clone().filter(|_| self.count > 0).unwrap_or(Value::Null),
+            AggFunc::Min | AggFunc::Max => {
+                self.reserve.as_ref().and_then(Reserve::best).filter(|_| self.count > 0).cloned().unwrap_or(Value::Null)
+            }
             f => self.moments.value(f),
         }
     }
@@ -202,7 +216,7 @@ fn group_from_row(items: &[Item], cols: &[Option<AggState>], row: &[Value]) -> R
                     .ok_or_else(|| Error::Corrupt("materialized view state is damaged".into()))?;
                 AggRun::from_state(func, part)?
             }
-            _ => AggRun::default(),
+            (func, _) => AggRun::new(func.map(|f| f.0)),
         });
     }
     Ok(Group { values: Vec::new(), rows, aggs, recompute: false })
@@ -228,128 +242,167 @@ fn group_to_row(items: &[Item], cols: &[Option<AggState>], key: &[u8], g: &Group
     row
 }
 
-/// Whether an input row passes the view's WHERE.
-pub(super) fn passes(m: &Maintained, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
-    match &m.filter {
-        Some(f) => Ok(truthy(&eval(f, row, ctx)?) == Some(true)),
-        None => Ok(true),
-    }
-}
-
-fn group_key(groups: &[crate::sql::expr::Expr], row: &[Value], ctx: &EvalCtx) -> Result<(Vec<u8>, Vec<Value>)> {
+fn group_key(groups: &[Expr], row: &[Value], ctx: &EvalCtx, key: &mut Vec<u8>) -> Result<Vec<Value>> {
     let values = groups.iter().map(|g| eval(g, row, ctx)).collect::<Result<Vec<_>>>()?;
-    let mut key = Vec::new();
+    key.clear();
     for v in &values {
-        encode_value(&mut key, v);
+        encode_value(key, v);
     }
-    Ok((key, values))
+    Ok(values)
 }
 
-/// Folds input rows entering (`+1`) or leaving (`−1`) into an aggregate
-/// view's groups; `existing` reads a group's stored row. Returns the new row
-/// of every touched group (`None`: the group is gone).
-///
-/// # Errors
-/// Evaluation errors; damaged state.
-pub fn fold(
-    m: &Maintained,
-    view: &TableDef,
-    existing: &dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
-    events: Vec<Event>,
-    reader: &dyn Reader,
-    ctx: &EvalCtx,
-) -> Result<BTreeMap<Vec<u8>, Option<Vec<Value>>>> {
-    let Shape::Aggregate { groups, items } = &m.shape else { return Ok(BTreeMap::new()) };
-    let cols = state_columns(view)?;
-    let load = |key: &[u8]| -> Result<Group> {
-        match existing(key)? {
-            Some(stored) => group_from_row(items, cols, &stored),
-            None => {
-                Ok(Group { values: Vec::new(), rows: 0, aggs: vec![AggRun::default(); items.len()], recompute: false })
-            }
+/// Folds input rows entering (`+1`) or leaving (`−1`) an aggregate view
+/// into its groups, one row at a time (a full refresh streams the whole
+/// table through it without holding the rows).
+pub struct Folder<'a> {
+    groups: &'a [Expr],
+    items: &'a [Item],
+    cols: &'a [Option<AggState>],
+    width: usize,
+    existing: &'a dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
+    touched: HashMap<Vec<u8>, Group>,
+    key: Vec<u8>,
+}
+
+impl<'a> Folder<'a> {
+    /// A folder over `view`'s groups; `existing` reads a group's stored row
+    /// (a full refresh passes one that reads nothing).
+    ///
+    /// # Errors
+    /// The view lost its maintenance state; reading the global group.
+    pub fn new(
+        m: &'a Maintained,
+        view: &'a TableDef,
+        existing: &'a dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
+    ) -> Result<Folder<'a>> {
+        let Shape::Aggregate { groups, items } = &m.shape else {
+            return Err(Error::Corrupt(format!("materialized view {} is not an aggregate", view.name)));
+        };
+        let cols = state_columns(view)?;
+        let mut f = Folder {
+            groups,
+            items,
+            cols,
+            width: view.columns.len(),
+            existing,
+            touched: HashMap::new(),
+            key: Vec::new(),
+        };
+        if groups.is_empty() {
+            // Without GROUP BY there is always exactly one row, even over no rows.
+            let g = f.load(&[])?;
+            f.touched.insert(Vec::new(), g);
         }
-    };
-    let mut touched: BTreeMap<Vec<u8>, Group> = BTreeMap::new();
-    if groups.is_empty() {
-        // Without GROUP BY there is always exactly one row, even over no rows.
-        touched.insert(Vec::new(), load(&[])?);
+        Ok(f)
     }
-    for (sign, row, _) in events {
-        if !passes(m, &row, ctx)? {
-            continue;
+
+    fn load(&self, key: &[u8]) -> Result<Group> {
+        match (self.existing)(key)? {
+            Some(stored) => group_from_row(self.items, self.cols, &stored),
+            None => Ok(Group {
+                values: Vec::new(),
+                rows: 0,
+                aggs: self.items.iter().map(|i| AggRun::new(agg_of(i).map(|a| a.0))).collect(),
+                recompute: false,
+            }),
         }
-        let (key, values) = group_key(groups, &row, ctx)?;
-        if !touched.contains_key(&key) {
-            let g = load(&key)?;
-            touched.insert(key.clone(), g);
+    }
+
+    /// Folds one input row (already known to pass the view's WHERE).
+    ///
+    /// # Errors
+    /// Evaluation errors; damaged state.
+    pub fn add(&mut self, sign: i64, row: &[Value], ctx: &EvalCtx) -> Result<()> {
+        let mut key = std::mem::take(&mut self.key);
+        let values = group_key(self.groups, row, ctx, &mut key)?;
+        if !self.touched.contains_key(&key) {
+            let g = self.load(&key)?;
+            self.touched.insert(key.clone(), g);
         }
-        let g = touched.get_mut(&key).ok_or_else(|| Error::Corrupt("group vanished".into()))?;
-        g.values = values;
+        let g = self.touched.get_mut(&key).ok_or_else(|| Error::Corrupt("group vanished".into()))?;
+        self.key = key;
+        if g.values.is_empty() {
+            g.values = values;
+        }
         g.rows += sign;
-        for (i, item) in items.iter().enumerate() {
+        for (i, item) in self.items.iter().enumerate() {
             let Item::Agg { func, distinct, arg: Some(arg) } = item else { continue };
-            let v = eval(arg, &row, ctx)?;
+            let v = eval(arg, row, ctx)?;
             if !v.is_null() && g.aggs[i].apply(*func, *distinct, v, sign)? {
                 g.recompute = true;
             }
         }
+        Ok(())
     }
-    recompute(m, items, &mut touched, reader, ctx)?;
-    let width = view.columns.len();
-    let global = groups.is_empty();
-    Ok(touched
-        .into_iter()
-        .map(|(key, g)| {
-            let row = (g.rows > 0 || global).then(|| group_to_row(items, cols, &key, &g, width));
-            (key, row)
-        })
-        .collect())
-}
 
-/// Recomputes MIN/MAX and the variances of the groups marked for it, in one pass over the input.
-fn recompute(
-    m: &Maintained,
-    items: &[Item],
-    touched: &mut BTreeMap<Vec<u8>, Group>,
-    reader: &dyn Reader,
-    ctx: &EvalCtx,
-) -> Result<()> {
-    if !touched.values().any(|g| g.recompute && g.rows > 0) {
-        return Ok(());
+    /// The new row of every touched group (`None`: the group is gone),
+    /// after re-reading the groups whose state could not follow a removal.
+    ///
+    /// # Errors
+    /// Storage and evaluation errors of the re-read.
+    pub fn finish(
+        mut self,
+        m: &Maintained,
+        reader: &dyn Reader,
+        ctx: &EvalCtx,
+    ) -> Result<BTreeMap<Vec<u8>, Option<Vec<Value>>>> {
+        self.recompute(m, reader, ctx)?;
+        let global = self.groups.is_empty();
+        let (items, cols, width) = (self.items, self.cols, self.width);
+        Ok(self
+            .touched
+            .into_iter()
+            .map(|(key, g)| {
+                let row = (g.rows > 0 || global).then(|| group_to_row(items, cols, &key, &g, width));
+                (key, row)
+            })
+            .collect())
     }
-    let Shape::Aggregate { groups, .. } = &m.shape else { return Ok(()) };
-    let redo = |func: AggFunc| !matches!(func, AggFunc::CountStar | AggFunc::Count);
-    for g in touched.values_mut().filter(|g| g.recompute) {
-        for (i, item) in items.iter().enumerate() {
-            if agg_of(item).is_some_and(|(f, _)| redo(f)) {
-                g.aggs[i].best = None;
-                g.aggs[i].moments = Moments::default();
-                g.aggs[i].sum = Sum::default();
+
+    /// Recomputes the marked groups' MIN/MAX reserves, variances and
+    /// overflowed sums in one pass over the input.
+    fn recompute(&mut self, m: &Maintained, reader: &dyn Reader, ctx: &EvalCtx) -> Result<()> {
+        if !self.touched.values().any(|g| g.recompute && g.rows > 0) {
+            return Ok(());
+        }
+        let items = self.items;
+        let redo = |func: AggFunc| !matches!(func, AggFunc::CountStar | AggFunc::Count);
+        for g in self.touched.values_mut().filter(|g| g.recompute) {
+            for (i, item) in items.iter().enumerate() {
+                if let Some((f, _)) = agg_of(item).filter(|(f, _)| redo(*f)) {
+                    let count = g.aggs[i].count;
+                    g.aggs[i] =
+                        AggRun { count, distinct: std::mem::take(&mut g.aggs[i].distinct), ..AggRun::new(Some(f)) };
+                }
             }
         }
+        let (groups, touched) = (self.groups, &mut self.touched);
+        let mut key = Vec::new();
+        super::source::present(m, reader, ctx, false, &mut |(_, row, _)| {
+            group_key(groups, &row, ctx, &mut key)?;
+            let Some(g) = touched.get_mut(&key).filter(|g| g.recompute) else { return Ok(()) };
+            for (i, item) in items.iter().enumerate() {
+                let Item::Agg { func, arg: Some(arg), .. } = item else { continue };
+                if !redo(*func) {
+                    continue;
+                }
+                let v = eval(arg, &row, ctx)?;
+                if v.is_null() {
+                    continue;
+                }
+                let run = &mut g.aggs[i];
+                match func {
+                    AggFunc::Min | AggFunc::Max => {
+                        if let Some(r) = run.reserve.as_mut() {
+                            r.add(v, true);
+                        }
+                    }
+                    AggFunc::Total => run.add_total(&v),
+                    AggFunc::Sum | AggFunc::Avg => run.sum.add(&v)?,
+                    _ => run.moments.add(crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0)),
+                }
+            }
+            Ok(())
+        })
     }
-    for (_, row, _) in super::source::present(m, reader, ctx)? {
-        if !passes(m, &row, ctx)? {
-            continue;
-        }
-        let (key, _) = group_key(groups, &row, ctx)?;
-        let Some(g) = touched.get_mut(&key).filter(|g| g.recompute) else { continue };
-        for (i, item) in items.iter().enumerate() {
-            let Item::Agg { func, arg: Some(arg), .. } = item else { continue };
-            if !redo(*func) {
-                continue;
-            }
-            let v = eval(arg, &row, ctx)?;
-            if v.is_null() {
-                continue;
-            }
-            match func {
-                AggFunc::Min | AggFunc::Max => g.aggs[i].offer(*func, v),
-                AggFunc::Total => g.aggs[i].add_total(&v),
-                AggFunc::Sum | AggFunc::Avg => g.aggs[i].sum.add(&v)?,
-                _ => g.aggs[i].moments.add(crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0)),
-            }
-        }
-    }
-    Ok(())
 }

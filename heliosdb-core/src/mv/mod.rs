@@ -4,6 +4,10 @@
 //! * [`analyze`] — which query shapes are maintained incrementally, and why not;
 //! * [`refresh`] — full and incremental refresh against a snapshot, swapped in atomically;
 //! * [`source`] — the input rows now, and the delta since a view's SCN (change log, join delta rules);
+//! * [`sliding`] — `now`-relative WHERE bounds: rows leaving a window as time passes;
+//! * [`groups`] — aggregate state per group and the fold that moves it;
+//! * [`extremes`] — MIN/MAX reserves, so removals need no rescan;
+//! * [`partial`] — windows and HAVING: recompute only the partitions that changed;
 //! * [`staleness`] — `pg_mv_staleness()`, answered from in-memory change counts;
 //! * [`scheduler`] — the CPU-aware auto-refresh thread;
 //! * this module — planning and running CREATE / DROP / ALTER MATERIALIZED VIEW.
@@ -14,13 +18,17 @@
 //! view consumes them.
 
 pub mod analyze;
+pub mod extremes;
 pub mod groups;
+pub mod partial;
 pub mod refresh;
 pub mod scheduler;
+pub mod sliding;
 pub mod source;
 pub mod staleness;
 
 use crate::catalog::mv::IncrementalShape;
+use crate::catalog::mv::WindowInfo;
 use crate::catalog::{normalize, Catalog, ColumnDef, MvDef, MvOptions, Strategy, TableDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::object_name;
@@ -56,7 +64,19 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
         }
         columns.push(column(&n, false));
     }
-    let (strategy, _) = analyze::classify(&cv.query, catalog)?;
+    let (mut strategy, maintained) = analyze::classify(&cv.query, catalog)?;
+    if let Strategy::Full { reason } = &strategy {
+        if let Ok(p) = partial::analyze(&cv.query, catalog)? {
+            strategy = Strategy::Partial { what: p.what, reason: reason.clone() };
+        }
+    }
+    let window = maintained.as_ref().and_then(|m| match (&m.sliding, &m.source) {
+        (Some(s), analyze::Source::Table(t)) => Some(WindowInfo {
+            column: t.columns.get(s.column).map_or_else(String::new, |c| c.name.clone()),
+            indexed: sliding::has_range_access(t, s),
+        }),
+        _ => None,
+    });
     let mut primary_key = Vec::new();
     match &strategy {
         Strategy::Incremental(IncrementalShape::Project) => {
@@ -73,6 +93,11 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
                 }
                 debug_assert_eq!(a.as_ref().map(|s| s.state), Some(columns.len() - STATE_WIDTH));
             }
+        }
+        Strategy::Partial { .. } => {
+            primary_key = vec![columns.len(), columns.len() + 1];
+            columns.push(column(partial::PART_COLUMN, true));
+            columns.push(column(partial::SEQ_COLUMN, true));
         }
         Strategy::Full { .. } => {}
     }
@@ -104,6 +129,7 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
             refresh_scn: None,
             refreshed_at_us: None,
             options: MvOptions::default(),
+            window,
         })),
         track_changes: false,
         triggers: Vec::new(),
@@ -131,7 +157,26 @@ fn sync_tracking(tx: &mut WriteTx, ids: &[u32]) {
 /// maintained, and what prevents incremental maintenance.
 pub fn creation_notice(table: &TableDef) -> Option<String> {
     match &table.mv.as_ref()?.strategy {
-        Strategy::Incremental(_) => Some(format!("materialized view {} is maintained incrementally", table.name)),
+        Strategy::Incremental(_) => {
+            let def = table.mv.as_ref()?;
+            let window = match &def.window {
+                None => String::new(),
+                Some(w) if w.indexed => format!(
+                    " (a sliding window on {}: rows leaving it are found through an index)",
+                    w.column
+                ),
+                Some(w) => format!(
+                    " (a sliding window on {c}: without an index on {c}, rows leaving it are found by scanning the table)",
+                    c = w.column
+                ),
+            };
+            Some(format!("materialized view {} is maintained incrementally{window}", table.name))
+        }
+        Strategy::Partial { what, reason } => Some(format!(
+            "materialized view {} is refreshed partially: only {what} whose rows changed are recomputed \
+             (not maintained row by row because of {reason})",
+            table.name
+        )),
         Strategy::Full { reason } => Some(format!(
             "materialized view {} will be refreshed fully (not incrementally) because of {reason}",
             table.name

@@ -10,7 +10,9 @@
 //! stored rows. Other views recompute their query.
 
 use super::analyze::{classify, Maintained, Shape, KEY_COLUMN};
-use super::groups::passes;
+use super::groups::Folder;
+use super::partial;
+use super::source::Event;
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Error, Result};
 use crate::exec::eval::{eval, EvalCtx};
@@ -29,7 +31,7 @@ use std::time::Duration;
 /// What a refresh did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshOutcome {
-    /// `"incremental"` or `"full"`.
+    /// `"incremental"`, `"partial"` or `"full"`.
     pub strategy: &'static str,
     /// The SCN the contents now reflect.
     pub scn: u64,
@@ -56,30 +58,50 @@ enum Contents {
     /// Put or remove these keyed rows; with `exclusive`, also remove every
     /// stored row whose key is not listed.
     Keyed { rows: BTreeMap<Vec<u8>, Option<Vec<Value>>>, exclusive: bool },
+    /// Replace these partitions' rows; with `exclusive`, also remove every
+    /// stored partition not listed.
+    Partitions { rows: BTreeMap<Vec<u8>, Vec<Vec<Value>>>, exclusive: bool },
 }
 
-/// Folds base-row events into a projection view's rows, keyed by base row key.
+/// Folds one input event into a projection view's rows, keyed by base row key.
 fn fold_project(
     m: &Maintained,
-    events: Vec<(i64, Vec<Value>, Vec<u8>)>,
+    (sign, row, key): Event,
     ctx: &EvalCtx,
-) -> Result<BTreeMap<Vec<u8>, Option<Vec<Value>>>> {
-    let Shape::Project(exprs) = &m.shape else { return Ok(BTreeMap::new()) };
-    let mut out = BTreeMap::new();
-    for (sign, row, key) in events {
-        if sign < 0 {
-            out.insert(key, None);
-            continue;
-        }
-        if !passes(m, &row, ctx)? {
-            out.insert(key, None);
-            continue;
-        }
-        let mut v = exprs.iter().map(|e| eval(e, &row, ctx)).collect::<Result<Vec<_>>>()?;
-        v.push(Value::Blob(key.clone()));
-        out.insert(key, Some(v));
+    out: &mut BTreeMap<Vec<u8>, Option<Vec<Value>>>,
+) -> Result<()> {
+    let Shape::Project(exprs) = &m.shape else { return Ok(()) };
+    if sign < 0 {
+        out.insert(key, None);
+        return Ok(());
     }
-    Ok(out)
+    let mut v = exprs.iter().map(|e| eval(e, &row, ctx)).collect::<Result<Vec<_>>>()?;
+    v.push(Value::Blob(key.clone()));
+    out.insert(key, Some(v));
+    Ok(())
+}
+
+/// Folds a stream of input events into the stored rows of the keys they touch.
+fn fold(
+    m: &Maintained,
+    view: &TableDef,
+    existing: &dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
+    reader: &dyn Reader,
+    ctx: &EvalCtx,
+    feed: &mut dyn FnMut(&mut dyn FnMut(Event) -> Result<()>) -> Result<()>,
+) -> Result<BTreeMap<Vec<u8>, Option<Vec<Value>>>> {
+    match &m.shape {
+        Shape::Project(_) => {
+            let mut out = BTreeMap::new();
+            feed(&mut |e| fold_project(m, e, ctx, &mut out))?;
+            Ok(out)
+        }
+        Shape::Aggregate { .. } => {
+            let mut folder = Folder::new(m, view, existing)?;
+            feed(&mut |(sign, row, _)| folder.add(sign, &row, ctx))?;
+            folder.finish(m, reader, ctx)
+        }
+    }
 }
 
 /// The stored row of a keyed view under `key`, read through `reader`.
@@ -99,6 +121,11 @@ fn compute(
     ctx: &EvalCtx,
 ) -> Result<(Contents, &'static str)> {
     let def = view.mv.as_ref().ok_or_else(|| sql_err!("{} is not a materialized view", view.name))?;
+    if matches!(def.strategy, Strategy::Partial { .. }) {
+        if let Ok(p) = partial::analyze(q, catalog)? {
+            return compute_partial(reader, &p, def.refresh_scn.filter(|_| incremental), catalog, ctx);
+        }
+    }
     let (_, maintained) = classify(q, catalog)?;
     let Some(m) = maintained.filter(|_| matches!(def.strategy, Strategy::Incremental(_))) else {
         let plan = plan_query(q, catalog)?;
@@ -107,23 +134,72 @@ fn compute(
     };
     let existing = |key: &[u8]| stored(reader, view, key);
     let none = |_: &[u8]| Ok(None);
-    // Incremental: the logged changes folded into the stored rows. Full: every
-    // base row folded into empty state, and stored rows not produced removed.
-    let (events, stored_rows, exclusive, how): (Vec<_>, &dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>, bool, _) =
-        match def.refresh_scn.filter(|_| incremental) {
+    let keyed = matches!(m.shape, Shape::Project(_));
+    // Incremental: the logged changes folded into the stored rows.
+    if let Some(from) = def.refresh_scn.filter(|_| incremental) {
+        // The old `now` the view's contents were computed with (sliding windows).
+        let then_us = reader.engine().commit_time(from);
+        let then = then_us.map(|t| EvalCtx::new(&[], t, Some(reader)));
+        let events = match then.as_ref().map(|then| super::source::delta(&m, reader, from, then, ctx)) {
+            Some(Ok(events)) => Some(events),
             // A join whose old state is no longer readable refreshes fully.
-            Some(from) => match super::source::delta(&m, reader, from, ctx) {
-                Ok(events) => (events, &existing, false, "incremental"),
-                Err(Error::SnapshotTooOld(_)) => (super::source::present(&m, reader, ctx)?, &none, true, "full"),
-                Err(e) => return Err(e),
-            },
-            None => (super::source::present(&m, reader, ctx)?, &none, true, "full"),
+            Some(Err(Error::SnapshotTooOld(_))) | None => None,
+            Some(Err(e)) => return Err(e),
         };
-    let rows = match &m.shape {
-        Shape::Project(_) => fold_project(&m, events, ctx)?,
-        Shape::Aggregate { .. } => super::groups::fold(&m, view, stored_rows, events, reader, ctx)?,
-    };
-    Ok((Contents::Keyed { rows, exclusive }, how))
+        if let Some(events) = events {
+            let mut events = Some(events);
+            let mut feed =
+                |f: &mut dyn FnMut(Event) -> Result<()>| events.take().unwrap_or_default().into_iter().try_for_each(f);
+            let rows = fold(&m, view, &existing, reader, ctx, &mut feed)?;
+            return Ok((Contents::Keyed { rows, exclusive: false }, "incremental"));
+        }
+    }
+    // Full: every input row folded into empty state (streamed, never held),
+    // and stored rows not produced removed.
+    let rows = fold(&m, view, &none, reader, ctx, &mut |f| super::source::present(&m, reader, ctx, keyed, f))?;
+    Ok((Contents::Keyed { rows, exclusive: true }, "full"))
+}
+
+/// A partitioned view's new contents: the partitions changed since `from`,
+/// or all of them.
+fn compute_partial(
+    reader: &dyn Reader,
+    p: &partial::Partitioned,
+    from: Option<u64>,
+    catalog: &Catalog,
+    ctx: &EvalCtx,
+) -> Result<(Contents, &'static str)> {
+    if let Some(from) = from {
+        let parts = partial::affected(p, reader, from, ctx)?;
+        if parts.len() <= partial::MAX_PARTITIONS {
+            let rows = partial::compute(p, catalog, reader, ctx, Some(&parts))?;
+            return Ok((Contents::Partitions { rows, exclusive: false }, "partial"));
+        }
+    }
+    let rows = partial::compute(p, catalog, reader, ctx, None)?;
+    Ok((Contents::Partitions { rows, exclusive: true }, "full"))
+}
+
+/// Replaces the stored row under `row_key` (`old`) with `new`; returns
+/// whether anything was written.
+fn put_if_changed(
+    tx: &mut WriteTx,
+    view: &TableDef,
+    row_key: Vec<u8>,
+    old: Option<Vec<Value>>,
+    new: Option<Vec<Value>>,
+) -> Result<u64> {
+    match (old, new) {
+        (Some(o), Some(n)) if o == n => return Ok(0),
+        (Some(o), Some(n)) => {
+            delete_row(tx, view, row_key.clone(), &o, EndedBy::Update, None)?;
+            put_row(tx, view, row_key, &n)?;
+        }
+        (None, Some(n)) => put_row(tx, view, row_key, &n)?,
+        (Some(o), None) => delete_row(tx, view, row_key, &o, EndedBy::Delete, None)?,
+        (None, None) => return Ok(0),
+    }
+    Ok(1)
 }
 
 /// Writes new contents into the view's table inside `tx`; returns rows changed.
@@ -175,22 +251,39 @@ fn apply(tx: &mut WriteTx, view: &TableDef, contents: Contents) -> Result<u64> {
             for (key, new) in rows {
                 let row_key = keys::row_key(view.id, &[&Value::Blob(key.clone())]);
                 let old = stored(&*tx, view, &key)?;
-                match (old, new) {
-                    (Some(o), Some(n)) if o == n => {}
-                    (Some(o), Some(n)) => {
-                        delete_row(tx, view, row_key.clone(), &o, EndedBy::Update, None)?;
-                        put_row(tx, view, row_key, &n)?;
-                        changed += 1;
+                changed += put_if_changed(tx, view, row_key, old, new)?;
+            }
+        }
+        Contents::Partitions { mut rows, exclusive } => {
+            if exclusive {
+                for old in partial::stored_partitions(&*tx, view)? {
+                    rows.entry(old).or_default();
+                }
+            }
+            for (part, new_rows) in rows {
+                let (lo, hi) = partial::partition_bounds(view.id, &part);
+                let old: Vec<Vec<Value>> = tx
+                    .scan(Ks::Rows, lo, hi)
+                    .map(|kv| {
+                        let (k, v) = kv?;
+                        decode_stored_row(view, &k, &v, &all)
+                    })
+                    .collect::<Result<_>>()?;
+                let mut old = old.into_iter();
+                let mut new_rows = new_rows.into_iter();
+                for seq in 0i64.. {
+                    let (o, n) = (old.next(), new_rows.next());
+                    if o.is_none() && n.is_none() {
+                        break;
                     }
-                    (None, Some(n)) => {
-                        put_row(tx, view, row_key, &n)?;
-                        changed += 1;
-                    }
-                    (Some(o), None) => {
-                        delete_row(tx, view, row_key, &o, EndedBy::Delete, None)?;
-                        changed += 1;
-                    }
-                    (None, None) => {}
+                    let n = n.map(|mut r| {
+                        r.truncate(view.columns.len() - 2);
+                        r.push(Value::Blob(part.clone()));
+                        r.push(Value::Integer(seq));
+                        r
+                    });
+                    let row_key = keys::row_key(view.id, &[&Value::Blob(part.clone()), &Value::Integer(seq)]);
+                    changed += put_if_changed(tx, view, row_key, o, n)?;
                 }
             }
         }

@@ -72,7 +72,7 @@ pub fn tick(engine: &Arc<Engine>, cpu: &mut dyn CpuSource, backoff: &Mutex<Backo
         if !o.auto_refresh.unwrap_or(defaults.default_auto_refresh) {
             continue;
         }
-        let (count, oldest) = pending(engine, view);
+        let (count, oldest) = pending(engine, view, now_us);
         let never = def.refresh_scn.is_none();
         if count == 0 && !never {
             continue;

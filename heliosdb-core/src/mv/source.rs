@@ -16,7 +16,7 @@
 use super::analyze::{Maintained, Source};
 use crate::catalog::TableDef;
 use crate::error::Result;
-use crate::exec::eval::EvalCtx;
+use crate::exec::eval::{eval, EvalCtx};
 use crate::exec::scan::{decode_stored_row, scan};
 use crate::exec::write::row_key_of;
 use crate::sql::expr::Expr;
@@ -24,6 +24,7 @@ use crate::sql::plan::{Access, KeyAccess, Plan, Temporal};
 use crate::sql::planner::select::{for_each_scan, full_scan};
 use crate::storage::{changes, Reader};
 use crate::temporal::PointKind;
+use crate::types::cast::truthy;
 use crate::types::rowcodec::put_varint;
 use crate::types::Value;
 
@@ -54,16 +55,46 @@ fn run(plan: &Plan, reader: &dyn Reader, ctx: &EvalCtx) -> Result<Vec<Vec<Value>
     crate::exec::query::run(plan, reader, ctx)?.collect()
 }
 
-/// Every input row as of the reader's snapshot.
+/// Whether an input row passes the view's WHERE under `ctx`'s `now`.
+fn passes(m: &Maintained, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
+    match &m.filter {
+        Some(f) => Ok(truthy(&eval(f, row, ctx)?) == Some(true)),
+        None => Ok(true),
+    }
+}
+
+/// Streams every input row as of the reader's snapshot that passes the
+/// view's WHERE to `f`, as a `+1` event (with its key when `keyed`).
 ///
 /// # Errors
-/// Storage and evaluation errors.
-pub fn present(m: &Maintained, reader: &dyn Reader, ctx: &EvalCtx) -> Result<Vec<Event>> {
-    let rows = match &m.source {
-        Source::Table(t) => scan(reader, &full_scan(t), ctx)?.collect::<Result<Vec<_>>>()?,
-        Source::Join { plan, .. } => run(plan, reader, ctx)?,
+/// Storage and evaluation errors, and those `f` returns.
+pub fn present(
+    m: &Maintained,
+    reader: &dyn Reader,
+    ctx: &EvalCtx,
+    keyed: bool,
+    f: &mut dyn FnMut(Event) -> Result<()>,
+) -> Result<()> {
+    let mut each = |row: Vec<Value>| -> Result<()> {
+        if !passes(m, &row, ctx)? {
+            return Ok(());
+        }
+        let key = if keyed { key_of(m, &row) } else { Vec::new() };
+        f((1, row, key))
     };
-    Ok(rows.into_iter().map(|r| (1, key_of(m, &r), r)).map(|(sign, k, r)| (sign, r, k)).collect())
+    match &m.source {
+        Source::Table(t) => {
+            for row in scan(reader, &full_scan(t), ctx)? {
+                each(row?)?;
+            }
+        }
+        Source::Join { plan, .. } => {
+            for row in crate::exec::query::run(plan, reader, ctx)? {
+                each(row?)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Base rows of a logged change of one table: (−1, old image) then (+1, new image).
@@ -88,18 +119,29 @@ fn pk_values(t: &TableDef, row: &[Value]) -> Vec<Expr> {
     }
 }
 
-/// The input rows that entered and left between SCN `from` and the reader's snapshot.
+/// The input rows that entered and left the view's input (passing its
+/// WHERE) between SCN `from`, whose `now` was `then`'s, and the reader's
+/// snapshot, whose `now` is `ctx`'s.
 ///
 /// # Errors
 /// Storage and evaluation errors; `SnapshotTooOld` if a join's old state is
 /// no longer kept (the caller then refreshes fully).
-pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, ctx: &EvalCtx) -> Result<Vec<Event>> {
+pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, then: &EvalCtx, ctx: &EvalCtx) -> Result<Vec<Event>> {
     let now = reader.snapshot_scn();
     let (tables, plan) = match &m.source {
         Source::Table(t) => {
+            // Row changes under the old `now`, then rows the window's move
+            // let in or out (see `sliding`).
             let mut out = Vec::new();
             for c in changes::read(reader, t.id, from, now)? {
-                out.extend(change_events(t, &c)?);
+                for e in change_events(t, &c)? {
+                    if passes(m, &e.1, then)? {
+                        out.push(e);
+                    }
+                }
+            }
+            if let (Some(s), Some(f)) = (&m.sliding, &m.filter) {
+                super::sliding::band_events(t, f, s, reader, then, ctx, &mut out)?;
             }
             return Ok(out);
         }

@@ -33,9 +33,14 @@ pub const COLUMNS: [&str; 11] = [
     "reason",
 ];
 
-/// A view's pending work: row changes to its base tables since its SCN, and
-/// the commit time (µs) of the oldest of them.
-pub fn pending(engine: &Engine, view: &TableDef) -> (u64, Option<i64>) {
+/// A view's pending work at `now_us`: row changes to its base tables since
+/// its SCN, and the commit time (µs) of the oldest of them.
+///
+/// For a view with a sliding time window, time is a source of change too:
+/// once its window has moved by the view's staleness threshold since the
+/// `now` its contents were computed with, that counts as one pending change
+/// dated from then (rows may have aged out although none changed).
+pub fn pending(engine: &Engine, view: &TableDef, now_us: i64) -> (u64, Option<i64>) {
     let Some(def) = &view.mv else { return (0, None) };
     let since = def.refresh_scn.unwrap_or(view.created_scn);
     let index = crate::storage::engine::lock(&engine.change_index);
@@ -50,7 +55,19 @@ pub fn pending(engine: &Engine, view: &TableDef) -> (u64, Option<i64>) {
         };
     }
     drop(index);
-    (total, oldest.and_then(|s| engine.commit_time(s)))
+    let mut oldest = oldest.and_then(|s| engine.commit_time(s));
+    if let (Some(_), Some(scn)) = (&def.window, def.refresh_scn) {
+        let threshold = def
+            .options
+            .staleness_threshold_sec
+            .unwrap_or(engine.config().materialized_views.default_staleness_threshold_sec);
+        let pinned = engine.commit_time(scn);
+        if let Some(p) = pinned.filter(|p| now_us - p >= (threshold.max(1) as i64).saturating_mul(1_000_000)) {
+            total += 1;
+            oldest = Some(oldest.map_or(p, |o| o.min(p)));
+        }
+    }
+    (total, oldest)
 }
 
 /// The rows of `pg_mv_staleness()`, by view name.
@@ -60,7 +77,7 @@ pub fn rows(engine: &Engine, catalog: &Catalog, now_us: i64) -> Vec<Vec<Value>> 
     let mut out = Vec::new();
     for view in catalog.tables.values() {
         let Some(def) = &view.mv else { continue };
-        let (pending, oldest) = pending(engine, view);
+        let (pending, oldest) = pending(engine, view, now_us);
         let staleness = oldest.map_or(0, |t| (now_us - t).max(0) / 1_000_000);
         let rt = runtime.get(&view.id).cloned().unwrap_or_default();
         let status = if rt.refreshing {
@@ -78,6 +95,10 @@ pub fn rows(engine: &Engine, catalog: &Catalog, now_us: i64) -> Vec<Vec<Value>> 
             Strategy::Incremental(IncrementalShape::Project | IncrementalShape::Aggregate { .. }) => {
                 ("incremental", rt.failed.clone().map_or(Value::Null, Value::Text))
             }
+            Strategy::Partial { what, reason } => (
+                "partial",
+                Value::Text(rt.failed.clone().unwrap_or_else(|| format!("recomputes {what} that changed; {reason}"))),
+            ),
             Strategy::Full { reason } => ("full", Value::Text(rt.failed.clone().unwrap_or_else(|| reason.clone()))),
         };
         let o = &def.options;

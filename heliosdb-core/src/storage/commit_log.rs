@@ -52,8 +52,25 @@ pub struct CommitLog {
     gc_horizon: u64,
 }
 
-/// Wall-clock microseconds since the Unix epoch.
+/// The pinned clock of [`set_clock_override`] (`i64::MIN`: none).
+static CLOCK_OVERRIDE: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(i64::MIN);
+
+/// Pins this process's clock at `us` microseconds since the epoch, or lets
+/// it follow the system clock again with `None`. For tests and simulations
+/// of time passing (sliding-window views, retention): every database in the
+/// process sees the pinned time — statement clocks, commit times, the
+/// scheduler. Commit times still never go backwards.
+pub fn set_clock_override(us: Option<i64>) {
+    CLOCK_OVERRIDE.store(us.unwrap_or(i64::MIN), std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Wall-clock microseconds since the Unix epoch (or the pinned time of
+/// [`set_clock_override`]).
 pub fn now_micros() -> i64 {
+    let pinned = CLOCK_OVERRIDE.load(std::sync::atomic::Ordering::SeqCst);
+    if pinned != i64::MIN {
+        return pinned;
+    }
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 

@@ -340,14 +340,24 @@ fn prune_join_columns(plan: &mut Plan, base: usize, used: &mut Vec<bool>) {
 
 /// Calls `f` on every table scan in `plan`.
 pub fn for_each_scan(plan: &mut Plan, f: &mut impl FnMut(&mut ScanPlan)) {
+    for_each_scan_node(plan, &mut |node| {
+        if let Plan::Scan(sp) = node {
+            f(sp)
+        }
+    });
+}
+
+/// Calls `f` on every `Plan::Scan` node of `plan` (outside subqueries), as
+/// a node it may replace (with a filter over the scan, say).
+pub fn for_each_scan_node(plan: &mut Plan, f: &mut impl FnMut(&mut Plan)) {
     match plan {
-        Plan::Scan(sp) => f(sp),
+        Plan::Scan(_) => f(plan),
         Plan::Empty | Plan::Values(_) | Plan::System(_) | Plan::Working { .. } => {}
         Plan::Join { left, right, .. }
         | Plan::SetOp { left, right, .. }
         | Plan::Recursive { anchor: left, step: right, .. } => {
-            for_each_scan(left, f);
-            for_each_scan(right, f);
+            for_each_scan_node(left, f);
+            for_each_scan_node(right, f);
         }
         Plan::Filter { input, .. }
         | Plan::Project { input, .. }
@@ -355,7 +365,7 @@ pub fn for_each_scan(plan: &mut Plan, f: &mut impl FnMut(&mut ScanPlan)) {
         | Plan::Window { input, .. }
         | Plan::Sort { input, .. }
         | Plan::Distinct { input }
-        | Plan::Limit { input, .. } => for_each_scan(input, f),
+        | Plan::Limit { input, .. } => for_each_scan_node(input, f),
     }
 }
 
