@@ -54,7 +54,20 @@ const VIEWS: &[(&str, &str, How)] = &[
     ("v_window_all", "SELECT id, rank() OVER (ORDER BY k) AS r FROM s", Full),
     ("v_join", "SELECT dim.label, count(*) AS n, sum(s.k) AS sk, max(s.x) AS mx FROM s JOIN dim ON s.grp = dim.grp GROUP BY dim.label", Incremental),
     ("v_join_rows", "SELECT s.id, dim.label, s.k FROM s, dim WHERE s.grp = dim.grp AND s.k > 2", Incremental),
-    ("v_left", "SELECT s.id, dim.label FROM s LEFT JOIN dim ON s.grp = dim.grp", Full),
+    ("v_left", "SELECT s.id, dim.label FROM s LEFT JOIN dim ON s.grp = dim.grp", Partial),
+    (
+        "v_left_where",
+        "SELECT s.id, s.k, dim.label AS l FROM s LEFT JOIN dim ON dim.grp = s.grp AND dim.label <> 'beta' WHERE s.k IS NOT NULL",
+        Partial,
+    ),
+    (
+        "v_union",
+        "SELECT id, k FROM s WHERE k > 5 UNION ALL SELECT 0, count(*) FROM dim UNION ALL SELECT id, k FROM s WHERE grp = 'a'",
+        Partial,
+    ),
+    ("v_top", "SELECT id, k, t FROM s WHERE x IS NOT NULL ORDER BY k DESC, id LIMIT 5", Partial),
+    ("v_top_offset", "SELECT id, x FROM s ORDER BY x LIMIT 3 OFFSET 2", Partial),
+    ("v_union_distinct", "SELECT k FROM s UNION SELECT 1", Full),
     ("v_distinct", "SELECT grp, count(DISTINCT k) AS dk, count(DISTINCT t) AS dt FROM s GROUP BY grp", Incremental),
     (
         "v_spread",

@@ -7,7 +7,9 @@
 //! * [`sliding`] — `now`-relative WHERE bounds: rows leaving a window as time passes;
 //! * [`groups`] — aggregate state per group and the fold that moves it;
 //! * [`extremes`] — MIN/MAX reserves, so removals need no rescan;
-//! * [`partial`] — windows and HAVING: recompute only the partitions that changed;
+//! * [`partial`] — windows, HAVING, outer joins, UNION ALL, top-N: recompute only the partitions that changed;
+//! * [`partition_shapes`] — which queries are partitioned, and by what;
+//! * [`topn`] — whether a change can reach a top-N view;
 //! * [`staleness`] — `pg_mv_staleness()`, answered from in-memory change counts;
 //! * [`scheduler`] — the CPU-aware auto-refresh thread;
 //! * this module — planning and running CREATE / DROP / ALTER MATERIALIZED VIEW.
@@ -21,11 +23,13 @@ pub mod analyze;
 pub mod extremes;
 pub mod groups;
 pub mod partial;
+pub mod partition_shapes;
 pub mod refresh;
 pub mod scheduler;
 pub mod sliding;
 pub mod source;
 pub mod staleness;
+pub mod topn;
 
 use crate::catalog::mv::IncrementalShape;
 use crate::catalog::mv::WindowInfo;
@@ -65,8 +69,12 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
         columns.push(column(&n, false));
     }
     let (mut strategy, maintained) = analyze::classify(&cv.query, catalog)?;
+    let mut sort_columns = 0;
     if let Strategy::Full { reason } = &strategy {
         if let Ok(p) = partial::analyze(&cv.query, catalog)? {
+            if let partial::Unit::TopN { order, .. } = &p.unit {
+                sort_columns = order.len();
+            }
             strategy = Strategy::Partial { what: p.what, reason: reason.clone() };
         }
     }
@@ -95,6 +103,9 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
             }
         }
         Strategy::Partial { .. } => {
+            for i in 0..sort_columns {
+                columns.push(column(&partial::sort_column(i), true));
+            }
             primary_key = vec![columns.len(), columns.len() + 1];
             columns.push(column(partial::PART_COLUMN, true));
             columns.push(column(partial::SEQ_COLUMN, true));

@@ -13,20 +13,22 @@
 //! keyed by (partition, ordinal), so a partition's old rows are one key
 //! range; only rows that differ are rewritten.
 
-use crate::catalog::{normalize, Catalog, TableDef};
+use super::refresh::put_if_changed;
+use crate::catalog::{Catalog, TableDef};
 use crate::error::Result;
 use crate::exec::eval::{eval, EvalCtx};
 use crate::exec::scan::decode_stored_row;
-use crate::sql::binder::{object_name, Binder};
 use crate::sql::expr::{BinaryOp, Expr};
 use crate::sql::plan::{Access, Plan};
 use crate::sql::planner::access::choose;
-use crate::sql::planner::select::{for_each_scan_node, plan_query, table_scope};
+use crate::sql::planner::select::{for_each_scan_node, plan_query};
 use crate::storage::{changes, Reader};
+use crate::storage::{keys, Ks, WriteTx};
 use crate::types::keycode::encode_value;
+use crate::types::rowcodec::encode_row;
 use crate::types::Value;
 use sqlparser::ast;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Hidden column: the encoded partition a stored row belongs to.
@@ -37,129 +39,66 @@ pub const SEQ_COLUMN: &str = "heliosdb_seq";
 /// beats a filter with this many alternatives on every row).
 pub const MAX_PARTITIONS: usize = 256;
 
+pub use super::partition_shapes::analyze;
+
+/// One base table of a partitioned view and the expressions over its rows
+/// that name a row's partition.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// The table.
+    pub table: Arc<TableDef>,
+    /// Partition expressions over a row of `table`.
+    pub keys: Vec<Expr>,
+}
+
+/// What a partition of a view is.
+#[derive(Debug, Clone)]
+pub enum Unit {
+    /// Rows whose partition expressions agree, per base table (window
+    /// partitions, groups, a LEFT JOIN's equi-join key). The query's output
+    /// ends with the partition expressions.
+    Keys(Vec<Side>),
+    /// The branches of a UNION ALL: branch `i` reads the tables in `tables[i]`
+    /// and is recomputed alone by `queries[i]`.
+    Branches {
+        /// Base table ids per branch.
+        tables: Vec<Vec<u32>>,
+        /// Each branch as a query of its own.
+        queries: Vec<ast::Query>,
+    },
+    /// `ORDER BY … LIMIT n` over one table: one partition, recomputed only
+    /// when a changed row sorts at or before the current last row. The
+    /// query's output ends with the sort keys, kept in hidden columns.
+    TopN {
+        /// The table.
+        table: Arc<TableDef>,
+        /// The WHERE, over a row of `table`.
+        filter: Option<Expr>,
+        /// Sort keys over a row of `table`: (expression, descending).
+        order: Vec<(Expr, bool)>,
+        /// The LIMIT (plus OFFSET): rows the view can hold.
+        limit: usize,
+    },
+}
+
 /// A view maintained by recomputing partitions.
 #[derive(Debug, Clone)]
 pub struct Partitioned {
-    /// The one base table.
-    pub table: Arc<TableDef>,
-    /// The partition expressions over a base-table row.
-    pub keys: Vec<Expr>,
-    /// The defining query with the partition expressions appended to its output.
+    /// What a partition is.
+    pub unit: Unit,
+    /// The defining query, its output extended as [`Unit`] says.
     pub query: ast::Query,
     /// What a partition is, for notices (`the PARTITION BY category partitions`).
     pub what: String,
 }
 
-fn window_partitions(sel: &ast::Select) -> std::result::Result<Option<Vec<ast::Expr>>, String> {
-    let mut common: Option<Vec<ast::Expr>> = None;
-    let mut bad = None;
-    let _ = ast::visit_expressions(&sel.projection, |e| {
-        if let ast::Expr::Function(f) = e {
-            match &f.over {
-                None => {}
-                Some(ast::WindowType::WindowSpec(spec)) => {
-                    let mine = spec.partition_by.clone();
-                    common = Some(match common.take() {
-                        None => mine,
-                        Some(c) => c.into_iter().filter(|x| mine.contains(x)).collect(),
-                    });
-                }
-                Some(ast::WindowType::NamedWindow(_)) => bad = Some("a named window".to_string()),
-            }
-        }
-        std::ops::ControlFlow::<()>::Continue(())
-    });
-    if let Some(b) = bad {
-        return Err(b);
-    }
-    match common {
-        Some(c) if c.is_empty() => Err("a window function without a PARTITION BY shared by every window".into()),
-        other => Ok(other),
-    }
+/// Hidden column holding sort key `i` of a top-N view.
+pub fn sort_column(i: usize) -> String {
+    format!("heliosdb_sort_{i}")
 }
 
-/// Whether view query `q` (which the group fold cannot maintain) can be
-/// refreshed by partitions: `Ok(None)` when it has no partition structure,
-/// `Err(why)` when it has one this module cannot use.
-///
-/// # Errors
-/// Binding errors (the query planned before, so these would be bugs).
-pub fn analyze(q: &ast::Query, catalog: &Catalog) -> Result<std::result::Result<Partitioned, String>> {
-    let no = |why: &str| Ok(Err(why.to_string()));
-    if q.with.is_some() || q.limit_clause.is_some() || q.fetch.is_some() {
-        return no("WITH or LIMIT in the query");
-    }
-    let ast::SetExpr::Select(sel) = q.body.as_ref() else { return no("UNION/INTERSECT/EXCEPT") };
-    let mut subquery = false;
-    let _ = ast::visit_expressions(q, |e| {
-        subquery |= matches!(e, ast::Expr::Subquery(_) | ast::Expr::Exists { .. } | ast::Expr::InSubquery { .. });
-        std::ops::ControlFlow::<()>::Continue(())
-    });
-    if subquery {
-        return no("a subquery (its result may depend on any row)");
-    }
-    if sel.distinct.is_some() || sel.from.len() != 1 || !sel.from[0].joins.is_empty() {
-        return no("DISTINCT or a join around a window or HAVING");
-    }
-    let ast::TableFactor::Table { name, alias, args: None, version: None, .. } = &sel.from[0].relation else {
-        return no("a FROM item that is not a table");
-    };
-    let tname = object_name(name);
-    if catalog.views.contains_key(&normalize(&tname)) {
-        return Ok(Err(format!("it reads the view {tname}")));
-    }
-    let table = Arc::clone(catalog.table(&tname)?);
-    if table.mv.is_some() {
-        return Ok(Err(format!("it reads the materialized view {tname}")));
-    }
-    let grouped = match &sel.group_by {
-        ast::GroupByExpr::Expressions(g, mods) if mods.is_empty() => g.clone(),
-        _ => return no("GROUP BY ALL or grouping modifiers"),
-    };
-    let windows = match window_partitions(sel) {
-        Ok(w) => w,
-        Err(why) => return Ok(Err(why)),
-    };
-    let (parts, what) = match (windows, grouped.is_empty()) {
-        (Some(p), true) => {
-            let names = p.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            (p, format!("the PARTITION BY {names} partitions"))
-        }
-        (None, false) => {
-            let names = grouped.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            (grouped, format!("the GROUP BY {names} groups"))
-        }
-        (Some(_), false) => return no("window functions over grouped rows"),
-        (None, true) => return no("no partitions"),
-    };
-    let qualifier = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
-    let scope = table_scope(&table, &qualifier);
-    let mut keys = Vec::new();
-    for p in &parts {
-        let e = Binder::new(&scope).bind(p)?;
-        if super::sliding::uses_now(&e) || e.has_aggregate() {
-            return no("a partition expression that is not a plain expression of the row");
-        }
-        keys.push(e);
-    }
-    if let Some(w) = &sel.selection {
-        let e = Binder::new(&scope).bind(w)?;
-        if super::sliding::uses_now(&e) {
-            return no("a now()-relative WHERE with a window or HAVING");
-        }
-    }
-    let mut query = q.clone();
-    if let ast::SetExpr::Select(s) = query.body.as_mut() {
-        for (i, p) in parts.into_iter().enumerate() {
-            s.projection
-                .push(ast::SelectItem::ExprWithAlias { expr: p, alias: ast::Ident::new(format!("{PART_COLUMN}_{i}")) });
-        }
-    }
-    query.order_by = None;
-    Ok(Ok(Partitioned { table, keys, query, what }))
-}
-
-fn encode(values: &[Value]) -> Vec<u8> {
+/// The encoded form of a partition's values (its key in the view).
+pub fn encode(values: &[Value]) -> Vec<u8> {
     let mut key = Vec::new();
     for v in values {
         encode_value(&mut key, v);
@@ -167,24 +106,59 @@ fn encode(values: &[Value]) -> Vec<u8> {
     key
 }
 
-/// The partitions the base table's changes between SCN `from` and the
-/// reader's snapshot touch (by encoded key, with their values).
+/// The partitions the base tables' changes between SCN `from` and the
+/// reader's snapshot touch (by encoded key, with their values); `view`'s
+/// stored rows serve a top-N view's test.
 ///
 /// # Errors
 /// Storage and evaluation errors.
 pub fn affected(
     p: &Partitioned,
+    view: &TableDef,
     reader: &dyn Reader,
     from: u64,
     ctx: &EvalCtx,
 ) -> Result<BTreeMap<Vec<u8>, Vec<Value>>> {
-    let all = vec![true; p.table.columns.len()];
+    let now = reader.snapshot_scn();
     let mut out = BTreeMap::new();
-    for c in changes::read(reader, p.table.id, from, reader.snapshot_scn())? {
-        for image in [&c.old, &c.new].into_iter().flatten() {
-            let row = decode_stored_row(&p.table, &c.row_key, image, &all)?;
-            let values = p.keys.iter().map(|k| eval(k, &row, ctx)).collect::<Result<Vec<_>>>()?;
-            out.insert(encode(&values), values);
+    let images = |t: &TableDef, f: &mut dyn FnMut(Vec<Value>) -> Result<()>| -> Result<()> {
+        let all = vec![true; t.columns.len()];
+        for c in changes::read(reader, t.id, from, now)? {
+            for image in [&c.old, &c.new].into_iter().flatten() {
+                f(decode_stored_row(t, &c.row_key, image, &all)?)?;
+            }
+        }
+        Ok(())
+    };
+    match &p.unit {
+        Unit::Keys(sides) => {
+            for side in sides {
+                images(&side.table, &mut |row| {
+                    let values = side.keys.iter().map(|k| eval(k, &row, ctx)).collect::<Result<Vec<_>>>()?;
+                    out.insert(encode(&values), values);
+                    Ok(())
+                })?;
+            }
+        }
+        Unit::Branches { tables, .. } => {
+            for (i, ids) in tables.iter().enumerate() {
+                let changed = ids.iter().map(|id| changes::read(reader, *id, from, now)).collect::<Result<Vec<_>>>()?;
+                if changed.iter().any(|c| !c.is_empty()) {
+                    let values = vec![Value::Integer(i as i64)];
+                    out.insert(encode(&values), values);
+                }
+            }
+        }
+        Unit::TopN { table, filter, order, limit } => {
+            let last = super::topn::last_stored(reader, view, *limit, order.len())?;
+            let mut reaches = false;
+            images(table, &mut |row| {
+                reaches = reaches || super::topn::reaches(filter.as_ref(), order, &row, last.as_deref(), ctx)?;
+                Ok(())
+            })?;
+            if reaches {
+                out.insert(Vec::new(), Vec::new());
+            }
         }
     }
     Ok(out)
@@ -250,22 +224,50 @@ pub fn compute(
     ctx: &EvalCtx,
     only: Option<&BTreeMap<Vec<u8>, Vec<Value>>>,
 ) -> Result<BTreeMap<Vec<u8>, Vec<Vec<Value>>>> {
-    let mut plan = plan_query(&p.query, catalog)?.plan;
-    if let Some(parts) = only {
-        restrict(&mut plan, &p.table, &partition_filter(&p.keys, parts));
-    }
     let mut out: BTreeMap<Vec<u8>, Vec<Vec<Value>>> = BTreeMap::new();
+    if only.is_some_and(BTreeMap::is_empty) {
+        return Ok(out); // nothing changed that reaches the view
+    }
     if let Some(parts) = only {
         // A partition whose rows all left still needs its stored rows removed.
         for k in parts.keys() {
             out.insert(k.clone(), Vec::new());
         }
     }
-    let n = p.keys.len();
-    for row in crate::exec::query::run(&plan, reader, ctx)? {
-        let mut row = row?;
-        let part = encode(&row.split_off(row.len().saturating_sub(n)));
-        out.entry(part).or_default().push(row);
+    let run = |plan: &Plan, out: &mut BTreeMap<Vec<u8>, Vec<Vec<Value>>>, tail: usize, part: Option<&[u8]>| {
+        for row in crate::exec::query::run(plan, reader, ctx)? {
+            let mut row = row?;
+            let key = match part {
+                Some(k) => k.to_vec(),
+                None => encode(&row.split_off(row.len().saturating_sub(tail))),
+            };
+            out.entry(key).or_default().push(row);
+        }
+        Ok::<(), crate::error::Error>(())
+    };
+    match &p.unit {
+        Unit::Keys(sides) => {
+            let mut plan = plan_query(&p.query, catalog)?.plan;
+            if let Some(parts) = only {
+                for side in sides {
+                    restrict(&mut plan, &side.table, &partition_filter(&side.keys, parts));
+                }
+            }
+            run(&plan, &mut out, sides.first().map_or(0, |s| s.keys.len()), None)?;
+        }
+        Unit::Branches { queries, .. } => {
+            for (i, q) in queries.iter().enumerate() {
+                let key = encode(&[Value::Integer(i as i64)]);
+                if only.is_some_and(|parts| !parts.contains_key(&key)) {
+                    continue;
+                }
+                run(&plan_query(q, catalog)?.plan, &mut out, 0, Some(&key))?;
+            }
+        }
+        Unit::TopN { .. } => {
+            // The sort keys stay in the rows (hidden columns); one partition.
+            run(&plan_query(&p.query, catalog)?.plan, &mut out, 0, Some(&[]))?;
+        }
     }
     Ok(out)
 }
@@ -273,6 +275,102 @@ pub fn compute(
 /// The stored rows' key range of partition `part` of view `view_id`.
 pub fn partition_bounds(view_id: u32, part: &[u8]) -> (std::ops::Bound<Vec<u8>>, std::ops::Bound<Vec<u8>>) {
     crate::storage::keys::prefix_bounds(&crate::storage::keys::row_key(view_id, &[&Value::Blob(part.to_vec())]))
+}
+
+/// A stable 64-bit hash of a row's bytes (FNV-1a): where a row is stored
+/// within its partition, so an unchanged row keeps its key.
+fn content_slot(bytes: &[u8]) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h >> 1) as i64
+}
+
+/// Replaces the stored rows of partition `part` with `new_rows` inside
+/// `tx`; returns the rows written or removed. Positional partitions keep
+/// query order (row `i` under ordinal `i`); the others store each row under
+/// a slot derived from its content, so rows present before and after are
+/// left alone and only the difference is written.
+///
+/// # Errors
+/// Storage errors; damaged rows.
+pub fn write_partition(
+    tx: &mut WriteTx,
+    view: &TableDef,
+    part: &[u8],
+    new_rows: Vec<Vec<Value>>,
+    positional: bool,
+) -> Result<u64> {
+    let width = view.columns.len() - 2;
+    let all = vec![true; view.columns.len()];
+    let (lo, hi) = partition_bounds(view.id, part);
+    let old: Vec<Vec<Value>> = tx
+        .scan(Ks::Rows, lo, hi)
+        .map(|kv| {
+            let (k, v) = kv?;
+            decode_stored_row(view, &k, &v, &all)
+        })
+        .collect::<Result<_>>()?;
+    let key = |seq: i64| keys::row_key(view.id, &[&Value::Blob(part.to_vec()), &Value::Integer(seq)]);
+    let stored = |mut r: Vec<Value>, seq: i64| {
+        r.truncate(width);
+        r.push(Value::Blob(part.to_vec()));
+        r.push(Value::Integer(seq));
+        r
+    };
+    let mut changed = 0;
+    if positional {
+        let (mut old, mut new_rows) = (old.into_iter(), new_rows.into_iter());
+        for seq in 0i64.. {
+            let (o, n) = (old.next(), new_rows.next());
+            if o.is_none() && n.is_none() {
+                break;
+            }
+            changed += put_if_changed(tx, view, key(seq), o, n.map(|r| stored(r, seq)))?;
+        }
+        return Ok(changed);
+    }
+    // Old rows by content; a new row equal to one of them keeps it.
+    let seq_of = |r: &[Value]| if let Some(Value::Integer(s)) = r.get(width + 1) { *s } else { 0 };
+    let mut pool: HashMap<Vec<u8>, Vec<Vec<Value>>> = HashMap::new();
+    let mut used: HashSet<i64> = HashSet::new();
+    for r in old {
+        used.insert(seq_of(&r));
+        pool.entry(encode_row(0, &r[..width.min(r.len())])).or_default().push(r);
+    }
+    let mut fresh = Vec::new();
+    for mut r in new_rows {
+        r.truncate(width);
+        let bytes = encode_row(0, &r);
+        match pool.get_mut(&bytes).and_then(Vec::pop) {
+            Some(_) => {}
+            None => fresh.push((r, bytes)),
+        }
+    }
+    // A row that left and one that came pair up as an update in place;
+    // what is left over is removed, or stored under a slot of its own.
+    let mut gone = pool.into_values().flatten();
+    let mut fresh = fresh.into_iter();
+    loop {
+        match (gone.next(), fresh.next()) {
+            (Some(g), Some((r, _))) => {
+                let seq = seq_of(&g);
+                changed += put_if_changed(tx, view, key(seq), Some(g), Some(stored(r, seq)))?;
+            }
+            (Some(g), None) => changed += put_if_changed(tx, view, key(seq_of(&g)), Some(g), None)?,
+            (None, Some(f)) => {
+                let (r, bytes) = f;
+                let mut seq = content_slot(&bytes);
+                while !used.insert(seq) {
+                    seq = seq.wrapping_add(1) & i64::MAX;
+                }
+                changed += put_if_changed(tx, view, key(seq), None, Some(stored(r, seq)))?;
+            }
+            (None, None) => break,
+        }
+    }
+    Ok(changed)
 }
 
 /// The distinct partitions stored in a view (for a full refresh, which must

@@ -60,7 +60,9 @@ enum Contents {
     Keyed { rows: BTreeMap<Vec<u8>, Option<Vec<Value>>>, exclusive: bool },
     /// Replace these partitions' rows; with `exclusive`, also remove every
     /// stored partition not listed.
-    Partitions { rows: BTreeMap<Vec<u8>, Vec<Vec<Value>>>, exclusive: bool },
+    /// `positional`: rows are stored in query order (a top-N view);
+    /// otherwise by content, so rows that did not change are not rewritten.
+    Partitions { rows: BTreeMap<Vec<u8>, Vec<Vec<Value>>>, exclusive: bool, positional: bool },
 }
 
 /// Folds one input event into a projection view's rows, keyed by base row key.
@@ -123,7 +125,7 @@ fn compute(
     let def = view.mv.as_ref().ok_or_else(|| sql_err!("{} is not a materialized view", view.name))?;
     if matches!(def.strategy, Strategy::Partial { .. }) {
         if let Ok(p) = partial::analyze(q, catalog)? {
-            return compute_partial(reader, &p, def.refresh_scn.filter(|_| incremental), catalog, ctx);
+            return compute_partial(reader, view, &p, def.refresh_scn.filter(|_| incremental), catalog, ctx);
         }
     }
     let (_, maintained) = classify(q, catalog)?;
@@ -164,25 +166,27 @@ fn compute(
 /// or all of them.
 fn compute_partial(
     reader: &dyn Reader,
+    view: &TableDef,
     p: &partial::Partitioned,
     from: Option<u64>,
     catalog: &Catalog,
     ctx: &EvalCtx,
 ) -> Result<(Contents, &'static str)> {
+    let positional = matches!(p.unit, partial::Unit::TopN { .. });
     if let Some(from) = from {
-        let parts = partial::affected(p, reader, from, ctx)?;
+        let parts = partial::affected(p, view, reader, from, ctx)?;
         if parts.len() <= partial::MAX_PARTITIONS {
             let rows = partial::compute(p, catalog, reader, ctx, Some(&parts))?;
-            return Ok((Contents::Partitions { rows, exclusive: false }, "partial"));
+            return Ok((Contents::Partitions { rows, exclusive: false, positional }, "partial"));
         }
     }
     let rows = partial::compute(p, catalog, reader, ctx, None)?;
-    Ok((Contents::Partitions { rows, exclusive: true }, "full"))
+    Ok((Contents::Partitions { rows, exclusive: true, positional }, "full"))
 }
 
 /// Replaces the stored row under `row_key` (`old`) with `new`; returns
 /// whether anything was written.
-fn put_if_changed(
+pub(super) fn put_if_changed(
     tx: &mut WriteTx,
     view: &TableDef,
     row_key: Vec<u8>,
@@ -254,37 +258,14 @@ fn apply(tx: &mut WriteTx, view: &TableDef, contents: Contents) -> Result<u64> {
                 changed += put_if_changed(tx, view, row_key, old, new)?;
             }
         }
-        Contents::Partitions { mut rows, exclusive } => {
+        Contents::Partitions { mut rows, exclusive, positional } => {
             if exclusive {
                 for old in partial::stored_partitions(&*tx, view)? {
                     rows.entry(old).or_default();
                 }
             }
             for (part, new_rows) in rows {
-                let (lo, hi) = partial::partition_bounds(view.id, &part);
-                let old: Vec<Vec<Value>> = tx
-                    .scan(Ks::Rows, lo, hi)
-                    .map(|kv| {
-                        let (k, v) = kv?;
-                        decode_stored_row(view, &k, &v, &all)
-                    })
-                    .collect::<Result<_>>()?;
-                let mut old = old.into_iter();
-                let mut new_rows = new_rows.into_iter();
-                for seq in 0i64.. {
-                    let (o, n) = (old.next(), new_rows.next());
-                    if o.is_none() && n.is_none() {
-                        break;
-                    }
-                    let n = n.map(|mut r| {
-                        r.truncate(view.columns.len() - 2);
-                        r.push(Value::Blob(part.clone()));
-                        r.push(Value::Integer(seq));
-                        r
-                    });
-                    let row_key = keys::row_key(view.id, &[&Value::Blob(part.clone()), &Value::Integer(seq)]);
-                    changed += put_if_changed(tx, view, row_key, o, n)?;
-                }
+                changed += partial::write_partition(tx, view, &part, new_rows, positional)?;
             }
         }
     }
