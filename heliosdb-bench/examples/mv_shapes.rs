@@ -227,8 +227,17 @@ fn ranked_products(rows: i64) {
 
 fn main() {
     let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    // MV_SHAPES=orders|sliding|ranked runs one scenario (for profilers).
+    let only = std::env::var("MV_SHAPES").unwrap_or_default();
+    let run = |name: &str| only.is_empty() || only == name;
     println!("materialized view shapes, {rows} rows per table, 1% mixed changes (best of 3)");
-    orders_min_max(rows);
-    sliding_hourly(rows);
-    ranked_products(rows);
+    if run("orders") {
+        orders_min_max(rows);
+    }
+    if run("sliding") {
+        sliding_hourly(rows);
+    }
+    if run("ranked") {
+        ranked_products(rows);
+    }
 }

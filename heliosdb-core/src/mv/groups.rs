@@ -262,6 +262,10 @@ pub struct Folder<'a> {
     existing: &'a dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
     touched: HashMap<Vec<u8>, Group>,
     key: Vec<u8>,
+    /// For each item, the first item with the same argument (evaluated once per row).
+    same_arg: Vec<usize>,
+    /// Per-row scratch: each item's argument value.
+    args: Vec<Value>,
 }
 
 impl<'a> Folder<'a> {
@@ -287,6 +291,16 @@ impl<'a> Folder<'a> {
             existing,
             touched: HashMap::new(),
             key: Vec::new(),
+            same_arg: items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| {
+                    let arg = |x: &Item| if let Item::Agg { arg: Some(a), .. } = x { Some(a.clone()) } else { None };
+                    let mine = arg(it);
+                    items.iter().position(|o| mine.is_some() && arg(o) == mine).unwrap_or(i)
+                })
+                .collect(),
+            args: vec![Value::Null; items.len()],
         };
         if groups.is_empty() {
             // Without GROUP BY there is always exactly one row, even over no rows.
@@ -327,7 +341,11 @@ impl<'a> Folder<'a> {
         g.rows += sign;
         for (i, item) in self.items.iter().enumerate() {
             let Item::Agg { func, distinct, arg: Some(arg) } = item else { continue };
-            let v = eval(arg, row, ctx)?;
+            let first = self.same_arg[i];
+            let v = if first < i { self.args[first].clone() } else { eval(arg, row, ctx)? };
+            if self.same_arg.get(i + 1..).is_some_and(|rest| rest.contains(&i)) {
+                self.args[i] = v.clone();
+            }
             if !v.is_null() && g.aggs[i].apply(*func, *distinct, v, sign)? {
                 g.recompute = true;
             }

@@ -13,7 +13,7 @@
 //! and `Ai@s − Ai@r` is non-empty only on the keys Ai's change log names, so
 //! each term reads table i by those keys only (point lookups `AS OF`).
 
-use super::analyze::{Maintained, Source};
+use super::analyze::{Item, Maintained, Shape, Source};
 use crate::catalog::TableDef;
 use crate::error::Result;
 use crate::exec::eval::{eval, EvalCtx};
@@ -97,17 +97,53 @@ pub fn present(
     Ok(())
 }
 
-/// Base rows of a logged change of one table: (−1, old image) then (+1, new image).
-fn change_events(base: &TableDef, c: &changes::Change) -> Result<Vec<Event>> {
-    let all = vec![true; base.columns.len()];
+/// Base rows of a logged change of one table: (−1, old image) then (+1,
+/// new image), decoding the `needed` columns, with the row key when `keyed`.
+fn change_events(base: &TableDef, c: &changes::Change, needed: &[bool], keyed: bool) -> Result<Vec<Event>> {
     let mut out = Vec::new();
+    let key = || if keyed { c.row_key.clone() } else { Vec::new() };
     if let Some(old) = &c.old {
-        out.push((-1, decode_stored_row(base, &c.row_key, old, &all)?, c.row_key.clone()));
+        out.push((-1, decode_stored_row(base, &c.row_key, old, needed)?, key()));
     }
     if let Some(new) = &c.new {
-        out.push((1, decode_stored_row(base, &c.row_key, new, &all)?, c.row_key.clone()));
+        out.push((1, decode_stored_row(base, &c.row_key, new, needed)?, key()));
     }
     Ok(out)
+}
+
+/// The columns of `t` a maintained view reads: those its expressions
+/// name, and the primary key (a projection's rows are keyed by it).
+fn needed_columns(m: &Maintained, t: &TableDef) -> Vec<bool> {
+    let mut needed = vec![false; t.columns.len()];
+    let mut mark = |e: &Expr| {
+        e.walk(&mut |x| {
+            if let Expr::Column(i) = x {
+                if let Some(n) = needed.get_mut(*i) {
+                    *n = true;
+                }
+            }
+        })
+    };
+    if let Some(f) = &m.filter {
+        mark(f);
+    }
+    match &m.shape {
+        Shape::Project(exprs) => exprs.iter().for_each(&mut mark),
+        Shape::Aggregate { groups, items } => {
+            groups.iter().for_each(&mut mark);
+            for item in items {
+                if let Item::Agg { arg: Some(a), .. } = item {
+                    mark(a);
+                }
+            }
+        }
+    }
+    for i in &t.primary_key {
+        if let Some(n) = needed.get_mut(*i) {
+            *n = true;
+        }
+    }
+    needed
 }
 
 /// The primary-key values of a table row (the rowid for rowid tables).
@@ -133,8 +169,10 @@ pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, then: &EvalCtx, ctx
             // Row changes under the old `now`, then rows the window's move
             // let in or out (see `sliding`).
             let mut out = Vec::new();
+            let needed = needed_columns(m, t);
+            let keyed = matches!(m.shape, Shape::Project(_));
             for c in changes::read(reader, t.id, from, now)? {
-                for e in change_events(t, &c)? {
+                for e in change_events(t, &c, &needed, keyed)? {
                     if passes(m, &e.1, then)? {
                         out.push(e);
                     }
@@ -150,8 +188,9 @@ pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, then: &EvalCtx, ctx
     let mut out = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let mut keys: Vec<Vec<Expr>> = Vec::new();
+        let all = vec![true; t.columns.len()];
         for c in changes::read(reader, t.id, from, now)? {
-            for (_, row, _) in change_events(t, &c)? {
+            for (_, row, _) in change_events(t, &c, &all, false)? {
                 let k = pk_values(t, &row);
                 if !keys.contains(&k) {
                     keys.push(k);
