@@ -12,7 +12,7 @@ def test_view_notice_staleness_and_incremental_refresh(conn):
     )
     assert "incrementally" in conn.notice
     conn.execute("CREATE MATERIALIZED VIEW top AS SELECT dev FROM r ORDER BY v DESC LIMIT 1")
-    assert "fully" in conn.notice and "LIMIT" in conn.notice
+    assert "partially" in conn.notice and "top 1 rows" in conn.notice and "LIMIT" in conn.notice
     assert conn.execute("SELECT dev, n, mean FROM per_dev ORDER BY dev").fetchall() == [("d1", 2, 2.0), ("d2", 1, 5.0)]
 
     conn.executemany("INSERT INTO r (dev, v, ts) VALUES (?, ?, ?)", [("d2", 7.0, 60), ("d3", 1.0, 0)])
@@ -21,7 +21,7 @@ def test_view_notice_staleness_and_incremental_refresh(conn):
         "SELECT view_name, pending_changes, status, refresh_strategy FROM pg_mv_staleness() ORDER BY view_name"
     )
     assert [d[0] for d in cur.description] == ["view_name", "pending_changes", "status", "refresh_strategy"]
-    assert cur.fetchall() == [("per_dev", 2, "stale", "incremental"), ("top", 2, "stale", "full")]
+    assert cur.fetchall() == [("per_dev", 2, "stale", "incremental"), ("top", 2, "stale", "partial")]
     conn.execute("REFRESH MATERIALIZED VIEW per_dev INCREMENTALLY")
     assert conn.execute("SELECT dev, n, mean FROM per_dev ORDER BY dev").fetchall() == [
         ("d1", 2, 2.0), ("d2", 2, 6.0), ("d3", 1, 1.0),

@@ -293,7 +293,9 @@ fn base_table(f: &ast::TableFactor, catalog: &Catalog) -> Result<std::result::Re
     let (name, alias) = match f {
         ast::TableFactor::Table { name, alias, args: None, version: None, .. } => (name, alias),
         ast::TableFactor::Table { version: Some(_), .. } => return Ok(Err("AS OF in the query".into())),
-        ast::TableFactor::Derived { .. } => return Ok(Err("a subquery in FROM".into())),
+        ast::TableFactor::Derived { .. } => {
+            return Ok(Err("a subquery in FROM (every row may depend on it, so a change recomputes the view)".into()))
+        }
         other => return Ok(Err(format!("the FROM item {other}"))),
     };
     let tname = object_name(name);

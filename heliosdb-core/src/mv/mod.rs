@@ -184,7 +184,7 @@ pub fn creation_notice(table: &TableDef) -> Option<String> {
             Some(format!("materialized view {} is maintained incrementally{window}", table.name))
         }
         Strategy::Partial { what, reason } => Some(format!(
-            "materialized view {} is refreshed partially: only {what} whose rows changed are recomputed \
+            "materialized view {} is refreshed partially: only {what} are recomputed \
              (not maintained row by row because of {reason})",
             table.name
         )),

@@ -157,11 +157,11 @@ fn keyed(q: &ast::Query, sel: &ast::Select, catalog: &Catalog) -> Result<Found> 
     let (parts, what) = match (windows, grouped.is_empty()) {
         (Some(p), true) => {
             let names = p.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            (p, format!("the PARTITION BY {names} partitions"))
+            (p, format!("the PARTITION BY {names} partitions whose rows changed"))
         }
         (None, false) => {
             let names = grouped.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            (grouped, format!("the GROUP BY {names} groups"))
+            (grouped, format!("the GROUP BY {names} groups whose rows changed"))
         }
         (Some(_), false) => return no("window functions over grouped rows"),
         (None, true) => return no("no partitions"),
@@ -319,7 +319,7 @@ fn top_n(q: &ast::Query, sel: &ast::Select, catalog: &Catalog) -> Result<Found> 
                 .push(ast::SelectItem::ExprWithAlias { expr: p.clone(), alias: ast::Ident::new(sort_column(i)) });
         }
     }
-    let what = format!("the top {limit} rows (only when a change reaches them)");
+    let what = format!("the top {limit} rows, when a change reaches them,");
     let order = keys.into_iter().zip(desc).collect();
     Ok(Ok(Partitioned { unit: Unit::TopN { table, filter, order, limit }, query, what }))
 }

@@ -97,7 +97,11 @@ pub fn rows(engine: &Engine, catalog: &Catalog, now_us: i64) -> Vec<Vec<Value>> 
             }
             Strategy::Partial { what, reason } => (
                 "partial",
-                Value::Text(rt.failed.clone().unwrap_or_else(|| format!("recomputes {what} that changed; {reason}"))),
+                Value::Text(
+                    rt.failed
+                        .clone()
+                        .unwrap_or_else(|| format!("recomputes only {what}; not row by row because of {reason}")),
+                ),
             ),
             Strategy::Full { reason } => ("full", Value::Text(rt.failed.clone().unwrap_or_else(|| reason.clone()))),
         };
