@@ -207,8 +207,21 @@ impl Session {
             return Err(Error::Sql("REFRESH MATERIALIZED VIEW cannot run inside a transaction: COMMIT first".into()));
         }
         let out = crate::mv::refresh::run(&self.engine, name, incremental, self.busy_timeout)?;
+        let maintained = self
+            .engine
+            .catalog()
+            .table(name)
+            .ok()
+            .and_then(|t| t.mv.as_ref())
+            .is_some_and(|d| !matches!(d.strategy, crate::catalog::Strategy::Full { .. }));
+        let why = if maintained {
+            "it had no earlier refresh to start from, the history its joins need is gone, or more than 256 of \
+             its partitions changed"
+        } else {
+            "it is not maintained incrementally"
+        };
         self.notice = (incremental && out.strategy == "full")
-            .then(|| format!("materialized view {name} was refreshed fully: it is not maintained incrementally"));
+            .then(|| format!("materialized view {name} was refreshed fully: {why}"));
         Ok(Outcome { changes: out.rows_changed, ..Outcome::default() })
     }
 
