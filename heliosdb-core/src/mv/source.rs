@@ -84,7 +84,10 @@ pub fn present(
     };
     match &m.source {
         Source::Table(t) => {
-            for row in scan(reader, &full_scan(t), ctx)? {
+            // Decode only what the view reads, as its query's plan would.
+            let mut sp = full_scan(t);
+            sp.needed = needed_columns(m, t);
+            for row in scan(reader, &sp, ctx)? {
                 each(row?)?;
             }
         }
