@@ -103,6 +103,28 @@ pub fn classify(filter: &Expr) -> std::result::Result<Option<Sliding>, String> {
     Ok(sliding)
 }
 
+/// `filter` with its `now`-relative bounds evaluated once under `ctx`, so
+/// testing a row does not re-run `strftime(…, 'now', …)` for every row.
+///
+/// # Errors
+/// Evaluation errors of a bound.
+pub fn pin(filter: &Expr, ctx: &EvalCtx) -> Result<Expr> {
+    let lit = |e: &Expr| -> Result<Box<Expr>> {
+        Ok(Box::new(if uses_now(e) && !has_columns(e) { Expr::Literal(eval(e, &[], ctx)?) } else { e.clone() }))
+    };
+    Ok(match filter {
+        Expr::Binary(BinaryOp::And, l, r) => {
+            Expr::Binary(BinaryOp::And, Box::new(pin(l, ctx)?), Box::new(pin(r, ctx)?))
+        }
+        e if !uses_now(e) => e.clone(),
+        Expr::Binary(op, l, r) => Expr::Binary(*op, lit(l)?, lit(r)?),
+        Expr::Between { expr, lo, hi, negated } => {
+            Expr::Between { expr: expr.clone(), lo: lit(lo)?, hi: lit(hi)?, negated: *negated }
+        }
+        e => e.clone(),
+    })
+}
+
 /// Whether reading the rows that cross a bound can use an index (or the
 /// primary key) of `table`.
 pub fn has_range_access(table: &TableDef, s: &Sliding) -> bool {

@@ -55,9 +55,17 @@ fn run(plan: &Plan, reader: &dyn Reader, ctx: &EvalCtx) -> Result<Vec<Vec<Value>
     crate::exec::query::run(plan, reader, ctx)?.collect()
 }
 
-/// Whether an input row passes the view's WHERE under `ctx`'s `now`.
-fn passes(m: &Maintained, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
-    match &m.filter {
+/// The view's WHERE as of `ctx`'s `now` (a sliding window's bounds evaluated once).
+fn filter_at(m: &Maintained, ctx: &EvalCtx) -> Result<Option<Expr>> {
+    match (&m.filter, &m.sliding) {
+        (Some(f), Some(_)) => Ok(Some(super::sliding::pin(f, ctx)?)),
+        (f, _) => Ok(f.clone()),
+    }
+}
+
+/// Whether an input row passes `filter`.
+fn passes(filter: Option<&Expr>, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
+    match filter {
         Some(f) => Ok(truthy(&eval(f, row, ctx)?) == Some(true)),
         None => Ok(true),
     }
@@ -75,8 +83,9 @@ pub fn present(
     keyed: bool,
     f: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<()> {
+    let filter = filter_at(m, ctx)?;
     let mut each = |row: Vec<Value>| -> Result<()> {
-        if !passes(m, &row, ctx)? {
+        if !passes(filter.as_ref(), &row, ctx)? {
             return Ok(());
         }
         let key = if keyed { key_of(m, &row) } else { Vec::new() };
@@ -174,9 +183,10 @@ pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, then: &EvalCtx, ctx
             let mut out = Vec::new();
             let needed = needed_columns(m, t);
             let keyed = matches!(m.shape, Shape::Project(_));
+            let filter = filter_at(m, then)?;
             for c in changes::read(reader, t.id, from, now)? {
                 for e in change_events(t, &c, &needed, keyed)? {
-                    if passes(m, &e.1, then)? {
+                    if passes(filter.as_ref(), &e.1, then)? {
                         out.push(e);
                     }
                 }
