@@ -6,6 +6,7 @@
 //! * [`scan`] — turning an access path into key ranges and rows;
 //! * [`temporal`] — reads of the past: AS OF scans, history scans, `heliosdb_snapshots()`;
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
+//!   [`recursive`] — recursive CTEs;
 //! * [`write`] — writing and deleting one row with its index entries;
 //! * [`constraints`] — CHECK and FOREIGN KEY enforcement; [`triggers`] — row triggers;
 //! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP.
@@ -19,6 +20,7 @@ pub mod dml;
 pub mod eval;
 pub mod functions;
 pub mod query;
+pub mod recursive;
 pub mod scan;
 pub mod temporal;
 pub mod triggers;

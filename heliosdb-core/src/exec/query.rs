@@ -9,7 +9,7 @@ use crate::interrupt::checked;
 use crate::sql::expr::{AggCall, Expr};
 use crate::sql::plan::{JoinKind, Plan, SetOpKind, SortKey};
 use crate::storage::Reader;
-use crate::types::compare::total_cmp;
+use crate::types::compare::{order_key_cmp, total_cmp};
 use crate::types::Value;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -89,23 +89,13 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             }))
         }
         Plan::Limit { input, limit, offset } => {
-            let count = |e: &Option<crate::sql::expr::Expr>| -> Result<Option<i64>> {
-                match e {
-                    None => Ok(None),
-                    Some(x) => match crate::types::cast::to_numeric(&eval(x, &[], ctx)?) {
-                        Value::Integer(i) => Ok(Some(i)),
-                        Value::Null => Ok(None),
-                        other => {
-                            Err(crate::error::sql_err!("LIMIT and OFFSET must be integers, not {}", other.type_name()))
-                        }
-                    },
-                }
-            };
-            let limit = count(limit)?.filter(|l| *l >= 0).map_or(usize::MAX, |l| l as usize);
-            let offset = count(offset)?.map_or(0, |o| o.max(0) as usize);
+            let limit = limit_count(limit.as_ref(), ctx)?.filter(|l| *l >= 0).map_or(usize::MAX, |l| l as usize);
+            let offset = limit_count(offset.as_ref(), ctx)?.map_or(0, |o| o.max(0) as usize);
             Box::new(run(input, reader, ctx)?.skip(offset).take(limit))
         }
-        Plan::Recursive { anchor, step, distinct, id } => recursive(anchor, step, *distinct, *id, reader, ctx)?,
+        Plan::Recursive { anchor, step, distinct, id, queue } => {
+            super::recursive::run(anchor, step, *distinct, *id, queue.as_deref(), reader, ctx)?
+        }
         Plan::Working { id, .. } => {
             let rows = ctx.working.borrow().get(id).cloned().unwrap_or_default();
             checked(Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone()))))
@@ -219,6 +209,11 @@ fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx
     let new_states = || aggs.iter().map(|a| AggState::new(a.func, a.distinct)).collect::<Vec<_>>();
     let feed = |states: &mut [AggState], row: &[Value]| -> Result<()> {
         for (state, call) in states.iter_mut().zip(aggs) {
+            if let Some(f) = &call.filter {
+                if !eval_predicate(f, row, ctx)? {
+                    continue;
+                }
+            }
             let v = call.arg.as_ref().map(|a| eval(a, row, ctx)).transpose()?;
             let sep = call.separator.as_ref().map(|s| eval(s, row, ctx)).transpose()?;
             state.update(v.as_ref(), sep.as_ref())?;
@@ -236,7 +231,7 @@ fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx
     // instead of cloned (text group keys would otherwise allocate per row).
     let mut read_by_aggs = Vec::new();
     for call in aggs {
-        for e in call.arg.iter().chain(call.separator.iter()) {
+        for e in call.arg.iter().chain(call.separator.iter()).chain(call.filter.iter()) {
             e.walk(&mut |x| {
                 if let Expr::Column(i) = x {
                     read_by_aggs.push(*i);
@@ -285,9 +280,22 @@ fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx
     Ok(out)
 }
 
+/// A LIMIT or OFFSET value: an integer, or `None` for NULL or no clause.
+///
+/// # Errors
+/// A value that is not an integer.
+pub(super) fn limit_count(e: Option<&Expr>, ctx: &EvalCtx) -> Result<Option<i64>> {
+    let Some(x) = e else { return Ok(None) };
+    match crate::types::cast::to_numeric(&eval(x, &[], ctx)?) {
+        Value::Integer(i) => Ok(Some(i)),
+        Value::Null => Ok(None),
+        other => Err(crate::error::sql_err!("LIMIT and OFFSET must be integers, not {}", other.type_name())),
+    }
+}
+
 /// A join key as the hash table sees it: text that is a number hashes as
 /// that number, because SQL compares it equal to the number.
-fn hash_key(v: Value) -> Value {
+pub(super) fn hash_key(v: Value) -> Value {
     match &v {
         Value::Text(t) => crate::types::compare::parse_number(t).unwrap_or(v),
         _ => v,
@@ -297,44 +305,6 @@ fn hash_key(v: Value) -> Value {
 /// UNION / INTERSECT / EXCEPT, with SQL's duplicate rules: without ALL the
 /// result has no duplicates; with ALL, INTERSECT keeps min(m, n) copies and
 /// EXCEPT max(m - n, 0). Rows keep the order of their first appearance.
-/// Streams a recursive CTE: the anchor's rows, then round after round of
-/// the step over the previous round's rows, until a round adds nothing. A
-/// round is computed only when the consumer has taken the previous one, so
-/// `LIMIT` stops an unbounded recursion.
-fn recursive<'a>(
-    anchor: &'a Plan,
-    step: &'a Plan,
-    distinct: bool,
-    id: usize,
-    reader: &'a dyn Reader,
-    ctx: &'a EvalCtx,
-) -> Result<RowIter<'a>> {
-    let mut seen: HashSet<Vec<Value>> = HashSet::new();
-    let mut keep = move |rows: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
-        if distinct {
-            rows.into_iter().filter(|r| seen.insert(r.iter().cloned().map(hash_key).collect())).collect()
-        } else {
-            rows
-        }
-    };
-    let first = keep(run(anchor, reader, ctx)?.collect::<Result<Vec<_>>>()?);
-    let mut round: std::vec::IntoIter<Vec<Value>> = first.clone().into_iter();
-    let mut previous = Some(first);
-    Ok(Box::new(std::iter::from_fn(move || loop {
-        if let Some(row) = round.next() {
-            return Some(Ok(row));
-        }
-        let prev = previous.take().filter(|p| !p.is_empty())?;
-        ctx.working.borrow_mut().insert(id, std::rc::Rc::new(prev));
-        let next = match run(step, reader, ctx).and_then(|it| it.collect::<Result<Vec<_>>>()) {
-            Ok(rows) => keep(rows),
-            Err(e) => return Some(Err(e)),
-        };
-        round = next.clone().into_iter();
-        previous = Some(next);
-    })))
-}
-
 fn set_op(op: SetOpKind, all: bool, left: Vec<Vec<Value>>, right: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
     match (op, all) {
         (SetOpKind::Union, true) => left.into_iter().chain(right).collect(),
@@ -382,6 +352,15 @@ fn compare_prefix(a: &[Value], b: &[Value], n: usize) -> Ordering {
     a.iter().zip(b).take(n).map(|(x, y)| total_cmp(x, y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
 }
 
+/// Compares two rows' evaluated sort keys under ORDER BY `keys`.
+pub(super) fn keys_cmp(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
+    keys.iter()
+        .enumerate()
+        .map(|(i, key)| order_key_cmp(&a[i], &b[i], key.desc, key.nulls_first))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
 fn sort(input: RowIter<'_>, keys: &[SortKey], ctx: &EvalCtx) -> Result<Vec<Vec<Value>>> {
     let mut decorated: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     for row in input {
@@ -389,39 +368,6 @@ fn sort(input: RowIter<'_>, keys: &[SortKey], ctx: &EvalCtx) -> Result<Vec<Vec<V
         let k = keys.iter().map(|k| eval(&k.expr, &row, ctx)).collect::<Result<Vec<_>>>()?;
         decorated.push((k, row));
     }
-    decorated.sort_by(|(a, _), (b, _)| {
-        for (i, key) in keys.iter().enumerate() {
-            let (x, y) = (&a[i], &b[i]);
-            let ord = match (x.is_null(), y.is_null()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => {
-                    if key.nulls_first {
-                        Ordering::Less
-                    } else {
-                        Ordering::Greater
-                    }
-                }
-                (false, true) => {
-                    if key.nulls_first {
-                        Ordering::Greater
-                    } else {
-                        Ordering::Less
-                    }
-                }
-                (false, false) => {
-                    let o = total_cmp(x, y);
-                    if key.desc {
-                        o.reverse()
-                    } else {
-                        o
-                    }
-                }
-            };
-            if ord.is_ne() {
-                return ord;
-            }
-        }
-        Ordering::Equal
-    });
+    decorated.sort_by(|(a, _), (b, _)| keys_cmp(a, b, keys));
     Ok(decorated.into_iter().map(|(_, r)| r).collect())
 }

@@ -1,15 +1,16 @@
 //! Binding: sqlparser expressions → [`Expr`], resolving names against a
 //! [`Scope`] and functions against the engine's function list.
 
-use super::expr::{
-    AggCall, AggFunc, BinaryOp, Expr, Frame, FrameBound, Func, Subquery, SubqueryKind, UnaryOp, WindowCall, WindowFunc,
-};
+use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, Subquery, SubqueryKind, UnaryOp};
 use super::scope::Scope;
 use crate::catalog::Catalog;
 use crate::error::{sql_err, Error, Result};
 use crate::types::{DataType, Value};
 use sqlparser::ast;
 use std::cell::Cell;
+
+#[path = "window_binding.rs"]
+mod window;
 
 /// A common table expression in scope: (lower-cased name, its query, column names).
 #[derive(Debug, Clone)]
@@ -61,6 +62,8 @@ pub struct Binder<'a> {
     /// Whether aggregate calls are allowed here (not in WHERE, not nested).
     pub allow_aggregates: bool,
     ctx: Option<&'a QueryCtx<'a>>,
+    /// The `WINDOW` clause of the SELECT being bound (for `OVER name`).
+    windows: &'a [ast::NamedWindowDefinition],
 }
 
 /// Parses a numeric literal the way SQLite does: integer if it fits, else REAL.
@@ -141,7 +144,7 @@ fn scalar_func(name: &str) -> Option<Func> {
     })
 }
 
-fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
+pub(crate) fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
     Some(match name {
         "count" => AggFunc::Count,
         "sum" => AggFunc::Sum,
@@ -236,12 +239,17 @@ pub fn literal(v: &ast::Value) -> Result<Expr> {
 impl<'a> Binder<'a> {
     /// A binder for `scope` without subqueries; aggregates not allowed until enabled.
     pub fn new(scope: &'a Scope) -> Binder<'a> {
-        Binder { scope, allow_aggregates: false, ctx: None }
+        Binder { scope, allow_aggregates: false, ctx: None, windows: &[] }
     }
 
     /// A binder that can plan subqueries and resolve names of enclosing queries.
     pub fn with_ctx(scope: &'a Scope, ctx: &'a QueryCtx<'a>) -> Binder<'a> {
-        Binder { scope, allow_aggregates: false, ctx: Some(ctx) }
+        Binder { scope, allow_aggregates: false, ctx: Some(ctx), windows: &[] }
+    }
+
+    /// The binder with the named windows of a SELECT's `WINDOW` clause in scope.
+    pub fn with_windows(self, windows: &'a [ast::NamedWindowDefinition]) -> Binder<'a> {
+        Binder { windows, ..self }
     }
 
     /// Resolves a column: this query's scope first, then enclosing queries'.
@@ -406,99 +414,6 @@ impl<'a> Binder<'a> {
         })
     }
 
-    fn frame_bound(b: &ast::WindowFrameBound, rows: bool) -> Result<FrameBound> {
-        let offset = |e: &Option<Box<ast::Expr>>| -> Result<Option<u64>> {
-            match e {
-                None => Ok(None),
-                Some(x) => match Binder::new(&Scope::default()).bind(x)? {
-                    Expr::Literal(Value::Integer(n)) if n >= 0 => Ok(Some(n as u64)),
-                    _ => Err(sql_err!("window frame offsets must be non-negative integer constants")),
-                },
-            }
-        };
-        let bound = match b {
-            ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
-            ast::WindowFrameBound::Preceding(e) => {
-                offset(e)?.map_or(FrameBound::UnboundedPreceding, FrameBound::Preceding)
-            }
-            ast::WindowFrameBound::Following(e) => {
-                offset(e)?.map_or(FrameBound::UnboundedFollowing, FrameBound::Following)
-            }
-        };
-        if !rows && matches!(bound, FrameBound::Preceding(n) | FrameBound::Following(n) if n > 0) {
-            return Err(sql_err!("RANGE frames with offsets are not supported; use ROWS"));
-        }
-        Ok(bound)
-    }
-
-    fn bind_window(
-        &self,
-        name: &str,
-        f: &ast::Function,
-        args: &[&ast::Expr],
-        star: bool,
-        over: &ast::WindowType,
-    ) -> Result<Expr> {
-        if !self.allow_aggregates {
-            return Err(sql_err!("misuse of window function {name}()"));
-        }
-        let ast::WindowType::WindowSpec(spec) = over else {
-            return Err(sql_err!("named windows are not supported"));
-        };
-        let _ = f;
-        let func = match name {
-            "row_number" => WindowFunc::RowNumber,
-            "rank" => WindowFunc::Rank,
-            "dense_rank" => WindowFunc::DenseRank,
-            "lag" => WindowFunc::Lag,
-            "lead" => WindowFunc::Lead,
-            "first_value" => WindowFunc::FirstValue,
-            "last_value" => WindowFunc::LastValue,
-            "count" if star => WindowFunc::Agg(AggFunc::CountStar),
-            other => match agg_func(other, args.len()) {
-                Some(a) => WindowFunc::Agg(a),
-                None => return Err(sql_err!("no such window function: {name}")),
-            },
-        };
-        let arity_ok = match func {
-            WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank | WindowFunc::Agg(AggFunc::CountStar) => {
-                args.is_empty()
-            }
-            WindowFunc::Lag | WindowFunc::Lead => (1..=3).contains(&args.len()),
-            _ => args.len() == 1,
-        };
-        if !arity_ok || (star && func != WindowFunc::Agg(AggFunc::CountStar)) {
-            return Err(sql_err!("wrong number of arguments to function {name}()"));
-        }
-        let args = args.iter().map(|a| self.bind(a)).collect::<Result<Vec<_>>>()?;
-        let partition = spec.partition_by.iter().map(|e| self.bind(e)).collect::<Result<Vec<_>>>()?;
-        let mut order = Vec::new();
-        for ob in &spec.order_by {
-            let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
-            order.push((self.bind(&ob.expr)?, desc, ob.options.nulls_first.unwrap_or(!desc)));
-        }
-        let frame = match &spec.window_frame {
-            None if order.is_empty() => {
-                Frame { rows: false, start: FrameBound::UnboundedPreceding, end: FrameBound::UnboundedFollowing }
-            }
-            None => Frame { rows: false, start: FrameBound::UnboundedPreceding, end: FrameBound::CurrentRow },
-            Some(wf) => {
-                let rows = match wf.units {
-                    ast::WindowFrameUnits::Rows => true,
-                    ast::WindowFrameUnits::Range => false,
-                    ast::WindowFrameUnits::Groups => return Err(sql_err!("GROUPS frames are not supported")),
-                };
-                let start = Binder::frame_bound(&wf.start_bound, rows)?;
-                let end = match &wf.end_bound {
-                    Some(b) => Binder::frame_bound(b, rows)?,
-                    None => FrameBound::CurrentRow,
-                };
-                Frame { rows, start, end }
-            }
-        };
-        Ok(Expr::Window(Box::new(WindowCall { func, args, partition, order, frame })))
-    }
-
     fn bind_function(&self, f: &ast::Function) -> Result<Expr> {
         let name = object_name(&f.name).to_ascii_lowercase();
         let (args, distinct, star) = match &f.args {
@@ -522,7 +437,7 @@ impl<'a> Binder<'a> {
         };
         if let Some(over) = &f.over {
             if distinct {
-                return Err(sql_err!("DISTINCT is not supported in window functions"));
+                return Err(sql_err!("DISTINCT is not supported for window functions"));
             }
             return self.bind_window(&name, f, &args, star, over);
         }
@@ -530,23 +445,31 @@ impl<'a> Binder<'a> {
             if !self.allow_aggregates {
                 return Err(sql_err!("misuse of aggregate function {name}()"));
             }
-            let inner = Binder { scope: self.scope, allow_aggregates: false, ctx: self.ctx };
+            let inner = Binder { scope: self.scope, allow_aggregates: false, ctx: self.ctx, windows: &[] };
             if distinct && (star || args.len() != 1) {
                 return Err(sql_err!("DISTINCT aggregates must have exactly one argument: {name}()"));
             }
+            let filter = f.filter.as_ref().map(|w| inner.bind(w)).transpose()?;
             let call = match (agg, star, args.as_slice()) {
                 (AggFunc::Count, true, []) => {
-                    AggCall { func: AggFunc::CountStar, arg: None, distinct: false, separator: None }
+                    AggCall { func: AggFunc::CountStar, arg: None, distinct: false, separator: None, filter }
                 }
-                (AggFunc::GroupConcat, false, [x, sep]) => {
-                    AggCall { func: agg, arg: Some(inner.bind(x)?), distinct, separator: Some(inner.bind(sep)?) }
-                }
-                (_, false, [x]) => AggCall { func: agg, arg: Some(inner.bind(x)?), distinct, separator: None },
+                (AggFunc::GroupConcat, false, [x, sep]) => AggCall {
+                    func: agg,
+                    arg: Some(inner.bind(x)?),
+                    distinct,
+                    separator: Some(inner.bind(sep)?),
+                    filter,
+                },
+                (_, false, [x]) => AggCall { func: agg, arg: Some(inner.bind(x)?), distinct, separator: None, filter },
                 _ => return Err(sql_err!("wrong number of arguments to function {name}()")),
             };
             return Ok(Expr::Agg(Box::new(call)));
         }
         let func = scalar_func(&name).ok_or_else(|| sql_err!("no such function: {name}"))?;
+        if f.filter.is_some() {
+            return Err(sql_err!("FILTER may not be used with non-aggregate {name}()"));
+        }
         if star || distinct {
             return Err(sql_err!("wrong arguments to function {name}()"));
         }

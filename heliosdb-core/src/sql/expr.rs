@@ -144,6 +144,8 @@ pub struct AggCall {
     pub distinct: bool,
     /// GROUP_CONCAT separator.
     pub separator: Option<Expr>,
+    /// `FILTER (WHERE …)`: only rows where it is true are fed to the aggregate.
+    pub filter: Option<Expr>,
 }
 
 /// Window functions (ranking and navigation; aggregates use [`AggFunc`]).
@@ -155,6 +157,13 @@ pub enum WindowFunc {
     Rank,
     /// `DENSE_RANK()`
     DenseRank,
+    /// `PERCENT_RANK()`: (rank - 1) / (partition rows - 1), 0.0 for one row.
+    PercentRank,
+    /// `CUME_DIST()`: rows up to the current row's last peer / partition rows.
+    CumeDist,
+    /// `NTILE(n)`: the bucket (1..=n) of the row when the partition is split
+    /// into n nearly equal buckets.
+    Ntile,
     /// `LAG(x [, offset [, default]])`
     Lag,
     /// `LEAD(x [, offset [, default]])`
@@ -163,49 +172,91 @@ pub enum WindowFunc {
     FirstValue,
     /// `LAST_VALUE(x)`
     LastValue,
+    /// `NTH_VALUE(x, n)`: x on the frame's n-th row, or NULL.
+    NthValue,
     /// An aggregate over the window frame.
     Agg(AggFunc),
 }
 
-/// One edge of a window frame.
+impl WindowFunc {
+    /// Whether the function reads the frame (aggregates and the value
+    /// functions); the others ignore any frame, as in SQLite.
+    pub fn uses_frame(self) -> bool {
+        matches!(self, WindowFunc::FirstValue | WindowFunc::LastValue | WindowFunc::NthValue | WindowFunc::Agg(_))
+    }
+}
+
+/// How a frame counts: `ROWS` counts rows, `RANGE` compares ORDER BY values
+/// (rows with equal values, peers, are alike), `GROUPS` counts peer groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameUnits {
+    /// `ROWS`
+    Rows,
+    /// `RANGE` (the default)
+    Range,
+    /// `GROUPS`
+    Groups,
+}
+
+/// One edge of a window frame. Offsets are constant expressions, checked
+/// when the window runs (SQLite's rule: non-negative; an integer except in
+/// RANGE frames).
+#[derive(Debug, Clone, PartialEq)]
 pub enum FrameBound {
     /// The partition's first row.
     UnboundedPreceding,
-    /// N rows before the current one.
-    Preceding(u64),
-    /// The current row (and, in RANGE mode, its peers).
+    /// N rows / groups / ORDER BY units before the current row.
+    Preceding(Expr),
+    /// The current row (in RANGE and GROUPS frames, with its peers).
     CurrentRow,
-    /// N rows after the current one.
-    Following(u64),
+    /// N rows / groups / ORDER BY units after the current row.
+    Following(Expr),
     /// The partition's last row.
     UnboundedFollowing,
 }
 
-/// A window frame: `ROWS` counts rows; `RANGE` (the default) treats rows
-/// with equal ORDER BY values (peers) alike.
+/// `EXCLUDE …`: rows taken out of every frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclude {
+    /// `EXCLUDE NO OTHERS` (the default).
+    NoOthers,
+    /// `EXCLUDE CURRENT ROW`.
+    CurrentRow,
+    /// `EXCLUDE GROUP`: the current row and its peers.
+    Group,
+    /// `EXCLUDE TIES`: the current row's peers, but not the row itself.
+    Ties,
+}
+
+/// A window frame.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Frame {
-    /// ROWS (true) or RANGE (false).
-    pub rows: bool,
+    /// ROWS, RANGE or GROUPS.
+    pub units: FrameUnits,
     /// Start edge.
     pub start: FrameBound,
     /// End edge.
     pub end: FrameBound,
+    /// Rows excluded from the frame.
+    pub exclude: Exclude,
 }
 
-/// A window function call: `f(args) OVER (PARTITION BY … ORDER BY … frame)`.
+/// A window function call: `f(args) [FILTER (WHERE …)] OVER (PARTITION BY …
+/// ORDER BY … frame)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowCall {
     /// The function.
     pub func: WindowFunc,
     /// Arguments, over the window's input rows.
     pub args: Vec<Expr>,
+    /// `FILTER (WHERE …)` of an aggregate: rows where it is not true are
+    /// left out of the aggregate (they still count as frame rows).
+    pub filter: Option<Expr>,
     /// PARTITION BY.
     pub partition: Vec<Expr>,
     /// ORDER BY: (expression, descending, nulls first).
     pub order: Vec<(Expr, bool, bool)>,
-    /// The frame (aggregates, FIRST_VALUE, LAST_VALUE).
+    /// The frame (aggregates and FIRST_VALUE, LAST_VALUE, NTH_VALUE).
     pub frame: Frame,
 }
 
@@ -322,6 +373,7 @@ impl Expr {
             Expr::Literal(_) | Expr::Column(_) | Expr::Param(_) | Expr::Agg(_) | Expr::Outer(..) => self,
             Expr::Window(mut w) => {
                 w.args = w.args.into_iter().map(&mut *f).collect::<Result<_, E>>()?;
+                w.filter = w.filter.map(&mut *f).transpose()?;
                 w.partition = w.partition.into_iter().map(&mut *f).collect::<Result<_, E>>()?;
                 w.order = w.order.into_iter().map(|(e, d, n)| Ok((f(e)?, d, n))).collect::<Result<_, E>>()?;
                 Expr::Window(w)
@@ -379,12 +431,10 @@ impl Expr {
                 }
             }
             Expr::Agg(a) => {
-                if let Some(arg) = &a.arg {
-                    arg.walk(f);
-                }
+                a.arg.iter().chain(&a.separator).chain(&a.filter).for_each(|e| e.walk(f));
             }
             Expr::Window(w) => {
-                w.args.iter().chain(&w.partition).for_each(|e| e.walk(f));
+                w.args.iter().chain(&w.filter).chain(&w.partition).for_each(|e| e.walk(f));
                 w.order.iter().for_each(|(e, _, _)| e.walk(f));
             }
             Expr::Unary(_, e) | Expr::IsNull(e, _) | Expr::Cast(e, _) => e.walk(f),

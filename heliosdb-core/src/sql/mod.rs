@@ -4,7 +4,9 @@
 //! * [`limits`] — expression-depth and compound-SELECT limits, checked on tokens;
 //! * [`expr`] — bound expressions (names resolved to column positions);
 //! * [`scope`] — the columns visible to an expression;
-//! * [`binder`] — AST expressions → bound expressions;
+//! * [`binder`] — AST expressions → bound expressions (window calls in its
+//!   `window` submodule);
+//! * [`window_syntax`] — `EXCLUDE …` after a window frame, which sqlparser lacks;
 //! * [`plan`] — the operator tree the executor runs;
 //! * [`planner`] — statements → plans (access-path choice included);
 //! * [`explain`] — the text EXPLAIN prints for a plan.
@@ -19,3 +21,4 @@ pub mod planner;
 pub mod scope;
 pub mod statement_syntax;
 pub mod tokens;
+pub mod window_syntax;

@@ -98,7 +98,9 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     super::limits::with_stack(depth, || {
         let statements = Parser::new(&dialect)
             .with_recursion_limit(200)
-            .with_tokens_with_locations(time_travel::rewrite(super::statement_syntax::rewrite(tokens)))
+            .with_tokens_with_locations(super::window_syntax::rewrite(time_travel::rewrite(
+                super::statement_syntax::rewrite(tokens),
+            )))
             .parse_statements()
             .map_err(syntax_error)?;
         statements.into_iter().map(|s| number_params(s, depth)).collect()

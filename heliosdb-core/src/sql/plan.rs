@@ -134,6 +134,18 @@ pub struct SortKey {
     pub nulls_first: bool,
 }
 
+/// How a recursive CTE with its own ORDER BY / LIMIT / OFFSET takes rows
+/// from its queue and how many it yields.
+#[derive(Debug, Clone)]
+pub struct RecursiveQueue {
+    /// Rows leave the queue in this order (first in, first out on ties).
+    pub order: Vec<SortKey>,
+    /// How many rows the CTE yields (a negative or NULL limit: no limit).
+    pub limit: Option<Expr>,
+    /// How many rows it skips (they are still stepped).
+    pub offset: Option<Expr>,
+}
+
 /// Which rows a join keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinKind {
@@ -168,15 +180,20 @@ pub enum Plan {
     /// A recursive CTE: the anchor's rows, then the step's rows over and over,
     /// each round reading the previous round's rows as working table `id`,
     /// until a round adds none. Streams, so an outer LIMIT can stop it.
+    /// With an ORDER BY, LIMIT or OFFSET written inside the CTE it runs as
+    /// SQLite does: one row at a time from a queue (a priority queue under
+    /// ORDER BY), each row yielded and then stepped alone.
     Recursive {
         /// The non-recursive part.
         anchor: Box<Plan>,
-        /// The recursive part.
+        /// The recursive part (several recursive SELECTs: their UNION ALL).
         step: Box<Plan>,
         /// `UNION` (drop rows already produced) rather than `UNION ALL`.
         distinct: bool,
         /// Working-table id.
         id: usize,
+        /// The CTE's own ORDER BY, LIMIT and OFFSET, if any.
+        queue: Option<Box<RecursiveQueue>>,
     },
     /// The previous round's rows of recursive CTE `id`.
     Working {

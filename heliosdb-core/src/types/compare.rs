@@ -99,6 +99,20 @@ pub fn total_cmp(a: &Value, b: &Value) -> Ordering {
     }
 }
 
+/// One ORDER BY key's order: [`total_cmp`], reversed for DESC, with NULLs
+/// first or last as asked (shared by ORDER BY and window ORDER BY).
+pub fn order_key_cmp(a: &Value, b: &Value, desc: bool, nulls_first: bool) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) if nulls_first => Ordering::Less,
+        (true, false) => Ordering::Greater,
+        (false, true) if nulls_first => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) if desc => total_cmp(b, a),
+        (false, false) => total_cmp(a, b),
+    }
+}
+
 /// SQL comparison: `None` when either side is NULL.
 ///
 /// A number compared with text that is entirely a number compares numerically

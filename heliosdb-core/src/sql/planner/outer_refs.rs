@@ -64,13 +64,13 @@ pub fn remap_plan(plan: &mut Plan, level: usize, f: &mut dyn FnMut(usize) -> usi
         Plan::Aggregate { input, group, aggs } => {
             group.iter_mut().for_each(&mut fix);
             for a in aggs.iter_mut() {
-                a.arg.iter_mut().chain(a.separator.iter_mut()).for_each(&mut fix);
+                a.arg.iter_mut().chain(a.separator.iter_mut()).chain(a.filter.iter_mut()).for_each(&mut fix);
             }
             remap_plan(input, level, f);
         }
         Plan::Window { input, calls } => {
             for c in calls.iter_mut() {
-                c.args.iter_mut().chain(c.partition.iter_mut()).for_each(&mut fix);
+                c.args.iter_mut().chain(c.filter.iter_mut()).chain(c.partition.iter_mut()).for_each(&mut fix);
                 c.order.iter_mut().for_each(|(e, _, _)| fix(e));
             }
             remap_plan(input, level, f);

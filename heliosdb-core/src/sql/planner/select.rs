@@ -374,7 +374,7 @@ fn output_name(e: &ast::Expr) -> String {
     match e {
         ast::Expr::Identifier(i) => i.value.clone(),
         ast::Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
-        other => other.to_string(),
+        other => crate::sql::window_syntax::unmark(other.to_string()),
     }
 }
 
@@ -406,7 +406,13 @@ fn rewrite_agg(e: Expr, groups: &[Expr], aggs: &mut Vec<AggCall>) -> Result<Expr
     match e {
         Expr::Agg(call) => Ok(push(*call, aggs)),
         Expr::Column(c) => Ok(push(
-            AggCall { func: AggFunc::First, arg: Some(Expr::Column(c)), distinct: false, separator: None },
+            AggCall {
+                func: AggFunc::First,
+                arg: Some(Expr::Column(c)),
+                distinct: false,
+                separator: None,
+                filter: None,
+            },
             aggs,
         )),
         Expr::Subquery(mut sq) if sq.correlated => {
@@ -462,13 +468,16 @@ fn with_limit(plan: Plan, limit: Option<&ast::Expr>, offset: Option<&ast::Expr>)
     if limit.is_none() && offset.is_none() {
         return Ok(plan);
     }
+    Ok(Plan::Limit { input: Box::new(plan), limit: bind_constant(limit)?, offset: bind_constant(offset)? })
+}
+
+/// A LIMIT or OFFSET expression, bound with no columns in scope.
+///
+/// # Errors
+/// Column references and unsupported syntax.
+pub(super) fn bind_constant(e: Option<&ast::Expr>) -> Result<Option<Expr>> {
     let empty = Scope::default();
-    let b = Binder::new(&empty);
-    Ok(Plan::Limit {
-        input: Box::new(plan),
-        limit: limit.map(|e| b.bind(e)).transpose()?,
-        offset: offset.map(|e| b.bind(e)).transpose()?,
-    })
+    e.map(|e| Binder::new(&empty).bind(e)).transpose()
 }
 
 /// Plans a top-level query.
@@ -509,19 +518,24 @@ pub fn plan_query_in(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
     plan_query_body(q, qctx)
 }
 
+/// A query's LIMIT and OFFSET expressions.
+pub(super) fn limit_offset(q: &ast::Query) -> (Option<&ast::Expr>, Option<&ast::Expr>) {
+    match &q.limit_clause {
+        None => (None, None),
+        Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
+            (limit.as_ref(), offset.as_ref().map(|o| &o.value))
+        }
+        Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(limit), Some(offset)),
+    }
+}
+
 fn plan_query_body(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
     let order_by: &[ast::OrderByExpr] = match &q.order_by {
         Some(ast::OrderBy { kind: ast::OrderByKind::Expressions(v), .. }) => v,
         Some(_) => return Err(sql_err!("ORDER BY ALL is not supported")),
         None => &[],
     };
-    let (limit, offset) = match &q.limit_clause {
-        None => (None, None),
-        Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
-            (limit.as_ref(), offset.as_ref().map(|o| &o.value))
-        }
-        Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(limit), Some(offset)),
-    };
+    let (limit, offset) = limit_offset(q);
     match q.body.as_ref() {
         ast::SetExpr::Select(s) => plan_select(s, order_by, limit, offset, qctx),
         ast::SetExpr::Query(inner) if order_by.is_empty() && limit.is_none() && offset.is_none() => {
@@ -581,27 +595,36 @@ fn order_output(
 ) -> Result<QueryPlan> {
     let mut plan = qp.plan;
     if !order_by.is_empty() {
-        let scope = Scope {
-            columns: qp
-                .columns
-                .iter()
-                .map(|c| ScopeColumn { table: None, name: c.clone(), ..Default::default() })
-                .collect(),
-        };
-        let width = qp.columns.len();
-        let mut keys = Vec::new();
-        for ob in order_by {
-            let expr = match const_usize(&ob.expr) {
-                Some(n) if n >= 1 && n <= width => Expr::Column(n - 1),
-                Some(n) => return Err(sql_err!("ORDER BY term out of range: {n}")),
-                None => Binder::with_ctx(&scope, qctx).bind(&ob.expr)?,
-            };
-            let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
-            keys.push(SortKey { expr, desc, nulls_first: ob.options.nulls_first.unwrap_or(!desc) });
-        }
-        plan = Plan::Sort { input: Box::new(plan), keys };
+        plan = Plan::Sort { input: Box::new(plan), keys: output_sort_keys(&qp.columns, order_by, qctx)? };
     }
     Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns: qp.columns, decltypes: qp.decltypes })
+}
+
+/// ORDER BY keys over a finished result with these output columns: terms
+/// are column numbers, output column names, or expressions over them.
+///
+/// # Errors
+/// Out-of-range column numbers, unknown names.
+pub(super) fn output_sort_keys(
+    columns: &[String],
+    order_by: &[ast::OrderByExpr],
+    qctx: &QueryCtx<'_>,
+) -> Result<Vec<SortKey>> {
+    let scope = Scope {
+        columns: columns.iter().map(|c| ScopeColumn { table: None, name: c.clone(), ..Default::default() }).collect(),
+    };
+    let width = columns.len();
+    let mut keys = Vec::new();
+    for ob in order_by {
+        let expr = match const_usize(&ob.expr) {
+            Some(n) if n >= 1 && n <= width => Expr::Column(n - 1),
+            Some(n) => return Err(sql_err!("ORDER BY term out of range: {n}")),
+            None => Binder::with_ctx(&scope, qctx).bind(&ob.expr)?,
+        };
+        let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
+        keys.push(SortKey { expr, desc, nulls_first: ob.options.nulls_first.unwrap_or(!desc) });
+    }
+    Ok(keys)
 }
 
 fn plan_values(v: &ast::Values) -> Result<QueryPlan> {
@@ -630,7 +653,7 @@ fn plan_select(
     let (mut input, scope) =
         if s.from.is_empty() { (Plan::Empty, Scope::default()) } else { plan_from(&s.from, qctx)? };
     let plain = Binder::with_ctx(&scope, qctx);
-    let mut agg_binder = Binder::with_ctx(&scope, qctx);
+    let mut agg_binder = Binder::with_ctx(&scope, qctx).with_windows(&s.named_window);
     agg_binder.allow_aggregates = true;
 
     let where_expr = s.selection.as_ref().map(|w| plain.bind(w)).transpose()?;
@@ -697,7 +720,7 @@ fn plan_select(
         }
         groups.push(bound);
     }
-    let having = s.having.as_ref().map(|h| agg_binder.bind(h)).transpose()?;
+    let having = s.having.as_ref().map(|h| agg_binder.bind(&having_with_aliases(h, s, &scope))).transpose()?;
 
     // ORDER BY: output ordinals, output aliases, select-list expressions, or hidden keys.
     let mut order_targets = Vec::new();
@@ -856,6 +879,29 @@ fn plan_select(
         plan = Plan::Project { input: Box::new(plan), exprs: (0..visible).map(Expr::Column).collect() };
     }
     Ok(QueryPlan { plan, columns, decltypes })
+}
+
+/// HAVING as SQLite reads it: a name that is no column of the FROM tables
+/// but the alias of a select-list item stands for that item's expression.
+fn having_with_aliases(h: &ast::Expr, s: &ast::Select, scope: &Scope) -> ast::Expr {
+    let mut h = h.clone();
+    let _ = ast::visit_expressions_mut(&mut h, |e| {
+        if let ast::Expr::Identifier(id) = e {
+            let unknown =
+                matches!(scope.resolve(None, &id.value), Err(err) if !err.to_string().starts_with("ambiguous"));
+            let aliased = s.projection.iter().find_map(|item| match item {
+                ast::SelectItem::ExprWithAlias { expr, alias } if alias.value.eq_ignore_ascii_case(&id.value) => {
+                    Some(expr)
+                }
+                _ => None,
+            });
+            if let (true, Some(x)) = (unknown, aliased) {
+                *e = ast::Expr::Nested(Box::new(x.clone()));
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    h
 }
 
 /// A literal NULL expression (used for missing values).

@@ -1,0 +1,121 @@
+//! Window functions: each call adds one value per row, computed over the
+//! row's partition (sorted by the window's ORDER BY) and, for aggregates
+//! and the value functions, its frame.
+//!
+//! * this module — evaluating keys and arguments, partitioning, sorting;
+//! * [`frame`] — peer groups and frame edges (ROWS, RANGE, GROUPS, EXCLUDE);
+//! * [`ranking`] — the functions that ignore the frame (ranks, NTILE, LAG/LEAD);
+//! * [`framed`] — aggregates and FIRST/LAST/NTH_VALUE over the frame.
+
+mod frame;
+mod framed;
+mod ranking;
+
+use super::eval::{eval, eval_predicate, EvalCtx};
+use crate::error::Result;
+use crate::sql::expr::{Expr, WindowCall};
+use crate::types::compare::{order_key_cmp, total_cmp};
+use crate::types::Value;
+use frame::{Offsets, Peers};
+use std::cmp::Ordering;
+
+/// One partition being computed: its rows in window order and what was
+/// evaluated on them.
+pub(super) struct Partition<'a> {
+    /// Input row indexes, in window order (a position is an index into this).
+    rows: &'a [usize],
+    /// `args[k][row]`: argument k evaluated on input row `row`.
+    args: &'a [Vec<Value>],
+    /// Whether input row `row` passes the call's FILTER.
+    included: &'a [bool],
+    /// ORDER BY keys by input row.
+    order: &'a [Vec<Value>],
+    /// Peer groups by position.
+    peers: Peers,
+}
+
+impl Partition<'_> {
+    /// Argument `k` at position `pos`.
+    fn arg(&self, k: usize, pos: usize) -> &Value {
+        &self.args[k][self.rows[pos]]
+    }
+
+    /// Whether the row at `pos` is fed to an aggregate (FILTER).
+    fn included(&self, pos: usize) -> bool {
+        self.included[self.rows[pos]]
+    }
+
+    /// Number of rows.
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+fn order_cmp(a: &[Value], b: &[Value], call: &WindowCall) -> Ordering {
+    call.order
+        .iter()
+        .enumerate()
+        .map(|(i, (_, desc, nulls_first))| order_key_cmp(&a[i], &b[i], *desc, *nulls_first))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+fn partition_cmp(a: &[Value], b: &[Value]) -> Ordering {
+    a.iter().zip(b).map(|(x, y)| total_cmp(x, y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+}
+
+fn eval_all(exprs: &[Expr], row: &[Value], ctx: &EvalCtx<'_>) -> Result<Vec<Value>> {
+    exprs.iter().map(|e| eval(e, row, ctx)).collect()
+}
+
+/// Computes one window call for every row.
+///
+/// # Errors
+/// Evaluation errors in arguments or keys; frame offsets or function
+/// arguments SQLite refuses (such as a negative offset or `ntile(0)`).
+pub fn compute(rows: &[Vec<Value>], call: &WindowCall, ctx: &EvalCtx<'_>) -> Result<Vec<Value>> {
+    let n = rows.len();
+    let mut out = vec![Value::Null; n];
+    if n == 0 {
+        return Ok(out);
+    }
+    let order_exprs: Vec<Expr> = call.order.iter().map(|(e, _, _)| e.clone()).collect();
+    let mut part = Vec::with_capacity(n);
+    let mut ord = Vec::with_capacity(n);
+    let mut args: Vec<Vec<Value>> = vec![Vec::with_capacity(n); call.args.len()];
+    let mut included = Vec::with_capacity(n);
+    for r in rows {
+        part.push(eval_all(&call.partition, r, ctx)?);
+        ord.push(eval_all(&order_exprs, r, ctx)?);
+        for (k, a) in call.args.iter().enumerate() {
+            args[k].push(eval(a, r, ctx)?);
+        }
+        included.push(match &call.filter {
+            Some(f) => eval_predicate(f, r, ctx)?,
+            None => true,
+        });
+    }
+    let offsets = Offsets::eval(&call.frame, ctx)?;
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&a, &b| partition_cmp(&part[a], &part[b]).then_with(|| order_cmp(&ord[a], &ord[b], call)));
+    let mut start = 0;
+    while start < n {
+        let mut end = start + 1;
+        while end < n && partition_cmp(&part[idx[end]], &part[idx[start]]).is_eq() {
+            end += 1;
+        }
+        let slice = &idx[start..end];
+        let peers = Peers::new(slice.len(), |a, b| order_cmp(&ord[slice[a]], &ord[slice[b]], call).is_eq());
+        let p = Partition { rows: slice, args: &args, included: &included, order: &ord, peers };
+        let values = if call.func.uses_frame() {
+            framed::compute(&p, call, &offsets)?
+        } else {
+            ranking::compute(&p, call.func)?
+        };
+        for (pos, v) in values.into_iter().enumerate() {
+            out[slice[pos]] = v;
+        }
+        start = end;
+    }
+    Ok(out)
+}
