@@ -4,93 +4,9 @@
 //! a relative tolerance of 1e-9. The generator stays inside the semantics the
 //! two engines share on purpose (no text/number mixing, no overflow).
 
-use heliosdb_core::Value;
+mod common;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-    fn int(&mut self) -> i64 {
-        self.below(21) as i64 - 10
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Null,
-    Num(f64),
-    Text(String),
-}
-
-fn same(a: &Cell, b: &Cell) -> bool {
-    match (a, b) {
-        (Cell::Num(x), Cell::Num(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
-        _ => a == b,
-    }
-}
-
-fn cell_order(a: &Cell, b: &Cell) -> std::cmp::Ordering {
-    use std::cmp::Ordering::*;
-    match (a, b) {
-        (Cell::Null, Cell::Null) => Equal,
-        (Cell::Null, _) => Less,
-        (_, Cell::Null) => Greater,
-        (Cell::Num(x), Cell::Num(y)) => x.partial_cmp(y).unwrap_or(Equal),
-        (Cell::Num(_), _) => Less,
-        (_, Cell::Num(_)) => Greater,
-        (Cell::Text(x), Cell::Text(y)) => x.cmp(y),
-    }
-}
-
-fn helios_rows(conn: &heliosdb_core::Connection, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
-    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let mut rows = st.query(()).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
-        out.push(
-            r.values()
-                .iter()
-                .map(|v| match v {
-                    Value::Null => Cell::Null,
-                    Value::Text(s) => Cell::Text(s.clone()),
-                    other => Cell::Num(other.as_f64().unwrap_or(f64::NAN)),
-                })
-                .collect(),
-        );
-    }
-    Ok(out)
-}
-
-fn sqlite_rows(conn: &rusqlite::Connection, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
-    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let n = st.column_count();
-    let mut rows = st.query([]).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
-        let mut row = Vec::new();
-        for i in 0..n {
-            row.push(match r.get_ref(i).map_err(|e| e.to_string())? {
-                rusqlite::types::ValueRef::Null => Cell::Null,
-                rusqlite::types::ValueRef::Integer(i) => Cell::Num(i as f64),
-                rusqlite::types::ValueRef::Real(f) => Cell::Num(f),
-                rusqlite::types::ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                rusqlite::types::ValueRef::Blob(b) => Cell::Text(format!("{b:?}")),
-            });
-        }
-        out.push(row);
-    }
-    Ok(out)
-}
+use common::{helios_rows, results_agree, sqlite_rows, Rng};
 
 const NUM: &[&str] = &["a", "b", "id"];
 
@@ -226,23 +142,11 @@ fn heliosdb_agrees_with_sqlite_on_generated_queries() {
                 both_failed += 1;
                 true
             }
-            (Ok(mut x), Ok(mut y)) => {
+            (Ok(x), Ok(y)) => {
                 if !y.is_empty() {
                     with_rows += 1;
                 }
-                if !ordered {
-                    let key = |a: &Vec<Cell>, b: &Vec<Cell>| {
-                        a.iter()
-                            .zip(b)
-                            .map(|(p, q)| cell_order(p, q))
-                            .find(|o| o.is_ne())
-                            .unwrap_or(std::cmp::Ordering::Equal)
-                    };
-                    x.sort_by(key);
-                    y.sort_by(key);
-                }
-                x.len() == y.len()
-                    && x.iter().zip(&y).all(|(p, q)| p.len() == q.len() && p.iter().zip(q).all(|(u, v)| same(u, v)))
+                results_agree(x, y, ordered)
             }
             (x, y) => {
                 disagreements.push(format!("{sql}\n    heliosdb: {:?}\n    sqlite:   {:?}", x.err(), y.err()));

@@ -1,0 +1,112 @@
+//! Shared by the differential tests: a small deterministic generator and
+//! running one query on HeliosDB and on SQLite (rusqlite), results as
+//! comparable cells (numbers as f64, compared with a relative tolerance).
+
+#![allow(dead_code)] // each test binary uses its own part
+
+use heliosdb_core::Value;
+
+/// Xorshift generator (fixed seeds keep the tests reproducible).
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+    pub fn int(&mut self) -> i64 {
+        self.below(21) as i64 - 10
+    }
+}
+
+/// One result value as both engines can report it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Num(f64),
+    Text(String),
+}
+
+/// Equal, numbers within a relative 1e-9.
+pub fn same(a: &Cell, b: &Cell) -> bool {
+    match (a, b) {
+        (Cell::Num(x), Cell::Num(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => a == b,
+    }
+}
+
+/// A total order on cells (for comparing results as multisets).
+pub fn cell_order(a: &Cell, b: &Cell) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    match (a, b) {
+        (Cell::Null, Cell::Null) => Equal,
+        (Cell::Null, _) => Less,
+        (_, Cell::Null) => Greater,
+        (Cell::Num(x), Cell::Num(y)) => x.partial_cmp(y).unwrap_or(Equal),
+        (Cell::Num(_), _) => Less,
+        (_, Cell::Num(_)) => Greater,
+        (Cell::Text(x), Cell::Text(y)) => x.cmp(y),
+    }
+}
+
+/// A query's rows on HeliosDB, or its error text.
+pub fn helios_rows(conn: &heliosdb_core::Connection, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
+    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let mut rows = st.query(()).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        out.push(
+            r.values()
+                .iter()
+                .map(|v| match v {
+                    Value::Null => Cell::Null,
+                    Value::Text(s) => Cell::Text(s.clone()),
+                    other => Cell::Num(other.as_f64().unwrap_or(f64::NAN)),
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// A query's rows on SQLite, or its error text.
+pub fn sqlite_rows(conn: &rusqlite::Connection, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
+    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let n = st.column_count();
+    let mut rows = st.query([]).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        let mut row = Vec::new();
+        for i in 0..n {
+            row.push(match r.get_ref(i).map_err(|e| e.to_string())? {
+                rusqlite::types::ValueRef::Null => Cell::Null,
+                rusqlite::types::ValueRef::Integer(i) => Cell::Num(i as f64),
+                rusqlite::types::ValueRef::Real(f) => Cell::Num(f),
+                rusqlite::types::ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                rusqlite::types::ValueRef::Blob(b) => Cell::Text(format!("{b:?}")),
+            });
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Whether two results agree: the same rows, in the same order if
+/// `ordered`, otherwise as multisets.
+pub fn results_agree(mut x: Vec<Vec<Cell>>, mut y: Vec<Vec<Cell>>, ordered: bool) -> bool {
+    if !ordered {
+        let key = |a: &Vec<Cell>, b: &Vec<Cell>| {
+            a.iter().zip(b).map(|(p, q)| cell_order(p, q)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+        };
+        x.sort_by(key);
+        y.sort_by(key);
+    }
+    x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| p.len() == q.len() && p.iter().zip(q).all(|(u, v)| same(u, v)))
+}
