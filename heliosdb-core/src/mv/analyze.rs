@@ -274,6 +274,10 @@ fn select_shape(
         if call.distinct && !matches!(call.func, AggFunc::Count | AggFunc::Min | AggFunc::Max) {
             return Ok(Err("SUM/AVG/TOTAL/VARIANCE with DISTINCT are not maintained incrementally".into()));
         }
+        if call.filter.is_some() {
+            // The maintained state has no place for FILTER: such views are recomputed.
+            return Ok(Err("an aggregate with FILTER".into()));
+        }
         if let Some(why) = call.arg.as_ref().and_then(expr_obstacle) {
             return Ok(Err(why));
         }
