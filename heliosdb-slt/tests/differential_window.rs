@@ -13,8 +13,9 @@
 //! Where SQLite leaves an order unspecified (ties in a window ORDER BY) the
 //! generator only asks what does not depend on it: functions that read row
 //! order (ROW_NUMBER, LAG, FIRST_VALUE, GROUP_CONCAT, …) and ROWS frames get a
-//! window ORDER BY ending in the unique `id`. Data stays integer and text
-//! (no REAL formatting, no number/text comparison).
+//! window ORDER BY ending in the unique `id`. Data stays integer and text,
+//! plus a REAL column of quarters, compared as numbers (no REAL formatting,
+//! no number/text comparison).
 
 mod common;
 
@@ -32,7 +33,7 @@ enum Order {
 }
 
 fn key(r: &mut Rng) -> String {
-    let col = r.pick(&["a", "b", "s", "a + b"]);
+    let col = r.pick(&["a", "b", "s", "a + b", "d"]);
     let dir = r.pick(&["", " ASC", " DESC"]);
     let nulls = r.pick(&["", "", " NULLS FIRST", " NULLS LAST"]);
     format!("{col}{dir}{nulls}")
@@ -129,7 +130,7 @@ fn window_func(r: &mut Rng, kind: Order) -> String {
         return format!("{agg}{}", filter(r));
     }
     let k = r.below(4) as i64 - 1;
-    let x = r.pick(&["a", "b", "s", "id"]);
+    let x = r.pick(&["a", "b", "s", "id", "d"]);
     match r.below(11) {
         0 => "row_number()".to_string(),
         1 => format!("ntile({})", r.below(5) + 1),
@@ -180,6 +181,20 @@ fn window_call(r: &mut Rng, named: &mut Vec<String>) -> String {
         _ => format!("({part} {ord} {fr})"),
     };
     format!("{func} OVER {spec}")
+}
+
+/// Window functions over an aggregate query's groups (one row per `g`).
+fn grouped_window_query(r: &mut Rng) -> (String, bool) {
+    let agg = r.pick(&["sum(a)", "count(*)", "max(b)", "min(d)"]);
+    let over = r.pick(&[
+        "rank() OVER (ORDER BY {agg})",
+        "sum({agg}) OVER (ORDER BY g ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)",
+        "count(*) OVER (ORDER BY {agg} RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING)",
+        "first_value(g) OVER (ORDER BY {agg} DESC, g)",
+        "percent_rank() OVER (ORDER BY {agg})",
+    ]);
+    let over = over.replace("{agg}", agg);
+    (format!("SELECT g, {agg}, {over} FROM w GROUP BY g HAVING count(*) > {} ORDER BY g", r.below(3)), true)
 }
 
 fn window_query(r: &mut Rng) -> (String, bool) {
@@ -275,6 +290,16 @@ fn cte_query(r: &mut Rng) -> (String, bool) {
             ),
             !has_d,
         ),
+        4 if r.below(2) == 0 => {
+            let k = r.below(4);
+            let q = r.pick(&[
+                "WITH x AS (WITH y AS (SELECT g, a FROM w WHERE a > {k}) SELECT g, count(*) AS n FROM y GROUP BY g) SELECT * FROM x ORDER BY g",
+                "SELECT id, (WITH m AS (SELECT max(b) AS mb FROM w AS w2 WHERE w2.g = w.g) SELECT mb FROM m) FROM w WHERE a > {k} ORDER BY id",
+                "WITH RECURSIVE c(x) AS (SELECT {k} UNION ALL SELECT x + 1 FROM c WHERE x < 5), y AS (SELECT x, (SELECT count(*) FROM w WHERE a = x) AS n FROM c) SELECT x, n, sum(n) OVER (ORDER BY x) FROM y ORDER BY x",
+                "WITH a1 AS (SELECT g, a FROM w), a2 AS (SELECT g, max(a) AS m FROM a1 GROUP BY g) SELECT a2.g, m, (SELECT count(*) FROM a1 WHERE a1.g = a2.g AND a1.a = m) FROM a2 WHERE m > {k} ORDER BY 1",
+            ]);
+            (q.replace("{k}", &k.to_string()), true)
+        }
         _ => {
             let inner = "SELECT g, a, rank() OVER (PARTITION BY g ORDER BY a) AS rk FROM w";
             (
@@ -291,7 +316,9 @@ fn cte_query(r: &mut Rng) -> (String, bool) {
 
 fn query(r: &mut Rng) -> (String, bool) {
     match r.below(10) {
-        0..=5 => window_query(r),
+        0..=4 => window_query(r),
+        5 if r.below(3) == 0 => grouped_window_query(r),
+        5 => window_query(r),
         6 | 7 => aggregate_query(r),
         _ => cte_query(r),
     }
@@ -301,7 +328,7 @@ fn query(r: &mut Rng) -> (String, bool) {
 fn window_functions_and_ctes_agree_with_sqlite() {
     let h = heliosdb_core::Connection::open_in_memory().unwrap();
     let s = rusqlite::Connection::open_in_memory().unwrap();
-    let schema = "CREATE TABLE w (id INTEGER PRIMARY KEY, g INTEGER, a INTEGER, b INTEGER, s TEXT)";
+    let schema = "CREATE TABLE w (id INTEGER PRIMARY KEY, g INTEGER, a INTEGER, b INTEGER, s TEXT, d REAL)";
     h.execute_batch(schema).unwrap();
     s.execute_batch(schema).unwrap();
     let mut r = Rng(0x9E37_79B9_7F4A_7C15);
@@ -315,7 +342,10 @@ fn window_functions_and_ctes_agree_with_sqlite() {
         let b = maybe(&mut r, v);
         let v = format!("'{}'", r.pick(&["p", "q", "r", "pq"]));
         let st = maybe(&mut r, v);
-        let sql = format!("INSERT INTO w VALUES ({i}, {g}, {a}, {b}, {st})");
+        // Quarters: sums of them are exact, whatever the order of additions.
+        let v = format!("{}.{}", r.int() / 3, ["0", "25", "5", "75"][r.below(4)]);
+        let d = maybe(&mut r, v);
+        let sql = format!("INSERT INTO w VALUES ({i}, {g}, {a}, {b}, {st}, {d})");
         h.execute_batch(&sql).unwrap();
         s.execute_batch(&sql).unwrap();
     }
