@@ -204,7 +204,7 @@ fn select_shape(
         }
         groups.push(e);
     }
-    let mut binder = Binder::new(scope);
+    let mut binder = Binder::new(scope).with_windows(&sel.named_window);
     binder.allow_aggregates = true;
     let mut bound = Vec::new();
     for item in &sel.projection {

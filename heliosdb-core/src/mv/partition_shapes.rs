@@ -103,8 +103,17 @@ fn window_partitions(sel: &ast::Select) -> std::result::Result<Option<Vec<ast::E
         if let ast::Expr::Function(f) = e {
             match &f.over {
                 None => {}
+                Some(ast::WindowType::WindowSpec(spec)) if spec.window_name.is_some() => {
+                    bad = Some("a named window".to_string())
+                }
                 Some(ast::WindowType::WindowSpec(spec)) => {
-                    let mine = spec.partition_by.clone();
+                    // Leave out the marker an EXCLUDE clause leaves there.
+                    let mine: Vec<ast::Expr> = spec
+                        .partition_by
+                        .iter()
+                        .filter(|x| crate::sql::window_syntax::exclude_marker(x).is_none())
+                        .cloned()
+                        .collect();
                     common = Some(match common.take() {
                         None => mine,
                         Some(c) => c.into_iter().filter(|x| mine.contains(x)).collect(),
