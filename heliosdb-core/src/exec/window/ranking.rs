@@ -85,3 +85,17 @@ fn shift(p: &Partition<'_>, i: usize, lead: bool) -> Value {
         None => p.args.get(2).map_or(Value::Null, |d| d[p.rows[i]].clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ntile;
+
+    #[test]
+    fn ntile_puts_the_extra_rows_in_the_first_buckets() {
+        let buckets = |m: usize, n: usize| (0..m).map(|i| ntile(i, m, n)).collect::<Vec<_>>();
+        assert_eq!(buckets(7, 3), [1, 1, 1, 2, 2, 3, 3]);
+        assert_eq!(buckets(6, 3), [1, 1, 2, 2, 3, 3]);
+        // More buckets than rows: one row each.
+        assert_eq!(buckets(2, 5), [1, 2]);
+    }
+}
