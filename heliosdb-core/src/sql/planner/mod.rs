@@ -2,11 +2,13 @@
 //!
 //! * [`select`] — queries: FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT;
 //! * [`access`] — choosing a primary-key or index range from WHERE;
+//! * [`clauses`] — ORDER BY over output columns, LIMIT/OFFSET, HAVING aliases;
 //! * [`joins`] — join order, predicate pushdown, hash-join keys;
 //! * [`dml`] — INSERT, UPDATE, DELETE;
 //! * [`ddl`] — CREATE/DROP TABLE and INDEX.
 
 pub mod access;
+pub mod clauses;
 pub mod ddl;
 pub mod dml;
 pub mod joins;

@@ -7,7 +7,8 @@
 //! As in SQLite, the operator before the last recursive SELECT decides
 //! between UNION (no row queued twice) and UNION ALL.
 
-use super::select::{bind_constant, limit_offset, output_sort_keys, plan_set_expr_in};
+use super::clauses::{bind_constant, limit_offset, output_sort_keys};
+use super::select::plan_set_expr_in;
 use crate::error::{sql_err, Result};
 use crate::sql::binder::{object_name, Cte, QueryCtx};
 use crate::sql::plan::{Plan, QueryPlan, RecursiveQueue, SetOpKind};

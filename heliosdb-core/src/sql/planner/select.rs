@@ -2,6 +2,7 @@
 //! projection → DISTINCT → ORDER BY → LIMIT.
 
 use super::access;
+use super::clauses::{const_usize, having_with_aliases, limit_offset, output_sort_keys, with_limit};
 use super::joins::{and_all, flatten_inner, hash_joins, push_down, reorder_joins, width};
 use crate::catalog::{normalize, Catalog, TableDef};
 use crate::error::{sql_err, Result};
@@ -378,15 +379,6 @@ fn output_name(e: &ast::Expr) -> String {
     }
 }
 
-fn const_usize(e: &ast::Expr) -> Option<usize> {
-    if let ast::Expr::Value(v) = e {
-        if let ast::Value::Number(s, _) = &v.value {
-            return s.parse().ok();
-        }
-    }
-    None
-}
-
 /// Rewrites an expression over input rows into one over aggregate output rows
 /// (`group values ‖ aggregate results`).
 fn rewrite_agg(e: Expr, groups: &[Expr], aggs: &mut Vec<AggCall>) -> Result<Expr> {
@@ -463,23 +455,6 @@ fn sort_keys(targets: &[(usize, &ast::OrderByExpr)]) -> Vec<SortKey> {
         .collect()
 }
 
-/// Wraps `plan` in LIMIT/OFFSET when given.
-fn with_limit(plan: Plan, limit: Option<&ast::Expr>, offset: Option<&ast::Expr>) -> Result<Plan> {
-    if limit.is_none() && offset.is_none() {
-        return Ok(plan);
-    }
-    Ok(Plan::Limit { input: Box::new(plan), limit: bind_constant(limit)?, offset: bind_constant(offset)? })
-}
-
-/// A LIMIT or OFFSET expression, bound with no columns in scope.
-///
-/// # Errors
-/// Column references and unsupported syntax.
-pub(super) fn bind_constant(e: Option<&ast::Expr>) -> Result<Option<Expr>> {
-    let empty = Scope::default();
-    e.map(|e| Binder::new(&empty).bind(e)).transpose()
-}
-
 /// Plans a top-level query.
 ///
 /// # Errors
@@ -516,17 +491,6 @@ pub fn plan_query_in(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
         return plan;
     }
     plan_query_body(q, qctx)
-}
-
-/// A query's LIMIT and OFFSET expressions.
-pub(super) fn limit_offset(q: &ast::Query) -> (Option<&ast::Expr>, Option<&ast::Expr>) {
-    match &q.limit_clause {
-        None => (None, None),
-        Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
-            (limit.as_ref(), offset.as_ref().map(|o| &o.value))
-        }
-        Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(limit), Some(offset)),
-    }
 }
 
 fn plan_query_body(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
@@ -598,33 +562,6 @@ fn order_output(
         plan = Plan::Sort { input: Box::new(plan), keys: output_sort_keys(&qp.columns, order_by, qctx)? };
     }
     Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns: qp.columns, decltypes: qp.decltypes })
-}
-
-/// ORDER BY keys over a finished result with these output columns: terms
-/// are column numbers, output column names, or expressions over them.
-///
-/// # Errors
-/// Out-of-range column numbers, unknown names.
-pub(super) fn output_sort_keys(
-    columns: &[String],
-    order_by: &[ast::OrderByExpr],
-    qctx: &QueryCtx<'_>,
-) -> Result<Vec<SortKey>> {
-    let scope = Scope {
-        columns: columns.iter().map(|c| ScopeColumn { table: None, name: c.clone(), ..Default::default() }).collect(),
-    };
-    let width = columns.len();
-    let mut keys = Vec::new();
-    for ob in order_by {
-        let expr = match const_usize(&ob.expr) {
-            Some(n) if n >= 1 && n <= width => Expr::Column(n - 1),
-            Some(n) => return Err(sql_err!("ORDER BY term out of range: {n}")),
-            None => Binder::with_ctx(&scope, qctx).bind(&ob.expr)?,
-        };
-        let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
-        keys.push(SortKey { expr, desc, nulls_first: ob.options.nulls_first.unwrap_or(!desc) });
-    }
-    Ok(keys)
 }
 
 fn plan_values(v: &ast::Values) -> Result<QueryPlan> {
@@ -879,29 +816,6 @@ fn plan_select(
         plan = Plan::Project { input: Box::new(plan), exprs: (0..visible).map(Expr::Column).collect() };
     }
     Ok(QueryPlan { plan, columns, decltypes })
-}
-
-/// HAVING as SQLite reads it: a name that is no column of the FROM tables
-/// but the alias of a select-list item stands for that item's expression.
-fn having_with_aliases(h: &ast::Expr, s: &ast::Select, scope: &Scope) -> ast::Expr {
-    let mut h = h.clone();
-    let _ = ast::visit_expressions_mut(&mut h, |e| {
-        if let ast::Expr::Identifier(id) = e {
-            let unknown =
-                matches!(scope.resolve(None, &id.value), Err(err) if !err.to_string().starts_with("ambiguous"));
-            let aliased = s.projection.iter().find_map(|item| match item {
-                ast::SelectItem::ExprWithAlias { expr, alias } if alias.value.eq_ignore_ascii_case(&id.value) => {
-                    Some(expr)
-                }
-                _ => None,
-            });
-            if let (true, Some(x)) = (unknown, aliased) {
-                *e = ast::Expr::Nested(Box::new(x.clone()));
-            }
-        }
-        std::ops::ControlFlow::<()>::Continue(())
-    });
-    h
 }
 
 /// A literal NULL expression (used for missing values).
