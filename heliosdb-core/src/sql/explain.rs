@@ -77,8 +77,13 @@ fn walk(plan: &Plan, depth: usize, out: &mut Vec<String>) {
             line("LIMIT".into());
             walk(input, depth + 1, out);
         }
-        Plan::Recursive { anchor, step, distinct, .. } => {
-            line(format!("RECURSIVE CTE ({})", if *distinct { "UNION" } else { "UNION ALL" }));
+        Plan::Recursive { anchor, step, distinct, queue, .. } => {
+            let how = match queue {
+                None => "",
+                Some(q) if !q.order.is_empty() => ", row by row, ordered queue",
+                Some(_) => ", row by row",
+            };
+            line(format!("RECURSIVE CTE ({}{how})", if *distinct { "UNION" } else { "UNION ALL" }));
             walk(anchor, depth + 1, out);
             walk(step, depth + 1, out);
         }
