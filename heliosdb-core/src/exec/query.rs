@@ -123,7 +123,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             } else {
                 let mut map: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
                 for (i, r) in right_rows.iter().enumerate() {
-                    let key = equi.iter().map(|(_, re)| eval(re, r, ctx).map(hash_key)).collect::<Result<Vec<_>>>()?;
+                    let key = equi.iter().map(|(_, re)| eval(re, r, ctx)).collect::<Result<Vec<_>>>()?;
                     if key.iter().all(|v| !v.is_null()) {
                         map.entry(key).or_default().push(i);
                     }
@@ -142,8 +142,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                 let candidates: &[usize] = match &buckets {
                     None => &all,
                     Some(map) => {
-                        let key =
-                            equi.iter().map(|(le, _)| eval(le, &l, ctx).map(hash_key)).collect::<Result<Vec<_>>>();
+                        let key = equi.iter().map(|(le, _)| eval(le, &l, ctx)).collect::<Result<Vec<_>>>();
                         match key {
                             Ok(k) => map.get(&k).map_or(&[], Vec::as_slice),
                             Err(e) => return Emit::One(Some(Err(e))),
@@ -285,15 +284,6 @@ fn aggregate(input: RowIter<'_>, group: &[Expr], aggs: &[AggCall], ctx: &EvalCtx
     Ok(out)
 }
 
-/// A join key as the hash table sees it: text that is a number hashes as
-/// that number, because SQL compares it equal to the number.
-fn hash_key(v: Value) -> Value {
-    match &v {
-        Value::Text(t) => crate::types::compare::parse_number(t).unwrap_or(v),
-        _ => v,
-    }
-}
-
 /// UNION / INTERSECT / EXCEPT, with SQL's duplicate rules: without ALL the
 /// result has no duplicates; with ALL, INTERSECT keeps min(m, n) copies and
 /// EXCEPT max(m - n, 0). Rows keep the order of their first appearance.
@@ -312,7 +302,7 @@ fn recursive<'a>(
     let mut seen: HashSet<Vec<Value>> = HashSet::new();
     let mut keep = move |rows: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
         if distinct {
-            rows.into_iter().filter(|r| seen.insert(r.iter().cloned().map(hash_key).collect())).collect()
+            rows.into_iter().filter(|r| seen.insert(r.to_vec())).collect()
         } else {
             rows
         }

@@ -1,6 +1,7 @@
 //! Binding: sqlparser expressions → [`Expr`], resolving names against a
 //! [`Scope`] and functions against the engine's function list.
 
+use super::affinity;
 use super::expr::{
     AggCall, AggFunc, BinaryOp, Expr, Frame, FrameBound, Func, Subquery, SubqueryKind, UnaryOp, WindowCall, WindowFunc,
 };
@@ -134,6 +135,11 @@ fn scalar_func(name: &str) -> Option<Func> {
         "julianday" => Func::JulianDay,
         "now" | "current_timestamp" => Func::Now,
         "heliosdb_version" | "sqlite_version" => Func::Version,
+        "printf" | "format" => Func::Printf,
+        "quote" => Func::Quote,
+        "char" => Func::Char,
+        "unicode" => Func::Unicode,
+        "glob" => Func::Glob,
         "heliosdb_current_scn" => Func::CurrentScn,
         "heliosdb_last_txid" => Func::LastTxid,
         "heliosdb_gc" => Func::Gc,
@@ -162,7 +168,9 @@ fn arity_ok(f: Func, n: usize) -> bool {
     match f {
         Func::Random | Func::Now | Func::Version | Func::CurrentScn | Func::LastTxid | Func::Gc => n == 0,
         Func::Abs | Func::Length | Func::Lower | Func::Upper | Func::Typeof | Func::Hex => n == 1,
-        Func::IfNull | Func::NullIf | Func::Instr => n == 2,
+        Func::Quote | Func::Unicode | Func::NumericAffinity | Func::TextAffinity => n == 1,
+        Func::IfNull | Func::NullIf | Func::Instr | Func::Glob => n == 2,
+        Func::Printf | Func::Char => true,
         Func::Iif | Func::Replace => n == 3,
         Func::Substr => n == 2 || n == 3,
         Func::Trim | Func::LTrim | Func::RTrim | Func::Round => n == 1 || n == 2,
@@ -280,6 +288,11 @@ impl<'a> Binder<'a> {
         Ok(Expr::Subquery(Box::new(Subquery { plan: qp.plan, kind, correlated: used > 0 })))
     }
 
+    /// The scopes of the enclosing queries, innermost last.
+    fn outer(&self) -> &[&'a Scope] {
+        self.ctx.map_or(&[], |c| c.outer.as_slice())
+    }
+
     fn b(&self, e: &ast::Expr) -> Result<Box<Expr>> {
         self.bind(e).map(Box::new)
     }
@@ -315,7 +328,15 @@ impl<'a> Binder<'a> {
                 ast::UnaryOperator::BitwiseNot => Expr::Unary(UnaryOp::BitNot, self.b(expr)?),
                 other => return Err(sql_err!("unsupported operator: {other}")),
             },
-            A::BinaryOp { left, op, right } => Expr::Binary(binary_op(op)?, self.b(left)?, self.b(right)?),
+            A::BinaryOp { left, op: ast::BinaryOperator::Glob, right } => {
+                Expr::Func(Func::Glob, vec![self.bind(right)?, self.bind(left)?])
+            }
+            A::BinaryOp { left, op, right } => {
+                let op = binary_op(op)?;
+                let (l, r) = (self.bind(left)?, self.bind(right)?);
+                let (l, r) = if op.is_comparison() { affinity::pair(l, r, self.scope, self.outer()) } else { (l, r) };
+                Expr::Binary(op, Box::new(l), Box::new(r))
+            }
             A::IsNull(x) => Expr::IsNull(self.b(x)?, false),
             A::IsNotNull(x) => Expr::IsNull(self.b(x)?, true),
             A::IsTrue(x) => Expr::Binary(BinaryOp::Is, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(true)))),
@@ -326,13 +347,18 @@ impl<'a> Binder<'a> {
             }
             A::IsDistinctFrom(l, r) => Expr::Binary(BinaryOp::IsNot, self.b(l)?, self.b(r)?),
             A::IsNotDistinctFrom(l, r) => Expr::Binary(BinaryOp::Is, self.b(l)?, self.b(r)?),
-            A::InList { expr, list, negated } => Expr::InList {
-                expr: self.b(expr)?,
-                list: list.iter().map(|x| self.bind(x)).collect::<Result<_>>()?,
-                negated: *negated,
-            },
+            A::InList { expr, list, negated } => {
+                // SQLite applies the left operand's affinity to the list.
+                let e = self.bind(expr)?;
+                let own = affinity::of(&e, self.scope, self.outer());
+                let aff = affinity::for_comparison(own, None);
+                let list = list.iter().map(|x| Ok(affinity::wrap(self.bind(x)?, None, aff))).collect::<Result<_>>()?;
+                Expr::InList { expr: Box::new(e), list, negated: *negated }
+            }
             A::Between { expr, negated, low, high } => {
-                Expr::Between { expr: self.b(expr)?, lo: self.b(low)?, hi: self.b(high)?, negated: *negated }
+                let (e, lo, hi) = (self.bind(expr)?, self.bind(low)?, self.bind(high)?);
+                let (e, lo, hi) = affinity::between(e, lo, hi, self.scope, self.outer());
+                Expr::Between { expr: Box::new(e), lo: Box::new(lo), hi: Box::new(hi), negated: *negated }
             }
             A::Like { negated, any: false, expr, pattern, escape_char }
             | A::ILike { negated, any: false, expr, pattern, escape_char } => Expr::Like {
@@ -349,10 +375,18 @@ impl<'a> Binder<'a> {
                     Some(o) => Some(self.b(o)?),
                     None => None,
                 },
-                whens: conditions
-                    .iter()
-                    .map(|w| Ok((self.bind(&w.condition)?, self.bind(&w.result)?)))
-                    .collect::<Result<_>>()?,
+                whens: {
+                    // `CASE x WHEN y` compares like `x = y`: x's affinity applies to y.
+                    let own = match operand {
+                        Some(o) => affinity::of(&self.bind(o)?, self.scope, self.outer()),
+                        None => None,
+                    };
+                    let aff = affinity::for_comparison(own, None);
+                    conditions
+                        .iter()
+                        .map(|w| Ok((affinity::wrap(self.bind(&w.condition)?, None, aff), self.bind(&w.result)?)))
+                        .collect::<Result<_>>()?
+                },
                 else_result: match else_result {
                     Some(x) => Some(self.b(x)?),
                     None => None,

@@ -5,10 +5,12 @@
 //! * [`expr`] — bound expressions (names resolved to column positions);
 //! * [`scope`] — the columns visible to an expression;
 //! * [`binder`] — AST expressions → bound expressions;
+//! * [`affinity`] — SQLite's comparison affinity, applied while binding;
 //! * [`plan`] — the operator tree the executor runs;
 //! * [`planner`] — statements → plans (access-path choice included);
 //! * [`explain`] — the text EXPLAIN prints for a plan.
 
+pub mod affinity;
 pub mod binder;
 pub mod explain;
 pub mod expr;

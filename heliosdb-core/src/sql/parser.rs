@@ -8,8 +8,9 @@
 //! placeholder in the tree reads `?N`.
 
 use crate::error::{Error, Result};
-use sqlparser::ast::{visit_expressions_mut, Expr, Statement, Value};
+use sqlparser::ast::{visit_expressions_mut, BinaryOperator, Expr, Statement, UnaryOperator, Value};
 use sqlparser::dialect::{Dialect, GenericDialect};
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Tokenizer;
 
@@ -41,6 +42,25 @@ impl Dialect for HeliosDialect {
     }
     fn supports_bitwise_shift_operators(&self) -> bool {
         true // `<<` and `>>`, as in SQLite
+    }
+    fn supports_comma_separated_trim(&self) -> bool {
+        true // SQLite's `trim(x, chars)`
+    }
+    fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
+        // `x GLOB pattern` and `x NOT GLOB pattern`, as SQLite spells them.
+        let negated = if parser.parse_keywords(&[Keyword::NOT, Keyword::GLOB]) {
+            true
+        } else if parser.parse_keyword(Keyword::GLOB) {
+            false
+        } else {
+            return None;
+        };
+        let right = match parser.parse_subexpr(precedence) {
+            Ok(e) => e,
+            Err(e) => return Some(Err(e)),
+        };
+        let glob = Expr::BinaryOp { left: Box::new(expr.clone()), op: BinaryOperator::Glob, right: Box::new(right) };
+        Some(Ok(if negated { Expr::UnaryOp { op: UnaryOperator::Not, expr: Box::new(glob) } } else { glob }))
     }
 }
 
