@@ -139,9 +139,11 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
             if v.iter().any(Value::is_null) {
                 Value::Null
             } else {
+                // SQLite's tie rule: max keeps the first of equals, min the last.
                 let pick = v.iter().reduce(|a, b| {
                     let ord = total_cmp(a, b);
-                    if (f == Func::Min) == ord.is_le() {
+                    let keep_a = if f == Func::Min { ord.is_lt() } else { ord.is_ge() };
+                    if keep_a {
                         a
                     } else {
                         b

@@ -64,8 +64,15 @@ fn matches(text: &[char], pat: &[Tok]) -> bool {
     pat[p..].iter().all(|tok| matches!(tok, Tok::Any))
 }
 
+/// Debian builds SQLite with `SQLITE_LIKE_DOESNT_MATCH_BLOBS`: LIKE and GLOB
+/// are false whenever an operand is a blob.
+fn has_blob(a: &Value, b: &Value) -> bool {
+    matches!(a, Value::Blob(_)) || matches!(b, Value::Blob(_))
+}
+
 /// `v LIKE pattern [ESCAPE esc]`: `%` any run, `_` one character, ASCII
-/// letters case-insensitive. `None` when an operand is NULL.
+/// letters case-insensitive. `None` when an operand is NULL; false when one
+/// is a blob.
 ///
 /// # Errors
 /// An ESCAPE that is not a single character.
@@ -84,6 +91,9 @@ pub fn like(v: &Value, pattern: &Value, esc: Option<&Value>) -> Result<Option<bo
         }
         None => None,
     };
+    if has_blob(v, pattern) {
+        return Ok(Some(false));
+    }
     let mut toks = Vec::new();
     let mut chars = text_of(pattern).chars().collect::<Vec<_>>().into_iter();
     while let Some(c) = chars.next() {
@@ -99,10 +109,13 @@ pub fn like(v: &Value, pattern: &Value, esc: Option<&Value>) -> Result<Option<bo
 }
 
 /// `v GLOB pattern`: `*`, `?`, `[a-z]`, `[^…]`, case-sensitive, no escape.
-/// `None` when an operand is NULL.
+/// `None` when an operand is NULL; false when one is a blob.
 pub fn glob(v: &Value, pattern: &Value) -> Option<bool> {
     if v.is_null() || pattern.is_null() {
         return None;
+    }
+    if has_blob(v, pattern) {
+        return Some(false);
     }
     let pat: Vec<char> = text_of(pattern).chars().collect();
     let mut toks = Vec::new();
@@ -295,14 +308,21 @@ pub fn unicode(v: &Value) -> Value {
     text_of(v).chars().next().map_or(Value::Null, |c| Value::Integer(i64::from(u32::from(c))))
 }
 
-/// `replace(s, from, to)`; an empty `from` leaves `s` unchanged.
+/// `replace(s, from, to)`; an empty `from` returns `s` itself, of its own
+/// type (SQLite's shortcut: `replace(1.5, '', 'x')` is the REAL 1.5).
 pub fn replace(s: &Value, from: &Value, to: &Value) -> Value {
-    if s.is_null() || from.is_null() || to.is_null() {
+    if s.is_null() || from.is_null() {
         return Value::Null;
     }
     let from = text_of(from);
     if from.is_empty() {
-        Value::Text(text_of(s))
+        // SQLite read the value as text first: a blob comes back as text.
+        match s {
+            Value::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+            other => other.clone(),
+        }
+    } else if to.is_null() {
+        Value::Null
     } else {
         Value::Text(text_of(s).replace(&from, &text_of(to)))
     }

@@ -11,7 +11,7 @@
 //! `Func::NumericAffinity` / `Func::TextAffinity` (literals are converted
 //! at once, so index selection still sees a constant).
 
-use super::expr::{Expr, Func};
+use super::expr::{BinaryOp, Expr, Func, UnaryOp};
 use super::scope::Scope;
 use crate::types::cast::{apply_numeric_affinity, apply_text_affinity};
 use crate::types::{Affinity, DataType};
@@ -69,11 +69,49 @@ pub fn pair(l: Expr, r: Expr, scope: &Scope, outer: &[&Scope]) -> (Expr, Expr) {
     (wrap(l, la, aff), wrap(r, ra, aff))
 }
 
-/// `e BETWEEN lo AND hi` is `e >= lo AND e <= hi`: each bound gets its
-/// pair's affinity; `e` is converted only when both pairs agree.
-pub fn between(e: Expr, lo: Expr, hi: Expr, scope: &Scope, outer: &[&Scope]) -> (Expr, Expr, Expr) {
+/// `e BETWEEN lo AND hi` is `e >= lo AND e <= hi`, each comparison with
+/// its own pair's affinity. When both pairs call for the same one, the
+/// BETWEEN stays (one evaluation of `e`); otherwise it becomes the two
+/// comparisons, which is what SQLite evaluates.
+pub fn between(e: Expr, lo: Expr, hi: Expr, negated: bool, scope: &Scope, outer: &[&Scope]) -> Expr {
     let (ea, la, ha) = (of(&e, scope, outer), of(&lo, scope, outer), of(&hi, scope, outer));
     let (al, ah) = (for_comparison(ea, la), for_comparison(ea, ha));
-    let e = if al == ah { wrap(e, ea, al) } else { e };
-    (e, wrap(lo, la, al), wrap(hi, ha, ah))
+    if al == ah {
+        let (lo, hi) = (wrap(lo, la, al), wrap(hi, ha, ah));
+        return Expr::Between { expr: Box::new(wrap(e, ea, al)), lo: Box::new(lo), hi: Box::new(hi), negated };
+    }
+    let ge = Expr::Binary(BinaryOp::GtEq, Box::new(wrap(e.clone(), ea, al)), Box::new(wrap(lo, la, al)));
+    let le = Expr::Binary(BinaryOp::LtEq, Box::new(wrap(e, ea, ah)), Box::new(wrap(hi, ha, ah)));
+    let both = Expr::Binary(BinaryOp::And, Box::new(ge), Box::new(le));
+    if negated {
+        Expr::Unary(UnaryOp::Not, Box::new(both))
+    } else {
+        both
+    }
+}
+
+/// `CASE x WHEN y …` compares like `x = y`, each WHEN with its own pair's
+/// affinity. When no WHEN needs `x` converted, the CASE keeps its operand
+/// (evaluated once); otherwise it becomes `CASE WHEN x = y …`.
+pub fn simple_case(
+    operand: Expr,
+    whens: Vec<(Expr, Expr)>,
+    else_result: Option<Box<Expr>>,
+    scope: &Scope,
+    outer: &[&Scope],
+) -> Expr {
+    let own = of(&operand, scope, outer);
+    let affs: Vec<_> = whens.iter().map(|(w, _)| for_comparison(own, of(w, scope, outer))).collect();
+    if affs.iter().all(|a| a.is_none() || *a == own) {
+        let whens = whens.into_iter().map(|(w, t)| (wrap(w, None, own.filter(|a| *a != Affinity::Blob)), t)).collect();
+        return Expr::Case { operand: Some(Box::new(operand)), whens, else_result };
+    }
+    let whens = whens
+        .into_iter()
+        .map(|(w, t)| {
+            let (l, r) = pair(operand.clone(), w, scope, outer);
+            (Expr::Binary(BinaryOp::Eq, Box::new(l), Box::new(r)), t)
+        })
+        .collect();
+    Expr::Case { operand: None, whens, else_result }
 }

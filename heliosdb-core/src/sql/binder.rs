@@ -345,8 +345,11 @@ impl<'a> Binder<'a> {
             A::IsNotFalse(x) => {
                 Expr::Binary(BinaryOp::IsNot, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(false))))
             }
-            A::IsDistinctFrom(l, r) => Expr::Binary(BinaryOp::IsNot, self.b(l)?, self.b(r)?),
-            A::IsNotDistinctFrom(l, r) => Expr::Binary(BinaryOp::Is, self.b(l)?, self.b(r)?),
+            A::IsDistinctFrom(l, r) | A::IsNotDistinctFrom(l, r) => {
+                let op = if matches!(e, A::IsDistinctFrom(..)) { BinaryOp::IsNot } else { BinaryOp::Is };
+                let (l, r) = affinity::pair(self.bind(l)?, self.bind(r)?, self.scope, self.outer());
+                Expr::Binary(op, Box::new(l), Box::new(r))
+            }
             A::InList { expr, list, negated } => {
                 // SQLite applies the left operand's affinity to the list.
                 let e = self.bind(expr)?;
@@ -357,8 +360,7 @@ impl<'a> Binder<'a> {
             }
             A::Between { expr, negated, low, high } => {
                 let (e, lo, hi) = (self.bind(expr)?, self.bind(low)?, self.bind(high)?);
-                let (e, lo, hi) = affinity::between(e, lo, hi, self.scope, self.outer());
-                Expr::Between { expr: Box::new(e), lo: Box::new(lo), hi: Box::new(hi), negated: *negated }
+                affinity::between(e, lo, hi, *negated, self.scope, self.outer())
             }
             A::Like { negated, any: false, expr, pattern, escape_char }
             | A::ILike { negated, any: false, expr, pattern, escape_char } => Expr::Like {
@@ -370,28 +372,20 @@ impl<'a> Binder<'a> {
                 },
                 negated: *negated,
             },
-            A::Case { operand, conditions, else_result, .. } => Expr::Case {
-                operand: match operand {
-                    Some(o) => Some(self.b(o)?),
-                    None => None,
-                },
-                whens: {
-                    // `CASE x WHEN y` compares like `x = y`: x's affinity applies to y.
-                    let own = match operand {
-                        Some(o) => affinity::of(&self.bind(o)?, self.scope, self.outer()),
-                        None => None,
-                    };
-                    let aff = affinity::for_comparison(own, None);
-                    conditions
-                        .iter()
-                        .map(|w| Ok((affinity::wrap(self.bind(&w.condition)?, None, aff), self.bind(&w.result)?)))
-                        .collect::<Result<_>>()?
-                },
-                else_result: match else_result {
+            A::Case { operand, conditions, else_result, .. } => {
+                let else_result = match else_result {
                     Some(x) => Some(self.b(x)?),
                     None => None,
-                },
-            },
+                };
+                let mut whens = Vec::with_capacity(conditions.len());
+                for w in conditions {
+                    whens.push((self.bind(&w.condition)?, self.bind(&w.result)?));
+                }
+                match operand {
+                    Some(o) => affinity::simple_case(self.bind(o)?, whens, else_result, self.scope, self.outer()),
+                    None => Expr::Case { operand: None, whens, else_result },
+                }
+            }
             A::Cast { expr, data_type: dt, .. } => Expr::Cast(self.b(expr)?, data_type(dt)?),
             A::Substring { expr, substring_from, substring_for, .. } => {
                 let from = substring_from

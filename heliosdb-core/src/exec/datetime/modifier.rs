@@ -35,16 +35,12 @@ pub fn apply(z: &str, p: &mut DateTime, idx: usize) -> bool {
             }
         }
         Some(b'l') if lower == "localtime" => {
-            p.compute_jd();
-            p.clear_ymd_hms_tz();
+            to_localtime(p);
             true
         }
         Some(b'u') if lower == "unixepoch" && p.raw_s => idx <= 1 && unixepoch(p),
         Some(b'u') if lower == "utc" => {
-            if !p.tz_set {
-                p.compute_jd();
-                *p = DateTime { tz_set: true, ..DateTime::at_jd(p.i_jd) };
-            }
+            to_utc(p);
             true
         }
         Some(b'w') => weekday(&lower, p),
@@ -52,6 +48,66 @@ pub fn apply(z: &str, p: &mut DateTime, idx: usize) -> bool {
         Some(b'+' | b'-' | b'0'..=b'9') => offset(z, p),
         _ => false,
     }
+}
+
+/// `localtime` with the process zone taken as UTC: a port of SQLite's
+/// `toLocaltime` with `gmtime` for `localtime_r`. The moment becomes calendar
+/// fields again (whole seconds plus the milliseconds), and an earlier range
+/// error is forgotten: SQLite rebuilds the moment from its fields here, moving
+/// years outside 1970–2037 into 2000–2003 and back, which a bad moment
+/// survives as 2000-01-01 (so `date(-1, 'localtime')` is 2000-01-01).
+pub(super) fn to_localtime(p: &mut DateTime) {
+    p.compute_jd();
+    let (t, year_diff) = if p.i_jd < UNIX_EPOCH_JD_MS || p.i_jd > 213_014_145_600_000 {
+        let mut x = p.clone();
+        x.compute_ymd_hms();
+        let diff = (2000 + x.y % 4) - x.y;
+        x.y += diff;
+        x.valid_jd = false;
+        x.compute_jd();
+        (x.i_jd / 1000 - UNIX_EPOCH_JD_MS / 1000, diff)
+    } else {
+        (p.i_jd / 1000 - UNIX_EPOCH_JD_MS / 1000, 0)
+    };
+    let mut tm = DateTime::at_jd(t * 1000 + UNIX_EPOCH_JD_MS);
+    tm.compute_ymd_hms();
+    *p = DateTime {
+        y: tm.y - year_diff,
+        m: tm.m,
+        d: tm.d,
+        h: tm.h,
+        min: tm.min,
+        s: tm.s.floor() + (p.i_jd % 1000) as f64 * 0.001,
+        valid_ymd: true,
+        valid_hms: true,
+        ..DateTime::default()
+    };
+}
+
+/// `utc`: SQLite searches for the UTC moment whose local time is this one
+/// (up to four guesses). With local time UTC the search ends at once for
+/// moments in range; the steps are kept so out-of-range moments come out
+/// as SQLite's do.
+fn to_utc(p: &mut DateTime) {
+    if p.tz_set {
+        return;
+    }
+    p.compute_jd();
+    let orig = p.i_jd;
+    let (mut guess, mut err, mut count) = (orig, 0, 0);
+    loop {
+        guess -= err;
+        let mut new = DateTime::at_jd(guess);
+        to_localtime(&mut new);
+        new.compute_jd();
+        err = new.i_jd - orig;
+        let c = count;
+        count += 1;
+        if err == 0 || c >= 3 {
+            break;
+        }
+    }
+    *p = DateTime { tz_set: true, ..DateTime::at_jd(guess) };
 }
 
 /// `auto`: a bare number is a julian day if it can be one, else Unix seconds.
