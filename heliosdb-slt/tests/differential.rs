@@ -6,24 +6,8 @@
 
 use heliosdb_core::Value;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-    fn int(&mut self) -> i64 {
-        self.below(21) as i64 - 10
-    }
-}
+mod common;
+use common::Rng;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Cell {

@@ -13,24 +13,8 @@
 
 use heliosdb_core::Value;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
-}
+mod common;
+use common::Rng;
 
 /// One result value, typed as SQLite types it.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,8 +213,8 @@ fn real(r: &mut Rng) -> String {
     if r.below(2) == 0 {
         return r.pick(REALS).to_string();
     }
-    let mant = r.int(-999_999, 999_999);
-    let exp = r.int(-12, 22);
+    let mant = r.int_in(-999_999, 999_999);
+    let exp = r.int_in(-12, 22);
     format!("{mant}e{exp}")
 }
 
@@ -265,9 +249,9 @@ fn cast_expr(r: &mut Rng) -> String {
         4 => format!(
             "round({}, {})",
             r.pick(&["1.005", "2.675", "-1.005", "0.5", "-2.5", "1e20", "-0.0", "123.456789", "1.0/3", "99999.99999"]),
-            r.int(-2, 8)
+            r.int_in(-2, 8)
         ),
-        7 => format!("round({}e{}, {})", r.int(-999_999, 999_999), r.int(-12, 0), r.int(0, 8)),
+        7 => format!("round({}e{}, {})", r.int_in(-999_999, 999_999), r.int_in(-12, 0), r.int_in(0, 8)),
         5 => format!(
             "{} % {}",
             r.pick(&["9007199254740993", "7", "-7", "5.5", "-5.5", "1e18", "0"]),
@@ -345,11 +329,11 @@ fn printf_expr(r: &mut Rng) -> String {
             }
         }
         if r.below(2) == 0 {
-            fmt.push_str(&r.int(1, 12).to_string());
+            fmt.push_str(&r.int_in(1, 12).to_string());
         }
         let conv = r.pick(&["d", "i", "u", "x", "X", "o", "f", "e", "E", "g", "G", "s", "q", "Q", "w", "c", "z"]);
         if r.below(2) == 0 {
-            let p = if "eEgG".contains(conv) { r.int(0, 12) } else { r.int(0, 8) };
+            let p = if "eEgG".contains(conv) { r.int_in(0, 12) } else { r.int_in(0, 8) };
             fmt.push_str(&format!(".{p}"));
         }
         fmt.push_str(conv);
@@ -370,7 +354,7 @@ fn printf_expr(r: &mut Rng) -> String {
                 .to_string(),
             // %f prints every integer digit: keep the total within the 15
             // digits both engines get right (see the module doc).
-            "f" => format!("{}e{}", r.int(-999_999, 999_999), r.int(-12, 0)),
+            "f" => format!("{}e{}", r.int_in(-999_999, 999_999), r.int_in(-12, 0)),
             "e" | "E" | "g" | "G" => real(r),
             "c" => r.pick(&["'xyz'", "'é'", "65"]).to_string(),
             _ => r.pick(&["'abc'", "'it''s'", "'héllo'", "NULL", "12", "1.5", "'x\"y'"]).to_string(),

@@ -4,7 +4,7 @@
 //! * [`limits`] — expression-depth and compound-SELECT limits, checked on tokens;
 //! * [`expr`] — bound expressions (names resolved to column positions);
 //! * [`scope`] — the columns visible to an expression;
-//! * [`binder`] — AST expressions → bound expressions;
+//! * [`binder`] — AST expressions → bound expressions; [`function_names`] — its function table;
 //! * [`affinity`] — SQLite's comparison affinity, applied while binding;
 //! * [`plan`] — the operator tree the executor runs;
 //! * [`planner`] — statements → plans (access-path choice included);
@@ -14,6 +14,7 @@ pub mod affinity;
 pub mod binder;
 pub mod explain;
 pub mod expr;
+pub mod function_names;
 pub mod limits;
 pub mod parser;
 pub mod plan;
