@@ -164,6 +164,10 @@ fn numeric_prefix(s: &str) -> Value {
     }
     let num = &t[..end];
     if !is_real {
+        // No digits at all ('t', '', '-') reads as the integer 0, as in SQLite.
+        if end == digits_start {
+            return Value::Integer(0);
+        }
         if let Ok(i) = num.parse::<i64>() {
             return Value::Integer(i);
         }
@@ -351,5 +355,26 @@ pub fn truthy(v: &Value) -> Option<bool> {
         Value::Boolean(b) => Some(*b),
         Value::Integer(i) => Some(*i != 0),
         other => to_numeric(other).as_f64().map(|f| f != 0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_reads_as_sqlite_reads_it() {
+        assert_eq!(to_numeric(&Value::from("t")), Value::Integer(0));
+        assert_eq!(to_numeric(&Value::from("12abc")), Value::Integer(12));
+        assert_eq!(to_numeric(&Value::from("1.5x")), Value::Real(1.5));
+        assert_eq!(to_numeric(&Value::from("1e")), Value::Integer(1));
+        assert_eq!(int_of(&Value::from("1e3")), 1);
+        assert_eq!(int_of(&Value::from("-9223372036854775809")), i64::MIN);
+        assert_eq!(int_of(&Value::Real(1e30)), i64::MAX);
+        assert_eq!(apply_numeric_affinity(&Value::from(" 5 ")), Value::Integer(5));
+        assert_eq!(apply_numeric_affinity(&Value::from("5x")), Value::from("5x"));
+        assert_eq!(apply_text_affinity(&Value::Real(1e20)), Value::from("1.0e+20"));
+        assert_eq!(atof("1."), Some(1.0));
+        assert_eq!(atof("0x10"), None);
     }
 }
