@@ -382,6 +382,7 @@ mod tests {
     #[test]
     fn quote_char_unicode() {
         assert_eq!(quote(&Value::Real(0.1)), Value::from("0.1"));
+        assert_eq!(quote(&Value::Real(0.1 + 0.2)), Value::from("3.00000000000000044408e-01"));
         assert_eq!(quote(&Value::from("a'b")), Value::from("'a''b'"));
         assert_eq!(quote(&Value::Blob(vec![10, 255])), Value::from("X'0AFF'"));
         assert_eq!(quote(&Value::Null), Value::from("NULL"));

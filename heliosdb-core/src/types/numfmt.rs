@@ -2,12 +2,12 @@
 //! the `%f`, `%e` and `%g` conversions (with the `#` and `!` flags) that
 //! `CAST(real AS TEXT)`, `printf()`, `round()` and `%J` are built on.
 //!
-//! SQLite renders a double by rounding half away from zero at the requested
-//! digit, then reading at most 16 significant digits (26 with `!`); digits past
-//! that print as `0`. `%f` also adds a tiny bias (`x * 3e-16`) before rounding
-//! so that `1.005` rounds to `1.01`, as decimal intuition expects. The digits
-//! here come from the exact binary value, with the arithmetic done on decimal
-//! digit strings, so there is no second rounding.
+//! SQLite renders a double by adding half a unit at the requested digit,
+//! scaling into [1, 10) and reading at most 16 significant digits (26 with
+//! `!`); digits past that print as `0`. `%f` also adds a tiny bias
+//! (`x * 3e-16`) first so that `1.005` rounds to `1.01`. Debian's SQLite does
+//! this in x87 `long double`, whose roundings decide the last digits
+//! (`printf('%.4E', 9.17175e18)` is `9.1717E+18`); [`x87`] reproduces them.
 
 /// Which conversion a REAL is rendered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,101 +38,68 @@ pub struct FloatSpec {
     pub upper: bool,
 }
 
-/// A non-negative decimal number: `digits[i]` is worth `10^(exp - i)`.
-#[derive(Debug, Clone)]
-struct Decimal {
-    digits: Vec<u8>,
-    exp: i32,
-}
+mod x87;
 
-impl Decimal {
-    /// The exact-enough decimal expansion of a finite, non-negative double
-    /// (40 significant digits: enough that rounding at 26 never double-rounds
-    /// in practice).
-    fn of(x: f64) -> Decimal {
-        let s = format!("{x:.39e}");
-        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let digits = mant.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
-        Decimal { digits, exp: exp.parse().unwrap_or(0) }
-    }
+use x87::F80;
 
-    fn is_zero(&self) -> bool {
-        self.digits.iter().all(|&d| d == 0)
-    }
-
-    /// The digit worth `10^pos` (0 outside the stored digits).
-    fn at(&self, pos: i32) -> u8 {
-        let i = i64::from(self.exp) - i64::from(pos);
-        usize::try_from(i).ok().and_then(|i| self.digits.get(i)).copied().unwrap_or(0)
-    }
-
-    /// The sum of two decimals (exact).
-    fn add(&self, other: &Decimal) -> Decimal {
-        if other.is_zero() {
-            return self.clone();
-        }
-        if self.is_zero() {
-            return other.clone();
-        }
-        let hi = self.exp.max(other.exp) + 1;
-        let lo = (self.exp - self.digits.len() as i32 + 1).min(other.exp - other.digits.len() as i32 + 1);
-        let len = (hi - lo + 1) as usize;
-        let mut out = vec![0u8; len];
-        let mut carry = 0;
-        for (k, pos) in (lo..=hi).enumerate() {
-            let s = self.at(pos) + other.at(pos) + carry;
-            out[len - 1 - k] = s % 10;
-            carry = s / 10;
-        }
-        Decimal { digits: out, exp: hi }.trimmed()
-    }
-
-    /// Drops leading zeros (keeps at least one digit).
-    fn trimmed(mut self) -> Decimal {
-        let lead = self.digits.iter().take_while(|&&d| d == 0).count().min(self.digits.len().saturating_sub(1));
-        self.digits.drain(..lead);
-        self.exp -= lead as i32;
-        self
-    }
-
-    /// `5 * 10^pos`: the half-unit SQLite adds before truncating.
-    fn half_at(pos: i32) -> Decimal {
-        Decimal { digits: vec![5], exp: pos }
-    }
-
-    /// The position of the leading significant digit (0 for zero).
-    fn magnitude(&self) -> i32 {
-        if self.is_zero() {
-            0
-        } else {
-            self.exp
-        }
-    }
-}
+/// SQLite's `arRound`: half a unit in the first ten decimal places.
+const AR_ROUND: [f64; 10] = [5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05, 5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10];
 
 /// Renders `|x|` (finite) without sign, padding or width, as `spec` says.
 /// The caller adds the sign; infinities and NaN are the caller's too.
+///
+/// A port of the floating-point branch of SQLite's `sqlite3_str_vappendf`,
+/// with its `long double` arithmetic done in [`x87::F80`] so every
+/// intermediate rounding, and so every digit, is the same.
 pub fn render_abs(x: f64, spec: FloatSpec) -> String {
-    let x = x.abs();
-    let mut value = Decimal::of(x);
-    let mut precision = spec.precision as i32;
+    let mut precision = spec.precision as i64;
     let mut style = spec.style;
     if style == FloatStyle::General && precision > 0 {
         precision -= 1;
     }
+    let mut idx = precision & 0xfff;
+    let mut rounder = AR_ROUND[(idx % 10) as usize];
+    while idx >= 10 {
+        rounder *= 1.0e-10;
+        idx -= 10;
+    }
+    let mut v = F80::from_f64(x);
     if style == FloatStyle::Fixed {
-        let ex = ((x.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+        let ex = ((x.to_bits() >> 52) & 0x7ff) as i64 - 1023;
         if precision + ex / 3 < 15 {
-            value = value.add(&Decimal::of(x * 3e-16));
+            // The bias that makes 1.005 print as 1.01 at two places.
+            rounder = F80::from_f64(rounder).add(v.mul(F80::from_f64(3e-16))).to_f64();
         }
-        if !value.is_zero() {
-            value = value.add(&Decimal::half_at(-precision - 1));
+        v = v.add(F80::from_f64(rounder));
+    }
+    let mut exp: i64 = 0;
+    let one = F80::from_f64(1.0);
+    let ten = F80::from_f64(10.0);
+    if !v.is_zero() {
+        let mut scale = one;
+        for (step, n) in [(F80::from_f64(1e100), 100), (F80::from_f64(1e10), 10), (ten, 1)] {
+            while v.ge(step.mul(scale)) && exp <= 350 {
+                scale = scale.mul(step);
+                exp += n;
+            }
+        }
+        v = v.div(scale);
+        let tiny = F80::from_f64(1.0e-8);
+        while !v.ge(tiny) {
+            v = v.mul(F80::from_f64(1.0e8));
+            exp -= 8;
+        }
+        while !v.ge(one) {
+            v = v.mul(ten);
+            exp -= 1;
         }
     }
-    let mut exp = value.magnitude();
-    if style != FloatStyle::Fixed && !value.is_zero() {
-        value = value.add(&Decimal::half_at(exp - precision - 1));
-        exp = value.magnitude();
+    if style != FloatStyle::Fixed {
+        v = v.add(F80::from_f64(rounder));
+        if v.ge(ten) {
+            v = v.mul(F80::from_f64(0.1));
+            exp += 1;
+        }
     }
     let rtz = if style == FloatStyle::General {
         if exp < -4 || exp > precision {
@@ -145,34 +112,36 @@ pub fn render_abs(x: f64, spec: FloatSpec) -> String {
     } else {
         spec.alt2
     };
-    let e2 = if style == FloatStyle::Exp { 0 } else { exp };
-    // Significant digits are read from the leading one; past the limit, '0'.
-    let limit = if spec.alt2 { 26 } else { 16 };
-    let mut taken = 0;
-    let mut next_pos = exp;
+    let mut e2 = if style == FloatStyle::Exp { 0 } else { exp };
+    // SQLite's et_getdigit: at most 16 significant digits (26 with `!`).
+    let mut nsd = if spec.alt2 { 26 } else { 16 };
     let mut digit = || {
-        let d = if taken < limit { value.at(next_pos) } else { 0 };
-        taken += 1;
-        next_pos -= 1;
-        char::from(b'0' + d)
+        if nsd <= 0 {
+            return '0';
+        }
+        nsd -= 1;
+        let d = v.trunc();
+        v = v.sub_int(d).mul(ten);
+        char::from(b'0' + (d % 10) as u8)
     };
     let mut out = String::new();
     if e2 < 0 {
         out.push('0');
     } else {
-        for _ in 0..=e2 {
+        while e2 >= 0 {
             out.push(digit());
+            e2 -= 1;
         }
     }
     let dp = precision > 0 || spec.alternate || spec.alt2;
     if dp {
         out.push('.');
     }
-    let mut z = e2 + 1;
-    while z < 0 {
+    e2 += 1;
+    while e2 < 0 {
         out.push('0');
         precision -= 1;
-        z += 1;
+        e2 += 1;
     }
     while precision > 0 {
         out.push(digit());
@@ -252,5 +221,16 @@ mod tests {
         assert_eq!(fmt(100_000.0, FloatStyle::General, 6), "100000");
         assert_eq!(fmt(1_000_000.0, FloatStyle::General, 6), "1e+06");
         assert_eq!(fmt(0.5, FloatStyle::Fixed, 0), "1");
+    }
+
+    #[test]
+    fn last_digits_follow_sqlites_long_double() {
+        // Debian's SQLite 3.40 gives these (x87 roundings, not the exact value).
+        let spec = |style, precision, alt2| FloatSpec { style, precision, alternate: false, alt2, upper: false };
+        assert_eq!(render_abs(9.17175e18, spec(FloatStyle::Exp, 4, false)), "9.1717e+18");
+        assert_eq!(render_abs(8.49547e15, spec(FloatStyle::Fixed, 6, false)), "8495469999999999.000000");
+        assert_eq!(render_abs(0.1 + 0.2, spec(FloatStyle::Exp, 20, true)), "3.00000000000000044408e-01");
+        assert_eq!(render_abs(5.159_17e16, spec(FloatStyle::Fixed, 6, false)), "51591699999999990.000000");
+        assert_eq!(render_abs(5.159_17e16, spec(FloatStyle::Fixed, 0, false)), "51591700000000000");
     }
 }

@@ -69,7 +69,7 @@ pub(super) fn to_localtime(p: &mut DateTime) {
     } else {
         (p.i_jd / 1000 - UNIX_EPOCH_JD_MS / 1000, 0)
     };
-    let mut tm = DateTime::at_jd(t * 1000 + UNIX_EPOCH_JD_MS);
+    let mut tm = DateTime::at_jd(t.saturating_mul(1000).saturating_add(UNIX_EPOCH_JD_MS));
     tm.compute_ymd_hms();
     *p = DateTime {
         y: tm.y - year_diff,
@@ -96,11 +96,11 @@ fn to_utc(p: &mut DateTime) {
     let orig = p.i_jd;
     let (mut guess, mut err, mut count) = (orig, 0, 0);
     loop {
-        guess -= err;
+        guess = guess.saturating_sub(err);
         let mut new = DateTime::at_jd(guess);
         to_localtime(&mut new);
         new.compute_jd();
-        err = new.i_jd - orig;
+        err = new.i_jd.saturating_sub(orig);
         let c = count;
         count += 1;
         if err == 0 || c >= 3 {
@@ -208,7 +208,7 @@ fn offset(z: &str, p: &mut DateTime) -> bool {
         }
         p.compute_jd();
         p.clear_ymd_hms_tz();
-        p.i_jd += delta;
+        p.i_jd = p.i_jd.saturating_add(delta);
         return true;
     }
     let rest = z[n..].trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8));
@@ -247,7 +247,8 @@ fn offset(z: &str, p: &mut DateTime) -> bool {
             _ => {}
         }
         p.compute_jd();
-        p.i_jd += (r * 1000.0 * seconds + rounder) as i64;
+        // Saturating: many large modifiers must give NULL, not overflow.
+        p.i_jd = p.i_jd.saturating_add((r * 1000.0 * seconds + rounder) as i64);
         ok = true;
         break;
     }

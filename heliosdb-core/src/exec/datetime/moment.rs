@@ -144,7 +144,7 @@ impl DateTime {
         }
         self.compute_jd();
         // The same float steps as SQLite, so `%f` rounds the same way.
-        let secs = ((self.i_jd + 43_200_000) % MS_PER_DAY) as f64 / 1000.0;
+        let secs = (self.i_jd.saturating_add(43_200_000) % MS_PER_DAY) as f64 / 1000.0;
         let whole = secs as i64;
         self.h = whole / 3600;
         self.min = (whole - self.h * 3600) / 60;
