@@ -7,7 +7,7 @@
 use heliosdb_core::Value;
 
 mod common;
-use common::Rng;
+use common::{Pick, Rng};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Cell {

@@ -17,7 +17,7 @@
 use heliosdb_core::Value;
 
 mod common;
-use common::Rng;
+use common::{Pick, Rng};
 
 /// One result value, typed as SQLite types it.
 #[derive(Debug, Clone, PartialEq)]
