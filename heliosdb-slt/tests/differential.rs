@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{helios_rows, results_agree, sqlite_rows, Rng};
+use common::{helios_rows, results_agree, sqlite_rows, Pick, Rng};
 
 const NUM: &[&str] = &["a", "b", "id"];
 

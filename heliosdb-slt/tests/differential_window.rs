@@ -19,7 +19,7 @@
 
 mod common;
 
-use common::{helios_rows, results_agree, sqlite_rows, Rng};
+use common::{helios_rows, results_agree, sqlite_rows, Pick, Rng};
 
 /// Window ORDER BY kinds.
 #[derive(Clone, Copy, PartialEq)]

@@ -230,9 +230,10 @@ impl AggState {
         self.count += 1;
         match self.func {
             AggFunc::CountStar | AggFunc::Count => {}
-            AggFunc::Sum | AggFunc::Avg => self.sum.add(v)?,
-            // TOTAL never overflows: past i64 it continues in floating point.
-            AggFunc::Total => {
+            AggFunc::Sum => self.sum.add(v)?,
+            // TOTAL and AVG never overflow: past i64 they continue in
+            // floating point (SQLite's AVG is its floating-point sum / count).
+            AggFunc::Total | AggFunc::Avg => {
                 if self.sum.add(v).is_err() {
                     self.sum.spill_to_real(v);
                 }
@@ -266,7 +267,12 @@ impl AggState {
                 match &mut self.concat {
                     None => self.concat = Some(s),
                     Some(acc) => {
-                        acc.push_str(&sep.map_or_else(|| ",".to_string(), text_of));
+                        // No separator argument: a comma; a NULL one: nothing (SQLite 3.40).
+                        match sep {
+                            None => acc.push(','),
+                            Some(Value::Null) => {}
+                            Some(sep) => acc.push_str(&text_of(sep)),
+                        }
                         acc.push_str(&s);
                     }
                 }
@@ -318,6 +324,18 @@ mod tests {
         let mut s = AggState::new(AggFunc::Sum, false);
         s.update(Some(&Value::Integer(i64::MAX)), None).unwrap();
         assert!(s.update(Some(&Value::Integer(1)), None).is_err());
+        // AVG answers like SQLite: its floating-point sum over the count.
+        let big = [Value::Integer(i64::MAX), Value::Integer(10)];
+        assert_eq!(run(AggFunc::Avg, false, &big), Value::Real(4.611_686_018_427_388e18));
+    }
+
+    #[test]
+    fn group_concat_with_a_null_separator_joins_without_one() {
+        let mut s = AggState::new(AggFunc::GroupConcat, false);
+        for v in ["a", "b", "c"] {
+            s.update(Some(&Value::from(v)), Some(&Value::Null)).unwrap();
+        }
+        assert_eq!(s.finish(), Value::from("abc"));
     }
 
     #[test]

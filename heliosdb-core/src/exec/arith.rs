@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::sql::expr::BinaryOp;
-use crate::types::cast::to_numeric;
+use crate::types::cast::{int_of, to_numeric};
 use crate::types::value::format_real;
 use crate::types::Value;
 use rust_decimal::Decimal;
@@ -50,15 +50,18 @@ fn real_op(op: BinaryOp, a: f64, b: f64) -> Value {
                 Value::Real(a / b)
             }
         }
-        BinaryOp::Rem => {
-            let (ai, bi) = (a as i64, b as i64);
-            if bi == 0 {
-                Value::Null
-            } else {
-                Value::Real((ai % bi) as f64)
-            }
-        }
+        BinaryOp::Rem => real_rem(a as i64, b as i64),
         _ => Value::Null,
+    }
+}
+
+/// `%` with a REAL operand: SQLite takes both operands as integers and
+/// answers a REAL (`5.5 % 2` is 1.0; `x % 0.5` is NULL).
+fn real_rem(a: i64, b: i64) -> Value {
+    match b {
+        0 => Value::Null,
+        -1 => Value::Real(0.0),
+        _ => Value::Real((a % b) as f64),
     }
 }
 
@@ -92,6 +95,10 @@ pub fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
     let (a, b) = (to_numeric(a), to_numeric(b));
     Ok(match (&a, &b) {
         (Value::Integer(x), Value::Integer(y)) => int_op(op, *x, *y),
+        // The integer values SQLite reads, not the doubles (which round past 2^53).
+        (Value::Integer(_) | Value::Real(_), Value::Integer(_) | Value::Real(_)) if op == BinaryOp::Rem => {
+            real_rem(int_of(&a), int_of(&b))
+        }
         (Value::Decimal(x), Value::Decimal(y)) => return dec_op(op, *x, *y),
         (Value::Decimal(x), Value::Integer(y)) => return dec_op(op, *x, Decimal::from(*y)),
         (Value::Integer(x), Value::Decimal(y)) => return dec_op(op, Decimal::from(*x), *y),

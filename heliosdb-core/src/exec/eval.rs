@@ -1,6 +1,6 @@
 //! Evaluating a bound expression against one row.
 
-use super::{arith, functions};
+use super::{arith, functions, strings};
 use crate::error::{Error, Result};
 use crate::sql::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
 use crate::storage::Reader;
@@ -215,7 +215,7 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
                 Some(x) => Some(eval(x, row, ctx)?),
                 None => None,
             };
-            bool_value(functions::like(&v, &p, esc.as_ref())?.map(|b| b != *negated))
+            bool_value(strings::like(&v, &p, esc.as_ref())?.map(|b| b != *negated))
         }
         Expr::Case { operand, whens, else_result } => {
             let op = match operand {

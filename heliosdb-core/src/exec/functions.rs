@@ -1,148 +1,43 @@
-//! Scalar functions and LIKE.
+//! Scalar functions: the dispatcher [`call`] and the numeric ones (string
+//! functions live in [`super::strings`], dates in [`super::datetime`],
+//! `printf` in [`super::printf`]).
 
 use super::arith::text_of;
-use super::datetime;
+use super::datetime::{self, DateFn};
 use super::eval::{eval, EvalCtx};
+use super::strings;
 use crate::error::{sql_err, Result};
 use crate::sql::expr::{Expr, Func};
-use crate::types::cast::to_numeric;
+use crate::types::cast::{int_of, real_of, to_numeric};
 use crate::types::compare::total_cmp;
+use crate::types::numfmt::{render_abs, FloatSpec, FloatStyle};
 use crate::types::Value;
 use rust_decimal::Decimal;
 
-/// `v LIKE pattern [ESCAPE esc]`: `%` any run, `_` one character, ASCII
-/// letters case-insensitive. `None` when an operand is NULL.
-///
-/// # Errors
-/// An ESCAPE that is not a single character.
-pub fn like(v: &Value, pattern: &Value, esc: Option<&Value>) -> Result<Option<bool>> {
-    if v.is_null() || pattern.is_null() || esc.is_some_and(Value::is_null) {
-        return Ok(None);
-    }
-    let escape = match esc {
-        Some(e) => {
-            let s = text_of(e);
-            let mut chars = s.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => Some(c),
-                _ => return Err(sql_err!("ESCAPE expression must be a single character")),
-            }
-        }
-        None => None,
-    };
-    let text: Vec<char> = text_of(v).chars().collect();
-    let pat: Vec<char> = text_of(pattern).chars().collect();
-    Ok(Some(like_match(&text, &pat, escape)))
-}
-
-fn like_match(text: &[char], pat: &[char], escape: Option<char>) -> bool {
-    // Iterative matcher with backtracking to the last '%'.
-    let (mut t, mut p) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pat.len() {
-            let c = pat[p];
-            if Some(c) == escape && p + 1 < pat.len() {
-                if text[t].eq_ignore_ascii_case(&pat[p + 1]) {
-                    t += 1;
-                    p += 2;
-                    continue;
-                }
-            } else if c == '%' {
-                star = Some((p, t));
-                p += 1;
-                continue;
-            } else if c == '_' || text[t].eq_ignore_ascii_case(&c) {
-                t += 1;
-                p += 1;
-                continue;
-            }
-        }
-        match star {
-            Some((sp, st)) => {
-                p = sp + 1;
-                t = st + 1;
-                star = Some((sp, st + 1));
-            }
-            None => return false,
-        }
-    }
-    while p < pat.len() && pat[p] == '%' {
-        p += 1;
-    }
-    p == pat.len()
-}
-
-fn int_arg(v: &Value) -> Option<i64> {
-    match to_numeric(v) {
-        Value::Integer(i) => Some(i),
-        Value::Null => None,
-        other => other.as_f64().map(|f| f as i64),
-    }
-}
-
-fn substr(s: &Value, start: &Value, len: Option<&Value>) -> Value {
-    if s.is_null() || start.is_null() || len.is_some_and(Value::is_null) {
-        return Value::Null;
-    }
-    let chars: Vec<char> = text_of(s).chars().collect();
-    let n = chars.len() as i64;
-    let mut from = int_arg(start).unwrap_or(1);
-    let mut count = len.and_then(int_arg).unwrap_or(i64::MAX / 4);
-    // SQLite: negative start counts from the end; start 0 eats one of the length.
-    if from < 0 {
-        from += n + 1;
-        if from < 1 {
-            count += from - 1;
-            from = 1;
-        }
-    } else if from == 0 {
-        from = 1;
-        count -= 1;
-    }
-    if count < 0 {
-        // negative length: the characters before `from`
-        let end = (from - 1).clamp(0, n);
-        let begin = (from - 1).saturating_add(count).clamp(0, end);
-        return Value::Text(chars[begin as usize..end as usize].iter().collect());
-    }
-    let begin = (from - 1).min(n) as usize;
-    let end = (from - 1).saturating_add(count).min(n).max(begin as i64) as usize;
-    Value::Text(chars[begin..end].iter().collect())
-}
-
-fn trim(v: &Value, chars: Option<&Value>, left: bool, right: bool) -> Value {
-    if v.is_null() || chars.is_some_and(Value::is_null) {
-        return Value::Null;
-    }
-    let set: Vec<char> = chars.map_or_else(|| vec![' '], |c| text_of(c).chars().collect());
-    let s = text_of(v);
-    let mut out: &str = &s;
-    if left {
-        out = out.trim_start_matches(|c| set.contains(&c));
-    }
-    if right {
-        out = out.trim_end_matches(|c| set.contains(&c));
-    }
-    Value::Text(out.to_string())
-}
-
+/// `round(x [, n])` as SQLite 3.40 computes it: `n` clamps to 0…30; with
+/// `n > 0` the value is printed with `%.nf` (round half away from zero,
+/// after SQLite's small bias, so `round(1.005, 2)` is 1.01) and read back.
 fn round(v: &Value, digits: Option<&Value>) -> Value {
     if v.is_null() || digits.is_some_and(Value::is_null) {
         return Value::Null;
     }
-    let d = digits.and_then(int_arg).unwrap_or(0).clamp(0, 28);
-    match to_numeric(v) {
-        Value::Decimal(x) => {
-            Value::Decimal(x.round_dp_with_strategy(d as u32, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
-        }
-        other => {
-            let f = other.as_f64().unwrap_or(0.0);
-            let m = 10f64.powi(d as i32);
-            let r = (f * m).round() / m;
-            Value::Real(if r.is_finite() { r } else { f })
-        }
+    let n = digits.map_or(0, |d| i64::from(int_of(d) as i32)).clamp(0, 30);
+    if let Value::Decimal(x) = v {
+        let d = n.min(28) as u32;
+        return Value::Decimal(x.round_dp_with_strategy(d, rust_decimal::RoundingStrategy::MidpointAwayFromZero));
     }
+    let r = real_of(v);
+    if !(-4_503_599_627_370_496.0..=4_503_599_627_370_496.0).contains(&r) {
+        return Value::Real(r);
+    }
+    if n == 0 {
+        return Value::Real((r + if r < 0.0 { -0.5 } else { 0.5 }) as i64 as f64);
+    }
+    let spec =
+        FloatSpec { style: FloatStyle::Fixed, precision: n as usize, alternate: false, alt2: false, upper: false };
+    let text = render_abs(r, spec);
+    let back = text.parse::<f64>().unwrap_or(r.abs());
+    Value::Real(if r < 0.0 { -back } else { back })
 }
 
 fn abs(v: &Value) -> Result<Value> {
@@ -223,46 +118,32 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
         },
         Func::Lower => text_fn(&|s| s.to_ascii_lowercase()),
         Func::Upper => text_fn(&|s| s.to_ascii_uppercase()),
-        Func::Substr => substr(&v[0], &v[1], v.get(2)),
-        Func::Trim => trim(&v[0], v.get(1), true, true),
-        Func::LTrim => trim(&v[0], v.get(1), true, false),
-        Func::RTrim => trim(&v[0], v.get(1), false, true),
-        Func::Replace => {
-            if v.iter().any(Value::is_null) {
-                Value::Null
-            } else {
-                let from = text_of(&v[1]);
-                if from.is_empty() {
-                    Value::Text(text_of(&v[0]))
-                } else {
-                    Value::Text(text_of(&v[0]).replace(&from, &text_of(&v[2])))
-                }
-            }
-        }
-        Func::Instr => {
-            if v.iter().any(Value::is_null) {
-                Value::Null
-            } else {
-                let hay = text_of(&v[0]);
-                let needle = text_of(&v[1]);
-                Value::Integer(hay.find(&needle).map_or(0, |b| hay[..b].chars().count() as i64 + 1))
-            }
-        }
+        Func::Substr => strings::substr(&v[0], &v[1], v.get(2)),
+        Func::Trim => strings::trim(&v[0], v.get(1), true, true),
+        Func::LTrim => strings::trim(&v[0], v.get(1), true, false),
+        Func::RTrim => strings::trim(&v[0], v.get(1), false, true),
+        Func::Replace => strings::replace(&v[0], &v[1], &v[2]),
+        Func::Instr => strings::instr(&v[0], &v[1]),
         Func::Round => round(&v[0], v.get(1)),
         Func::Typeof => Value::Text(type_name(&v[0]).into()),
-        Func::Hex => match &v[0] {
-            Value::Null => Value::Text(String::new()),
-            Value::Blob(b) => Value::Text(b.iter().map(|x| format!("{x:02X}")).collect()),
-            x => Value::Text(text_of(x).bytes().map(|x| format!("{x:02X}")).collect()),
-        },
+        Func::Hex => strings::hex(&v[0]),
+        Func::Quote => strings::quote(&v[0]),
+        Func::Char => strings::char_fn(&v),
+        Func::Unicode => strings::unicode(&v[0]),
+        Func::Glob => strings::glob(&v[1], &v[0]).map_or(Value::Null, |b| Value::Integer(i64::from(b))),
+        Func::Printf => super::printf::printf(&v)?,
+        Func::NumericAffinity => crate::types::cast::apply_numeric_affinity(&v[0]),
+        Func::TextAffinity => crate::types::cast::apply_text_affinity(&v[0]),
         Func::Random => Value::Integer(random()),
         Func::Min | Func::Max => {
             if v.iter().any(Value::is_null) {
                 Value::Null
             } else {
+                // SQLite's tie rule: max keeps the first of equals, min the last.
                 let pick = v.iter().reduce(|a, b| {
                     let ord = total_cmp(a, b);
-                    if (f == Func::Min) == ord.is_le() {
+                    let keep_a = if f == Func::Min { ord.is_lt() } else { ord.is_ge() };
+                    if keep_a {
                         a
                     } else {
                         b
@@ -275,18 +156,12 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
             Some((fmt, rest)) => datetime::strftime(fmt, rest, ctx.now_us)?,
             None => Value::Null,
         },
-        Func::Date => datetime::strftime(&Value::from("%Y-%m-%d"), &v, ctx.now_us)?,
-        Func::Time => datetime::strftime(&Value::from("%H:%M:%S"), &v, ctx.now_us)?,
-        Func::DateTime => datetime::strftime(&Value::from("%Y-%m-%d %H:%M:%S"), &v, ctx.now_us)?,
-        Func::UnixEpoch => match datetime::strftime(&Value::from("%s"), &v, ctx.now_us)? {
-            Value::Text(s) => s.parse::<i64>().map_or(Value::Null, Value::Integer),
-            other => other,
-        },
-        Func::JulianDay => match datetime::strftime(&Value::from("%J"), &v, ctx.now_us)? {
-            Value::Text(s) => s.parse::<f64>().map_or(Value::Null, Value::Real),
-            other => other,
-        },
-        Func::Now => datetime::strftime(&Value::from("%Y-%m-%d %H:%M:%S"), &[], ctx.now_us)?,
+        Func::Date => datetime::call(DateFn::Date, &v, ctx.now_us)?,
+        Func::Time => datetime::call(DateFn::Time, &v, ctx.now_us)?,
+        Func::DateTime => datetime::call(DateFn::DateTime, &v, ctx.now_us)?,
+        Func::UnixEpoch => datetime::call(DateFn::UnixEpoch, &v, ctx.now_us)?,
+        Func::JulianDay => datetime::call(DateFn::JulianDay, &v, ctx.now_us)?,
+        Func::Now => datetime::call(DateFn::DateTime, &[], ctx.now_us)?,
         Func::Version => Value::Text(crate::VERSION.into()),
         Func::CurrentScn => Value::Integer(i64::try_from(system_reader(ctx, f)?.snapshot_scn()).unwrap_or(i64::MAX)),
         Func::LastTxid => Value::Integer(i64::try_from(ctx.last_txid).unwrap_or(i64::MAX)),
@@ -304,41 +179,4 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
 /// Decimal helper kept here so aggregate code can share rounding rules.
 pub fn decimal_div(a: Decimal, n: i64) -> Option<Decimal> {
     a.checked_div(Decimal::from(n))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn l(t: &str, p: &str) -> bool {
-        like(&Value::from(t), &Value::from(p), None).unwrap().unwrap()
-    }
-
-    #[test]
-    fn like_is_ascii_case_insensitive_with_wildcards() {
-        assert!(l("Hello", "hello"));
-        assert!(l("Hello", "h%o"));
-        assert!(l("Hello", "_ello"));
-        assert!(!l("Hello", "h_o"));
-        assert!(l("abcabc", "%bc"));
-        assert!(l("", "%"));
-        assert!(!l("abc", ""));
-        let esc = Value::from("!");
-        assert_eq!(like(&Value::from("50%"), &Value::from("50!%"), Some(&esc)).unwrap(), Some(true));
-        assert_eq!(like(&Value::from("500"), &Value::from("50!%"), Some(&esc)).unwrap(), Some(false));
-    }
-
-    #[test]
-    fn substr_follows_sqlite() {
-        let s = Value::from("hello");
-        assert_eq!(substr(&s, &Value::Integer(2), Some(&Value::Integer(3))), Value::from("ell"));
-        assert_eq!(substr(&s, &Value::Integer(-3), None), Value::from("llo"));
-        assert_eq!(substr(&s, &Value::Integer(0), Some(&Value::Integer(2))), Value::from("h"));
-        assert_eq!(substr(&s, &Value::Integer(4), Some(&Value::Integer(-2))), Value::from("el"));
-        // Out-of-range starts and huge lengths give an empty or clipped string, never a panic.
-        assert_eq!(substr(&Value::from("abc"), &Value::Integer(10), Some(&Value::Integer(-2))), Value::from(""));
-        // (SQLite returns '' for these two; at i64 extremes we only promise no panic.)
-        assert!(matches!(substr(&s, &Value::Integer(i64::MIN), Some(&Value::Integer(i64::MAX))), Value::Text(_)));
-        assert!(matches!(substr(&s, &Value::Integer(i64::MAX), Some(&Value::Integer(i64::MIN))), Value::Text(_)));
-    }
 }

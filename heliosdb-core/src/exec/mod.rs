@@ -1,7 +1,8 @@
 //! Execution: running plans against a [`crate::storage::Reader`].
 //!
 //! * [`eval`] — expression evaluation; [`arith`] — arithmetic and string operators;
-//! * [`functions`] — scalar functions; [`datetime`] — SQLite's date functions;
+//! * [`functions`] — scalar functions; [`strings`] — string functions, LIKE, GLOB;
+//!   [`printf`] — SQL `printf`; [`datetime`] — SQLite's date functions;
 //! * [`aggregate`] — aggregate state; [`window`] — window functions;
 //! * [`scan`] — turning an access path into key ranges and rows;
 //! * [`temporal`] — reads of the past: AS OF scans, history scans, `heliosdb_snapshots()`;
@@ -19,9 +20,11 @@ pub mod ddl;
 pub mod dml;
 pub mod eval;
 pub mod functions;
+pub mod printf;
 pub mod query;
 pub mod recursive;
 pub mod scan;
+pub mod strings;
 pub mod temporal;
 pub mod triggers;
 pub mod window;

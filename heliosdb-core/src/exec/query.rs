@@ -113,7 +113,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             } else {
                 let mut map: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
                 for (i, r) in right_rows.iter().enumerate() {
-                    let key = equi.iter().map(|(_, re)| eval(re, r, ctx).map(hash_key)).collect::<Result<Vec<_>>>()?;
+                    let key = equi.iter().map(|(_, re)| eval(re, r, ctx)).collect::<Result<Vec<_>>>()?;
                     if key.iter().all(|v| !v.is_null()) {
                         map.entry(key).or_default().push(i);
                     }
@@ -132,8 +132,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                 let candidates: &[usize] = match &buckets {
                     None => &all,
                     Some(map) => {
-                        let key =
-                            equi.iter().map(|(le, _)| eval(le, &l, ctx).map(hash_key)).collect::<Result<Vec<_>>>();
+                        let key = equi.iter().map(|(le, _)| eval(le, &l, ctx)).collect::<Result<Vec<_>>>();
                         match key {
                             Ok(k) => map.get(&k).map_or(&[], Vec::as_slice),
                             Err(e) => return Emit::One(Some(Err(e))),
@@ -290,15 +289,6 @@ pub(super) fn limit_count(e: Option<&Expr>, ctx: &EvalCtx) -> Result<Option<i64>
         Value::Integer(i) => Ok(Some(i)),
         Value::Null => Ok(None),
         other => Err(crate::error::sql_err!("LIMIT and OFFSET must be integers, not {}", other.type_name())),
-    }
-}
-
-/// A join key as the hash table sees it: text that is a number hashes as
-/// that number, because SQL compares it equal to the number.
-pub(super) fn hash_key(v: Value) -> Value {
-    match &v {
-        Value::Text(t) => crate::types::compare::parse_number(t).unwrap_or(v),
-        _ => v,
     }
 }
 

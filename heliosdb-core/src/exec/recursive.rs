@@ -6,7 +6,7 @@
 //! LIMIT) and then stepped alone, its results joining the queue.
 
 use super::eval::{eval, EvalCtx};
-use super::query::{hash_key, keys_cmp, limit_count, run as run_plan};
+use super::query::{keys_cmp, limit_count, run as run_plan};
 use super::RowIter;
 use crate::error::Result;
 use crate::sql::plan::{Plan, RecursiveQueue};
@@ -32,7 +32,7 @@ pub fn run<'a>(
     // UNION: a row joins the queue only if no equal row has joined it before.
     let mut keep = move |rows: Vec<Vec<Value>>| -> Vec<Vec<Value>> {
         if distinct {
-            rows.into_iter().filter(|r| seen.insert(r.iter().cloned().map(hash_key).collect())).collect()
+            rows.into_iter().filter(|r| seen.insert(r.to_vec())).collect()
         } else {
             rows
         }

@@ -1,7 +1,9 @@
 //! Binding: sqlparser expressions → [`Expr`], resolving names against a
 //! [`Scope`] and functions against the engine's function list.
 
+use super::affinity;
 use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, Subquery, SubqueryKind, UnaryOp};
+use super::function_names::{agg_func, arity_ok, scalar_func};
 use super::scope::Scope;
 use crate::catalog::Catalog;
 use crate::error::{sql_err, Error, Result};
@@ -105,74 +107,6 @@ pub fn object_name(name: &ast::ObjectName) -> String {
             ast::ObjectNamePart::Function(f) => f.name.value.clone(),
         })
         .unwrap_or_default()
-}
-
-fn scalar_func(name: &str) -> Option<Func> {
-    Some(match name {
-        "abs" => Func::Abs,
-        "coalesce" => Func::Coalesce,
-        "ifnull" => Func::IfNull,
-        "nullif" => Func::NullIf,
-        "iif" => Func::Iif,
-        "length" | "char_length" => Func::Length,
-        "lower" => Func::Lower,
-        "upper" => Func::Upper,
-        "substr" | "substring" => Func::Substr,
-        "trim" => Func::Trim,
-        "ltrim" => Func::LTrim,
-        "rtrim" => Func::RTrim,
-        "replace" => Func::Replace,
-        "instr" => Func::Instr,
-        "round" => Func::Round,
-        "typeof" => Func::Typeof,
-        "hex" => Func::Hex,
-        "random" => Func::Random,
-        "min" => Func::Min,
-        "max" => Func::Max,
-        "strftime" => Func::Strftime,
-        "date" => Func::Date,
-        "time" => Func::Time,
-        "datetime" => Func::DateTime,
-        "unixepoch" => Func::UnixEpoch,
-        "julianday" => Func::JulianDay,
-        "now" | "current_timestamp" => Func::Now,
-        "heliosdb_version" | "sqlite_version" => Func::Version,
-        "heliosdb_current_scn" => Func::CurrentScn,
-        "heliosdb_last_txid" => Func::LastTxid,
-        "heliosdb_gc" => Func::Gc,
-        _ => return None,
-    })
-}
-
-pub(crate) fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
-    Some(match name {
-        "count" => AggFunc::Count,
-        "sum" => AggFunc::Sum,
-        "total" => AggFunc::Total,
-        "avg" => AggFunc::Avg,
-        "min" if nargs == 1 => AggFunc::Min,
-        "max" if nargs == 1 => AggFunc::Max,
-        "stddev" | "stddev_samp" => AggFunc::StddevSamp,
-        "stddev_pop" => AggFunc::StddevPop,
-        "variance" | "var_samp" => AggFunc::VarSamp,
-        "var_pop" => AggFunc::VarPop,
-        "group_concat" | "string_agg" => AggFunc::GroupConcat,
-        _ => return None,
-    })
-}
-
-fn arity_ok(f: Func, n: usize) -> bool {
-    match f {
-        Func::Random | Func::Now | Func::Version | Func::CurrentScn | Func::LastTxid | Func::Gc => n == 0,
-        Func::Abs | Func::Length | Func::Lower | Func::Upper | Func::Typeof | Func::Hex => n == 1,
-        Func::IfNull | Func::NullIf | Func::Instr => n == 2,
-        Func::Iif | Func::Replace => n == 3,
-        Func::Substr => n == 2 || n == 3,
-        Func::Trim | Func::LTrim | Func::RTrim | Func::Round => n == 1 || n == 2,
-        Func::Coalesce | Func::Min | Func::Max => n >= 2,
-        Func::Strftime => n >= 1,
-        Func::Date | Func::Time | Func::DateTime | Func::UnixEpoch | Func::JulianDay => true,
-    }
 }
 
 fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
@@ -288,6 +222,11 @@ impl<'a> Binder<'a> {
         Ok(Expr::Subquery(Box::new(Subquery { plan: qp.plan, kind, correlated: used > 0 })))
     }
 
+    /// The scopes of the enclosing queries, innermost last.
+    fn outer(&self) -> &[&'a Scope] {
+        self.ctx.map_or(&[], |c| c.outer.as_slice())
+    }
+
     fn b(&self, e: &ast::Expr) -> Result<Box<Expr>> {
         self.bind(e).map(Box::new)
     }
@@ -323,7 +262,15 @@ impl<'a> Binder<'a> {
                 ast::UnaryOperator::BitwiseNot => Expr::Unary(UnaryOp::BitNot, self.b(expr)?),
                 other => return Err(sql_err!("unsupported operator: {other}")),
             },
-            A::BinaryOp { left, op, right } => Expr::Binary(binary_op(op)?, self.b(left)?, self.b(right)?),
+            A::BinaryOp { left, op: ast::BinaryOperator::Glob, right } => {
+                Expr::Func(Func::Glob, vec![self.bind(right)?, self.bind(left)?])
+            }
+            A::BinaryOp { left, op, right } => {
+                let op = binary_op(op)?;
+                let (l, r) = (self.bind(left)?, self.bind(right)?);
+                let (l, r) = if op.is_comparison() { affinity::pair(l, r, self.scope, self.outer()) } else { (l, r) };
+                Expr::Binary(op, Box::new(l), Box::new(r))
+            }
             A::IsNull(x) => Expr::IsNull(self.b(x)?, false),
             A::IsNotNull(x) => Expr::IsNull(self.b(x)?, true),
             A::IsTrue(x) => Expr::Binary(BinaryOp::Is, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(true)))),
@@ -332,15 +279,22 @@ impl<'a> Binder<'a> {
             A::IsNotFalse(x) => {
                 Expr::Binary(BinaryOp::IsNot, self.b(x)?, Box::new(Expr::Literal(Value::Boolean(false))))
             }
-            A::IsDistinctFrom(l, r) => Expr::Binary(BinaryOp::IsNot, self.b(l)?, self.b(r)?),
-            A::IsNotDistinctFrom(l, r) => Expr::Binary(BinaryOp::Is, self.b(l)?, self.b(r)?),
-            A::InList { expr, list, negated } => Expr::InList {
-                expr: self.b(expr)?,
-                list: list.iter().map(|x| self.bind(x)).collect::<Result<_>>()?,
-                negated: *negated,
-            },
+            A::IsDistinctFrom(l, r) | A::IsNotDistinctFrom(l, r) => {
+                let op = if matches!(e, A::IsDistinctFrom(..)) { BinaryOp::IsNot } else { BinaryOp::Is };
+                let (l, r) = affinity::pair(self.bind(l)?, self.bind(r)?, self.scope, self.outer());
+                Expr::Binary(op, Box::new(l), Box::new(r))
+            }
+            A::InList { expr, list, negated } => {
+                // SQLite applies the left operand's affinity to the list.
+                let e = self.bind(expr)?;
+                let own = affinity::of(&e, self.scope, self.outer());
+                let aff = affinity::for_comparison(own, None);
+                let list = list.iter().map(|x| Ok(affinity::wrap(self.bind(x)?, None, aff))).collect::<Result<_>>()?;
+                Expr::InList { expr: Box::new(e), list, negated: *negated }
+            }
             A::Between { expr, negated, low, high } => {
-                Expr::Between { expr: self.b(expr)?, lo: self.b(low)?, hi: self.b(high)?, negated: *negated }
+                let (e, lo, hi) = (self.bind(expr)?, self.bind(low)?, self.bind(high)?);
+                affinity::between(e, lo, hi, *negated, self.scope, self.outer())
             }
             A::Like { negated, any: false, expr, pattern, escape_char }
             | A::ILike { negated, any: false, expr, pattern, escape_char } => Expr::Like {
@@ -352,20 +306,20 @@ impl<'a> Binder<'a> {
                 },
                 negated: *negated,
             },
-            A::Case { operand, conditions, else_result, .. } => Expr::Case {
-                operand: match operand {
-                    Some(o) => Some(self.b(o)?),
-                    None => None,
-                },
-                whens: conditions
-                    .iter()
-                    .map(|w| Ok((self.bind(&w.condition)?, self.bind(&w.result)?)))
-                    .collect::<Result<_>>()?,
-                else_result: match else_result {
+            A::Case { operand, conditions, else_result, .. } => {
+                let else_result = match else_result {
                     Some(x) => Some(self.b(x)?),
                     None => None,
-                },
-            },
+                };
+                let mut whens = Vec::with_capacity(conditions.len());
+                for w in conditions {
+                    whens.push((self.bind(&w.condition)?, self.bind(&w.result)?));
+                }
+                match operand {
+                    Some(o) => affinity::simple_case(self.bind(o)?, whens, else_result, self.scope, self.outer()),
+                    None => Expr::Case { operand: None, whens, else_result },
+                }
+            }
             A::Cast { expr, data_type: dt, .. } => Expr::Cast(self.b(expr)?, data_type(dt)?),
             A::Substring { expr, substring_from, substring_for, .. } => {
                 let from = substring_from

@@ -60,6 +60,14 @@ pub enum BinaryOp {
     ShiftRight,
 }
 
+impl BinaryOp {
+    /// `= <> < <= > >= IS IS NOT`: the operators column affinity applies to.
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Eq | NotEq | Lt | LtEq | Gt | GtEq | Is | IsNot)
+    }
+}
+
 /// Scalar functions known to the engine; each variant is the SQL function of
 /// the same name (see README's SQL reference for arguments).
 #[allow(missing_docs)]
@@ -93,6 +101,19 @@ pub enum Func {
     JulianDay,
     Now,
     Version,
+    /// `printf(format, …)` / `format(format, …)`.
+    Printf,
+    Quote,
+    Char,
+    Unicode,
+    /// `glob(pattern, text)`; `text GLOB pattern` binds to it too.
+    Glob,
+    /// Internal: SQLite's NUMERIC affinity, applied by the binder to an
+    /// operand compared with a numeric column (`'5'` → 5).
+    NumericAffinity,
+    /// Internal: TEXT affinity, applied to an operand compared with a TEXT
+    /// column (5 → `'5'`).
+    TextAffinity,
     /// `heliosdb_current_scn()`: the latest commit the statement sees.
     CurrentScn,
     /// `heliosdb_last_txid()`: the session's last committed transaction id.

@@ -5,15 +5,18 @@
 //! * [`expr`] — bound expressions (names resolved to column positions);
 //! * [`scope`] — the columns visible to an expression;
 //! * [`binder`] — AST expressions → bound expressions (window calls in its
-//!   `window` submodule);
+//!   `window` submodule); [`function_names`] — its function table;
+//! * [`affinity`] — SQLite's comparison affinity, applied while binding;
 //! * [`window_syntax`] — `EXCLUDE …` after a window frame, which sqlparser lacks;
 //! * [`plan`] — the operator tree the executor runs;
 //! * [`planner`] — statements → plans (access-path choice included);
 //! * [`explain`] — the text EXPLAIN prints for a plan.
 
+pub mod affinity;
 pub mod binder;
 pub mod explain;
 pub mod expr;
+pub mod function_names;
 pub mod limits;
 pub mod parser;
 pub mod plan;

@@ -8,10 +8,11 @@
 //! placeholder in the tree reads `?N`.
 
 use crate::error::{Error, Result};
-use sqlparser::ast::{visit_expressions_mut, Expr, Statement, Value};
+use sqlparser::ast::{visit_expressions_mut, BinaryOperator, Expr, Statement, UnaryOperator, Value};
 use sqlparser::dialect::{Dialect, GenericDialect};
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Tokenizer;
+use sqlparser::tokenizer::{Token, Tokenizer};
 
 #[path = "time_travel_syntax.rs"]
 pub mod time_travel;
@@ -42,7 +43,79 @@ impl Dialect for HeliosDialect {
     fn supports_bitwise_shift_operators(&self) -> bool {
         true // `<<` and `>>`, as in SQLite
     }
+    fn supports_comma_separated_trim(&self) -> bool {
+        true // SQLite's `trim(x, chars)`
+    }
+    fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        // SQLite binds `||` tighter than `*` (`2 * 3 || 4` is 2 * '34').
+        (parser.peek_token_ref().token == Token::StringConcat).then_some(Ok(CONCAT_PRECEDENCE))
+    }
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        // Unary `-` and `+` bind tighter than any binary operator, `||` included.
+        let op = match parser.peek_token_ref().token {
+            Token::Minus => UnaryOperator::Minus,
+            Token::Plus => UnaryOperator::Plus,
+            _ => return None,
+        };
+        parser.advance_token();
+        Some(parser.parse_subexpr(CONCAT_PRECEDENCE + 1).map(|e| Expr::UnaryOp { op, expr: Box::new(e) }))
+    }
+    fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
+        if parser.peek_keyword(Keyword::IS) {
+            return parse_is_expr(parser, expr, precedence);
+        }
+        // `x GLOB pattern` and `x NOT GLOB pattern`, as SQLite spells them.
+        let negated = if parser.parse_keywords(&[Keyword::NOT, Keyword::GLOB]) {
+            true
+        } else if parser.parse_keyword(Keyword::GLOB) {
+            false
+        } else {
+            return None;
+        };
+        let right = match parser.parse_subexpr(precedence) {
+            Ok(e) => e,
+            Err(e) => return Some(Err(e)),
+        };
+        let glob = Expr::BinaryOp { left: Box::new(expr.clone()), op: BinaryOperator::Glob, right: Box::new(right) };
+        Some(Ok(if negated { Expr::UnaryOp { op: UnaryOperator::Not, expr: Box::new(glob) } } else { glob }))
+    }
 }
+
+/// SQLite's `x IS [NOT] y` for any `y` (sqlparser knows only `IS NULL`,
+/// `IS TRUE`, `IS DISTINCT FROM`, …, which it keeps parsing itself).
+fn parse_is_expr(parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
+    let not = matches!(&parser.peek_nth_token_ref(1).token, Token::Word(w) if w.keyword == Keyword::NOT);
+    let after = &parser.peek_nth_token_ref(if not { 2 } else { 1 }).token;
+    let own = [
+        Keyword::NULL,
+        Keyword::TRUE,
+        Keyword::FALSE,
+        Keyword::DISTINCT,
+        Keyword::JSON,
+        Keyword::NORMALIZED,
+        Keyword::UNKNOWN,
+        Keyword::NFC,
+        Keyword::NFD,
+        Keyword::NFKC,
+        Keyword::NFKD,
+    ];
+    if matches!(after, Token::Word(w) if own.contains(&w.keyword)) {
+        return None;
+    }
+    parser.advance_token();
+    if not {
+        parser.advance_token();
+    }
+    let right = match parser.parse_subexpr(precedence) {
+        Ok(e) => e,
+        Err(e) => return Some(Err(e)),
+    };
+    let (l, r) = (Box::new(expr.clone()), Box::new(right));
+    Some(Ok(if not { Expr::IsDistinctFrom(l, r) } else { Expr::IsNotDistinctFrom(l, r) }))
+}
+
+/// Where `||` sits among sqlparser's precedences: above `*` (40), below `::` (50).
+const CONCAT_PRECEDENCE: u8 = 45;
 
 /// The parameters of a statement: slot `i` (0-based) is parameter number `i + 1`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

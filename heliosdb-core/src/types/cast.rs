@@ -4,7 +4,7 @@
 //! nothing is lost (`'42'` into INTEGER, `3` into REAL, `2.0` into INTEGER)
 //! and is rejected otherwise. [`cast`] is the lenient `CAST(x AS type)`.
 
-use super::compare::{decimal_as_i64, parse_number};
+use super::compare::decimal_as_i64;
 use super::datatype::DataType;
 use super::value::{decimal_to_f64, format_real, Value};
 use crate::error::{Error, Result};
@@ -164,6 +164,10 @@ fn numeric_prefix(s: &str) -> Value {
     }
     let num = &t[..end];
     if !is_real {
+        // No digits at all ('t', '', '-') reads as the integer 0, as in SQLite.
+        if end == digits_start {
+            return Value::Integer(0);
+        }
         if let Ok(i) = num.parse::<i64>() {
             return Value::Integer(i);
         }
@@ -172,12 +176,136 @@ fn numeric_prefix(s: &str) -> Value {
 }
 
 /// Reads any value as a number the way SQLite arithmetic does
-/// (text → its numeric prefix, blob → 0).
+/// (text and blobs → the numeric prefix of their text).
 pub fn to_numeric(v: &Value) -> Value {
     match v {
         Value::Text(s) => numeric_prefix(s),
-        Value::Blob(_) => Value::Integer(0),
+        Value::Blob(b) => numeric_prefix(&String::from_utf8_lossy(b)),
         Value::Boolean(b) => Value::Integer(i64::from(*b)),
+        other => other.clone(),
+    }
+}
+
+/// The integer prefix of text as SQLite reads it (`sqlite3Atoi64`): leading
+/// spaces, a sign, digits; anything after is ignored (`'1e3'` → 1), and
+/// values past the i64 range clamp to it.
+fn integer_prefix(s: &str) -> i64 {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0c', '\x0b']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut acc: i128 = 0;
+    for b in digits.bytes().take_while(u8::is_ascii_digit) {
+        acc = (acc * 10 + i128::from(b - b'0')).min(i128::from(i64::MAX) + 1);
+    }
+    let signed = if neg { -acc } else { acc };
+    i64::try_from(signed.clamp(i128::from(i64::MIN), i128::from(i64::MAX))).unwrap_or(0)
+}
+
+/// A value as a 64-bit integer, as SQLite's `sqlite3_value_int64` reads it:
+/// REALs truncate (clamped to the i64 range), text and blobs take their
+/// integer prefix, NULL is 0. What `CAST(x AS INTEGER)` and printf's `%d` use.
+pub fn int_of(v: &Value) -> i64 {
+    match v {
+        Value::Null => 0,
+        Value::Integer(i) => *i,
+        Value::Boolean(b) => i64::from(*b),
+        // `as` saturates at the i64 range and maps NaN to 0.
+        Value::Real(f) => *f as i64,
+        Value::Decimal(d) => i64::try_from(d.trunc()).unwrap_or(if d.is_sign_negative() { i64::MIN } else { i64::MAX }),
+        Value::Text(s) => integer_prefix(s),
+        Value::Blob(b) => integer_prefix(&String::from_utf8_lossy(b)),
+    }
+}
+
+/// A value as a double, as SQLite's `sqlite3_value_double` reads it (text
+/// and blobs → their numeric prefix, NULL → 0.0).
+pub fn real_of(v: &Value) -> f64 {
+    to_numeric(v).as_f64().unwrap_or(0.0)
+}
+
+/// SQLite's `sqlite3Isspace`: the blanks its number and time parsers skip.
+pub fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// The number `text` spells, if it is entirely one (blanks around allowed),
+/// as SQLite's `sqlite3AtoF` decides: digits with an optional point and
+/// exponent; no hex, no `inf`.
+pub fn atof(text: &str) -> Option<f64> {
+    let z = text.as_bytes();
+    let at = |i: usize| z.get(i).copied().unwrap_or(0);
+    let mut i = z.iter().take_while(|&&b| is_space(b)).count();
+    let start = i;
+    if matches!(at(i), b'+' | b'-') {
+        i += 1;
+    }
+    let mut digits = 0;
+    while at(i).is_ascii_digit() {
+        i += 1;
+        digits += 1;
+    }
+    if at(i) == b'.' {
+        i += 1;
+        while at(i).is_ascii_digit() {
+            i += 1;
+            digits += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    if matches!(at(i), b'e' | b'E') {
+        i += 1;
+        if matches!(at(i), b'+' | b'-') {
+            i += 1;
+        }
+        if !at(i).is_ascii_digit() {
+            return None;
+        }
+        while at(i).is_ascii_digit() {
+            i += 1;
+        }
+    }
+    let end = i;
+    while is_space(at(i)) {
+        i += 1;
+    }
+    if i != z.len() {
+        return None;
+    }
+    text[start..end].parse::<f64>().ok()
+}
+
+/// SQLite's NUMERIC affinity on one value: text that is entirely a number
+/// becomes that number (INTEGER when written as one and in range); anything
+/// else is unchanged. Applied where a comparison's column affinity says so.
+pub fn apply_numeric_affinity(v: &Value) -> Value {
+    match v {
+        Value::Text(s) => parse_number(s).unwrap_or_else(|| v.clone()),
+        other => other.clone(),
+    }
+}
+
+/// Text that is entirely a number (blanks around allowed), as that number:
+/// INTEGER when written as an in-range integer, else REAL.
+pub fn parse_number(s: &str) -> Option<Value> {
+    let f = atof(s)?;
+    let t = s.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
+    if !t.contains(['.', 'e', 'E']) {
+        if let Ok(i) = t.parse::<i64>() {
+            return Some(Value::Integer(i));
+        }
+    }
+    Some(Value::Real(f))
+}
+
+/// SQLite's TEXT affinity on one value: numbers become their text.
+pub fn apply_text_affinity(v: &Value) -> Value {
+    match v {
+        Value::Integer(_) | Value::Real(_) | Value::Decimal(_) | Value::Boolean(_) => Value::Text(v.to_string()),
         other => other.clone(),
     }
 }
@@ -192,15 +320,8 @@ pub fn cast(v: &Value, ty: DataType) -> Result<Value> {
     }
     Ok(match ty {
         DataType::Any => v.clone(),
-        DataType::Integer => match to_numeric(v) {
-            Value::Integer(i) => Value::Integer(i),
-            Value::Real(f) => Value::Integer(if f.is_nan() { 0 } else { f as i64 }),
-            Value::Decimal(d) => Value::Integer(i64::try_from(d.trunc()).unwrap_or(0)),
-            _ => Value::Integer(0),
-        },
-        DataType::Real => match to_numeric(v) {
-            other => Value::Real(other.as_f64().unwrap_or(0.0)),
-        },
+        DataType::Integer => Value::Integer(int_of(v)),
+        DataType::Real => Value::Real(real_of(v)),
         DataType::Text => match v {
             Value::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
             Value::Real(f) => Value::Text(format_real(*f)),
@@ -234,5 +355,26 @@ pub fn truthy(v: &Value) -> Option<bool> {
         Value::Boolean(b) => Some(*b),
         Value::Integer(i) => Some(*i != 0),
         other => to_numeric(other).as_f64().map(|f| f != 0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_reads_as_sqlite_reads_it() {
+        assert_eq!(to_numeric(&Value::from("t")), Value::Integer(0));
+        assert_eq!(to_numeric(&Value::from("12abc")), Value::Integer(12));
+        assert_eq!(to_numeric(&Value::from("1.5x")), Value::Real(1.5));
+        assert_eq!(to_numeric(&Value::from("1e")), Value::Integer(1));
+        assert_eq!(int_of(&Value::from("1e3")), 1);
+        assert_eq!(int_of(&Value::from("-9223372036854775809")), i64::MIN);
+        assert_eq!(int_of(&Value::Real(1e30)), i64::MAX);
+        assert_eq!(apply_numeric_affinity(&Value::from(" 5 ")), Value::Integer(5));
+        assert_eq!(apply_numeric_affinity(&Value::from("5x")), Value::from("5x"));
+        assert_eq!(apply_text_affinity(&Value::Real(1e20)), Value::from("1.0e+20"));
+        assert_eq!(atof("1."), Some(1.0));
+        assert_eq!(atof("0x10"), None);
     }
 }

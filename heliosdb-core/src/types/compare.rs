@@ -61,24 +61,6 @@ fn cmp_numeric(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Parses text that is entirely a number (after trimming spaces).
-pub fn parse_number(s: &str) -> Option<Value> {
-    let t = s.trim();
-    if t.is_empty() {
-        return None;
-    }
-    if let Ok(i) = t.parse::<i64>() {
-        return Some(Value::Integer(i));
-    }
-    let looks_numeric = t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'));
-    if looks_numeric {
-        if let Ok(f) = t.parse::<f64>() {
-            return Some(Value::Real(f));
-        }
-    }
-    None
-}
-
 /// The total order of ORDER BY, GROUP BY and DISTINCT.
 pub fn total_cmp(a: &Value, b: &Value) -> Ordering {
     // The common cases first: joins and GROUP BY compare keys of one type.
@@ -115,21 +97,14 @@ pub fn order_key_cmp(a: &Value, b: &Value, desc: bool, nulls_first: bool) -> Ord
 
 /// SQL comparison: `None` when either side is NULL.
 ///
-/// A number compared with text that is entirely a number compares numerically
-/// (the effect SQLite's column affinity has in `WHERE int_col = '5'`);
-/// otherwise numbers order before text.
+/// Values of different type families never convert here: a number orders
+/// before any text, as in SQLite when no affinity applies (`1 = '1'` is
+/// false). Column affinity (`int_col = '5'`) is applied by the binder before
+/// the comparison runs (see `sql::affinity`).
 pub fn sql_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Integer(x), Value::Integer(y)) => Some(x.cmp(y)),
         (Value::Null, _) | (_, Value::Null) => None,
-        (Value::Text(t), other) if family(other) == 1 => match parse_number(t) {
-            Some(n) => Some(cmp_numeric(&n, other)),
-            None => Some(Ordering::Greater),
-        },
-        (other, Value::Text(t)) if family(other) == 1 => match parse_number(t) {
-            Some(n) => Some(cmp_numeric(other, &n)),
-            None => Some(Ordering::Less),
-        },
         _ => Some(total_cmp(a, b)),
     }
 }

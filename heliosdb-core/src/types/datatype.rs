@@ -32,10 +32,32 @@ pub enum DataType {
     Any,
 }
 
+/// A column's affinity for comparisons (SQLite's rule): whether a value
+/// compared with the column is first read as a number, as text, or as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affinity {
+    /// No conversion (BLOB and ANY columns).
+    Blob,
+    /// Numbers become text.
+    Text,
+    /// Text that is a number becomes that number (INTEGER, REAL, BOOLEAN,
+    /// DECIMAL columns).
+    Numeric,
+}
+
 /// The largest DECIMAL precision the engine represents exactly.
 pub const MAX_DECIMAL_PRECISION: u8 = 28;
 
 impl DataType {
+    /// The comparison affinity of a column of this type.
+    pub fn affinity(self) -> Affinity {
+        match self {
+            DataType::Integer | DataType::Real | DataType::Boolean | DataType::Decimal { .. } => Affinity::Numeric,
+            DataType::Text => Affinity::Text,
+            DataType::Blob | DataType::Any => Affinity::Blob,
+        }
+    }
+
     /// Maps a SQL type name (as written in CREATE TABLE or CAST) to a type,
     /// using SQLite's affinity rules for names it does not know exactly.
     ///

@@ -83,26 +83,7 @@ pub fn decimal_to_f64(d: &Decimal) -> f64 {
     d.to_f64().unwrap_or(f64::NAN)
 }
 
-/// Formats a REAL the way SQLite prints it: integral values keep a `.0`,
-/// others use the shortest representation that round-trips.
-pub fn format_real(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Inf".into() } else { "-Inf".into() };
-    }
-    if f == f.trunc() && f.abs() < 1e15 {
-        format!("{f:.1}")
-    } else {
-        let s = format!("{f}");
-        if s.contains('e') || s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    }
-}
+pub use super::numfmt::format_real;
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

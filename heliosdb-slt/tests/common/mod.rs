@@ -1,28 +1,36 @@
-//! Shared by the differential tests: a small deterministic generator and
-//! running one query on HeliosDB and on SQLite (rusqlite), results as
-//! comparable cells (numbers as f64, compared with a relative tolerance).
+//! What the differential tests share: heliosdb-core's seeded generator
+//! (the same file, so the two crates' randomized tests replay alike), plus
+//! the picks a query generator needs, and running one query on HeliosDB
+//! and on SQLite (rusqlite) with results as comparable cells.
 
 #![allow(dead_code)] // each test binary uses its own part
 
 use heliosdb_core::Value;
 
-/// Xorshift generator (fixed seeds keep the tests reproducible).
-pub struct Rng(pub u64);
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+#[path = "../../../heliosdb-core/tests/common/mod.rs"]
+mod core_common;
+
+pub use core_common::Rng;
+
+/// Query-generator helpers on [`Rng`].
+#[allow(dead_code)] // each test uses its own subset
+pub trait Pick {
+    /// One of `xs`.
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str;
+    /// A number in `lo..=hi`.
+    fn int_in(&mut self, lo: i64, hi: i64) -> i64;
+    /// A small integer, -10..=10.
+    fn int(&mut self) -> i64 {
+        self.int_in(-10, 10)
     }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+}
+
+impl Pick for Rng {
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[self.below(xs.len())]
     }
-    pub fn int(&mut self) -> i64 {
-        self.below(21) as i64 - 10
+    fn int_in(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % (hi - lo + 1) as u64) as i64
     }
 }
 

@@ -1,0 +1,82 @@
+//! The SQL names of scalar and aggregate functions, and how many arguments
+//! each takes (the binder's lookup table).
+
+use super::expr::{AggFunc, Func};
+
+/// The scalar function a (lower-cased) name calls.
+pub fn scalar_func(name: &str) -> Option<Func> {
+    Some(match name {
+        "abs" => Func::Abs,
+        "coalesce" => Func::Coalesce,
+        "ifnull" => Func::IfNull,
+        "nullif" => Func::NullIf,
+        "iif" => Func::Iif,
+        "length" | "char_length" => Func::Length,
+        "lower" => Func::Lower,
+        "upper" => Func::Upper,
+        "substr" | "substring" => Func::Substr,
+        "trim" => Func::Trim,
+        "ltrim" => Func::LTrim,
+        "rtrim" => Func::RTrim,
+        "replace" => Func::Replace,
+        "instr" => Func::Instr,
+        "round" => Func::Round,
+        "typeof" => Func::Typeof,
+        "hex" => Func::Hex,
+        "random" => Func::Random,
+        "min" => Func::Min,
+        "max" => Func::Max,
+        "strftime" => Func::Strftime,
+        "date" => Func::Date,
+        "time" => Func::Time,
+        "datetime" => Func::DateTime,
+        "unixepoch" => Func::UnixEpoch,
+        "julianday" => Func::JulianDay,
+        "now" | "current_timestamp" => Func::Now,
+        "heliosdb_version" | "sqlite_version" => Func::Version,
+        "printf" | "format" => Func::Printf,
+        "quote" => Func::Quote,
+        "char" => Func::Char,
+        "unicode" => Func::Unicode,
+        "glob" => Func::Glob,
+        "heliosdb_current_scn" => Func::CurrentScn,
+        "heliosdb_last_txid" => Func::LastTxid,
+        "heliosdb_gc" => Func::Gc,
+        _ => return None,
+    })
+}
+
+/// The aggregate a (lower-cased) name with `nargs` arguments calls.
+pub fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
+    Some(match name {
+        "count" => AggFunc::Count,
+        "sum" => AggFunc::Sum,
+        "total" => AggFunc::Total,
+        "avg" => AggFunc::Avg,
+        "min" if nargs == 1 => AggFunc::Min,
+        "max" if nargs == 1 => AggFunc::Max,
+        "stddev" | "stddev_samp" => AggFunc::StddevSamp,
+        "stddev_pop" => AggFunc::StddevPop,
+        "variance" | "var_samp" => AggFunc::VarSamp,
+        "var_pop" => AggFunc::VarPop,
+        "group_concat" | "string_agg" => AggFunc::GroupConcat,
+        _ => return None,
+    })
+}
+
+/// Whether `f` takes `n` arguments.
+pub fn arity_ok(f: Func, n: usize) -> bool {
+    match f {
+        Func::Random | Func::Now | Func::Version | Func::CurrentScn | Func::LastTxid | Func::Gc => n == 0,
+        Func::Abs | Func::Length | Func::Lower | Func::Upper | Func::Typeof | Func::Hex => n == 1,
+        Func::Quote | Func::Unicode | Func::NumericAffinity | Func::TextAffinity => n == 1,
+        Func::IfNull | Func::NullIf | Func::Instr | Func::Glob => n == 2,
+        Func::Printf | Func::Char => true,
+        Func::Iif | Func::Replace => n == 3,
+        Func::Substr => n == 2 || n == 3,
+        Func::Trim | Func::LTrim | Func::RTrim | Func::Round => n == 1 || n == 2,
+        Func::Coalesce | Func::Min | Func::Max => n >= 2,
+        Func::Strftime => n >= 1,
+        Func::Date | Func::Time | Func::DateTime | Func::UnixEpoch | Func::JulianDay => true,
+    }
+}
