@@ -146,9 +146,14 @@ static void sql_errors_not_internal_errors(void) {
              HELIOSDB_OK);
     heliosdb_stmt *st = NULL;
     CHECK_RC(heliosdb_prepare(db, "SELECT lag(v, ?) OVER (ORDER BY id) FROM lagt", &st), HELIOSDB_OK);
+    /* The most negative offset (once an internal overflow) reads as a lead
+     * past the partition, as in SQLite 3.40: NULL on every row, no error. */
     CHECK_RC(heliosdb_bind_int64(st, 1, INT64_MIN), HELIOSDB_OK);
-    CHECK_RC(heliosdb_step(st), HELIOSDB_ERROR);
-    CHECK(contains(heliosdb_errmsg(db), "non-negative"));
+    for (int i = 0; i < 2; i++) {
+        CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
+        CHECK(heliosdb_column_type(st, 0) == HELIOSDB_NULL);
+    }
+    CHECK_RC(heliosdb_step(st), HELIOSDB_DONE);
     CHECK_RC(heliosdb_reset(st), HELIOSDB_OK);
     CHECK_RC(heliosdb_bind_int64(st, 1, INT64_MAX), HELIOSDB_OK);
     CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
