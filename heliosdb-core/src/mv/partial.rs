@@ -302,7 +302,7 @@ pub fn write_partition(
     new_rows: Vec<Vec<Value>>,
     positional: bool,
 ) -> Result<u64> {
-    let width = view.columns.len() - 2;
+    let width = view.columns.len().saturating_sub(2);
     let all = vec![true; view.columns.len()];
     let (lo, hi) = partition_bounds(view.id, part);
     let old: Vec<Vec<Value>> = tx

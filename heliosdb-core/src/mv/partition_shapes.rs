@@ -305,9 +305,9 @@ fn top_n(q: &ast::Query, sel: &ast::Select, catalog: &Catalog) -> Result<Found> 
     };
     let has_window = window_partitions(sel).ok().flatten().is_some();
     let aggregate = sel.projection.iter().any(|p| match p {
+        // The binder refuses aggregates unless asked to allow them.
         ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
             Binder::new(&scope).bind(e).is_err()
-                || matches!(e, ast::Expr::Function(f) if f.over.is_none() && is_aggregate_name(f))
         }
         _ => false,
     });
@@ -331,11 +331,4 @@ fn top_n(q: &ast::Query, sel: &ast::Select, catalog: &Catalog) -> Result<Found> 
     let what = format!("the top {limit} rows, when a change reaches them,");
     let order = keys.into_iter().zip(desc).collect();
     Ok(Ok(Partitioned { unit: Unit::TopN { table, filter, order, limit }, query, what }))
-}
-
-fn is_aggregate_name(f: &ast::Function) -> bool {
-    let n = f.name.to_string().to_ascii_lowercase();
-    matches!(n.as_str(), "count" | "sum" | "avg" | "min" | "max" | "total" | "group_concat" | "string_agg")
-        && matches!(&f.args, ast::FunctionArguments::List(l) if !l.args.is_empty())
-        || n == "count"
 }

@@ -18,7 +18,7 @@
 //! the column that band is a range read; without one it is a scan of the
 //! table (the CREATE notice says so).
 
-use super::source::Event;
+use super::source::{passes, Event};
 use crate::catalog::TableDef;
 use crate::error::Result;
 use crate::exec::eval::{eval, EvalCtx};
@@ -29,7 +29,7 @@ use crate::sql::plan::Access;
 use crate::sql::planner::access::{choose, conjuncts};
 use crate::sql::planner::select::full_scan;
 use crate::storage::Reader;
-use crate::types::cast::{coerce_to_column, truthy};
+use crate::types::cast::coerce_to_column;
 use crate::types::compare::total_cmp;
 use crate::types::Value;
 
@@ -137,10 +137,6 @@ pub fn has_range_access(table: &TableDef, s: &Sliding) -> bool {
     matches!(choose(table, &probe), Access::Key(_))
 }
 
-fn passes(filter: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
-    Ok(truthy(&eval(filter, row, ctx)?) == Some(true))
-}
-
 /// The second term: present rows whose verdict changed because `now` moved
 /// from `then`'s to `now`'s, as events (appended to `out`).
 ///
@@ -188,7 +184,7 @@ pub fn band_events(
     }
     for row in scan(reader, &sp, now)? {
         let row = row?;
-        let sign = i64::from(passes(filter, &row, now)?) - i64::from(passes(filter, &row, then)?);
+        let sign = i64::from(passes(Some(filter), &row, now)?) - i64::from(passes(Some(filter), &row, then)?);
         if sign != 0 {
             let key = row_key_of(table, &row);
             out.push((sign, row, key));

@@ -64,7 +64,7 @@ fn filter_at(m: &Maintained, ctx: &EvalCtx) -> Result<Option<Expr>> {
 }
 
 /// Whether an input row passes `filter`.
-fn passes(filter: Option<&Expr>, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
+pub(super) fn passes(filter: Option<&Expr>, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
     match filter {
         Some(f) => Ok(truthy(&eval(f, row, ctx)?) == Some(true)),
         None => Ok(true),

@@ -12,7 +12,6 @@ use crate::exec::eval::{eval, EvalCtx};
 use crate::exec::scan::decode_stored_row;
 use crate::sql::expr::Expr;
 use crate::storage::{keys, Ks, Reader};
-use crate::types::cast::truthy;
 use crate::types::compare::total_cmp;
 use crate::types::Value;
 use sqlparser::ast;
@@ -75,10 +74,8 @@ pub fn reaches(
     last: Option<&[Value]>,
     ctx: &EvalCtx,
 ) -> Result<bool> {
-    if let Some(f) = filter {
-        if truthy(&eval(f, row, ctx)?) != Some(true) {
-            return Ok(false);
-        }
+    if !super::source::passes(filter, row, ctx)? {
+        return Ok(false);
     }
     let Some(last) = last else { return Ok(true) };
     for ((e, desc), l) in order.iter().zip(last) {
