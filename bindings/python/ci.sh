@@ -57,7 +57,7 @@ if [ $rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi
 if [ $rc -ne 0 ]; then exit $rc; fi
 
 echo "== examples"
-for ex in iot_rollups medical_audit; do
+for ex in iot_rollups medical_audit schema_browser; do
   (cd "$WORK" && nice "$VPY" "$ROOT/examples/python/$ex.py") > "$WORK/$ex.out"
   diff -u "$ROOT/examples/python/$ex.expected" "$WORK/$ex.out"
   echo "$ex: output matches $ex.expected"

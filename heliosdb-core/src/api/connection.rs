@@ -5,24 +5,12 @@ use super::rows::Row;
 use super::session::Session;
 use super::statement::Statement;
 use super::transaction::Transaction;
+use crate::catalog::SchemaObject;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::sql::parser::{parse, Parsed};
 use crate::storage::Engine;
 use std::cell::RefCell;
-
-/// A schema object, as listed by [`Connection::schema_objects`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SchemaObject {
-    /// `"table"`, `"view"`, `"index"` or `"trigger"`.
-    pub kind: String,
-    /// Object name.
-    pub name: String,
-    /// The table it belongs to (itself for tables).
-    pub table: String,
-    /// Its CREATE statement (`None` for constraint indexes).
-    pub sql: Option<String>,
-}
 
 /// A connection to a HeliosDB database.
 ///
@@ -246,47 +234,10 @@ impl Connection {
         !self.session.borrow().in_transaction()
     }
 
-    /// Tables and indexes, tables first, by name.
+    /// Tables, views, triggers and indexes, in that order, each by name
+    /// (what `sqlite_schema` lists).
     pub fn schema_objects(&self) -> Vec<SchemaObject> {
-        let cat = self.session.borrow().catalog();
-        let mut out = Vec::new();
-        for t in cat.tables.values() {
-            out.push(SchemaObject {
-                kind: "table".into(),
-                name: t.name.clone(),
-                table: t.name.clone(),
-                sql: Some(t.sql.clone()),
-            });
-        }
-        for v in cat.views.values() {
-            out.push(SchemaObject {
-                kind: "view".into(),
-                name: v.name.clone(),
-                table: v.name.clone(),
-                sql: Some(v.sql.clone()),
-            });
-        }
-        for t in cat.tables.values() {
-            for tr in &t.triggers {
-                out.push(SchemaObject {
-                    kind: "trigger".into(),
-                    name: tr.name.clone(),
-                    table: t.name.clone(),
-                    sql: Some(tr.sql.clone()),
-                });
-            }
-        }
-        for t in cat.tables.values() {
-            for ix in &t.indexes {
-                out.push(SchemaObject {
-                    kind: "index".into(),
-                    name: ix.name.clone(),
-                    table: t.name.clone(),
-                    sql: ix.sql.clone(),
-                });
-            }
-        }
-        out
+        self.session.borrow().catalog().schema_objects()
     }
 
     /// Closes the connection, rolling back an open transaction.

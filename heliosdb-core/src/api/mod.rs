@@ -8,7 +8,8 @@ mod session;
 mod statement;
 mod transaction;
 
-pub use connection::{Connection, SchemaObject};
+pub use crate::catalog::SchemaObject;
+pub use connection::Connection;
 pub use params::{FromSql, Params, RowIndex, ToSql};
 pub use rows::{MappedRows, Row, Rows};
 pub use session::Outcome;

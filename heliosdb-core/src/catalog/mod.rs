@@ -5,9 +5,11 @@
 //! copy and publishes it at commit. It is persisted in the `meta` keyspace,
 //! one record per table, written in the same atomic batch as the rows.
 
+mod listing;
 pub mod mv;
 mod schema;
 
+pub use listing::SchemaObject;
 pub use mv::{MvDef, MvOptions, Strategy};
 pub use schema::{
     CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, TriggerDef, TriggerEvent, TriggerTiming, ViewDef,

@@ -5,7 +5,8 @@
 //!   [`printf`] — SQL `printf`; [`datetime`] — SQLite's date functions;
 //! * [`aggregate`] — aggregate state; [`window`] — window functions;
 //! * [`scan`] — turning an access path into key ranges and rows;
-//! * [`temporal`] — reads of the past: AS OF scans, history scans, `heliosdb_snapshots()`;
+//! * [`temporal`] — reads of the past: AS OF scans, history scans;
+//! * [`system`] — rows of table functions and system tables (`generate_series`, `sqlite_schema`, …);
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //!   [`recursive`] — recursive CTEs;
 //! * [`write`] — writing and deleting one row with its index entries;
@@ -25,6 +26,7 @@ pub mod query;
 pub mod recursive;
 pub mod scan;
 pub mod strings;
+pub mod system;
 pub mod temporal;
 pub mod triggers;
 pub mod window;

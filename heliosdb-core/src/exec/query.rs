@@ -23,7 +23,9 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
         Plan::Empty => Box::new(std::iter::once(Ok(Vec::new()))),
         // Row producers check for an interrupt once per row (see `interrupt`).
         Plan::Scan(sp) => checked(scan(reader, sp, ctx)?),
-        Plan::System(t) => super::temporal::system_rows(reader, *t)?,
+        Plan::System { table, input, args } => {
+            super::system::lateral(run(input, reader, ctx)?, *table, args, reader, ctx)
+        }
         Plan::Values(rows) => {
             checked(Box::new(rows.iter().map(move |r| r.iter().map(|e| eval(e, &[], ctx)).collect::<Result<Vec<_>>>())))
         }

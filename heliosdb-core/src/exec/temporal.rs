@@ -1,7 +1,6 @@
 //! Executing reads of the past: resolving a table reference's `AS OF` point
 //! (with a lease held while the scan runs), checking that the table can be
-//! read there, history scans with their pseudo-columns, and the
-//! `heliosdb_snapshots()` table function.
+//! read there, and history scans with their pseudo-columns.
 
 use super::eval::{eval, EvalCtx};
 use super::scan::{decode_stored_row, key_ranges, KeyRange};
@@ -9,7 +8,7 @@ use super::RowIter;
 use crate::catalog::TableDef;
 use crate::error::{sql_err, Error, Result};
 use crate::sql::expr::Expr;
-use crate::sql::plan::{Access, ScanPlan, SystemTable};
+use crate::sql::plan::{Access, ScanPlan};
 use crate::storage::versions::{self, EndedBy};
 use crate::storage::{keys, Reader};
 use crate::temporal::leases::Lease;
@@ -142,34 +141,6 @@ pub fn history_scan<'a>(
         },
     );
     Ok(Box::new(iter))
-}
-
-/// The rows of a system table function.
-///
-/// # Errors
-/// None today; the signature leaves room for functions that read storage.
-pub fn system_rows<'a>(reader: &'a dyn Reader, table: SystemTable) -> Result<RowIter<'a>> {
-    match table {
-        SystemTable::Snapshots => {
-            let max = reader.snapshot_scn();
-            let rows: Vec<Result<Vec<Value>>> = reader
-                .engine()
-                .snapshots()
-                .into_iter()
-                .filter(|r| r.scn <= max)
-                .map(|r| {
-                    let int = |x: u64| Value::Integer(i64::try_from(x).unwrap_or(i64::MAX));
-                    Ok(vec![int(r.scn), int(r.txid), Value::Text(super::datetime::format_us(r.time_us))])
-                })
-                .collect();
-            Ok(Box::new(rows.into_iter()))
-        }
-        SystemTable::MvStaleness => {
-            let rows =
-                crate::mv::staleness::rows(reader.engine(), reader.catalog(), crate::storage::commit_log::now_micros());
-            Ok(Box::new(rows.into_iter().map(Ok)))
-        }
-    }
 }
 
 /// The error for writing inside a read-only `AS OF` transaction.

@@ -43,7 +43,12 @@ fn walk(plan: &Plan, depth: usize, out: &mut Vec<String>) {
     match plan {
         Plan::Empty => line("ONE ROW".into()),
         Plan::Scan(sp) => line(access_line(sp)),
-        Plan::System(t) => line(format!("TABLE FUNCTION {t:?}")),
+        Plan::System { table, input, .. } => {
+            line(format!("TABLE FUNCTION {}", table.name()));
+            if !matches!(**input, Plan::Empty) {
+                walk(input, depth + 1, out);
+            }
+        }
         Plan::Values(rows) => line(format!("VALUES ({} rows)", rows.len())),
         Plan::Filter { input, .. } => {
             line("FILTER".into());

@@ -8,6 +8,7 @@
 //!   `window` submodule); [`function_names`] — its function table;
 //! * [`affinity`] — SQLite's comparison affinity, applied while binding;
 //! * [`window_syntax`] — `EXCLUDE …` after a window frame, which sqlparser lacks;
+//! * [`table_functions`] — table functions and system tables: names, arguments, columns;
 //! * [`plan`] — the operator tree the executor runs;
 //! * [`planner`] — statements → plans (access-path choice included);
 //! * [`explain`] — the text EXPLAIN prints for a plan.
@@ -23,5 +24,6 @@ pub mod plan;
 pub mod planner;
 pub mod scope;
 pub mod statement_syntax;
+pub mod table_functions;
 pub mod tokens;
 pub mod window_syntax;

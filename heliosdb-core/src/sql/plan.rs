@@ -80,24 +80,7 @@ pub const HISTORY_COLUMNS: [&str; 6] = [
     "heliosdb_ended_by",
 ];
 
-/// A table function with rows computed at execution time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SystemTable {
-    /// `heliosdb_snapshots()`: (scn, txid, commit_time) of every queryable point.
-    Snapshots,
-    /// `pg_mv_staleness()`: one row per materialized view.
-    MvStaleness,
-}
-
-impl SystemTable {
-    /// Its output columns.
-    pub fn columns(self) -> &'static [&'static str] {
-        match self {
-            SystemTable::Snapshots => &["scn", "txid", "commit_time"],
-            SystemTable::MvStaleness => &crate::mv::staleness::COLUMNS,
-        }
-    }
-}
+pub use super::table_functions::SystemTable;
 
 impl ScanPlan {
     /// Number of values in each row the scan yields.
@@ -175,8 +158,18 @@ pub enum Plan {
     Scan(ScanPlan),
     /// Literal rows (`VALUES`).
     Values(Vec<Vec<Expr>>),
-    /// Rows of a system table function.
-    System(SystemTable),
+    /// Rows of a table function or system table: for each row of `input`
+    /// (one empty row when the function is the first FROM item), `args`
+    /// evaluated on it, then that row followed by each of the function's
+    /// rows (a lateral join, so `FROM t, json_each(t.j)` reads each row's `j`).
+    System {
+        /// Which function.
+        table: SystemTable,
+        /// The FROM items before it ([`Plan::Empty`] when none).
+        input: Box<Plan>,
+        /// Its arguments, over `input`'s rows.
+        args: Vec<Expr>,
+    },
     /// A recursive CTE: the anchor's rows, then the step's rows over and over,
     /// each round reading the previous round's rows as working table `id`,
     /// until a round adds none. Streams, so an outer LIMIT can stop it.

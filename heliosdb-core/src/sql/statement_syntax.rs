@@ -9,6 +9,7 @@
 //! | `ALTER MATERIALIZED VIEW v RESET (k, …)` | `ALTER TABLE v SET (k = NULL, …)` |
 //! | `CREATE MATERIALIZED VIEW v … AS q WITH NO DATA` | `CREATE MATERIALIZED VIEW v … WITH (heliosdb_no_data = true) AS q` |
 //! | `REINDEX [name]` | `SET heliosdb_reindex = name` (`= NULL` for every index) |
+//! | `PRAGMA p(name)`, `PRAGMA p = word` | `PRAGMA p('name')`, `PRAGMA p = 'word'` (sqlparser takes only literals there) |
 //!
 //! (`WITH DATA`, the default, is dropped.)
 
@@ -36,6 +37,9 @@ pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 fn rewrite_statement(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let words = significant(&st);
     let w = |i: usize| words.get(i).and_then(|(_, w)| w.as_deref());
+    if w(0) == Some("PRAGMA") {
+        return quote_pragma_words(st);
+    }
     if w(0) == Some("REINDEX") {
         let span = st[words[0].0].span;
         let mut out = make_tokens(&["SET", REINDEX, "="], span);
@@ -94,6 +98,25 @@ fn rewrite_statement(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     }
 }
 
+/// A word right after a pragma's `(` or `=` (a table name, `ON`, `wal`)
+/// becomes the string literal SQLite reads it as.
+fn quote_pragma_words(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut after_open = false;
+    for t in &mut st {
+        match &t.token {
+            Token::Whitespace(_) => continue,
+            Token::LParen | Token::Eq => {
+                after_open = true;
+                continue;
+            }
+            Token::Word(w) if after_open => t.token = Token::SingleQuotedString(w.value.clone()),
+            _ => {}
+        }
+        after_open = false;
+    }
+    st
+}
+
 /// Removes a trailing `WITH [NO] DATA`; `NO DATA` becomes an option before `AS`.
 fn strip_with_data(mut st: Vec<TokenWithSpan>, words: &[(usize, Option<String>)]) -> Vec<TokenWithSpan> {
     let tail: Vec<&str> = words.iter().rev().map(|(_, w)| w.as_deref().unwrap_or("")).collect();
@@ -150,5 +173,16 @@ mod tests {
         assert!(parse("REFRESH MATERIALIZED VIEW s NOW").is_err());
         assert_eq!(parse("REINDEX t1i1").unwrap()[0].ast.to_string(), "SET heliosdb_reindex = t1i1");
         assert_eq!(parse("REINDEX;").unwrap()[0].ast.to_string(), "SET heliosdb_reindex = NULL");
+    }
+
+    #[test]
+    fn pragma_names_and_words_become_literals() {
+        assert_eq!(parse("PRAGMA table_info(orders)").unwrap()[0].ast.to_string(), "PRAGMA table_info('orders')");
+        assert_eq!(
+            parse("pragma main.index_list(\"my t\")").unwrap()[0].ast.to_string(),
+            "PRAGMA main.index_list('my t')"
+        );
+        assert_eq!(parse("PRAGMA foreign_keys = ON").unwrap()[0].ast.to_string(), "PRAGMA foreign_keys = 'ON'");
+        assert_eq!(parse("PRAGMA table_list").unwrap()[0].ast.to_string(), "PRAGMA table_list");
     }
 }

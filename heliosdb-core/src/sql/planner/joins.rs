@@ -11,7 +11,7 @@ pub(super) fn width(plan: &Plan) -> usize {
     match plan {
         Plan::Empty => 0,
         Plan::Scan(sp) => sp.width(),
-        Plan::System(t) => t.columns().len(),
+        Plan::System { table, input, .. } => width(input) + table.columns().len(),
         Plan::Working { width, .. } => *width,
         Plan::Recursive { anchor, .. } => width(anchor),
         Plan::Values(rows) => rows.first().map_or(0, Vec::len),

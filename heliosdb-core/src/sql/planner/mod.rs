@@ -4,8 +4,10 @@
 //! * [`access`] — choosing a primary-key or index range from WHERE;
 //! * [`clauses`] — ORDER BY over output columns, LIMIT/OFFSET, HAVING aliases;
 //! * [`joins`] — join order, predicate pushdown, hash-join keys;
+//! * [`table_functions`] — table functions (lateral) and system tables as FROM items;
 //! * [`dml`] — INSERT, UPDATE, DELETE;
-//! * [`ddl`] — CREATE/DROP TABLE and INDEX.
+//! * [`ddl`] — CREATE/DROP TABLE and INDEX;
+//! * [`pragma`] — `PRAGMA` (introspection as catalog queries, settings).
 
 pub mod access;
 pub mod clauses;
@@ -13,8 +15,10 @@ pub mod ddl;
 pub mod dml;
 pub mod joins;
 pub mod outer_refs;
+pub mod pragma;
 pub mod recursive;
 pub mod select;
+pub mod table_functions;
 pub mod temporal;
 pub mod trigger;
 
@@ -63,6 +67,9 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         }
         Statement::CreateTrigger(ct) => trigger::plan_create(ct, catalog, &stmt.to_string()),
         Statement::DropTrigger(dt) => Ok(trigger::plan_drop(dt)),
+        Statement::Pragma { name, value, .. } => {
+            pragma::plan(name, value.as_ref(), &crate::sql::binder::QueryCtx::root(catalog))
+        }
         Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
         Statement::Commit { .. } => Ok(StmtPlan::Commit),
         Statement::Rollback { savepoint: None, .. } => Ok(StmtPlan::Rollback),

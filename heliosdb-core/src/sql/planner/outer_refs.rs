@@ -35,7 +35,11 @@ pub fn remap_expr(e: Expr, level: usize, f: &mut dyn FnMut(usize) -> usize) -> E
 pub fn remap_plan(plan: &mut Plan, level: usize, f: &mut dyn FnMut(usize) -> usize) {
     let mut fix = |e: &mut Expr| *e = remap_expr(take(e), level, f);
     match plan {
-        Plan::Empty | Plan::System(_) | Plan::Working { .. } => {}
+        Plan::Empty | Plan::Working { .. } => {}
+        Plan::System { input, args, .. } => {
+            args.iter_mut().for_each(&mut fix);
+            remap_plan(input, level, f);
+        }
         Plan::Scan(sp) => {
             if let Access::Key(ka) = &mut sp.access {
                 ka.prefixes.iter_mut().flatten().for_each(&mut fix);

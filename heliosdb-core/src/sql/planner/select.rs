@@ -4,17 +4,18 @@
 use super::access;
 use super::clauses::{const_usize, having_with_aliases, limit_offset, output_sort_keys, with_limit};
 use super::joins::{and_all, flatten_inner, hash_joins, push_down, reorder_joins, width};
-use crate::catalog::{normalize, Catalog, TableDef};
+use crate::catalog::{normalize, Catalog, TableDef, ViewDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::{object_name, Binder, QueryCtx};
 use crate::sql::expr::{AggCall, AggFunc, Expr, SubqueryKind};
-use crate::sql::plan::{
-    Access, JoinKind, Plan, QueryPlan, ScanPlan, SetOpKind, SortKey, SystemTable, Temporal, HISTORY_COLUMNS,
-};
+use crate::sql::plan::{Access, JoinKind, Plan, QueryPlan, ScanPlan, SetOpKind, SortKey, Temporal, HISTORY_COLUMNS};
 use crate::sql::scope::{Scope, ScopeColumn};
 use crate::types::Value;
 use sqlparser::ast;
 use std::sync::Arc;
+
+/// A planned FROM item: its rows and the columns they hold.
+pub(super) type Planned = (Plan, Scope);
 
 /// Scope of one table's scan rows: its columns, then the hidden rowid.
 pub fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
@@ -72,6 +73,15 @@ fn derived(qp: QueryPlan, qualifier: Option<&str>, names: &[String]) -> Result<(
     Ok((qp.plan, Scope { columns }))
 }
 
+/// Plans a stored view's query.
+///
+/// # Errors
+/// The view no longer works (a table or column it reads is gone).
+pub fn plan_view(view: &ViewDef, catalog: &Catalog) -> Result<QueryPlan> {
+    let query = parse_view_query(&view.query)?;
+    plan_query(&query, catalog).map_err(|e| sql_err!("view {} no longer works: {e}", view.name))
+}
+
 /// Parses a stored view query.
 fn parse_view_query(text: &str) -> Result<ast::Query> {
     let dialect = crate::sql::parser::HeliosDialect::default();
@@ -108,26 +118,14 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
             let scan = ScanPlan { temporal: Some(temporal), ..full_scan(table) };
             Ok((Plan::Scan(scan), scope))
         }
-        ast::TableFactor::Table { name, alias, args: Some(args), version: None, .. } => {
-            let tname = object_name(name);
-            let system = match normalize(&tname).as_str() {
-                "heliosdb_snapshots" => SystemTable::Snapshots,
-                "pg_mv_staleness" => SystemTable::MvStaleness,
-                _ => return Err(sql_err!("no such table function: {tname}")),
-            };
-            if !args.args.is_empty() {
-                return Err(sql_err!("{tname}() takes no arguments"));
-            }
-            let q = Some(normalize(&alias.as_ref().map_or(tname.clone(), |a| a.name.value.clone())));
-            let columns = system
-                .columns()
-                .iter()
-                .map(|c| ScopeColumn { table: q.clone(), name: (*c).into(), ..Default::default() })
-                .collect();
-            Ok((Plan::System(system), Scope { columns }))
+        ast::TableFactor::Table { args: Some(_), version: None, .. } => {
+            super::table_functions::plan_call(tf, (Plan::Empty, Scope::default()), qctx)
         }
         ast::TableFactor::Table { name, alias, args: None, version: None, .. } => {
             let tname = object_name(name);
+            if let Some(planned) = super::table_functions::plan_system_table(name, alias.as_ref(), qctx)? {
+                return Ok(planned);
+            }
             if name.0.len() == 1 {
                 if let Some(pos) = qctx.ctes.iter().rposition(|c| c.name == normalize(&tname)) {
                     let cte = &qctx.ctes[pos];
@@ -160,9 +158,7 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
                 }
             }
             if let Some(view) = qctx.catalog.views.get(&normalize(&tname)) {
-                let query = parse_view_query(&view.query)?;
-                let qp = plan_query(&query, qctx.catalog)
-                    .map_err(|e| sql_err!("view {} no longer works: {e}", view.name))?;
+                let qp = plan_view(view, qctx.catalog)?;
                 let qualifier = alias.as_ref().map_or(view.name.clone(), |a| a.name.value.clone());
                 return derived(qp, Some(&qualifier), &view.columns);
             }
@@ -170,7 +166,7 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
             let qualifier = alias.as_ref().map_or(table.name.clone(), |a| a.name.value.clone());
             Ok((Plan::Scan(full_scan(table)), table_scope(table, &qualifier)))
         }
-        ast::TableFactor::NestedJoin { table_with_joins, alias: None } => plan_from_item(table_with_joins, qctx),
+        ast::TableFactor::NestedJoin { table_with_joins, alias: None } => plan_from_item(table_with_joins, None, qctx),
         ast::TableFactor::Derived { lateral: false, subquery, alias, .. } => {
             let qp = plan_query_in(subquery, qctx)?;
             let names: Vec<String> =
@@ -228,11 +224,30 @@ fn join_using(left: (Plan, Scope), right: (Plan, Scope), names: &[String], kind:
     Ok((plan, scope))
 }
 
-fn plan_from_item(twj: &ast::TableWithJoins, qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
-    let mut acc = plan_table_factor(&twj.relation, qctx)?;
+/// Plans one FROM item (a table and its JOINs); `left` holds the items
+/// before it, which a table function's arguments may read.
+fn plan_from_item(
+    twj: &ast::TableWithJoins,
+    left: Option<(Plan, Scope)>,
+    qctx: &QueryCtx<'_>,
+) -> Result<(Plan, Scope)> {
+    let mut acc = match left {
+        Some(left) if super::table_functions::is_call(&twj.relation) => {
+            super::table_functions::plan_call(&twj.relation, left, qctx)?
+        }
+        Some(left) => {
+            let right = plan_table_factor(&twj.relation, qctx)?;
+            join(left, right, None, JoinKind::Inner, qctx)?
+        }
+        None => plan_table_factor(&twj.relation, qctx)?,
+    };
     for j in &twj.joins {
-        let right = plan_table_factor(&j.relation, qctx)?;
         use ast::JoinOperator as J;
+        if super::table_functions::is_call(&j.relation) {
+            acc = super::table_functions::plan_joined_call(acc, j, qctx)?;
+            continue;
+        }
+        let right = plan_table_factor(&j.relation, qctx)?;
         let (constraint, kind) = match &j.join_operator {
             J::Join(c) | J::Inner(c) => (c, JoinKind::Inner),
             J::CrossJoin(c) => (c, JoinKind::Inner),
@@ -266,11 +281,7 @@ fn plan_from_item(twj: &ast::TableWithJoins, qctx: &QueryCtx<'_>) -> Result<(Pla
 fn plan_from(from: &[ast::TableWithJoins], qctx: &QueryCtx<'_>) -> Result<(Plan, Scope)> {
     let mut acc: Option<(Plan, Scope)> = None;
     for item in from {
-        let next = plan_from_item(item, qctx)?;
-        acc = Some(match acc {
-            None => next,
-            Some(left) => join(left, next, None, JoinKind::Inner, qctx)?,
-        });
+        acc = Some(plan_from_item(item, acc, qctx)?);
     }
     acc.ok_or_else(|| sql_err!("empty FROM clause"))
 }
@@ -353,7 +364,8 @@ pub fn for_each_scan(plan: &mut Plan, f: &mut impl FnMut(&mut ScanPlan)) {
 pub fn for_each_scan_node(plan: &mut Plan, f: &mut impl FnMut(&mut Plan)) {
     match plan {
         Plan::Scan(_) => f(plan),
-        Plan::Empty | Plan::Values(_) | Plan::System(_) | Plan::Working { .. } => {}
+        Plan::Empty | Plan::Values(_) | Plan::Working { .. } => {}
+        Plan::System { input, .. } => for_each_scan_node(input, f),
         Plan::Join { left, right, .. }
         | Plan::SetOp { left, right, .. }
         | Plan::Recursive { anchor: left, step: right, .. } => {
