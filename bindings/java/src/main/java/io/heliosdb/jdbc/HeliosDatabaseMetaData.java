@@ -558,7 +558,7 @@ public final class HeliosDatabaseMetaData extends AbstractDatabaseMetaData {
     @Override public boolean supportsColumnAliasing() { return true; }
     @Override public boolean supportsGroupBy() { return true; }
     @Override public boolean supportsGroupByUnrelated() { return true; }
-    @Override public boolean supportsLikeEscapeClause() { return false; }
+    @Override public boolean supportsLikeEscapeClause() { return true; }
     @Override public boolean supportsOuterJoins() { return true; }
     @Override public boolean supportsLimitedOuterJoins() { return true; }
     @Override public boolean supportsUnion() { return true; }

@@ -102,6 +102,13 @@ class DatabaseMetaDataTest {
         }
         assertEquals(List.of("a_b", "axb"), rows(md.getTables(null, null, "a_b", null), "TABLE_NAME"));
         assertEquals(List.of("a_b"), rows(md.getTables(null, null, "a" + md.getSearchStringEscape() + "_b", null), "TABLE_NAME"));
+        assertTrue(md.supportsLikeEscapeClause());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 'a_b' LIKE 'a\\_b' ESCAPE '\\', "
+                + "'axb' LIKE 'a\\_b' ESCAPE '\\'")) {
+            assertTrue(rs.next());
+            assertTrue(rs.getBoolean(1));
+            assertFalse(rs.getBoolean(2));
+        }
         assertEquals(List.of("MATERIALIZED VIEW", "TABLE", "VIEW"), rows(md.getTableTypes(), "TABLE_TYPE"));
     }
 
