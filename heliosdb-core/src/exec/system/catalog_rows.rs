@@ -234,7 +234,8 @@ fn key_column_usage(catalog: &Catalog) -> Vec<Vec<Value>> {
     for t in catalog.tables.values() {
         let mut push = |constraint: &str, cols: &mut dyn Iterator<Item = usize>| {
             for (pos, col) in cols.enumerate() {
-                let Some(c) = t.columns.get(col) else { continue };
+                // A materialized view's key is its hidden maintenance column.
+                let Some(c) = t.columns.get(col).filter(|c| !c.hidden) else { continue };
                 out.push(vec![
                     text(CATALOG),
                     text(SCHEMA),
