@@ -158,6 +158,7 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
         StmtPlan::Begin => out.push("BEGIN".into()),
         StmtPlan::Commit => out.push("COMMIT".into()),
         StmtPlan::Rollback => out.push("ROLLBACK".into()),
+        StmtPlan::Savepoint(text) => out.push(text.clone()),
     }
     out
 }

@@ -506,6 +506,9 @@ pub enum StmtPlan {
     Commit,
     /// ROLLBACK.
     Rollback,
+    /// SAVEPOINT, RELEASE or ROLLBACK TO (run by the session, not planned
+    /// further); the statement's text.
+    Savepoint(String),
 }
 
 impl StmtPlan {

@@ -66,6 +66,9 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
         Statement::Commit { .. } => Ok(StmtPlan::Commit),
         Statement::Rollback { savepoint: None, .. } => Ok(StmtPlan::Rollback),
+        Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } | Statement::Rollback { .. } => {
+            Ok(StmtPlan::Savepoint(stmt.to_string()))
+        }
         other => {
             let text = other.to_string();
             let head: String = text.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
