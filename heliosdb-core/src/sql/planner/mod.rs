@@ -5,6 +5,7 @@
 //! * [`clauses`] — ORDER BY over output columns, LIMIT/OFFSET, HAVING aliases;
 //! * [`joins`] — join order, predicate pushdown, hash-join keys;
 //! * [`dml`] — INSERT, UPDATE, DELETE;
+//! * [`upsert`] — INSERT's ON CONFLICT clause;
 //! * [`ddl`] — CREATE/DROP TABLE and INDEX.
 
 pub mod access;
@@ -17,6 +18,7 @@ pub mod recursive;
 pub mod select;
 pub mod temporal;
 pub mod trigger;
+pub mod upsert;
 
 use super::plan::StmtPlan;
 use crate::catalog::Catalog;
