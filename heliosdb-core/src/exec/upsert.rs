@@ -10,7 +10,7 @@
 
 use super::dml::{stored_row, update_row, RowWriter};
 use super::eval::eval;
-use super::write::index_conflict;
+use super::write::index_holder;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::sql::plan::{Upsert, UpsertAction, UpsertTarget};
@@ -28,7 +28,10 @@ pub(super) enum Resolved {
     Updated(Vec<Value>),
 }
 
-/// The key of the stored row that `row` (under `key`) conflicts with on `target`.
+/// The key of the stored row that `row` (under `key`) conflicts with on
+/// `target`. That may be the row under `key` itself: a new row whose key and
+/// unique values are both taken by one existing row conflicts with it on
+/// either constraint.
 fn conflicting(
     tx: &WriteTx,
     table: &TableDef,
@@ -44,7 +47,7 @@ fn conflicting(
     match target {
         UpsertTarget::PrimaryKey => on_key(tx),
         UpsertTarget::Unique(i) => match table.indexes.get(i) {
-            Some(ix) => index_conflict(tx, ix, row, key),
+            Some(ix) => index_holder(tx, ix, row, key),
             None => Err(Error::Misuse(format!("ON CONFLICT target of {} has no index {i}", table.name))),
         },
         // SQLite checks the primary key first, then the unique indexes in order.
@@ -53,7 +56,7 @@ fn conflicting(
                 return Ok(Some(k));
             }
             for ix in &table.indexes {
-                if let Some(k) = index_conflict(tx, ix, row, key)? {
+                if let Some(k) = index_holder(tx, ix, row, key)? {
                     return Ok(Some(k));
                 }
             }
