@@ -50,19 +50,49 @@ fn conflicting(
             Some(ix) => index_holder(tx, ix, row, key),
             None => Err(Error::Misuse(format!("ON CONFLICT target of {} has no index {i}", table.name))),
         },
-        // SQLite checks the primary key first, then the unique indexes in order.
         UpsertTarget::Any => {
-            if let Some(k) = on_key(tx)? {
-                return Ok(Some(k));
-            }
-            for ix in &table.indexes {
-                if let Some(k) = index_holder(tx, ix, row, key)? {
-                    return Ok(Some(k));
+            for c in sqlite_check_order(table) {
+                let k = match c {
+                    UpsertTarget::Unique(i) => index_holder(tx, &table.indexes[i], row, key)?,
+                    _ => on_key(tx)?,
+                };
+                if k.is_some() {
+                    return Ok(k);
                 }
             }
             Ok(None)
         }
     }
+}
+
+/// The order SQLite 3.40 checks a table's uniqueness constraints in, which
+/// decides the row a DO UPDATE without a target updates when the new row
+/// conflicts with several: an INTEGER PRIMARY KEY (the rowid) first, then
+/// the constraint indexes newest first (SQLite prepends each index it
+/// creates to the table's list). Any other primary key is such an index,
+/// created where it is declared; the catalog does not keep that place, so
+/// it is inferred: after the single-column UNIQUE constraints on earlier
+/// columns (inline ones, created as their column is read) and before every
+/// other constraint and every CREATE UNIQUE INDEX.
+fn sqlite_check_order(table: &TableDef) -> Vec<UpsertTarget> {
+    let unique = |i: &usize| table.indexes[*i].unique;
+    if table.rowid_alias || table.primary_key.is_empty() {
+        let mut order = vec![UpsertTarget::PrimaryKey];
+        order.extend((0..table.indexes.len()).rev().filter(unique).map(UpsertTarget::Unique));
+        return order;
+    }
+    let declared_before_pk = |ix: &crate::catalog::IndexDef| match (ix.sql.is_none(), ix.columns.as_slice()) {
+        (true, [(c, _)]) => match table.primary_key.as_slice() {
+            [pk] => c < pk,
+            _ => true,
+        },
+        _ => false,
+    };
+    let before = table.indexes.iter().take_while(|ix| declared_before_pk(ix)).count();
+    let mut created: Vec<UpsertTarget> = (0..before).map(UpsertTarget::Unique).collect();
+    created.push(UpsertTarget::PrimaryKey);
+    created.extend((before..table.indexes.len()).map(UpsertTarget::Unique));
+    created.into_iter().rev().filter(|t| !matches!(t, UpsertTarget::Unique(i) if !unique(i))).collect()
 }
 
 /// Applies `up` to `row` (already checked and given its rowid; `generated`
