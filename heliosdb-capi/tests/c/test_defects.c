@@ -223,6 +223,18 @@ static void calls_bindings_need(void) {
     CHECK_RC(heliosdb_exec(db, "ROLLBACK"), HELIOSDB_OK);
     CHECK(heliosdb_get_autocommit(db) == 1);
     CHECK(heliosdb_get_autocommit(NULL) == 0);
+    /* A SAVEPOINT outside BEGIN starts a transaction; releasing it commits. */
+    CHECK_RC(heliosdb_prepare(db, "SAVEPOINT sp", &st), HELIOSDB_OK);
+    CHECK(heliosdb_stmt_readonly(st) == 1);
+    CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_exec(db, "SAVEPOINT sp"), HELIOSDB_OK);
+    CHECK(heliosdb_get_autocommit(db) == 0);
+    CHECK_RC(heliosdb_exec(db, "ROLLBACK TO sp"), HELIOSDB_OK);
+    CHECK(heliosdb_get_autocommit(db) == 0);
+    CHECK_RC(heliosdb_exec(db, "RELEASE nosuch"), HELIOSDB_ERROR);
+    CHECK(contains(heliosdb_errmsg(db), "no such savepoint: nosuch"));
+    CHECK_RC(heliosdb_exec(db, "RELEASE SP"), HELIOSDB_OK);
+    CHECK(heliosdb_get_autocommit(db) == 1);
 
     CHECK_RC(heliosdb_exec(db, "INSERT INTO typed VALUES (1, 1, true, 'dup')"), HELIOSDB_CONSTRAINT);
     CHECK(heliosdb_errcode(db) == HELIOSDB_CONSTRAINT);

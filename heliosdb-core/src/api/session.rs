@@ -61,6 +61,11 @@ pub(crate) struct Session {
     /// (no write lock is taken, writes are refused).
     ro_view: Option<crate::storage::engine::ReadView>,
     explicit: bool,
+    /// Open savepoints, outermost first, by lower-cased name.
+    savepoints: Vec<String>,
+    /// The transaction was begun by a SAVEPOINT (releasing its outermost
+    /// savepoint commits it, as in SQLite).
+    savepoint_began: bool,
     pub changes: u64,
     pub total_changes: u64,
     pub last_rowid: i64,
@@ -82,6 +87,8 @@ impl Session {
             as_of_tx: None,
             ro_view: None,
             explicit: false,
+            savepoints: Vec::new(),
+            savepoint_began: false,
             changes: 0,
             total_changes: 0,
             last_rowid: 0,
@@ -159,29 +166,89 @@ impl Session {
                 if !self.explicit {
                     return Err(Error::Sql("cannot commit: no transaction is active".into()));
                 }
-                self.explicit = false;
-                self.as_of_tx = None;
-                self.ro_view = None;
-                if let Some(tx) = self.tx.take() {
-                    if let Some(rec) = tx.commit()? {
-                        self.last_txid = rec.txid;
-                    }
-                }
-                Ok(Outcome::default())
+                self.commit()
             }
+            Ast::Savepoint { name } => self.savepoint(&name.value),
+            Ast::ReleaseSavepoint { name } => self.release(&name.value),
+            Ast::Rollback { savepoint: Some(name), .. } => self.rollback_to(&name.value),
             Ast::Rollback { .. } => {
                 if !self.explicit {
                     return Err(Error::Sql("cannot rollback: no transaction is active".into()));
                 }
-                self.explicit = false;
-                self.as_of_tx = None;
-                self.ro_view = None;
+                self.end_transaction();
                 self.tx = None;
                 Ok(Outcome::default())
             }
             Ast::Query(_) | Ast::Explain { .. } => self.read(parsed, &ctx, cache),
             _ => self.write(parsed, &ctx, cache),
         }
+    }
+
+    /// Leaves the transaction state (the write transaction, if any, is the caller's).
+    fn end_transaction(&mut self) {
+        self.explicit = false;
+        self.as_of_tx = None;
+        self.ro_view = None;
+        self.savepoints.clear();
+        self.savepoint_began = false;
+    }
+
+    /// COMMIT (or the RELEASE that ends a SAVEPOINT-begun transaction).
+    fn commit(&mut self) -> Result<Outcome> {
+        self.end_transaction();
+        if let Some(tx) = self.tx.take() {
+            if let Some(rec) = tx.commit()? {
+                self.last_txid = rec.txid;
+            }
+        }
+        Ok(Outcome::default())
+    }
+
+    /// `SAVEPOINT name`: outside a transaction it begins one (as SQLite
+    /// does). Inside a read-only transaction there is nothing to undo, so
+    /// only the name is kept.
+    fn savepoint(&mut self, name: &str) -> Result<Outcome> {
+        if !self.explicit {
+            self.tx = Some(self.engine.begin_write(self.busy_timeout)?);
+            self.explicit = true;
+            self.savepoint_began = true;
+        }
+        if let Some(tx) = &mut self.tx {
+            tx.savepoint();
+        }
+        self.savepoints.push(name.to_ascii_lowercase());
+        Ok(Outcome::default())
+    }
+
+    /// The depth of the newest open savepoint called `name` (case-insensitive).
+    fn savepoint_index(&self, name: &str) -> Result<usize> {
+        let lc = name.to_ascii_lowercase();
+        self.savepoints.iter().rposition(|n| *n == lc).ok_or_else(|| Error::Sql(format!("no such savepoint: {name}")))
+    }
+
+    /// `RELEASE [SAVEPOINT] name`: forgets it and every later savepoint;
+    /// releasing the outermost savepoint of a SAVEPOINT-begun transaction commits it.
+    fn release(&mut self, name: &str) -> Result<Outcome> {
+        let depth = self.savepoint_index(name)?;
+        if depth == 0 && self.savepoint_began {
+            return self.commit();
+        }
+        if let Some(tx) = &mut self.tx {
+            tx.release_savepoint(depth);
+        }
+        self.savepoints.truncate(depth);
+        Ok(Outcome::default())
+    }
+
+    /// `ROLLBACK TO [SAVEPOINT] name`: undoes everything since the savepoint,
+    /// which stays open (and so does the transaction).
+    fn rollback_to(&mut self, name: &str) -> Result<Outcome> {
+        let depth = self.savepoint_index(name)?;
+        if let Some(tx) = &mut self.tx {
+            tx.rollback_to_savepoint(depth);
+        }
+        self.savepoints.truncate(depth + 1);
+        Ok(Outcome::default())
     }
 
     /// `BEGIN [READ ONLY] AS OF <kind> <point>`: a transaction whose every
@@ -377,7 +444,7 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
             let rows = query::run(&q.plan, &*tx, &ctx)?.collect::<Result<Vec<_>>>()?;
             (Outcome { columns: q.columns.clone(), rows, changes: 0 }, None)
         }
-        StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback | StmtPlan::Explain(_) => {
+        StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback | StmtPlan::Savepoint(_) | StmtPlan::Explain(_) => {
             return Err(Error::Misuse("transaction control reached the write path".into()))
         }
     })

@@ -55,7 +55,7 @@ impl PreparedStatement {
         use sqlparser::ast::Statement as Ast;
         match &self.parsed.ast {
             Ast::Query(_) | Ast::Explain { .. } | Ast::StartTransaction { .. } | Ast::Commit { .. } => true,
-            Ast::Rollback { .. } => true,
+            Ast::Rollback { .. } | Ast::Savepoint { .. } | Ast::ReleaseSavepoint { .. } => true,
             // `BEGIN … AS OF` is carried as a SET marker; other SETs are statements
             // HeliosDB adds (REFRESH, REINDEX) that write.
             Ast::Set(sqlparser::ast::Set::SingleAssignment { variable, .. }) => {

@@ -10,14 +10,17 @@ use super::eval::{eval, EvalCtx};
 use super::query::run;
 use super::scan::decode_stored_row;
 use super::triggers::{self, Change};
+use super::upsert::{self, Resolved};
 use super::write::{delete_row, pk_violation, put_row, row_key_of, unique_conflict, unique_violation};
 use crate::catalog::TableDef;
 use crate::catalog::TriggerTiming;
 use crate::error::{Error, Result};
+use crate::sql::expr::Expr;
 use crate::sql::plan::{Conflict, DeletePlan, InsertPlan, InsertSource, Returning, UpdatePlan};
 use crate::storage::versions::EndedBy;
 use crate::storage::{Ks, Reader, WriteTx};
 use crate::types::cast::coerce_to_column;
+use crate::types::rowcodec::row_scn;
 use crate::types::Value;
 
 /// Where a DML statement runs: at the top of a statement, or inside a
@@ -37,7 +40,8 @@ impl Firing<'_> {
     /// A statement's own context.
     pub const TOP: Firing<'static> = Firing { outer: None, depth: 0, active: &[] };
 
-    fn ctx<'a>(&self, params: &'a [Value], now_us: i64, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
+    /// The evaluation context of an expression in this statement.
+    pub(super) fn ctx<'a>(&self, params: &'a [Value], now_us: i64, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
         let ctx = EvalCtx::new(params, now_us, reader);
         match self.outer {
             Some(row) => ctx.with_outer(row),
@@ -118,10 +122,11 @@ fn take_scn(row: &mut Vec<Value>) -> Option<u64> {
     }
 }
 
-/// Reads the stored row under `key` (with its rowid).
-fn stored_row(tx: &WriteTx, table: &TableDef, key: &[u8]) -> Result<Option<Vec<Value>>> {
+/// Reads the stored row under `key` (with its rowid) and its SCN stamp.
+pub(super) fn stored_row(tx: &WriteTx, table: &TableDef, key: &[u8]) -> Result<Option<(Vec<Value>, u64)>> {
     let needed = vec![true; table.columns.len()];
-    tx.get(Ks::Rows, key)?.map(|v| decode_stored_row(table, key, &v, &needed)).transpose()
+    let Some(image) = tx.get(Ks::Rows, key)? else { return Ok(None) };
+    Ok(Some((decode_stored_row(table, key, &image, &needed)?, row_scn(&image)?)))
 }
 
 /// Runs an INSERT.
@@ -152,6 +157,7 @@ pub fn insert(
     // Write phase.
     let ctx = &firing.ctx(params, now_us, None);
     let checks = constraints::bind_checks(table)?;
+    let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, now_us, ctx };
     let mut result = DmlResult::default();
     for values in source_rows {
         let mut row = vec![Value::Null; table.columns.len()];
@@ -175,14 +181,38 @@ pub fn insert(
         constraints::check_row(table, &checks, &row, ctx)?;
         constraints::check_parents(tx, table, &row)?;
         let key = row_key_of(table, &row);
+        if let Some(up) = &plan.upsert {
+            // SQLite fires BEFORE INSERT triggers ahead of the conflict check,
+            // so they run whichever way the row goes.
+            triggers::fire(
+                tx,
+                table,
+                &triggers,
+                TriggerTiming::Before,
+                Change::Insert,
+                None,
+                Some(&row),
+                firing,
+                now_us,
+            )?;
+            match upsert::resolve(tx, &w, up, &row, &key, generated, params)? {
+                Resolved::Insert => {}
+                Resolved::Skip => continue,
+                Resolved::Updated(new) => {
+                    result.changes += 1;
+                    returning_row(&plan.returning, &new, ctx, &mut result.rows)?;
+                    continue;
+                }
+            }
+        }
         if !generated {
-            if let Some(existing) = stored_row(tx, table, &key)? {
+            if let Some((existing, scn)) = stored_row(tx, table, &key)? {
                 match plan.conflict {
                     Conflict::Abort => return Err(pk_violation(table)),
                     Conflict::Ignore => continue,
                     Conflict::Replace => {
                         constraints::on_delete(tx, table, &existing, 0)?;
-                        delete_row(tx, table, key.clone(), &existing, EndedBy::Update, None)?;
+                        delete_row(tx, table, key.clone(), &existing, EndedBy::Update, Some(scn))?;
                     }
                 }
             }
@@ -192,16 +222,28 @@ pub fn insert(
                 Conflict::Abort => return Err(unique_violation(table, ix)),
                 Conflict::Ignore => break,
                 Conflict::Replace => {
-                    let other = stored_row(tx, table, &other_key)?
+                    let (other, scn) = stored_row(tx, table, &other_key)?
                         .ok_or_else(|| Error::Corrupt(format!("index of {} points at a missing row", table.name)))?;
-                    delete_row(tx, table, other_key, &other, EndedBy::Delete, None)?;
+                    delete_row(tx, table, other_key, &other, EndedBy::Delete, Some(scn))?;
                 }
             }
         }
         if plan.conflict == Conflict::Ignore && unique_conflict(tx, table, &row, &key)?.is_some() {
             continue;
         }
-        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(&row), firing, now_us)?;
+        if plan.upsert.is_none() {
+            triggers::fire(
+                tx,
+                table,
+                &triggers,
+                TriggerTiming::Before,
+                Change::Insert,
+                None,
+                Some(&row),
+                firing,
+                now_us,
+            )?;
+        }
         put_row(tx, table, key, &row)?;
         triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Insert, None, Some(&row), firing, now_us)?;
         result.changes += 1;
@@ -248,38 +290,77 @@ pub fn update(
     let ctx = &firing.ctx(params, now_us, None);
     let checks = constraints::bind_checks(table)?;
     let mut result = DmlResult::default();
-    for (old, mut new, scn) in changes {
-        let old_key = row_key_of(table, &old);
-        check_row(table, &mut new)?;
-        constraints::check_row(table, &checks, &new, ctx)?;
-        constraints::check_parents(tx, table, &new)?;
-        constraints::on_key_change(tx, table, &old, &new)?;
-        if table.rowid_alias {
-            let rowid = new[table.primary_key[0]].clone();
-            if let Some(slot) = new.get_mut(table.columns.len()) {
-                *slot = rowid.clone();
-            }
-            if let Value::Integer(r) = rowid {
-                tx.bump_rowid(table.id, r);
-            }
-        }
-        let new_key = row_key_of(table, &new);
-        let change = Change::Update(&set);
-        triggers::fire(tx, table, &triggers, TriggerTiming::Before, change, Some(&old), Some(&new), firing, now_us)?;
-        let ended_by = if new_key == old_key { EndedBy::Update } else { EndedBy::Delete };
-        delete_row(tx, table, old_key.clone(), &old, ended_by, scn)?;
-        if new_key != old_key && tx.get(Ks::Rows, &new_key)?.is_some() {
-            return Err(pk_violation(table));
-        }
-        if let Some((ix, _)) = unique_conflict(tx, table, &new, &new_key)? {
-            return Err(unique_violation(table, ix));
-        }
-        put_row(tx, table, new_key, &new)?;
-        triggers::fire(tx, table, &triggers, TriggerTiming::After, change, Some(&old), Some(&new), firing, now_us)?;
+    let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, now_us, ctx };
+    for (old, new, scn) in changes {
+        let new = update_row(tx, &w, &set, &old, new, scn)?;
         result.changes += 1;
         returning_row(&plan.returning, &new, ctx, &mut result.rows)?;
     }
     Ok(result)
+}
+
+/// What writing one row needs besides the row, prepared once per statement.
+pub(super) struct RowWriter<'a> {
+    /// The table written.
+    pub table: &'a TableDef,
+    /// Its triggers, compiled for this statement.
+    pub triggers: &'a [triggers::Compiled],
+    /// Its CHECK constraints, bound for this statement.
+    pub checks: &'a [(String, Expr)],
+    /// Where the statement runs (top level or a trigger body).
+    pub firing: &'a Firing<'a>,
+    /// The statement's clock.
+    pub now_us: i64,
+    /// Context for CHECK constraints (no reader: they see only the row).
+    pub ctx: &'a EvalCtx<'a>,
+}
+
+/// Replaces the stored row `old` by `new`: constraints, UPDATE triggers,
+/// time-travel version and change-log record (one update, not a delete and
+/// an insert). `set` lists the columns assigned (for `UPDATE OF` triggers);
+/// `scn` is the stored image's SCN stamp if the caller read it. Returns the
+/// row as written.
+///
+/// # Errors
+/// Constraint violations, type mismatches, trigger errors.
+pub(super) fn update_row(
+    tx: &mut WriteTx,
+    w: &RowWriter<'_>,
+    set: &[usize],
+    old: &[Value],
+    mut new: Vec<Value>,
+    scn: Option<u64>,
+) -> Result<Vec<Value>> {
+    let table = w.table;
+    let old_key = row_key_of(table, old);
+    check_row(table, &mut new)?;
+    constraints::check_row(table, w.checks, &new, w.ctx)?;
+    constraints::check_parents(tx, table, &new)?;
+    constraints::on_key_change(tx, table, old, &new)?;
+    if table.rowid_alias {
+        let rowid = new[table.primary_key[0]].clone();
+        if let Some(slot) = new.get_mut(table.columns.len()) {
+            *slot = rowid.clone();
+        }
+        if let Value::Integer(r) = rowid {
+            tx.bump_rowid(table.id, r);
+        }
+    }
+    let new_key = row_key_of(table, &new);
+    let change = Change::Update(set);
+    let (firing, now_us) = (w.firing, w.now_us);
+    triggers::fire(tx, table, w.triggers, TriggerTiming::Before, change, Some(old), Some(&new), firing, now_us)?;
+    let ended_by = if new_key == old_key { EndedBy::Update } else { EndedBy::Delete };
+    delete_row(tx, table, old_key.clone(), old, ended_by, scn)?;
+    if new_key != old_key && tx.get(Ks::Rows, &new_key)?.is_some() {
+        return Err(pk_violation(table));
+    }
+    if let Some((ix, _)) = unique_conflict(tx, table, &new, &new_key)? {
+        return Err(unique_violation(table, ix));
+    }
+    put_row(tx, table, new_key, &new)?;
+    triggers::fire(tx, table, w.triggers, TriggerTiming::After, change, Some(old), Some(&new), firing, now_us)?;
+    Ok(new)
 }
 
 /// Runs a DELETE.

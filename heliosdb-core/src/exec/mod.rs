@@ -11,7 +11,8 @@
 //!   [`recursive`] — recursive CTEs;
 //! * [`write`] — writing and deleting one row with its index entries;
 //! * [`constraints`] — CHECK and FOREIGN KEY enforcement; [`triggers`] — row triggers;
-//! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP.
+//! * [`dml`] / [`ddl`] — running INSERT/UPDATE/DELETE and CREATE/DROP;
+//!   [`upsert`] — an INSERT's ON CONFLICT clause.
 
 pub mod aggregate;
 pub mod arith;
@@ -29,6 +30,7 @@ pub mod strings;
 pub mod system;
 pub mod temporal;
 pub mod triggers;
+pub mod upsert;
 pub mod window;
 pub mod write;
 

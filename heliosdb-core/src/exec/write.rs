@@ -109,17 +109,34 @@ pub fn pk_violation(table: &TableDef) -> Error {
 /// Storage errors.
 pub fn unique_conflict(tx: &WriteTx, table: &TableDef, row: &[Value], key: &[u8]) -> Result<Option<(usize, Vec<u8>)>> {
     for (i, ix) in table.indexes.iter().enumerate().filter(|(_, ix)| ix.unique) {
-        let (ik, unique_form) = index_entry(ix, row, key);
-        if !unique_form {
-            continue;
-        }
-        if let Some(other) = tx.get(Ks::Index, &ik)? {
-            if &other[..] != key {
-                return Ok(Some((i, other.to_vec())));
-            }
+        if let Some(other) = index_conflict(tx, ix, row, key)? {
+            return Ok(Some((i, other)));
         }
     }
     Ok(None)
+}
+
+/// The key of another row that has `row`'s values in unique index `ix`
+/// (none when `ix` is not unique or `row` has a NULL in it).
+///
+/// # Errors
+/// Storage errors.
+pub fn index_conflict(tx: &WriteTx, ix: &IndexDef, row: &[Value], key: &[u8]) -> Result<Option<Vec<u8>>> {
+    Ok(index_holder(tx, ix, row, key)?.filter(|other| other != key))
+}
+
+/// The key of the row, possibly the one under `key` itself, that holds
+/// `row`'s values in unique index `ix` (none when `ix` is not unique or
+/// `row` has a NULL in it).
+///
+/// # Errors
+/// Storage errors.
+pub fn index_holder(tx: &WriteTx, ix: &IndexDef, row: &[Value], key: &[u8]) -> Result<Option<Vec<u8>>> {
+    let (ik, unique_form) = index_entry(ix, row, key);
+    if !ix.unique || !unique_form {
+        return Ok(None);
+    }
+    Ok(tx.get(Ks::Index, &ik)?.map(|holder| holder.to_vec()))
 }
 
 /// The error for a unique-index violation.

@@ -1,6 +1,6 @@
 //! EXPLAIN: the plan the engine will run, as indented text lines.
 
-use super::plan::{Access, InsertSource, JoinKind, Plan, SetOpKind, StmtPlan, Temporal};
+use super::plan::{Access, InsertSource, JoinKind, Plan, SetOpKind, StmtPlan, Temporal, UpsertAction, UpsertTarget};
 
 fn access_line(sp: &super::plan::ScanPlan) -> String {
     let when = match &sp.temporal {
@@ -128,6 +128,18 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
                 InsertSource::Values(rows) => out.push(format!("  VALUES ({} rows)", rows.len())),
                 InsertSource::Defaults => out.push("  DEFAULT VALUES".into()),
             }
+            if let Some(up) = &p.upsert {
+                let target = match up.target {
+                    UpsertTarget::Any => "any key".to_string(),
+                    UpsertTarget::PrimaryKey => "PRIMARY KEY".to_string(),
+                    UpsertTarget::Unique(i) => p.table.indexes.get(i).map_or_else(String::new, |ix| ix.name.clone()),
+                };
+                let action = match up.action {
+                    UpsertAction::Nothing => "DO NOTHING",
+                    UpsertAction::Update { .. } => "DO UPDATE",
+                };
+                out.push(format!("  ON CONFLICT ({target}) {action}"));
+            }
         }
         StmtPlan::Update(p) => {
             out.push(format!("UPDATE {}", p.table.name));
@@ -163,6 +175,7 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
         StmtPlan::Begin => out.push("BEGIN".into()),
         StmtPlan::Commit => out.push("COMMIT".into()),
         StmtPlan::Rollback => out.push("ROLLBACK".into()),
+        StmtPlan::Savepoint(text) => out.push(text.clone()),
     }
     out
 }

@@ -319,6 +319,41 @@ pub enum Conflict {
     Replace,
 }
 
+/// Which uniqueness constraint an `ON CONFLICT` clause handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertTarget {
+    /// No target: any PRIMARY KEY or UNIQUE conflict (primary key first).
+    Any,
+    /// The primary key (or rowid).
+    PrimaryKey,
+    /// The unique index at this position in `TableDef::indexes`.
+    Unique(usize),
+}
+
+/// What an `ON CONFLICT` clause does with the conflicting row.
+#[derive(Debug, Clone)]
+pub enum UpsertAction {
+    /// Skip the row.
+    Nothing,
+    /// Update the existing row. Expressions see the existing row (table
+    /// columns and rowid), then `excluded` (the row that was not inserted).
+    Update {
+        /// (column position, new value).
+        assignments: Vec<(usize, Expr)>,
+        /// The update happens only where this is true.
+        pred: Option<Expr>,
+    },
+}
+
+/// `INSERT … ON CONFLICT [(cols)] DO NOTHING | DO UPDATE SET … [WHERE …]`.
+#[derive(Debug, Clone)]
+pub struct Upsert {
+    /// The constraint it handles (others still fail the statement).
+    pub target: UpsertTarget,
+    /// What happens to the conflicting row.
+    pub action: UpsertAction,
+}
+
 /// INSERT.
 #[derive(Debug, Clone)]
 pub struct InsertPlan {
@@ -332,6 +367,8 @@ pub struct InsertPlan {
     pub defaults: Vec<Option<Expr>>,
     /// Conflict handling.
     pub conflict: Conflict,
+    /// `ON CONFLICT` (UPSERT), checked before `conflict` applies.
+    pub upsert: Option<Upsert>,
     /// RETURNING.
     pub returning: Option<Returning>,
 }
@@ -499,6 +536,9 @@ pub enum StmtPlan {
     Commit,
     /// ROLLBACK.
     Rollback,
+    /// SAVEPOINT, RELEASE or ROLLBACK TO (run by the session, not planned
+    /// further); the statement's text.
+    Savepoint(String),
 }
 
 impl StmtPlan {

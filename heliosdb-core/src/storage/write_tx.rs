@@ -5,6 +5,8 @@
 //! so the SCN it will commit as is known at begin (the last SCN + 1) and row
 //! images can be stamped with it as they are written. Nothing reaches the
 //! store before commit: a rollback is dropping the overlay.
+//!
+//! Savepoints (`SAVEPOINT`, `ROLLBACK TO`, `RELEASE`) live in [`savepoints`].
 
 use super::commit_log::CommitRecord;
 use super::engine::{bounds_empty, Engine, ReadView};
@@ -18,6 +20,8 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
+mod savepoints;
+
 type UndoEntry = (Ks, Vec<u8>, Option<Option<Bytes>>);
 
 /// What one statement changed, so a failing statement can be undone alone.
@@ -30,6 +34,8 @@ struct StatementUndo {
     dropped: usize,
     sequences: Option<HashMap<u32, i64>>,
     changes: usize,
+    /// Length of the savepoint undo log when the statement began.
+    savepoint_log: usize,
 }
 
 /// An open write transaction. Dropping it without [`WriteTx::commit`] rolls back.
@@ -50,6 +56,11 @@ pub struct WriteTx {
     /// The old image of a row an UPDATE just removed, until its new image is
     /// written: together they are logged as one change.
     pending_update: Option<(Vec<u8>, Vec<u8>)>,
+    /// Open savepoints, outermost first.
+    savepoints: Vec<savepoints::Mark>,
+    /// Every overlay write since the outermost open savepoint, with the
+    /// value it replaced (kept only while a savepoint is open).
+    savepoint_log: Vec<UndoEntry>,
 }
 
 impl WriteTx {
@@ -68,6 +79,8 @@ impl WriteTx {
             undo: None,
             change_log: Vec::new(),
             pending_update: None,
+            savepoints: Vec::new(),
+            savepoint_log: Vec::new(),
         }
     }
 
@@ -110,14 +123,16 @@ impl WriteTx {
     /// Writes one overlay entry; the overlay's own return value is the undo
     /// information, so recording it costs no extra lookup.
     fn write(&mut self, ks: Ks, key: Vec<u8>, value: Option<Bytes>) {
-        match &mut self.undo {
-            Some(undo) => {
-                let prev = self.overlays[ks as usize].insert(key.clone(), value);
-                undo.entries.push((ks, key, prev));
-            }
-            None => {
-                self.overlays[ks as usize].insert(key, value);
-            }
+        if self.undo.is_none() && self.savepoints.is_empty() {
+            self.overlays[ks as usize].insert(key, value);
+            return;
+        }
+        let prev = self.overlays[ks as usize].insert(key.clone(), value);
+        if !self.savepoints.is_empty() {
+            self.savepoint_log.push((ks, key.clone(), prev.clone()));
+        }
+        if let Some(undo) = &mut self.undo {
+            undo.entries.push((ks, key, prev));
         }
     }
 
@@ -162,6 +177,7 @@ impl WriteTx {
             dropped: self.dropped_tables.len(),
             changes: self.change_log.len(),
             sequences: None,
+            savepoint_log: self.savepoint_log.len(),
         });
     }
 
@@ -171,7 +187,23 @@ impl WriteTx {
         if ok {
             return;
         }
-        for (ks, key, prev) in undo.entries.into_iter().rev() {
+        self.undo_writes(undo.entries);
+        // The statement's writes are gone: so is their savepoint undo information.
+        self.savepoint_log.truncate(undo.savepoint_log);
+        if let Some(catalog) = undo.catalog {
+            self.catalog = catalog;
+        }
+        self.catalog_dirty = undo.catalog_dirty;
+        self.dropped_tables.truncate(undo.dropped);
+        self.change_log.truncate(undo.changes);
+        if let Some(sequences) = undo.sequences {
+            self.sequences = sequences;
+        }
+    }
+
+    /// Puts back, newest first, the overlay values `entries` replaced.
+    fn undo_writes(&mut self, entries: Vec<UndoEntry>) {
+        for (ks, key, prev) in entries.into_iter().rev() {
             let overlay = &mut self.overlays[ks as usize];
             match prev {
                 Some(p) => {
@@ -181,15 +213,6 @@ impl WriteTx {
                     overlay.remove(&key);
                 }
             }
-        }
-        if let Some(catalog) = undo.catalog {
-            self.catalog = catalog;
-        }
-        self.catalog_dirty = undo.catalog_dirty;
-        self.dropped_tables.truncate(undo.dropped);
-        self.change_log.truncate(undo.changes);
-        if let Some(sequences) = undo.sequences {
-            self.sequences = sequences;
         }
     }
 

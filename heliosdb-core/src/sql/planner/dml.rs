@@ -137,11 +137,10 @@ pub fn plan_insert(ins: &ast::Insert, qctx: &QueryCtx<'_>) -> Result<StmtPlan> {
         (Some(ast::SqliteOnConflict::Ignore), _) => Conflict::Ignore,
         _ => Conflict::Abort,
     };
-    if ins.on.is_some() {
-        return Err(sql_err!("ON CONFLICT clauses are not supported yet"));
-    }
+    let qualifier = ins.table_alias.as_ref().map_or(table.name.as_str(), |a| a.alias.value.as_str());
+    let upsert = ins.on.as_ref().map(|on| super::upsert::plan_upsert(on, &table, qualifier, qctx)).transpose()?;
     let returning = bind_returning(&ins.returning, &table)?;
-    Ok(StmtPlan::Insert(InsertPlan { table, targets, source, defaults, conflict, returning }))
+    Ok(StmtPlan::Insert(InsertPlan { table, targets, source, defaults, conflict, upsert, returning }))
 }
 
 /// The table a DML statement targets and the scope of its rows.
@@ -167,6 +166,28 @@ fn source(table: &Arc<TableDef>, scope: &Scope, selection: &Option<ast::Expr>, q
     Ok(Plan::Filter { input: Box::new(Plan::Scan(scan)), pred })
 }
 
+/// Binds the `SET col = expr, …` of an UPDATE (or of an UPSERT's DO UPDATE)
+/// to (column position, expression).
+///
+/// # Errors
+/// Unknown columns, tuple assignments, expressions that do not bind.
+pub fn bind_assignments(
+    assignments: &[ast::Assignment],
+    table: &TableDef,
+    b: &Binder<'_>,
+) -> Result<Vec<(usize, Expr)>> {
+    let mut out = Vec::with_capacity(assignments.len());
+    for a in assignments {
+        let cname = match &a.target {
+            ast::AssignmentTarget::ColumnName(n) => object_name(n),
+            ast::AssignmentTarget::Tuple(_) => return Err(sql_err!("tuple assignments are not supported")),
+        };
+        let pos = table.column_index(&cname).ok_or_else(|| sql_err!("no such column: {cname}"))?;
+        out.push((pos, b.bind(&a.value)?));
+    }
+    Ok(out)
+}
+
 /// Plans an UPDATE.
 ///
 /// # Errors
@@ -178,15 +199,7 @@ pub fn plan_update(up: &ast::Update, qctx: &QueryCtx<'_>) -> Result<StmtPlan> {
     }
     let (table, scope) = target(&up.table.relation, catalog)?;
     let b = Binder::with_ctx(&scope, qctx);
-    let mut assignments = Vec::new();
-    for a in &up.assignments {
-        let cname = match &a.target {
-            ast::AssignmentTarget::ColumnName(n) => object_name(n),
-            ast::AssignmentTarget::Tuple(_) => return Err(sql_err!("tuple assignments are not supported")),
-        };
-        let pos = table.column_index(&cname).ok_or_else(|| sql_err!("no such column: {cname}"))?;
-        assignments.push((pos, b.bind(&a.value)?));
-    }
+    let assignments = bind_assignments(&up.assignments, &table, &b)?;
     let source = source(&table, &scope, &up.selection, qctx)?;
     let returning = bind_returning(&up.returning, &table)?;
     Ok(StmtPlan::Update(UpdatePlan { source, table, assignments, returning }))

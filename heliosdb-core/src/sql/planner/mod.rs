@@ -6,6 +6,7 @@
 //! * [`joins`] — join order, predicate pushdown, hash-join keys;
 //! * [`table_functions`] — table functions (lateral) and system tables as FROM items;
 //! * [`dml`] — INSERT, UPDATE, DELETE;
+//! * [`upsert`] — INSERT's ON CONFLICT clause;
 //! * [`ddl`] — CREATE/DROP TABLE and INDEX;
 //! * [`pragma`] — `PRAGMA` (introspection as catalog queries, settings).
 
@@ -21,6 +22,7 @@ pub mod select;
 pub mod table_functions;
 pub mod temporal;
 pub mod trigger;
+pub mod upsert;
 
 use super::plan::StmtPlan;
 use crate::catalog::Catalog;
@@ -73,6 +75,9 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::StartTransaction { .. } => Ok(StmtPlan::Begin),
         Statement::Commit { .. } => Ok(StmtPlan::Commit),
         Statement::Rollback { savepoint: None, .. } => Ok(StmtPlan::Rollback),
+        Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } | Statement::Rollback { .. } => {
+            Ok(StmtPlan::Savepoint(stmt.to_string()))
+        }
         other => {
             let text = other.to_string();
             let head: String = text.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
