@@ -137,6 +137,7 @@ pub enum Func {
     JsonInsert,
     JsonReplace,
     JsonRemove,
+    JsonPatch,
     /// Internal: its argument, marked as JSON text (a JSON aggregate's result).
     JsonSubtype,
     /// Internal: a `json_group_object` key as a JSON string.

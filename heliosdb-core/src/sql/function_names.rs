@@ -54,6 +54,7 @@ pub fn scalar_func(name: &str) -> Option<Func> {
         "json_insert" => Func::JsonInsert,
         "json_replace" => Func::JsonReplace,
         "json_remove" => Func::JsonRemove,
+        "json_patch" => Func::JsonPatch,
         _ => return None,
     })
 }
@@ -97,6 +98,6 @@ pub fn arity_ok(f: Func, n: usize) -> bool {
         Func::JsonSet | Func::JsonInsert | Func::JsonReplace => true,
         Func::Json | Func::JsonValid | Func::JsonQuote | Func::JsonSubtype | Func::JsonLabel => n == 1,
         Func::JsonType | Func::JsonArrayLength => n == 1 || n == 2,
-        Func::JsonArrow | Func::JsonLongArrow => n == 2,
+        Func::JsonArrow | Func::JsonLongArrow | Func::JsonPatch => n == 2,
     }
 }

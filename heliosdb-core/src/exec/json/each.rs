@@ -41,7 +41,7 @@ fn flatten<'a>(node: &'a Node, up: Option<usize>, slot: Slot<'a>, next_id: &mut 
     out.push(Flat { node, id: *next_id, up, slot, end: me + 1 });
     *next_id += 1;
     match node {
-        Node::Array(items) => {
+        Node::Array(items) | Node::Grown(items) => {
             for (i, item) in items.iter().enumerate() {
                 flatten(item, Some(me), Slot::Index(i as i64), next_id, out);
             }

@@ -139,7 +139,7 @@ pub fn array_length(args: &[Value]) -> Result<Value> {
     };
     Ok(match found.map(|n| n.unwrapped()) {
         None => Value::Null,
-        Some(Node::Array(items)) => {
+        Some(Node::Array(items) | Node::Grown(items)) => {
             Value::Integer(items.iter().filter(|n| !matches!(n, Node::Removed(_))).count() as i64)
         }
         Some(_) => Value::Integer(0),
@@ -257,6 +257,55 @@ pub fn remove(args: &[Value]) -> Result<Typed> {
         return Ok((Value::Null, false));
     }
     Ok((Value::Text(root.render()?), true))
+}
+
+/// `json_patch(target, patch)`: RFC 7396 merge-patch as SQLite 3.40 does it
+/// (members matched by their key as written; values a patch adds lose
+/// their `null` members, also in nested objects but not inside arrays).
+///
+/// # Errors
+/// Malformed JSON.
+pub fn patch(target: &Value, patch: &Value) -> Result<Typed> {
+    let (Some(t), Some(p)) = (doc(target)?, doc(patch)?) else { return Ok((Value::Null, false)) };
+    Ok((Value::Text(merge(t, &p).render()?), true))
+}
+
+fn merge(target: Node, patch: &Node) -> Node {
+    let Node::Object(members) = patch else { return patch.clone() };
+    let Node::Object(mut entries) = target else { return without_nulls(patch) };
+    let original = entries.len();
+    // SQLite flags a member once a patch removed or replaced it; a later
+    // member of the patch with the same key then changes nothing.
+    let mut done = vec![false; original];
+    for (key, value) in members {
+        match entries[..original].iter().position(|(k, _)| k == key) {
+            Some(j) if done[j] => {}
+            Some(j) => {
+                let old = std::mem::replace(&mut entries[j].1, Node::Null);
+                let in_place = matches!(old, Node::Object(_)) && matches!(value, Node::Object(_));
+                entries[j].1 =
+                    if matches!(value, Node::Null) { Node::Removed(Box::new(old)) } else { merge(old, value) };
+                done[j] = !in_place;
+            }
+            None if !matches!(value, Node::Null) => entries.push((key.clone(), without_nulls(value))),
+            None => {}
+        }
+    }
+    Node::Object(entries)
+}
+
+/// `n` without the `null` members of its objects (arrays are left alone).
+fn without_nulls(n: &Node) -> Node {
+    match n {
+        Node::Object(entries) => Node::Object(
+            entries
+                .iter()
+                .filter(|(_, v)| !matches!(v, Node::Null))
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// Checks that `text` is JSON (a JSON column's write check).

@@ -1,7 +1,7 @@
 //! SQLite 3.40's JSON1 functions: `json`, `json_valid`, `json_extract`,
 //! `->`, `->>`, `json_type`, `json_array_length`, `json_array`,
 //! `json_object`, `json_quote`, `json_set`/`json_insert`/`json_replace`,
-//! `json_remove`, the rows of `json_each`/`json_tree` ([`each_rows`]) and
+//! `json_remove`, `json_patch`, the rows of `json_each`/`json_tree` ([`each_rows`]) and
 //! the JSON column check ([`check`]).
 //!
 //! * [`node`] — the document tree: parser and minifying printer;
@@ -49,6 +49,7 @@ pub fn is_json_func(f: Func) -> bool {
             | JsonInsert
             | JsonReplace
             | JsonRemove
+            | JsonPatch
             | JsonSubtype
             | JsonLabel
     )
@@ -100,6 +101,7 @@ fn call_typed(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Ty
         Func::JsonType => plain(funcs::type_of(&v)?),
         Func::JsonArrayLength => plain(funcs::array_length(&v)?),
         Func::JsonRemove => funcs::remove(&v)?,
+        Func::JsonPatch => funcs::patch(&v[0], &v[1])?,
         Func::JsonSubtype => {
             let is_text = matches!(v[0], Value::Text(_));
             (v[0].clone(), is_text)

@@ -30,6 +30,9 @@ pub enum Node {
     Label(String),
     /// `[…]`
     Array(Vec<Node>),
+    /// An array that `json_set`/`json_insert` appended to in this call
+    /// (lookups in it follow a SQLite 3.40 quirk, see `path`).
+    Grown(Vec<Node>),
     /// `{…}`: (key, value) pairs in order; keys are [`Node::Str`] or [`Node::Label`].
     Object(Vec<(Node, Node)>),
     /// A node `json_remove` took out: lookups still pass through it (as in
@@ -306,7 +309,7 @@ impl Node {
                 out.push('"');
             }
             Node::Label(s) => push_quoted(out, s),
-            Node::Array(items) => {
+            Node::Array(items) | Node::Grown(items) => {
                 out.push('[');
                 let mut first = true;
                 for item in items.iter().filter(|n| !matches!(n, Node::Removed(_))) {
@@ -355,7 +358,7 @@ impl Node {
             Node::Int(_) => "integer",
             Node::Real(_) => "real",
             Node::Str(_) | Node::Label(_) => "text",
-            Node::Array(_) => "array",
+            Node::Array(_) | Node::Grown(_) => "array",
             Node::Object(_) => "object",
             Node::Removed(_) => "null",
             Node::Sql(v, is_json) => match v {
@@ -370,7 +373,7 @@ impl Node {
 
     /// Whether the node is an array or an object (returned as JSON text).
     pub fn is_container(&self) -> bool {
-        matches!(self.unwrapped(), Node::Array(_) | Node::Object(_))
+        matches!(self.unwrapped(), Node::Array(_) | Node::Grown(_) | Node::Object(_))
     }
 
     /// The SQL value of the node (SQLite's `jsonReturn`): `null` is NULL,
@@ -389,7 +392,7 @@ impl Node {
             Node::Str(s) => Value::Text(decode(s)),
             Node::Label(s) => Value::Text(s.clone()),
             Node::Sql(v, _) => v.clone(),
-            n @ (Node::Array(_) | Node::Object(_) | Node::Removed(_)) => Value::Text(n.render()?),
+            n @ (Node::Array(_) | Node::Grown(_) | Node::Object(_) | Node::Removed(_)) => Value::Text(n.render()?),
         })
     }
 }

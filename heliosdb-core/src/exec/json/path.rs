@@ -89,7 +89,7 @@ fn step<'a, 'p>(
                 if bytes.get(1) != Some(&b'#') {
                     return Err(path);
                 }
-                let Node::Array(items) = &*node else { return Ok(None) };
+                let (Node::Array(items) | Node::Grown(items)) = &*node else { return Ok(None) };
                 let count = items.iter().filter(|n| !matches!(n, Node::Removed(_))).count() as u32;
                 index = count;
                 close = 2;
@@ -107,23 +107,40 @@ fn step<'a, 'p>(
                     return Err(path);
                 }
             }
-            let Node::Array(items) = node else { return Ok(None) };
             let rest = &path[close + 1..];
-            let live = items.iter().enumerate().filter(|(_, n)| !matches!(n, Node::Removed(_))).nth(index as usize);
-            if let Some((pos, _)) = live {
+            let (found, live_count, last, grown) = match &*node {
+                Node::Array(items) | Node::Grown(items) => {
+                    let mut live = items.iter().enumerate().filter(|(_, n)| !matches!(n, Node::Removed(_)));
+                    let found = live.nth(index as usize).map(|(pos, _)| pos);
+                    let live_count = items.iter().filter(|n| !matches!(n, Node::Removed(_))).count();
+                    (found, live_count, items.len().saturating_sub(1), matches!(node, Node::Grown(_)))
+                }
+                _ => return Ok(None),
+            };
+            if let Some(pos) = found {
+                // SQLite 3.40 quirk: once this call appended to the array,
+                // its walk ends in the last appended block, so every index
+                // that exists finds the element appended last.
+                let pos = if grown { last } else { pos };
+                let (Node::Array(items) | Node::Grown(items)) = node else { return Ok(None) };
                 return step(&mut items[pos], rest, create, added);
             }
-            let live_count = items.iter().filter(|n| !matches!(n, Node::Removed(_))).count();
             if !create || index as usize != live_count {
                 return Ok(None);
             }
-            match build(rest, added)? {
-                Some(new) => {
-                    items.push(new);
+            let Some(new) = build(rest, added)? else { return Ok(None) };
+            let mut items = match node {
+                Node::Array(items) | Node::Grown(items) => std::mem::take(items),
+                _ => return Ok(None),
+            };
+            items.push(new);
+            *node = Node::Grown(items);
+            match node {
+                Node::Grown(items) => {
                     let last = items.len() - 1;
                     step(&mut items[last], rest, false, &mut false)
                 }
-                None => Ok(None),
+                _ => Ok(None),
             }
         }
         _ => Err(path),
@@ -199,5 +216,9 @@ mod tests {
         let mut root = parse("{}").unwrap();
         assert!(lookup(&mut root, "$.a[1]", true).unwrap().is_none());
         assert_eq!(root.render().unwrap(), "{}");
+        // After an append, an existing index finds the appended element (SQLite 3.40).
+        let mut root = parse("[1,2]").unwrap();
+        *lookup(&mut root, "$[#]", true).unwrap().unwrap().0 = Node::Int("3".into());
+        assert_eq!(lookup(&mut root, "$[0]", false).unwrap().unwrap().0.render().unwrap(), "3");
     }
 }
