@@ -4,7 +4,8 @@
 //! odd spacing, a few malformed ones) and paths (ones that exist, ones that
 //! do not, malformed ones), through json_extract, `->`, `->>`, json_type,
 //! json_array_length, json_set/insert/replace/remove, json(), json_valid,
-//! json_object, json_array, json_quote, json_patch and json_group_array. Each query runs
+//! json_object, json_array, json_quote, json_patch, json_group_array, and the
+//! rows of json_each / json_tree (`exec::json::each_rows`). Each query runs
 //! on HeliosDB and on SQLite 3.40 (rusqlite over Debian's libsqlite3): both
 //! must give the same typed values exactly, or both fail with SQLite's
 //! message contained in HeliosDB's.
@@ -24,25 +25,24 @@ enum Cell {
     Blob(Vec<u8>),
 }
 
+fn cell(v: &Value) -> Cell {
+    match v {
+        Value::Null => Cell::Null,
+        Value::Integer(i) => Cell::Int(*i),
+        Value::Boolean(b) => Cell::Int(i64::from(*b)),
+        Value::Real(f) => Cell::Real(f.to_bits()),
+        Value::Text(s) => Cell::Text(s.clone()),
+        Value::Blob(b) => Cell::Blob(b.clone()),
+        other => Cell::Text(other.to_string()),
+    }
+}
+
 fn helios_rows(conn: &heliosdb_core::Connection, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
     let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
     let mut rows = st.query(()).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(|e| e.to_string())? {
-        out.push(
-            row.values()
-                .iter()
-                .map(|v| match v {
-                    Value::Null => Cell::Null,
-                    Value::Integer(i) => Cell::Int(*i),
-                    Value::Boolean(b) => Cell::Int(i64::from(*b)),
-                    Value::Real(f) => Cell::Real(f.to_bits()),
-                    Value::Text(s) => Cell::Text(s.clone()),
-                    Value::Blob(b) => Cell::Blob(b.clone()),
-                    other => Cell::Text(other.to_string()),
-                })
-                .collect(),
-        );
+        out.push(row.values().iter().map(cell).collect());
     }
     Ok(out)
 }
@@ -311,6 +311,36 @@ fn heliosdb_agrees_with_sqlite_on_json_functions() {
         errors += usize::from(agree(&h, &s, &sql, &mut bad));
         aggs += 1;
     }
+    // json_each / json_tree: the rows `exec::json::each_rows` computes (the
+    // table functions are not in FROM yet) against SQLite's.
+    let mut each = 0;
+    for _ in 0..3_000 {
+        let d = value(&mut r, 0);
+        let p = if r.chance(30) { None } else { Some(path(&mut r)) };
+        let recursive = r.chance(50);
+        let f = if recursive { "json_tree" } else { "json_each" };
+        let sql = match &p {
+            Some(p) => format!("SELECT * FROM {f}({}, {})", quote(&d), quote(p)),
+            None => format!("SELECT * FROM {f}({})", quote(&d)),
+        };
+        let sr = sqlite_rows(
+            &s,
+            &sql.replace("SELECT *", "SELECT key, value, type, atom, id, parent, fullkey, path, json, root"),
+        );
+        let hr = heliosdb_core::exec::json::each_rows(&Value::Text(d.clone()), p.as_deref(), recursive)
+            .map(|rows| rows.iter().map(|row| row.iter().map(cell).collect::<Vec<_>>()).collect::<Vec<_>>())
+            .map_err(|e| e.to_string());
+        let ok = match (&hr, &sr) {
+            (Err(he), Err(se)) => he.contains(se.as_str()),
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        };
+        if !ok {
+            bad.push(format!("{sql}\n    heliosdb: {hr:?}\n    sqlite:   {sr:?}"));
+        }
+        each += 1;
+    }
+    let aggs = aggs + each;
     println!("{} of {} JSON queries agree; {errors} failed on both", total + aggs - bad.len(), total + aggs);
     assert!(errors < (total + aggs) / 4, "{errors} queries failed on both engines: the generator is broken");
     assert!(
