@@ -167,7 +167,7 @@ pub fn array(args: &[Typed]) -> Result<Typed> {
 /// # Errors
 /// An odd number of arguments, a label that is not text, a blob value.
 pub fn object(args: &[Typed]) -> Result<Typed> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(sql_err!("json_object() requires an even number of arguments"));
     }
     let mut out = String::from("{");
@@ -214,7 +214,7 @@ pub enum Edit {
 /// An even number of arguments, malformed JSON or paths, blob values.
 pub fn edit(kind: Edit, args: &[Typed]) -> Result<Typed> {
     let Some(((x, _), pairs)) = args.split_first() else { return Ok((Value::Null, false)) };
-    if pairs.len() % 2 != 0 {
+    if !pairs.len().is_multiple_of(2) {
         let name = match kind {
             Edit::Set => "set",
             Edit::Insert => "insert",

@@ -12,10 +12,11 @@
 //! SQLite's "JSON subtype" (text a JSON function returned is embedded as
 //! JSON, not quoted, by `json_array`, `json_object`, `json_set`, …) is
 //! followed through expressions: an argument that is itself a call of a
-//! JSON function is evaluated here with its subtype ([`eval_typed`]); the
-//! binder marks JSON aggregates' results with [`Func::JsonSubtype`]. A JSON
-//! value read back from a table or a subquery column is plain text, as in
-//! SQLite once a value is stored.
+//! JSON function (also through CASE, COALESCE, IFNULL, IIF and NULLIF, as
+//! SQLite copies it) is evaluated here with its subtype ([`eval_typed`]);
+//! the binder marks JSON aggregates' results with [`Func::JsonSubtype`]. A
+//! JSON value read back from a table or a subquery is plain text (SQLite
+//! keeps the subtype through a scalar subquery; HeliosDB does not).
 
 pub mod each;
 pub mod funcs;
@@ -62,6 +63,40 @@ pub fn is_json_func(f: Func) -> bool {
 pub fn eval_typed(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Typed> {
     match e {
         Expr::Func(f, args) if is_json_func(*f) => call_typed(*f, args, row, ctx),
+        // SQLite copies the subtype along with the value through these.
+        Expr::Func(Func::Coalesce | Func::IfNull, args) => {
+            for a in args {
+                let v = eval_typed(a, row, ctx)?;
+                if !v.0.is_null() {
+                    return Ok(v);
+                }
+            }
+            Ok((Value::Null, false))
+        }
+        Expr::Func(Func::Iif, args) if args.len() == 3 => {
+            let c = eval(&args[0], row, ctx)?;
+            eval_typed(if crate::types::cast::truthy(&c) == Some(true) { &args[1] } else { &args[2] }, row, ctx)
+        }
+        Expr::Func(Func::NullIf, args) if args.len() == 2 => {
+            let a = eval_typed(&args[0], row, ctx)?;
+            let b = eval(&args[1], row, ctx)?;
+            let same = super::eval::compare(crate::sql::expr::BinaryOp::Eq, &a.0, &b) == Some(true);
+            Ok(if same { (Value::Null, false) } else { a })
+        }
+        Expr::Case { operand, whens, else_result } => {
+            let op = operand.as_ref().map(|o| eval(o, row, ctx)).transpose()?;
+            for (w, t) in whens {
+                let wv = eval(w, row, ctx)?;
+                let hit = match &op {
+                    Some(o) => super::eval::compare(crate::sql::expr::BinaryOp::Eq, o, &wv) == Some(true),
+                    None => crate::types::cast::truthy(&wv) == Some(true),
+                };
+                if hit {
+                    return eval_typed(t, row, ctx);
+                }
+            }
+            else_result.as_ref().map_or(Ok((Value::Null, false)), |x| eval_typed(x, row, ctx))
+        }
         _ => Ok((eval(e, row, ctx)?, false)),
     }
 }

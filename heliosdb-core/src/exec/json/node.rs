@@ -361,11 +361,11 @@ impl Node {
             Node::Array(_) | Node::Grown(_) => "array",
             Node::Object(_) => "object",
             Node::Removed(_) => "null",
-            Node::Sql(v, is_json) => match v {
+            // Never asked in practice: lookups do not enter edited values.
+            Node::Sql(v, _) => match v {
                 Value::Null => "null",
                 Value::Integer(_) | Value::Boolean(_) => "integer",
                 Value::Real(_) | Value::Decimal(_) => "real",
-                Value::Text(_) if *is_json => "text",
                 Value::Text(_) | Value::Blob(_) => "text",
             },
         }
