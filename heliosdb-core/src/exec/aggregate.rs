@@ -277,6 +277,19 @@ impl AggState {
                     }
                 }
             }
+            // The binder made the inputs JSON texts: `arg` a value (array)
+            // or a quoted key and `sep` the value (object).
+            AggFunc::JsonGroupArray | AggFunc::JsonGroupObject => {
+                let acc = self.concat.get_or_insert_with(String::new);
+                if !acc.is_empty() {
+                    acc.push(',');
+                }
+                acc.push_str(&text_of(v));
+                if self.func == AggFunc::JsonGroupObject {
+                    acc.push(':');
+                    acc.push_str(&sep.map_or_else(|| "null".to_string(), text_of));
+                }
+            }
         }
         Ok(())
     }
@@ -293,6 +306,8 @@ impl AggState {
                 self.moments.value(self.func)
             }
             AggFunc::GroupConcat => self.concat.clone().map_or(Value::Null, Value::Text),
+            AggFunc::JsonGroupArray => Value::Text(format!("[{}]", self.concat.as_deref().unwrap_or(""))),
+            AggFunc::JsonGroupObject => Value::Text(format!("{{{}}}", self.concat.as_deref().unwrap_or(""))),
         }
     }
 }

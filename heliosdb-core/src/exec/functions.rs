@@ -95,6 +95,7 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
             let pick = if crate::types::cast::truthy(&c) == Some(true) { &args[1] } else { &args[2] };
             return eval(pick, row, ctx);
         }
+        f if super::json::is_json_func(f) => return super::json::call(f, args, row, ctx),
         _ => {}
     }
     let v: Vec<Value> = args.iter().map(|a| eval(a, row, ctx)).collect::<Result<_>>()?;
@@ -173,6 +174,7 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
             ))
         }
         Func::Coalesce | Func::IfNull | Func::Iif => Value::Null,
+        _ => Value::Null, // the JSON functions, dispatched above
     })
 }
 

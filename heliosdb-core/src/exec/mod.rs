@@ -3,6 +3,7 @@
 //! * [`eval`] — expression evaluation; [`arith`] — arithmetic and string operators;
 //! * [`functions`] — scalar functions; [`strings`] — string functions, LIKE, GLOB;
 //!   [`printf`] — SQL `printf`; [`datetime`] — SQLite's date functions;
+//!   [`json`] — SQLite's JSON1 functions;
 //! * [`aggregate`] — aggregate state; [`window`] — window functions;
 //! * [`scan`] — turning an access path into key ranges and rows;
 //! * [`temporal`] — reads of the past: AS OF scans, history scans;
@@ -22,6 +23,7 @@ pub mod ddl;
 pub mod dml;
 pub mod eval;
 pub mod functions;
+pub mod json;
 pub mod printf;
 pub mod query;
 pub mod recursive;

@@ -58,7 +58,7 @@ fn same_family(ty: DataType, v: &Value) -> bool {
         DataType::Integer | DataType::Real | DataType::Decimal { .. } | DataType::Boolean => {
             matches!(v, Value::Integer(_) | Value::Real(_) | Value::Decimal(_) | Value::Boolean(_))
         }
-        DataType::Text => matches!(v, Value::Text(_)),
+        DataType::Text | DataType::Json => matches!(v, Value::Text(_)),
         DataType::Blob => matches!(v, Value::Blob(_)),
         DataType::Any => false,
     }

@@ -265,6 +265,10 @@ impl<'a> Binder<'a> {
             A::BinaryOp { left, op: ast::BinaryOperator::Glob, right } => {
                 Expr::Func(Func::Glob, vec![self.bind(right)?, self.bind(left)?])
             }
+            A::BinaryOp { left, op: op @ (ast::BinaryOperator::Arrow | ast::BinaryOperator::LongArrow), right } => {
+                let f = if *op == ast::BinaryOperator::Arrow { Func::JsonArrow } else { Func::JsonLongArrow };
+                Expr::Func(f, vec![self.bind(left)?, self.bind(right)?])
+            }
             A::BinaryOp { left, op, right } => {
                 let op = binary_op(op)?;
                 let (l, r) = (self.bind(left)?, self.bind(right)?);
@@ -415,10 +419,31 @@ impl<'a> Binder<'a> {
                     separator: Some(inner.bind(sep)?),
                     filter,
                 },
+                // The JSON aggregates collect JSON texts (see AggFunc).
+                (AggFunc::JsonGroupArray, false, [x]) => AggCall {
+                    func: agg,
+                    arg: Some(Expr::Func(Func::JsonQuote, vec![inner.bind(x)?])),
+                    distinct,
+                    separator: None,
+                    filter,
+                },
+                (AggFunc::JsonGroupObject, false, [k, v]) => AggCall {
+                    func: agg,
+                    arg: Some(Expr::Func(Func::JsonLabel, vec![inner.bind(k)?])),
+                    distinct,
+                    separator: Some(Expr::Func(Func::JsonQuote, vec![inner.bind(v)?])),
+                    filter,
+                },
+                (AggFunc::JsonGroupArray | AggFunc::JsonGroupObject, ..) => {
+                    return Err(sql_err!("wrong number of arguments to function {name}()"))
+                }
                 (_, false, [x]) => AggCall { func: agg, arg: Some(inner.bind(x)?), distinct, separator: None, filter },
                 _ => return Err(sql_err!("wrong number of arguments to function {name}()")),
             };
-            return Ok(Expr::Agg(Box::new(call)));
+            let json = matches!(call.func, AggFunc::JsonGroupArray | AggFunc::JsonGroupObject);
+            let e = Expr::Agg(Box::new(call));
+            // Their results are JSON text for the JSON functions around them.
+            return Ok(if json { Expr::Func(Func::JsonSubtype, vec![e]) } else { e });
         }
         let func = scalar_func(&name).ok_or_else(|| sql_err!("no such function: {name}"))?;
         if f.filter.is_some() {

@@ -120,6 +120,28 @@ pub enum Func {
     LastTxid,
     /// `heliosdb_gc()`: runs history GC now.
     Gc,
+    /// `json(x)` (the JSON functions live in `exec::json`).
+    Json,
+    JsonValid,
+    JsonExtract,
+    /// `x -> path`: the node as JSON text.
+    JsonArrow,
+    /// `x ->> path`: the node as an SQL value.
+    JsonLongArrow,
+    JsonType,
+    JsonArrayLength,
+    JsonArray,
+    JsonObject,
+    JsonQuote,
+    JsonSet,
+    JsonInsert,
+    JsonReplace,
+    JsonRemove,
+    JsonPatch,
+    /// Internal: its argument, marked as JSON text (a JSON aggregate's result).
+    JsonSubtype,
+    /// Internal: a `json_group_object` key as a JSON string.
+    JsonLabel,
 }
 
 /// Aggregate functions.
@@ -149,6 +171,10 @@ pub enum AggFunc {
     VarPop,
     /// `GROUP_CONCAT(x [, sep])` / `STRING_AGG(x, sep)`
     GroupConcat,
+    /// `JSON_GROUP_ARRAY(x)`: `arg` is bound as `json_quote(x)`.
+    JsonGroupArray,
+    /// `JSON_GROUP_OBJECT(k, v)`: `arg` is the quoted key, `separator` `json_quote(v)`.
+    JsonGroupObject,
     /// A bare column in an aggregate query: the value from the group's first row
     /// (SQLite allows this; it is what the result shows for such columns).
     First,

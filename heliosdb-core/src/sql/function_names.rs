@@ -42,6 +42,19 @@ pub fn scalar_func(name: &str) -> Option<Func> {
         "heliosdb_current_scn" => Func::CurrentScn,
         "heliosdb_last_txid" => Func::LastTxid,
         "heliosdb_gc" => Func::Gc,
+        "json" => Func::Json,
+        "json_valid" => Func::JsonValid,
+        "json_extract" => Func::JsonExtract,
+        "json_type" => Func::JsonType,
+        "json_array_length" => Func::JsonArrayLength,
+        "json_array" => Func::JsonArray,
+        "json_object" => Func::JsonObject,
+        "json_quote" => Func::JsonQuote,
+        "json_set" => Func::JsonSet,
+        "json_insert" => Func::JsonInsert,
+        "json_replace" => Func::JsonReplace,
+        "json_remove" => Func::JsonRemove,
+        "json_patch" => Func::JsonPatch,
         _ => return None,
     })
 }
@@ -60,6 +73,8 @@ pub fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
         "variance" | "var_samp" => AggFunc::VarSamp,
         "var_pop" => AggFunc::VarPop,
         "group_concat" | "string_agg" => AggFunc::GroupConcat,
+        "json_group_array" => AggFunc::JsonGroupArray,
+        "json_group_object" => AggFunc::JsonGroupObject,
         _ => return None,
     })
 }
@@ -78,5 +93,11 @@ pub fn arity_ok(f: Func, n: usize) -> bool {
         Func::Coalesce | Func::Min | Func::Max => n >= 2,
         Func::Strftime => n >= 1,
         Func::Date | Func::Time | Func::DateTime | Func::UnixEpoch | Func::JulianDay => true,
+        // SQLite registers these with any number of arguments and checks inside.
+        Func::JsonExtract | Func::JsonArray | Func::JsonObject | Func::JsonRemove => true,
+        Func::JsonSet | Func::JsonInsert | Func::JsonReplace => true,
+        Func::Json | Func::JsonValid | Func::JsonQuote | Func::JsonSubtype | Func::JsonLabel => n == 1,
+        Func::JsonType | Func::JsonArrayLength => n == 1 || n == 2,
+        Func::JsonArrow | Func::JsonLongArrow | Func::JsonPatch => n == 2,
     }
 }

@@ -47,8 +47,9 @@ impl Dialect for HeliosDialect {
         true // SQLite's `trim(x, chars)`
     }
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
-        // SQLite binds `||` tighter than `*` (`2 * 3 || 4` is 2 * '34').
-        (parser.peek_token_ref().token == Token::StringConcat).then_some(Ok(CONCAT_PRECEDENCE))
+        // SQLite binds `||`, `->` and `->>` tighter than `*` (`2 * 3 || 4` is 2 * '34').
+        matches!(parser.peek_token_ref().token, Token::StringConcat | Token::Arrow | Token::LongArrow)
+            .then_some(Ok(CONCAT_PRECEDENCE))
     }
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
         // Unary `-` and `+` bind tighter than any binary operator, `||` included.

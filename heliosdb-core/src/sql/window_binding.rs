@@ -32,6 +32,8 @@ fn window_func(name: &str, nargs: usize, star: bool) -> Option<WindowFunc> {
         "last_value" => WindowFunc::LastValue,
         "nth_value" => WindowFunc::NthValue,
         "count" if star => WindowFunc::Agg(AggFunc::CountStar),
+        // Not yet over windows: their inputs are bound as JSON texts (see AggFunc).
+        "json_group_array" | "json_group_object" => return None,
         other => WindowFunc::Agg(agg_func(other, nargs)?),
     })
 }

@@ -102,6 +102,17 @@ pub fn coerce_to_column(v: Value, ty: DataType, table: &str, column: &str) -> Re
             Some(Value::Text(v.to_string()))
         }
         (DataType::Blob, Value::Blob(_)) => Some(v.clone()),
+        (DataType::Json, Value::Text(_) | Value::Integer(_) | Value::Real(_) | Value::Decimal(_)) => {
+            let text = crate::exec::arith::text_of(&v);
+            if crate::exec::json::check(&text).is_err() {
+                let dot = if table.is_empty() { "" } else { "." };
+                return Err(Error::Mismatch(format!(
+                    "{} is not valid JSON (column {table}{dot}{column})",
+                    shorten(&v.to_string())
+                )));
+            }
+            Some(Value::Text(text))
+        }
         (DataType::Boolean, Value::Boolean(_)) => Some(v.clone()),
         (DataType::Boolean, Value::Integer(0)) => Some(Value::Boolean(false)),
         (DataType::Boolean, Value::Integer(1)) => Some(Value::Boolean(true)),
@@ -322,7 +333,8 @@ pub fn cast(v: &Value, ty: DataType) -> Result<Value> {
         DataType::Any => v.clone(),
         DataType::Integer => Value::Integer(int_of(v)),
         DataType::Real => Value::Real(real_of(v)),
-        DataType::Text => match v {
+        // CAST(x AS JSON) converts like TEXT and checks nothing.
+        DataType::Text | DataType::Json => match v {
             Value::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
             Value::Real(f) => Value::Text(format_real(*f)),
             other => Value::Text(other.to_string()),

@@ -30,6 +30,8 @@ pub enum DataType {
     },
     /// No declared type: any value.
     Any,
+    /// Text that must be well-formed JSON (checked on write).
+    Json,
 }
 
 /// A column's affinity for comparisons (SQLite's rule): whether a value
@@ -53,7 +55,7 @@ impl DataType {
     pub fn affinity(self) -> Affinity {
         match self {
             DataType::Integer | DataType::Real | DataType::Boolean | DataType::Decimal { .. } => Affinity::Numeric,
-            DataType::Text => Affinity::Text,
+            DataType::Text | DataType::Json => Affinity::Text,
             DataType::Blob | DataType::Any => Affinity::Blob,
         }
     }
@@ -65,6 +67,9 @@ impl DataType {
     /// A DECIMAL whose precision or scale is out of range.
     pub fn from_sql_name(name: &str, args: &[u64]) -> Result<DataType> {
         let upper = name.to_ascii_uppercase();
+        if upper == "JSON" {
+            return Ok(DataType::Json);
+        }
         if upper.contains("INT") {
             return Ok(DataType::Integer);
         }
@@ -110,6 +115,7 @@ impl fmt::Display for DataType {
             DataType::Boolean => f.write_str("BOOLEAN"),
             DataType::Decimal { precision, scale } => write!(f, "DECIMAL({precision},{scale})"),
             DataType::Any => f.write_str("ANY"),
+            DataType::Json => f.write_str("JSON"),
         }
     }
 }
