@@ -45,9 +45,6 @@ pub enum SystemTable {
     InfoKeyColumnUsage,
 }
 
-/// json_each / json_tree columns (the last two are hidden, as in SQLite).
-const JSON_EACH: [&str; 10] = ["key", "value", "type", "atom", "id", "parent", "fullkey", "path", "json", "root"];
-
 impl SystemTable {
     /// The table function called `name` (lower-cased), if there is one.
     pub fn function(name: &str) -> Option<SystemTable> {
@@ -100,7 +97,7 @@ impl SystemTable {
             SystemTable::Snapshots => &["scn", "txid", "commit_time"],
             SystemTable::MvStaleness => &crate::mv::staleness::COLUMNS,
             SystemTable::GenerateSeries => &["value", "start", "stop", "step"],
-            SystemTable::JsonEach | SystemTable::JsonTree => &JSON_EACH,
+            SystemTable::JsonEach | SystemTable::JsonTree => &crate::exec::json::EACH_COLUMNS,
             SystemTable::Schema => &["type", "name", "tbl_name", "rootpage", "sql"],
             SystemTable::TableInfo => &["cid", "name", "type", "notnull", "dflt_value", "pk"],
             SystemTable::IndexList => &["seq", "name", "unique", "origin", "partial"],

@@ -2,6 +2,7 @@
 //! [`crate::sql::table_functions`] for their names and columns).
 //!
 //! * [`series`] — `generate_series`;
+//! * `json_each` / `json_tree` — rows from [`super::json::each_rows`];
 //! * [`catalog_rows`] — `sqlite_schema`, the introspection pragmas and
 //!   `information_schema`, all read from the reader's catalog, so they show
 //!   the schema of the snapshot the statement reads.
@@ -11,7 +12,7 @@ pub mod series;
 
 use super::eval::{eval, EvalCtx};
 use super::RowIter;
-use crate::error::Result;
+use crate::error::{sql_err, Result};
 use crate::interrupt::checked;
 use crate::sql::expr::Expr;
 use crate::sql::table_functions::SystemTable;
@@ -73,7 +74,14 @@ pub fn rows<'a>(reader: &'a dyn Reader, table: SystemTable, args: Vec<Value>) ->
         )),
         SystemTable::GenerateSeries => checked(series::rows(&args)?),
         SystemTable::JsonEach | SystemTable::JsonTree => {
-            return Err(crate::error::sql_err!("{}() is not available yet", table.name()))
+            let path = match args.get(1) {
+                None => None,
+                Some(Value::Text(p)) => Some(p.as_str()),
+                Some(Value::Null) => return Ok(Box::new(std::iter::empty())),
+                Some(other) => return Err(sql_err!("JSON path error near '{}'", super::arith::text_of(other))),
+            };
+            let json = args.first().cloned().unwrap_or(Value::Null);
+            listed(super::json::each_rows(&json, path, table == SystemTable::JsonTree)?)
         }
         catalog_table => listed(catalog_rows::rows(reader.catalog(), catalog_table, &args)?),
     })
