@@ -34,7 +34,7 @@ fn a_stored_timestamp_is_an_as_of_point() {
 #[test]
 fn describe_names_the_declared_types() {
     let conn = Connection::open_in_memory().unwrap();
-    conn.execute_batch("CREATE TABLE t (d DATE, t TIME, ts TIMESTAMP, dt DATETIME, u uuid, x, n NUMERIC, i INT)")
+    conn.execute_batch("CREATE TABLE t (d DATE, t TIME, ts TIMESTAMP, dt DATETIME, u MyMoney, x, n NUMERIC, i INT)")
         .unwrap();
     let st = conn.prepare_owned("SELECT d, t, ts, dt, u, x, n, i, d || '' FROM t").unwrap();
     let (_, decl) = conn.describe(&st).unwrap();
@@ -43,7 +43,7 @@ fn describe_names_the_declared_types() {
         Some("TIME"),
         Some("TIMESTAMP"),
         Some("DATETIME"),
-        Some("uuid"),
+        Some("MyMoney"),
         None,
         Some("NUMERIC"),
         Some("INTEGER"),
