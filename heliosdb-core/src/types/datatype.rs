@@ -68,11 +68,6 @@ impl TemporalKind {
     pub fn has_date(self) -> bool {
         !matches!(self, TemporalKind::Time)
     }
-
-    /// Whether values carry a time of day (all but DATE).
-    pub fn has_time(self) -> bool {
-        !matches!(self, TemporalKind::Date)
-    }
 }
 
 /// A column's affinity for comparisons (SQLite's rule): whether a value
