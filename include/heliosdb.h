@@ -317,6 +317,11 @@ const char *heliosdb_column_name(heliosdb_stmt *st, int i);
 // The declared type of result column `i` (0-based) when it reads a table
 // column unchanged ("INTEGER", "TEXT", "DECIMAL(15,2)", "BOOLEAN", …); NULL
 // for expressions, aggregates, `i` out of range or a stale handle.
+// Date/time columns give "DATE", "TIME", "TIMESTAMP" or "DATETIME" (their
+// values are TEXT in ISO-8601: 'YYYY-MM-DD', 'HH:MM:SS[.SSS]',
+// 'YYYY-MM-DD HH:MM:SS[.SSS]', UTC); a type name the engine does not know
+// gives the name as written ("UUID"); a column declared without a type
+// gives NULL, as in SQLite.
 // Lifetime: as heliosdb_column_name.
 const char *heliosdb_column_decltype(heliosdb_stmt *st, int i);
 

@@ -297,6 +297,11 @@ pub extern "C" fn heliosdb_column_name(st: *mut heliosdb_stmt, i: c_int) -> *con
 /// The declared type of result column `i` (0-based) when it reads a table
 /// column unchanged ("INTEGER", "TEXT", "DECIMAL(15,2)", "BOOLEAN", …); NULL
 /// for expressions, aggregates, `i` out of range or a stale handle.
+/// Date/time columns give "DATE", "TIME", "TIMESTAMP" or "DATETIME" (their
+/// values are TEXT in ISO-8601: 'YYYY-MM-DD', 'HH:MM:SS[.SSS]',
+/// 'YYYY-MM-DD HH:MM:SS[.SSS]', UTC); a type name the engine does not know
+/// gives the name as written ("UUID"); a column declared without a type
+/// gives NULL, as in SQLite.
 /// Lifetime: as heliosdb_column_name.
 #[no_mangle]
 pub extern "C" fn heliosdb_column_decltype(st: *mut heliosdb_stmt, i: c_int) -> *const c_char {

@@ -102,6 +102,11 @@ fn regressions_of_the_reported_defects() {
 }
 
 #[test]
+fn date_time_untyped_and_unknown_type_columns() {
+    c_program("test_column_types.c", &[]);
+}
+
+#[test]
 fn interrupt_close_race_and_busy_timeout_across_threads() {
     c_program("test_interrupt.c", &[]);
 }

@@ -17,6 +17,26 @@ pub struct ColumnDef {
     /// Left out of `SELECT *` (a materialized view's maintenance state).
     #[serde(default)]
     pub hidden: bool,
+    /// The type name as written in CREATE TABLE (`""` when none was), kept
+    /// for the names the engine does not know (see [`ColumnDef::decltype`]).
+    /// `None` in catalogs written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decl: Option<String>,
+}
+
+impl ColumnDef {
+    /// The declared type a result column of this column reports (SQLite's
+    /// `sqlite3_column_decltype`). The engine's own types give their canonical
+    /// name (`INT` → `INTEGER`: bindings map values by it), as do the date/time
+    /// types (`DATE`, `TIME`, `TIMESTAMP`, `DATETIME`); a name the engine does
+    /// not know (`UUID`) gives the name as written, and an untyped column `""`
+    /// (which the API reports as no declared type, as SQLite does).
+    pub fn decltype(&self) -> String {
+        match (self.ty, &self.decl) {
+            (DataType::Numeric | DataType::Any, Some(d)) => d.clone(),
+            (ty, _) => ty.to_string(),
+        }
+    }
 }
 
 /// A secondary index (including the ones UNIQUE constraints create).
@@ -173,7 +193,10 @@ impl TableDef {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let mut s = format!("\"{}\" {}", c.name, c.ty);
+                let mut s = match c.decltype() {
+                    ty if ty.is_empty() => format!("\"{}\"", c.name),
+                    ty => format!("\"{}\" {ty}", c.name),
+                };
                 if self.rowid_alias && self.primary_key == [i] {
                     s.push_str(" PRIMARY KEY");
                     if self.autoincrement {

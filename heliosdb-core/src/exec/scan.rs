@@ -58,9 +58,10 @@ fn same_family(ty: DataType, v: &Value) -> bool {
         DataType::Integer | DataType::Real | DataType::Decimal { .. } | DataType::Boolean => {
             matches!(v, Value::Integer(_) | Value::Real(_) | Value::Decimal(_) | Value::Boolean(_))
         }
-        DataType::Text | DataType::Json => matches!(v, Value::Text(_)),
+        // Date/time columns hold text; a key is normalised like a stored value.
+        DataType::Text | DataType::Json | DataType::Temporal(_) => matches!(v, Value::Text(_)),
         DataType::Blob => matches!(v, Value::Blob(_)),
-        DataType::Any => false,
+        DataType::Any | DataType::Numeric => false,
     }
 }
 

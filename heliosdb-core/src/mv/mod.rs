@@ -44,7 +44,7 @@ use sqlparser::ast;
 use std::sync::Arc;
 
 fn column(name: &str, hidden: bool) -> ColumnDef {
-    ColumnDef { name: name.into(), ty: DataType::Any, not_null: false, default: None, hidden }
+    ColumnDef { name: name.into(), ty: DataType::Any, not_null: false, default: None, hidden, decl: None }
 }
 
 /// Plans `CREATE MATERIALIZED VIEW`: the query must plan now; the table that

@@ -81,15 +81,22 @@ pub fn number_literal(s: &str) -> Result<Value> {
     s.parse::<f64>().map(Value::Real).map_err(|_| sql_err!("malformed number: {s}"))
 }
 
+/// The type name of a column definition as written: `""` when none was
+/// ([`crate::sql::column_syntax`] writes an untyped column's type as `""`).
+pub fn declared_type_name(dt: &ast::DataType) -> String {
+    match dt {
+        ast::DataType::Unspecified => String::new(),
+        ast::DataType::Custom(name, args) if args.is_empty() && name.to_string() == "\"\"" => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// Maps a sqlparser data type to a column type (by its SQL spelling).
 ///
 /// # Errors
-/// Unknown or out-of-range types.
+/// Out-of-range DECIMAL precision or scale.
 pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
-    if matches!(dt, ast::DataType::Unspecified) {
-        return Ok(DataType::Any);
-    }
-    let text = dt.to_string();
+    let text = declared_type_name(dt);
     let (name, args) = match text.find('(') {
         Some(p) => (&text[..p], &text[p + 1..text.rfind(')').unwrap_or(text.len())]),
         None => (text.as_str(), ""),

@@ -27,8 +27,9 @@ pub fn scalar_func(name: &str) -> Option<Func> {
         "min" => Func::Min,
         "max" => Func::Max,
         "strftime" => Func::Strftime,
-        "date" => Func::Date,
-        "time" => Func::Time,
+        // CURRENT_DATE / CURRENT_TIME are date() / time() of the statement clock (UTC).
+        "date" | "current_date" => Func::Date,
+        "time" | "current_time" => Func::Time,
         "datetime" => Func::DateTime,
         "unixepoch" => Func::UnixEpoch,
         "julianday" => Func::JulianDay,

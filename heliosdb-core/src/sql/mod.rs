@@ -9,12 +9,14 @@
 //! * [`affinity`] — SQLite's comparison affinity, applied while binding;
 //! * [`window_syntax`] — `EXCLUDE …` after a window frame, which sqlparser lacks;
 //! * [`table_functions`] — table functions and system tables: names, arguments, columns;
+//! * [`column_syntax`] — column definitions without a type, which sqlparser lacks;
 //! * [`plan`] — the operator tree the executor runs;
 //! * [`planner`] — statements → plans (access-path choice included);
 //! * [`explain`] — the text EXPLAIN prints for a plan.
 
 pub mod affinity;
 pub mod binder;
+pub mod column_syntax;
 pub mod explain;
 pub mod expr;
 pub mod function_names;

@@ -173,7 +173,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         let statements = Parser::new(&dialect)
             .with_recursion_limit(200)
             .with_tokens_with_locations(super::window_syntax::rewrite(time_travel::rewrite(
-                super::statement_syntax::rewrite(tokens),
+                super::statement_syntax::rewrite(super::column_syntax::rewrite(tokens)),
             )))
             .parse_statements()
             .map_err(syntax_error)?;

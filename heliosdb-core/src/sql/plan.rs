@@ -555,9 +555,11 @@ impl StmtPlan {
     }
 
     /// Declared types of the result columns (see [`QueryPlan::decltypes`]).
+    /// A column declared without a type has none, as in SQLite (inside the
+    /// planner it reads `""`, which still gives it BLOB affinity).
     pub fn decltypes(&self) -> Vec<Option<String>> {
         match self {
-            StmtPlan::Query(q) => q.decltypes.clone(),
+            StmtPlan::Query(q) => q.decltypes.iter().map(|d| d.clone().filter(|d| !d.is_empty())).collect(),
             StmtPlan::Explain(_) => vec![None],
             StmtPlan::Insert(InsertPlan { returning: Some(r), .. })
             | StmtPlan::Update(UpdatePlan { returning: Some(r), .. })

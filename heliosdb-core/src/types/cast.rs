@@ -2,20 +2,32 @@
 //!
 //! [`coerce_to_column`] follows SQLite STRICT tables: a value converts when
 //! nothing is lost (`'42'` into INTEGER, `3` into REAL, `2.0` into INTEGER)
-//! and is rejected otherwise. [`cast`] is the lenient `CAST(x AS type)`.
+//! and is rejected otherwise. Columns without a type store values as given;
+//! columns of a type name the engine does not know follow SQLite's NUMERIC
+//! affinity ([`numeric_affinity_for_store`]); DATE/TIME/TIMESTAMP columns store
+//! the canonical text of [`crate::exec::datetime::storage`]. [`cast`] is the
+//! lenient `CAST(x AS type)`.
 
 use super::compare::decimal_as_i64;
-use super::datatype::DataType;
+use super::datatype::{DataType, TemporalKind};
 use super::value::{decimal_to_f64, format_real, Value};
 use crate::error::{Error, Result};
+use crate::exec::datetime::storage::canonical;
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
 fn mismatch(v: &Value, ty: DataType, table: &str, column: &str) -> Error {
     let dot = if table.is_empty() { "" } else { "." };
+    // Say what a date/time column takes: the rejection is about the form.
+    let hint = match ty {
+        DataType::Temporal(TemporalKind::Date) => " (expected a date such as '2026-01-05')",
+        DataType::Temporal(TemporalKind::Time) => " (expected a time such as '13:45:00')",
+        DataType::Temporal(_) => " (expected a timestamp such as '2026-01-05 13:45:00' or unix seconds)",
+        _ => "",
+    };
     Error::Mismatch(format!(
-        "cannot store {} value {} in {} column {table}{dot}{column}",
+        "cannot store {} value {} in {} column {table}{dot}{column}{hint}",
         v.type_name(),
         shorten(&v.to_string()),
         ty,
@@ -83,6 +95,8 @@ pub fn coerce_to_column(v: Value, ty: DataType, table: &str, column: &str) -> Re
     }
     let out = match (ty, &v) {
         (DataType::Any, _) => Some(v.clone()),
+        (DataType::Numeric, _) => Some(numeric_affinity_for_store(&v)),
+        (DataType::Temporal(kind), _) => canonical(kind, &v),
         (DataType::Integer, Value::Integer(_)) => Some(v.clone()),
         (DataType::Integer, Value::Boolean(b)) => Some(Value::Integer(i64::from(*b))),
         (DataType::Integer, Value::Real(f)) => real_to_i64_exact(*f).map(Value::Integer),
@@ -300,6 +314,44 @@ pub fn apply_numeric_affinity(v: &Value) -> Value {
     }
 }
 
+/// SQLite's NUMERIC affinity on a value stored in a column (`applyNumericAffinity`
+/// with its try-for-integer step): text that is entirely a number becomes
+/// that number, and a REAL (given or read from text) that is an integer in
+/// range becomes an INTEGER (`'3.0e+5'` → 300000, `3.0` → 3); anything else
+/// (`'abc'`, `'0x10'`, blobs) is stored as given.
+pub fn numeric_affinity_for_store(v: &Value) -> Value {
+    let n = match v {
+        Value::Text(s) => match parse_number(s) {
+            Some(n) => n,
+            None => return v.clone(),
+        },
+        other => other.clone(),
+    };
+    match n {
+        Value::Real(f) => integral_real(f).map_or(Value::Real(f), Value::Integer),
+        other => other,
+    }
+}
+
+/// A REAL that SQLite's `sqlite3VdbeIntegerAffinity` turns into an INTEGER:
+/// integral and strictly inside the i64 range.
+fn integral_real(f: f64) -> Option<i64> {
+    (f == f.trunc() && f > -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18).then_some(f as i64)
+}
+
+/// `CAST(v AS name)` for a name with NUMERIC affinity, as SQLite casts to
+/// NUMERIC: text and blobs become the number their prefix spells (an
+/// integral one as INTEGER, `'abc'` → 0); numbers stay as they are.
+fn cast_numeric(v: &Value) -> Value {
+    match v {
+        Value::Text(_) | Value::Blob(_) => match to_numeric(v) {
+            Value::Real(f) => integral_real(f).map_or(Value::Real(f), Value::Integer),
+            n => n,
+        },
+        other => other.clone(),
+    }
+}
+
 /// Text that is entirely a number (blanks around allowed), as that number:
 /// INTEGER when written as an in-range integer, else REAL.
 pub fn parse_number(s: &str) -> Option<Value> {
@@ -331,6 +383,9 @@ pub fn cast(v: &Value, ty: DataType) -> Result<Value> {
     }
     Ok(match ty {
         DataType::Any => v.clone(),
+        DataType::Numeric => cast_numeric(v),
+        // Lenient like date(): what is not a date/time becomes NULL.
+        DataType::Temporal(kind) => canonical(kind, v).unwrap_or(Value::Null),
         DataType::Integer => Value::Integer(int_of(v)),
         DataType::Real => Value::Real(real_of(v)),
         // CAST(x AS JSON) converts like TEXT and checks nothing.

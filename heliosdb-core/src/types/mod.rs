@@ -16,5 +16,5 @@ pub mod numfmt;
 pub mod rowcodec;
 pub mod value;
 
-pub use datatype::{Affinity, DataType};
+pub use datatype::{Affinity, DataType, TemporalKind};
 pub use value::Value;

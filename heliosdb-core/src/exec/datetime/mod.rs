@@ -5,6 +5,7 @@
 //!   milliseconds and calendar fields, converted as SQLite converts them;
 //! * [`parse`] — the time texts SQLite accepts;
 //! * [`modifier`] — the modifiers;
+//! * [`storage`] — the canonical text DATE/TIME/TIMESTAMP columns store;
 //! * this module — resolving the arguments, and the output formats.
 //!
 //! Results match SQLite's to the character, including its rounding to
@@ -17,6 +18,7 @@
 pub mod modifier;
 pub mod moment;
 pub mod parse;
+pub mod storage;
 
 use super::arith::text_of;
 use crate::error::Result;

@@ -104,7 +104,7 @@ fn table_info(catalog: &Catalog, name: Option<&str>) -> Vec<Vec<Value>> {
                 vec![
                     int(cid),
                     text(&c.name),
-                    text(&c.ty.to_string()),
+                    text(&c.decltype()),
                     // As SQLite: NOT NULL as declared; a primary key's implied one is not shown.
                     int(usize::from(c.not_null && pk == 0)),
                     opt_text(c.default.as_ref()),
@@ -218,7 +218,7 @@ fn info_columns(catalog: &Catalog) -> Vec<Vec<Value>> {
     let mut out = Vec::new();
     for t in catalog.tables.values() {
         for (pos, c) in visible_columns(t) {
-            out.push(row(&t.name, pos, &c.name, opt_text(c.default.as_ref()), !c.not_null, &c.ty.to_string()));
+            out.push(row(&t.name, pos, &c.name, opt_text(c.default.as_ref()), !c.not_null, &c.decltype()));
         }
     }
     for v in catalog.views.values() {

@@ -3,7 +3,7 @@
 use super::dml::bind_default;
 use crate::catalog::{normalize, Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, ViewDef};
 use crate::error::{sql_err, Result};
-use crate::sql::binder::{data_type, object_name};
+use crate::sql::binder::{data_type, declared_type_name, object_name};
 use crate::sql::plan::{AlterOp, StmtPlan};
 use crate::types::DataType;
 use sqlparser::ast;
@@ -61,6 +61,7 @@ pub fn parse_column(col: &ast::ColumnDef) -> Result<ParsedColumn> {
             not_null: false,
             default: None,
             hidden: false,
+            decl: Some(declared_type_name(&col.data_type)),
         },
         primary_key: false,
         unique: false,

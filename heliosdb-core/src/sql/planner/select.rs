@@ -23,12 +23,7 @@ pub fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
     let mut columns: Vec<ScopeColumn> = table
         .columns
         .iter()
-        .map(|c| ScopeColumn {
-            table: q.clone(),
-            name: c.name.clone(),
-            hidden: c.hidden,
-            decltype: Some(c.ty.to_string()),
-        })
+        .map(|c| ScopeColumn { table: q.clone(), name: c.name.clone(), hidden: c.hidden, decltype: Some(c.decltype()) })
         .collect();
     if table.has_rowid() {
         columns.push(ScopeColumn { table: q, name: "rowid".into(), hidden: true, decltype: Some("INTEGER".into()) });
