@@ -79,7 +79,10 @@ declare namespace HeliosDB {
     finalize(): void;
   }
 
-  /** The function db.transaction() returns. */
+  /**
+   * The function db.transaction() returns: BEGIN … COMMIT, or, called while a
+   * transaction is open, SAVEPOINT … RELEASE (ROLLBACK TO + RELEASE on a throw).
+   */
   interface Transaction<F extends (...args: any[]) => any> {
     (...args: Parameters<F>): ReturnType<F>;
     deferred: Transaction<F>;

@@ -10,6 +10,9 @@ const { HeliosDBError, codes } = require('./errors');
 const { splitSql } = require('./split_sql');
 
 const kNative = Symbol('native');
+// The savepoint name of nested transaction functions (a quoted identifier
+// no one writes by hand, as better-sqlite3's).
+const kSavepoint = '"\t_heliosdb.\t"';
 
 function interruptError(reason) {
   const e = new HeliosDBError('query aborted', 'HELIOSDB_INTERRUPT', codes.HELIOSDB_INTERRUPT);
@@ -111,33 +114,42 @@ class Database {
   }
 
   /**
-   * Wraps `fn` in BEGIN … COMMIT; a throw rolls back and rethrows. Calling
-   * it inside another transaction throws: nesting needs SAVEPOINT, which
-   * HeliosDB-Lite does not have yet. `.deferred`, `.immediate` and
-   * `.exclusive` are the same function (the engine has one BEGIN).
+   * Wraps `fn` in BEGIN … COMMIT; a throw rolls back and rethrows. As in
+   * better-sqlite3, a transaction function called while a transaction is
+   * open (inside another transaction function, or after an explicit BEGIN)
+   * becomes a savepoint: SAVEPOINT … RELEASE, and on a throw ROLLBACK TO +
+   * RELEASE (undoing only its own work; the outer transaction stays open)
+   * and rethrow. `.deferred`, `.immediate` and `.exclusive` are the same
+   * function (the engine has one BEGIN).
    */
   transaction(fn) {
     if (typeof fn !== 'function') throw new TypeError('Expected first argument to be a function');
     const db = this;
     const wrapped = function transaction(...args) {
-      if (db.inTransaction) {
-        throw new HeliosDBError(
-          'nested transactions are not supported: they need SAVEPOINT, which HeliosDB-Lite does not have yet',
-          'HELIOSDB_MISUSE',
-          codes.HELIOSDB_MISUSE,
-        );
-      }
       const tx = db._transactionStatements();
-      tx.begin.run([]);
+      let before, after, undo;
+      if (db.inTransaction) {
+        before = tx.savepoint;
+        after = tx.release;
+        undo = tx.rollbackTo;
+      } else {
+        before = tx.begin;
+        after = tx.commit;
+        undo = tx.rollback;
+      }
+      before.run([]);
       let result;
       try {
         result = fn.apply(this, args);
         if (result && typeof result.then === 'function') {
           throw new TypeError('Transaction function cannot return a promise (it must finish synchronously)');
         }
-        tx.commit.run([]);
+        after.run([]);
       } catch (e) {
-        if (db.open && db.inTransaction) tx.rollback.run([]);
+        if (db.open && db.inTransaction) {
+          undo.run([]);
+          if (undo !== tx.rollback) after.run([]);
+        }
         throw e;
       }
       return result;
@@ -149,11 +161,21 @@ class Database {
     return wrapped;
   }
 
-  // BEGIN/COMMIT/ROLLBACK prepared once per connection (close() drops them).
+  // BEGIN/COMMIT/ROLLBACK and the savepoint statements, prepared once per
+  // connection (close() drops them). Nested levels share one savepoint name,
+  // as in better-sqlite3: RELEASE and ROLLBACK TO act on the newest savepoint
+  // of that name, which is the innermost running transaction function's.
   _transactionStatements() {
     if (!this._txStmts || !this._txStmts.begin.isLive()) {
       const mk = (sql) => new native.NativeStatement(this[kNative], sql);
-      this._txStmts = { begin: mk('BEGIN'), commit: mk('COMMIT'), rollback: mk('ROLLBACK') };
+      this._txStmts = {
+        begin: mk('BEGIN'),
+        commit: mk('COMMIT'),
+        rollback: mk('ROLLBACK'),
+        savepoint: mk(`SAVEPOINT ${kSavepoint}`),
+        release: mk(`RELEASE SAVEPOINT ${kSavepoint}`),
+        rollbackTo: mk(`ROLLBACK TO SAVEPOINT ${kSavepoint}`),
+      };
     }
     return this._txStmts;
   }

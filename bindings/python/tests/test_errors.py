@@ -106,13 +106,15 @@ def test_operational_error_at_run_time(conn):
     assert info.value.code == 1
 
 
-def test_not_supported_nested_transaction(conn):
+def test_unknown_savepoint_is_an_operational_error(conn):
+    # As sqlite3: the engine's "no such savepoint" comes back as OperationalError.
     conn.execute("CREATE TABLE t (x INTEGER)")
     with conn.transaction():
         conn.execute("INSERT INTO t VALUES (1)")
-        with pytest.raises(h.NotSupportedError, match="SAVEPOINT"):
-            with conn.transaction():
-                pass
+        with pytest.raises(h.OperationalError, match="no such savepoint: nope") as info:
+            conn.execute("ROLLBACK TO SAVEPOINT nope")
+        assert info.value.code == 1
+        assert conn.in_transaction  # the failed statement left the transaction open
     assert conn.execute("SELECT count(*) FROM t").fetchone() == (1,)
 
 

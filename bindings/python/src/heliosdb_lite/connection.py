@@ -16,11 +16,15 @@ Transactions (see README.md "Transactions"), following the sqlite3 module:
     lazily, before the first statement after connect/commit/rollback, not at
     once as sqlite3 does, because HeliosDB's BEGIN takes the write lock
     (not before BEGIN/COMMIT/ROLLBACK/REFRESH themselves).
+  * ``transaction()`` blocks nest: the outermost is BEGIN … COMMIT/ROLLBACK,
+    inner ones (and any block entered while a transaction is open) are
+    SAVEPOINT … RELEASE, or ROLLBACK TO + RELEASE when they raise.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import threading
@@ -29,7 +33,7 @@ from ctypes import byref
 from . import _native as N
 from .cursor import Cursor
 from . import errors as _errors
-from .errors import InterfaceError, NotSupportedError, ProgrammingError, error_for, from_db
+from .errors import InterfaceError, ProgrammingError, error_for, from_db
 from .statement import Statement
 
 #: ``autocommit`` value meaning "use isolation_level" (as sqlite3.LEGACY_TRANSACTION_CONTROL).
@@ -84,6 +88,7 @@ class Connection:
         self._cache: dict[str, Statement] = {}
         self._cache_lock = threading.Lock()
         self._txn_lock = threading.Lock()
+        self._savepoint_ids = itertools.count(1)  # names of transaction()'s savepoints
         self._epoch = 0  # bumped by DDL on this connection: cached statements older than it are dropped
         self._out: set[Statement] = set()  # statements checked out by cursors (finalized at close)
         self.cached_statements = cached_statements
@@ -315,29 +320,36 @@ class Connection:
     def transaction(self):
         """``with conn.transaction():`` BEGIN … COMMIT, or ROLLBACK when the block raises.
 
-        Raises NotSupportedError when a transaction is already open: nesting
-        would need SAVEPOINT, which HeliosDB-Lite does not have yet.
+        Nests: inside an open transaction (an outer ``transaction()`` block, an explicit
+        BEGIN or the implicit BEGIN before DML) the block is a savepoint instead, with a
+        generated unique name: ``SAVEPOINT`` … ``RELEASE`` on success, ``ROLLBACK TO`` +
+        ``RELEASE`` when the block raises, which undoes only the block's work and leaves
+        the outer transaction open and usable. The exception propagates either way.
         """
         db = self._check()
         with self._txn_lock:
             if N.get_autocommit(db) == 0:
-                raise NotSupportedError(
-                    "a transaction is already open; nested transactions need SAVEPOINT, "
-                    "which HeliosDB-Lite does not support yet"
-                )
-            self._exec("BEGIN")
+                name = f"_heliosdb_sp_{next(self._savepoint_ids)}"
+                self._exec(f"SAVEPOINT {name}")
+            else:
+                name = None
+                self._exec("BEGIN")
         try:
             yield self
         except BaseException:
             with contextlib.suppress(Exception):
                 with self._txn_lock:
                     if N.get_autocommit(self._db) == 0:
-                        self._exec("ROLLBACK")
+                        if name is None:
+                            self._exec("ROLLBACK")
+                        else:
+                            self._exec(f"ROLLBACK TO SAVEPOINT {name}")
+                            self._exec(f"RELEASE SAVEPOINT {name}")
             raise
         else:
             with self._txn_lock:
                 if N.get_autocommit(self._check()) == 0:
-                    self._exec("COMMIT")
+                    self._exec("COMMIT" if name is None else f"RELEASE SAVEPOINT {name}")
 
     @property
     def notice(self) -> str | None:

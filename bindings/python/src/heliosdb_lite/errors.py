@@ -74,7 +74,7 @@ class ProgrammingError(DatabaseError):
 
 
 class NotSupportedError(DatabaseError):
-    """A feature the engine lacks (e.g. nested transactions: no SAVEPOINT yet)."""
+    """A feature the engine or the binding lacks (PEP 249's class for it; nothing raises it today)."""
 
 
 _BY_CODE = {

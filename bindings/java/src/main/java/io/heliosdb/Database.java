@@ -197,21 +197,36 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs {@code work} between BEGIN and COMMIT; if it throws (or COMMIT fails) the
-     * transaction is rolled back and the exception propagates. Not reentrant: there are
-     * no nested transactions.
+     * transaction is rolled back and the exception propagates. Nests: called while a
+     * transaction is open (inside another {@code inTransaction}, or after BEGIN) it runs
+     * {@code work} in a savepoint instead: SAVEPOINT … RELEASE, or ROLLBACK TO + RELEASE
+     * when it throws, which undoes only its own work and leaves the outer transaction open.
      */
     public <T, E extends Exception> T inTransaction(Work<T, E> work) throws HeliosDBException, E {
-        execute("BEGIN");
+        // One savepoint name for every level: RELEASE and ROLLBACK TO act on the newest
+        // savepoint of a name, which is this level's.
+        boolean nested = !isAutoCommit();
+        execute(nested ? "SAVEPOINT " + SAVEPOINT : "BEGIN");
         boolean done = false;
         try {
             T result = work.run();
-            execute("COMMIT");
+            execute(nested ? "RELEASE SAVEPOINT " + SAVEPOINT : "COMMIT");
             done = true;
             return result;
         } finally {
-            if (!done && !isClosed() && !isAutoCommit()) execute("ROLLBACK");
+            if (!done && !isClosed() && !isAutoCommit()) {
+                if (nested) {
+                    execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+                    execute("RELEASE SAVEPOINT " + SAVEPOINT);
+                } else {
+                    execute("ROLLBACK");
+                }
+            }
         }
     }
+
+    /** The savepoint name of nested {@link #inTransaction} calls (one nobody writes by hand). */
+    private static final String SAVEPOINT = "\"heliosdb_in_transaction\"";
 
     /** True once {@link #close()} ran. */
     public boolean isClosed() {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -244,6 +246,65 @@ class DatabaseTest {
                 assertTrue(r.next());
                 assertEquals(40, r.getLong(0));
             }
+        }
+    }
+
+    private static List<Long> balances(Database db) throws HeliosDBException {
+        List<Long> out = new ArrayList<>();
+        try (Statement st = db.prepare("SELECT bal FROM acct ORDER BY id"); Rows r = st.query()) {
+            while (r.next()) out.add(r.getLong(0));
+        }
+        return out;
+    }
+
+    @Test
+    void nestedInTransactionIsASavepoint() throws Exception {
+        try (Database db = Database.openInMemory()) {
+            db.execute("CREATE TABLE acct (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL)");
+            db.execute("INSERT INTO acct VALUES (1, 100), (2, 0)");
+            // Both levels succeed: everything commits with the outer one.
+            db.inTransaction(() -> {
+                db.execute("UPDATE acct SET bal = bal - 10 WHERE id = 1");
+                long r = db.inTransaction(() -> {
+                    db.execute("UPDATE acct SET bal = bal + 10 WHERE id = 2");
+                    return 1L;
+                });
+                assertFalse(db.isAutoCommit()); // RELEASE did not commit
+                return r;
+            });
+            assertTrue(db.isAutoCommit());
+            assertEquals(List.of(90L, 10L), balances(db));
+            // The inner body fails: only its work is undone; the outer goes on and commits.
+            db.inTransaction(() -> {
+                db.execute("UPDATE acct SET bal = bal - 1 WHERE id = 1");
+                assertThrows(HeliosDBException.class, () -> db.inTransaction(() -> {
+                    db.execute("UPDATE acct SET bal = bal + 1000 WHERE id = 2");
+                    db.execute("UPDATE acct SET bal = NULL WHERE id = 2"); // NOT NULL
+                    return null;
+                }));
+                assertEquals(List.of(89L, 10L), balances(db));
+                // Three levels: the third fails, the second keeps its own work.
+                db.inTransaction(() -> {
+                    db.execute("UPDATE acct SET bal = bal + 5 WHERE id = 2");
+                    assertThrows(IllegalStateException.class, () -> db.inTransaction(() -> {
+                        db.execute("DELETE FROM acct");
+                        throw new IllegalStateException("level 3");
+                    }));
+                    return null;
+                });
+                return null;
+            });
+            assertEquals(List.of(89L, 15L), balances(db));
+            // The outer body fails after an inner success: everything is undone.
+            assertThrows(IllegalStateException.class, () -> db.inTransaction(() -> {
+                db.inTransaction(() -> {
+                    db.execute("DELETE FROM acct");
+                    return null;
+                });
+                throw new IllegalStateException("outer");
+            }));
+            assertTrue(db.isAutoCommit());
+            assertEquals(List.of(89L, 15L), balances(db));
         }
     }
 

@@ -1,5 +1,5 @@
 // HeliosConnection.java — java.sql.Connection over one io.heliosdb.Database: auto-commit
-// (a lazy BEGIN before the first statement when it is off), commit/rollback, read-only
+// (a lazy BEGIN before the first statement when it is off), commit/rollback, savepoints, read-only
 // mode, validity, and closing that closes every statement and result set first.
 package io.heliosdb.jdbc;
 
@@ -20,13 +20,16 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JDBC connection. Auto-commit is on by default; with it off, a transaction begins
  * before the next statement and ends at {@link #commit()} or {@link #rollback()}. A
  * read-only connection refuses statements that could change data (SQLState 25006).
  * Isolation is what the engine gives every transaction (snapshot reads, one writer at a
- * time), reported as {@code TRANSACTION_SERIALIZABLE}.
+ * time), reported as {@code TRANSACTION_SERIALIZABLE}. With auto-commit off,
+ * {@link #setSavepoint()}, {@link #rollback(Savepoint)} and {@link #releaseSavepoint(Savepoint)}
+ * run the engine's SAVEPOINT, ROLLBACK TO and RELEASE.
  *
  * <p>Threads: a connection may be shared if each thread uses its own Statement (the
  * engine serializes calls); auto-commit state, {@code getGeneratedKeys} and update
@@ -39,6 +42,7 @@ public final class HeliosConnection extends AbstractConnection {
     private volatile boolean closed;
     private volatile boolean autoCommit = true;
     private volatile boolean readOnly;
+    private final AtomicInteger savepointIds = new AtomicInteger();
 
     HeliosConnection(Database db, String url) {
         this.db = db;
@@ -220,14 +224,66 @@ public final class HeliosConnection extends AbstractConnection {
         }
     }
 
+    /**
+     * An unnamed savepoint in the current transaction (begun now if none is open yet).
+     * Fails with SQLState 25000 in auto-commit mode, as the JDBC specification says.
+     */
     @Override
     public Savepoint setSavepoint() throws SQLException {
-        throw new SQLFeatureNotSupportedException("savepoints are not supported by HeliosDB");
+        return startSavepoint(null);
     }
 
+    /** A named savepoint in the current transaction; see {@link #setSavepoint()}. */
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
-        throw new SQLFeatureNotSupportedException("savepoints are not supported by HeliosDB");
+        if (name == null) throw new SQLException("savepoint name is null", "HY009");
+        if (name.isEmpty()) throw new SQLException("savepoint name is empty", "HY024");
+        return startSavepoint(name);
+    }
+
+    private Savepoint startSavepoint(String name) throws SQLException {
+        checkOpen();
+        if (autoCommit) throw new SQLException("setSavepoint() with auto-commit on", "25000");
+        HeliosSavepoint sp = new HeliosSavepoint(this, savepointIds.incrementAndGet(), name);
+        try {
+            // Inside BEGIN: outside a transaction the engine's SAVEPOINT would begin one that
+            // releasing this savepoint commits, which JDBC leaves to commit().
+            if (db.isAutoCommit()) db.execute("BEGIN");
+            db.execute("SAVEPOINT " + sp.sqlName());
+        } catch (HeliosDBException e) {
+            throw SqlStates.of(e);
+        }
+        return sp;
+    }
+
+    /**
+     * Undoes everything done since {@code savepoint} was set; it stays valid (later
+     * savepoints do not), and the transaction stays open. A savepoint released, or ended
+     * with its transaction, fails with the engine's "no such savepoint" (SQLState 3B001).
+     */
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        savepointCommand("ROLLBACK TO SAVEPOINT ", savepoint, "rollback(Savepoint)");
+    }
+
+    /** Forgets {@code savepoint} and every later one, keeping their changes in the transaction. */
+    @Override
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        savepointCommand("RELEASE SAVEPOINT ", savepoint, "releaseSavepoint()");
+    }
+
+    private void savepointCommand(String sql, Savepoint savepoint, String what) throws SQLException {
+        checkOpen();
+        if (autoCommit) throw new SQLException(what + " with auto-commit on", "25000");
+        if (savepoint == null) throw new SQLException("savepoint is null", "HY009");
+        if (!(savepoint instanceof HeliosSavepoint sp) || sp.connection != this) {
+            throw new SQLException("the savepoint belongs to another connection", "3B001");
+        }
+        try {
+            db.execute(sql + sp.sqlName());
+        } catch (HeliosDBException e) {
+            throw SqlStates.of(e);
+        }
     }
 
     /** Closes every statement (and result set) of this connection, rolls back an open transaction and closes it. */

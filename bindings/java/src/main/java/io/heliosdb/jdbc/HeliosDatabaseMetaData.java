@@ -551,7 +551,7 @@ public final class HeliosDatabaseMetaData extends AbstractDatabaseMetaData {
     @Override public int getResultSetHoldability() { return ResultSet.HOLD_CURSORS_OVER_COMMIT; }
     @Override public boolean supportsBatchUpdates() { return true; }
     @Override public boolean supportsGetGeneratedKeys() { return true; }
-    @Override public boolean supportsSavepoints() { return false; }
+    @Override public boolean supportsSavepoints() { return true; }
     @Override public boolean supportsNamedParameters() { return false; }
     @Override public boolean supportsMultipleResultSets() { return false; }
     @Override public boolean supportsAlterTableWithAddColumn() { return true; }

@@ -120,7 +120,7 @@ public final class HeliosDriver implements Driver {
         return MINOR;
     }
 
-    /** Not fully JDBC compliant (no savepoints, forward-only result sets, a subset of metadata). */
+    /** Not fully JDBC compliant (forward-only result sets, a subset of metadata). */
     @Override
     public boolean jdbcCompliant() {
         return false;

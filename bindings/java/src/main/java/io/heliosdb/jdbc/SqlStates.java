@@ -21,7 +21,8 @@ import java.sql.SQLTransientException;
  *   23503 FOREIGN KEY, 23514 CHECK, else 23000</td></tr>
  * <tr><td>BUSY 5</td><td>SQLTransientException 40001</td></tr>
  * <tr><td>INTERRUPT 9</td><td>SQLTimeoutException 57014 after setQueryTimeout, else SQLException 57014 (cancelled)</td></tr>
- * <tr><td>ERROR 1</td><td>SQLSyntaxErrorException 42601 (syntax), 42P01 (no such table), 42703 (no such column); else SQLException HY000</td></tr>
+ * <tr><td>ERROR 1</td><td>SQLSyntaxErrorException 42601 (syntax), 42P01 (no such table), 42703 (no such column);
+ *   SQLException 3B001 (no such savepoint); else SQLException HY000</td></tr>
  * <tr><td>MISMATCH 20</td><td>SQLDataException 22000</td></tr>
  * <tr><td>READONLY 8</td><td>SQLException 25006</td></tr>
  * <tr><td>SNAPSHOT_TOO_OLD 1001</td><td>SQLException 72000</td></tr>
@@ -58,6 +59,7 @@ public final class SqlStates {
                 if (msg.startsWith("syntax error")) out = new SQLSyntaxErrorException(msg, "42601", code);
                 else if (msg.startsWith("no such table")) out = new SQLSyntaxErrorException(msg, "42P01", code);
                 else if (msg.startsWith("no such column")) out = new SQLSyntaxErrorException(msg, "42703", code);
+                else if (msg.startsWith("no such savepoint")) out = new SQLException(msg, "3B001", code);
                 else out = new SQLException(msg, "HY000", code);
                 break;
             case HeliosDBException.MISMATCH:

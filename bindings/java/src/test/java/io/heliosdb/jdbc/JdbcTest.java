@@ -249,7 +249,7 @@ class JdbcTest {
             s.executeUpdate("UPDATE acct SET bal = 7 WHERE id = 1");
             c.setAutoCommit(true); // commits
             assertTrue(c.getAutoCommit());
-            assertThrows(SQLFeatureNotSupportedException.class, c::setSavepoint);
+            assertEquals("25000", assertThrows(SQLException.class, c::setSavepoint).getSQLState()); // auto-commit on
         }
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT bal FROM acct WHERE id = 1")) {
@@ -362,6 +362,7 @@ class JdbcTest {
             assertEquals("HeliosDB-Lite", md.getDatabaseProductName());
             assertEquals(io.heliosdb.Database.version(), md.getDatabaseProductVersion());
             assertTrue(md.supportsTransactions());
+            assertTrue(md.supportsSavepoints());
             assertTrue(md.supportsBatchUpdates());
             List<String> found = new ArrayList<>();
             try (ResultSet rs = md.getTables(null, null, "orders", null)) {
