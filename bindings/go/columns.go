@@ -22,6 +22,7 @@ const (
 	kindBlob                   // []byte
 	kindBool                   // bool (BOOLEAN, stored as 0/1)
 	kindDecimal                // string with the exact digits
+	kindTime                   // time.Time (DATE, DATETIME, TIMESTAMP: UTC text)
 )
 
 var (
@@ -31,6 +32,7 @@ var (
 	typeBytes   = reflect.TypeFor[[]byte]()
 	typeBool    = reflect.TypeFor[bool]()
 	typeAny     = reflect.TypeFor[any]()
+	typeTime    = reflect.TypeFor[time.Time]()
 )
 
 func (k colKind) scanType() reflect.Type {
@@ -45,6 +47,8 @@ func (k colKind) scanType() reflect.Type {
 		return typeBytes
 	case kindBool:
 		return typeBool
+	case kindTime:
+		return typeTime
 	}
 	return typeAny
 }
@@ -118,6 +122,11 @@ func classify(decl string) (name string, kind colKind, precision, scale int64) {
 			}
 		}
 		return name, kindDecimal, precision, scale
+	case name == "DATE" || name == "DATETIME" || name == "TIMESTAMP":
+		// As mattn/go-sqlite3: these read as time.Time; TIME stays text.
+		return name, kindTime, 0, 0
+	case name == "TIME":
+		return name, kindText, 0, 0
 	case strings.HasPrefix(name, "BOOL"):
 		return name, kindBool, 0, 0
 	case strings.Contains(name, "INT"):
@@ -148,7 +157,11 @@ func (c *columns) convert(i int, v *cValue, parseTime bool) any {
 	case colText:
 		s := valueString(v)
 		if parseTime {
-			if t, ok := parseStoredTime(s); ok {
+			if c.kinds[i] == kindTime {
+				if t, ok := parseEngineTime(s); ok {
+					return t
+				}
+			} else if t, ok := parseStoredTime(s); ok {
 				return t
 			}
 		}
@@ -159,14 +172,32 @@ func (c *columns) convert(i int, v *cValue, parseTime bool) any {
 	return nil
 }
 
-// formatTime is how a time.Time parameter is stored: RFC 3339 text with
-// nanoseconds, in UTC ("2024-12-31T23:59:59.123456789Z"), which sorts in
-// time order.
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// timeFormat is how a time.Time parameter is written: the engine's
+// canonical TIMESTAMP text in UTC, with the fraction's trailing zeros (and
+// a zero fraction) dropped — mattn/go-sqlite3's first format without the
+// zone. DATE/TIMESTAMP/DATETIME columns accept it, and it compares and
+// sorts like the engine's own text.
+const timeFormat = "2006-01-02 15:04:05.999999999"
 
-// parseStoredTime recognizes text written by formatTime: RFC 3339 in UTC,
-// in exactly the form formatTime gives (so that scanning it into a string
-// returns the stored text unchanged).
+// formatTime is how a time.Time parameter is stored.
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// parseEngineTime reads a DATE, DATETIME or TIMESTAMP column's text
+// ('YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS[.SSS]', all UTC) as a time.Time in
+// UTC; other text the column may hold in SQLite's forms too.
+func parseEngineTime(s string) (time.Time, bool) {
+	for _, layout := range engineLayouts {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// parseStoredTime recognizes, in columns of other types, the RFC 3339 UTC
+// text earlier versions of the driver wrote for a time.Time, in exactly
+// that form (so that scanning it into a string returns the stored text
+// unchanged).
 func parseStoredTime(s string) (time.Time, bool) {
 	// Cheap shape check first: "YYYY-MM-DDTHH:MM:SS…Z".
 	if len(s) < 20 || len(s) > 30 || s[4] != '-' || s[10] != 'T' || s[len(s)-1] != 'Z' {

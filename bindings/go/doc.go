@@ -10,11 +10,12 @@
 //
 // Type mapping (Go -> SQL): int64 and other integers -> INTEGER, float64 ->
 // REAL, bool -> 0/1 (BOOLEAN), string -> TEXT, []byte -> BLOB (nil []byte ->
-// NULL), nil -> NULL, time.Time -> TEXT in RFC 3339 with nanoseconds, UTC.
-// SQL -> Go: INTEGER -> int64, REAL -> float64, TEXT -> string (or
-// time.Time when the text is exactly what a time.Time was stored as), BLOB
-// -> []byte, BOOLEAN -> bool, DECIMAL/NUMERIC -> string with the exact
-// digits, NULL -> nil.
+// NULL), nil -> NULL, time.Time -> TEXT 'YYYY-MM-DD HH:MM:SS[.fff…]' in UTC.
+// SQL -> Go: INTEGER -> int64, REAL -> float64, TEXT -> string, DATE,
+// DATETIME and TIMESTAMP -> time.Time in UTC (as mattn/go-sqlite3; TIME
+// stays a string; parse_time=false keeps them all strings), BLOB -> []byte,
+// BOOLEAN -> bool, DECIMAL/NUMERIC -> string with the exact digits, NULL ->
+// nil.
 //
 // See README.md for DSN options, errors and threading rules.
 package heliosdb

@@ -16,7 +16,7 @@ type dsnConfig struct {
 	path        string // directory or ":memory:"
 	config      string // configuration text (TOML or JSON), "" for defaults
 	busyTimeout int    // milliseconds; -1 = the configuration's default
-	parseTime   bool   // read canonical RFC 3339 UTC text as time.Time
+	parseTime   bool   // read DATE/DATETIME/TIMESTAMP columns as time.Time
 }
 
 // parseDSN reads "path?config=FILE&busy_timeout=MS&parse_time=BOOL".

@@ -10,11 +10,12 @@ import (
 	"time"
 )
 
-// Time scans a time stored as RFC 3339 text (what the driver writes for a
-// time.Time), as the engine's 'YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]' text (UTC;
-// what datetime() and strftime() give), or as integer Unix seconds. NULL
-// gives Valid = false. As a parameter it is written like a time.Time
-// (RFC 3339 text in UTC), or NULL when not Valid.
+// Time scans a time stored as the engine's 'YYYY-MM-DD[ HH:MM[:SS[.fff]]]'
+// text (UTC; what DATE/TIMESTAMP columns, datetime() and strftime() give,
+// and what the driver writes for a time.Time), as RFC 3339 text, or as
+// integer Unix seconds, from a column of any type. NULL gives Valid =
+// false. As a parameter it is written like a time.Time ('YYYY-MM-DD
+// HH:MM:SS[.fff…]' in UTC), or NULL when not Valid.
 type Time struct {
 	Time  time.Time
 	Valid bool
@@ -22,12 +23,13 @@ type Time struct {
 
 // engineLayouts are the engine's date/time text forms, most precise first.
 var engineLayouts = []string{
-	time.RFC3339Nano,
 	"2006-01-02 15:04:05.999999999",
+	"2006-01-02",
+	time.RFC3339Nano,
 	"2006-01-02 15:04:05",
 	"2006-01-02 15:04",
 	"2006-01-02T15:04:05.999999999",
-	"2006-01-02",
+	"2006-01-02T15:04",
 }
 
 // Scan implements sql.Scanner.
@@ -44,8 +46,8 @@ func (t *Time) Scan(src any) error {
 		return nil
 	case string:
 		for _, layout := range engineLayouts {
-			if parsed, err := time.Parse(layout, v); err == nil {
-				*t = Time{Time: parsed, Valid: true}
+			if parsed, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+				*t = Time{Time: parsed.UTC(), Valid: true}
 				return nil
 			}
 		}

@@ -34,6 +34,7 @@ from .types import (
     DATETIME,
     DECIMAL,
     NUMBER,
+    PARSE_DECLTYPES,
     ROWID,
     STRING,
     Binary,
@@ -43,6 +44,7 @@ from .types import (
     TimeFromTicks,
     Timestamp,
     TimestampFromTicks,
+    register_converter,
 )
 
 #: PEP 249 globals.
@@ -79,7 +81,9 @@ def connect(path=":memory:", config=None, timeout: float | None = None, **kwargs
     write lock (default: ``database.busy_timeout_ms``, 5 s). Keyword
     arguments: ``isolation_level`` (default "", implicit BEGIN before DML;
     None for none), ``autocommit`` (LEGACY_TRANSACTION_CONTROL, True or False),
-    ``cached_statements`` (128).
+    ``cached_statements`` (128), ``detect_types`` (0, or PARSE_DECLTYPES to
+    read DATE/TIME/TIMESTAMP/DATETIME columns as datetime objects and apply
+    ``register_converter``'s converters).
     """
     return Connection(path, config, timeout, **kwargs)
 
@@ -91,5 +95,6 @@ __all__ = [
     "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError",
     "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID", "BOOLEAN", "DECIMAL",
     "Date", "Time", "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Binary",
+    "PARSE_DECLTYPES", "register_converter",
     "BUSY", "INTERRUPT", "CONSTRAINT", "MISMATCH", "SNAPSHOT_TOO_OLD", "READONLY",
 ]

@@ -33,7 +33,8 @@ from ctypes import byref
 from . import _native as N
 from .cursor import Cursor
 from . import errors as _errors
-from .errors import InterfaceError, ProgrammingError, error_for, from_db
+from .errors import InterfaceError, NotSupportedError, ProgrammingError, error_for, from_db
+from .types import PARSE_DECLTYPES
 from .statement import Statement
 
 #: ``autocommit`` value meaning "use isolation_level" (as sqlite3.LEGACY_TRANSACTION_CONTROL).
@@ -74,7 +75,7 @@ class Connection:
 
     def __init__(self, path=":memory:", config=None, timeout: float | None = None, *,
                  isolation_level: str | None = "", autocommit=LEGACY_TRANSACTION_CONTROL,
-                 cached_statements: int = 128, check_same_thread: bool = True):
+                 cached_statements: int = 128, check_same_thread: bool = True, detect_types: int = 0):
         # check_same_thread is accepted for sqlite3 compatibility and ignored: a connection may be
         # used from any thread (threadsafety 2).
         del check_same_thread
@@ -93,6 +94,10 @@ class Connection:
         self._out: set[Statement] = set()  # statements checked out by cursors (finalized at close)
         self.cached_statements = cached_statements
         self.row_factory = None
+        if not isinstance(detect_types, int) or detect_types & ~PARSE_DECLTYPES:
+            raise NotSupportedError("detect_types: only 0 and PARSE_DECLTYPES are supported")
+        #: 0 or PARSE_DECLTYPES (values converted by their column's declared type, as in sqlite3).
+        self.detect_types = detect_types
         out = N.db_p()
         rc = N.open_with_config(None if path is None else path.encode("utf-8"), _config_text(config), byref(out))
         if rc != N.OK:

@@ -14,6 +14,7 @@ Cursors are not shared between threads (PEP 249 threadsafety 2).
 from __future__ import annotations
 
 from . import _native as N
+from . import types as _types
 from .errors import InterfaceError, ProgrammingError, from_db
 
 _step, _step_next = N.r_step, N.r_step_next
@@ -34,6 +35,8 @@ class Cursor:
         self._ready = False  # the statement is on a row nobody has read yet
         self._description = None
         self._closed = False
+        self._conv_key = None  # (decltypes list, converters version) self._conv was built for
+        self._conv = ()  # (column, converter) for detect_types=PARSE_DECLTYPES
 
     # --- PEP 249 attributes --------------------------------------------------
     @property
@@ -197,8 +200,25 @@ class Cursor:
         elif not self._advance(st):
             return None
         row = st.reader(st.hp)
+        if self.connection.detect_types:
+            row = self._convert(st, row)
         factory = self.row_factory
         return row if factory is None else factory(self, row)
+
+    def _convert(self, st, row):
+        """PARSE_DECLTYPES: each non-NULL value of a column with a converter, as its bytes, through it."""
+        key = self._conv_key
+        if key is None or key[0] is not st.decltypes or key[1] != _types._converters_version[0]:
+            self._conv = tuple((i, c) for i, d in enumerate(st.decltypes) if (c := _types.converter_for(d)))
+            self._conv_key = (st.decltypes, _types._converters_version[0])
+        if not self._conv:
+            return row
+        row = list(row)
+        for i, conv in self._conv:
+            v = row[i]
+            if v is not None:
+                row[i] = conv(v if isinstance(v, bytes) else str(v).encode("utf-8"))
+        return tuple(row)
 
     def fetchmany(self, size: int | None = None) -> list:
         """Up to ``size`` (default ``arraysize``) next rows."""

@@ -12,6 +12,12 @@ Binding (Python -> engine), decided per value by ``bind_one`` in statement.py:
 Reading (engine -> Python) uses the value's type and the column's declared
 type: DECIMAL/NUMERIC columns give decimal.Decimal (exact digits from the
 engine), BOOLEAN columns give bool, otherwise int/float/str/bytes/None.
+DATE/TIME/TIMESTAMP/DATETIME columns hold the engine's UTC text and read as
+str, unless the connection has ``detect_types=PARSE_DECLTYPES``: then, as in
+sqlite3, the converter registered for the declared type's first word is
+called with the value's bytes. Built in: DATE -> datetime.date, TIME ->
+datetime.time, TIMESTAMP and DATETIME -> naive datetime.datetime in UTC;
+``register_converter`` adds or replaces converters.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import time
 __all__ = [
     "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID", "BOOLEAN", "DECIMAL",
     "Date", "Time", "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Binary",
-    "iso_text",
+    "iso_text", "PARSE_DECLTYPES", "register_converter",
 ]
 
 
@@ -91,3 +97,49 @@ def iso_text(value) -> str:
             value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         return value.isoformat(sep=" ")
     return value.isoformat()
+
+
+#: ``connect(detect_types=PARSE_DECLTYPES)``: convert values by their column's declared type.
+PARSE_DECLTYPES = 1
+
+
+def _convert_date(b: bytes) -> datetime.date:
+    return datetime.date.fromisoformat(b.decode("ascii"))
+
+
+def _convert_time(b: bytes) -> datetime.time:
+    return datetime.time.fromisoformat(b.decode("ascii"))
+
+
+def _convert_timestamp(b: bytes) -> datetime.datetime:
+    # 'YYYY-MM-DD HH:MM:SS[.SSS]' in UTC -> naive datetime (as sqlite3's timestamp converter).
+    return datetime.datetime.fromisoformat(b.decode("ascii"))
+
+
+# Declared type name (upper case) -> converter(bytes); read under PARSE_DECLTYPES.
+_converters = {
+    "DATE": _convert_date,
+    "TIME": _convert_time,
+    "TIMESTAMP": _convert_timestamp,
+    "DATETIME": _convert_timestamp,
+}
+_converters_version = [0]  # bumped on register_converter: cursors rebuild their converter lists
+
+
+def register_converter(typename: str, converter) -> None:
+    """Registers ``converter(bytes) -> value`` for columns declared ``typename`` (its first
+    word, case-insensitive), used by connections opened with ``detect_types=PARSE_DECLTYPES``."""
+    if not isinstance(typename, str):
+        raise TypeError("typename must be a str")
+    if not callable(converter):
+        raise TypeError("converter must be callable")
+    _converters[typename.upper()] = converter
+    _converters_version[0] += 1
+
+
+def converter_for(decltype: str | None):
+    """The converter for a declared type ("TIMESTAMP", "decimal(10,2)" -> its first word), or None."""
+    if not decltype:
+        return None
+    words = decltype.split("(", 1)[0].split()
+    return _converters.get(words[0].upper()) if words else None

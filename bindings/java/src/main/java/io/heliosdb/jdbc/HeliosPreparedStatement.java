@@ -28,12 +28,18 @@ import java.util.List;
 /**
  * A JDBC prepared statement. Parameters are 1-based ({@code ?}, {@code ?N}, and named
  * {@code :name} parameters by their position). Dates and times are bound as text in the
- * engine's format ({@code YYYY-MM-DD HH:MM:SS[.ffffff]}, what {@code AS OF TIMESTAMP}
- * takes); BigDecimal as its exact digits; booleans as 1/0.
+ * engine's format: Timestamp, Instant, OffsetDateTime and ZonedDateTime as the instant in
+ * UTC ({@code YYYY-MM-DD HH:MM:SS[.fff]}, what TIMESTAMP columns and {@code AS OF
+ * TIMESTAMP} take), LocalDateTime as is, Date/LocalDate as {@code YYYY-MM-DD},
+ * Time/LocalTime as {@code HH:MM:SS}; BigDecimal as its exact digits; booleans as 1/0.
  */
 public class HeliosPreparedStatement extends AbstractPreparedStatement {
     private static final Object UNSET = new Object();
-    private static final DateTimeFormatter SQL_TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    /** The engine's TIMESTAMP text: {@code YYYY-MM-DD HH:MM:SS}, then the fraction's significant digits. */
+    static final DateTimeFormatter SQL_TIMESTAMP = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd HH:mm:ss")
+            .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .toFormatter(java.util.Locale.ROOT);
 
     private final String sql;
     /** INSERT/REPLACE: the batch records the last inserted rowid for getGeneratedKeys. */
@@ -155,15 +161,27 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
             return v;
         }
         if (v instanceof Character c) return c.toString();
-        if (v instanceof Timestamp t) return t.toLocalDateTime().format(SQL_TIMESTAMP);
+        if (v instanceof Timestamp t) return utc(t.toInstant());
         if (v instanceof Date d) return d.toString();
-        if (v instanceof Time t) return t.toString();
+        if (v instanceof Time t) return t.toLocalTime().format(SQL_TIME);
         if (v instanceof LocalDateTime t) return t.format(SQL_TIMESTAMP);
-        if (v instanceof OffsetDateTime t) return t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime().format(SQL_TIMESTAMP);
-        if (v instanceof java.time.Instant t) return LocalDateTime.ofInstant(t, ZoneOffset.UTC).format(SQL_TIMESTAMP);
-        if (v instanceof LocalDate || v instanceof LocalTime) return v.toString();
+        if (v instanceof OffsetDateTime t) return utc(t.toInstant());
+        if (v instanceof java.time.ZonedDateTime t) return utc(t.toInstant());
+        if (v instanceof java.time.Instant t) return utc(t);
+        if (v instanceof LocalTime t) return t.format(SQL_TIME);
+        if (v instanceof LocalDate) return v.toString();
         if (v instanceof java.util.UUID) return v.toString();
         throw new SQLFeatureNotSupportedException("cannot bind a " + v.getClass().getName());
+    }
+
+    private static final DateTimeFormatter SQL_TIME = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern("HH:mm:ss")
+            .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .toFormatter(java.util.Locale.ROOT);
+
+    /** An instant as the engine's TIMESTAMP text in UTC. */
+    static String utc(java.time.Instant t) {
+        return LocalDateTime.ofInstant(t, ZoneOffset.UTC).format(SQL_TIMESTAMP);
     }
 
     private void runPrepared() throws SQLException {
@@ -394,7 +412,9 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
 
     @Override
     public void setDate(int i, Date x, java.util.Calendar cal) throws SQLException {
-        set(i, x);
+        // The day x's instant falls on in cal's zone.
+        set(i, x == null || cal == null ? x
+                : java.time.Instant.ofEpochMilli(x.getTime()).atZone(cal.getTimeZone().toZoneId()).toLocalDate().toString());
     }
 
     @Override
@@ -404,7 +424,9 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
 
     @Override
     public void setTime(int i, Time x, java.util.Calendar cal) throws SQLException {
-        set(i, x);
+        // The time of day x's instant has in cal's zone.
+        set(i, x == null || cal == null ? x
+                : java.time.Instant.ofEpochMilli(x.getTime()).atZone(cal.getTimeZone().toZoneId()).toLocalTime().toString());
     }
 
     @Override
@@ -414,7 +436,9 @@ public class HeliosPreparedStatement extends AbstractPreparedStatement {
 
     @Override
     public void setTimestamp(int i, Timestamp x, java.util.Calendar cal) throws SQLException {
-        set(i, x);
+        // x's wall clock in cal's zone (without a Calendar: the instant in UTC).
+        set(i, x == null || cal == null ? x
+                : x.toInstant().atZone(cal.getTimeZone().toZoneId()).toLocalDateTime().format(SQL_TIMESTAMP));
     }
 
     @Override

@@ -23,6 +23,8 @@ import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,8 +33,11 @@ import java.util.Map;
  * A forward-only, read-only result set. Type mapping: INTEGER → getLong/getInt,
  * REAL → getDouble, TEXT → getString, BLOB → getBytes, DECIMAL(p,s) → getBigDecimal
  * (exact), BOOLEAN → getBoolean; getObject gives Long, Double, String, byte[],
- * BigDecimal or Boolean from the declared type. Dates and times are read from text
- * ({@code YYYY-MM-DD[ HH:MM:SS[.f]]}) or integer Unix seconds.
+ * BigDecimal or Boolean from the declared type, and Timestamp, Date or Time for
+ * TIMESTAMP/DATETIME, DATE and TIME columns. Dates and times are read from the engine's
+ * UTC text ({@code YYYY-MM-DD[ HH:MM:SS[.f]]}, {@code HH:MM:SS}) in any column, or
+ * integer Unix seconds: getTimestamp gives the instant (the text read in UTC, or in a
+ * given Calendar's zone); getDate/getTime the day/time of day as Date.valueOf/Time.valueOf.
  */
 public final class HeliosResultSet extends AbstractResultSet {
     private final HeliosStatement statement; // null for driver-built results (metadata, keys)
@@ -224,15 +229,28 @@ public final class HeliosResultSet extends AbstractResultSet {
     public Object getObject(int i) throws SQLException {
         int c = col(i);
         try {
+            if (cursor.valueType(c) == io.heliosdb.Rows.TEXT) {
+                switch (HeliosResultSetMetaData.typeOf(cursor.declType(c))) {
+                    case java.sql.Types.TIMESTAMP: return getTimestamp(i);
+                    case java.sql.Types.DATE: return getDate(i);
+                    case java.sql.Types.TIME: return getTime(i);
+                    default: break;
+                }
+            }
             return cursor.getObject(c);
         } catch (HeliosDBException e) {
             throw SqlStates.of(e);
         }
     }
 
-    /** Reads a date/time column: text in the engine's format or integer Unix seconds (UTC). */
+    /**
+     * Reads a date/time value: the engine's UTC text ({@code YYYY-MM-DD},
+     * {@code HH:MM:SS[.SSS]}, {@code YYYY-MM-DD HH:MM:SS[.SSS]}; also with a 'T', or
+     * with an offset, which is applied) or integer Unix seconds, as a UTC wall clock.
+     */
     private LocalDateTime dateTime(int i) throws SQLException {
         int c = col(i);
+        String s = null;
         try {
             int t = cursor.valueType(c);
             if (t == io.heliosdb.Rows.NULL) {
@@ -240,50 +258,67 @@ public final class HeliosResultSet extends AbstractResultSet {
                 return null;
             }
             if (t == io.heliosdb.Rows.INTEGER) {
-                return LocalDateTime.ofEpochSecond(cursor.getLong(c), 0, java.time.ZoneOffset.UTC);
+                return LocalDateTime.ofEpochSecond(cursor.getLong(c), 0, ZoneOffset.UTC);
             }
-            String s = cursor.getString(c).trim();
+            s = cursor.getString(c).trim();
             if (s.length() == 10) return LocalDate.parse(s).atStartOfDay();
             if (s.length() >= 8 && s.charAt(2) == ':') return LocalTime.parse(s).atDate(LocalDate.EPOCH);
-            return LocalDateTime.parse(s.replace(' ', 'T'));
+            String iso = s.replace(' ', 'T');
+            if (iso.endsWith("Z") || iso.lastIndexOf('+') > 10 || iso.lastIndexOf('-') > 10) {
+                return java.time.OffsetDateTime.parse(iso).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+            }
+            return LocalDateTime.parse(iso);
         } catch (HeliosDBException e) {
             throw SqlStates.of(e);
         } catch (java.time.DateTimeException e) {
-            throw new SQLDataException("not a date/time: " + e.getMessage(), "22007", e);
+            throw new SQLDataException("not a date/time: '" + s + "'", "22007", e);
         }
     }
 
+    private static ZoneId zone(java.util.Calendar cal) {
+        return cal == null ? ZoneOffset.UTC : cal.getTimeZone().toZoneId();
+    }
+
+    /** The day as a java.sql.Date (midnight in the JVM's zone, as Date.valueOf). */
     @Override
     public Date getDate(int i) throws SQLException {
         LocalDateTime t = dateTime(i);
         return t == null ? null : Date.valueOf(t.toLocalDate());
     }
 
+    /** The time of day as a java.sql.Time (as Time.valueOf, in the JVM's zone, keeping milliseconds). */
     @Override
     public Time getTime(int i) throws SQLException {
-        LocalDateTime t = dateTime(i);
-        return t == null ? null : Time.valueOf(t.toLocalTime());
+        return getTime(i, java.util.Calendar.getInstance());
     }
 
+    /** The instant the UTC text names. */
     @Override
     public Timestamp getTimestamp(int i) throws SQLException {
-        LocalDateTime t = dateTime(i);
-        return t == null ? null : Timestamp.valueOf(t);
+        return getTimestamp(i, null);
     }
 
+    /** The day at midnight in cal's zone. */
     @Override
     public Date getDate(int i, java.util.Calendar cal) throws SQLException {
-        return getDate(i);
+        if (cal == null) return getDate(i);
+        LocalDateTime t = dateTime(i);
+        return t == null ? null : new Date(t.toLocalDate().atStartOfDay(zone(cal)).toInstant().toEpochMilli());
     }
 
+    /** The time of day on 1970-01-01 in cal's zone. */
     @Override
     public Time getTime(int i, java.util.Calendar cal) throws SQLException {
-        return getTime(i);
+        if (cal == null) return getTime(i);
+        LocalDateTime t = dateTime(i);
+        return t == null ? null : new Time(t.toLocalTime().atDate(LocalDate.EPOCH).atZone(zone(cal)).toInstant().toEpochMilli());
     }
 
+    /** The text read as a wall clock in cal's zone (UTC without a Calendar: the engine's zone). */
     @Override
     public Timestamp getTimestamp(int i, java.util.Calendar cal) throws SQLException {
-        return getTimestamp(i);
+        LocalDateTime t = dateTime(i);
+        return t == null ? null : Timestamp.from(t.atZone(zone(cal)).toInstant());
     }
 
     @Override
@@ -319,6 +354,8 @@ public final class HeliosResultSet extends AbstractResultSet {
         else if (type == BigDecimal.class) v = getBigDecimal(i);
         else if (type == byte[].class) v = getBytes(i);
         else if (type == LocalDateTime.class) v = dateTime(i);
+        else if (type == java.time.Instant.class) { LocalDateTime t = dateTime(i); v = t == null ? null : t.toInstant(ZoneOffset.UTC); }
+        else if (type == java.time.OffsetDateTime.class) { LocalDateTime t = dateTime(i); v = t == null ? null : t.atOffset(ZoneOffset.UTC); }
         else if (type == LocalDate.class) { LocalDateTime t = dateTime(i); v = t == null ? null : t.toLocalDate(); }
         else if (type == LocalTime.class) { LocalDateTime t = dateTime(i); v = t == null ? null : t.toLocalTime(); }
         else if (type == Timestamp.class) v = getTimestamp(i);
@@ -435,9 +472,9 @@ public final class HeliosResultSet extends AbstractResultSet {
     @Override public Date getDate(String c) throws SQLException { return getDate(findColumn(c)); }
     @Override public Time getTime(String c) throws SQLException { return getTime(findColumn(c)); }
     @Override public Timestamp getTimestamp(String c) throws SQLException { return getTimestamp(findColumn(c)); }
-    @Override public Date getDate(String c, java.util.Calendar cal) throws SQLException { return getDate(findColumn(c)); }
-    @Override public Time getTime(String c, java.util.Calendar cal) throws SQLException { return getTime(findColumn(c)); }
-    @Override public Timestamp getTimestamp(String c, java.util.Calendar cal) throws SQLException { return getTimestamp(findColumn(c)); }
+    @Override public Date getDate(String c, java.util.Calendar cal) throws SQLException { return getDate(findColumn(c), cal); }
+    @Override public Time getTime(String c, java.util.Calendar cal) throws SQLException { return getTime(findColumn(c), cal); }
+    @Override public Timestamp getTimestamp(String c, java.util.Calendar cal) throws SQLException { return getTimestamp(findColumn(c), cal); }
     @Override public Object getObject(String c) throws SQLException { return getObject(findColumn(c)); }
     @Override public <T> T getObject(String c, Class<T> type) throws SQLException { return getObject(findColumn(c), type); }
     @Override public InputStream getBinaryStream(String c) throws SQLException { return getBinaryStream(findColumn(c)); }

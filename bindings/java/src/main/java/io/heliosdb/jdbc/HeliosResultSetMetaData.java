@@ -41,7 +41,13 @@ public final class HeliosResultSetMetaData extends AbstractResultSetMetaData {
     /** java.sql.Types for a declared type name (HeliosDB's affinity rules, as in README's type table). */
     static int typeOf(String decl) {
         if (decl == null) return Types.OTHER;
-        String d = decl.toUpperCase(Locale.ROOT);
+        String d = decl.toUpperCase(Locale.ROOT).trim();
+        switch (d) {
+            case "DATE": return Types.DATE;
+            case "TIME": return Types.TIME;
+            case "TIMESTAMP", "DATETIME": return Types.TIMESTAMP;
+            default: break;
+        }
         if (d.startsWith("BOOL")) return Types.BOOLEAN;
         if (d.startsWith("DECIMAL") || d.startsWith("NUMERIC")) return Types.DECIMAL;
         if (d.contains("INT")) return Types.BIGINT;
@@ -119,6 +125,9 @@ public final class HeliosResultSetMetaData extends AbstractResultSetMetaData {
             case Types.DOUBLE: return Double.class.getName();
             case Types.VARCHAR: return String.class.getName();
             case Types.BLOB: return byte[].class.getName();
+            case Types.TIMESTAMP: return java.sql.Timestamp.class.getName();
+            case Types.DATE: return java.sql.Date.class.getName();
+            case Types.TIME: return java.sql.Time.class.getName();
             default: return Object.class.getName();
         }
     }
@@ -135,6 +144,9 @@ public final class HeliosResultSetMetaData extends AbstractResultSetMetaData {
             case Types.DOUBLE: return 17;
             case Types.DECIMAL: return 28;
             case Types.BOOLEAN: return 1;
+            case Types.DATE: return 10;
+            case Types.TIME: return 12;
+            case Types.TIMESTAMP: return 23;
             default: return 0;
         }
     }
