@@ -158,6 +158,9 @@ pub fn insert(
     let ctx = &firing.ctx(params, now_us, None);
     let checks = constraints::bind_checks(table)?;
     let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, now_us, ctx };
+    let before_insert = |tx: &mut WriteTx, row: &[Value]| {
+        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(row), firing, now_us)
+    };
     let mut result = DmlResult::default();
     for values in source_rows {
         let mut row = vec![Value::Null; table.columns.len()];
@@ -184,17 +187,7 @@ pub fn insert(
         if let Some(up) = &plan.upsert {
             // SQLite fires BEFORE INSERT triggers ahead of the conflict check,
             // so they run whichever way the row goes.
-            triggers::fire(
-                tx,
-                table,
-                &triggers,
-                TriggerTiming::Before,
-                Change::Insert,
-                None,
-                Some(&row),
-                firing,
-                now_us,
-            )?;
+            before_insert(tx, &row)?;
             match upsert::resolve(tx, &w, up, &row, &key, generated, params)? {
                 Resolved::Insert => {}
                 Resolved::Skip => continue,
@@ -232,17 +225,7 @@ pub fn insert(
             continue;
         }
         if plan.upsert.is_none() {
-            triggers::fire(
-                tx,
-                table,
-                &triggers,
-                TriggerTiming::Before,
-                Change::Insert,
-                None,
-                Some(&row),
-                firing,
-                now_us,
-            )?;
+            before_insert(tx, &row)?;
         }
         put_row(tx, table, key, &row)?;
         triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Insert, None, Some(&row), firing, now_us)?;
