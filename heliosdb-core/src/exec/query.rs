@@ -93,7 +93,14 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
         Plan::Limit { input, limit, offset } => {
             let limit = limit_count(limit.as_ref(), ctx)?.filter(|l| *l >= 0).map_or(usize::MAX, |l| l as usize);
             let offset = limit_count(offset.as_ref(), ctx)?.map_or(0, |o| o.max(0) as usize);
-            Box::new(run(input, reader, ctx)?.skip(offset).take(limit))
+            match &**input {
+                // ORDER BY … LIMIT: keep only the rows that can still make the cut.
+                Plan::Sort { input: unsorted, keys } if limit != usize::MAX => {
+                    let rows = top_n(run(unsorted, reader, ctx)?, keys, offset.saturating_add(limit), ctx)?;
+                    Box::new(rows.into_iter().skip(offset).map(Ok))
+                }
+                _ => Box::new(run(input, reader, ctx)?.skip(offset).take(limit)),
+            }
         }
         Plan::Recursive { anchor, step, distinct, id, queue } => {
             super::recursive::run(anchor, step, *distinct, *id, queue.as_deref(), reader, ctx)?
@@ -351,6 +358,40 @@ pub(super) fn keys_cmp(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
         .map(|(i, key)| order_key_cmp(&a[i], &b[i], key.desc, key.nulls_first))
         .find(|o| o.is_ne())
         .unwrap_or(Ordering::Equal)
+}
+
+/// The first `n` rows of `input` in `keys` order, ties in input order (so
+/// exactly the first `n` rows [`sort`] would give), holding at most about
+/// `2n` rows at a time: rows accumulate until there are twice as many as
+/// needed, then the best `n` are selected (`select_nth_unstable`, linear) and
+/// the rest dropped; a row that cannot beat the current `n`-th is not kept.
+fn top_n(input: RowIter<'_>, keys: &[SortKey], n: usize, ctx: &EvalCtx) -> Result<Vec<Vec<Value>>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    type Entry = (Vec<Value>, usize, Vec<Value>);
+    let cmp = |a: &Entry, b: &Entry| keys_cmp(&a.0, &b.0, keys).then(a.1.cmp(&b.1));
+    let cap = n.saturating_mul(2).max(1024);
+    let mut kept: Vec<Entry> = Vec::new();
+    // The key of the n-th best row once the buffer was first cut: a later row
+    // (larger sequence number) with a key not below it cannot make the cut.
+    let mut bound: Option<Vec<Value>> = None;
+    for (seq, row) in input.enumerate() {
+        let row = row?;
+        let k = keys.iter().map(|k| eval(&k.expr, &row, ctx)).collect::<Result<Vec<_>>>()?;
+        if bound.as_ref().is_some_and(|b| keys_cmp(&k, b, keys) != Ordering::Less) {
+            continue;
+        }
+        kept.push((k, seq, row));
+        if kept.len() >= cap {
+            kept.select_nth_unstable_by(n - 1, cmp);
+            kept.truncate(n);
+            bound = kept.iter().max_by(|a, b| cmp(a, b)).map(|e| e.0.clone());
+        }
+    }
+    kept.sort_by(cmp);
+    kept.truncate(n);
+    Ok(kept.into_iter().map(|(_, _, r)| r).collect())
 }
 
 fn sort(input: RowIter<'_>, keys: &[SortKey], ctx: &EvalCtx) -> Result<Vec<Vec<Value>>> {
