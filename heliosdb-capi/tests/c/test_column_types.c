@@ -52,6 +52,42 @@ static void decltypes_and_values(void) {
     CHECK(contains(heliosdb_errmsg(db), "DATE column ev.d"));
 }
 
+/* The binding idiom: read every decltype once after prepare, keep the
+ * pointers, then step, read values, reset and step again, and change the
+ * schema under the statement: the saved pointers must still read their text
+ * (lifetime "as heliosdb_column_name": until finalize). */
+static void decltype_pointers_outlive_steps_resets_and_schema_changes(void) {
+    CHECK_RC(heliosdb_exec(db, "CREATE TABLE keep (when_at TIMESTAMP, tag UUID, raw)"), HELIOSDB_OK);
+    CHECK_RC(heliosdb_exec(db, "INSERT INTO keep VALUES ('2026-03-01 08:00:00', 'a-1', 1), (1767571200, 'b-2', x'00')"),
+             HELIOSDB_OK);
+    heliosdb_stmt *st = NULL;
+    CHECK_RC(heliosdb_prepare(db, "SELECT when_at, tag, raw FROM keep ORDER BY when_at", &st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
+    const char *saved[3];
+    for (int i = 0; i < 3; i++) saved[i] = heliosdb_column_decltype(st, i);
+    CHECK(saved[0] != NULL && strcmp(saved[0], "TIMESTAMP") == 0);
+    CHECK(saved[1] != NULL && strcmp(saved[1], "UUID") == 0);
+    CHECK(saved[2] == NULL);
+    for (int round = 0; round < 3; round++) {
+        int rc;
+        while ((rc = heliosdb_step(st)) == HELIOSDB_ROW) {
+            (void)heliosdb_column_bytes(st, 0);
+            (void)heliosdb_column_text(st, 0);
+            (void)heliosdb_column_blob(st, 2);
+        }
+        CHECK_RC(rc, HELIOSDB_DONE);
+        CHECK(strcmp(saved[0], "TIMESTAMP") == 0 && strcmp(saved[1], "UUID") == 0);
+        CHECK_RC(heliosdb_reset(st), HELIOSDB_OK);
+    }
+    /* A schema change re-plans the statement; earlier pointers keep their text. */
+    CHECK_RC(heliosdb_exec(db, "ALTER TABLE keep ADD COLUMN extra DATE"), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_ROW);
+    const char *now0 = heliosdb_column_decltype(st, 0);
+    CHECK(now0 != NULL && strcmp(now0, "TIMESTAMP") == 0);
+    CHECK(strcmp(saved[0], "TIMESTAMP") == 0 && strcmp(saved[1], "UUID") == 0);
+    CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s DIR\n", argv[0]);
@@ -59,6 +95,7 @@ int main(int argc, char **argv) {
     }
     CHECK_RC(heliosdb_open(argv[1], &db), HELIOSDB_OK);
     decltypes_and_values();
+    decltype_pointers_outlive_steps_resets_and_schema_changes();
     CHECK_RC(heliosdb_close(db), HELIOSDB_OK);
     return report();
 }
