@@ -15,58 +15,7 @@ use heliosdb_core::Value;
 mod common;
 use common::{Pick, Rng};
 
-/// One result value, typed as SQLite types it (REAL by its bits).
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Null,
-    Int(i64),
-    Real(u64),
-    Text(String),
-    Blob(Vec<u8>),
-}
-
-fn cell(v: &Value) -> Cell {
-    match v {
-        Value::Null => Cell::Null,
-        Value::Integer(i) => Cell::Int(*i),
-        Value::Boolean(b) => Cell::Int(i64::from(*b)),
-        Value::Real(f) => Cell::Real(f.to_bits()),
-        Value::Text(s) => Cell::Text(s.clone()),
-        Value::Blob(b) => Cell::Blob(b.clone()),
-        other => Cell::Text(other.to_string()),
-    }
-}
-
-fn helios_rows(conn: &heliosdb_core::Connection, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
-    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let mut rows = st.query(()).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(|e| e.to_string())? {
-        out.push(row.values().iter().map(cell).collect());
-    }
-    Ok(out)
-}
-
-fn sqlite_rows(conn: &rusqlite::Connection, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
-    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let n = st.column_count();
-    let mut rows = st.query([]).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
-        let mut row = Vec::new();
-        for i in 0..n {
-            row.push(match r.get_ref(i).map_err(|e| e.to_string())? {
-                rusqlite::types::ValueRef::Null => Cell::Null,
-                rusqlite::types::ValueRef::Integer(i) => Cell::Int(i),
-                rusqlite::types::ValueRef::Real(f) => Cell::Real(f.to_bits()),
-                rusqlite::types::ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                rusqlite::types::ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
-            });
-        }
-        out.push(row);
-    }
-    Ok(out)
-}
+use common::{exact as cell, helios_exact_rows as helios_rows, sqlite_exact_rows as sqlite_rows};
 
 /// Object keys: a small set so that generated paths find members, some
 /// needing quotes in a path, one with an escape.

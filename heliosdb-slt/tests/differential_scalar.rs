@@ -14,56 +14,17 @@
 //! integer literals (sqlparser reads them as blobs), `'now'` (two clocks),
 //! and `'utc'` on moments pushed below julian day 0.
 
-use heliosdb_core::Value;
-
 mod common;
 use common::{Pick, Rng};
 
-/// One result value, typed as SQLite types it.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Null,
-    Int(i64),
-    Real(u64),
-    Text(String),
-    Blob(Vec<u8>),
-}
+use common::{helios_exact_rows, sqlite_exact_rows, Exact as Cell};
 
 fn helios_row(conn: &heliosdb_core::Connection, sql: &str) -> Result<Vec<Cell>, String> {
-    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let mut rows = st.query(()).map_err(|e| e.to_string())?;
-    let row = rows.next().map_err(|e| e.to_string())?.ok_or("no row")?;
-    Ok(row
-        .values()
-        .iter()
-        .map(|v| match v {
-            Value::Null => Cell::Null,
-            Value::Integer(i) => Cell::Int(*i),
-            Value::Boolean(b) => Cell::Int(i64::from(*b)),
-            Value::Real(f) => Cell::Real(f.to_bits()),
-            Value::Text(s) => Cell::Text(s.clone()),
-            Value::Blob(b) => Cell::Blob(b.clone()),
-            other => Cell::Text(other.to_string()),
-        })
-        .collect())
+    helios_exact_rows(conn, sql)?.into_iter().next().ok_or_else(|| "no row".to_string())
 }
 
 fn sqlite_row(conn: &rusqlite::Connection, sql: &str) -> Result<Vec<Cell>, String> {
-    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let n = st.column_count();
-    let mut rows = st.query([]).map_err(|e| e.to_string())?;
-    let r = rows.next().map_err(|e| e.to_string())?.ok_or("no row")?;
-    (0..n)
-        .map(|i| {
-            Ok(match r.get_ref(i).map_err(|e| e.to_string())? {
-                rusqlite::types::ValueRef::Null => Cell::Null,
-                rusqlite::types::ValueRef::Integer(i) => Cell::Int(i),
-                rusqlite::types::ValueRef::Real(f) => Cell::Real(f.to_bits()),
-                rusqlite::types::ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                rusqlite::types::ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
-            })
-        })
-        .collect()
+    sqlite_exact_rows(conn, sql)?.into_iter().next().ok_or_else(|| "no row".to_string())
 }
 
 const MOMENTS: &[&str] = &[

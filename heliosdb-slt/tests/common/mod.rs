@@ -118,3 +118,61 @@ pub fn results_agree(mut x: Vec<Vec<Cell>>, mut y: Vec<Vec<Cell>>, ordered: bool
     }
     x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| p.len() == q.len() && p.iter().zip(q).all(|(u, v)| same(u, v)))
 }
+
+/// One result value typed exactly as SQLite types it (REAL by its bits), for
+/// the differential tests that require the same types and digits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Exact {
+    Null,
+    Int(i64),
+    Real(u64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// A HeliosDB value as an [`Exact`] cell.
+pub fn exact(v: &Value) -> Exact {
+    match v {
+        Value::Null => Exact::Null,
+        Value::Integer(i) => Exact::Int(*i),
+        Value::Boolean(b) => Exact::Int(i64::from(*b)),
+        Value::Real(f) => Exact::Real(f.to_bits()),
+        Value::Text(s) => Exact::Text(s.clone()),
+        Value::Blob(b) => Exact::Blob(b.clone()),
+        other => Exact::Text(other.to_string()),
+    }
+}
+
+/// A query's rows on HeliosDB as [`Exact`] cells, or its error text.
+pub fn helios_exact_rows(conn: &heliosdb_core::Connection, sql: &str) -> Result<Vec<Vec<Exact>>, String> {
+    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let mut rows = st.query(()).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+        out.push(row.values().iter().map(exact).collect());
+    }
+    Ok(out)
+}
+
+/// A query's rows on SQLite as [`Exact`] cells, or its error text.
+pub fn sqlite_exact_rows(conn: &rusqlite::Connection, sql: &str) -> Result<Vec<Vec<Exact>>, String> {
+    use rusqlite::types::ValueRef;
+    let mut st = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let n = st.column_count();
+    let mut rows = st.query([]).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        let mut row = Vec::with_capacity(n);
+        for i in 0..n {
+            row.push(match r.get_ref(i).map_err(|e| e.to_string())? {
+                ValueRef::Null => Exact::Null,
+                ValueRef::Integer(i) => Exact::Int(i),
+                ValueRef::Real(f) => Exact::Real(f.to_bits()),
+                ValueRef::Text(t) => Exact::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Exact::Blob(b.to_vec()),
+            });
+        }
+        out.push(row);
+    }
+    Ok(out)
+}

@@ -108,19 +108,25 @@ pub fn arrow(x: &Value, p: &Value, json: bool) -> Result<Typed> {
     })
 }
 
+/// The node an optional path argument names (the root without one; none
+/// for a NULL path or one that names nothing).
+fn node_at<'a>(root: &'a mut Node, path: Option<&Value>) -> Result<Option<&'a mut Node>> {
+    match path {
+        None => Ok(Some(root)),
+        Some(p) => match path_text(p) {
+            Some(p) => Ok(lookup(root, &p, false)?.map(|(n, _)| n)),
+            None => Ok(None),
+        },
+    }
+}
+
 /// `json_type(x [, path])`.
 ///
 /// # Errors
 /// Malformed JSON or paths.
 pub fn type_of(args: &[Value]) -> Result<Value> {
     let Some(mut root) = doc(&args[0])? else { return Ok(Value::Null) };
-    let found = match args.get(1) {
-        None => Some(&mut root),
-        Some(p) => match path_text(p) {
-            Some(p) => lookup(&mut root, &p, false)?.map(|(n, _)| n),
-            None => None,
-        },
-    };
+    let found = node_at(&mut root, args.get(1))?;
     Ok(found.map_or(Value::Null, |n| Value::Text(n.type_name().into())))
 }
 
@@ -130,13 +136,7 @@ pub fn type_of(args: &[Value]) -> Result<Value> {
 /// Malformed JSON or paths.
 pub fn array_length(args: &[Value]) -> Result<Value> {
     let Some(mut root) = doc(&args[0])? else { return Ok(Value::Null) };
-    let found = match args.get(1) {
-        None => Some(&mut root),
-        Some(p) => match path_text(p) {
-            Some(p) => lookup(&mut root, &p, false)?.map(|(n, _)| n),
-            None => None,
-        },
-    };
+    let found = node_at(&mut root, args.get(1))?;
     Ok(match found.map(|n| n.unwrapped()) {
         None => Value::Null,
         Some(Node::Array(items) | Node::Grown(items)) => {
