@@ -38,7 +38,7 @@ fn name_arg(table: SystemTable, args: &[Value]) -> Result<Option<String>> {
     }
 }
 
-/// A user-visible table (not an internal one) by name.
+/// A table (or materialized view) by name, if the pragma's argument names one.
 fn find_table<'c>(catalog: &'c Catalog, name: Option<&str>) -> Option<&'c TableDef> {
     catalog.table(name?).ok().map(AsRef::as_ref)
 }
