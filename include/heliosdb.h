@@ -153,6 +153,31 @@ int heliosdb_close(heliosdb *db);
 // Returns HELIOSDB_OK or the failing statement's error code.
 int heliosdb_exec(heliosdb *db, const char *sql);
 
+// Checkpoint: moves what the engine holds in memory into table files, so
+// the next open has no journal to replay (the same as the SQL `CHECKPOINT`
+// or `PRAGMA wal_checkpoint`; closing the last handle on a database does it
+// too). Committed data is safe without it. Other connections keep working
+// meanwhile.
+// Returns HELIOSDB_OK, HELIOSDB_IOERR, or HELIOSDB_MISUSE for a handle
+// that is not open.
+int heliosdb_checkpoint(heliosdb *db);
+
+// Online backup: writes a consistent copy of the database as of its latest
+// commit into the directory `dest_dir` (UTF-8 path; it must not exist, or
+// be empty), while this and other connections keep reading and writing.
+// The copy opens with heliosdb_open as a normal database, with its
+// time-travel history and materialized views. It is built beside
+// `dest_dir` under the name `dest_dir` + ".partial" and renamed into place
+// when complete, so after a crash `dest_dir` is either absent or whole.
+// The same as the SQL `VACUUM INTO 'dest_dir'`, which also reports the
+// copy's SCN through heliosdb_notice and takes `WITHOUT HISTORY` for a
+// compact copy. Does not touch an open transaction of `db`.
+// Returns HELIOSDB_OK; HELIOSDB_ERROR when `dest_dir` exists and is not
+// empty or overlaps the database's own directory; HELIOSDB_IOERR;
+// HELIOSDB_MISUSE for NULL arguments, a path that is not UTF-8, or a handle
+// that is not open.
+int heliosdb_backup(heliosdb *db, const char *dest_dir);
+
 // The message of the calling thread's last failed call on `db` (or, for
 // db = NULL or a handle that is not open, of its last call that had no valid
 // handle, such as a failed heliosdb_open); "not an error" when the calling

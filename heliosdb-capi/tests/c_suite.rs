@@ -107,6 +107,11 @@ fn date_time_untyped_and_unknown_type_columns() {
 }
 
 #[test]
+fn online_backup_and_checkpoint() {
+    c_program("test_backup.c", &[]);
+}
+
+#[test]
 fn interrupt_close_race_and_busy_timeout_across_threads() {
     c_program("test_interrupt.c", &[]);
 }

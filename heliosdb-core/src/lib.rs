@@ -36,6 +36,7 @@ pub use config::Config;
 pub use error::{Error, Result};
 pub use rust_decimal::Decimal;
 pub use storage::gc::GcReport;
+pub use storage::BackupHistory;
 pub use types::{DataType, Value};
 
 /// The library version.

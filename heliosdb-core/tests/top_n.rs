@@ -4,18 +4,8 @@
 //! ties in input order included — for any n, m and direction.
 
 mod common;
-use common::Rng;
+use common::{rows, Rng};
 use heliosdb_core::{Connection, Value};
-
-fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
-    let mut st = conn.prepare(sql).unwrap();
-    let mut rows = st.query(()).unwrap();
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().unwrap() {
-        out.push(r.values().to_vec());
-    }
-    out
-}
 
 #[test]
 fn top_n_equals_sorting_everything_then_limiting() {

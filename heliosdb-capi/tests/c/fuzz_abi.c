@@ -445,7 +445,7 @@ static void op_misc(void) {
     int i;
     heliosdb *d = some_db(&i);
     calls++;
-    switch (pick(9)) {
+    switch (pick(11)) {
     case 0: {
         const char *m = heliosdb_errmsg(d);
         CHECK(m != NULL);
@@ -477,6 +477,14 @@ static void op_misc(void) {
     }
     case 6: EXPECT(heliosdb_busy_timeout(d, pick(20) - 5), "heliosdb_busy_timeout", i, HELIOSDB_OK, HELIOSDB_MISUSE); break;
     case 7: EXPECT(heliosdb_interrupt(d), "heliosdb_interrupt", -1, HELIOSDB_OK, HELIOSDB_MISUSE); break;
+    case 8: EXPECT(heliosdb_checkpoint(d), "heliosdb_checkpoint", i, HELIOSDB_OK, HELIOSDB_MISUSE); break;
+    case 9: {
+        /* Destinations that can never work: NULL, not UTF-8, a directory that is not empty. */
+        static const char bad_path[] = "/tmp/x\xc3\x28";
+        const char *dest = chance(33) ? NULL : (chance(50) ? bad_path : "/");
+        EXPECT(heliosdb_backup(d, dest), "heliosdb_backup", i, HELIOSDB_ERROR, HELIOSDB_MISUSE);
+        break;
+    }
     default: {
         heliosdb_stmt *st;
         some_stmt(&st);

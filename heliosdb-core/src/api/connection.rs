@@ -183,14 +183,32 @@ impl Connection {
         self.session.borrow().engine.gc()
     }
 
-    /// Flushes in-memory tables to their files, so disk usage figures are
-    /// complete. Committed data is already safe without it (the journal
-    /// holds it); this only moves it into its final place.
+    /// Moves what the engine holds in memory into table files, so the next
+    /// open has no journal to replay and disk usage figures are complete
+    /// (SQL: `CHECKPOINT`, `PRAGMA wal_checkpoint`). Committed data is
+    /// already safe without it (the journal holds it). A clean close does
+    /// the same.
     ///
     /// # Errors
     /// I/O errors.
     pub fn checkpoint(&self) -> Result<()> {
         self.session.borrow().engine.checkpoint()
+    }
+
+    /// Writes a consistent copy of the database as of its latest commit into
+    /// the new directory `dest`, while other connections keep reading and
+    /// writing, and returns the SCN the copy holds (SQL: `VACUUM INTO 'dest'
+    /// [WITHOUT HISTORY]`). The copy opens as a normal database; with
+    /// [`BackupHistory::Drop`](crate::BackupHistory) it keeps no history
+    /// older than that SCN.
+    ///
+    /// # Errors
+    /// `Sql` when `dest` exists and is not an empty directory, or overlaps
+    /// this database's directory; `Io` for file-system failures (no `dest`
+    /// is left behind, and this database is untouched).
+    pub fn backup(&self, dest: impl AsRef<std::path::Path>, history: crate::BackupHistory) -> Result<u64> {
+        let engine = std::sync::Arc::clone(&self.session.borrow().engine);
+        engine.backup(dest.as_ref(), history)
     }
 
     /// Bytes the kept row-version history occupies in table files (after a

@@ -2,6 +2,7 @@
 //! [`Rows`], [`Row`], parameters and [`Transaction`].
 
 mod connection;
+mod maintenance;
 mod params;
 mod rows;
 mod session;

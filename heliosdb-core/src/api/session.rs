@@ -151,6 +151,15 @@ impl Session {
             }
             Ast::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. }) => {
                 let var = variable.to_string().to_ascii_lowercase();
+                if crate::sql::planner::maintenance::is_maintenance(&var) {
+                    let plan = plan_cached(parsed, &self.engine.catalog(), cache)?;
+                    let StmtPlan::Maintenance(m) = &*plan else {
+                        return Err(Error::Sql(format!("SET {var} did not plan as a maintenance statement")));
+                    };
+                    let done = super::maintenance::run(&self.engine, m, &ctx.params, ctx.now_us, self.explicit)?;
+                    self.notice = done.notice;
+                    return Ok(done.outcome);
+                }
                 if var == REINDEX {
                     return self.write(parsed, &ctx, cache);
                 }
@@ -447,5 +456,6 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
         StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback | StmtPlan::Savepoint(_) | StmtPlan::Explain(_) => {
             return Err(Error::Misuse("transaction control reached the write path".into()))
         }
+        StmtPlan::Maintenance(_) => return Err(Error::Misuse("a maintenance statement reached the write path".into())),
     })
 }

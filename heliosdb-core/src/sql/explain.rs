@@ -167,6 +167,7 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
         StmtPlan::AlterMaterializedView { name, .. } => out.push(format!("ALTER MATERIALIZED VIEW {name}")),
         StmtPlan::CreateTrigger { table, trigger } => out.push(format!("CREATE TRIGGER {} ON {table}", trigger.name)),
         StmtPlan::DropTrigger { name, .. } => out.push(format!("DROP TRIGGER {name}")),
+        StmtPlan::Maintenance(m) => out.push(format!("{m:?}")),
         StmtPlan::Reindex { name } => out.push(format!("REINDEX {}", name.as_deref().unwrap_or(""))),
         StmtPlan::DropTable { names, .. } | StmtPlan::DropIndex { names, .. } | StmtPlan::DropView { names, .. } => {
             out.push(format!("DROP {}", names.join(", ")))

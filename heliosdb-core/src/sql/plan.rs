@@ -423,6 +423,9 @@ pub enum AlterOp {
 /// Any statement, planned.
 #[derive(Debug, Clone)]
 pub enum StmtPlan {
+    /// CHECKPOINT, PRAGMA wal_checkpoint, VACUUM, VACUUM INTO: run by the
+    /// session outside any write transaction.
+    Maintenance(Maintenance),
     /// SELECT / VALUES.
     Query(QueryPlan),
     /// INSERT.
@@ -547,6 +550,9 @@ impl StmtPlan {
         match self {
             StmtPlan::Query(q) => q.columns.clone(),
             StmtPlan::Explain(_) => vec!["plan".to_string()],
+            StmtPlan::Maintenance(Maintenance::Checkpoint { report: true }) => {
+                ["busy", "log", "checkpointed"].map(String::from).to_vec()
+            }
             StmtPlan::Insert(InsertPlan { returning: Some(r), .. })
             | StmtPlan::Update(UpdatePlan { returning: Some(r), .. })
             | StmtPlan::Delete(DeletePlan { returning: Some(r), .. }) => r.columns.clone(),
@@ -561,6 +567,7 @@ impl StmtPlan {
         match self {
             StmtPlan::Query(q) => q.decltypes.iter().map(|d| d.clone().filter(|d| !d.is_empty())).collect(),
             StmtPlan::Explain(_) => vec![None],
+            StmtPlan::Maintenance(Maintenance::Checkpoint { report: true }) => vec![None; 3],
             StmtPlan::Insert(InsertPlan { returning: Some(r), .. })
             | StmtPlan::Update(UpdatePlan { returning: Some(r), .. })
             | StmtPlan::Delete(DeletePlan { returning: Some(r), .. }) => vec![None; r.columns.len()],
@@ -572,4 +579,24 @@ impl StmtPlan {
     pub fn is_read_only(&self) -> bool {
         matches!(self, StmtPlan::Query(_) | StmtPlan::Explain(_))
     }
+}
+
+/// The maintenance statements (see [`StmtPlan::Maintenance`]).
+#[derive(Debug, Clone)]
+pub enum Maintenance {
+    /// `CHECKPOINT`; with `report`, `PRAGMA wal_checkpoint`, which answers
+    /// SQLite's row `(busy, log, checkpointed)`.
+    Checkpoint {
+        /// Answer the row.
+        report: bool,
+    },
+    /// `VACUUM`: checkpoint, then compact every keyspace.
+    Vacuum,
+    /// `VACUUM INTO dest [WITHOUT HISTORY]`: an online backup.
+    VacuumInto {
+        /// The destination directory (a text expression: a literal or a parameter).
+        dest: Expr,
+        /// Whether the copy keeps the time-travel history.
+        history: crate::storage::BackupHistory,
+    },
 }

@@ -10,6 +10,10 @@
 //! | `CREATE MATERIALIZED VIEW v … AS q WITH NO DATA` | `CREATE MATERIALIZED VIEW v … WITH (heliosdb_no_data = true) AS q` |
 //! | `REINDEX [name]` | `SET heliosdb_reindex = name` (`= NULL` for every index) |
 //! | `PRAGMA p(name)`, `PRAGMA p = word` | `PRAGMA p('name')`, `PRAGMA p = 'word'` (sqlparser takes only literals there) |
+//! | `CHECKPOINT` | `SET heliosdb_checkpoint = NULL` |
+//! | `PRAGMA wal_checkpoint[(mode)]` | `SET heliosdb_wal_checkpoint = NULL` (every mode checkpoints fully) |
+//! | `VACUUM [main]` | `SET heliosdb_vacuum = NULL` |
+//! | `VACUUM [main] INTO e [WITHOUT HISTORY]` | `SET heliosdb_vacuum_into[_compact] = e` |
 //!
 //! (`WITH DATA`, the default, is dropped.)
 
@@ -22,6 +26,16 @@ pub const REFRESH_FULL: &str = "heliosdb_refresh_full";
 pub const REFRESH_INCREMENTAL: &str = "heliosdb_refresh_incremental";
 /// Variable of a `REINDEX`.
 pub const REINDEX: &str = "heliosdb_reindex";
+/// Variable of `CHECKPOINT`.
+pub const CHECKPOINT: &str = "heliosdb_checkpoint";
+/// Variable of `PRAGMA wal_checkpoint`.
+pub const WAL_CHECKPOINT: &str = "heliosdb_wal_checkpoint";
+/// Variable of a plain `VACUUM`.
+pub const VACUUM: &str = "heliosdb_vacuum";
+/// Variable of `VACUUM INTO`.
+pub const VACUUM_INTO: &str = "heliosdb_vacuum_into";
+/// Variable of `VACUUM INTO … WITHOUT HISTORY`.
+pub const VACUUM_INTO_COMPACT: &str = "heliosdb_vacuum_into_compact";
 /// The option `WITH NO DATA` becomes.
 pub const NO_DATA: &str = "heliosdb_no_data";
 
@@ -38,7 +52,17 @@ fn rewrite_statement(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let words = significant(&st);
     let w = |i: usize| words.get(i).and_then(|(_, w)| w.as_deref());
     if w(0) == Some("PRAGMA") {
+        if words.iter().take(4).any(|(_, w)| w.as_deref() == Some("WAL_CHECKPOINT")) {
+            return with_variable(&st, words[0].0, WAL_CHECKPOINT, Vec::new());
+        }
         return quote_pragma_words(st);
+    }
+    if w(0) == Some("CHECKPOINT") {
+        let rest = st.split_off(words[0].0 + 1);
+        return with_variable(&st, words[0].0, CHECKPOINT, rest);
+    }
+    if w(0) == Some("VACUUM") {
+        return rewrite_vacuum(st, &words);
     }
     if w(0) == Some("REINDEX") {
         let span = st[words[0].0].span;
@@ -96,6 +120,43 @@ fn rewrite_statement(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         _ => st,
     }
+}
+
+/// `SET variable = NULL` at the span of token `at`, followed by `rest`
+/// (tokens left over, so stray words still fail to parse), and the
+/// statement's closing `;` if it had one.
+fn with_variable(st: &[TokenWithSpan], at: usize, variable: &str, rest: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out = make_tokens(&["SET", variable, "=", "NULL"], st[at].span);
+    let had_semicolon = matches!(st.last().map(|t| &t.token), Some(Token::SemiColon));
+    let rest_has_semicolon = matches!(rest.last().map(|t| &t.token), Some(Token::SemiColon));
+    out.extend(rest);
+    if had_semicolon && !rest_has_semicolon {
+        out.push(st[st.len() - 1].clone());
+    }
+    out
+}
+
+/// `VACUUM [main] [INTO e [WITHOUT HISTORY]]`.
+fn rewrite_vacuum(mut st: Vec<TokenWithSpan>, words: &[(usize, Option<String>)]) -> Vec<TokenWithSpan> {
+    let w = |i: usize| words.get(i).and_then(|(_, w)| w.as_deref());
+    let skip = usize::from(w(1) == Some("MAIN"));
+    let span = st[words[0].0].span;
+    if w(1 + skip) != Some("INTO") {
+        let rest = st.split_off(words[skip].0 + 1);
+        return with_variable(&st, words[0].0, VACUUM, rest);
+    }
+    let semicolon = matches!(words.last(), Some(&(i, None)) if matches!(st[i].token, Token::SemiColon));
+    let end = words.len() - usize::from(semicolon);
+    let compact = end >= 2 && w(end - 2) == Some("WITHOUT") && w(end - 1) == Some("HISTORY");
+    let expr_end = if compact { words[end - 2].0 } else { st.len() - usize::from(semicolon) };
+    let variable = if compact { VACUUM_INTO_COMPACT } else { VACUUM_INTO };
+    let mut out = make_tokens(&["SET", variable, "="], span);
+    let tail = st.split_off(expr_end);
+    out.extend(st.drain(words[1 + skip].0 + 1..));
+    if semicolon {
+        out.extend(tail.into_iter().filter(|t| matches!(t.token, Token::SemiColon)));
+    }
+    out
 }
 
 /// A word right after a pragma's `(` or `=` (a table name, `ON`, `wal`)
@@ -184,5 +245,24 @@ mod tests {
         );
         assert_eq!(parse("PRAGMA foreign_keys = ON").unwrap()[0].ast.to_string(), "PRAGMA foreign_keys = 'ON'");
         assert_eq!(parse("PRAGMA table_list").unwrap()[0].ast.to_string(), "PRAGMA table_list");
+    }
+
+    #[test]
+    fn checkpoint_and_vacuum_become_variables() {
+        let one = |sql: &str| parse(sql).unwrap().remove(0).ast.to_string();
+        assert_eq!(one("CHECKPOINT"), "SET heliosdb_checkpoint = NULL");
+        assert_eq!(one("checkpoint;"), "SET heliosdb_checkpoint = NULL");
+        assert_eq!(one("PRAGMA wal_checkpoint(TRUNCATE);"), "SET heliosdb_wal_checkpoint = NULL");
+        assert_eq!(one("PRAGMA main.wal_checkpoint"), "SET heliosdb_wal_checkpoint = NULL");
+        assert_eq!(one("VACUUM"), "SET heliosdb_vacuum = NULL");
+        assert_eq!(one("VACUUM main;"), "SET heliosdb_vacuum = NULL");
+        assert_eq!(one("VACUUM INTO '/tmp/x'"), "SET heliosdb_vacuum_into = '/tmp/x'");
+        assert_eq!(one("vacuum main into ?;"), "SET heliosdb_vacuum_into = ?");
+        assert_eq!(one("VACUUM INTO 'b' || 'k' WITHOUT HISTORY;"), "SET heliosdb_vacuum_into_compact = 'b' || 'k'");
+        let two = parse("VACUUM INTO 'a'; SELECT 1").unwrap();
+        assert_eq!(two.len(), 2);
+        assert!(parse("CHECKPOINT now").is_err());
+        assert!(parse("VACUUM junk").is_err());
+        assert!(parse("VACUUM INTO").is_err());
     }
 }

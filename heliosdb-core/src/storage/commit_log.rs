@@ -42,14 +42,57 @@ impl CommitRecord {
     }
 }
 
+/// SCNs and transaction ids are reserved durably, this many at a time,
+/// before a commit uses them: after a crash that loses commits
+/// (`enable_wal = false`, or a power cut without `sync_on_commit`),
+/// numbering resumes above every number a client could have seen, so an SCN
+/// never names two different states.
+pub const RESERVE_BLOCK: u64 = 1024;
+
+/// The highest SCN and transaction id that may have been handed out, as
+/// made durable (`meta` key [`super::keys::META_RESERVED`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reservation {
+    /// Highest SCN that may have been used.
+    pub scn: u64,
+    /// Highest transaction id that may have been used.
+    pub txid: u64,
+}
+
+impl Reservation {
+    /// The stored value: SCN then transaction id, big-endian.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut v = self.scn.to_be_bytes().to_vec();
+        v.extend_from_slice(&self.txid.to_be_bytes());
+        v
+    }
+
+    /// Reads a stored value back.
+    ///
+    /// # Errors
+    /// `Corrupt` when it is not 16 bytes.
+    pub fn decode(v: &[u8]) -> Result<Reservation> {
+        let bad = || Error::Corrupt("SCN reservation record is damaged".into());
+        let scn = u64::from_be_bytes(v.get(..8).ok_or_else(bad)?.try_into().map_err(|_| bad())?);
+        let txid = u64::from_be_bytes(v.get(8..16).ok_or_else(bad)?.try_into().map_err(|_| bad())?);
+        Ok(Reservation { scn, txid })
+    }
+}
+
 /// The in-memory commit history of one database: every commit point still
-/// kept (GC trims the oldest), in SCN order with no gaps.
+/// kept (GC trims the oldest), in SCN order. SCNs are consecutive except
+/// across a crash that lost commits: the numbers that may have been handed
+/// out before it are skipped ([`CommitLog::lost`]).
 #[derive(Debug, Default)]
 pub struct CommitLog {
     records: Vec<CommitRecord>,
     next_txid: u64,
     /// History before this SCN has been removed by GC (0: never).
     gc_horizon: u64,
+    /// What is durably reserved now.
+    reserved: Reservation,
+    /// The reserved SCN found at open: no new commit may take it or one below.
+    floor: u64,
 }
 
 /// The pinned clock of [`set_clock_override`] (`i64::MIN`: none).
@@ -75,11 +118,47 @@ pub fn now_micros() -> i64 {
 }
 
 impl CommitLog {
-    /// Rebuilds the log from stored records (in SCN order).
-    /// GC always keeps the newest record, so transaction ids are never reused.
-    pub fn from_records(records: Vec<CommitRecord>, gc_horizon: u64) -> CommitLog {
-        let next_txid = records.iter().map(|r| r.txid).max().unwrap_or(0) + 1;
-        CommitLog { records, next_txid, gc_horizon }
+    /// Rebuilds the log from stored records (in SCN order) and the stored
+    /// reservation. GC always keeps the newest record, and the reservation
+    /// covers every number handed out, so neither SCNs nor transaction ids
+    /// are ever reused.
+    pub fn from_records(records: Vec<CommitRecord>, gc_horizon: u64, reserved: Reservation) -> CommitLog {
+        let next_txid = records.iter().map(|r| r.txid).max().unwrap_or(0).max(reserved.txid) + 1;
+        CommitLog { records, next_txid, gc_horizon, reserved, floor: reserved.scn }
+    }
+
+    /// The SCN the next commit gets.
+    pub fn next_scn(&self) -> u64 {
+        self.floor.max(self.last_scn()) + 1
+    }
+
+    /// The reservation a commit of `rec` must make durable before its
+    /// numbers can be seen, or `None` when the current one covers them.
+    pub fn reservation_for(&self, rec: &CommitRecord) -> Option<Reservation> {
+        (rec.scn > self.reserved.scn || rec.txid > self.reserved.txid)
+            .then(|| Reservation { scn: rec.scn + RESERVE_BLOCK, txid: rec.txid.max(self.next_txid) + RESERVE_BLOCK })
+    }
+
+    /// Records that `r` is now durable.
+    pub fn set_reserved(&mut self, r: Reservation) {
+        self.reserved = r;
+    }
+
+    /// Exactly the numbers used so far: what a clean close makes durable, so
+    /// the next open continues without a gap.
+    pub fn used(&self) -> Reservation {
+        Reservation { scn: self.next_scn() - 1, txid: self.next_txid.saturating_sub(1) }
+    }
+
+    /// Whether `scn` was skipped because of a crash: below the next SCN,
+    /// after the oldest kept commit, and no commit has it. (It may have
+    /// named a commit a client saw before the crash, so it must not be
+    /// read as the state of the commit before it.)
+    pub fn lost(&self, scn: u64) -> bool {
+        scn > 0
+            && scn < self.next_scn()
+            && self.records.first().map_or(true, |f| scn > f.scn)
+            && self.by_scn(scn).is_none()
     }
 
     /// History before this SCN has been removed (0 when GC never removed any).
@@ -94,8 +173,7 @@ impl CommitLog {
 
     /// The record of commit `scn`, if still kept.
     pub fn by_scn(&self, scn: u64) -> Option<&CommitRecord> {
-        let first = self.records.first()?.scn;
-        self.records.get(usize::try_from(scn.checked_sub(first)?).ok()?)
+        self.records.binary_search_by_key(&scn, |r| r.scn).ok().map(|i| &self.records[i])
     }
 
     /// The record of the commit of transaction `txid` (transaction ids grow
@@ -137,7 +215,7 @@ impl CommitLog {
     /// time no earlier than the previous commit's.
     pub fn prepare(&self, txid: u64) -> CommitRecord {
         let last_time = self.records.last().map_or(i64::MIN, |r| r.time_us);
-        CommitRecord { scn: self.last_scn() + 1, txid, time_us: now_micros().max(last_time) }
+        CommitRecord { scn: self.next_scn(), txid, time_us: now_micros().max(last_time) }
     }
 
     /// Appends a record once its batch is durable.
@@ -171,9 +249,32 @@ mod tests {
     }
 
     #[test]
+    fn after_a_lost_reservation_numbering_skips_what_may_have_been_seen() {
+        let recs = (1..=3).map(|i| CommitRecord { scn: i, txid: i, time_us: i as i64 }).collect();
+        // Before the crash SCNs up to 1027 and txids up to 1030 were reserved.
+        let mut log = CommitLog::from_records(recs, 0, Reservation { scn: 1027, txid: 1030 });
+        assert_eq!(log.next_scn(), 1028);
+        let t = log.begin_txid();
+        assert_eq!(t, 1031);
+        assert!(log.lost(4) && log.lost(1027) && !log.lost(3) && !log.lost(1028) && !log.lost(0));
+        let rec = log.prepare(t);
+        assert_eq!(rec.scn, 1028);
+        let r = log.reservation_for(&rec).expect("1028 is past the reservation");
+        assert!(r.scn >= rec.scn && r.txid >= t);
+        log.set_reserved(r);
+        log.push(rec);
+        assert!(log.lost(500), "still lost once later commits exist");
+        assert_eq!(log.by_scn(1028).map(|r| r.txid), Some(t));
+        assert!(log.by_scn(500).is_none());
+        assert_eq!(log.used(), Reservation { scn: 1028, txid: 1031 });
+        let next = log.prepare(log.next_txid);
+        assert!(log.reservation_for(&next).is_none(), "covered by the block just reserved");
+    }
+
+    #[test]
     fn lookups_by_scn_txid_and_time() {
         let recs = (1..=5).map(|i| CommitRecord { scn: i, txid: i * 2, time_us: (i as i64) * 10 }).collect();
-        let mut log = CommitLog::from_records(recs, 0);
+        let mut log = CommitLog::from_records(recs, 0, Reservation::default());
         assert_eq!(log.by_scn(3).map(|r| r.txid), Some(6));
         assert!(log.by_scn(6).is_none());
         assert_eq!(log.by_txid(8).map(|r| r.scn), Some(4));

@@ -8,7 +8,7 @@
 //! gets a snapshot and a catalog from the same commit, and never waits longer
 //! than one batch write.
 
-use super::commit_log::{CommitLog, CommitRecord};
+use super::commit_log::{CommitLog, CommitRecord, Reservation};
 use super::keys::{self, FORMAT_VERSION, META_FORMAT_VERSION};
 use super::kv::{BatchEntry, Bytes, Durability, FjallSnapshot, FjallStore, Ks, KvIter};
 use super::write_tx::WriteTx;
@@ -176,8 +176,8 @@ impl Engine {
     }
 
     fn open_dir(dir: &Path, config: &Config, temporary: bool, path: Option<PathBuf>) -> Result<Engine> {
-        let cache = (config.database.memory_limit_mb * 1024 * 1024) / 2;
-        let store = FjallStore::open(dir, cache, temporary)?;
+        let budget = super::kv::MemoryBudget::from_limit_mb(config.database.memory_limit_mb);
+        let store = FjallStore::open(dir, budget, temporary)?;
         let snap = store.snapshot();
         match snap.get(Ks::Meta, META_FORMAT_VERSION)? {
             Some(v) if &v[..] == FORMAT_VERSION => {}
@@ -217,7 +217,11 @@ impl Engine {
             }
             None => 0,
         };
-        let commit_log = CommitLog::from_records(records, gc_horizon);
+        let reserved = match snap.get(Ks::Meta, keys::META_RESERVED)? {
+            Some(v) => Reservation::decode(&v)?,
+            None => Reservation::default(),
+        };
+        let commit_log = CommitLog::from_records(records, gc_horizon, reserved);
         let mut change_index = super::changes::ChangeIndex::default();
         for kv in snap.scan(Ks::Changes, &Bound::Unbounded, &Bound::Unbounded) {
             let (k, v) = kv?;
@@ -292,6 +296,13 @@ impl Engine {
         }
         let scn = match point {
             Point::Scn(s) => {
+                if log.lost(s) {
+                    let before = log.records().iter().rev().find(|r| r.scn < s).map_or(0, |r| r.scn);
+                    return Err(Error::Sql(format!(
+                        "AS OF SCN {s}: that commit was lost in a crash (commits after SCN {before} were not yet \
+                         durable: enable_wal = false, or a power cut without sync_on_commit); SCNs are never reused"
+                    )));
+                }
                 if s > max_scn {
                     return Err(Error::Sql(format!(
                         "AS OF SCN {s} is in the future: the latest commit is SCN {max_scn}"
@@ -370,8 +381,11 @@ impl Engine {
         *held = true;
         drop(held);
         let view = self.read_view();
-        let txid = lock(&self.commit_log).begin_txid();
-        Ok(WriteTx::new(Arc::clone(self), view, txid))
+        let (txid, scn) = {
+            let mut log = lock(&self.commit_log);
+            (log.begin_txid(), log.next_scn())
+        };
+        Ok(WriteTx::new(Arc::clone(self), view, txid, scn))
     }
 
     /// Releases the writer lock (called when a [`WriteTx`] ends).
@@ -403,6 +417,15 @@ impl Engine {
         let logged: Vec<(Vec<u8>, Option<Bytes>)> =
             entries.iter().filter(|(ks, _, _)| *ks == Ks::Changes).map(|(_, k, v)| (k.clone(), v.clone())).collect();
         let mut p = self.published.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let reservation = lock(&self.commit_log).reservation_for(&record);
+        if let Some(r) = reservation {
+            // Durable before any number it covers can be seen (once per block).
+            self.store.write(
+                vec![(Ks::Meta, keys::META_RESERVED.to_vec(), Some(Bytes::from(r.encode())))],
+                Durability::Sync,
+            )?;
+            lock(&self.commit_log).set_reserved(r);
+        }
         self.store.write(entries, self.durability())?;
         if !logged.is_empty() {
             let mut index = lock(&self.change_index);
@@ -427,6 +450,33 @@ impl Engine {
     /// The store, for GC.
     pub(crate) fn store(&self) -> &FjallStore {
         &self.store
+    }
+}
+
+/// A clean close checkpoints when the memtables hold at least this much: a
+/// smaller journal replays in about a millisecond, while every flush writes
+/// a table file and later compaction work.
+const CLOSE_CHECKPOINT_BYTES: u64 = 1 << 20;
+
+impl Drop for Engine {
+    /// A clean close: stop the background threads, then checkpoint, so the
+    /// next open has no long journal to replay. (Failure only means the next
+    /// open replays the journal, as after a crash.)
+    fn drop(&mut self) {
+        lock(&self.scheduler).take();
+        lock(&self.background).take();
+        if self.path.is_none() {
+            return;
+        }
+        // Every commit is on disk now (this write syncs the journal), so the
+        // next open continues numbering right after the last one.
+        let used = lock(&self.commit_log).used();
+        let _ = self
+            .store
+            .write(vec![(Ks::Meta, keys::META_RESERVED.to_vec(), Some(Bytes::from(used.encode())))], Durability::Sync);
+        if self.store.memtable_bytes() >= CLOSE_CHECKPOINT_BYTES {
+            let _ = self.store.flush();
+        }
     }
 }
 

@@ -37,12 +37,7 @@ impl Engine {
         // A materialized view's pending changes are dated by the commits
         // after its SCN, and a join view reads its base tables as of that
         // SCN: keep it and everything after until the view is refreshed.
-        let mv_floor = self
-            .catalog()
-            .tables
-            .values()
-            .filter_map(|t| t.mv.as_ref().map(|d| d.refresh_scn.unwrap_or(t.created_scn)))
-            .min();
+        let mv_floor = self.mv_floor();
         let (horizon, commits_removed) = {
             let mut log = lock(&self.commit_log);
             let records = log.records();
@@ -84,14 +79,6 @@ impl Engine {
             self.store().compact(Ks::Versions)?;
         }
         Ok(GcReport { versions_removed, commits_removed })
-    }
-
-    /// Flushes every in-memory table to its file.
-    ///
-    /// # Errors
-    /// I/O errors.
-    pub fn checkpoint(&self) -> Result<()> {
-        self.store().flush()
     }
 
     /// Bytes the row-version history occupies on disk.

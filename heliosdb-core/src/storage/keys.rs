@@ -120,6 +120,10 @@ pub fn prefix_bounds(prefix: &[u8]) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
 /// `meta` key of the GC horizon: history before this SCN has been removed.
 pub const META_GC_HORIZON: &[u8] = b"gc_horizon";
 
+/// `meta` key of the SCN and transaction-id reservation (see
+/// [`super::commit_log::RESERVE_BLOCK`]).
+pub const META_RESERVED: &[u8] = b"scn_reserved";
+
 /// Key of a superseded version of the row under `row_key`, valid from `from_scn`.
 pub fn version_key(row_key: &[u8], from_scn: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(row_key.len() + 8);

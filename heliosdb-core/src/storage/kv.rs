@@ -60,6 +60,33 @@ pub enum Durability {
     Sync,
 }
 
+/// How much memory the store may use, derived from `memory_limit_mb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryBudget {
+    /// Block cache.
+    pub cache_bytes: u64,
+    /// One keyspace's memtable: past it, the memtable is flushed to a table
+    /// file (the automatic checkpoint), so what a reopen replays from the
+    /// journal stays about this size per keyspace.
+    pub memtable_bytes: u64,
+    /// Journal files kept before old ones are forced out by flushing.
+    pub journal_bytes: u64,
+}
+
+impl MemoryBudget {
+    /// Half the limit for the block cache, an eighth for each keyspace's
+    /// memtable (at least 2 MiB; the big keyspaces rarely fill together),
+    /// and journals of at least 64 MiB (fjall's minimum).
+    pub fn from_limit_mb(limit_mb: u64) -> MemoryBudget {
+        let limit = limit_mb.saturating_mul(1024 * 1024);
+        MemoryBudget {
+            cache_bytes: limit / 2,
+            memtable_bytes: (limit / 8).max(2 << 20),
+            journal_bytes: limit.max(64 << 20),
+        }
+    }
+}
+
 /// One entry of an atomic batch: `None` deletes the key.
 pub type BatchEntry = (Ks, Vec<u8>, Option<Bytes>);
 
@@ -109,13 +136,67 @@ impl FjallStore {
     ///
     /// # Errors
     /// I/O errors; `Busy` when another process has the directory open.
-    pub fn open(dir: &Path, cache_bytes: u64, temporary: bool) -> Result<FjallStore> {
-        let db = fjall::Database::builder(dir).cache_size(cache_bytes).temporary(temporary).open()?;
+    pub fn open(dir: &Path, budget: MemoryBudget, temporary: bool) -> Result<FjallStore> {
+        let db = fjall::Database::builder(dir)
+            .cache_size(budget.cache_bytes)
+            .max_journaling_size(budget.journal_bytes)
+            // One background worker flushes and compacts. With more, fjall's
+            // first worker hands every compaction on to the others and spins
+            // re-queueing it until one is free: CPU burnt for nothing on the
+            // small machines this runs on (and 10× slower tests under valgrind).
+            .worker_threads(1)
+            .temporary(temporary)
+            .open()?;
+        let memtable = budget.memtable_bytes;
         let mut keyspaces = Vec::new();
         for ks in Ks::ALL {
-            keyspaces.push(db.keyspace(ks.name(), fjall::KeyspaceCreateOptions::default)?);
+            // (fjall records the memtable size when a keyspace is created:
+            // a database keeps the size it was created with.)
+            keyspaces
+                .push(db.keyspace(ks.name(), || fjall::KeyspaceCreateOptions::default().max_memtable_size(memtable))?);
         }
         Ok(FjallStore { db, keyspaces })
+    }
+
+    /// Writes `entries`, which must come in ascending key order, straight
+    /// into table files of the empty keyspace `ks`, bypassing the journal
+    /// (backups: a copy is built this way, then made visible by a rename).
+    ///
+    /// # Errors
+    /// I/O errors; `Corrupt` if the entries are out of order (fjall would
+    /// otherwise panic) or the keyspace is not empty.
+    pub fn ingest(&self, ks: Ks, entries: impl Iterator<Item = Result<(Bytes, Bytes)>>) -> Result<u64> {
+        let handle = &self.keyspaces[ks as usize];
+        if !handle.is_empty()? {
+            return Err(crate::error::Error::Corrupt(format!(
+                "cannot ingest into the non-empty {} keyspace",
+                ks.name()
+            )));
+        }
+        let mut ingestion = handle.start_ingestion()?;
+        let mut last: Option<Bytes> = None;
+        let mut count = 0u64;
+        for entry in entries {
+            let (k, v) = entry?;
+            if last.as_ref().is_some_and(|l| *l >= k) {
+                return Err(crate::error::Error::Corrupt(format!("{} keyspace entries out of order", ks.name())));
+            }
+            ingestion.write(k.clone(), v)?;
+            last = Some(k);
+            count += 1;
+        }
+        ingestion.finish()?;
+        Ok(count)
+    }
+
+    /// Pushes the journal to the disk (`fsync`), so everything written so
+    /// far survives a power cut.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn sync(&self) -> Result<()> {
+        self.db.persist(fjall::PersistMode::SyncAll)?;
+        Ok(())
     }
 
     /// A consistent snapshot of every keyspace.
@@ -166,6 +247,11 @@ impl FjallStore {
             handle.rotate_memtable_and_wait()?;
         }
         Ok(())
+    }
+
+    /// Bytes held in memtables (what a reopen would replay from the journal).
+    pub fn memtable_bytes(&self) -> u64 {
+        self.db.write_buffer_size()
     }
 
     /// Bytes one keyspace's tables occupy on disk (journal excluded).

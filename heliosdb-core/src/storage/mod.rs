@@ -9,10 +9,12 @@
 //! * [`merge`] — reading a snapshot through a transaction's overlay;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
+//! * [`backup`] — online backup into a new directory, and checkpoint;
 //! * [`changes`] — the change log of tables with consumers (materialized views);
 //! * `background` — the engine's periodic threads (GC, view scheduler).
 
 pub(crate) mod background;
+pub mod backup;
 pub mod changes;
 pub mod commit_log;
 pub mod engine;
@@ -23,6 +25,7 @@ pub mod merge;
 pub mod versions;
 pub mod write_tx;
 
+pub use backup::BackupHistory;
 pub use engine::{Engine, ReadView};
 pub use kv::{Bytes, Ks, KvIter};
 pub use write_tx::WriteTx;

@@ -43,6 +43,8 @@ pub struct WriteTx {
     engine: Arc<Engine>,
     base: ReadView,
     txid: u64,
+    /// The SCN this transaction's commit will get (its row versions carry it).
+    scn: u64,
     catalog: Catalog,
     catalog_dirty: bool,
     dropped_tables: Vec<u32>,
@@ -64,12 +66,13 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    pub(crate) fn new(engine: Arc<Engine>, base: ReadView, txid: u64) -> WriteTx {
+    pub(crate) fn new(engine: Arc<Engine>, base: ReadView, txid: u64, scn: u64) -> WriteTx {
         let catalog = (*base.catalog).clone();
         WriteTx {
             engine,
             base,
             txid,
+            scn,
             catalog,
             catalog_dirty: false,
             dropped_tables: Vec::new(),
@@ -330,7 +333,7 @@ impl Reader for WriteTx {
     }
 
     fn scn(&self) -> u64 {
-        self.base.scn() + 1
+        self.scn
     }
 
     fn snapshot_scn(&self) -> u64 {

@@ -24,3 +24,14 @@ impl Rng {
         self.below(100) < percent
     }
 }
+
+/// Every row `sql` returns, as values.
+pub fn rows(conn: &heliosdb_core::Connection, sql: &str) -> Vec<Vec<heliosdb_core::Value>> {
+    let mut st = conn.prepare(sql).unwrap();
+    let mut rows = st.query(()).unwrap();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().unwrap() {
+        out.push(r.values().to_vec());
+    }
+    out
+}

@@ -8,13 +8,15 @@
 //! * [`dml`] — INSERT, UPDATE, DELETE;
 //! * [`upsert`] — INSERT's ON CONFLICT clause;
 //! * [`ddl`] — CREATE/DROP TABLE and INDEX;
-//! * [`pragma`] — `PRAGMA` (introspection as catalog queries, settings).
+//! * [`pragma`] — `PRAGMA` (introspection as catalog queries, settings);
+//! * [`maintenance`] — CHECKPOINT, `PRAGMA wal_checkpoint`, VACUUM [INTO].
 
 pub mod access;
 pub mod clauses;
 pub mod ddl;
 pub mod dml;
 pub mod joins;
+pub mod maintenance;
 pub mod outer_refs;
 pub mod pragma;
 pub mod recursive;
@@ -60,6 +62,11 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::Drop { object_type, if_exists, names, .. } => ddl::plan_drop(object_type, *if_exists, names),
         Statement::Explain { statement, analyze: false, .. } => {
             Ok(StmtPlan::Explain(Box::new(plan_statement(statement, catalog)?)))
+        }
+        Statement::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. })
+            if maintenance::is_maintenance(&variable.to_string()) =>
+        {
+            maintenance::plan(&variable.to_string(), values, catalog)
         }
         Statement::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. })
             if variable.to_string().eq_ignore_ascii_case(crate::sql::statement_syntax::REINDEX) =>
