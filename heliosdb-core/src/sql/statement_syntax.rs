@@ -257,7 +257,7 @@ mod tests {
         assert_eq!(one("VACUUM"), "SET heliosdb_vacuum = NULL");
         assert_eq!(one("VACUUM main;"), "SET heliosdb_vacuum = NULL");
         assert_eq!(one("VACUUM INTO '/tmp/x'"), "SET heliosdb_vacuum_into = '/tmp/x'");
-        assert_eq!(one("vacuum main into ?;"), "SET heliosdb_vacuum_into = ?");
+        assert_eq!(one("vacuum main into ?;"), "SET heliosdb_vacuum_into = ?1");
         assert_eq!(one("VACUUM INTO 'b' || 'k' WITHOUT HISTORY;"), "SET heliosdb_vacuum_into_compact = 'b' || 'k'");
         let two = parse("VACUUM INTO 'a'; SELECT 1").unwrap();
         assert_eq!(two.len(), 2);

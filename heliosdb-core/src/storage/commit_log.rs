@@ -139,6 +139,11 @@ impl CommitLog {
             .then(|| Reservation { scn: rec.scn + RESERVE_BLOCK, txid: rec.txid.max(self.next_txid) + RESERVE_BLOCK })
     }
 
+    /// What is durably reserved now.
+    pub fn reserved(&self) -> Reservation {
+        self.reserved
+    }
+
     /// Records that `r` is now durable.
     pub fn set_reserved(&mut self, r: Reservation) {
         self.reserved = r;

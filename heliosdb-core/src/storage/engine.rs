@@ -468,12 +468,16 @@ impl Drop for Engine {
         if self.path.is_none() {
             return;
         }
-        // Every commit is on disk now (this write syncs the journal), so the
-        // next open continues numbering right after the last one.
-        let used = lock(&self.commit_log).used();
-        let _ = self
-            .store
-            .write(vec![(Ks::Meta, keys::META_RESERVED.to_vec(), Some(Bytes::from(used.encode())))], Durability::Sync);
+        // Every commit is on disk after this write (it syncs the journal), so
+        // the next open continues numbering right after the last one.
+        let (used, reserved) = {
+            let log = lock(&self.commit_log);
+            (log.used(), log.reserved())
+        };
+        if used != reserved {
+            let entry = (Ks::Meta, keys::META_RESERVED.to_vec(), Some(Bytes::from(used.encode())));
+            let _ = self.store.write(vec![entry], Durability::Sync);
+        }
         if self.store.memtable_bytes() >= CLOSE_CHECKPOINT_BYTES {
             let _ = self.store.flush();
         }
