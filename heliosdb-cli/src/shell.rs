@@ -32,6 +32,7 @@ const HELP: &str = "\
 .timer on|off         print the time each statement takes
 .read FILE            run the SQL in FILE
 .import FILE TABLE    load CSV (creates TABLE from the header line if missing)
+.backup DIR           online backup into the new directory DIR (VACUUM INTO)
 SQL statements end with ';' and may span several lines.";
 
 impl Shell {
@@ -102,6 +103,13 @@ impl Shell {
             (".read", [file]) => {
                 let sql = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
                 self.run_sql(&sql, out).map_err(|e| e.to_string())?;
+            }
+            (".backup", [dir]) => {
+                let sql = format!("VACUUM INTO '{}'", dir.replace('\'', "''"));
+                self.conn.execute_batch(&sql).map_err(|e| e.to_string())?;
+                if let Some(notice) = self.conn.notice() {
+                    w(out, &format!("-- {notice}\n"))?;
+                }
             }
             (".import", [file, table]) => {
                 let n = self.import(file, table)?;

@@ -77,3 +77,27 @@ fn bad_option_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("usage"));
 }
+
+#[test]
+fn backup_dot_command_writes_a_copy_that_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let copy = dir.path().join("it's a copy");
+    let d = db.to_str().unwrap();
+    let o = heliosdb(
+        &[d, "-c", &format!("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (7);\n.backup {}", copy.display())],
+        None,
+    );
+    // (A path with a space is two arguments to a dot-command, as in sqlite3: use one without.)
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    let copy = dir.path().join("copy's");
+    let o = heliosdb(&[d, "-c", &format!(".backup {}", copy.display())], None);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("-- backed up SCN "), "{}", text(&o.stdout));
+    let o = heliosdb(&[copy.to_str().unwrap(), "-c", "SELECT a FROM t;"], None);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains('7'), "{}", text(&o.stdout));
+    let o = heliosdb(&[d, "-c", &format!(".backup {}", copy.display())], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("already exists"), "{}", text(&o.stderr));
+}
