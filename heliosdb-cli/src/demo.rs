@@ -2,7 +2,6 @@
 
 use crate::shell::Shell;
 use heliosdb_core::{Connection, Error};
-use std::io::Write;
 
 /// Each step: a caption and the SQL it runs.
 const STEPS: &[(&str, &str)] = &[
@@ -78,21 +77,22 @@ const STEPS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Runs the tour, printing each step.
+/// Runs the tour, printing each step to standard output.
 ///
 /// # Errors
 /// Any failing step (which would be a bug).
-pub fn run(out: &mut dyn Write) -> Result<(), Error> {
-    let mut shell = Shell::new(Connection::open_in_memory()?);
-    let _ = writeln!(out, "HeliosDB-Lite {} demo (a private temporary database)\n", heliosdb_core::VERSION);
+pub fn run() -> Result<(), Error> {
+    let mut shell = Shell::new(Connection::open_in_memory()?, ":memory:".into());
+    let say = |shell: &mut Shell, s: &str| shell.print(s).map_err(Error::Io);
+    say(&mut shell, &format!("HeliosDB-Lite {} demo (a private temporary database)\n\n", heliosdb_core::VERSION))?;
     for (caption, sql) in STEPS {
-        let _ = writeln!(out, "-- {caption}");
+        let mut text = format!("-- {caption}\n");
         for line in sql.lines() {
-            let _ = writeln!(out, "   {line}");
+            text.push_str(&format!("   {line}\n"));
         }
-        shell.run_sql(sql, out)?;
-        let _ = writeln!(out);
+        say(&mut shell, &text)?;
+        shell.run_sql(sql)?;
+        say(&mut shell, "\n")?;
     }
-    let _ = writeln!(out, "Open a database of your own with: heliosdb ./mydata");
-    Ok(())
+    say(&mut shell, "Open a database of your own with: heliosdb ./mydata\n")
 }

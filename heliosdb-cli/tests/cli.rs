@@ -1,27 +1,9 @@
 //! The shell end to end: -c, scripts on standard input, dot-commands,
 //! CSV import, exit codes, the demo.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn heliosdb(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_heliosdb"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn heliosdb");
-    if let Some(s) = stdin {
-        child.stdin.take().expect("stdin").write_all(s.as_bytes()).expect("write stdin");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("wait")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{heliosdb, text};
 
 #[test]
 fn command_flag_runs_sql_and_persists() {
@@ -100,4 +82,24 @@ fn backup_dot_command_writes_a_copy_that_opens() {
     let o = heliosdb(&[d, "-c", &format!(".backup {}", copy.display())], None);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("already exists"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn import_into_an_existing_table_skips_the_header_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("readings.csv");
+    std::fs::write(&csv, "device,value\nd1,\"1.5\"\nd2,\"multi\nline\"\n").unwrap();
+    let db = dir.path().join("db");
+    let d = db.to_str().unwrap();
+    let script = format!(
+        "CREATE TABLE r (device TEXT, value TEXT);\n.import {0} r --skip 1\n.mode list\n.headers off\nSELECT device, value FROM r ORDER BY device;\n.import {0} r\nSELECT count(*) FROM r;\n",
+        csv.display()
+    );
+    let o = heliosdb(&[d], Some(&script));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "imported 2 rows into r\nd1|1.5\nd2|multi\nline\nimported 3 rows into r\n5\n");
+    std::fs::write(&csv, "a,b\n1\n").unwrap();
+    let o = heliosdb(&[d, "-c", &format!(".import {} r", csv.display())], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("readings.csv:2: expected 2 columns but found 1"), "{}", text(&o.stderr));
 }
