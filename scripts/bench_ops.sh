@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Operations benchmark (BENCHMARKS.md, "Operations"): open cost after a
-# 1M-row load (clean close), VACUUM INTO, against sqlite3 3.40 doing the same.
+# 1M-row load (clean close), VACUUM INTO, .dump and reloading it, .import of
+# a 1M-row CSV, against sqlite3 3.40 doing the same.
 # Usage: scripts/bench_ops.sh   (OLD=/path/to/older/heliosdb to compare builds)
 set -u
 NEW=${NEW:-target/release/heliosdb}
@@ -31,3 +32,15 @@ echo "== sqlite3: load"; $T sqlite3 $s < "$LOAD" 2>&1 | tail -1
 echo "== sqlite3: open + SELECT 1"; echo "SELECT 1;" | $T sqlite3 $s 2>&1 | tail -1
 echo "== sqlite3: VACUUM INTO"; echo "VACUUM INTO '/tmp/bo_copy.sqlite';" | $T sqlite3 $s 2>&1 | tail -1
 ls -la $s /tmp/bo_copy.sqlite | awk '{print $5, $9}'
+
+# .dump, reload, .import: the new shell against sqlite3, on the same 1M rows.
+d=/tmp/bo_new
+csv=/tmp/bo_orders.csv
+sqlite3 -csv -header $s "SELECT * FROM orders" > $csv
+ls -la $csv | awk '{print $5, $9}'
+echo "== new: .dump (1M rows)"; $T $NEW $d .dump 2>&1 >/tmp/bo_dump.sql | tail -1; ls -la /tmp/bo_dump.sql | awk '{print $5}'
+echo "== sqlite3: .dump"; $T sqlite3 $s .dump 2>&1 >/tmp/bo_dump_sqlite.sql | tail -1
+rm -rf /tmp/bo_reload; echo "== new: reload the dump"; $T $NEW /tmp/bo_reload < /tmp/bo_dump.sql 2>&1 | tail -1
+rm -f /tmp/bo_reload.sqlite; echo "== sqlite3: reload its dump"; $T sqlite3 /tmp/bo_reload.sqlite < /tmp/bo_dump_sqlite.sql 2>&1 | tail -1
+rm -rf /tmp/bo_import; echo "== new: .import 1M-row CSV"; $T $NEW /tmp/bo_import ".import $csv orders" 2>&1 | tail -2
+rm -f /tmp/bo_import.sqlite; echo "== sqlite3: .import"; $T sqlite3 /tmp/bo_import.sqlite ".import --csv $csv orders" 2>&1 | tail -1

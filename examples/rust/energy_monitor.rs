@@ -13,18 +13,18 @@
 //! through the index on `ts`. Every row of `anomalies` depends on the hour's
 //! average, so any new reading recomputes it, and CREATE says so.
 //!
-//! Run: `cargo run --release -p heliosdb-core --example energy_monitor`
+//! Run: `cargo run --release -p heliosdb-lite --example energy_monitor`
 //! (its output is checked against `energy_monitor.expected` by scripts/test.sh;
 //! readings are placed relative to the clock, so only clock-independent
 //! figures are printed).
 
-use heliosdb_core::{Connection, Result, Value};
+use heliosdb_lite::{Connection, Result, Value};
 
 const SENSORS: i64 = 200;
 const FLOORS: i64 = 5;
 
 fn main() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| heliosdb_core::Error::Io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| heliosdb_lite::Error::Io(e.to_string()))?;
     let conn = Connection::open(dir.path())?;
     conn.execute_batch(
         "CREATE TABLE energy_readings (

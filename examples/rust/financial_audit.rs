@@ -7,14 +7,14 @@
 //! one account's balance at three instants (a trend), and every change to
 //! that account in between.
 //!
-//! Run: `cargo run --release -p heliosdb-core --example financial_audit`
+//! Run: `cargo run --release -p heliosdb-lite --example financial_audit`
 //! (the output is checked against `financial_audit.expected` by scripts/test.sh).
 //!
 //! Commit times are the real clock, so the example takes its "instants" from
 //! the commit log (`heliosdb_snapshots()`) as it goes and prints balances,
 //! not times, so the output is the same on every run.
 
-use heliosdb_core::{Config, Connection, Decimal, Result, Value};
+use heliosdb_lite::{Config, Connection, Decimal, Result, Value};
 use std::time::Duration;
 
 /// The commit time of the latest commit, as `AS OF TIMESTAMP` accepts it.
@@ -49,7 +49,7 @@ fn pause() {
 }
 
 fn main() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| heliosdb_core::Error::Io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| heliosdb_lite::Error::Io(e.to_string()))?;
     let mut config = Config::default();
     config.snapshot.min_retention_seconds = 90 * 24 * 3600; // 90 days of history
     let conn = Connection::open_with(dir.path(), &config)?;

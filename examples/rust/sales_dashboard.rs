@@ -6,10 +6,10 @@
 //! when stale and the CPU is quiet. Beside it, the view's row of
 //! `pg_mv_staleness()`.
 //!
-//! Run: `cargo run --release -p heliosdb-core --example sales_dashboard`
+//! Run: `cargo run --release -p heliosdb-lite --example sales_dashboard`
 //! (its output is checked against `sales_dashboard.expected` by scripts/test.sh).
 
-use heliosdb_core::{Connection, Result, Value};
+use heliosdb_lite::{Connection, Result, Value};
 
 const REGIONS: [&str; 4] = ["north", "south", "east", "west"];
 const PRODUCTS: [&str; 3] = ["widget", "gadget", "gizmo"];
@@ -45,9 +45,9 @@ fn dashboard(conn: &Connection, title: &str) -> Result<()> {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, i64>(1)?,
-            r.get::<_, heliosdb_core::Decimal>(2)?,
-            r.get::<_, heliosdb_core::Decimal>(3)?,
-            r.get::<_, heliosdb_core::Decimal>(4)?,
+            r.get::<_, heliosdb_lite::Decimal>(2)?,
+            r.get::<_, heliosdb_lite::Decimal>(3)?,
+            r.get::<_, heliosdb_lite::Decimal>(4)?,
         ))
     })? {
         let (region, orders, revenue, avg, max) = row?;
@@ -63,7 +63,7 @@ fn dashboard(conn: &Connection, title: &str) -> Result<()> {
 }
 
 fn main() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| heliosdb_core::Error::Io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| heliosdb_lite::Error::Io(e.to_string()))?;
     let conn = Connection::open(dir.path())?;
     conn.execute_batch(
         "CREATE TABLE orders (
@@ -101,13 +101,13 @@ fn main() -> Result<()> {
     dashboard(&conn, "after REFRESH MATERIALIZED VIEW sales_summary INCREMENTALLY")?;
 
     // The view is a table under time travel: the dashboard as it was.
-    let north: heliosdb_core::Decimal = conn.query_row(
+    let north: heliosdb_lite::Decimal = conn.query_row(
         "SELECT revenue FROM sales_summary AS OF SCN ?1 WHERE region = 'north'",
         [Value::Integer(first_refresh)],
         |r| r.get(0),
     )?;
     println!("north revenue as the first refresh showed it: {north}");
-    let check: heliosdb_core::Decimal =
+    let check: heliosdb_lite::Decimal =
         conn.query_row("SELECT sum(amount) FROM orders WHERE region = 'north'", (), |r| r.get(0))?;
     println!("north revenue from the orders themselves:     {check}");
     Ok(())

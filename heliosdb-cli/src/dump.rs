@@ -10,7 +10,6 @@
 //! `--as-of SCN`), not their history.
 
 use crate::inspect::quote_ident;
-use crate::output::real_text;
 use crate::shell::Shell;
 use heliosdb_core::{SchemaObject, Value};
 use std::fmt::Write as _;
@@ -23,16 +22,9 @@ pub fn literal(v: &Value) -> String {
         Value::Integer(i) => i.to_string(),
         Value::Real(f) if f.is_nan() => "NULL".into(),
         Value::Real(f) if f.is_infinite() => (if *f > 0.0 { "1e999" } else { "-1e999" }).into(),
-        // `{:?}` is the shortest text that parses back to the same double
-        // (`0.1`, `1e20`); a REAL always shows a decimal point or exponent.
-        Value::Real(f) => {
-            let s = format!("{f:?}");
-            if s.contains(['.', 'e', 'E']) {
-                s
-            } else {
-                real_text(*f)
-            }
-        }
+        // `{:?}` is the shortest text that parses back to the same double,
+        // and always has a decimal point or an exponent (`0.1`, `2.0`, `1e300`).
+        Value::Real(f) => format!("{f:?}"),
         Value::Boolean(b) => (if *b { "1" } else { "0" }).into(),
         // Quoted, so a DECIMAL column takes every digit (an unquoted
         // literal would be read as a REAL first); SQLite's NUMERIC affinity

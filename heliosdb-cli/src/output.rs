@@ -1,6 +1,7 @@
 //! Result formatting for the shell's output modes: how a value becomes text
 //! (numbers as `sqlite3` prints them) and how a result set is laid out.
 
+use heliosdb_core::types::numfmt::format_real;
 use heliosdb_core::Value;
 use std::fmt::Write as _;
 
@@ -77,59 +78,12 @@ impl Default for Style {
     }
 }
 
-/// A REAL as `sqlite3` prints it: `printf("%!.15g")`, i.e. 15 significant
-/// digits, trailing zeros dropped, but always a decimal point (`1.0`,
-/// `1.0e+20`) so the text reads back as a REAL.
-pub fn real_text(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Inf".into() } else { "-Inf".into() };
-    }
-    if f == 0.0 {
-        return "0.0".into();
-    }
-    // `{:.14e}` rounds the exact binary value to 15 significant digits, as C's printf does.
-    let sci = format!("{f:.14e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let sign = if negative { "-" } else { "" };
-    if !(-4..15).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}.{rest}e{esign}{:02}", exp.abs());
-    }
-    let mut out = String::from(sign);
-    if exp < 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-exp - 1) as usize));
-        out.push_str(digits);
-    } else {
-        let int_len = exp as usize + 1;
-        if digits.len() <= int_len {
-            out.push_str(digits);
-            out.push_str(&"0".repeat(int_len - digits.len()));
-            out.push_str(".0");
-        } else {
-            out.push_str(&digits[..int_len]);
-            out.push('.');
-            out.push_str(&digits[int_len..]);
-        }
-    }
-    out
-}
-
 /// A value's text in the text modes; `null` stands for NULL.
 pub fn value_text(v: &Value, null: &str) -> String {
     match v {
         Value::Null => null.to_string(),
-        Value::Real(f) => real_text(*f),
+        // REALs as sqlite3 prints them: %!.15g (`10202125.3399999`, `1.0e+20`).
+        Value::Real(f) => format_real(*f),
         other => other.to_string(),
     }
 }
@@ -372,7 +326,7 @@ mod tests {
             (100.0, "100.0"),
             (123456789012345.0, "123456789012345.0"),
         ] {
-            assert_eq!(real_text(f), text, "{f:e}");
+            assert_eq!(value_text(&Value::Real(f), ""), text, "{f:e}");
         }
     }
 }

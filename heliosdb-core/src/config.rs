@@ -141,16 +141,18 @@ fn bad(key: &str, why: &str) -> Error {
 }
 
 impl Config {
-    /// Reads a `heliosdb.toml` file.
+    /// Reads a `heliosdb.toml` file (or the same structure as JSON: a file
+    /// whose text starts with `{`).
     ///
     /// # Errors
-    /// The file cannot be read, is not valid TOML, has an unknown key, or a
-    /// value out of range; the message names the key.
+    /// `Io` when the file cannot be read; `Sql` when it is not valid TOML or
+    /// JSON, has an unknown key, or a value out of range (the message names
+    /// the key).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Config> {
         let path = path.as_ref();
         let text =
             std::fs::read_to_string(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
-        Config::from_toml(&text)
+        Config::parse(&text)
     }
 
     /// Parses TOML text.

@@ -29,8 +29,8 @@ pub mod temporal;
 pub mod types;
 
 pub use api::{
-    Connection, FromSql, MappedRows, Outcome, Params, PreparedStatement, Row, RowIndex, Rows, SchemaObject, Statement,
-    ToSql, Transaction,
+    Connection, FromSql, IntoConfig, MappedRows, OpenTarget, Outcome, Params, PreparedStatement, Row, RowIndex, Rows,
+    SchemaObject, Statement, ToSql, Transaction,
 };
 pub use config::Config;
 pub use error::{Error, Result};

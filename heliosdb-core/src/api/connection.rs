@@ -1,5 +1,6 @@
 //! [`Connection`]: one handle on a database.
 
+use super::open::{IntoConfig, OpenTarget};
 use super::params::Params;
 use super::rows::Row;
 use super::session::Session;
@@ -22,14 +23,27 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Opens (creating if needed) the database in directory `path`, with
-    /// default settings. `":memory:"` opens a private temporary database.
+    /// Opens (creating if needed) a database: a directory path with default
+    /// settings (`":memory:"` opens a private temporary database), or a
+    /// [`Config`] whose `database.path` names the directory.
+    ///
+    /// ```no_run
+    /// # use heliosdb_core::{Config, Connection};
+    /// let conn = Connection::open("./mydata")?;
+    /// let conn = Connection::open(Config::from_file("heliosdb.toml")?)?;
+    /// # Ok::<(), heliosdb_core::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Busy` if another process has it open; `Corrupt` if the directory is
-    /// not a HeliosDB database; `Io` on file-system errors.
-    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Connection> {
-        Connection::open_inner(path.as_ref(), None)
+    /// not a HeliosDB database; `Io` on file-system errors; `Misuse` for a
+    /// configuration without `database.path`; `Sql` for an invalid one.
+    pub fn open(target: impl OpenTarget) -> Result<Connection> {
+        match target.into_target() {
+            (Some(path), None) => Connection::open_inner(&path, None),
+            (path, Some(config)) => Connection::open_config(path, config),
+            (None, None) => Err(Error::Misuse("nothing to open".into())),
+        }
     }
 
     /// Opens a private temporary database, deleted when the connection closes.
@@ -40,13 +54,27 @@ impl Connection {
         Connection::open_with(":memory:", &Config::default())
     }
 
-    /// Opens the database named by `config.database.path`.
+    /// Opens the database that a configuration names in `database.path`:
+    /// a [`Config`] value, or the path of a `heliosdb.toml` (or JSON) file.
+    ///
+    /// ```no_run
+    /// # use heliosdb_core::Connection;
+    /// let conn = Connection::open_with_config("path/to/heliosdb.toml")?;
+    /// # Ok::<(), heliosdb_core::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// `Misuse` when the configuration has no path; otherwise as [`Connection::open`].
-    pub fn open_with_config(config: Config) -> Result<Connection> {
-        let path =
-            config.database.path.clone().ok_or_else(|| Error::Misuse("configuration has no database.path".into()))?;
+    /// As [`Config::from_file`] for a file; `Misuse` when the configuration
+    /// has no path; otherwise as [`Connection::open`].
+    pub fn open_with_config(config: impl IntoConfig) -> Result<Connection> {
+        Connection::open_config(None, config.into_config()?)
+    }
+
+    fn open_config(path: Option<std::path::PathBuf>, config: Config) -> Result<Connection> {
+        let path = match path.or_else(|| config.database.path.clone().map(Into::into)) {
+            Some(p) => p,
+            None => return Err(Error::Misuse("configuration has no database.path".into())),
+        };
         Connection::open_with(path, &config)
     }
 

@@ -3,6 +3,7 @@
 
 mod connection;
 mod maintenance;
+mod open;
 mod params;
 mod rows;
 mod session;
@@ -11,6 +12,7 @@ mod transaction;
 
 pub use crate::catalog::SchemaObject;
 pub use connection::Connection;
+pub use open::{IntoConfig, OpenTarget};
 pub use params::{FromSql, Params, RowIndex, ToSql};
 pub use rows::{MappedRows, Row, Rows};
 pub use session::Outcome;
