@@ -219,6 +219,27 @@ impl TableDef {
             let cols: Vec<String> = ix.columns.iter().map(|(c, _)| format!("\"{}\"", self.columns[*c].name)).collect();
             parts.push(format!("UNIQUE ({})", cols.join(", ")));
         }
+        for ck in &self.checks {
+            match &ck.name {
+                Some(n) => parts.push(format!("CONSTRAINT \"{n}\" CHECK ({})", ck.expr)),
+                None => parts.push(format!("CHECK ({})", ck.expr)),
+            }
+        }
+        for fk in &self.foreign_keys {
+            let cols: Vec<String> = fk.columns.iter().map(|i| format!("\"{}\"", self.columns[*i].name)).collect();
+            let parent_cols: Vec<String> = fk.parent_columns.iter().map(|c| format!("\"{c}\"")).collect();
+            let action = match fk.on_delete {
+                FkAction::Restrict => "",
+                FkAction::Cascade => " ON DELETE CASCADE",
+                FkAction::SetNull => " ON DELETE SET NULL",
+            };
+            parts.push(format!(
+                "FOREIGN KEY ({}) REFERENCES \"{}\" ({}){action}",
+                cols.join(", "),
+                fk.parent,
+                parent_cols.join(", ")
+            ));
+        }
         let with = if self.time_travel { "" } else { " WITH (time_travel = false)" };
         format!("CREATE TABLE \"{}\" ({}){with}", self.name, parts.join(", "))
     }

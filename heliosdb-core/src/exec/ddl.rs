@@ -335,10 +335,43 @@ pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, now_us: i64) -> 
             def.name = new.clone();
         }
     }
+    // Foreign keys that name this table or its renamed column follow the
+    // rename, as in SQLite (its own self-references included).
+    let renamed_column = match op {
+        AlterOp::RenameColumn { old, new } => Some((old.as_str(), new.as_str())),
+        _ => None,
+    };
+    let new_name = def.name.clone();
+    follow_rename(&mut def, table, &new_name, renamed_column);
     def.sql = def.canonical_sql();
     let cat = tx.catalog_mut();
     cat.tables.remove(&normalize(table));
+    let children: Vec<Arc<TableDef>> = cat
+        .tables
+        .values()
+        .filter(|t| t.foreign_keys.iter().any(|fk| fk.parent.eq_ignore_ascii_case(table)))
+        .cloned()
+        .collect();
+    for child in children {
+        let mut c = (*child).clone();
+        follow_rename(&mut c, table, &def.name, renamed_column);
+        c.sql = c.canonical_sql();
+        cat.tables.insert(normalize(&c.name), Arc::new(c));
+    }
     cat.tables.insert(normalize(&def.name), std::sync::Arc::new(def));
     cat.version = crate::catalog::next_version();
     Ok(())
+}
+
+/// Points `t`'s foreign keys on table `old_table` at `new_table`, and at the
+/// new name of a renamed parent column.
+fn follow_rename(t: &mut TableDef, old_table: &str, new_table: &str, column: Option<(&str, &str)>) {
+    for fk in t.foreign_keys.iter_mut().filter(|fk| fk.parent.eq_ignore_ascii_case(old_table)) {
+        fk.parent = new_table.to_string();
+        if let Some((old, new)) = column {
+            for c in fk.parent_columns.iter_mut().filter(|c| c.eq_ignore_ascii_case(old)) {
+                *c = new.to_string();
+            }
+        }
+    }
 }
