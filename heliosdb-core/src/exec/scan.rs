@@ -6,7 +6,7 @@ use super::RowIter;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::sql::plan::{Access, KeyAccess, ScanPlan, Temporal};
-use crate::storage::{keys, versions, Ks, Reader};
+use crate::storage::{keys, reversed, versions, Ks, Reader};
 use crate::temporal::leases::Lease;
 use crate::types::cast::coerce_to_column;
 use crate::types::compare::sql_cmp;
@@ -170,9 +170,17 @@ pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Resu
     };
     let ks = if via_index { Ks::Index } else { Ks::Rows };
     let needed = &sp.needed;
+    let reverse = sp.reverse;
+    let mut ranges = ranges;
+    if reverse {
+        ranges.reverse();
+    }
     let entries = ranges.into_iter().flat_map(move |r| -> crate::storage::KvIter<'a> {
         match (r, as_of) {
+            (KeyRange::Span(lo, hi), None) if reverse => reader.scan_rev(ks, lo, hi),
             (KeyRange::Span(lo, hi), None) => reader.scan(ks, lo, hi),
+            // The past is merged forward from the rows and their versions.
+            (KeyRange::Span(lo, hi), Some(scn)) if reverse => reversed(versions::scan_as_of(reader, lo, hi, scn)),
             (KeyRange::Span(lo, hi), Some(scn)) => versions::scan_as_of(reader, lo, hi, scn),
             (KeyRange::Point(k), _) => {
                 let found = match as_of {

@@ -3,6 +3,15 @@
 use super::plan::{Access, InsertSource, JoinKind, Plan, SetOpKind, StmtPlan, Temporal, UpsertAction, UpsertTarget};
 
 fn access_line(sp: &super::plan::ScanPlan) -> String {
+    let line = access_text(sp);
+    if sp.reverse {
+        format!("{line} descending")
+    } else {
+        line
+    }
+}
+
+fn access_text(sp: &super::plan::ScanPlan) -> String {
     let when = match &sp.temporal {
         None => String::new(),
         Some(Temporal::AsOf { kind, .. }) => format!(" AS OF {}", kind.keyword()),

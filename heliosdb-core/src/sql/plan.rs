@@ -45,6 +45,9 @@ pub struct ScanPlan {
     /// sources: keeping the superseded image as a version then needs no
     /// second read).
     pub with_scn: bool,
+    /// Read in descending key order (an `ORDER BY rowid DESC` that the scan
+    /// answers itself; see `planner::order`).
+    pub reverse: bool,
 }
 
 /// A table reference that reads the past.

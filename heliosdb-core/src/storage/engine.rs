@@ -56,6 +56,13 @@ impl Reader for ReadView {
         self.snap.scan(ks, &lo, &hi)
     }
 
+    fn scan_rev(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_> {
+        if bounds_empty(&lo, &hi) {
+            return Box::new(std::iter::empty());
+        }
+        self.snap.scan_rev(ks, &lo, &hi)
+    }
+
     fn scn(&self) -> u64 {
         self.scn
     }

@@ -287,4 +287,12 @@ impl FjallSnapshot {
         let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
         Box::new(iter.map(|guard| guard.into_inner().map_err(Into::into)))
     }
+
+    /// Range scan in descending key order (fjall iterates an LSM range from either end).
+    pub fn scan_rev(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
+        use fjall::Readable;
+        let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
+        let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
+        Box::new(iter.rev().map(|guard| guard.into_inner().map_err(Into::into)))
+    }
 }

@@ -33,6 +33,14 @@ pub use write_tx::WriteTx;
 use crate::error::Result;
 use std::ops::Bound;
 
+/// `iter`'s entries in reverse order (read to the end first; an error stops it).
+pub fn reversed<'a>(iter: KvIter<'a>) -> KvIter<'a> {
+    match iter.collect::<Result<Vec<_>>>() {
+        Ok(all) => Box::new(all.into_iter().rev().map(Ok)),
+        Err(e) => Box::new(std::iter::once(Err(e))),
+    }
+}
+
 /// Read access to one consistent state: a committed snapshot, or a write
 /// transaction's snapshot with its own uncommitted writes on top.
 pub trait Reader {
@@ -44,6 +52,14 @@ pub trait Reader {
 
     /// Entries with keys in `[lo, hi)`-style bounds, in key order.
     fn scan(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_>;
+
+    /// The same entries as [`Reader::scan`], in descending key order, so
+    /// `ORDER BY rowid DESC LIMIT n` reads n rows. This default reads the
+    /// range forward and reverses it (correct, not cheap); readers that can
+    /// iterate backwards override it.
+    fn scan_rev(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_> {
+        reversed(self.scan(ks, lo, hi))
+    }
 
     /// The SCN a new row version written now would carry (reads: the snapshot's SCN).
     fn scn(&self) -> u64;

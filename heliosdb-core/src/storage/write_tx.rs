@@ -332,6 +332,14 @@ impl Reader for WriteTx {
         merge(base, overlay.range((lo, hi)))
     }
 
+    fn scan_rev(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_> {
+        // With writes of its own pending, the merge runs forward and is reversed.
+        if self.overlays[ks as usize].is_empty() {
+            return self.base.scan_rev(ks, lo, hi);
+        }
+        super::reversed(self.scan(ks, lo, hi))
+    }
+
     fn scn(&self) -> u64 {
         self.scn
     }

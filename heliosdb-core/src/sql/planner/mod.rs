@@ -3,6 +3,7 @@
 //! * [`select`] — queries: FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT;
 //! * [`access`] — choosing a primary-key or index range from WHERE;
 //! * [`clauses`] — ORDER BY over output columns, LIMIT/OFFSET, HAVING aliases;
+//! * `order` — an ORDER BY rowid answered by the scan itself (no sort; LIMIT stops the scan);
 //! * [`joins`] — join order, predicate pushdown, hash-join keys;
 //! * [`table_functions`] — table functions (lateral) and system tables as FROM items;
 //! * [`dml`] — INSERT, UPDATE, DELETE;
@@ -17,6 +18,7 @@ pub mod ddl;
 pub mod dml;
 pub mod joins;
 pub mod maintenance;
+mod order;
 pub mod outer_refs;
 pub mod pragma;
 pub mod recursive;

@@ -39,6 +39,7 @@ pub fn full_scan(table: &Arc<TableDef>) -> ScanPlan {
         needed: vec![true; table.columns.len()],
         temporal: None,
         with_scn: false,
+        reverse: false,
     }
 }
 
@@ -816,7 +817,7 @@ fn plan_select(
                 }
             })
             .collect();
-        plan = Plan::Sort { input: Box::new(plan), keys: sort_keys(&targets) };
+        plan = super::order::sort_or_scan_order(plan, sort_keys(&targets));
     }
     plan = with_limit(plan, limit, offset)?;
     if n_hidden > 0 {
