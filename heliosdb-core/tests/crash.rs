@@ -6,9 +6,10 @@
 //! each committed number. The parent SIGKILLs it mid-stream, reopens the
 //! database and checks every reported commit is present, whole.
 
+mod common;
+
 use heliosdb_core::Connection;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const DIR_VAR: &str = "HELIOSDB_CRASH_DIR";
@@ -34,13 +35,7 @@ fn child_writer() {
 #[test]
 fn killed_writer_loses_no_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writer", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(DIR_VAR, dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_child("child_writer", DIR_VAR, dir.path());
     let mut reported = Vec::new();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let deadline = Instant::now() + Duration::from_secs(60);

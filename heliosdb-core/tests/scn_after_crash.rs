@@ -8,9 +8,10 @@
 //! count it saw. The parent SIGKILLs it, reopens, commits more, and checks
 //! every reported SCN still answers what the child saw, or says it was lost.
 
+mod common;
+
 use heliosdb_core::{Config, Connection};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const DIR_VAR: &str = "HELIOSDB_SCN_CRASH_DIR";
@@ -37,13 +38,7 @@ fn child_commits_without_wal() {
 #[test]
 fn lost_commits_never_lend_their_scns() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_commits_without_wal", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(DIR_VAR, dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_child("child_commits_without_wal", DIR_VAR, dir.path());
     let mut seen: Vec<(u64, i64)> = Vec::new();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -106,6 +106,8 @@ pub struct Engine {
     pub(crate) scheduler: Mutex<Option<super::background::Periodic>>,
     config: Config,
     path: Option<PathBuf>,
+    /// Last: it drops after every field holding a fjall handle.
+    journal_trim: Option<super::journal::JournalTrim>,
 }
 
 type Registry = Mutex<HashMap<PathBuf, Weak<Engine>>>;
@@ -186,6 +188,7 @@ impl Engine {
         let budget = super::kv::MemoryBudget::from_limit_mb(config.database.memory_limit_mb);
         let store = FjallStore::open(dir, budget, temporary)?;
         let snap = store.snapshot();
+        let mut created = false;
         match snap.get(Ks::Meta, META_FORMAT_VERSION)? {
             Some(v) if &v[..] == FORMAT_VERSION => {}
             Some(v) => {
@@ -208,6 +211,7 @@ impl Engine {
                     vec![(Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(Bytes::from(FORMAT_VERSION)))],
                     Durability::Buffer,
                 )?;
+                created = true;
             }
         }
         let snap = store.snapshot();
@@ -248,6 +252,7 @@ impl Engine {
             background: Mutex::new(None),
             scheduler: Mutex::new(None),
             config: config.clone(),
+            journal_trim: path.as_deref().map(|p| super::journal::JournalTrim::new(p, created)),
             path,
         })
     }
@@ -460,15 +465,16 @@ impl Engine {
     }
 }
 
-/// A clean close checkpoints when the memtables hold at least this much: a
-/// smaller journal replays in about a millisecond, while every flush writes
-/// a table file and later compaction work.
+/// A clean close checkpoints when the journal holds at least this much: a
+/// smaller one replays in about a millisecond, while every flush writes a
+/// table file and later compaction work.
 const CLOSE_CHECKPOINT_BYTES: u64 = 1 << 20;
 
 impl Drop for Engine {
-    /// A clean close: stop the background threads, then checkpoint, so the
-    /// next open has no long journal to replay. (Failure only means the next
-    /// open replays the journal, as after a crash.)
+    /// A clean close: stop the background threads, then checkpoint and empty
+    /// the journal (see [`super::journal`]), so the next open has nothing to
+    /// replay. (Failure only means the next open replays the journal, as
+    /// after a crash.)
     fn drop(&mut self) {
         lock(&self.scheduler).take();
         lock(&self.background).take();
@@ -485,8 +491,15 @@ impl Drop for Engine {
             let entry = (Ks::Meta, keys::META_RESERVED.to_vec(), Some(Bytes::from(used.encode())));
             let _ = self.store.write(vec![entry], Durability::Sync);
         }
-        if self.store.memtable_bytes() >= CLOSE_CHECKPOINT_BYTES {
-            let _ = self.store.flush();
+        let Some(trim) = &self.journal_trim else { return };
+        if trim.estimated_bytes(self.store.journaled_bytes()) < CLOSE_CHECKPOINT_BYTES {
+            return;
+        }
+        if self.store.memtable_bytes() > 0 && self.store.flush().is_err() {
+            return;
+        }
+        if self.store.memtable_bytes() == 0 {
+            trim.arm();
         }
     }
 }

@@ -96,6 +96,9 @@ pub type BatchEntry = (Ks, Vec<u8>, Option<Bytes>);
 pub struct FjallStore {
     db: fjall::Database,
     keyspaces: Vec<fjall::Keyspace>,
+    /// Key and value bytes written through [`FjallStore::write`] since open
+    /// (what the journal grew by, give or take its framing).
+    journaled: std::sync::atomic::AtomicU64,
 }
 
 /// A consistent read view across all keyspaces.
@@ -157,7 +160,7 @@ impl FjallStore {
             keyspaces
                 .push(db.keyspace(ks.name(), || fjall::KeyspaceCreateOptions::default().max_memtable_size(memtable))?);
         }
-        Ok(FjallStore { db, keyspaces })
+        Ok(FjallStore { db, keyspaces, journaled: std::sync::atomic::AtomicU64::new(0) })
     }
 
     /// Writes `entries`, which must come in ascending key order, straight
@@ -217,6 +220,8 @@ impl FjallStore {
             Durability::Sync => Some(fjall::PersistMode::SyncData),
         };
         let mut batch = self.db.batch().durability(mode);
+        let bytes: usize = entries.iter().map(|(_, k, v)| k.len() + v.as_ref().map_or(0, |v| v.len())).sum();
+        self.journaled.fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
         for (ks, key, value) in entries {
             let handle = &self.keyspaces[ks as usize];
             match value {
@@ -251,7 +256,12 @@ impl FjallStore {
         Ok(())
     }
 
-    /// Bytes held in memtables (what a reopen would replay from the journal).
+    /// Key and value bytes written since open.
+    pub fn journaled_bytes(&self) -> u64 {
+        self.journaled.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Bytes held in memtables (what only the journal holds on disk).
     pub fn memtable_bytes(&self) -> u64 {
         self.db.write_buffer_size()
     }

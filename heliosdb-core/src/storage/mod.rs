@@ -10,6 +10,7 @@
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
 //! * [`backup`] — online backup into a new directory, and checkpoint;
+//! * `journal` — emptying fjall's journal after a clean close;
 //! * [`changes`] — the change log of tables with consumers (materialized views);
 //! * `background` — the engine's periodic threads (GC, view scheduler).
 
@@ -19,6 +20,7 @@ pub mod changes;
 pub mod commit_log;
 pub mod engine;
 pub mod gc;
+pub(crate) mod journal;
 pub mod keys;
 pub mod kv;
 pub mod merge;

@@ -35,3 +35,18 @@ pub fn rows(conn: &heliosdb_core::Connection, sql: &str) -> Vec<Vec<heliosdb_cor
     }
     out
 }
+
+/// Re-runs this test binary as a child process that runs only the
+/// `#[ignore]`d test `test`, with `var` set to `value` in its environment
+/// and its standard output piped back: the way the crash tests get a
+/// process they can kill.
+pub fn spawn_child(test: &str, var: &str, value: &std::path::Path) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", test, "--ignored", "--nocapture", "--test-threads=1"])
+        .env(var, value)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the child test")
+}

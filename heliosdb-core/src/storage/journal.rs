@@ -1,0 +1,127 @@
+//! Emptying fjall's journal after a clean close, so the next open does not
+//! replay it.
+//!
+//! fjall replays its active journal file at every open, item by item, also
+//! the items that were flushed into table files long ago, and it starts a new
+//! journal file only once the active one passes 64 MB (hard-coded; there is
+//! no public call to rotate it). A database that took 100,000 small commits
+//! spent about a second of every open re-reading a 15 MB journal whose every
+//! item was already in table files.
+//!
+//! A clean close flushes every memtable (the checkpoint). After that nothing
+//! in the journal is needed any more, and [`JournalTrim`] empties the file
+//! once fjall has let go of the directory. An empty journal is a state
+//! fjall's own recovery produces (its reader truncates a journal to the last
+//! valid entry, so a torn first write leaves an empty file); it then takes
+//! its sequence numbers from the table files. The trim is done only when:
+//!
+//! * every memtable was empty after the flush (nothing lives only in the journal);
+//! * fjall's directory lock could be taken, i.e. no fjall handle is left open
+//!   in this process or another (a reader still holding a snapshot keeps it);
+//! * there is exactly one journal file (older, sealed ones are fjall's to retire).
+//!
+//! A crash during the trim leaves either the old journal (every item of which
+//! fjall skips as already flushed) or an empty one; both open correctly.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// fjall's lock file in the database directory.
+const FJALL_LOCK_FILE: &str = "lock";
+/// fjall's journal files end in this.
+const JOURNAL_EXTENSION: &str = "jnl";
+
+/// Estimates how much journal a database carries, and empties the journal
+/// when dropped after [`JournalTrim::arm`]. Declared after every field that
+/// holds a fjall handle, so it drops once they are gone.
+#[derive(Debug)]
+pub(crate) struct JournalTrim {
+    dir: PathBuf,
+    /// Journal bytes found at open (fjall's recovery has cut the file to its
+    /// last valid entry by then).
+    at_open: u64,
+    armed: AtomicBool,
+}
+
+impl JournalTrim {
+    /// For the database in `dir`, opened just now; `new_database` when the
+    /// open created it (fjall's fresh journal is preallocated, so its file
+    /// length says nothing).
+    pub(crate) fn new(dir: &Path, new_database: bool) -> JournalTrim {
+        let at_open = if new_database { 0 } else { journal_files(dir).iter().map(|(_, len)| len).sum() };
+        JournalTrim { dir: dir.to_path_buf(), at_open, armed: AtomicBool::new(false) }
+    }
+
+    /// About how many bytes the next open would replay from the journal,
+    /// given the bytes written since open.
+    pub(crate) fn estimated_bytes(&self, written: u64) -> u64 {
+        self.at_open.saturating_add(written)
+    }
+
+    /// Every item of the journal is in table files: empty it once fjall closes.
+    pub(crate) fn arm(&self) {
+        self.armed.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for JournalTrim {
+    fn drop(&mut self) {
+        if self.armed.load(Ordering::Relaxed) {
+            // Failing leaves the journal as it is: the next open replays it.
+            let _ = trim(&self.dir);
+        }
+    }
+}
+
+/// The journal files in `dir` with their lengths.
+fn journal_files(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == JOURNAL_EXTENSION))
+        .map(|p| {
+            let len = p.metadata().map(|m| m.len()).unwrap_or(0);
+            (p, len)
+        })
+        .collect()
+}
+
+/// Empties the only journal file of the closed database in `dir`; returns
+/// whether it did.
+fn trim(dir: &Path) -> std::io::Result<bool> {
+    let lock = File::open(dir.join(FJALL_LOCK_FILE))?;
+    if lock.try_lock().is_err() {
+        return Ok(false); // fjall is still open on the directory somewhere
+    }
+    let files = journal_files(dir);
+    let [(path, len)] = files.as_slice() else { return Ok(false) };
+    if *len > 0 {
+        let file = OpenOptions::new().write(true).open(path)?;
+        file.set_len(0)?;
+        file.sync_all()?;
+    }
+    Ok(true) // the lock is released when `lock` closes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_only_a_lone_journal_of_an_unlocked_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FJALL_LOCK_FILE), b"").unwrap();
+        std::fs::write(dir.path().join("3.jnl"), vec![7u8; 100]).unwrap();
+        let held = File::open(dir.path().join(FJALL_LOCK_FILE)).unwrap();
+        held.lock().unwrap();
+        assert!(!trim(dir.path()).unwrap(), "a held lock means fjall is open");
+        held.unlock().unwrap();
+        std::fs::write(dir.path().join("2.jnl"), vec![7u8; 10]).unwrap();
+        assert!(!trim(dir.path()).unwrap(), "sealed journals are fjall's to retire");
+        std::fs::remove_file(dir.path().join("2.jnl")).unwrap();
+        assert!(trim(dir.path()).unwrap());
+        assert_eq!(std::fs::metadata(dir.path().join("3.jnl")).unwrap().len(), 0);
+    }
+}
