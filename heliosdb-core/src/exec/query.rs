@@ -78,7 +78,10 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             }
             Box::new(rows.into_iter().map(Ok))
         }
-        Plan::Sort { input, keys } => {
+        Plan::Sort { input, presorted: true, .. } if super::scan::reads_index_in_order(input, ctx)? => {
+            run(input, reader, ctx)?
+        }
+        Plan::Sort { input, keys, .. } => {
             let rows = sort(run(input, reader, ctx)?, keys, ctx)?;
             Box::new(rows.into_iter().map(Ok))
         }
@@ -95,7 +98,12 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
             let offset = limit_count(offset.as_ref(), ctx)?.map_or(0, |o| o.max(0) as usize);
             match &**input {
                 // ORDER BY … LIMIT: keep only the rows that can still make the cut.
-                Plan::Sort { input: unsorted, keys } if limit != usize::MAX => {
+                Plan::Sort { input: unsorted, presorted: true, .. }
+                    if super::scan::reads_index_in_order(unsorted, ctx)? =>
+                {
+                    Box::new(run(unsorted, reader, ctx)?.skip(offset).take(limit))
+                }
+                Plan::Sort { input: unsorted, keys, .. } if limit != usize::MAX => {
                     let rows = top_n(run(unsorted, reader, ctx)?, keys, offset.saturating_add(limit), ctx)?;
                     Box::new(rows.into_iter().skip(offset).map(Ok))
                 }

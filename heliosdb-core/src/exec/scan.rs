@@ -5,7 +5,7 @@ use super::temporal;
 use super::RowIter;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
-use crate::sql::plan::{Access, KeyAccess, ScanPlan, Temporal};
+use crate::sql::plan::{Access, KeyAccess, Plan, ScanPlan, Temporal};
 use crate::storage::{keys, reversed, versions, Ks, Reader};
 use crate::temporal::leases::Lease;
 use crate::types::cast::coerce_to_column;
@@ -138,6 +138,26 @@ pub(super) fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result
     ranges.sort_by(|a, b| a.start().cmp(b.start()));
     ranges.dedup();
     Ok(Some(ranges))
+}
+
+/// Whether the scan under `plan` (through projections and filters) reads
+/// one range of an index when it runs: the rows then come in index order.
+/// It does not when it reads the past (indexes hold the present only) or
+/// when its key values cannot be encoded (it falls back to a full scan).
+///
+/// # Errors
+/// Evaluation errors in key expressions.
+pub(super) fn reads_index_in_order(plan: &Plan, ctx: &EvalCtx) -> Result<bool> {
+    match plan {
+        Plan::Project { input, .. } | Plan::Filter { input, .. } => reads_index_in_order(input, ctx),
+        Plan::Scan(sp) => match &sp.access {
+            Access::Key(ka) if ka.index.is_some() && sp.temporal.is_none() && ctx.as_of_default.is_none() => {
+                Ok(key_ranges(sp, ka, ctx)?.is_some_and(|r| r.len() <= 1))
+            }
+            _ => Ok(false),
+        },
+        _ => Ok(false),
+    }
 }
 
 /// Streams the rows a scan plan selects (before any filter).

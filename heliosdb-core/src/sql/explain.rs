@@ -22,6 +22,11 @@ fn access_text(sp: &super::plan::ScanPlan) -> String {
         // Indexes hold the present only: the past is read by primary key.
         Access::Key(ka) if ka.index.is_some() && sp.temporal.is_some() => format!("SCAN {} (full){when}", t.name),
         Access::Full => format!("SCAN {} (full){when}", t.name),
+        // The whole of an index, for its order (see `planner::order`).
+        Access::Key(ka) if ka.prefixes == [vec![]] && ka.lo.is_none() && ka.hi.is_none() => match ka.index {
+            Some(i) => format!("SCAN {} USING INDEX {}", t.name, t.indexes[i].name),
+            None => format!("SCAN {} (full){when}", t.name),
+        },
         Access::Key(ka) => {
             let cols: Vec<String> = sp
                 .key_columns(ka.index)
@@ -79,8 +84,9 @@ fn walk(plan: &Plan, depth: usize, out: &mut Vec<String>) {
             line(format!("WINDOW ({} functions)", calls.len()));
             walk(input, depth + 1, out);
         }
-        Plan::Sort { input, keys } => {
-            line(format!("SORT ({} keys)", keys.len()));
+        Plan::Sort { input, keys, presorted } => {
+            let how = if *presorted { ", index order unless AS OF" } else { "" };
+            line(format!("SORT ({} keys{how})", keys.len()));
             walk(input, depth + 1, out);
         }
         Plan::Distinct { input } => {

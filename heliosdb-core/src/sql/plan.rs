@@ -234,6 +234,11 @@ pub enum Plan {
         input: Box<Plan>,
         /// Keys, most significant first.
         keys: Vec<SortKey>,
+        /// The scan under `input` reads an index in this order, so the rows
+        /// arrive sorted whenever it reads the present (an `AS OF` read goes
+        /// through the primary key instead, and then they are sorted); see
+        /// `planner::order`.
+        presorted: bool,
     },
     /// Remove duplicate rows (comparing the first `width` columns).
     Distinct {

@@ -79,7 +79,7 @@ pub fn remap_plan(plan: &mut Plan, level: usize, f: &mut dyn FnMut(usize) -> usi
             }
             remap_plan(input, level, f);
         }
-        Plan::Sort { input, keys } => {
+        Plan::Sort { input, keys, .. } => {
             keys.iter_mut().for_each(|k| fix(&mut k.expr));
             remap_plan(input, level, f);
         }

@@ -567,7 +567,11 @@ fn order_output(
 ) -> Result<QueryPlan> {
     let mut plan = qp.plan;
     if !order_by.is_empty() {
-        plan = Plan::Sort { input: Box::new(plan), keys: output_sort_keys(&qp.columns, order_by, qctx)? };
+        plan = Plan::Sort {
+            input: Box::new(plan),
+            keys: output_sort_keys(&qp.columns, order_by, qctx)?,
+            presorted: false,
+        };
     }
     Ok(QueryPlan { plan: with_limit(plan, limit, offset)?, columns: qp.columns, decltypes: qp.decltypes })
 }
@@ -817,7 +821,7 @@ fn plan_select(
                 }
             })
             .collect();
-        plan = super::order::sort_or_scan_order(plan, sort_keys(&targets));
+        plan = super::order::sort_or_scan_order(plan, sort_keys(&targets), limit.is_some());
     }
     plan = with_limit(plan, limit, offset)?;
     if n_hidden > 0 {
