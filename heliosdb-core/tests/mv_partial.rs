@@ -2,7 +2,8 @@
 //! one UNION ALL branch only, one window partition only, a top-N view hit
 //! and missed. Each refresh must equal the query, report itself as partial
 //! (no fallback notice), and rewrite only what the change reaches (the
-//! refresh's change count).
+//! refresh's change count); a rewritten partition's old rows stay readable
+//! AS OF the SCNs before the refresh.
 
 use heliosdb_core::{Connection, Value};
 
@@ -84,6 +85,26 @@ fn a_window_view_rewrites_only_the_changed_partition() {
     conn.execute("DELETE FROM p WHERE cat = 6", ()).unwrap();
     refresh(&conn, "v", q);
     assert_eq!(rows(&conn, "SELECT count(*) FROM v WHERE cat = 6"), vec![vec![Value::Integer(0)]]);
+}
+
+#[test]
+fn a_rewritten_partition_keeps_its_past() {
+    let (_dir, conn) = setup();
+    let q = "SELECT id, cat, RANK() OVER (PARTITION BY cat ORDER BY sales DESC) AS r FROM p WHERE sales > 0";
+    conn.execute(&format!("CREATE MATERIALIZED VIEW v AS {q}"), ()).unwrap();
+    let mut history = Vec::new();
+    for round in 0..4i64 {
+        history.push((conn.current_scn(), rows(&conn, "SELECT * FROM v")));
+        conn.execute("UPDATE p SET sales = sales + 200 * ?1 WHERE id % 7 = ?1", [round]).unwrap();
+        conn.execute("DELETE FROM p WHERE id % 50 = ?1", [round]).unwrap();
+        refresh(&conn, "v", q);
+        // Full refreshes replace partitions through the same path.
+        conn.execute("UPDATE p SET sales = sales + 1 WHERE id % 11 = ?1", [round]).unwrap();
+        conn.execute("REFRESH MATERIALIZED VIEW v", ()).unwrap();
+    }
+    for (scn, then) in history {
+        assert_eq!(rows(&conn, &format!("SELECT * FROM v AS OF SCN {scn}")), then, "v as of {scn}");
+    }
 }
 
 #[test]

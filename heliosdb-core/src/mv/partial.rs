@@ -25,7 +25,7 @@ use crate::sql::planner::select::{for_each_scan_node, plan_query};
 use crate::storage::{changes, Reader};
 use crate::storage::{keys, Ks, WriteTx};
 use crate::types::keycode::encode_value;
-use crate::types::rowcodec::encode_row;
+use crate::types::rowcodec::{encode_row, row_scn};
 use crate::types::Value;
 use sqlparser::ast;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -305,11 +305,12 @@ pub fn write_partition(
     let width = view.columns.len().saturating_sub(2);
     let all = vec![true; view.columns.len()];
     let (lo, hi) = partition_bounds(view.id, part);
-    let old: Vec<Vec<Value>> = tx
+    // Each old row with its SCN stamp, so replacing it needs no second read.
+    let old: Vec<(Vec<Value>, u64)> = tx
         .scan(Ks::Rows, lo, hi)
         .map(|kv| {
             let (k, v) = kv?;
-            decode_stored_row(view, &k, &v, &all)
+            Ok((decode_stored_row(view, &k, &v, &all)?, row_scn(&v)?))
         })
         .collect::<Result<_>>()?;
     let key = |seq: i64| keys::row_key(view.id, &[&Value::Blob(part.to_vec()), &Value::Integer(seq)]);
@@ -327,17 +328,18 @@ pub fn write_partition(
             if o.is_none() && n.is_none() {
                 break;
             }
-            changed += put_if_changed(tx, view, key(seq), o, n.map(|r| stored(r, seq)))?;
+            let (o, scn) = o.map_or((None, None), |(r, scn)| (Some(r), Some(scn)));
+            changed += put_if_changed(tx, view, key(seq), o, n.map(|r| stored(r, seq)), scn)?;
         }
         return Ok(changed);
     }
     // Old rows by content; a new row equal to one of them keeps it.
     let seq_of = |r: &[Value]| if let Some(Value::Integer(s)) = r.get(width + 1) { *s } else { 0 };
-    let mut pool: HashMap<Vec<u8>, Vec<Vec<Value>>> = HashMap::new();
+    let mut pool: HashMap<Vec<u8>, Vec<(Vec<Value>, u64)>> = HashMap::new();
     let mut used: HashSet<i64> = HashSet::new();
-    for r in old {
+    for (r, scn) in old {
         used.insert(seq_of(&r));
-        pool.entry(encode_row(0, &r[..width.min(r.len())])).or_default().push(r);
+        pool.entry(encode_row(0, &r[..width.min(r.len())])).or_default().push((r, scn));
     }
     let mut fresh = Vec::new();
     for mut r in new_rows {
@@ -354,18 +356,20 @@ pub fn write_partition(
     let mut fresh = fresh.into_iter();
     loop {
         match (gone.next(), fresh.next()) {
-            (Some(g), Some((r, _))) => {
+            (Some((g, scn)), Some((r, _))) => {
                 let seq = seq_of(&g);
-                changed += put_if_changed(tx, view, key(seq), Some(g), Some(stored(r, seq)))?;
+                changed += put_if_changed(tx, view, key(seq), Some(g), Some(stored(r, seq)), Some(scn))?;
             }
-            (Some(g), None) => changed += put_if_changed(tx, view, key(seq_of(&g)), Some(g), None)?,
+            (Some((g, scn)), None) => {
+                changed += put_if_changed(tx, view, key(seq_of(&g)), Some(g), None, Some(scn))?;
+            }
             (None, Some(f)) => {
                 let (r, bytes) = f;
                 let mut seq = content_slot(&bytes);
                 while !used.insert(seq) {
                     seq = seq.wrapping_add(1) & i64::MAX;
                 }
-                changed += put_if_changed(tx, view, key(seq), None, Some(stored(r, seq)))?;
+                changed += put_if_changed(tx, view, key(seq), None, Some(stored(r, seq)), None)?;
             }
             (None, None) => break,
         }

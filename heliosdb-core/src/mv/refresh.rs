@@ -185,22 +185,25 @@ fn compute_partial(
 }
 
 /// Replaces the stored row under `row_key` (`old`) with `new`; returns
-/// whether anything was written.
+/// whether anything was written. `old_scn`: the SCN stamp of `old` when
+/// the caller read it with its image (spares reading it again to keep the
+/// superseded version).
 pub(super) fn put_if_changed(
     tx: &mut WriteTx,
     view: &TableDef,
     row_key: Vec<u8>,
     old: Option<Vec<Value>>,
     new: Option<Vec<Value>>,
+    old_scn: Option<u64>,
 ) -> Result<u64> {
     match (old, new) {
         (Some(o), Some(n)) if o == n => return Ok(0),
         (Some(o), Some(n)) => {
-            delete_row(tx, view, row_key.clone(), &o, EndedBy::Update, None)?;
+            delete_row(tx, view, row_key.clone(), &o, EndedBy::Update, old_scn)?;
             put_row(tx, view, row_key, &n)?;
         }
         (None, Some(n)) => put_row(tx, view, row_key, &n)?,
-        (Some(o), None) => delete_row(tx, view, row_key, &o, EndedBy::Delete, None)?,
+        (Some(o), None) => delete_row(tx, view, row_key, &o, EndedBy::Delete, old_scn)?,
         (None, None) => return Ok(0),
     }
     Ok(1)
@@ -255,7 +258,7 @@ fn apply(tx: &mut WriteTx, view: &TableDef, contents: Contents) -> Result<u64> {
             for (key, new) in rows {
                 let row_key = keys::row_key(view.id, &[&Value::Blob(key.clone())]);
                 let old = stored(&*tx, view, &key)?;
-                changed += put_if_changed(tx, view, row_key, old, new)?;
+                changed += put_if_changed(tx, view, row_key, old, new, None)?;
             }
         }
         Contents::Partitions { mut rows, exclusive, positional } => {
