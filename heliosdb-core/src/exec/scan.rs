@@ -190,7 +190,9 @@ pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Resu
     };
     let ks = if via_index { Ks::Index } else { Ks::Rows };
     let needed = &sp.needed;
-    let reverse = sp.reverse;
+    // An index access that fell back to the primary key has no order to
+    // keep backwards (its sort runs), and reversing would buffer the table.
+    let reverse = sp.reverse && (via_index || !matches!(&sp.access, Access::Key(ka) if ka.index.is_some()));
     let mut ranges = ranges;
     if reverse {
         ranges.reverse();
