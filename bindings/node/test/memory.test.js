@@ -39,14 +39,20 @@ test('10,000 prepare/finalize cycles keep RSS flat', async (t) => {
 
   await cycles(db, 2000, true); // warm up allocators and caches
   await cycles(db, 2000, false);
-  await settle();
-  const before = process.memoryUsage().rss;
-  await cycles(db, 5000, true);
-  await cycles(db, 5000, false);
-  await settle();
-  const growth = (process.memoryUsage().rss - before) / MB;
-  t.diagnostic(`RSS growth over 10,000 cycles: ${growth.toFixed(1)} MB`);
+  // A leak grows RSS in every window; V8's heap and malloc arenas grow in steps
+  // that land in one window or another. The least growth of three windows is the leak's.
+  const growths = [];
+  for (let w = 0; w < 3; w++) {
+    await settle();
+    const before = process.memoryUsage().rss;
+    await cycles(db, 5000, true);
+    await cycles(db, 5000, false);
+    await settle();
+    growths.push((process.memoryUsage().rss - before) / MB);
+  }
+  const growth = Math.min(...growths);
+  t.diagnostic(`RSS growth per 10,000 cycles: ${growths.map((g) => g.toFixed(1)).join(', ')} MB`);
   // A leaked statement costs kilobytes: 10,000 of them would add tens of MB.
-  assert.ok(growth < 8, `RSS grew by ${growth.toFixed(1)} MB over 10,000 cycles`);
+  assert.ok(growth < 8, `RSS grew by at least ${growth.toFixed(1)} MB in each of 3 windows of 10,000 cycles`);
   db.close();
 });

@@ -1,4 +1,4 @@
-// NativeMemoryTest.java — 10,000 statement open/query/close cycles keep the process's
+// NativeMemoryTest.java — windows of 10,000 statement open/query/close cycles keep the process's
 // resident memory flat (a leaked statement or buffer per cycle would show), and a leaked
 // (never closed) Statement is finalized by the Cleaner backstop.
 package io.heliosdb;
@@ -38,15 +38,23 @@ class NativeMemoryTest {
                 for (int i = 0; i < 100; i++) ins.bind(1, i).bind(2, "row " + i).execute();
             }
             cycles(db, 2000); // warm up: JIT, allocator arenas
-            System.gc();
-            long before = rssKb();
-            cycles(db, 10000);
-            System.gc();
-            long grown = rssKb() - before;
-            System.out.println("NativeMemoryTest: RSS grew " + grown + " kB over 10,000 statement cycles");
+            // A leak grows RSS in every window; the JIT's code cache, metaspace and malloc
+            // arenas grow in steps that land in one window or another. So the smallest
+            // growth of three windows is the leak's, free of most of that noise (a single
+            // window once measured 6.3 MB of growth on a loaded CI machine with no leak).
+            long least = Long.MAX_VALUE;
+            for (int w = 0; w < 3; w++) {
+                System.gc();
+                long before = rssKb();
+                cycles(db, 10000);
+                System.gc();
+                long grown = rssKb() - before;
+                System.out.println("NativeMemoryTest: RSS grew " + grown + " kB over 10,000 statement cycles");
+                least = Math.min(least, grown);
+            }
             // A leak of even one small allocation per cycle (statement, bound text, row)
-            // would be ≥ 10,000 × ~1 kB; allow noise from the JIT and malloc arenas.
-            assertTrue(grown < 6 * 1024, "RSS grew by " + grown + " kB over 10,000 cycles");
+            // would be ≥ 10,000 × ~1 kB in each window.
+            assertTrue(least < 4 * 1024, "RSS grew by at least " + least + " kB in each of 3 windows of 10,000 cycles");
             assertTrue(db.state.statements.isEmpty(), "closed statements stay registered");
         }
     }
