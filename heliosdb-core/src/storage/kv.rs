@@ -240,7 +240,7 @@ impl FjallStore {
     /// I/O errors.
     pub fn compact(&self, ks: Ks) -> Result<()> {
         let handle = &self.keyspaces[ks as usize];
-        handle.rotate_memtable_and_wait()?;
+        self.flush_keyspace(handle)?;
         handle.major_compact()?;
         Ok(())
     }
@@ -248,10 +248,27 @@ impl FjallStore {
     /// Flushes every keyspace's memtable to a table file.
     ///
     /// # Errors
-    /// I/O errors.
+    /// I/O errors; `Storage(Poisoned)` when fjall's background worker failed
+    /// (for example, its directory was removed or the disk is full).
     pub fn flush(&self) -> Result<()> {
         for handle in &self.keyspaces {
-            handle.rotate_memtable_and_wait()?;
+            self.flush_keyspace(handle)?;
+        }
+        Ok(())
+    }
+
+    /// Seals a keyspace's memtable and waits until the background worker
+    /// has written it. Not fjall's `rotate_memtable_and_wait`: that polls
+    /// for the flush forever, and once the worker has failed (it then
+    /// poisons the database and exits) nothing ever flushes, so a close
+    /// would hang. This wait stops at the poisoning.
+    fn flush_keyspace(&self, handle: &fjall::Keyspace) -> Result<()> {
+        if handle.rotate_memtable()? {
+            while handle.sealed_memtable_count() > 0 {
+                // Fails with `Poisoned` once the worker has failed.
+                self.db.persist(fjall::PersistMode::Buffer)?;
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
         }
         Ok(())
     }
