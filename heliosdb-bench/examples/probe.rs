@@ -1,5 +1,5 @@
 //! Runs one HeliosDB workload alone, for profilers:
-//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|join [ROWS]`.
+//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|range|join [ROWS]`.
 //! `join` loads both engines, lets the store settle (flush, compaction), then
 //! times the three-table join side by side with SQLite, three times.
 
@@ -31,6 +31,9 @@ fn main() {
     let t = Instant::now();
     let (conn, _dir) = helios_with_rows(rows);
     println!("insert: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    if what == "range" {
+        conn.execute_batch(AMOUNT_INDEX).unwrap();
+    }
     let t = Instant::now();
     for _ in 0..3 {
         match what {
@@ -39,6 +42,13 @@ fn main() {
             }
             "group" => {
                 conn.prepare(GROUP_BY).unwrap().query_map((), |r| r.get::<_, i64>(1)).unwrap().count();
+            }
+            "range" => {
+                let mut st = conn.prepare(INDEXED_RANGE).unwrap();
+                for i in 0..20 {
+                    let lo = i as f64 * 50.0;
+                    st.query_row(heliosdb_core::params![lo, lo + 10.0], |r| r.get::<_, i64>(0)).unwrap();
+                }
             }
             "lookup" => {
                 let mut st = conn.prepare(LOOKUP).unwrap();
@@ -52,4 +62,5 @@ fn main() {
         }
     }
     println!("{what} x3: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    drop(conn); // before its directory's guard (a `let` tuple drops right to left)
 }

@@ -47,6 +47,22 @@ fn main() {
         s.prepare(GROUP_BY).unwrap().query_map([], |r| r.get::<_, i64>(1)).unwrap().count()
     });
     println!("  ratio {:.2}", th / ts);
+    time("create index on amount (both engines)", || {
+        h.execute_batch(AMOUNT_INDEX).unwrap();
+        s.execute_batch(AMOUNT_INDEX).unwrap();
+    });
+    let ranges =
+        |f: &mut dyn FnMut(f64, f64) -> i64| (0..20).map(|i| f(i as f64 * 50.0, i as f64 * 50.0 + 10.0)).sum::<i64>();
+    let (a, th) = time("heliosdb 20 indexed range scans, 1% each", || {
+        let mut st = h.prepare(INDEXED_RANGE).unwrap();
+        ranges(&mut |lo, hi| st.query_row(heliosdb_core::params![lo, hi], |r| r.get::<_, i64>(0)).unwrap())
+    });
+    let (b, ts) = time("sqlite   20 indexed range scans, 1% each", || {
+        let mut st = s.prepare(INDEXED_RANGE).unwrap();
+        ranges(&mut |lo, hi| st.query_row(rusqlite::params![lo, hi], |r| r.get::<_, i64>(0)).unwrap())
+    });
+    assert_eq!(a, b, "engines disagree on the range scans");
+    println!("  ratio {:.2}", th / ts);
     drop((h, s));
     let dir = tempfile::tempdir().unwrap();
     let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();

@@ -24,6 +24,12 @@ pub const FILTERED_COUNT: &str = "SELECT count(*) FROM orders WHERE amount > 500
 pub const GROUP_BY: &str =
     "SELECT region, count(*), sum(amount), avg(amount), min(amount), max(amount) FROM orders GROUP BY region";
 
+/// The secondary index the range-scan workload reads.
+pub const AMOUNT_INDEX: &str = "CREATE INDEX orders_amount ON orders (amount)";
+/// Indexed range scan: 1% of the table when the bounds are 10 apart
+/// (amounts are spread over 0..1000). The index covers it.
+pub const INDEXED_RANGE: &str = "SELECT count(*), sum(amount) FROM orders WHERE amount >= ?1 AND amount < ?2";
+
 /// A deterministic xorshift generator.
 pub struct Rng(pub u64);
 impl Rng {

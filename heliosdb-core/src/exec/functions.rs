@@ -95,6 +95,16 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
             let pick = if crate::types::cast::truthy(&c) == Some(true) { &args[1] } else { &args[2] };
             return eval(pick, row, ctx);
         }
+        // The affinity a comparison puts on a parameter or an untyped operand
+        // is evaluated for every row a filter sees: no argument vector.
+        Func::NumericAffinity | Func::TextAffinity if args.len() == 1 => {
+            let v = eval(&args[0], row, ctx)?;
+            return Ok(if f == Func::NumericAffinity {
+                crate::types::cast::apply_numeric_affinity(&v)
+            } else {
+                crate::types::cast::apply_text_affinity(&v)
+            });
+        }
         f if super::json::is_json_func(f) => return super::json::call(f, args, row, ctx),
         _ => {}
     }

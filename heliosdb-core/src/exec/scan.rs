@@ -10,7 +10,7 @@ use crate::storage::{keys, reversed, versions, Ks, Reader};
 use crate::temporal::leases::Lease;
 use crate::types::cast::coerce_to_column;
 use crate::types::compare::sql_cmp;
-use crate::types::keycode::{encode_value_dir, prefix_successor};
+use crate::types::keycode::{decode_value_dir, encode_value_dir, prefix_successor, KeyDecodeError};
 use crate::types::rowcodec::{decode_columns, row_scn};
 use crate::types::{DataType, Value};
 use std::cmp::Ordering;
@@ -47,6 +47,49 @@ pub fn decode_stored_row(table: &TableDef, key: &[u8], value: &[u8], needed: &[b
         row.push(Value::Integer(rowid));
     }
     Ok(row)
+}
+
+/// The row an index entry stands for, built from the entry alone (see
+/// [`ScanPlan::index_covers`]): the indexed values from `key`, the
+/// primary-key values (or rowid) from `row_key`, NULL for the other columns.
+/// `Ok(None)` when a DECIMAL sits in a column of another type (its key holds
+/// no scale): the caller then reads the row.
+///
+/// # Errors
+/// `Corrupt` when the entry is not a valid key.
+fn row_from_index(table: &TableDef, index: usize, key: &[u8], row_key: &[u8]) -> Result<Option<Vec<Value>>> {
+    let damaged = || Error::Corrupt(format!("an index entry of table {} is damaged", table.name));
+    let ix = table.indexes.get(index).ok_or_else(damaged)?;
+    let scale = |c: usize| match column_type(table, c) {
+        DataType::Decimal { scale, .. } => Some(u32::from(scale)),
+        _ => None,
+    };
+    let decode = |input: &mut &[u8], desc: bool, c: usize| match decode_value_dir(input, desc, scale(c)) {
+        Ok(v) => Ok(Some(v)),
+        Err(KeyDecodeError::NoScale) => Ok(None),
+        Err(KeyDecodeError::Damaged) => Err(damaged()),
+    };
+    let mut row = Vec::with_capacity(table.columns.len() + 1);
+    row.resize(table.columns.len(), Value::Null);
+    let mut input = key.get(4..).ok_or_else(damaged)?;
+    for (c, desc) in &ix.columns {
+        let Some(v) = decode(&mut input, *desc, *c)? else { return Ok(None) };
+        *row.get_mut(*c).ok_or_else(damaged)? = v;
+    }
+    let mut input = row_key.get(4..).ok_or_else(damaged)?;
+    if table.has_rowid() {
+        let rowid = decode_value_dir(&mut input, false, None).map_err(|_| damaged())?;
+        if let (true, Some(alias)) = (table.rowid_alias, table.primary_key.first()) {
+            *row.get_mut(*alias).ok_or_else(damaged)? = rowid.clone();
+        }
+        row.push(rowid);
+    } else {
+        for c in &table.primary_key {
+            let Some(v) = decode(&mut input, false, *c)? else { return Ok(None) };
+            *row.get_mut(*c).ok_or_else(damaged)? = v;
+        }
+    }
+    Ok(Some(row))
 }
 
 fn column_type(table: &TableDef, col: usize) -> DataType {
@@ -218,9 +261,19 @@ pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Resu
         }
     });
     let with_scn = sp.with_scn;
+    // Index-only: the entry holds every column decoded, so the row is not read.
+    let covering = match &sp.access {
+        Access::Key(KeyAccess { index: Some(i), .. }) if via_index && sp.index_covers(*i) => Some(*i),
+        _ => None,
+    };
     let iter = entries.map(move |kv| {
         let _held = &lease; // the point stays leased while the scan runs
         let (k, v) = kv?;
+        if let Some(i) = covering {
+            if let Some(row) = row_from_index(table, i, &k, &v)? {
+                return Ok(row);
+            }
+        }
         let (key, image) = if via_index {
             let row = reader
                 .get(Ks::Rows, &v)?

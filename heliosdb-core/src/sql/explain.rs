@@ -24,7 +24,7 @@ fn access_text(sp: &super::plan::ScanPlan) -> String {
         Access::Full => format!("SCAN {} (full){when}", t.name),
         // The whole of an index, for its order (see `planner::order`).
         Access::Key(ka) if ka.prefixes == [vec![]] && ka.lo.is_none() && ka.hi.is_none() => match ka.index {
-            Some(i) => format!("SCAN {} USING INDEX {}", t.name, t.indexes[i].name),
+            Some(i) => format!("SCAN {} USING {} {}", t.name, index_kind(sp, i), t.indexes[i].name),
             None => format!("SCAN {} (full){when}", t.name),
         },
         Access::Key(ka) => {
@@ -44,10 +44,20 @@ fn access_text(sp: &super::plan::ScanPlan) -> String {
             match ka.index {
                 None => format!("SEARCH {} USING PRIMARY KEY ({}) by {how}{when}", t.name, cols.join(", ")),
                 Some(i) => {
-                    format!("SEARCH {} USING INDEX {} ({}) by {how}", t.name, t.indexes[i].name, cols.join(", "))
+                    let kind = index_kind(sp, i);
+                    format!("SEARCH {} USING {kind} {} ({}) by {how}", t.name, t.indexes[i].name, cols.join(", "))
                 }
             }
         }
+    }
+}
+
+/// "COVERING INDEX" when the index entries alone answer the scan (the rows are not read).
+fn index_kind(sp: &super::plan::ScanPlan, index: usize) -> &'static str {
+    if sp.index_covers(index) {
+        "COVERING INDEX"
+    } else {
+        "INDEX"
     }
 }
 

@@ -96,6 +96,23 @@ impl ScanPlan {
     pub fn key_columns(&self, index: Option<usize>) -> Vec<(usize, bool)> {
         key_columns(&self.table, index.and_then(|i| self.table.indexes.get(i)))
     }
+
+    /// Whether an entry of index `index` holds every column this scan
+    /// decodes, so a read through it need not fetch the row (SQLite's
+    /// "covering index"). An index entry holds the indexed values and the
+    /// row key: the rowid, or the primary-key values. Not when the scan
+    /// must also return the row image's SCN stamp (`with_scn`).
+    pub fn index_covers(&self, index: usize) -> bool {
+        let t = &self.table;
+        let Some(ix) = t.indexes.get(index) else { return false };
+        let in_row_key = |c: usize| t.primary_key.contains(&c) && (t.rowid_alias || !t.has_rowid());
+        !self.with_scn
+            && self
+                .needed
+                .iter()
+                .enumerate()
+                .all(|(c, need)| !need || ix.columns.iter().any(|(ic, _)| *ic == c) || in_row_key(c))
+    }
 }
 
 /// The key columns of the primary key (index `None`) or of an index. For a

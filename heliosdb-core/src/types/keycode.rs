@@ -74,6 +74,88 @@ pub fn encode_value_dir(out: &mut Vec<u8>, v: &Value, desc: bool) {
     }
 }
 
+/// Why [`decode_value_dir`] returned no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyDecodeError {
+    /// A DECIMAL, and no scale was given: its key holds only the mantissa.
+    NoScale,
+    /// The bytes are not a value's encoding.
+    Damaged,
+}
+
+/// Reads back one value written by [`encode_value_dir`] from the front of
+/// `input`, advancing it past the value. A DECIMAL's encoding holds only its
+/// mantissa: `decimal_scale` is the column's scale.
+///
+/// # Errors
+/// [`KeyDecodeError::NoScale`] for a DECIMAL without `decimal_scale`;
+/// [`KeyDecodeError::Damaged`] for bytes that are not an encoding.
+pub fn decode_value_dir(input: &mut &[u8], desc: bool, decimal_scale: Option<u32>) -> Result<Value, KeyDecodeError> {
+    let before = *input;
+    let decoded = decode_one(input, desc, decimal_scale);
+    if decoded.is_none() {
+        *input = before;
+        let tag = before.first().map(|t| if desc { !t } else { *t });
+        if tag == Some(TAG_DECIMAL) && decimal_scale.is_none() {
+            return Err(KeyDecodeError::NoScale);
+        }
+    }
+    decoded.ok_or(KeyDecodeError::Damaged)
+}
+
+fn decode_one(input: &mut &[u8], desc: bool, decimal_scale: Option<u32>) -> Option<Value> {
+    let flip = |b: u8| if desc { !b } else { b };
+    let (&tag, rest) = input.split_first()?;
+    let fixed = |rest: &[u8], n: usize| -> Option<Vec<u8>> { Some(rest.get(..n)?.iter().map(|b| flip(*b)).collect()) };
+    let (value, used) = match flip(tag) {
+        TAG_NULL => (Value::Null, 0),
+        TAG_FALSE => (Value::Boolean(false), 0),
+        TAG_TRUE => (Value::Boolean(true), 0),
+        TAG_INT => {
+            let b: [u8; 8] = fixed(rest, 8)?.try_into().ok()?;
+            (Value::Integer((u64::from_be_bytes(b) ^ (1 << 63)) as i64), 8)
+        }
+        TAG_REAL => {
+            let b: [u8; 8] = fixed(rest, 8)?.try_into().ok()?;
+            let ordered = u64::from_be_bytes(b);
+            let bits = if ordered >> 63 == 1 { ordered & !(1 << 63) } else { !ordered };
+            (Value::Real(f64::from_bits(bits)), 8)
+        }
+        TAG_DECIMAL => {
+            let b: [u8; 16] = fixed(rest, 16)?.try_into().ok()?;
+            let m = (u128::from_be_bytes(b) ^ (1 << 127)) as i128;
+            let d = rust_decimal::Decimal::try_from_i128_with_scale(m, decimal_scale?).ok()?;
+            (Value::Decimal(d), 16)
+        }
+        TAG_TEXT | TAG_BLOB => {
+            let mut bytes = Vec::new();
+            let mut i = 0;
+            loop {
+                let b = flip(*rest.get(i)?);
+                let next = flip(*rest.get(i + 1)?);
+                match (b, next) {
+                    (0, 0x01) => break,
+                    (0, 0xFF) => {
+                        bytes.push(0);
+                        i += 2;
+                    }
+                    (0, _) => return None,
+                    _ => {
+                        bytes.push(b);
+                        i += 1;
+                    }
+                }
+            }
+            let v =
+                if flip(tag) == TAG_TEXT { Value::Text(String::from_utf8(bytes).ok()?) } else { Value::Blob(bytes) };
+            (v, i + 2)
+        }
+        _ => return None,
+    };
+    *input = &rest[used..];
+    Some(value)
+}
+
 /// The smallest byte string greater than every string that starts with `prefix`
 /// (`None` when the prefix is all 0xFF: the range is unbounded above).
 pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
@@ -145,5 +227,48 @@ mod tests {
         assert_eq!(prefix_successor(&[1, 2]), Some(vec![1, 3]));
         assert_eq!(prefix_successor(&[1, 0xFF]), Some(vec![2]));
         assert_eq!(prefix_successor(&[0xFF]), None);
+    }
+
+    #[test]
+    fn every_value_decodes_back_in_both_directions() {
+        let xs = [
+            Value::Null,
+            Value::Boolean(false),
+            Value::Boolean(true),
+            Value::Integer(i64::MIN),
+            Value::Integer(-1),
+            Value::Integer(42),
+            Value::Real(-0.0),
+            Value::Real(f64::NEG_INFINITY),
+            Value::Real(3.25),
+            Value::Real(-1e300),
+            Value::Decimal("-12.50".parse::<Decimal>().unwrap()),
+            Value::from(""),
+            Value::from("a\0b\u{e9}"),
+            Value::Blob(vec![0, 0xFF, 0, 1, 2]),
+        ];
+        for desc in [false, true] {
+            let mut all = Vec::new();
+            for v in &xs {
+                encode_value_dir(&mut all, v, desc);
+            }
+            let mut input = &all[..];
+            for v in &xs {
+                let got = decode_value_dir(&mut input, desc, Some(2)).expect("decodes");
+                assert_eq!(format!("{got:?}"), format!("{v:?}"), "desc={desc}");
+            }
+            assert!(input.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_decimal_needs_its_scale_and_junk_is_refused() {
+        let mut out = Vec::new();
+        encode_value(&mut out, &Value::Decimal("1.5".parse::<Decimal>().unwrap()));
+        assert_eq!(decode_value_dir(&mut &out[..], false, None), Err(KeyDecodeError::NoScale));
+        let damaged: [&[u8]; 4] = [&[0x77], &[TAG_INT, 1, 2], &[TAG_TEXT, b'a', 0], &[TAG_TEXT, 0xC3, 0x28, 0, 1]];
+        for bytes in damaged {
+            assert_eq!(decode_value_dir(&mut &bytes[..], false, None), Err(KeyDecodeError::Damaged), "{bytes:?}");
+        }
     }
 }
