@@ -63,6 +63,19 @@ fn main() {
     });
     assert_eq!(a, b, "engines disagree on the range scans");
     println!("  ratio {:.2}", th / ts);
+    let page = |f: &mut dyn FnMut(i64) -> f64| (0..10).map(|p| f(p * 10_000)).sum::<f64>();
+    let (a, th) = time("heliosdb 10 pages ORDER BY amount OFFSET", || {
+        let mut st = h.prepare(INDEX_PAGE).unwrap();
+        page(&mut |off| {
+            st.query_map(heliosdb_core::params![off], |r| r.get::<_, f64>(2)).unwrap().map(|x| x.unwrap()).sum()
+        })
+    });
+    let (b, ts) = time("sqlite   10 pages ORDER BY amount OFFSET", || {
+        let mut st = s.prepare(INDEX_PAGE).unwrap();
+        page(&mut |off| st.query_map(rusqlite::params![off], |r| r.get::<_, f64>(2)).unwrap().map(|x| x.unwrap()).sum())
+    });
+    assert_eq!(a, b, "engines disagree on the pages");
+    println!("  ratio {:.2}", th / ts);
     drop((h, s));
     let dir = tempfile::tempdir().unwrap();
     let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();

@@ -30,6 +30,10 @@ pub const AMOUNT_INDEX: &str = "CREATE INDEX orders_amount ON orders (amount)";
 /// (amounts are spread over 0..1000). The index covers it.
 pub const INDEXED_RANGE: &str = "SELECT count(*), sum(amount) FROM orders WHERE amount >= ?1 AND amount < ?2";
 
+/// A page of rows in index order, deep into the table: the OFFSET's rows
+/// are passed over in the index.
+pub const INDEX_PAGE: &str = "SELECT * FROM orders ORDER BY amount LIMIT 10 OFFSET ?1";
+
 /// A deterministic xorshift generator.
 pub struct Rng(pub u64);
 impl Rng {

@@ -2,7 +2,7 @@
 
 use super::aggregate::AggState;
 use super::eval::{eval, eval_predicate, EvalCtx};
-use super::scan::scan;
+use super::scan::{scan, scan_from};
 use super::RowIter;
 use crate::error::Result;
 use crate::interrupt::checked;
@@ -13,6 +13,50 @@ use crate::types::compare::{order_key_cmp, total_cmp};
 use crate::types::Value;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+
+/// Computes a projection over `inner`'s rows.
+fn project<'a>(inner: RowIter<'a>, exprs: &'a [Expr], ctx: &'a EvalCtx) -> RowIter<'a> {
+    // A projection that only picks distinct columns (such as the one
+    // restoring column order after join reordering) moves the values.
+    let picks: Option<Vec<usize>> =
+        exprs.iter().map(|e| if let Expr::Column(i) = e { Some(*i) } else { None }).collect::<Option<Vec<_>>>().filter(
+            |p| {
+                let mut seen = HashSet::new();
+                p.iter().all(|i| seen.insert(*i))
+            },
+        );
+    match picks {
+        Some(picks) => Box::new(inner.map(move |row| {
+            let mut r = row?;
+            Ok(picks.iter().map(|i| r.get_mut(*i).map_or(Value::Null, |v| std::mem::replace(v, Value::Null))).collect())
+        })),
+        None => Box::new(inner.map(move |row| {
+            let r = row?;
+            exprs.iter().map(|e| eval(e, &r, ctx)).collect()
+        })),
+    }
+}
+
+/// Runs `plan` without producing its first `skip` rows where that costs
+/// less than producing them: a scan, projected or not (no filter decides
+/// which entries are rows), passes over index entries without reading the
+/// rows they point at. Returns the rows and how many were skipped (0 when
+/// the plan has another shape: the caller skips them then).
+fn run_skipping<'a>(
+    plan: &'a Plan,
+    reader: &'a dyn Reader,
+    ctx: &'a EvalCtx,
+    skip: usize,
+) -> Result<(RowIter<'a>, usize)> {
+    Ok(match plan {
+        Plan::Scan(sp) => (checked(scan_from(reader, sp, ctx, skip)?), skip),
+        Plan::Project { input, exprs } => match &**input {
+            Plan::Scan(sp) => (project(checked(scan_from(reader, sp, ctx, skip)?), exprs, ctx), skip),
+            _ => (run(plan, reader, ctx)?, 0),
+        },
+        _ => (run(plan, reader, ctx)?, 0),
+    })
+}
 
 /// Runs `plan`, streaming its rows.
 ///
@@ -40,32 +84,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                 Err(e) => Some(Err(e)),
             }))
         }
-        Plan::Project { input, exprs } => {
-            let inner = run(input, reader, ctx)?;
-            // A projection that only picks distinct columns (such as the one
-            // restoring column order after join reordering) moves the values.
-            let picks: Option<Vec<usize>> = exprs
-                .iter()
-                .map(|e| if let Expr::Column(i) = e { Some(*i) } else { None })
-                .collect::<Option<Vec<_>>>()
-                .filter(|p| {
-                    let mut seen = HashSet::new();
-                    p.iter().all(|i| seen.insert(*i))
-                });
-            match picks {
-                Some(picks) => Box::new(inner.map(move |row| {
-                    let mut r = row?;
-                    Ok(picks
-                        .iter()
-                        .map(|i| r.get_mut(*i).map_or(Value::Null, |v| std::mem::replace(v, Value::Null)))
-                        .collect())
-                })),
-                None => Box::new(inner.map(move |row| {
-                    let r = row?;
-                    exprs.iter().map(|e| eval(e, &r, ctx)).collect()
-                })),
-            }
-        }
+        Plan::Project { input, exprs } => project(run(input, reader, ctx)?, exprs, ctx),
         Plan::Aggregate { input, group, aggs } => {
             let rows = aggregate(run(input, reader, ctx)?, group, aggs, ctx)?;
             Box::new(rows.into_iter().map(Ok))
@@ -101,7 +120,8 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                 Plan::Sort { input: unsorted, presorted: true, .. }
                     if super::scan::reads_index_in_order(unsorted, ctx)? =>
                 {
-                    Box::new(run(unsorted, reader, ctx)?.skip(offset).take(limit))
+                    let (rows, skipped) = run_skipping(unsorted, reader, ctx, offset)?;
+                    Box::new(rows.skip(offset - skipped).take(limit))
                 }
                 Plan::Sort { input: unsorted, keys, .. } if limit != usize::MAX => {
                     let rows = top_n(run(unsorted, reader, ctx)?, keys, offset.saturating_add(limit), ctx)?;

@@ -208,9 +208,21 @@ pub(super) fn reads_index_in_order(plan: &Plan, ctx: &EvalCtx) -> Result<bool> {
 /// # Errors
 /// Evaluation errors in key expressions; an `AS OF` point that cannot be read.
 pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Result<RowIter<'a>> {
+    scan_from(reader, sp, ctx, 0)
+}
+
+/// [`scan`] without its first `skip` rows, which are passed over without
+/// being decoded (through an index: without reading the rows the entries
+/// point at). An OFFSET over an index read uses it.
+///
+/// # Errors
+/// As [`scan`].
+pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, skip: usize) -> Result<RowIter<'a>> {
     let table = &sp.table;
     let lease = match &sp.temporal {
-        Some(Temporal::History { kind, from, to }) => return temporal::history_scan(reader, sp, *kind, from, to, ctx),
+        Some(Temporal::History { kind, from, to }) => {
+            return Ok(Box::new(temporal::history_scan(reader, sp, *kind, from, to, ctx)?.skip(skip)))
+        }
         Some(Temporal::AsOf { kind, point }) => Some(temporal::resolve(reader, table, *kind, point, ctx)?),
         None => match ctx.as_of_default {
             Some(scn) => Some(temporal::lease_for(reader, table, scn)?),
@@ -266,6 +278,13 @@ pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Resu
         Access::Key(KeyAccess { index: Some(i), .. }) if via_index && sp.index_covers(*i) => Some(*i),
         _ => None,
     };
+    // Skipped entries are counted, not decoded; an error among them still surfaces.
+    let mut to_skip = skip;
+    let entries = entries.filter(move |kv| {
+        let pass = to_skip > 0 && kv.is_ok();
+        to_skip -= usize::from(pass);
+        !pass
+    });
     let iter = entries.map(move |kv| {
         let _held = &lease; // the point stays leased while the scan runs
         let (k, v) = kv?;
