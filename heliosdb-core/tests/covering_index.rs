@@ -126,6 +126,8 @@ fn a_decimal_in_an_untyped_column_is_read_from_its_row() {
     let conn = Connection::open_in_memory().unwrap();
     conn.execute_batch("CREATE TABLE u (id INTEGER PRIMARY KEY, x, n); CREATE INDEX u_x ON u (x);").unwrap();
     conn.execute("INSERT INTO u VALUES (1, CAST('1.50' AS DECIMAL(10,2)), 0), (2, 7, 0), (3, 'a', 0)", ()).unwrap();
+    // The untyped column keeps the DECIMAL, so its index key holds a scale-less mantissa.
+    assert_eq!(format!("{:?}", rows(&conn, "SELECT typeof(x) FROM u WHERE id = 1")), "[[Text(\"decimal\")]]");
     let direct = rows(&conn, "SELECT x FROM u WHERE x >= 0 ORDER BY id");
     let from_rows = rows(&conn, "SELECT x, n FROM u WHERE x >= 0 ORDER BY id");
     assert!(format!("{:?}", rows(&conn, "EXPLAIN SELECT x FROM u WHERE x >= 0")).contains("COVERING INDEX"));

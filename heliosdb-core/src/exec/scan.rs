@@ -71,19 +71,19 @@ fn row_from_index(table: &TableDef, index: usize, key: &[u8], row_key: &[u8]) ->
     };
     let mut row = Vec::with_capacity(table.columns.len() + 1);
     row.resize(table.columns.len(), Value::Null);
-    let mut input = key.get(4..).ok_or_else(damaged)?;
+    let mut input = keys::key_values(key).ok_or_else(damaged)?;
     for (c, desc) in &ix.columns {
         let Some(v) = decode(&mut input, *desc, *c)? else { return Ok(None) };
         *row.get_mut(*c).ok_or_else(damaged)? = v;
     }
-    let mut input = row_key.get(4..).ok_or_else(damaged)?;
     if table.has_rowid() {
-        let rowid = decode_value_dir(&mut input, false, None).map_err(|_| damaged())?;
+        let rowid = Value::Integer(keys::decode_rowid(row_key).ok_or_else(damaged)?);
         if let (true, Some(alias)) = (table.rowid_alias, table.primary_key.first()) {
             *row.get_mut(*alias).ok_or_else(damaged)? = rowid.clone();
         }
         row.push(rowid);
     } else {
+        let mut input = keys::key_values(row_key).ok_or_else(damaged)?;
         for c in &table.primary_key {
             let Some(v) = decode(&mut input, false, *c)? else { return Ok(None) };
             *row.get_mut(*c).ok_or_else(damaged)? = v;
@@ -203,6 +203,20 @@ pub(super) fn reads_index_in_order(plan: &Plan, ctx: &EvalCtx) -> Result<bool> {
     }
 }
 
+/// `iter` without its first `n` successful items, which are counted, not
+/// used; an error among them still surfaces.
+fn skip_ok<T, E>(
+    iter: impl Iterator<Item = std::result::Result<T, E>>,
+    n: usize,
+) -> impl Iterator<Item = std::result::Result<T, E>> {
+    let mut to_skip = n;
+    iter.filter(move |item| {
+        let pass = to_skip > 0 && item.is_ok();
+        to_skip -= usize::from(pass);
+        !pass
+    })
+}
+
 /// Streams the rows a scan plan selects (before any filter).
 ///
 /// # Errors
@@ -221,7 +235,7 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
     let table = &sp.table;
     let lease = match &sp.temporal {
         Some(Temporal::History { kind, from, to }) => {
-            return Ok(Box::new(temporal::history_scan(reader, sp, *kind, from, to, ctx)?.skip(skip)))
+            return Ok(Box::new(skip_ok(temporal::history_scan(reader, sp, *kind, from, to, ctx)?, skip)))
         }
         Some(Temporal::AsOf { kind, point }) => Some(temporal::resolve(reader, table, *kind, point, ctx)?),
         None => match ctx.as_of_default {
@@ -278,14 +292,7 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
         Access::Key(KeyAccess { index: Some(i), .. }) if via_index && sp.index_covers(*i) => Some(*i),
         _ => None,
     };
-    // Skipped entries are counted, not decoded; an error among them still surfaces.
-    let mut to_skip = skip;
-    let entries = entries.filter(move |kv| {
-        let pass = to_skip > 0 && kv.is_ok();
-        to_skip -= usize::from(pass);
-        !pass
-    });
-    let iter = entries.map(move |kv| {
+    let iter = skip_ok(entries, skip).map(move |kv| {
         let _held = &lease; // the point stays leased while the scan runs
         let (k, v) = kv?;
         if let Some(i) = covering {

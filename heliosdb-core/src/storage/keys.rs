@@ -12,7 +12,7 @@
 //! * `meta`:  short ASCII prefixes below
 //! * `commits`: `SCN (u64 BE)`
 
-use crate::types::keycode::{encode_value, encode_value_dir, prefix_successor};
+use crate::types::keycode::{decode_value_dir, encode_value, encode_value_dir, prefix_successor};
 use crate::types::Value;
 use std::ops::Bound;
 
@@ -103,7 +103,7 @@ pub fn index_key(index_id: u32, values: &[(&Value, bool)], row_key: &[u8], uniqu
         encode_value_dir(&mut k, v, *desc);
     }
     if !unique_form {
-        k.extend_from_slice(&row_key[4..]);
+        k.extend_from_slice(key_values(row_key).unwrap_or_default());
     }
     k
 }
@@ -160,8 +160,15 @@ pub fn commit_key(scn: u64) -> Vec<u8> {
     scn.to_be_bytes().to_vec()
 }
 
+/// The encoded values of a row or index key: what follows its table or index id.
+pub fn key_values(key: &[u8]) -> Option<&[u8]> {
+    key.get(4..)
+}
+
 /// The rowid of a row key of a rowid table (`table id ‖ encoded integer`).
 pub fn decode_rowid(key: &[u8]) -> Option<i64> {
-    let bytes: [u8; 8] = key.get(5..13)?.try_into().ok()?;
-    Some((u64::from_be_bytes(bytes) ^ (1 << 63)) as i64)
+    match decode_value_dir(&mut key_values(key)?, false, None) {
+        Ok(Value::Integer(rowid)) => Some(rowid),
+        _ => None,
+    }
 }

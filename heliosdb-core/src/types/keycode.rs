@@ -103,26 +103,34 @@ pub fn decode_value_dir(input: &mut &[u8], desc: bool, decimal_scale: Option<u32
     decoded.ok_or(KeyDecodeError::Damaged)
 }
 
+/// The first `N` bytes of `rest`, un-complemented for a DESC column.
+fn fixed<const N: usize>(rest: &[u8], desc: bool) -> Option<[u8; N]> {
+    let mut b: [u8; N] = rest.get(..N)?.try_into().ok()?;
+    if desc {
+        b.iter_mut().for_each(|x| *x = !*x);
+    }
+    Some(b)
+}
+
 fn decode_one(input: &mut &[u8], desc: bool, decimal_scale: Option<u32>) -> Option<Value> {
     let flip = |b: u8| if desc { !b } else { b };
     let (&tag, rest) = input.split_first()?;
-    let fixed = |rest: &[u8], n: usize| -> Option<Vec<u8>> { Some(rest.get(..n)?.iter().map(|b| flip(*b)).collect()) };
     let (value, used) = match flip(tag) {
         TAG_NULL => (Value::Null, 0),
         TAG_FALSE => (Value::Boolean(false), 0),
         TAG_TRUE => (Value::Boolean(true), 0),
         TAG_INT => {
-            let b: [u8; 8] = fixed(rest, 8)?.try_into().ok()?;
+            let b: [u8; 8] = fixed(rest, desc)?;
             (Value::Integer((u64::from_be_bytes(b) ^ (1 << 63)) as i64), 8)
         }
         TAG_REAL => {
-            let b: [u8; 8] = fixed(rest, 8)?.try_into().ok()?;
+            let b: [u8; 8] = fixed(rest, desc)?;
             let ordered = u64::from_be_bytes(b);
             let bits = if ordered >> 63 == 1 { ordered & !(1 << 63) } else { !ordered };
             (Value::Real(f64::from_bits(bits)), 8)
         }
         TAG_DECIMAL => {
-            let b: [u8; 16] = fixed(rest, 16)?.try_into().ok()?;
+            let b: [u8; 16] = fixed(rest, desc)?;
             let m = (u128::from_be_bytes(b) ^ (1 << 127)) as i128;
             let d = rust_decimal::Decimal::try_from_i128_with_scale(m, decimal_scale?).ok()?;
             (Value::Decimal(d), 16)
