@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod exec;
+pub mod feed;
 pub mod interrupt;
 pub mod mv;
 pub mod sql;

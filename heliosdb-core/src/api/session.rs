@@ -160,7 +160,7 @@ impl Session {
                     self.notice = done.notice;
                     return Ok(done.outcome);
                 }
-                if var == REINDEX {
+                if var == REINDEX || crate::sql::statement_syntax::changefeed_variable(&var) {
                     return self.write(parsed, &ctx, cache);
                 }
                 if var == REFRESH_FULL || var == REFRESH_INCREMENTAL {
@@ -442,6 +442,14 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
         }
         StmtPlan::Reindex { name } => {
             ddl::reindex(tx, name.as_deref())?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::CreateChangefeed { name, tables, if_not_exists } => {
+            crate::feed::create(tx, name, tables, *if_not_exists)?;
+            (Outcome::default(), None)
+        }
+        StmtPlan::DropChangefeed { name, if_exists } => {
+            crate::feed::drop(tx, name, *if_exists)?;
             (Outcome::default(), None)
         }
         StmtPlan::DropIndex { names, if_exists } => {

@@ -1,14 +1,17 @@
-//! The catalog: tables, their columns, primary keys and indexes.
+//! The catalog: tables, their columns, primary keys and indexes, views and
+//! change feeds.
 //!
 //! The catalog is an immutable value shared through `Arc`: readers hold the
 //! version that matches their snapshot; a write transaction edits a private
 //! copy and publishes it at commit. It is persisted in the `meta` keyspace,
 //! one record per table, written in the same atomic batch as the rows.
 
+pub mod feed;
 mod listing;
 pub mod mv;
 mod schema;
 
+pub use feed::FeedDef;
 pub use listing::SchemaObject;
 pub use mv::{MvDef, MvOptions, Strategy};
 pub use schema::{
@@ -27,6 +30,8 @@ pub struct Catalog {
     pub tables: BTreeMap<String, Arc<TableDef>>,
     /// Views by lower-cased name (tables and views share one namespace).
     pub views: BTreeMap<String, Arc<ViewDef>>,
+    /// Change feeds by lower-cased name (a namespace of their own).
+    pub feeds: BTreeMap<String, Arc<FeedDef>>,
     /// Next id for a table or index (ids are never reused, so stale keys of a
     /// dropped table can never be mistaken for a new one's).
     pub next_object_id: u32,

@@ -112,6 +112,12 @@ pub fn drop_table(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
         {
             return Err(sql_err!("cannot drop table {name}: materialized view {} reads it", v.name));
         }
+        if let Some(f) = tx.catalog().feeds.values().find(|f| f.tables.contains(&table.id)) {
+            return Err(sql_err!(
+                "cannot drop table {name}: change feed {} follows it (DROP CHANGEFEED first)",
+                f.name
+            ));
+        }
         drop_relation(tx, &table)?;
     }
     Ok(())

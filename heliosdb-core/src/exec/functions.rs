@@ -6,7 +6,7 @@ use super::arith::text_of;
 use super::datetime::{self, DateFn};
 use super::eval::{eval, EvalCtx};
 use super::strings;
-use crate::error::{sql_err, Result};
+use crate::error::{sql_err, Error, Result};
 use crate::sql::expr::{Expr, Func};
 use crate::types::cast::{int_of, real_of, to_numeric};
 use crate::types::compare::total_cmp;
@@ -182,6 +182,32 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
                 "{{\"versions_removed\":{},\"commits_removed\":{}}}",
                 report.versions_removed, report.commits_removed
             ))
+        }
+        Func::Ack => {
+            let reader = system_reader(ctx, f)?;
+            if reader.holds_writer() {
+                return Err(Error::Sql(
+                    "heliosdb_ack() cannot run inside a transaction that writes: COMMIT first".into(),
+                ));
+            }
+            let name = match v.first() {
+                Some(Value::Text(n)) => n.as_str(),
+                other => {
+                    return Err(Error::Sql(format!("heliosdb_ack() takes a change feed's name first, not {other:?}")))
+                }
+            };
+            let scn = match v.get(1) {
+                Some(Value::Integer(s)) if *s >= 0 => *s as u64,
+                other => {
+                    return Err(Error::Sql(format!(
+                        "heliosdb_ack() takes an SCN (an integer ≥ 0) second, not {other:?}"
+                    )))
+                }
+            };
+            let engine = reader.engine();
+            let busy = std::time::Duration::from_millis(engine.config().database.busy_timeout_ms);
+            let acked = crate::feed::ack(engine, name, scn, busy)?;
+            Value::Integer(i64::try_from(acked).unwrap_or(i64::MAX))
         }
         Func::Coalesce | Func::IfNull | Func::Iif => Value::Null,
         _ => Value::Null, // the JSON functions, dispatched above

@@ -99,7 +99,9 @@ pub fn base_tables(q: &ast::Query, catalog: &Catalog) -> Vec<Arc<TableDef>> {
 /// Whether `e` calls something whose result changes with every call.
 fn volatile(e: &Expr) -> bool {
     let mut found = false;
-    e.walk(&mut |x| found |= matches!(x, Expr::Func(Func::Random | Func::CurrentScn | Func::LastTxid | Func::Gc, _)));
+    e.walk(&mut |x| {
+        found |= matches!(x, Expr::Func(Func::Random | Func::CurrentScn | Func::LastTxid | Func::Gc | Func::Ack, _))
+    });
     found
 }
 

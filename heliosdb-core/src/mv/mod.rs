@@ -148,19 +148,11 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
     Ok(StmtPlan::CreateMaterializedView { table, if_not_exists: cv.if_not_exists, with_data: !no_data })
 }
 
-/// Turns change logging on or off for `ids` to match whether any view reads them.
+/// Turns change logging on or off for `ids` to match whether any consumer
+/// (a view, a change feed) reads them.
 fn sync_tracking(tx: &mut WriteTx, ids: &[u32]) {
     let cat = tx.catalog_mut();
-    for id in ids {
-        let wanted = cat.tables.values().any(|t| t.mv.as_ref().is_some_and(|d| d.base_tables.contains(id)));
-        if let Some((key, t)) = cat.tables.iter().find(|(_, t)| t.id == *id).map(|(k, t)| (k.clone(), t.clone())) {
-            if t.track_changes != wanted {
-                let mut t = (*t).clone();
-                t.track_changes = wanted;
-                cat.tables.insert(key, Arc::new(t));
-            }
-        }
-    }
+    cat.sync_tracking(ids);
     cat.version = crate::catalog::next_version();
 }
 
@@ -228,6 +220,7 @@ pub fn drop(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result<()> {
         };
         crate::exec::ddl::drop_relation(tx, &t)?;
         sync_tracking(tx, &def.base_tables);
+        crate::feed::trim_consumed(tx, &def.base_tables)?;
     }
     Ok(())
 }

@@ -19,7 +19,6 @@ use crate::exec::eval::{eval, EvalCtx};
 use crate::exec::scan::decode_stored_row;
 use crate::exec::write::{delete_row, put_row};
 use crate::sql::planner::select::plan_query;
-use crate::storage::changes;
 use crate::storage::versions::EndedBy;
 use crate::storage::{keys, Engine, Ks, Reader, WriteTx};
 use crate::types::Value;
@@ -336,25 +335,7 @@ pub fn refresh(engine: &Arc<Engine>, name: &str, incremental: bool, busy: Durati
     let cat = tx.catalog_mut();
     cat.tables.insert(normalize(name), Arc::new(updated));
     cat.version = crate::catalog::next_version();
-    trim_changes(&mut tx, &def.base_tables)?;
+    crate::feed::trim_consumed(&mut tx, &def.base_tables)?;
     tx.commit()?;
     Ok(RefreshOutcome { strategy, scn, rows_changed })
-}
-
-/// Deletes the logged changes every consumer of each table has applied.
-fn trim_changes(tx: &mut WriteTx, tables: &[u32]) -> Result<()> {
-    for id in tables {
-        let consumers: Vec<u64> = tx
-            .catalog()
-            .tables
-            .values()
-            .filter_map(|t| t.mv.as_ref())
-            .filter(|d| d.base_tables.contains(id))
-            .map(|d| d.refresh_scn.unwrap_or(0))
-            .collect();
-        if let Some(upto) = consumers.into_iter().min().filter(|u| *u > 0) {
-            changes::trim(tx, *id, upto)?;
-        }
-    }
-    Ok(())
 }

@@ -197,6 +197,10 @@ pub fn explain(plan: &StmtPlan) -> Vec<String> {
         StmtPlan::DropTable { names, .. } | StmtPlan::DropIndex { names, .. } | StmtPlan::DropView { names, .. } => {
             out.push(format!("DROP {}", names.join(", ")))
         }
+        StmtPlan::CreateChangefeed { name, tables, .. } => {
+            out.push(format!("CREATE CHANGEFEED {name} FOR TABLE {}", tables.join(", ")))
+        }
+        StmtPlan::DropChangefeed { name, .. } => out.push(format!("DROP CHANGEFEED {name}")),
         StmtPlan::Explain(inner) => out.extend(explain(inner)),
         StmtPlan::Begin => out.push("BEGIN".into()),
         StmtPlan::Commit => out.push("COMMIT".into()),

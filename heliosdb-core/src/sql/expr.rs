@@ -120,6 +120,8 @@ pub enum Func {
     LastTxid,
     /// `heliosdb_gc()`: runs history GC now.
     Gc,
+    /// `heliosdb_ack(feed, scn)`: acknowledges a change feed's changes up to an SCN.
+    Ack,
     /// `json(x)` (the JSON functions live in `exec::json`).
     Json,
     JsonValid,
@@ -539,7 +541,7 @@ impl Expr {
     pub fn is_constant(&self) -> bool {
         let mut constant = true;
         self.walk(&mut |e| match e {
-            Expr::Column(_) | Expr::Agg(_) | Expr::Outer(..) | Expr::Func(Func::Random | Func::Gc, _) => {
+            Expr::Column(_) | Expr::Agg(_) | Expr::Outer(..) | Expr::Func(Func::Random | Func::Gc | Func::Ack, _) => {
                 constant = false
             }
             Expr::Subquery(sq) if sq.correlated => constant = false,

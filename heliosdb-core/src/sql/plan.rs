@@ -556,6 +556,22 @@ pub enum StmtPlan {
         /// IF EXISTS.
         if_exists: bool,
     },
+    /// CREATE CHANGEFEED.
+    CreateChangefeed {
+        /// Its name.
+        name: String,
+        /// The tables it follows.
+        tables: Vec<String>,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// DROP CHANGEFEED.
+    DropChangefeed {
+        /// Its name.
+        name: String,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
     /// EXPLAIN of another statement.
     Explain(Box<StmtPlan>),
     /// BEGIN.

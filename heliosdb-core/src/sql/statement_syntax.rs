@@ -14,6 +14,8 @@
 //! | `PRAGMA wal_checkpoint[(mode)]` | `SET heliosdb_wal_checkpoint = NULL` (every mode checkpoints fully) |
 //! | `VACUUM [main]` | `SET heliosdb_vacuum = NULL` |
 //! | `VACUUM [main] INTO e [WITHOUT HISTORY]` | `SET heliosdb_vacuum_into[_compact] = e` |
+//! | `CREATE CHANGEFEED [IF NOT EXISTS] f FOR TABLE[S] a, b` | `SET heliosdb_create_changefeed[_if_not_exists] = f, a, b` |
+//! | `DROP CHANGEFEED [IF EXISTS] f` | `SET heliosdb_drop_changefeed[_if_exists] = f` |
 //!
 //! (`WITH DATA`, the default, is dropped.)
 
@@ -36,6 +38,16 @@ pub const VACUUM: &str = "heliosdb_vacuum";
 pub const VACUUM_INTO: &str = "heliosdb_vacuum_into";
 /// Variable of `VACUUM INTO … WITHOUT HISTORY`.
 pub const VACUUM_INTO_COMPACT: &str = "heliosdb_vacuum_into_compact";
+/// Variable of `CREATE CHANGEFEED` (`…_IF_NOT_EXISTS` with IF NOT EXISTS).
+pub const CREATE_CHANGEFEED: &str = "heliosdb_create_changefeed";
+/// Variable of `DROP CHANGEFEED` (`…_IF_EXISTS` with IF EXISTS).
+pub const DROP_CHANGEFEED: &str = "heliosdb_drop_changefeed";
+/// Whether `SET variable` carries CREATE or DROP CHANGEFEED.
+pub fn changefeed_variable(variable: &str) -> bool {
+    let v = variable.to_ascii_lowercase();
+    [CREATE_CHANGEFEED, DROP_CHANGEFEED].iter().any(|p| v.starts_with(p))
+}
+
 /// The option `WITH NO DATA` becomes.
 pub const NO_DATA: &str = "heliosdb_no_data";
 
@@ -77,6 +89,7 @@ fn rewrite_statement(mut st: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         return out;
     }
     match (w(0), w(1), w(2)) {
+        (Some("CREATE" | "DROP"), Some("CHANGEFEED"), _) => rewrite_changefeed(st, &words),
         (Some("REFRESH"), Some("MATERIALIZED"), Some("VIEW")) => {
             let Some(&(name_at, _)) = words.get(3) else { return st };
             let incremental = w(4) == Some("INCREMENTALLY");
@@ -133,6 +146,46 @@ fn with_variable(st: &[TokenWithSpan], at: usize, variable: &str, rest: Vec<Toke
     if had_semicolon && !rest_has_semicolon {
         out.push(st[st.len() - 1].clone());
     }
+    out
+}
+
+/// `CREATE CHANGEFEED [IF NOT EXISTS] f FOR TABLE[S] a, b` and
+/// `DROP CHANGEFEED [IF EXISTS] f`: the names (and the commas between the
+/// tables) are kept as written, so a stray word still fails to parse.
+fn rewrite_changefeed(mut st: Vec<TokenWithSpan>, words: &[(usize, Option<String>)]) -> Vec<TokenWithSpan> {
+    let w = |i: usize| words.get(i).and_then(|(_, w)| w.as_deref());
+    let create = w(0) == Some("CREATE");
+    let guarded = if create {
+        w(2) == Some("IF") && w(3) == Some("NOT") && w(4) == Some("EXISTS")
+    } else {
+        w(2) == Some("IF") && w(3) == Some("EXISTS")
+    };
+    let name_word = 2 + if !guarded {
+        0
+    } else if create {
+        3
+    } else {
+        2
+    };
+    let Some(&(name_at, _)) = words.get(name_word) else { return st };
+    let variable = match (create, guarded) {
+        (true, false) => CREATE_CHANGEFEED.to_string(),
+        (true, true) => format!("{CREATE_CHANGEFEED}_if_not_exists"),
+        (false, false) => DROP_CHANGEFEED.to_string(),
+        (false, true) => format!("{DROP_CHANGEFEED}_if_exists"),
+    };
+    let mut out = make_tokens(&["SET", &variable, "="], st[words[0].0].span);
+    out.push(st[name_at].clone());
+    let mut rest_from = name_at + 1;
+    if create {
+        let (for_word, table_word) = (name_word + 1, name_word + 2);
+        if w(for_word) == Some("FOR") && matches!(w(table_word), Some("TABLE" | "TABLES")) {
+            let comma = TokenWithSpan { token: Token::Comma, span: st[name_at].span };
+            out.push(comma);
+            rest_from = words[table_word].0 + 1;
+        }
+    }
+    out.extend(st.drain(rest_from..));
     out
 }
 

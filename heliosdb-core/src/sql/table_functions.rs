@@ -1,7 +1,8 @@
 //! The relations the engine computes instead of reading a table: table
 //! functions (`generate_series(1, 10)`, `json_each(j)`, `pragma_table_info('t')`,
-//! `heliosdb_snapshots()`, `pg_mv_staleness()`) and the catalog's system
-//! tables (`sqlite_schema`, `information_schema.tables`, …).
+//! `heliosdb_snapshots()`, `pg_mv_staleness()`, `heliosdb_changes('f')`) and
+//! the system tables (`sqlite_schema`, `information_schema.tables`,
+//! `heliosdb_changefeeds`, …).
 //!
 //! This module knows their names, argument counts and columns, which is all
 //! planning needs; `exec::system` computes their rows.
@@ -15,6 +16,10 @@ pub enum SystemTable {
     Snapshots,
     /// `pg_mv_staleness()`: one row per materialized view.
     MvStaleness,
+    /// `heliosdb_changes(feed[, max_rows[, after_scn]])`: a change feed's changes.
+    Changes,
+    /// `heliosdb_changefeeds`: one row per change feed, with its lag.
+    Changefeeds,
     /// `generate_series(start, stop[, step])`: integers.
     GenerateSeries,
     /// `json_each(json[, path])`: the members of one object or array.
@@ -51,6 +56,8 @@ impl SystemTable {
         Some(match name {
             "heliosdb_snapshots" => SystemTable::Snapshots,
             "pg_mv_staleness" => SystemTable::MvStaleness,
+            "heliosdb_changes" => SystemTable::Changes,
+            "heliosdb_changefeeds" => SystemTable::Changefeeds,
             "generate_series" => SystemTable::GenerateSeries,
             "json_each" => SystemTable::JsonEach,
             "json_tree" => SystemTable::JsonTree,
@@ -88,7 +95,11 @@ impl SystemTable {
             }
             _ => return None,
         };
-        matches!(name, "sqlite_schema" | "sqlite_master").then_some(SystemTable::Schema)
+        match name {
+            "sqlite_schema" | "sqlite_master" => Some(SystemTable::Schema),
+            "heliosdb_changefeeds" => Some(SystemTable::Changefeeds),
+            _ => None,
+        }
     }
 
     /// Its output columns; those from [`Self::visible`] on are hidden from `*`.
@@ -96,6 +107,8 @@ impl SystemTable {
         match self {
             SystemTable::Snapshots => &["scn", "txid", "commit_time"],
             SystemTable::MvStaleness => &crate::mv::staleness::COLUMNS,
+            SystemTable::Changes => &crate::feed::read::COLUMNS,
+            SystemTable::Changefeeds => &crate::feed::status::COLUMNS,
             SystemTable::GenerateSeries => &["value", "start", "stop", "step"],
             SystemTable::JsonEach | SystemTable::JsonTree => &crate::exec::json::EACH_COLUMNS,
             SystemTable::Schema => &["type", "name", "tbl_name", "rootpage", "sql"],
@@ -145,6 +158,8 @@ impl SystemTable {
         match self {
             SystemTable::Snapshots => "heliosdb_snapshots",
             SystemTable::MvStaleness => "pg_mv_staleness",
+            SystemTable::Changes => "heliosdb_changes",
+            SystemTable::Changefeeds => "heliosdb_changefeeds",
             SystemTable::GenerateSeries => "generate_series",
             SystemTable::JsonEach => "json_each",
             SystemTable::JsonTree => "json_tree",
@@ -174,6 +189,7 @@ impl SystemTable {
                 (1, 1, "1 argument (a table name)")
             }
             SystemTable::IndexInfo => (1, 1, "1 argument (an index name)"),
+            SystemTable::Changes => (1, 3, "1 to 3 arguments (feed[, max_rows[, after_scn]])"),
             SystemTable::TableList => (0, 1, "at most 1 argument (a table name)"),
             _ => (0, 0, "no arguments"),
         };

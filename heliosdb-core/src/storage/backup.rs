@@ -68,7 +68,7 @@ impl Engine {
         }
         let view = self.read_view();
         let scn = view.scn();
-        let copied = copy_snapshot(&view, &partial, history, self.mv_floor());
+        let copied = copy_snapshot(&view, &partial, history, self.consumer_floor());
         if let Err(e) = copied {
             let _ = std::fs::remove_dir_all(&partial);
             return Err(e);
@@ -114,15 +114,18 @@ impl Engine {
         Ok(())
     }
 
-    /// The oldest SCN a materialized view still reads history or changes
-    /// from: a view's pending changes are dated by the commits after its
-    /// SCN, and a join view reads its base tables as of that SCN.
-    pub(crate) fn mv_floor(&self) -> Option<u64> {
-        self.catalog()
-            .tables
-            .values()
-            .filter_map(|t| t.mv.as_ref().map(|d| d.refresh_scn.unwrap_or(t.created_scn)))
-            .min()
+    /// The oldest SCN a consumer of the change log still reads history or
+    /// changes from: a view's pending changes are dated by the commits after
+    /// its SCN, and a join view reads its base tables as of that SCN; a
+    /// change feed reports the commit time and transaction of every change
+    /// after its acknowledged SCN, and its consumer may read the tables as
+    /// of that SCN (the initial copy).
+    pub(crate) fn consumer_floor(&self) -> Option<u64> {
+        let catalog = self.catalog();
+        let views =
+            catalog.tables.values().filter_map(|t| t.mv.as_ref().map(|d| d.refresh_scn.unwrap_or(t.created_scn)));
+        let feeds = catalog.feeds.values().map(|f| f.acked_scn);
+        views.chain(feeds).min()
     }
 }
 
@@ -137,13 +140,13 @@ fn partial_path(dest: &Path) -> PathBuf {
     dest.with_file_name(name)
 }
 
-fn copy_snapshot(view: &super::ReadView, to: &Path, history: BackupHistory, mv_floor: Option<u64>) -> Result<()> {
+fn copy_snapshot(view: &super::ReadView, to: &Path, history: BackupHistory, floor: Option<u64>) -> Result<()> {
     let scn = view.scn();
     // With history dropped, the copy's oldest point is the backup's SCN,
     // or the oldest a materialized view still needs.
     let horizon = match history {
         BackupHistory::Keep => None,
-        BackupHistory::Drop => Some(mv_floor.map_or(scn, |f| f.min(scn))),
+        BackupHistory::Drop => Some(floor.map_or(scn, |f| f.min(scn))),
     };
     let store = FjallStore::open(to, MemoryBudget::from_limit_mb(16), false)?;
     let all = |ks: Ks| view.scan(ks, Bound::Unbounded, Bound::Unbounded);

@@ -1,5 +1,5 @@
 //! The change log: every row change of a table that has consumers
-//! (materialized views), by SCN, written in the same atomic batch as the
+//! (materialized views, change feeds), by SCN, written in the same atomic batch as the
 //! change itself — one entry per table per commit, so a bulk write pays one
 //! extra key, not one per row. Incremental refresh reads the changes between a view's SCN
 //! and now; staleness counts them. [`ChangeIndex`] keeps per-table, per-SCN
@@ -135,6 +135,25 @@ pub fn read(reader: &dyn Reader, table_id: u32, after: u64, upto: u64) -> Result
         decode(&k, &v, &mut out)?;
     }
     Ok(out)
+}
+
+/// The changes to `table_id` committed after SCN `after`, up to `upto`, one
+/// commit at a time (its SCN and its changes in the order they were made),
+/// read lazily: a consumer that stops early reads no further.
+pub fn commits<'a>(
+    reader: &'a dyn Reader,
+    table_id: u32,
+    after: u64,
+    upto: u64,
+) -> impl Iterator<Item = Result<(u64, Vec<Change>)>> + 'a {
+    let (lo, hi) = range(table_id, after, upto);
+    reader.scan(Ks::Changes, lo, hi).map(|kv| {
+        let (k, v) = kv?;
+        let (_, scn) = split_change_key(&k).ok_or_else(damaged)?;
+        let mut out = Vec::new();
+        decode(&k, &v, &mut out)?;
+        Ok((scn, out))
+    })
 }
 
 /// Deletes the changes to `table_id` up to SCN `upto` (every consumer has them).

@@ -358,12 +358,17 @@ impl Engine {
 
     /// The commit time (µs) of commit `scn`, if still kept.
     pub fn commit_time(&self, scn: u64) -> Option<i64> {
-        lock(&self.commit_log).by_scn(scn).map(|r| r.time_us)
+        self.commit_record(scn).map(|r| r.time_us)
     }
 
     /// The commit points that can still be queried, oldest first.
     pub fn snapshots(&self) -> Vec<CommitRecord> {
         lock(&self.commit_log).records().to_vec()
+    }
+
+    /// The commit record of `scn`, while the commit log keeps it.
+    pub fn commit_record(&self, scn: u64) -> Option<CommitRecord> {
+        lock(&self.commit_log).by_scn(scn).copied()
     }
 
     /// History before this SCN has been removed by GC (0: never).
@@ -527,6 +532,13 @@ fn load_catalog(snap: &FjallSnapshot) -> Result<Catalog> {
         let view: crate::catalog::ViewDef =
             serde_json::from_slice(&v).map_err(|e| Error::Corrupt(format!("view definition is damaged: {e}")))?;
         catalog.views.insert(normalize(&view.name), Arc::new(view));
+    }
+    let (lo, hi) = keys::prefix_bounds(keys::META_FEED_PREFIX);
+    for kv in snap.scan(Ks::Meta, &lo, &hi) {
+        let (_, v) = kv?;
+        let feed: crate::catalog::FeedDef = serde_json::from_slice(&v)
+            .map_err(|e| Error::Corrupt(format!("change feed definition is damaged: {e}")))?;
+        catalog.feeds.insert(normalize(&feed.name), Arc::new(feed));
     }
     if let Some(v) = snap.get(Ks::Meta, keys::META_NEXT_OBJECT_ID)? {
         let arr: [u8; 4] = v[..].try_into().map_err(|_| Error::Corrupt("object id counter is damaged".into()))?;

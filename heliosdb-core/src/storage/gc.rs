@@ -2,7 +2,8 @@
 //!
 //! GC asks the retention policy ([`crate::temporal::retention`]) how many of
 //! the oldest commit points may go, holds back for the oldest leased point
-//! and for materialized views not refreshed since,
+//! and for materialized views not refreshed since and change feeds not
+//! acknowledged since,
 //! forgets those points (so no new query can ask for them), then deletes the
 //! row versions no remaining point can see (those that stopped being valid
 //! at or before the new oldest point) and the commit records before it.
@@ -34,10 +35,10 @@ impl Engine {
     /// Storage errors; history already forgotten stays unqueryable and its
     /// leftovers are removed by the next run.
     pub fn gc(&self) -> Result<GcReport> {
-        // A materialized view's pending changes are dated by the commits
-        // after its SCN, and a join view reads its base tables as of that
-        // SCN: keep it and everything after until the view is refreshed.
-        let mv_floor = self.mv_floor();
+        // Views and change feeds date their pending changes by the commits
+        // after their SCN and read the tables as of it (see
+        // `consumer_floor`): keep it and everything after.
+        let floor = self.consumer_floor();
         let (horizon, commits_removed) = {
             let mut log = lock(&self.commit_log);
             let records = log.records();
@@ -46,7 +47,7 @@ impl Engine {
                 &self.config().snapshot,
                 super::commit_log::now_micros(),
             );
-            for floor in [self.leases.oldest(), mv_floor].into_iter().flatten() {
+            for floor in [self.leases.oldest(), floor].into_iter().flatten() {
                 n = n.min(records.partition_point(|r| r.scn < floor));
             }
             log.remove_oldest(n);

@@ -46,6 +46,8 @@ pub const META_NEXT_OBJECT_ID: &[u8] = b"next_object_id";
 pub const META_TABLE_PREFIX: &[u8] = b"t/";
 /// `meta` prefix of view definitions (followed by the lower-cased view name).
 pub const META_VIEW_PREFIX: &[u8] = b"v/";
+/// `meta` prefix of change feed definitions (followed by the lower-cased name).
+pub const META_FEED_PREFIX: &[u8] = b"c/";
 /// `meta` prefix of rowid high-water marks.
 pub const META_SEQ_PREFIX: &[u8] = b"s/";
 
@@ -59,6 +61,13 @@ pub fn meta_table_key(table_id: u32) -> Vec<u8> {
 /// `meta` key of a view definition.
 pub fn meta_view_key(name: &str) -> Vec<u8> {
     let mut k = META_VIEW_PREFIX.to_vec();
+    k.extend_from_slice(name.to_ascii_lowercase().as_bytes());
+    k
+}
+
+/// `meta` key of a change feed definition.
+pub fn meta_feed_key(name: &str) -> Vec<u8> {
+    let mut k = META_FEED_PREFIX.to_vec();
     k.extend_from_slice(name.to_ascii_lowercase().as_bytes());
     k
 }

@@ -11,7 +11,7 @@
 //! * [`gc`] — removing history the retention policy no longer keeps;
 //! * [`backup`] — online backup into a new directory, and checkpoint;
 //! * `journal` — emptying fjall's journal after a clean close;
-//! * [`changes`] — the change log of tables with consumers (materialized views);
+//! * [`changes`] — the change log of tables with consumers (materialized views, change feeds);
 //! * `background` — the engine's periodic threads (GC, view scheduler).
 
 pub(crate) mod background;
@@ -75,4 +75,10 @@ pub trait Reader {
 
     /// The schema as this reader sees it.
     fn catalog(&self) -> &crate::catalog::Catalog;
+
+    /// Whether this reader is a write transaction, holding the writer lock
+    /// (so a function that commits on its own must not wait for it).
+    fn holds_writer(&self) -> bool {
+        false
+    }
 }

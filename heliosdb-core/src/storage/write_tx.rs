@@ -292,6 +292,18 @@ impl WriteTx {
                     .map_err(|e| crate::error::Error::Corrupt(format!("cannot serialize view {}: {e}", view.name)))?;
                 entries.push((Ks::Meta, keys::meta_view_key(&view.name), Some(Bytes::from(json))));
             }
+            // Feeds: the committed catalog's that are gone, then every one.
+            for name in self.base.catalog.feeds.keys() {
+                if !self.catalog.feeds.contains_key(name) {
+                    entries.push((Ks::Meta, keys::meta_feed_key(name), None));
+                }
+            }
+            for feed in self.catalog.feeds.values() {
+                let json = serde_json::to_vec(&**feed).map_err(|e| {
+                    crate::error::Error::Corrupt(format!("cannot serialize change feed {}: {e}", feed.name))
+                })?;
+                entries.push((Ks::Meta, keys::meta_feed_key(&feed.name), Some(Bytes::from(json))));
+            }
             for table in self.catalog.tables.values() {
                 let json = serde_json::to_vec(&**table)
                     .map_err(|e| crate::error::Error::Corrupt(format!("cannot serialize table {}: {e}", table.name)))?;
@@ -313,6 +325,10 @@ impl WriteTx {
 }
 
 impl Reader for WriteTx {
+    fn holds_writer(&self) -> bool {
+        true
+    }
+
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
         match self.overlays[ks as usize].get(key) {
             Some(v) => Ok(v.clone()),

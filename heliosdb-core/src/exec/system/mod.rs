@@ -72,6 +72,12 @@ pub fn rows<'a>(reader: &'a dyn Reader, table: SystemTable, args: Vec<Value>) ->
             reader.catalog(),
             crate::storage::commit_log::now_micros(),
         )),
+        SystemTable::Changes => listed(crate::feed::read::rows(reader, &args)?),
+        SystemTable::Changefeeds => listed(crate::feed::status::rows(
+            reader.engine(),
+            reader.catalog(),
+            crate::storage::commit_log::now_micros(),
+        )),
         SystemTable::GenerateSeries => checked(series::rows(&args)?),
         SystemTable::JsonEach | SystemTable::JsonTree => {
             let path = match args.get(1) {

@@ -13,6 +13,7 @@
 //! * [`maintenance`] — CHECKPOINT, `PRAGMA wal_checkpoint`, VACUUM [INTO].
 
 pub mod access;
+mod changefeed;
 pub mod clauses;
 pub mod ddl;
 pub mod dml;
@@ -75,6 +76,11 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         {
             let name = values.first().map(ToString::to_string).filter(|n| !n.eq_ignore_ascii_case("NULL"));
             Ok(StmtPlan::Reindex { name })
+        }
+        Statement::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. })
+            if crate::sql::statement_syntax::changefeed_variable(&variable.to_string()) =>
+        {
+            changefeed::plan(&variable.to_string(), values)
         }
         Statement::CreateTrigger(ct) => trigger::plan_create(ct, catalog, &stmt.to_string()),
         Statement::DropTrigger(dt) => Ok(trigger::plan_drop(dt)),
