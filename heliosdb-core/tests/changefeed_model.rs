@@ -99,7 +99,9 @@ fn apply(mirror: &mut Mirror, batch: &[Vec<Value>]) -> Option<i64> {
         let after = text(&r[7]).map(|s| serde_json::from_str::<Json>(&s).unwrap());
         let slot = (table, key);
         match text(&r[4]).unwrap().as_str() {
-            "INSERT" => assert!(mirror.insert(slot.clone(), after.unwrap()).is_none(), "insert of a present row {slot:?}"),
+            "INSERT" => {
+                assert!(mirror.insert(slot.clone(), after.unwrap()).is_none(), "insert of a present row {slot:?}")
+            }
             "UPDATE" => {
                 let old = mirror.insert(slot.clone(), after.unwrap());
                 assert_eq!(old, before, "update's before image of {slot:?}");
