@@ -254,6 +254,47 @@ char *heliosdb_query_json(heliosdb *db, const char *sql, const char *params_json
 // NULL is a no-op. Passing any other pointer is undefined behaviour.
 void heliosdb_free(void *p);
 
+// Reads change feed `feed`: on success `*out_stmt` receives a statement
+// (owned by the caller, released with heliosdb_finalize) whose rows are
+// the feed's changes in commit order, with the columns
+// `scn, txid, commit_time, table_name, op, key, before, after`
+// (0 to 7; `op` is 'INSERT', 'UPDATE' or 'DELETE'; `key`, `before` and `after` are JSON
+// text, `before` NULL for an insert and `after` NULL for a delete).
+// Step it with heliosdb_step and read it with the heliosdb_column_*
+// functions like any statement; heliosdb_reset and a new step read again.
+//
+// The rows start after the feed's acknowledged SCN, or after `after_scn`
+// when it is ≥ 0 (to read ahead before acknowledging; it may not be below
+// the acknowledged SCN). About `max_rows` rows come back (≥ 1): a
+// transaction is never split, so the last one is returned whole even if it
+// passes the budget. Reading does not move the feed: call
+// heliosdb_feed_ack with the last `scn` applied.
+//
+// On any failure `*out_stmt` is set to NULL (whenever `out_stmt` is not
+// NULL). Returns HELIOSDB_OK, HELIOSDB_RANGE (`max_rows` < 1) or
+// HELIOSDB_MISUSE (NULL or closed `db`, NULL `feed` or `out_stmt`, bad
+// UTF-8). An unknown feed, or an `after_scn` below the acknowledged SCN,
+// is reported by the first heliosdb_step as HELIOSDB_ERROR, as for any
+// name a statement reads.
+int heliosdb_feed_read(heliosdb *db,
+                       const char *feed,
+                       int max_rows,
+                       int64_t after_scn,
+                       heliosdb_stmt **out_stmt);
+
+// Acknowledges change feed `feed` up to and including SCN `scn`: the
+// changes up to it are consumed, and the log they used is freed in the
+// same commit. Acknowledging is durable and monotonic: an `scn` at or
+// below the acknowledged one changes nothing.
+//
+// Call it after the changes are safely applied elsewhere, outside an
+// explicit transaction that has written (COMMIT first).
+// Returns HELIOSDB_OK, HELIOSDB_ERROR (unknown feed, an `scn` past the
+// newest commit or below 0, a transaction that has written is open),
+// HELIOSDB_BUSY (another connection holds the write lock past the busy
+// timeout) or HELIOSDB_MISUSE (NULL or closed `db`, NULL `feed`, bad UTF-8).
+int heliosdb_feed_ack(heliosdb *db, const char *feed, int64_t scn);
+
 // Prepares one SQL statement. On success `*out_stmt` receives a handle the
 // caller owns and must release with heliosdb_finalize (before heliosdb_close
 // of its connection). On any failure `*out_stmt` is set to NULL (whenever

@@ -6,7 +6,8 @@
 //!   never followed) and per-thread error messages;
 //! * [`guard`] — the panic fence every entry point runs inside, and C-string helpers;
 //! * [`db`] — open, close, exec, errmsg, counters, version, JSON queries, free;
-//! * [`stmt`] — prepare, bind, step, column access, reset, finalize.
+//! * [`stmt`] — prepare, bind, step, column access, reset, finalize;
+//! * [`feed`] — read a change feed as a statement, acknowledge it.
 //!
 //! No Rust panic crosses this boundary: every function catches it and
 //! returns `HELIOSDB_ERROR` with the panic message.
@@ -16,11 +17,13 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 pub mod db;
+pub mod feed;
 pub mod guard;
 pub mod handles;
 pub mod stmt;
 
 pub use db::*;
+pub use feed::*;
 pub use handles::{heliosdb, heliosdb_stmt};
 pub use stmt::*;
 

@@ -44,30 +44,38 @@ pub extern "C" fn heliosdb_prepare(db: *mut heliosdb, sql: *const c_char, out_st
             return Err(misuse("out_stmt is NULL"));
         }
         let sql = str_arg(sql, "sql")?;
-        let conn = d.conn();
-        let inner = conn.prepare_owned(sql).map_err(fail)?;
-        let (names, decltypes) = conn.describe(&inner).unwrap_or_default();
-        drop(conn);
-        let mut columns = ColumnStrings::default();
-        columns.update(&names, &decltypes);
-        let param_names = (1..=inner.parameter_count()).map(|i| inner.parameter_name(i).map(to_cstring)).collect();
-        let st = Stmt {
-            db: Arc::clone(&d),
-            bound: vec![Value::Null; inner.parameter_count()],
-            inner,
-            state: StepState::Ready,
-            buffers: vec![None; names.len()],
-            columns,
-            param_names,
-            described: None,
-            stop: Arc::default(),
-        };
-        d.live_stmts.fetch_add(1, Ordering::SeqCst);
-        let handle = register_stmt(st);
+        let handle = prepare_with(&d, sql, None)?;
         // SAFETY: as above.
         unsafe { *out_stmt = handle };
         Ok(HELIOSDB_OK)
     })
+}
+
+/// Prepares `sql` on `d` and registers the statement, with `bound` as its
+/// parameter values when given (their number must match the statement's).
+pub(crate) fn prepare_with(d: &Arc<Db>, sql: &str, bound: Option<Vec<Value>>) -> Result<*mut heliosdb_stmt, Fail> {
+    let conn = d.conn();
+    let inner = conn.prepare_owned(sql).map_err(fail)?;
+    let (names, decltypes) = conn.describe(&inner).unwrap_or_default();
+    drop(conn);
+    let mut columns = ColumnStrings::default();
+    columns.update(&names, &decltypes);
+    let param_names = (1..=inner.parameter_count()).map(|i| inner.parameter_name(i).map(to_cstring)).collect();
+    let bound = bound.unwrap_or_else(|| vec![Value::Null; inner.parameter_count()]);
+    debug_assert_eq!(bound.len(), inner.parameter_count());
+    let st = Stmt {
+        db: Arc::clone(d),
+        bound,
+        inner,
+        state: StepState::Ready,
+        buffers: vec![None; names.len()],
+        columns,
+        param_names,
+        described: None,
+        stop: Arc::default(),
+    };
+    d.live_stmts.fetch_add(1, Ordering::SeqCst);
+    Ok(register_stmt(st))
 }
 
 /// Runs `f` on a live statement, reporting errors on its connection.

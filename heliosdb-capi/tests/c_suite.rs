@@ -112,6 +112,11 @@ fn online_backup_and_checkpoint() {
 }
 
 #[test]
+fn change_feed_read_and_acknowledge() {
+    c_program("test_feed.c", &[]);
+}
+
+#[test]
 fn interrupt_close_race_and_busy_timeout_across_threads() {
     c_program("test_interrupt.c", &[]);
 }

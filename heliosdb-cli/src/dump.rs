@@ -2,7 +2,9 @@
 //! the data, in `sqlite3`'s layout (one transaction; each table's CREATE
 //! then its rows, parents before children; indexes, views and triggers after
 //! all data, so triggers do not fire and indexes are built once; then
-//! materialized views, which compute their rows outside the transaction).
+//! materialized views, which compute their rows outside the transaction;
+//! then change feeds, which start at the load: a feed's position and
+//! pending changes belong to the database it was read from).
 //!
 //! Plain tables, their indexes, views and triggers load into `sqlite3` as
 //! well; materialized views and `WITH (…)` options are HeliosDB's own. The
@@ -77,7 +79,7 @@ impl Shell {
         self.print("BEGIN TRANSACTION;\n")?;
         let tables: Vec<&SchemaObject> =
             objects.iter().filter(|o| o.kind == "table" && !is_materialized_view(o) && wanted(o)).collect();
-        for o in self.parents_first(tables)? {
+        for o in self.parents_first(tables.clone())? {
             let Some(sql) = &o.sql else { continue };
             self.print(&format!("{sql};\n"))?;
             self.dump_rows(&o.name, as_of)?;
@@ -101,7 +103,26 @@ impl Shell {
                 let _ = writeln!(text, "{sql};");
             }
         }
+        for (feed, feed_tables) in self.changefeeds()? {
+            if feed_tables.iter().all(|t| tables.iter().any(|o| o.name.eq_ignore_ascii_case(t))) {
+                let list: Vec<String> = feed_tables.iter().map(|t| quote_ident(t)).collect();
+                let _ = writeln!(text, "CREATE CHANGEFEED {} FOR TABLE {};", quote_ident(&feed), list.join(", "));
+            }
+        }
         self.print(&text)
+    }
+
+    /// Each change feed's name and tables.
+    fn changefeeds(&self) -> Result<Vec<(String, Vec<String>)>, String> {
+        let mut st = self.conn.prepare("SELECT name, tables FROM heliosdb_changefeeds").map_err(|e| e.to_string())?;
+        let mut rows = st.query(()).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+            let name: String = r.get(0).map_err(|e| e.to_string())?;
+            let tables: String = r.get(1).map_err(|e| e.to_string())?;
+            out.push((name, tables.split(", ").map(str::to_string).collect()));
+        }
+        Ok(out)
     }
 
     /// `tables` ordered so that each comes after the tables its foreign keys

@@ -49,7 +49,7 @@ fn dump_reloads_into_heliosdb_with_everything() {
     let dir = tempfile::tempdir().unwrap();
     let (src, dst) = (db(&dir, "src"), db(&dir, "dst"));
     ok(heliosdb(&[&src], Some(SCHEMA)));
-    ok(heliosdb(&[&src, "-c", "CREATE MATERIALIZED VIEW per_customer AS SELECT customer_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer_id;"], None));
+    ok(heliosdb(&[&src, "-c", "CREATE MATERIALIZED VIEW per_customer AS SELECT customer_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer_id; CREATE CHANGEFEED to_central FOR TABLES customers, orders;"], None));
     let dump = ok(heliosdb(&[&src, ".dump"], None));
     assert!(dump.starts_with("BEGIN TRANSACTION;\n"), "{dump}");
     // Parents before the tables that refer to them, whatever their names.
@@ -57,6 +57,7 @@ fn dump_reloads_into_heliosdb_with_everything() {
     assert!(c < o, "{dump}");
     assert!(dump.contains("INSERT INTO \"orders\" VALUES(10,1,19.99,'19.99','first',X'00FF10');"), "{dump}");
     assert!(dump.contains("CREATE MATERIALIZED VIEW per_customer"), "{dump}");
+    assert!(dump.ends_with("CREATE CHANGEFEED \"to_central\" FOR TABLE \"customers\", \"orders\";\n"), "{dump}");
 
     ok(heliosdb(&[&dst], Some(&dump)));
     // Same text back: schema, every row, every object.
@@ -68,6 +69,11 @@ fn dump_reloads_into_heliosdb_with_everything() {
         Some(".mode list\n.headers off\nINSERT INTO orders VALUES (15, 3, 5.0, 5.00, NULL, NULL);\nDELETE FROM orders WHERE id = 13;\nREFRESH MATERIALIZED VIEW per_customer;\nSELECT customer_id, n FROM per_customer ORDER BY customer_id;\nSELECT name FROM customers WHERE id = 1013;\n.indexes orders\n"),
     ));
     assert_eq!(out, "1|1\n2|2\n3|2\ndeleted\norders_by_customer\n", "{out}");
+    // The copy's feed starts at the load: it holds the changes made since
+    // (the trigger's insert into customers shares the delete's transaction).
+    let feed =
+        ok(heliosdb(&[&dst, "-list", "-noheader", "SELECT table_name, op FROM heliosdb_changes('to_central');"], None));
+    assert_eq!(feed, "orders|INSERT\ncustomers|INSERT\norders|DELETE\n", "{feed}");
 }
 
 #[test]

@@ -20,6 +20,11 @@ pub struct Config {
     pub materialized_views: MaterializedViewConfig,
     /// `[scheduler]`
     pub scheduler: SchedulerConfig,
+    /// `[sync]`: the settings of `heliosdb-sync`, which reads them itself.
+    /// The engine keeps the table as it is and does not interpret it, so one
+    /// `heliosdb.toml` serves the application and its sync process.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<toml::Table>,
 }
 
 /// `[database]`: where the data lives and how durable a commit is.

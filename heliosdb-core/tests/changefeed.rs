@@ -235,3 +235,23 @@ fn dropping_a_feed_stops_logging_and_frees_the_log() {
         vec![vec![Value::Text(r#"{"body":"b"}"#.into())]]
     );
 }
+
+/// One `heliosdb.toml` serves the application and its sync process: the
+/// engine accepts the `[sync]` table without reading it, and a connection
+/// opened with a file that lacks it shares the same engine.
+#[test]
+fn a_sync_table_in_the_configuration_is_accepted_and_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[database]\nmemory_limit_mb = 32\n\n[sync]\nfeed = \"f\"\npostgres = \"host=localhost\"\nbatch = 500\n";
+    let with_sync = heliosdb_core::Config::from_toml(text).unwrap();
+    assert_eq!(with_sync.database.memory_limit_mb, 32);
+    assert_eq!(with_sync.sync.as_ref().and_then(|t| t.get("batch")).and_then(|v| v.as_integer()), Some(500));
+    let app = Connection::open_with(dir.path(), &with_sync).unwrap();
+    app.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE CHANGEFEED f FOR TABLE t").unwrap();
+    let without = heliosdb_core::Config::from_toml("[database]\nmemory_limit_mb = 32\n").unwrap();
+    let other = Connection::open_with(dir.path(), &without).unwrap();
+    assert_eq!(int(&scalar(&other, "SELECT count(*) FROM heliosdb_changefeeds")), 1);
+    // The JSON form the bindings pass carries the table too.
+    let json = heliosdb_core::Config::from_json(r#"{"sync": {"feed": "f"}}"#).unwrap();
+    assert!(json.sync.is_some());
+}

@@ -35,6 +35,19 @@ static inline int contains(const char *s, const char *needle) {
     return s != NULL && strstr(s, needle) != NULL;
 }
 
+#ifdef HELIOSDB_H
+/* The first column of the first row of `sql` as an integer, or -1. */
+static inline long long one_int(heliosdb *h, const char *sql) {
+    heliosdb_stmt *st = NULL;
+    long long v = -1;
+    if (heliosdb_prepare(h, sql, &st) == HELIOSDB_OK && heliosdb_step(st) == HELIOSDB_ROW) {
+        v = heliosdb_column_int64(st, 0);
+    }
+    heliosdb_finalize(st);
+    return v;
+}
+#endif
+
 static inline int report(void) {
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -174,6 +174,9 @@ static const char *SQL[] = {
     "SELECT * FROM pg_mv_staleness()",
     "CREATE MATERIALIZED VIEW IF NOT EXISTS tv AS SELECT name, count(*) AS n FROM t GROUP BY name",
     "REFRESH MATERIALIZED VIEW tv",
+    "CREATE CHANGEFEED IF NOT EXISTS cf FOR TABLE t",
+    "DROP CHANGEFEED IF EXISTS cf",
+    "SELECT * FROM heliosdb_changefeeds",
     "ALTER TABLE kv ADD COLUMN extra INTEGER",
     "DROP TABLE IF EXISTS kv",
     "BEGIN", "COMMIT", "ROLLBACK",
@@ -301,8 +304,18 @@ static void op_prepare(void) {
     char *owned;
     const char *sql = random_sql(&owned);
     heliosdb_stmt *st = (heliosdb_stmt *)0x1;
-    int rc = heliosdb_prepare(d, sql, &st);
-    EXPECT(rc, "heliosdb_prepare", i, HELIOSDB_OK, HELIOSDB_ERROR, HELIOSDB_MISUSE);
+    int rc;
+    if (chance(10)) {
+        /* A change feed read is a statement like any other. */
+        const char *feed = chance(80) ? "cf" : (chance(50) ? NULL : "f\xc3\x28");
+        heliosdb_stmt **out = chance(95) ? &st : NULL;
+        rc = heliosdb_feed_read(d, feed, pick(6) - 1, chance(70) ? -1 : (int64_t)pick(100), out);
+        EXPECT(rc, "heliosdb_feed_read", i, HELIOSDB_OK, HELIOSDB_RANGE, HELIOSDB_MISUSE);
+        if (!out) st = NULL;
+    } else {
+        rc = heliosdb_prepare(d, sql, &st);
+        EXPECT(rc, "heliosdb_prepare", i, HELIOSDB_OK, HELIOSDB_ERROR, HELIOSDB_MISUSE);
+    }
     free(owned);
     if (rc != HELIOSDB_OK) {
         CHECK(st == NULL);
@@ -445,7 +458,7 @@ static void op_misc(void) {
     int i;
     heliosdb *d = some_db(&i);
     calls++;
-    switch (pick(11)) {
+    switch (pick(12)) {
     case 0: {
         const char *m = heliosdb_errmsg(d);
         CHECK(m != NULL);
@@ -485,6 +498,12 @@ static void op_misc(void) {
         EXPECT(heliosdb_backup(d, dest), "heliosdb_backup", i, HELIOSDB_ERROR, HELIOSDB_MISUSE);
         break;
     }
+    case 10:
+        /* Acknowledge a random position: past the newest commit, negative, unknown feed, inside a transaction. */
+        EXPECT(heliosdb_feed_ack(d, chance(80) ? "cf" : (chance(50) ? NULL : "nope"), (int64_t)pick(200) - 10),
+               "heliosdb_feed_ack", i, HELIOSDB_OK, HELIOSDB_ERROR, HELIOSDB_BUSY, HELIOSDB_INTERRUPT,
+               HELIOSDB_MISUSE);
+        break;
     default: {
         heliosdb_stmt *st;
         some_stmt(&st);

@@ -9,16 +9,6 @@
 
 static heliosdb *db;
 
-static long long one_int(heliosdb *h, const char *sql) {
-    heliosdb_stmt *st = NULL;
-    long long v = -1;
-    if (heliosdb_prepare(h, sql, &st) == HELIOSDB_OK && heliosdb_step(st) == HELIOSDB_ROW) {
-        v = heliosdb_column_int64(st, 0);
-    }
-    heliosdb_finalize(st);
-    return v;
-}
-
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s DIR\n", argv[0]);

@@ -113,12 +113,14 @@ pub struct Engine {
 type Registry = Mutex<HashMap<PathBuf, Weak<Engine>>>;
 
 /// Whether two configurations ask for the same engine: everything but the
-/// path and the per-connection busy timeout must agree.
+/// path, the per-connection busy timeout and the `[sync]` table (which the
+/// engine does not read) must agree.
 fn same_engine_settings(a: &Config, b: &Config) -> bool {
     let strip = |c: &Config| {
         let mut c = c.clone();
         c.database.path = None;
         c.database.busy_timeout_ms = 0;
+        c.sync = None;
         c
     };
     strip(a) == strip(b)
