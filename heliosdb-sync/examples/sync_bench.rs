@@ -1,13 +1,16 @@
 //! Throughput of `heliosdb-sync` into a private, durable PostgreSQL
 //! (fsync and synchronous_commit on), against a naive row-at-a-time
 //! autocommit INSERT loop of the same rows; then the drain of a 12-hour
-//! S10 backlog (1M readings/day → 500,000 rows).
+//! S10 backlog (1M readings/day → 500,000 rows). Then the same into a
+//! private Kafka broker (scripts/kafka.sh: one node, KRaft), against a naive
+//! producer that sends one row and waits for its delivery before the next.
 //!
 //! ```text
 //! cargo run --release -p heliosdb-sync --example sync_bench -- [--changes N] [--naive N] [--backlog N] [--batch N]
+//!     [--kafka-naive N] [--no-postgres] [--no-kafka]
 //! ```
 //! Defaults: 100,000 changes, 10,000 naive rows (at one commit each it is
-//! slow), a 500,000-row backlog, batch 5,000.
+//! slow), a 500,000-row backlog, batch 5,000, 5,000 naive Kafka rows.
 
 use heliosdb_lite::{params, Connection, Decimal};
 use std::process::Command;
@@ -123,11 +126,24 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
 fn main() {
     let changes = arg("--changes", 100_000);
-    let naive = arg("--naive", 10_000);
     let backlog = arg("--backlog", 500_000);
     let batch = arg("--batch", 5_000);
+    if !flag("--no-postgres") {
+        postgres_bench(changes, arg("--naive", 10_000), backlog, batch);
+    }
+    #[cfg(feature = "kafka")]
+    if !flag("--no-kafka") {
+        kafka_bench(changes, arg("--kafka-naive", 5_000), backlog, batch);
+    }
+}
+
+fn postgres_bench(changes: usize, naive: usize, backlog: usize, batch: usize) {
     let pg = Pg::start();
     println!("PostgreSQL: private server, fsync on, synchronous_commit on; batch {batch}");
 
@@ -210,6 +226,98 @@ fn main() {
     let (pending, lag) = feed_backlog(&conn);
     println!(
         "drain: {} changes in {secs:.2} s = {:.0} changes/s ({} PostgreSQL transactions); after: pending {pending}, lag {lag:.1} s",
+        report.changes,
+        report.changes as f64 / secs,
+        report.batches
+    );
+    conn.close().unwrap();
+}
+
+/// The same source workloads shipped into Kafka; the naive side is a plain
+/// idempotent producer that waits for each row's delivery before the next
+/// (what a hand-written "send, then mark synced" loop does).
+#[cfg(feature = "kafka")]
+fn kafka_bench(changes: usize, naive: usize, backlog: usize, batch: usize) {
+    use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+    let script = format!("{}/../scripts/kafka.sh", env!("CARGO_MANIFEST_DIR"));
+    let kdir = tempfile::Builder::new().prefix("sync-bench-kafka").tempdir().expect("temp dir");
+    let data = kdir.path().join("kafka").display().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let ok = Command::new("bash").args([&script, "start", &data, &port.to_string()]).status().expect("kafka.sh");
+    assert!(ok.success(), "could not start Kafka (scripts/kafka.sh)");
+    struct Stop(String, String);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = Command::new("bash").args([&self.0, "stop", &self.1]).status();
+        }
+    }
+    let _stop = Stop(script, data);
+    let brokers = format!("127.0.0.1:{port}");
+    let config = |source: &str| heliosdb_sync::SyncConfig {
+        feed: "f".into(),
+        kafka: brokers.clone(),
+        topic_prefix: "bench".into(),
+        source_id: source.into(),
+        batch,
+        once: true,
+        progress_interval_sec: 0,
+        ..Default::default()
+    };
+    println!("Kafka: private single-node broker (KRaft), acks=all, transactions; batch {batch}");
+    let stop = AtomicBool::new(false);
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("a")).unwrap();
+    conn.execute_batch(READINGS).unwrap();
+    write_readings(&conn, changes, 3600.0, 1000);
+    let t0 = Instant::now();
+    let report = heliosdb_sync::run(&conn, &config("gateway-1"), &stop).unwrap();
+    let secs = t0.elapsed().as_secs_f64();
+    assert_eq!(report.changes as usize, changes);
+    let rate = changes as f64 / secs;
+    println!(
+        "heliosdb-sync → Kafka: {changes} changes in {secs:.2} s = {rate:.0} changes/s ({} Kafka transactions)",
+        report.batches
+    );
+
+    let rows: Vec<String> = {
+        let mut st = conn.prepare(&format!("SELECT rowid, * FROM sensor_readings LIMIT {naive}")).unwrap();
+        st.query_map((), |r| Ok(format!("{:?}", r.values()))).unwrap().map(Result::unwrap).collect()
+    };
+    let producer: BaseProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "0")
+        .create()
+        .unwrap();
+    let t0 = Instant::now();
+    for (i, r) in rows.iter().enumerate() {
+        let key = i.to_string();
+        producer.send(BaseRecord::to("bench.naive").key(&key).payload(r)).map_err(|(e, _)| e).unwrap();
+        // Wait for this row's delivery report (poll wakes as soon as it arrives).
+        while producer.in_flight_count() > 0 {
+            producer.poll(std::time::Duration::from_millis(1));
+        }
+    }
+    let naive_secs = t0.elapsed().as_secs_f64();
+    let naive_rate = rows.len() as f64 / naive_secs;
+    println!(
+        "naive send-and-wait producer: {} rows in {naive_secs:.2} s = {naive_rate:.0} rows/s  → heliosdb-sync is {:.1}× faster",
+        rows.len(),
+        rate / naive_rate
+    );
+    conn.close().unwrap();
+
+    let conn = Connection::open(dir.path().join("b")).unwrap();
+    conn.execute_batch(READINGS).unwrap();
+    write_readings(&conn, backlog, 12.0 * 3600.0, 5000);
+    let (pending, lag) = feed_backlog(&conn);
+    println!("backlog: {backlog} readings over 12 h; before: pending {pending}, lag {lag:.1} s");
+    let t0 = Instant::now();
+    let report = heliosdb_sync::run(&conn, &config("gateway-2"), &stop).unwrap();
+    let secs = t0.elapsed().as_secs_f64();
+    let (pending, lag) = feed_backlog(&conn);
+    println!(
+        "drain into Kafka: {} changes in {secs:.2} s = {:.0} changes/s ({} Kafka transactions); after: pending {pending}, lag {lag:.1} s",
         report.changes,
         report.changes as f64 / secs,
         report.batches

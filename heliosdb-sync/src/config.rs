@@ -1,5 +1,6 @@
 //! [`SyncConfig`]: the `[sync]` table of `heliosdb.toml`, which the
-//! binary's flags override.
+//! binary's flags override. It ships into PostgreSQL (`postgres`) or into
+//! Kafka (`kafka`), one of the two.
 //!
 //! ```toml
 //! [database]                  # the source database's own settings (optional)
@@ -18,12 +19,18 @@
 //! progress_interval_sec = 10  # a progress line on stderr every N s (0: none)
 //! retry_initial_ms = 100      # backoff while PostgreSQL is unreachable…
 //! retry_max_ms = 5000         # …doubling up to this
+//!
+//! # or, instead of postgres:
+//! kafka = "broker1:9092,broker2:9092"   # bootstrap servers
+//! topic_prefix = "plant"      # topics <topic_prefix>.<table>
+//! [sync.kafka_properties]     # any other librdkafka setting (SASL, TLS, timeouts…)
+//! "message.max.bytes" = "2000000"
 //! ```
 
 use crate::error::{Result, SyncError};
 use serde::Deserialize;
 
-/// How to ship one feed into PostgreSQL.
+/// How to ship one feed into PostgreSQL or Kafka.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
@@ -33,6 +40,12 @@ pub struct SyncConfig {
     pub feed: String,
     /// A libpq-style connection string (`host=… port=… user=… dbname=…`) or URL.
     pub postgres: String,
+    /// Kafka's bootstrap servers (`host:port,…`), to ship into Kafka instead.
+    pub kafka: String,
+    /// Kafka topics are `<topic_prefix>.<table>` (Debezium's naming).
+    pub topic_prefix: String,
+    /// Further librdkafka settings for the producer and the watermark reader.
+    pub kafka_properties: std::collections::BTreeMap<String, String>,
     /// This source's id in every target row and in the watermark.
     pub source_id: String,
     /// At most this many changes per read (whole transactions: a bigger one comes whole).
@@ -60,6 +73,9 @@ impl Default for SyncConfig {
             db: None,
             feed: String::new(),
             postgres: String::new(),
+            kafka: String::new(),
+            topic_prefix: "heliosdb".into(),
+            kafka_properties: std::collections::BTreeMap::new(),
             source_id: String::new(),
             batch: 1000,
             once: false,
@@ -148,8 +164,15 @@ impl SyncConfig {
         if self.feed.trim().is_empty() {
             return bad("no feed name (--feed, or feed in [sync])");
         }
-        if self.postgres.trim().is_empty() {
-            return bad("no PostgreSQL connection string (--postgres, or postgres in [sync])");
+        let (to_pg, to_kafka) = (!self.postgres.trim().is_empty(), !self.kafka.trim().is_empty());
+        if !to_pg && !to_kafka {
+            return bad("nowhere to ship: a PostgreSQL connection string (--postgres, or postgres in [sync]) or Kafka's bootstrap servers (--kafka, or kafka in [sync])");
+        }
+        if to_pg && to_kafka {
+            return bad("both postgres and kafka are set: one heliosdb-sync ships into one of them");
+        }
+        if to_kafka && self.topic_prefix.trim().is_empty() {
+            return bad("topic_prefix is empty");
         }
         if self.source_id.trim().is_empty() {
             return bad("no source id (--source-id, or source_id in [sync])");
@@ -163,9 +186,11 @@ impl SyncConfig {
         if self.retry_initial_ms == 0 || self.retry_max_ms < self.retry_initial_ms {
             return bad("retry_initial_ms must be > 0 and at most retry_max_ms");
         }
-        self.postgres
-            .parse::<postgres::Config>()
-            .map_err(|e| SyncError::Config(format!("bad PostgreSQL connection string: {e}")))?;
+        if to_pg {
+            self.postgres
+                .parse::<postgres::Config>()
+                .map_err(|e| SyncError::Config(format!("bad PostgreSQL connection string: {e}")))?;
+        }
         Ok(())
     }
 }
@@ -198,6 +223,16 @@ mod tests {
         ok.validate().unwrap();
         assert!(SyncConfig { batch: 0, ..ok.clone() }.validate().is_err());
         assert!(SyncConfig { source_id: " ".into(), ..ok.clone() }.validate().is_err());
-        assert!(SyncConfig { postgres: "host=h port=nope".into(), ..ok }.validate().is_err());
+        assert!(SyncConfig { postgres: "host=h port=nope".into(), ..ok.clone() }.validate().is_err());
+        let kafka = SyncConfig { postgres: String::new(), kafka: "localhost:9092".into(), ..ok.clone() };
+        kafka.validate().unwrap();
+        assert!(SyncConfig { postgres: String::new(), ..ok.clone() }.validate().is_err());
+        assert!(SyncConfig { kafka: "localhost:9092".into(), ..ok }.validate().is_err());
+        let f = ConfigFile::parse(
+            "[sync]\nfeed = \"f\"\nkafka = \"k:9092\"\nsource_id = \"s\"\n[sync.kafka_properties]\n\"linger.ms\" = \"20\"\n",
+        )
+        .unwrap();
+        assert_eq!(f.sync.kafka_properties.get("linger.ms").map(String::as_str), Some("20"));
+        f.sync.validate().unwrap();
     }
 }

@@ -14,6 +14,16 @@ pub enum SyncError {
     Source(heliosdb_lite::Error),
     /// PostgreSQL failed: connection-level failures are retried, the rest are not.
     Postgres(postgres::Error),
+    /// Kafka failed. `retriable`: the broker was unreachable or a transaction
+    /// could not finish (the shipper reconnects, which aborts it); otherwise
+    /// fatal, such as another shipper with the same source id and feed
+    /// having taken over (fenced).
+    Kafka {
+        /// librdkafka's description.
+        message: String,
+        /// Whether reconnecting may cure it.
+        retriable: bool,
+    },
     /// A change or a table the target cannot take (an unknown column, a key
     /// that cannot be read…). Never retried.
     Data(String),
@@ -31,6 +41,7 @@ impl SyncError {
             SyncError::Postgres(e) => postgres_transient(e),
             SyncError::Source(e) => matches!(e, heliosdb_lite::Error::Busy(_)),
             SyncError::Conflict(_) => true,
+            SyncError::Kafka { retriable, .. } => *retriable,
             SyncError::Config(_) | SyncError::Data(_) => false,
         }
     }
@@ -70,6 +81,7 @@ impl fmt::Display for SyncError {
             },
             SyncError::Data(m) => write!(f, "data: {m}"),
             SyncError::Conflict(m) => write!(f, "conflict: {m}"),
+            SyncError::Kafka { message, .. } => write!(f, "Kafka: {message}"),
         }
     }
 }

@@ -1,7 +1,8 @@
-//! `heliosdb-sync`: ships a HeliosDB-Lite change feed into PostgreSQL.
+//! `heliosdb-sync`: ships a HeliosDB-Lite change feed into PostgreSQL or Kafka.
 //!
 //! ```text
 //! heliosdb-sync --db DIR --feed NAME --postgres "host=… port=… user=… dbname=…" --source-id ID
+//! heliosdb-sync --db DIR --feed NAME --kafka host:9092 [--topic-prefix P] [--kafka-property k=v…] --source-id ID
 //!               [--batch N] [--once] [--create-feed-for t1,t2] [--target-schema S]
 //!               [--poll-ms N] [--progress-sec N] [--config heliosdb.toml]
 //! ```
@@ -20,15 +21,18 @@ use heliosdb_sync::{config::split_list, ConfigFile, HeliosSource, SyncConfig, Sy
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-const USAGE: &str = "usage: heliosdb-sync --db DIR --feed NAME --postgres CONNINFO --source-id ID
+const USAGE: &str = "usage: heliosdb-sync --db DIR --feed NAME (--postgres CONNINFO | --kafka BROKERS) --source-id ID
                      [--batch N] [--once] [--create-feed-for t1,t2] [--target-schema SCHEMA]
                      [--poll-ms N] [--progress-sec N] [--config heliosdb.toml]
 
   --db DIR               the HeliosDB-Lite directory (else [sync].db, else [database].path)
   --feed NAME            the change feed to ship
   --postgres CONNINFO    \"host=… port=… user=… dbname=…\" or postgresql://…
+  --kafka BROKERS        ship into Kafka instead: bootstrap servers host:port,…
+  --topic-prefix P       Kafka topics are P.<table> (default heliosdb)
+  --kafka-property K=V   a librdkafka setting (repeatable: SASL, TLS, timeouts…)
   --source-id ID         this source's id in the target rows and the watermark
-  --batch N              changes per PostgreSQL transaction (whole source transactions; default 1000)
+  --batch N              changes per PostgreSQL or Kafka transaction (whole source transactions; default 1000)
   --once                 drain the feed, then exit
   --create-feed-for T,…  create the feed for these tables if it does not exist
   --target-schema S      PostgreSQL schema of the target tables (default public)
@@ -53,7 +57,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "-h" | "--help" => return Err(String::new()),
             "--once" => args.once = true,
             "--db" | "--feed" | "--postgres" | "--source-id" | "--batch" | "--create-feed-for" | "--target-schema"
-            | "--poll-ms" | "--progress-sec" | "--config" => {
+            | "--poll-ms" | "--progress-sec" | "--config" | "--kafka" | "--topic-prefix" | "--kafka-property" => {
                 let v = match inline {
                     Some(v) => v,
                     None => it.next().ok_or_else(|| format!("{flag} needs a value"))?,
@@ -88,6 +92,13 @@ fn settings(args: &Args) -> Result<(SyncConfig, heliosdb_lite::Config), String> 
             "--db" => cfg.db = Some(v.clone()),
             "--feed" => cfg.feed = v.clone(),
             "--postgres" => cfg.postgres = v.clone(),
+            "--kafka" => cfg.kafka = v.clone(),
+            "--topic-prefix" => cfg.topic_prefix = v.clone(),
+            "--kafka-property" => {
+                let (k, val) =
+                    v.split_once('=').ok_or_else(|| format!("--kafka-property needs KEY=VALUE, not {v:?}"))?;
+                cfg.kafka_properties.insert(k.trim().to_string(), val.trim().to_string());
+            }
             "--source-id" => cfg.source_id = v.clone(),
             "--batch" => cfg.batch = number(flag, v)?,
             "--create-feed-for" => cfg.create_feed_for = split_list(v),
@@ -169,7 +180,7 @@ fn main() {
 }
 
 /// Fault injection for the crash test: `HELIOSDB_SYNC_ABORT_AT_ACK=N` aborts
-/// the process at its N-th acknowledgement, after PostgreSQL committed the
+/// the process at its N-th acknowledgement, after the sink committed the
 /// batch and before the source hears of it (the window a random kill
 /// rarely hits).
 fn abort_at_ack() -> Option<u64> {

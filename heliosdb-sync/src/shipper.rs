@@ -18,8 +18,8 @@
 use crate::change::Change;
 use crate::config::SyncConfig;
 use crate::error::{Result, SyncError};
+use crate::sink::{self, Sink};
 use crate::source::{ChangeSource, FeedInfo, HeliosSource};
-use crate::target::PgTarget;
 use heliosdb_lite::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -31,13 +31,13 @@ pub struct SyncReport {
     pub changes: u64,
     /// Source transactions shipped.
     pub transactions: u64,
-    /// PostgreSQL transactions committed (batches).
+    /// Batches committed to the sink (PostgreSQL or Kafka transactions).
     pub batches: u64,
     /// Rows copied by an initial snapshot.
     pub snapshot_rows: u64,
-    /// The watermark at the end (0 when PostgreSQL was never reached).
+    /// The watermark at the end (0 when the sink was never reached).
     pub watermark: u64,
-    /// Times the PostgreSQL connection was dropped and made again.
+    /// Times the connection to the sink was dropped and made again.
     pub reconnects: u64,
 }
 
@@ -117,8 +117,8 @@ struct Shipper<'a> {
     cfg: &'a SyncConfig,
     stop: &'a AtomicBool,
     feed: FeedInfo,
-    target: Option<PgTarget>,
-    /// PostgreSQL's watermark (valid while `target` is connected).
+    target: Option<Box<dyn Sink>>,
+    /// The sink's watermark (valid while `target` is connected).
     watermark: u64,
     /// The last acknowledgement failed with a transient error.
     ack_behind: bool,
@@ -185,8 +185,7 @@ impl Shipper<'_> {
     /// initial snapshot when there is none) and brings the source's
     /// acknowledgement up to it.
     fn resume(&mut self) -> Result<()> {
-        let mut t =
-            PgTarget::connect(&self.cfg.postgres, &self.cfg.source_id, &self.cfg.feed, &self.cfg.target_schema)?;
+        let mut t = sink::connect(self.cfg)?;
         for name in self.feed.tables.clone() {
             let schema = self.source.table_schema(&name)?;
             t.ensure_table(&schema)?;
@@ -194,28 +193,34 @@ impl Shipper<'_> {
         let info = self.current_feed()?;
         let w = match t.watermark()? {
             Some(w) => w,
-            None => self.bootstrap(&mut t, info.acked_scn)?,
+            None => self.bootstrap(t.as_mut(), info.acked_scn)?,
         };
         if w > info.acked_scn {
             let acked = self.source.ack(&self.cfg.feed, w).map_err(|e| match e {
                 e if e.is_transient() => e,
                 e => SyncError::Data(format!(
-                    "PostgreSQL's watermark for source {} is scn {w}, but the source cannot be acknowledged that far \
+                    "{}'s watermark for source {} is scn {w}, but the source cannot be acknowledged that far \
                      ({e}): is this the database that source id was shipped from? (to ship it afresh, delete its \
-                     row in {})",
+                     watermark: its row in {} or, in Kafka, its consumer group's offsets)",
+                    t.name(),
                     self.cfg.source_id,
                     crate::target::WATERMARK_TABLE
                 )),
             })?;
-            self.log(&format!("PostgreSQL was ahead: acknowledged the source up to scn {w} (was {})", info.acked_scn));
+            self.log(&format!(
+                "{} was ahead: acknowledged the source up to scn {w} (was {})",
+                t.name(),
+                info.acked_scn
+            ));
             debug_assert!(acked >= w);
         } else if w < info.acked_scn {
             self.log(&format!(
-                "PostgreSQL's watermark {w} is behind the feed's acknowledged scn {}: reading after {w}",
+                "{}'s watermark {w} is behind the feed's acknowledged scn {}: reading after {w}",
+                t.name(),
                 info.acked_scn
             ));
         }
-        self.log(&format!("connected to PostgreSQL; resuming after scn {w}"));
+        self.log(&format!("connected to {}; resuming after scn {w}", t.name()));
         self.watermark = w;
         self.report.watermark = w;
         self.target = Some(t);
@@ -231,7 +236,7 @@ impl Shipper<'_> {
 
     /// The first sync of this source: its tables as of the feed's
     /// acknowledged SCN (rows that predate the feed), with the watermark.
-    fn bootstrap(&mut self, t: &mut PgTarget, at: u64) -> Result<u64> {
+    fn bootstrap(&mut self, t: &mut dyn Sink, at: u64) -> Result<u64> {
         let mut rows: Vec<Change> = Vec::new();
         if at > 0 {
             for name in &self.feed.tables {
@@ -268,7 +273,7 @@ impl Shipper<'_> {
         }
         self.learn_schemas(&changes)?;
         let Some(mut t) = self.target.take() else { return Ok(Step::Idle) };
-        // PostgreSQL applies this batch while the next one is read from the
+        // The sink applies this batch while the next one is read from the
         // source (it starts after this batch; it is kept only if the batch commits).
         let expected = Some(self.watermark);
         let (applied, next) = std::thread::scope(|s| {
@@ -279,7 +284,7 @@ impl Shipper<'_> {
             let next = self.source.changes(&feed, new_scn, self.cfg.batch);
             (apply.join(), next)
         });
-        let (applied, t) = applied.map_err(|_| SyncError::Data("the PostgreSQL apply thread panicked".into()))?;
+        let (applied, t) = applied.map_err(|_| SyncError::Data("the apply thread panicked".into()))?;
         self.target = Some(t);
         applied?;
         if let Ok(next) = next {

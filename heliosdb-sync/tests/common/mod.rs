@@ -4,6 +4,9 @@
 #![allow(dead_code)]
 
 pub mod fake;
+#[cfg(feature = "kafka")]
+pub mod kafka;
+pub mod workload;
 
 use heliosdb_sync::schema::{ident, qualified, TableSchema, ROWID};
 use heliosdb_sync::typemap::PgType;
