@@ -36,7 +36,7 @@ use crate::change::{Change, JsonRow, Op};
 use crate::config::SyncConfig;
 use crate::error::{Result, SyncError};
 use crate::schema::TableSchema;
-use crate::sink::Sink;
+use crate::sink::{Sink, SnapshotPages};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -127,6 +127,10 @@ impl KafkaTarget {
             ("enable.idempotence", "true"),
             ("compression.type", "lz4"),
             ("linger.ms", "5"),
+            // Room for a first sync of a big table in one transaction (the
+            // broker's default ceiling is 15 minutes); a killed shipper's
+            // transaction is aborted at once by its successor anyway.
+            ("transaction.timeout.ms", "300000"),
         ])
         .create()
         .map_err(bad)?;
@@ -171,26 +175,28 @@ impl KafkaTarget {
         }
     }
 
-    /// The events of `changes` (snapshot rows when `snapshot`).
-    fn send_changes(&self, changes: &[Change], snapshot: bool) -> Result<()> {
+    /// The events of `changes`, in order.
+    fn send_changes(&self, changes: &[Change]) -> Result<()> {
         let mut order = Order::default();
         for (i, c) in changes.iter().enumerate() {
             let (total, in_table) = order.next(c);
-            let marker = match (snapshot, i + 1 == changes.len()) {
-                (false, _) => "false",
-                (true, false) => "true",
-                (true, true) => "last",
-            };
-            let key = serde_json::to_vec(&self.key(c)).map_err(json_error)?;
-            let value = serde_json::to_vec(&self.envelope(c, snapshot, marker, total, in_table)).map_err(json_error)?;
-            let topic = self.topic(&c.table);
-            self.send(&topic, &key, Some(&value), None)?;
-            if c.op == Op::Delete {
-                self.send(&topic, &key, None, None)?;
-            }
+            self.send_event(c, None, total, in_table)?;
             if i % 1024 == 1023 {
                 self.producer.poll(Duration::ZERO);
             }
+        }
+        Ok(())
+    }
+
+    /// One change's event (a snapshot row's when `snapshot` is its marker,
+    /// `"true"` or `"last"`), and a tombstone after a delete.
+    fn send_event(&self, c: &Change, snapshot: Option<&str>, total: u64, in_table: u64) -> Result<()> {
+        let key = serde_json::to_vec(&self.key(c)).map_err(json_error)?;
+        let value = serde_json::to_vec(&self.envelope(c, snapshot, total, in_table)).map_err(json_error)?;
+        let topic = self.topic(&c.table);
+        self.send(&topic, &key, Some(&value), None)?;
+        if c.op == Op::Delete {
+            self.send(&topic, &key, None, None)?;
         }
         Ok(())
     }
@@ -206,15 +212,15 @@ impl KafkaTarget {
     }
 
     /// Debezium's envelope for one change.
-    fn envelope(&self, c: &Change, snapshot: bool, marker: &str, total: u64, in_table: u64) -> Json {
+    fn envelope(&self, c: &Change, snapshot: Option<&str>, total: u64, in_table: u64) -> Json {
         let op = match (snapshot, c.op) {
-            (true, _) => "r",
-            (false, Op::Insert) => "c",
-            (false, Op::Update) => "u",
-            (false, Op::Delete) => "d",
+            (Some(_), _) => "r",
+            (None, Op::Insert) => "c",
+            (None, Op::Update) => "u",
+            (None, Op::Delete) => "d",
         };
         let commit_ms = commit_time_ms(&c.commit_time);
-        let transaction = if snapshot {
+        let transaction = if snapshot.is_some() {
             Json::Null
         } else {
             json!({ "id": c.txid.to_string(), "total_order": total, "data_collection_order": in_table })
@@ -227,7 +233,7 @@ impl KafkaTarget {
                 "connector": "heliosdb",
                 "name": self.source_id,
                 "ts_ms": commit_ms,
-                "snapshot": marker,
+                "snapshot": snapshot.unwrap_or("false"),
                 "db": self.source_id,
                 "table": c.table,
                 "feed": self.feed,
@@ -300,14 +306,34 @@ impl Sink for KafkaTarget {
     /// other shipper of this source and feed, so the watermark cannot move
     /// under this one.
     fn apply(&mut self, changes: &[Change], _expected: Option<u64>, new_scn: u64, commit_time: &str) -> Result<()> {
-        self.transaction(new_scn, commit_time, |t| t.send_changes(changes, false))
+        self.transaction(new_scn, commit_time, |t| t.send_changes(changes))
     }
 
     /// Kafka keeps what it was sent: the snapshot is appended as `op: "r"`
     /// events (the last one marked `"snapshot": "last"`), which a compacted
     /// topic or a consumer keyed by row turns into the table's contents.
-    fn replace_all(&mut self, rows: &[Change], _expected: Option<u64>, scn: u64) -> Result<()> {
-        self.transaction(scn, "", |t| t.send_changes(rows, true))
+    fn replace_all(&mut self, _expected: Option<u64>, scn: u64, rows: &mut SnapshotPages<'_>) -> Result<()> {
+        self.transaction(scn, "", |t| {
+            // Each row goes out once the next is known, so the last can say so.
+            let mut held: Option<Change> = None;
+            let mut sent = 0u64;
+            rows(&mut |page: &[Change]| {
+                for c in page {
+                    if let Some(prev) = held.replace(c.clone()) {
+                        t.send_event(&prev, Some("true"), 0, 0)?;
+                        sent += 1;
+                        if sent % 1024 == 0 {
+                            t.producer.poll(Duration::ZERO);
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+            match held {
+                Some(last) => t.send_event(&last, Some("last"), 0, 0),
+                None => Ok(()),
+            }
+        })
     }
 }
 

@@ -215,7 +215,12 @@ impl ChangeSource for FaultySource<'_> {
     fn table_schema(&mut self, table: &str) -> heliosdb_sync::Result<TableSchema> {
         self.inner.table_schema(table)
     }
-    fn snapshot(&mut self, table: &TableSchema, scn: u64) -> heliosdb_sync::Result<Vec<Change>> {
-        self.inner.snapshot(table, scn)
+    fn snapshot(
+        &mut self,
+        table: &TableSchema,
+        scn: u64,
+        each: &mut dyn FnMut(Change) -> heliosdb_sync::Result<()>,
+    ) -> heliosdb_sync::Result<()> {
+        self.inner.snapshot(table, scn, each)
     }
 }

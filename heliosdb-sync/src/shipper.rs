@@ -235,18 +235,40 @@ impl Shipper<'_> {
     }
 
     /// The first sync of this source: its tables as of the feed's
-    /// acknowledged SCN (rows that predate the feed), with the watermark.
+    /// acknowledged SCN (rows that predate the feed), with the watermark,
+    /// streamed into the sink in pages of `batch` rows inside one sink
+    /// transaction, so a table need not fit in memory.
     fn bootstrap(&mut self, t: &mut dyn Sink, at: u64) -> Result<u64> {
-        let mut rows: Vec<Change> = Vec::new();
+        let mut schemas = Vec::new();
         if at > 0 {
             for name in &self.feed.tables {
-                let schema = t.table(name).cloned().ok_or_else(|| SyncError::Data(format!("no schema for {name}")))?;
-                rows.extend(self.source.snapshot(&schema, at)?);
+                schemas.push(t.table(name).cloned().ok_or_else(|| SyncError::Data(format!("no schema for {name}")))?);
             }
         }
-        t.replace_all(&rows, None, at)?;
-        self.report.snapshot_rows += rows.len() as u64;
-        self.log(&format!("initial sync: {} rows as of scn {at}", rows.len()));
+        let page_rows = self.cfg.batch.max(1);
+        let source = &mut *self.source;
+        let mut copied = 0u64;
+        t.replace_all(None, at, &mut |ship: &mut dyn FnMut(&[Change]) -> Result<()>| {
+            let mut page: Vec<Change> = Vec::with_capacity(page_rows.min(4096));
+            for schema in &schemas {
+                source.snapshot(schema, at, &mut |c| {
+                    page.push(c);
+                    if page.len() >= page_rows {
+                        ship(&page)?;
+                        copied += page.len() as u64;
+                        page.clear();
+                    }
+                    Ok(())
+                })?;
+            }
+            if !page.is_empty() {
+                ship(&page)?;
+                copied += page.len() as u64;
+            }
+            Ok(())
+        })?;
+        self.report.snapshot_rows += copied;
+        self.log(&format!("initial sync: {copied} rows as of scn {at}"));
         Ok(at)
     }
 

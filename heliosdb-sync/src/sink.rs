@@ -43,13 +43,19 @@ pub trait Sink: Send {
     /// change the sink cannot take; failures of the sink (nothing shipped).
     fn apply(&mut self, changes: &[Change], expected: Option<u64>, new_scn: u64, commit_time: &str) -> Result<()>;
 
-    /// The first sync of a source: `rows` (inserts, a snapshot as of `scn`)
-    /// replace what the sink holds for it, and the watermark becomes `scn`.
+    /// The first sync of a source: the rows `rows` hands over page by page
+    /// (inserts, a snapshot as of `scn`) replace what the sink holds for it,
+    /// and the watermark becomes `scn`, all or nothing. One page is held at
+    /// a time, so a table bigger than memory can be copied.
     ///
     /// # Errors
-    /// As [`Sink::apply`].
-    fn replace_all(&mut self, rows: &[Change], expected: Option<u64>, scn: u64) -> Result<()>;
+    /// As [`Sink::apply`], and any error of `rows`.
+    fn replace_all(&mut self, expected: Option<u64>, scn: u64, rows: &mut SnapshotPages<'_>) -> Result<()>;
 }
+
+/// A snapshot handed over in pages: called once, with a function to call
+/// for each page of rows (which ships it inside the sink's transaction).
+pub type SnapshotPages<'a> = dyn FnMut(&mut dyn FnMut(&[Change]) -> Result<()>) -> Result<()> + 'a;
 
 /// Connects to the sink `config` names (`postgres` or `kafka`).
 ///
@@ -90,7 +96,7 @@ impl Sink for PgTarget {
         PgTarget::apply(self, changes, expected, new_scn, commit_time).map(|_| ())
     }
 
-    fn replace_all(&mut self, rows: &[Change], expected: Option<u64>, scn: u64) -> Result<()> {
-        PgTarget::replace_all(self, rows, expected, scn).map(|_| ())
+    fn replace_all(&mut self, expected: Option<u64>, scn: u64, rows: &mut SnapshotPages<'_>) -> Result<()> {
+        PgTarget::replace_all(self, expected, scn, rows).map(|_| ())
     }
 }

@@ -57,11 +57,13 @@ pub trait ChangeSource {
     /// `Data` for an unknown table; source failures.
     fn table_schema(&mut self, table: &str) -> Result<TableSchema>;
 
-    /// Every row of `table` as of `scn`, as inserts stamped with that SCN.
+    /// Every row of `table` as of `scn`, as inserts stamped with that SCN,
+    /// handed to `each` one at a time (a table need not fit in memory).
     ///
     /// # Errors
-    /// Source failures (history older than retention: snapshot too old).
-    fn snapshot(&mut self, table: &TableSchema, scn: u64) -> Result<Vec<Change>>;
+    /// Source failures (history older than retention: snapshot too old);
+    /// the first error of `each`.
+    fn snapshot(&mut self, table: &TableSchema, scn: u64, each: &mut dyn FnMut(Change) -> Result<()>) -> Result<()>;
 }
 
 /// [`ChangeSource`] over a HeliosDB-Lite connection.
@@ -195,14 +197,13 @@ impl ChangeSource for HeliosSource<'_> {
         TableSchema::new(table, cols)
     }
 
-    fn snapshot(&mut self, table: &TableSchema, scn: u64) -> Result<Vec<Change>> {
+    fn snapshot(&mut self, table: &TableSchema, scn: u64, each: &mut dyn FnMut(Change) -> Result<()>) -> Result<()> {
         // The hidden rowid is a column only of a table without a declared primary key.
         let mut cols: Vec<String> = table.columns.iter().map(|c| ident(&c.name)).collect();
         cols.insert(0, if table.rowid { ROWID.to_string() } else { "NULL".to_string() });
         let sql = format!("SELECT {} FROM {} AS OF SCN {scn}", cols.join(", "), ident(&table.name));
         let mut st = self.conn.prepare(&sql)?;
         let mut rows = st.query(())?;
-        let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let v = r.values();
             let after: JsonRow =
@@ -215,7 +216,7 @@ impl ChangeSource for HeliosSource<'_> {
                     key.insert(k.clone(), after.get(k).cloned().unwrap_or(Json::Null));
                 }
             }
-            out.push(Change {
+            each(Change {
                 scn,
                 txid: 0,
                 commit_time: String::new(),
@@ -224,9 +225,9 @@ impl ChangeSource for HeliosSource<'_> {
                 key,
                 before: None,
                 after: Some(after),
-            });
+            })?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -23,6 +23,7 @@ use crate::plan::{
     COPY_THRESHOLD,
 };
 use crate::schema::{ident, qualified, TableSchema};
+use crate::sink::SnapshotPages;
 use crate::typemap::Param;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Statement, Transaction};
@@ -162,18 +163,35 @@ impl PgTarget {
         new_scn: u64,
         commit_time: &str,
     ) -> Result<ApplyStats> {
-        self.apply_inner(changes, expected, new_scn, commit_time, false)
+        self.apply_inner(changes, expected, new_scn, commit_time)
     }
 
-    /// Replaces every row of this source in every known table by `rows`
-    /// (inserts, as from a snapshot) and sets the watermark to `scn`, in one
+    /// Replaces every row of this source in every known table by the rows
+    /// `rows` hands over, page by page, to the callback it is given (inserts,
+    /// as from a snapshot), and sets the watermark to `scn`, all in one
     /// transaction: the first sync of a source, or a resync after its
-    /// watermark was lost.
+    /// watermark was lost. Only one page is held at a time.
     ///
     /// # Errors
-    /// As [`PgTarget::apply`].
-    pub fn replace_all(&mut self, rows: &[Change], expected: Option<u64>, scn: u64) -> Result<ApplyStats> {
-        self.apply_inner(rows, expected, scn, "", true)
+    /// As [`PgTarget::apply`], and any error of `rows` (nothing applied).
+    pub fn replace_all(&mut self, expected: Option<u64>, scn: u64, rows: &mut SnapshotPages<'_>) -> Result<ApplyStats> {
+        let PgTarget { client, source_id, feed, schema, tables, statements, stages } = self;
+        let mut tx = client.transaction()?;
+        check_watermark(&mut tx, schema, source_id, feed, expected)?;
+        let mut stats = ApplyStats::default();
+        let mut names: Vec<&String> = tables.keys().collect();
+        names.sort();
+        for name in names {
+            let sql = format!("DELETE FROM {} WHERE {} = $1", qualified(schema, name), ident(crate::schema::SOURCE_ID));
+            stats.deletes += tx.execute(&sql, &[&*source_id])?;
+        }
+        rows(&mut |page: &[Change]| {
+            let plans = coalesce(tables, page)?;
+            apply_plans(&mut tx, statements, stages, schema, tables, source_id, &plans, &mut stats)
+        })?;
+        move_watermark(&mut tx, schema, source_id, feed, expected, scn, "")?;
+        tx.commit()?;
+        Ok(stats)
     }
 
     fn apply_inner(
@@ -182,88 +200,121 @@ impl PgTarget {
         expected: Option<u64>,
         new_scn: u64,
         commit_time: &str,
-        clear: bool,
     ) -> Result<ApplyStats> {
         let plans = coalesce(&self.tables, changes)?;
         let PgTarget { client, source_id, feed, schema, tables, statements, stages } = self;
-        let wm = qualified(schema, WATERMARK_TABLE);
         let mut tx = client.transaction()?;
-        let current = tx
-            .query_opt(
-                &format!("SELECT last_scn FROM {wm} WHERE source_id = $1 AND feed = $2 FOR UPDATE"),
-                &[&*source_id, &*feed],
-            )?
-            .map(|r| r.get::<_, i64>(0) as u64);
-        if current != expected {
-            return Err(SyncError::Conflict(format!(
-                "watermark of {source_id}/{feed} is {current:?} in PostgreSQL, expected {expected:?}"
-            )));
-        }
+        check_watermark(&mut tx, schema, source_id, feed, expected)?;
         let mut stats = ApplyStats::default();
-        if clear {
-            let mut names: Vec<&String> = tables.keys().collect();
-            names.sort();
-            for name in names {
-                let sql =
-                    format!("DELETE FROM {} WHERE {} = $1", qualified(schema, name), ident(crate::schema::SOURCE_ID));
-                stats.deletes += tx.execute(&sql, &[&*source_id])?;
-            }
-        }
-        for (name, plan) in &plans {
-            let t = &tables[name];
-            let per_row = t.key.len();
-            let mut done = 0;
-            for size in chunks(plan.deletes.len(), rows_per_statement(per_row)) {
-                let mut params = vec![Param::Text(source_id.clone())];
-                for key in &plan.deletes[done..done + size] {
-                    delete_params(t, key, &mut params)?;
-                }
-                let st = statement(&mut tx, statements, schema, t, Kind::Delete, size)?;
-                stats.deletes += tx.execute(&st, &refs(&params))?;
-                done += size;
-            }
-            if plan.upserts.len() >= COPY_THRESHOLD {
-                let stage = stages.len();
-                let stage = stages.entry(name.clone()).or_insert_with(|| format!("heliosdb_sync_stage_{stage}"));
-                stats.upserts += copy_upserts(&mut tx, schema, t, stage, source_id, &plan.upserts)?;
-                continue;
-            }
-            let per_row = t.target_columns().len() - 1;
-            let mut done = 0;
-            for size in chunks(plan.upserts.len(), rows_per_statement(per_row)) {
-                let mut params = Vec::with_capacity(1 + size * per_row);
-                params.push(Param::Text(source_id.clone()));
-                for (key, row) in &plan.upserts[done..done + size] {
-                    upsert_params(t, key, row, &mut params)?;
-                }
-                let st = statement(&mut tx, statements, schema, t, Kind::Upsert, size)?;
-                stats.upserts += tx.execute(&st, &refs(&params))?;
-                done += size;
-            }
-        }
-        let scn = i64::try_from(new_scn).map_err(|_| SyncError::Data(format!("scn {new_scn} is too large")))?;
-        let moved = match expected {
-            None => tx.execute(
-                &format!(
-                    "INSERT INTO {wm} (source_id, feed, last_scn, last_commit_time) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (source_id, feed) DO NOTHING"
-                ),
-                &[&*source_id, &*feed, &scn, &commit_time],
-            )?,
-            Some(prev) => tx.execute(
-                &format!(
-                    "UPDATE {wm} SET last_scn = $3, last_commit_time = $4, updated_at = now() \
-                     WHERE source_id = $1 AND feed = $2 AND last_scn = $5"
-                ),
-                &[&*source_id, &*feed, &scn, &commit_time, &(prev as i64)],
-            )?,
-        };
-        if moved != 1 {
-            return Err(SyncError::Conflict(format!("watermark of {source_id}/{feed} moved during the batch")));
-        }
+        apply_plans(&mut tx, statements, stages, schema, tables, source_id, &plans, &mut stats)?;
+        move_watermark(&mut tx, schema, source_id, feed, expected, new_scn, commit_time)?;
         tx.commit()?;
         Ok(stats)
     }
+}
+
+/// Locks the watermark row and checks it still holds `expected`.
+fn check_watermark(
+    tx: &mut Transaction<'_>,
+    schema: &str,
+    source_id: &str,
+    feed: &str,
+    expected: Option<u64>,
+) -> Result<()> {
+    let wm = qualified(schema, WATERMARK_TABLE);
+    let current = tx
+        .query_opt(
+            &format!("SELECT last_scn FROM {wm} WHERE source_id = $1 AND feed = $2 FOR UPDATE"),
+            &[&source_id, &feed],
+        )?
+        .map(|r| r.get::<_, i64>(0) as u64);
+    if current != expected {
+        return Err(SyncError::Conflict(format!(
+            "watermark of {source_id}/{feed} is {current:?} in PostgreSQL, expected {expected:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Moves the watermark from `expected` to `new_scn`.
+fn move_watermark(
+    tx: &mut Transaction<'_>,
+    schema: &str,
+    source_id: &str,
+    feed: &str,
+    expected: Option<u64>,
+    new_scn: u64,
+    commit_time: &str,
+) -> Result<()> {
+    let wm = qualified(schema, WATERMARK_TABLE);
+    let scn = i64::try_from(new_scn).map_err(|_| SyncError::Data(format!("scn {new_scn} is too large")))?;
+    let moved = match expected {
+        None => tx.execute(
+            &format!(
+                "INSERT INTO {wm} (source_id, feed, last_scn, last_commit_time) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (source_id, feed) DO NOTHING"
+            ),
+            &[&source_id, &feed, &scn, &commit_time],
+        )?,
+        Some(prev) => tx.execute(
+            &format!(
+                "UPDATE {wm} SET last_scn = $3, last_commit_time = $4, updated_at = now() \
+                 WHERE source_id = $1 AND feed = $2 AND last_scn = $5"
+            ),
+            &[&source_id, &feed, &scn, &commit_time, &(prev as i64)],
+        )?,
+    };
+    if moved != 1 {
+        return Err(SyncError::Conflict(format!("watermark of {source_id}/{feed} moved during the batch")));
+    }
+    Ok(())
+}
+
+/// Applies each table's net upserts and deletes.
+#[allow(clippy::too_many_arguments)]
+fn apply_plans(
+    tx: &mut Transaction<'_>,
+    statements: &mut HashMap<(String, Kind, usize), Statement>,
+    stages: &mut HashMap<String, String>,
+    schema: &str,
+    tables: &HashMap<String, TableSchema>,
+    source_id: &str,
+    plans: &std::collections::BTreeMap<String, crate::plan::TablePlan>,
+    stats: &mut ApplyStats,
+) -> Result<()> {
+    for (name, plan) in plans {
+        let t = &tables[name];
+        let per_row = t.key.len();
+        let mut done = 0;
+        for size in chunks(plan.deletes.len(), rows_per_statement(per_row)) {
+            let mut params = vec![Param::Text(source_id.to_string())];
+            for key in &plan.deletes[done..done + size] {
+                delete_params(t, key, &mut params)?;
+            }
+            let st = statement(tx, statements, schema, t, Kind::Delete, size)?;
+            stats.deletes += tx.execute(&st, &refs(&params))?;
+            done += size;
+        }
+        if plan.upserts.len() >= COPY_THRESHOLD {
+            let stage = stages.len();
+            let stage = stages.entry(name.clone()).or_insert_with(|| format!("heliosdb_sync_stage_{stage}"));
+            stats.upserts += copy_upserts(tx, schema, t, stage, source_id, &plan.upserts)?;
+            continue;
+        }
+        let per_row = t.target_columns().len() - 1;
+        let mut done = 0;
+        for size in chunks(plan.upserts.len(), rows_per_statement(per_row)) {
+            let mut params = Vec::with_capacity(1 + size * per_row);
+            params.push(Param::Text(source_id.to_string()));
+            for (key, row) in &plan.upserts[done..done + size] {
+                upsert_params(t, key, row, &mut params)?;
+            }
+            let st = statement(tx, statements, schema, t, Kind::Upsert, size)?;
+            stats.upserts += tx.execute(&st, &refs(&params))?;
+            done += size;
+        }
+    }
+    Ok(())
 }
 
 /// Upserts through `COPY` into a temporary staging table, then one

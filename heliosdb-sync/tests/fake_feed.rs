@@ -1,7 +1,8 @@
 //! The shipper and the PostgreSQL side against a fabricated change source
 //! (change rows in the feed's JSON format): every value type and key shape,
 //! batching, resume without replay, the watermark fence, retries while
-//! PostgreSQL is down, and a column added to the source.
+//! PostgreSQL is down, a column added to the source, and an initial copy
+//! streamed in pages that lands whole or not at all.
 
 mod common;
 
@@ -151,6 +152,34 @@ fn every_type_and_key_shape_ships_with_the_rows_before_the_feed() {
 }
 
 #[test]
+fn the_initial_copy_streams_in_pages_and_lands_whole_or_not_at_all() {
+    let Some(pg) = PgServer::start("initial_copy_in_pages") else { return };
+    let mut fake = Fake::new(tables());
+    for i in 0..300 {
+        fake.insert("readings", reading(i));
+    }
+    for i in 0..40 {
+        fake.insert("Items", json!({"id": i, "name": format!("item {i}")}));
+    }
+    fake.commit();
+    fake.start_feed();
+    fake.insert("Items", json!({"id": 1000, "name": "after the feed"}));
+    fake.commit();
+    // Fails after 250 rows, i.e. after 25 pages of 10 went into PostgreSQL's transaction.
+    fake.snapshot_fails_after = Some(250);
+    let stop = AtomicBool::new(false);
+    let e = run_with_source(&mut fake, &config(&pg, "dev-a", 10), &stop).unwrap_err();
+    assert!(e.to_string().contains("injected"), "{e}");
+    let mut client = pg.client();
+    assert_eq!(pg_watermark(&mut client, "dev-a", "f"), None, "no watermark after a failed first copy");
+    let n: i64 = client.query_one("SELECT count(*) FROM readings", &[]).unwrap().get(0);
+    assert_eq!(n, 0, "the pages shipped before the failure were rolled back");
+    let report = run_with_source(&mut fake, &config(&pg, "dev-a", 10), &stop).unwrap();
+    assert_eq!(report.snapshot_rows, 340);
+    check(&pg, &fake, "dev-a");
+}
+
+#[test]
 fn a_restart_resumes_from_the_watermark_and_repairs_a_lost_ack() {
     let Some(pg) = PgServer::start("restart_resumes") else { return };
     let mut fake = Fake::new(tables());
@@ -192,7 +221,7 @@ fn a_moved_watermark_refuses_the_batch() {
     fake.insert("pairs", json!({"a": "p", "b": 1, "v": "v"}));
     fake.commit();
     let batch = fake.log.clone();
-    t.replace_all(&[], None, 0).unwrap();
+    t.replace_all(None, 0, &mut |_| Ok(())).unwrap();
     let err = t.apply(&batch, Some(7), 1, "").unwrap_err();
     assert!(matches!(err, SyncError::Conflict(_)), "{err}");
     assert!(err.is_transient());

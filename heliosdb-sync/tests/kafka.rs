@@ -144,10 +144,12 @@ fn check(
     for name in TABLES {
         let t = src.table_schema(name).unwrap();
         keys.insert(name.to_string(), if t.rowid { Vec::new() } else { t.key.clone() });
-        for c in src.snapshot(&t, w).unwrap() {
+        src.snapshot(&t, w, &mut |c| {
             let id = image_key(name, &keys[name], c.after.as_ref(), &c.key);
             expected.insert(id, c.after.unwrap());
-        }
+            Ok(())
+        })
+        .unwrap();
     }
     let (rows, changes) = replay(events, source_id, &keys);
     if rows != expected {

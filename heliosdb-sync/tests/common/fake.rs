@@ -28,6 +28,8 @@ pub struct Fake {
     pending: Vec<Change>,
     /// Acknowledgements fail with Busy while this is > 0 (counts down).
     pub failing_acks: usize,
+    /// The initial snapshot fails (a `Data` error) after handing over this many rows.
+    pub snapshot_fails_after: Option<usize>,
 }
 
 pub fn schema(name: &str, cols: &[(&str, &str, u32)]) -> TableSchema {
@@ -49,6 +51,7 @@ impl Fake {
             next_rowid: 1,
             pending: Vec::new(),
             failing_acks: 0,
+            snapshot_fails_after: None,
         }
     }
 
@@ -189,9 +192,10 @@ impl ChangeSource for Fake {
         self.schemas.get(table).cloned().ok_or_else(|| SyncError::Data(format!("no table {table}")))
     }
 
-    fn snapshot(&mut self, table: &TableSchema, scn: u64) -> Result<Vec<Change>> {
+    fn snapshot(&mut self, table: &TableSchema, scn: u64, each: &mut dyn FnMut(Change) -> Result<()>) -> Result<()> {
         let state = self.history.range(..=scn).next_back().map(|(_, s)| s).unwrap();
-        Ok(state[&table.name]
+        let fails = &mut self.snapshot_fails_after;
+        state[&table.name]
             .values()
             .map(|(k, row)| Change {
                 scn,
@@ -203,6 +207,16 @@ impl ChangeSource for Fake {
                 before: None,
                 after: Some(row.clone()),
             })
-            .collect())
+            .try_for_each(|c| match fails {
+                Some(0) => {
+                    *fails = None;
+                    Err(SyncError::Data("injected: the snapshot read failed".into()))
+                }
+                Some(n) => {
+                    *n -= 1;
+                    each(c)
+                }
+                None => each(c),
+            })
     }
 }
