@@ -73,9 +73,9 @@ fn changes_come_in_commit_order_with_json_images() {
     };
     let want = vec![
         ("INSERT".into(), "readings".into(), s1.into(), "-".into(), img("21.5", "true")),
-        // One transaction, table by table in creation order: readings, then notes.
-        ("UPDATE".into(), "readings".into(), s1.into(), img("21.5", "true"), img("22.0", "false")),
+        // One transaction, in the order its changes were made across tables.
         ("INSERT".into(), "notes".into(), r#"{"rowid":1}"#.into(), "-".into(), r#"{"body":"he said \"hi\""}"#.into()),
+        ("UPDATE".into(), "readings".into(), s1.into(), img("21.5", "true"), img("22.0", "false")),
         (
             "DELETE".into(),
             "readings".into(),
@@ -97,6 +97,52 @@ fn changes_come_in_commit_order_with_json_images() {
     }
 }
 
+/// A consumer with foreign keys needs a transaction's changes in the order
+/// they were made: the parent's row before the child's on insert, the
+/// child's before the parent's on delete. A savepoint rolled back takes its
+/// changes out without disturbing that order.
+#[test]
+fn a_transaction_across_tables_comes_in_the_order_it_was_made() {
+    let (_dir, conn) = setup();
+    conn.execute_batch(
+        "BEGIN;
+         INSERT INTO notes VALUES ('one');
+         INSERT INTO readings VALUES ('a', 1, 1.0, true, NULL, NULL);
+         INSERT INTO notes VALUES ('two');
+         SAVEPOINT s;
+         INSERT INTO readings VALUES ('gone', 1, 1.0, true, NULL, NULL);
+         INSERT INTO notes VALUES ('gone');
+         ROLLBACK TO s;
+         DELETE FROM readings WHERE sensor = 'a';
+         UPDATE notes SET body = 'three' WHERE body = 'one';
+         DELETE FROM readings WHERE sensor = 'before';
+         INSERT INTO notes VALUES ('four');
+         COMMIT;",
+    )
+    .unwrap();
+    let got: Vec<(String, String, String)> = changes(&conn, "SELECT * FROM heliosdb_changes('f')")
+        .into_iter()
+        .map(|(op, table, _key, before, after)| {
+            // The row image that names the row (after, or before for a delete), cut short.
+            let image = if after == "-" { before } else { after };
+            (op, table, image.chars().take(14).collect())
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("INSERT", "notes", r#"{"body":"one"}"#),
+        ("INSERT", "readings", r#"{"sensor":"a","#),
+        ("INSERT", "notes", r#"{"body":"two"}"#),
+        ("DELETE", "readings", r#"{"sensor":"a","#),
+        ("UPDATE", "notes", r#"{"body":"three"#),
+        ("DELETE", "readings", r#"{"sensor":"bef"#),
+        ("INSERT", "notes", r#"{"body":"four""#),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(got, want);
+}
+
 #[test]
 fn a_row_budget_never_splits_a_transaction() {
     let (_dir, conn) = setup();
@@ -110,7 +156,7 @@ fn a_row_budget_never_splits_a_transaction() {
     .unwrap();
     let first = rows(&conn, "SELECT table_name FROM heliosdb_changes('f', 1)");
     let tables: Vec<&str> = first.iter().map(|r| text(&r[0])).collect();
-    assert_eq!(tables, ["readings", "notes", "notes"], "the whole first transaction, from both tables");
+    assert_eq!(tables, ["notes", "notes", "readings"], "the whole first transaction, from both tables");
     assert_eq!(rows(&conn, "SELECT * FROM heliosdb_changes('f', 3)").len(), 3);
     assert_eq!(rows(&conn, "SELECT * FROM heliosdb_changes('f', 4)").len(), 4);
     // Reading on past a position without acknowledging it.

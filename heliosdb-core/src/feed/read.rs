@@ -3,8 +3,8 @@
 //! transactions at a time.
 //!
 //! The log holds one entry per table per commit, so the tables' entries are
-//! merged by SCN; within one transaction the changes come table by table
-//! (in table-creation order), each table's in the order they were made.
+//! merged by SCN, and a transaction's changes to several tables are put back
+//! in the order they were made by their position in the transaction.
 
 use super::image;
 use crate::catalog::{normalize, TableDef};
@@ -62,38 +62,42 @@ pub fn rows(reader: &dyn Reader, args: &[Value]) -> Result<Vec<Vec<Value>>> {
     let by_id: HashMap<u32, &TableDef> = reader.catalog().tables.values().map(|t| (t.id, &**t)).collect();
     let mut streams: Vec<(u32, Peekable<_>)> =
         feed.tables.iter().map(|id| (*id, changes::commits(reader, *id, after, upto).peekable())).collect();
-    // Table-creation order within a transaction, as the log stores it.
+    // Ties in position (records from before positions were stored) keep table-creation order.
     streams.sort_by_key(|(id, _)| *id);
     let mut out = Vec::new();
-    let mut last_scn = None;
     loop {
-        let mut next: Option<(u64, usize)> = None;
-        for (i, (_, s)) in streams.iter_mut().enumerate() {
+        let mut next: Option<u64> = None;
+        for (_, s) in streams.iter_mut() {
             match s.peek() {
-                Some(Ok((scn, _))) if next.is_none_or(|(best, _)| *scn < best) => next = Some((*scn, i)),
+                Some(Ok((scn, _))) if next.is_none_or(|best| *scn < best) => next = Some(*scn),
                 Some(Err(_)) => return Err(s.next().and_then(Result::err).unwrap_or_else(damaged)),
                 _ => {}
             }
         }
-        let Some((scn, i)) = next else { break };
-        // Stop between transactions only.
-        if out.len() >= max && last_scn != Some(scn) {
+        let Some(scn) = next else { break };
+        // Whole transactions only: this one is taken if the budget is not spent yet.
+        if out.len() >= max {
             break;
         }
-        let (table_id, stream) = &mut streams[i];
-        let Some(Ok((_, commit))) = stream.next() else { break };
-        let table = by_id
-            .get(table_id)
-            .ok_or_else(|| Error::Corrupt(format!("change feed {} follows a table that is gone", feed.name)))?;
-        let record = reader.engine().commit_record(scn);
-        let (txid, time) = match record {
+        let mut transaction: Vec<(&TableDef, Change)> = Vec::new();
+        for (table_id, stream) in streams.iter_mut() {
+            if !matches!(stream.peek(), Some(Ok((s, _))) if *s == scn) {
+                continue;
+            }
+            let Some(Ok((_, commit))) = stream.next() else { continue };
+            let table = by_id
+                .get(table_id)
+                .ok_or_else(|| Error::Corrupt(format!("change feed {} follows a table that is gone", feed.name)))?;
+            transaction.extend(commit.into_iter().map(|c| (*table, c)));
+        }
+        transaction.sort_by_key(|(_, c)| c.seq);
+        let (txid, time) = match reader.engine().commit_record(scn) {
             Some(r) => (int(r.txid), Value::Text(crate::exec::datetime::format_us(r.time_us))),
             None => (Value::Null, Value::Null),
         };
-        for change in commit {
+        for (table, change) in transaction {
             out.push(row(table, scn, &txid, &time, change)?);
         }
-        last_scn = Some(scn);
     }
     Ok(out)
 }

@@ -37,6 +37,10 @@ pub struct Change {
     pub old: Option<Vec<u8>>,
     /// The image after (inserts and updates).
     pub new: Option<Vec<u8>>,
+    /// Its position among all the changes of its transaction, across
+    /// tables: the order they were made. (Entries written before positions
+    /// were recorded give the position within the table's entry.)
+    pub seq: u64,
 }
 
 fn damaged() -> Error {
@@ -61,13 +65,18 @@ pub fn log(tx: &mut WriteTx, table_id: u32, op: ChangeOp, row_key: &[u8], old: O
 
 /// The batch entries of a committing transaction's changes: one per table,
 /// `count (u64 BE) ‖ records…`, so a bulk write adds one entry per table,
-/// not one per row.
+/// not one per row. Each record is stored as `op (lower case) ‖ position in
+/// the transaction (varint) ‖ key, old, new`, so a reader of several tables
+/// can put the transaction's changes back in the order they were made.
 pub fn commit_entries(log: Vec<(u32, Vec<u8>)>, scn: u64) -> Vec<BatchEntry> {
     let mut per_table: BTreeMap<u32, (u64, Vec<u8>)> = BTreeMap::new();
-    for (table, record) in log {
+    for (seq, (table, record)) in log.into_iter().enumerate() {
         let (n, bytes) = per_table.entry(table).or_insert_with(|| (0, vec![0; 8]));
         *n += 1;
-        bytes.extend_from_slice(&record);
+        let Some((op, rest)) = record.split_first() else { continue };
+        bytes.push(op.to_ascii_lowercase());
+        put_varint(bytes, seq as u64);
+        bytes.extend_from_slice(rest);
     }
     per_table
         .into_iter()
@@ -85,14 +94,19 @@ fn count_of(value: &[u8]) -> u64 {
 fn decode(key: &[u8], value: &[u8], out: &mut Vec<Change>) -> Result<()> {
     let (_, scn) = split_change_key(key).ok_or_else(damaged)?;
     let mut pos = 8;
+    let mut index = 0u64;
     while pos < value.len() {
-        let op = match value[pos] {
+        let tag = value[pos];
+        let op = match tag.to_ascii_uppercase() {
             b'I' => ChangeOp::Insert,
             b'U' => ChangeOp::Update,
             b'D' => ChangeOp::Delete,
             _ => return Err(damaged()),
         };
         pos += 1;
+        // Upper case: a record from before positions were stored.
+        let seq = if tag.is_ascii_lowercase() { get_varint(value, &mut pos)? } else { index };
+        index += 1;
         let mut take = || -> Result<Vec<u8>> {
             let n = usize::try_from(get_varint(value, &mut pos)?).map_err(|_| damaged())?;
             let end = pos.checked_add(n).ok_or_else(damaged)?;
@@ -107,6 +121,7 @@ fn decode(key: &[u8], value: &[u8], out: &mut Vec<Change>) -> Result<()> {
             row_key,
             old: (op != ChangeOp::Insert).then_some(old),
             new: (op != ChangeOp::Delete).then_some(new),
+            seq,
         });
     }
     Ok(())
@@ -207,5 +222,46 @@ impl ChangeIndex {
     /// Drops a table's counts (the table is gone).
     pub fn forget(&mut self, table: u32) {
         self.per_table.remove(&table);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(op: u8, key: &[u8]) -> Vec<u8> {
+        let mut v = vec![op];
+        for part in [key, b"" as &[u8], b"new"] {
+            put_varint(&mut v, part.len() as u64);
+            v.extend_from_slice(part);
+        }
+        v
+    }
+
+    #[test]
+    fn positions_span_tables_and_old_records_still_read() {
+        // Table 2, then 1, then 2 again: positions 0, 1, 2.
+        let log = vec![(2, record(b'I', b"a")), (1, record(b'I', b"b")), (2, record(b'I', b"c"))];
+        let entries = commit_entries(log, 9);
+        let mut seqs = Vec::new();
+        for (_, key, value) in &entries {
+            let mut out = Vec::new();
+            decode(key, value.as_ref().unwrap(), &mut out).unwrap();
+            seqs.extend(out.iter().map(|c| (c.row_key.clone(), c.seq, c.scn)));
+        }
+        seqs.sort();
+        assert_eq!(seqs, vec![(b"a".to_vec(), 0, 9), (b"b".to_vec(), 1, 9), (b"c".to_vec(), 2, 9)]);
+
+        // An entry written before positions were stored: upper-case ops, no position.
+        let mut old = 2u64.to_be_bytes().to_vec();
+        old.extend(record(b'U', b"x"));
+        old.extend(record(b'D', b"y"));
+        let mut out = Vec::new();
+        decode(&change_key(1, 5, 0), &old, &mut out).unwrap();
+        assert_eq!(
+            out.iter().map(|c| (c.op, c.seq)).collect::<Vec<_>>(),
+            [(ChangeOp::Update, 0), (ChangeOp::Delete, 1)]
+        );
+        assert!(decode(&change_key(1, 5, 0), &[0, 0, 0, 0, 0, 0, 0, 1, b'X'], &mut out).is_err());
     }
 }
