@@ -99,21 +99,27 @@ impl PgTarget {
     /// Runs DDL under a transaction-scoped advisory lock, so shippers of
     /// several devices starting together do not race on `CREATE TABLE`.
     fn ddl(&mut self, statements: &[String]) -> Result<()> {
+        self.ddl_with(|_, _| Ok(statements.to_vec()))
+    }
+
+    /// [`PgTarget::ddl`] with statements chosen under the lock (by looking at the catalog).
+    fn ddl_with(&mut self, make: impl FnOnce(&mut Transaction<'_>, &str) -> Result<Vec<String>>) -> Result<()> {
         let mut tx = self.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock(hashtext('heliosdb-sync ddl'))", &[])?;
         let exists = tx.query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&self.schema])?.is_some();
         if !exists {
             tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", ident(&self.schema)))?;
         }
-        for s in statements {
-            tx.batch_execute(s)?;
+        for s in make(&mut tx, &self.schema)? {
+            tx.batch_execute(&s)?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Creates the target table of `table` if needed and adds any source
-    /// column it lacks; remembers the schema for [`PgTarget::apply`].
+    /// Creates the target table of `table` if needed, renames the columns
+    /// renamed in the source, and adds any source column it lacks;
+    /// remembers the schema for [`PgTarget::apply`].
     ///
     /// # Errors
     /// `Data` when the table is named like the watermark table; `Postgres` on failure.
@@ -121,7 +127,12 @@ impl PgTarget {
         if table.name == WATERMARK_TABLE {
             return Err(SyncError::Data(format!("a source table may not be named {WATERMARK_TABLE}")));
         }
-        self.ddl(&[table.create_sql(&self.schema), table.add_columns_sql(&self.schema)])?;
+        self.ddl_with(|tx, schema| {
+            let mut statements = renamed_columns(tx, schema, table)?;
+            statements.push(table.create_sql(schema));
+            statements.push(table.add_columns_sql(schema));
+            Ok(statements)
+        })?;
         self.statements.retain(|(t, _, _), _| t != &table.name);
         if let Some(stage) = self.stages.get(&table.name) {
             // Its columns may have changed: made again on next use.
@@ -315,6 +326,32 @@ fn apply_plans(
         }
     }
     Ok(())
+}
+
+/// `ALTER TABLE … RENAME COLUMN` for each column renamed in the source since
+/// the target table was made. HeliosDB can add and rename columns but not
+/// drop them, and a rename keeps the column's place, so a target column
+/// whose name the source no longer has, at the place of a source column
+/// the target does not have, is that column renamed.
+fn renamed_columns(tx: &mut Transaction<'_>, schema: &str, table: &TableSchema) -> Result<Vec<String>> {
+    let existing: Vec<String> = tx
+        .query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 \
+             ORDER BY ordinal_position",
+            &[&schema, &table.name],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let wanted: Vec<&str> = table.target_columns().iter().map(|(n, _)| *n).collect();
+    Ok(existing
+        .iter()
+        .zip(&wanted)
+        .filter(|(old, new)| old != new && !wanted.contains(&old.as_str()) && !existing.iter().any(|e| e == *new))
+        .map(|(old, new)| {
+            format!("ALTER TABLE {} RENAME COLUMN {} TO {}", qualified(schema, &table.name), ident(old), ident(new))
+        })
+        .collect())
 }
 
 /// Upserts through `COPY` into a temporary staging table, then one

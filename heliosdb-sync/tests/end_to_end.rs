@@ -93,11 +93,12 @@ fn the_binary_ships_every_type_and_key_shape_including_rows_before_the_feed() {
     }
     run_ok(sync_command(&db, &pg, "dev-a", &["--once", "--batch", "25"]));
     {
-        // A column added to the source appears in the target.
+        // A column added to the source appears in the target; a renamed one is renamed.
         let conn = Connection::open(&db).unwrap();
         check_against_source(&conn, &mut client, &TABLES, "dev-a", "f");
         conn.execute_batch(
-            "ALTER TABLE items ADD COLUMN note TEXT; UPDATE items SET note = 'n' || id WHERE id % 2 = 0;",
+            "ALTER TABLE items ADD COLUMN note TEXT; UPDATE items SET note = 'n' || id WHERE id % 2 = 0;
+             ALTER TABLE items RENAME COLUMN name TO title; UPDATE items SET title = 'renamed' WHERE id % 3 = 0;",
         )
         .unwrap();
         conn.close().unwrap();
@@ -120,6 +121,17 @@ fn the_binary_ships_every_type_and_key_shape_including_rows_before_the_feed() {
     assert_eq!(raw, vec![0, 255, 3, b'\n'], "BLOB arrives as bytes");
     let t: String = client.query_one("SELECT pg_typeof(pressure)::text FROM readings LIMIT 1", &[]).unwrap().get(0);
     assert_eq!(t, "numeric");
+    // The renamed column was renamed in PostgreSQL too (its old values kept), not added beside it.
+    let cols: Vec<String> = client
+        .query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(cols, ["source_id", "id", "title", "qty", "note"]);
 }
 
 #[test]
