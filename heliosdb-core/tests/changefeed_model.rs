@@ -131,7 +131,6 @@ fn a_mirror_built_from_the_feed_equals_the_tables_at_every_acknowledgement() {
         let Value::Integer(start) = rows(&conn, "SELECT acked_scn FROM heliosdb_changefeeds")[0][0] else { panic!() };
         // The initial copy: the tables as of the feed's start.
         let mut mirror = tables_at(&conn, start);
-        let mut acked = start;
         let mut rng = Rng(seed);
         let mut acks = 0;
         for step in 0..400 {
@@ -154,17 +153,15 @@ fn a_mirror_built_from_the_feed_equals_the_tables_at_every_acknowledgement() {
                 let again = rows(&conn, &format!("SELECT * FROM heliosdb_changes('f', {budget})"));
                 assert_eq!(again, batch, "seed {seed} step {step}: an unacknowledged batch is read again");
             }
-            if rng.chance(20) {
+            let acked = if rng.chance(20) {
                 // Reading on past the batch before acknowledging it.
                 let next = rows(&conn, &format!("SELECT * FROM heliosdb_changes('f', {budget}, {last})"));
                 apply(&mut trial, &next);
-                let upto = next.last().map_or(last, |r| if let Value::Integer(s) = r[0] { s } else { last });
-                mirror = trial;
-                acked = upto;
+                next.last().map_or(last, |r| if let Value::Integer(s) = r[0] { s } else { last })
             } else {
-                mirror = trial;
-                acked = last;
-            }
+                last
+            };
+            mirror = trial;
             let got = rows(&conn, &format!("SELECT heliosdb_ack('f', {acked})"));
             assert_eq!(got, vec![vec![Value::Integer(acked)]]);
             acks += 1;
