@@ -229,10 +229,10 @@ fn kafka_gets_each_change_once_through_kills_and_a_broker_restart() {
                     assert!(std::time::Instant::now() < deadline, "round {round}: the shipper never connected");
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                kafka.stop();
                 if child.try_wait().unwrap().is_none() {
                     restarts_under_shipper += 1;
                 }
+                kafka.stop();
                 std::thread::sleep(Duration::from_millis(1000));
                 kafka.start_again();
                 let ok = wait(&mut child, Duration::from_secs(180)).success();
