@@ -42,7 +42,8 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
-use serde_json::{json, Value as Json};
+use serde::Serialize;
+use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -191,8 +192,9 @@ impl KafkaTarget {
     /// One change's event (a snapshot row's when `snapshot` is its marker,
     /// `"true"` or `"last"`), and a tombstone after a delete.
     fn send_event(&self, c: &Change, snapshot: Option<&str>, total: u64, in_table: u64) -> Result<()> {
-        let key = serde_json::to_vec(&self.key(c)).map_err(json_error)?;
-        let value = serde_json::to_vec(&self.envelope(c, snapshot, total, in_table)).map_err(json_error)?;
+        let key = serde_json::to_vec(&event_key(&self.source_id, c)).map_err(json_error)?;
+        let value = serde_json::to_vec(&envelope(&self.source_id, &self.feed, c, snapshot, total, in_table))
+            .map_err(json_error)?;
         let topic = self.topic(&c.table);
         self.send(&topic, &key, Some(&value), None)?;
         if c.op == Op::Delete {
@@ -200,52 +202,55 @@ impl KafkaTarget {
         }
         Ok(())
     }
+}
 
-    /// `{"source_id": …, key columns…}`.
-    fn key(&self, c: &Change) -> Json {
-        let mut k = JsonRow::new();
-        k.insert(crate::schema::SOURCE_ID.into(), Json::String(self.source_id.clone()));
-        for (name, v) in &c.key {
-            k.insert(name.clone(), v.clone());
-        }
-        Json::Object(k)
+/// `{"source_id": …, key columns…}`.
+fn event_key<'a>(source_id: &'a str, c: &'a Change) -> EventKey<'a> {
+    EventKey { source_id, key: &c.key }
+}
+
+/// Debezium's envelope for one change (serialized straight from the
+/// change's images: nothing is copied into an intermediate JSON tree).
+fn envelope<'a>(
+    source_id: &'a str,
+    feed: &'a str,
+    c: &'a Change,
+    snapshot: Option<&'a str>,
+    total: u64,
+    in_table: u64,
+) -> Envelope<'a> {
+    let op = match (snapshot, c.op) {
+        (Some(_), _) => "r",
+        (None, Op::Insert) => "c",
+        (None, Op::Update) => "u",
+        (None, Op::Delete) => "d",
+    };
+    Envelope {
+        before: c.before.as_ref(),
+        after: c.after.as_ref(),
+        source: Source {
+            version: heliosdb_lite::VERSION,
+            connector: "heliosdb",
+            name: source_id,
+            ts_ms: commit_time_ms(&c.commit_time),
+            snapshot: snapshot.unwrap_or("false"),
+            db: source_id,
+            table: &c.table,
+            feed,
+            scn: c.scn,
+            tx_id: c.txid,
+        },
+        op,
+        ts_ms: now_ms(),
+        transaction: snapshot.is_none().then(|| TransactionBlock {
+            id: c.txid.to_string(),
+            total_order: total,
+            data_collection_order: in_table,
+        }),
     }
+}
 
-    /// Debezium's envelope for one change.
-    fn envelope(&self, c: &Change, snapshot: Option<&str>, total: u64, in_table: u64) -> Json {
-        let op = match (snapshot, c.op) {
-            (Some(_), _) => "r",
-            (None, Op::Insert) => "c",
-            (None, Op::Update) => "u",
-            (None, Op::Delete) => "d",
-        };
-        let commit_ms = commit_time_ms(&c.commit_time);
-        let transaction = if snapshot.is_some() {
-            Json::Null
-        } else {
-            json!({ "id": c.txid.to_string(), "total_order": total, "data_collection_order": in_table })
-        };
-        json!({
-            "before": c.before,
-            "after": c.after,
-            "source": {
-                "version": heliosdb_lite::VERSION,
-                "connector": "heliosdb",
-                "name": self.source_id,
-                "ts_ms": commit_ms,
-                "snapshot": snapshot.unwrap_or("false"),
-                "db": self.source_id,
-                "table": c.table,
-                "feed": self.feed,
-                "scn": c.scn,
-                "txId": c.txid,
-            },
-            "op": op,
-            "ts_ms": now_ms(),
-            "transaction": transaction,
-        })
-    }
-
+impl KafkaTarget {
     /// Runs `events` and the watermark `scn` as one Kafka transaction.
     fn transaction(&mut self, scn: u64, commit_time: &str, events: impl FnOnce(&Self) -> Result<()>) -> Result<()> {
         self.producer.begin_transaction().map_err(kafka_error)?;
@@ -337,6 +342,49 @@ impl Sink for KafkaTarget {
     }
 }
 
+/// An event's key.
+#[derive(Serialize)]
+struct EventKey<'a> {
+    source_id: &'a str,
+    #[serde(flatten)]
+    key: &'a JsonRow,
+}
+
+/// Debezium's change-event envelope (JSON converter, schemas disabled).
+#[derive(Serialize)]
+struct Envelope<'a> {
+    before: Option<&'a JsonRow>,
+    after: Option<&'a JsonRow>,
+    source: Source<'a>,
+    op: &'static str,
+    ts_ms: i64,
+    transaction: Option<TransactionBlock>,
+}
+
+/// The envelope's `source` block.
+#[derive(Serialize)]
+struct Source<'a> {
+    version: &'static str,
+    connector: &'static str,
+    name: &'a str,
+    ts_ms: Option<i64>,
+    snapshot: &'a str,
+    db: &'a str,
+    table: &'a str,
+    feed: &'a str,
+    scn: u64,
+    #[serde(rename = "txId")]
+    tx_id: u64,
+}
+
+/// The envelope's `transaction` block.
+#[derive(Serialize)]
+struct TransactionBlock {
+    id: String,
+    total_order: u64,
+    data_collection_order: u64,
+}
+
 /// Positions of a change in its transaction: overall and within its table.
 #[derive(Default)]
 struct Order {
@@ -370,8 +418,8 @@ fn now_ms() -> i64 {
 }
 
 /// Milliseconds since 1970 of a commit time `YYYY-MM-DD HH:MM:SS[.ffffff]`
-/// (UTC), or null for text of another shape (a snapshot row has none).
-pub fn commit_time_ms(text: &str) -> Json {
+/// (UTC), or `None` for text of another shape (a snapshot row has none).
+pub fn commit_time_ms(text: &str) -> Option<i64> {
     let parse = || -> Option<i64> {
         let (date, time) = text.split_once(' ')?;
         let mut d = date.splitn(3, '-').map(|x| x.parse::<i64>().ok());
@@ -385,7 +433,7 @@ pub fn commit_time_ms(text: &str) -> Json {
         }
         Some(((days_from_civil(y, m, day) * 24 + h) * 60 + min) * 60_000 + s * 1000 + ms)
     };
-    parse().map_or(Json::Null, Json::from)
+    parse()
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
@@ -406,12 +454,52 @@ mod tests {
 
     #[test]
     fn commit_times_become_epoch_milliseconds() {
-        assert_eq!(commit_time_ms("1970-01-01 00:00:00.000000"), Json::from(0));
-        assert_eq!(commit_time_ms("2024-06-01 00:00:00"), Json::from(1_717_200_000_000i64));
-        assert_eq!(commit_time_ms("2024-02-29 23:59:59.999999"), Json::from(1_709_251_199_999i64));
-        assert_eq!(commit_time_ms("1969-12-31 23:59:59.5"), Json::from(-500));
-        assert_eq!(commit_time_ms(""), Json::Null);
-        assert_eq!(commit_time_ms("2024-13-01 00:00:00"), Json::Null);
+        assert_eq!(commit_time_ms("1970-01-01 00:00:00.000000"), Some(0));
+        assert_eq!(commit_time_ms("2024-06-01 00:00:00"), Some(1_717_200_000_000));
+        assert_eq!(commit_time_ms("2024-02-29 23:59:59.999999"), Some(1_709_251_199_999));
+        assert_eq!(commit_time_ms("1969-12-31 23:59:59.5"), Some(-500));
+        assert_eq!(commit_time_ms(""), None);
+        assert_eq!(commit_time_ms("2024-13-01 00:00:00"), None);
+    }
+
+    #[test]
+    fn events_are_debezium_envelopes() {
+        let img = |v: i64| crate::json::parse_object(&format!(r#"{{"id":7,"v":{v},"d":"1.50","b":"AP8="}}"#)).unwrap();
+        let c = Change {
+            scn: 42,
+            txid: 9,
+            commit_time: "2024-06-01 00:00:01.250000".into(),
+            table: "t".into(),
+            op: Op::Update,
+            key: crate::json::parse_object(r#"{"id":7}"#).unwrap(),
+            before: Some(img(1)),
+            after: Some(img(2)),
+        };
+        let key = serde_json::to_string(&event_key("gw-1", &c)).unwrap();
+        assert_eq!(key, r#"{"source_id":"gw-1","id":7}"#);
+        let mut v: serde_json::Value = serde_json::to_value(envelope("gw-1", "f", &c, None, 3, 2)).unwrap();
+        assert!(v["ts_ms"].as_i64().unwrap() > 1_700_000_000_000);
+        v["ts_ms"] = json!(0);
+        let version = heliosdb_lite::VERSION;
+        assert_eq!(
+            v,
+            json!({
+                "before": {"id": 7, "v": 1, "d": "1.50", "b": "AP8="},
+                "after": {"id": 7, "v": 2, "d": "1.50", "b": "AP8="},
+                "source": {"version": version, "connector": "heliosdb", "name": "gw-1", "ts_ms": 1_717_200_001_250i64,
+                           "snapshot": "false", "db": "gw-1", "table": "t", "feed": "f", "scn": 42, "txId": 9},
+                "op": "u", "ts_ms": 0,
+                "transaction": {"id": "9", "total_order": 3, "data_collection_order": 2},
+            })
+        );
+        // Field order as Debezium writes it.
+        let text = serde_json::to_string(&envelope("gw-1", "f", &c, None, 3, 2)).unwrap();
+        let at = |f: &str| text.find(&format!("\"{f}\":")).unwrap();
+        assert!(at("before") < at("after") && at("after") < at("source") && at("source") < at("op"));
+        // A snapshot row: op r, no transaction block.
+        let r: serde_json::Value = serde_json::to_value(envelope("gw-1", "f", &c, Some("last"), 0, 0)).unwrap();
+        assert_eq!((r["op"].as_str(), r["source"]["snapshot"].as_str()), (Some("r"), Some("last")));
+        assert!(r["transaction"].is_null());
     }
 
     #[test]
