@@ -6,8 +6,8 @@ use crate::handles::{
     StepState, Stmt,
 };
 use crate::{
-    HELIOSDB_BLOB, HELIOSDB_DONE, HELIOSDB_FLOAT, HELIOSDB_INTEGER, HELIOSDB_INTERRUPT, HELIOSDB_NULL, HELIOSDB_OK,
-    HELIOSDB_RANGE, HELIOSDB_ROW, HELIOSDB_TEXT,
+    HELIOSDB_BLOB, HELIOSDB_DONE, HELIOSDB_ERROR, HELIOSDB_FLOAT, HELIOSDB_INTEGER, HELIOSDB_INTERRUPT, HELIOSDB_NULL,
+    HELIOSDB_OK, HELIOSDB_RANGE, HELIOSDB_ROW, HELIOSDB_TEXT,
 };
 use heliosdb_core::types::value::format_real;
 use heliosdb_core::Value;
@@ -62,7 +62,12 @@ pub(crate) fn prepare_with(d: &Arc<Db>, sql: &str, bound: Option<Vec<Value>>) ->
     columns.update(&names, &decltypes);
     let param_names = (1..=inner.parameter_count()).map(|i| inner.parameter_name(i).map(to_cstring)).collect();
     let bound = bound.unwrap_or_else(|| vec![Value::Null; inner.parameter_count()]);
-    debug_assert_eq!(bound.len(), inner.parameter_count());
+    if bound.len() != inner.parameter_count() {
+        return Err((
+            HELIOSDB_ERROR,
+            format!("internal: {} values for {} parameters", bound.len(), inner.parameter_count()),
+        ));
+    }
     let st = Stmt {
         db: Arc::clone(d),
         bound,

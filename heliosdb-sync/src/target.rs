@@ -174,7 +174,7 @@ impl PgTarget {
         new_scn: u64,
         commit_time: &str,
     ) -> Result<ApplyStats> {
-        self.apply_inner(changes, expected, new_scn, commit_time)
+        self.batch(expected, new_scn, commit_time, |b| b.apply(changes))
     }
 
     /// Replaces every row of this source in every known table by the rows
@@ -186,41 +186,62 @@ impl PgTarget {
     /// # Errors
     /// As [`PgTarget::apply`], and any error of `rows` (nothing applied).
     pub fn replace_all(&mut self, expected: Option<u64>, scn: u64, rows: &mut SnapshotPages<'_>) -> Result<ApplyStats> {
-        let PgTarget { client, source_id, feed, schema, tables, statements, stages } = self;
-        let mut tx = client.transaction()?;
-        check_watermark(&mut tx, schema, source_id, feed, expected)?;
-        let mut stats = ApplyStats::default();
-        let mut names: Vec<&String> = tables.keys().collect();
-        names.sort();
-        for name in names {
-            let sql = format!("DELETE FROM {} WHERE {} = $1", qualified(schema, name), ident(crate::schema::SOURCE_ID));
-            stats.deletes += tx.execute(&sql, &[&*source_id])?;
-        }
-        rows(&mut |page: &[Change]| {
-            let plans = coalesce(tables, page)?;
-            apply_plans(&mut tx, statements, stages, schema, tables, source_id, &plans, &mut stats)
-        })?;
-        move_watermark(&mut tx, schema, source_id, feed, expected, scn, "")?;
-        tx.commit()?;
-        Ok(stats)
+        self.batch(expected, scn, "", |b| {
+            b.clear()?;
+            rows(&mut |page: &[Change]| b.apply(page))
+        })
     }
 
-    fn apply_inner(
+    /// One PostgreSQL transaction: lock and check the watermark, run `body`,
+    /// move the watermark to `new_scn`, commit. Any error rolls it all back.
+    fn batch(
         &mut self,
-        changes: &[Change],
         expected: Option<u64>,
         new_scn: u64,
         commit_time: &str,
+        body: impl FnOnce(&mut Batch<'_, '_>) -> Result<()>,
     ) -> Result<ApplyStats> {
-        let plans = coalesce(&self.tables, changes)?;
         let PgTarget { client, source_id, feed, schema, tables, statements, stages } = self;
         let mut tx = client.transaction()?;
         check_watermark(&mut tx, schema, source_id, feed, expected)?;
-        let mut stats = ApplyStats::default();
-        apply_plans(&mut tx, statements, stages, schema, tables, source_id, &plans, &mut stats)?;
+        let mut b = Batch { tx, statements, stages, schema, tables, source_id, stats: ApplyStats::default() };
+        body(&mut b)?;
+        let Batch { mut tx, stats, .. } = b;
         move_watermark(&mut tx, schema, source_id, feed, expected, new_scn, commit_time)?;
         tx.commit()?;
         Ok(stats)
+    }
+}
+
+/// A PostgreSQL transaction shipping one batch, with what applying needs.
+struct Batch<'t, 'c> {
+    tx: Transaction<'c>,
+    statements: &'t mut HashMap<(String, Kind, usize), Statement>,
+    stages: &'t mut HashMap<String, String>,
+    schema: &'t str,
+    tables: &'t HashMap<String, TableSchema>,
+    source_id: &'t str,
+    stats: ApplyStats,
+}
+
+impl Batch<'_, '_> {
+    /// Applies the net effect of `changes`.
+    fn apply(&mut self, changes: &[Change]) -> Result<()> {
+        let plans = coalesce(self.tables, changes)?;
+        let Batch { tx, statements, stages, schema, tables, source_id, stats } = self;
+        apply_plans(tx, statements, stages, schema, tables, source_id, &plans, stats)
+    }
+
+    /// Deletes every row of this source from every known table.
+    fn clear(&mut self) -> Result<()> {
+        let mut names: Vec<&String> = self.tables.keys().collect();
+        names.sort();
+        for name in names {
+            let sql =
+                format!("DELETE FROM {} WHERE {} = $1", qualified(self.schema, name), ident(crate::schema::SOURCE_ID));
+            self.stats.deletes += self.tx.execute(&sql, &[&self.source_id])?;
+        }
+        Ok(())
     }
 }
 

@@ -71,9 +71,9 @@ pub fn log(tx: &mut WriteTx, table_id: u32, op: ChangeOp, row_key: &[u8], old: O
 pub fn commit_entries(log: Vec<(u32, Vec<u8>)>, scn: u64) -> Vec<BatchEntry> {
     let mut per_table: BTreeMap<u32, (u64, Vec<u8>)> = BTreeMap::new();
     for (seq, (table, record)) in log.into_iter().enumerate() {
+        let Some((op, rest)) = record.split_first() else { continue };
         let (n, bytes) = per_table.entry(table).or_insert_with(|| (0, vec![0; 8]));
         *n += 1;
-        let Some((op, rest)) = record.split_first() else { continue };
         bytes.push(op.to_ascii_lowercase());
         put_varint(bytes, seq as u64);
         bytes.extend_from_slice(rest);
