@@ -356,7 +356,12 @@ int heliosdb_stmt_readonly(heliosdb_stmt *st);
 // when there are no (more) rows, HELIOSDB_INTERRUPT after
 // heliosdb_interrupt, or another error code (the statement can then be
 // stepped again, re-running it). Stepping after HELIOSDB_DONE returns
-// HELIOSDB_MISUSE until heliosdb_reset.
+// HELIOSDB_MISUSE until heliosdb_reset. The first step computes every
+// row; a result larger than the statement's working memory (a quarter of
+// memory_limit_mb) waits in a temporary file that later steps read (a
+// failed read returns HELIOSDB_IOERR, and the next step re-runs the
+// statement). A query that cannot run within that memory returns
+// HELIOSDB_NOMEM.
 int heliosdb_step(heliosdb_stmt *st);
 
 // Interrupts one statement, from any thread, leaving the connection's

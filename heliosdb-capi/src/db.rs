@@ -349,8 +349,11 @@ pub extern "C" fn heliosdb_query_json(
             }
         }
         let out = conn.run_prepared(&mut st, values).map_err(fail)?;
-        let rows: Vec<serde_json::Value> =
-            out.rows.iter().map(|r| serde_json::Value::Array(r.iter().map(Value::to_json).collect())).collect();
+        let rows = out
+            .rows
+            .map(|r| r.map(|r| serde_json::Value::Array(r.iter().map(Value::to_json).collect())))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
         let doc = serde_json::json!({ "columns": out.columns, "rows": rows, "changes": out.changes });
         let text = CString::new(doc.to_string()).map_err(|_| misuse("result contains a NUL byte"))?;
         Ok(text.into_raw())

@@ -14,7 +14,7 @@
 //! in-flight call returns, never under it.
 
 use heliosdb_core::interrupt::InterruptHandle;
-use heliosdb_core::{Connection, Outcome, PreparedStatement, Value};
+use heliosdb_core::{Connection, PreparedStatement, SpooledRows, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -59,9 +59,11 @@ pub(crate) struct Db {
 pub(crate) enum StepState {
     /// Not yet stepped since prepare, reset or an error.
     Ready,
-    /// Executed; `current` is the row the column functions read. `epoch` is
-    /// the connection's interrupt epoch when the run started.
-    Rows { outcome: Outcome, current: usize, epoch: u64 },
+    /// Executed; `row` is the row the column functions read, `rest` the
+    /// rows after it (read back from a temporary file when the result
+    /// outgrew the statement's working memory). `epoch` is the connection's
+    /// interrupt epoch when the run started.
+    Rows { rest: SpooledRows, row: Vec<Value>, epoch: u64 },
     /// Stepped past the last row.
     Done,
 }

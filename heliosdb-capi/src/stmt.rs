@@ -222,12 +222,16 @@ fn start(s: &mut Stmt, d: &Db) -> Result<c_int, Fail> {
         s.described = s.inner.plan_version();
     }
     s.buffers = vec![None; outcome.columns.len()];
-    if outcome.rows.is_empty() {
-        s.state = StepState::Done;
-        Ok(HELIOSDB_DONE)
-    } else {
-        s.state = StepState::Rows { outcome, current: 0, epoch };
-        Ok(HELIOSDB_ROW)
+    let mut rest = outcome.rows;
+    match rest.next().transpose().map_err(fail)? {
+        None => {
+            s.state = StepState::Done;
+            Ok(HELIOSDB_DONE)
+        }
+        Some(row) => {
+            s.state = StepState::Rows { rest, row, epoch };
+            Ok(HELIOSDB_ROW)
+        }
     }
 }
 
@@ -236,24 +240,38 @@ fn start(s: &mut Stmt, d: &Db) -> Result<c_int, Fail> {
 /// when there are no (more) rows, HELIOSDB_INTERRUPT after
 /// heliosdb_interrupt, or another error code (the statement can then be
 /// stepped again, re-running it). Stepping after HELIOSDB_DONE returns
-/// HELIOSDB_MISUSE until heliosdb_reset.
+/// HELIOSDB_MISUSE until heliosdb_reset. The first step computes every
+/// row; a result larger than the statement's working memory (a quarter of
+/// memory_limit_mb) waits in a temporary file that later steps read (a
+/// failed read returns HELIOSDB_IOERR, and the next step re-runs the
+/// statement). A query that cannot run within that memory returns
+/// HELIOSDB_NOMEM.
 #[no_mangle]
 pub extern "C" fn heliosdb_step(st: *mut heliosdb_stmt) -> c_int {
     with_stmt(st, "heliosdb_step", |s, d| {
         s.buffers.iter_mut().for_each(|b| *b = None);
         match &mut s.state {
             StepState::Done => Err(misuse("heliosdb_step: the statement is done; call heliosdb_reset to run it again")),
-            StepState::Rows { outcome, current, epoch } => {
+            StepState::Rows { rest, row, epoch } => {
                 if d.interrupt.is_interrupted(*epoch) || s.stop.swap(false, Ordering::SeqCst) {
                     s.state = StepState::Ready;
                     return Err((HELIOSDB_INTERRUPT, "interrupted".into()));
                 }
-                if *current + 1 < outcome.rows.len() {
-                    *current += 1;
-                    Ok(HELIOSDB_ROW)
-                } else {
-                    s.state = StepState::Done;
-                    Ok(HELIOSDB_DONE)
+                match rest.next() {
+                    Some(Ok(next)) => {
+                        *row = next;
+                        Ok(HELIOSDB_ROW)
+                    }
+                    None => {
+                        s.state = StepState::Done;
+                        Ok(HELIOSDB_DONE)
+                    }
+                    Some(Err(e)) => {
+                        // The rows were lost with their temporary file: the
+                        // next step runs the statement again.
+                        s.state = StepState::Ready;
+                        Err(fail(e))
+                    }
                 }
             }
             StepState::Ready => {
@@ -323,8 +341,8 @@ pub extern "C" fn heliosdb_column_decltype(st: *mut heliosdb_stmt, i: c_int) -> 
 
 /// The current row's value in column `i`, if there is a current row and `i` is in range.
 fn current_value(s: &Stmt, i: c_int) -> Option<&Value> {
-    let StepState::Rows { outcome, current, .. } = &s.state else { return None };
-    outcome.rows.get(*current)?.get(usize::try_from(i).ok()?)
+    let StepState::Rows { row, .. } = &s.state else { return None };
+    row.get(usize::try_from(i).ok()?)
 }
 
 /// Type of column `i` in the current row: HELIOSDB_INTEGER, _FLOAT, _TEXT,

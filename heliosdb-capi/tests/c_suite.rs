@@ -117,6 +117,11 @@ fn change_feed_read_and_acknowledge() {
 }
 
 #[test]
+fn results_larger_than_the_working_memory() {
+    c_program("test_memory.c", &[]);
+}
+
+#[test]
 fn interrupt_close_race_and_busy_timeout_across_threads() {
     c_program("test_interrupt.c", &[]);
 }

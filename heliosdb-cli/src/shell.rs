@@ -2,7 +2,7 @@
 //! through the output style into the current sink, then notices, `.changes`
 //! and `.timer` lines.
 
-use crate::output::{render, Style};
+use crate::output::{render, Mode, Style};
 use crate::sink::Sink;
 use crate::timer::Stopwatch;
 use heliosdb_core::{Connection, Error};
@@ -57,7 +57,7 @@ impl Shell {
         let mut watch = timer.then(Stopwatch::start);
         let result = conn.execute_each(sql, |o| {
             if !o.columns.is_empty() {
-                let _ = out.write_all(render(style, &o.columns, &o.rows).as_bytes());
+                print_rows(out, style, &o.columns, o.rows)?;
             }
             if let Some(notice) = conn.notice() {
                 let _ = writeln!(out, "-- {notice}");
@@ -66,7 +66,10 @@ impl Shell {
                 let _ = writeln!(out, "changes: {}   total_changes: {}", o.changes, conn.total_changes());
             }
             if let Some(w) = &watch {
-                let _ = writeln!(out, "{}", w.report());
+                let spilled = conn.last_memory_use().spilled_bytes;
+                let spill =
+                    if spilled > 0 { format!(" spilled {:.1} MB", spilled as f64 / 1048576.0) } else { String::new() };
+                let _ = writeln!(out, "{}{spill}", w.report());
                 watch = Some(Stopwatch::start());
             }
             Ok(())
@@ -95,5 +98,31 @@ pub fn describe_error(e: &Error, line: Option<usize>) -> String {
         format!("{kind}{near}: {e}")
     } else {
         format!("{kind}{near}: {e} ({})", e.code())
+    }
+}
+
+/// Writes a result: in list, CSV and tab modes a thousand rows at a time
+/// (a result larger than the working memory is read back from disk as it
+/// prints); the grid modes size their columns over every row.
+fn print_rows(
+    out: &mut Sink,
+    style: &Style,
+    columns: &[String],
+    mut rows: heliosdb_core::SpooledRows,
+) -> Result<(), Error> {
+    const CHUNK: usize = 1024;
+    if !matches!(style.mode, Mode::Csv | Mode::List | Mode::Tabs) {
+        let all = rows.into_vec()?;
+        let _ = out.write_all(render(style, columns, &all).as_bytes());
+        return Ok(());
+    }
+    let mut chunk_style = style.clone();
+    loop {
+        let chunk = rows.by_ref().take(CHUNK).collect::<Result<Vec<_>, Error>>()?;
+        let _ = out.write_all(render(&chunk_style, columns, &chunk).as_bytes());
+        chunk_style.headers = false;
+        if chunk.len() < CHUNK {
+            return Ok(());
+        }
     }
 }

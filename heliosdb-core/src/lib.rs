@@ -30,11 +30,12 @@ pub mod temporal;
 pub mod types;
 
 pub use api::{
-    Connection, FromSql, IntoConfig, MappedRows, OpenTarget, Outcome, Params, PreparedStatement, Row, RowIndex, Rows,
-    SchemaObject, Statement, ToSql, Transaction,
+    Connection, FromSql, IntoConfig, MappedRows, MemoryUse, OpenTarget, Outcome, Params, PreparedStatement, Row,
+    RowIndex, Rows, SchemaObject, Statement, ToSql, Transaction,
 };
 pub use config::Config;
 pub use error::{Error, Result};
+pub use exec::spill::SpooledRows;
 pub use rust_decimal::Decimal;
 pub use storage::gc::GcReport;
 pub use storage::BackupHistory;

@@ -53,8 +53,8 @@
 
 pub use heliosdb_core::{
     config, named_params, params, BackupHistory, Config, Connection, DataType, Decimal, Error, FromSql, GcReport,
-    IntoConfig, MappedRows, OpenTarget, Outcome, Params, PreparedStatement, Result, Row, RowIndex, Rows, SchemaObject,
-    Statement, ToSql, Transaction, Value, VERSION,
+    IntoConfig, MappedRows, MemoryUse, OpenTarget, Outcome, Params, PreparedStatement, Result, Row, RowIndex, Rows,
+    SchemaObject, SpooledRows, Statement, ToSql, Transaction, Value, VERSION,
 };
 
 /// Stops a connection's running statements from another thread

@@ -3,7 +3,7 @@
 use super::open::{IntoConfig, OpenTarget};
 use super::params::Params;
 use super::rows::Row;
-use super::session::Session;
+use super::session::{MemoryUse, Session};
 use super::statement::Statement;
 use super::transaction::Transaction;
 use crate::catalog::SchemaObject;
@@ -251,6 +251,14 @@ impl Connection {
     /// `REFRESH … INCREMENTALLY` says when it had to refresh fully.
     pub fn notice(&self) -> Option<String> {
         self.session.borrow().notice.clone()
+    }
+
+    /// What the last query held in working memory and wrote to temporary
+    /// files: its sorts, hash tables, window partitions and result rows
+    /// share a budget of a quarter of `memory_limit_mb`, and spill to
+    /// temporary files in the database directory past it.
+    pub fn last_memory_use(&self) -> MemoryUse {
+        self.session.borrow().memory
     }
 
     /// Runs one auto-refresh check now with `cpu` as the load source, as the

@@ -40,7 +40,11 @@ pub(crate) fn run(
             }
             // SQLite's row: not busy, and no journal left to move.
             let columns = ["busy", "log", "checkpointed"].map(String::from).to_vec();
-            done(Outcome { columns, rows: vec![vec![Value::Integer(0); 3]], changes: 0 })
+            done(Outcome {
+                columns,
+                rows: crate::exec::spill::SpooledRows::from_vec(vec![vec![Value::Integer(0); 3]]),
+                changes: 0,
+            })
         }
         Maintenance::Vacuum => {
             engine.vacuum()?;

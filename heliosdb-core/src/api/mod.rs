@@ -15,6 +15,6 @@ pub use connection::Connection;
 pub use open::{IntoConfig, OpenTarget};
 pub use params::{FromSql, Params, RowIndex, ToSql};
 pub use rows::{MappedRows, Row, Rows};
-pub use session::Outcome;
+pub use session::{MemoryUse, Outcome};
 pub use statement::{PreparedStatement, Statement};
 pub use transaction::Transaction;

@@ -2,6 +2,7 @@
 
 use super::params::{FromSql, RowIndex};
 use crate::error::{Error, Result};
+use crate::exec::spill::SpooledRows;
 use crate::types::Value;
 use std::sync::Arc;
 
@@ -54,22 +55,23 @@ impl Row {
 #[derive(Debug)]
 pub struct Rows {
     columns: Arc<Vec<String>>,
-    iter: std::vec::IntoIter<Vec<Value>>,
+    iter: SpooledRows,
 }
 
 impl Rows {
-    pub(crate) fn new(columns: Vec<String>, rows: Vec<Vec<Value>>) -> Rows {
-        Rows { columns: Arc::new(columns), iter: rows.into_iter() }
+    pub(crate) fn new(columns: Vec<String>, rows: SpooledRows) -> Rows {
+        Rows { columns: Arc::new(columns), iter: rows }
     }
 
     /// The next row, or `None` at the end.
     ///
     /// # Errors
-    /// Never today (results are computed before the first row is returned);
-    /// the `Result` keeps the door open for streaming.
+    /// Results are computed before the first row is returned; a result
+    /// larger than the statement's working memory is read back from a
+    /// temporary file, and a failed read is [`Error::Io`].
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Row>> {
-        Ok(self.iter.next().map(|v| Row::new(Arc::clone(&self.columns), v)))
+        self.iter.next().transpose().map(|v| v.map(|v| Row::new(Arc::clone(&self.columns), v)))
     }
 
     /// Column names.

@@ -3,6 +3,8 @@
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
+use crate::exec::memory::WorkMemory;
+use crate::exec::spill::{RowSpool, SpooledRows};
 use crate::exec::{ddl, dml, query, EvalCtx};
 use crate::sql::parser::time_travel::{marker, BEGIN_AS_OF};
 use crate::sql::parser::Parsed;
@@ -18,15 +20,39 @@ use sqlparser::ast::Statement as Ast;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// What the last query held in working memory and wrote to temporary files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// The statement's working-memory budget in bytes (a quarter of
+    /// `memory_limit_mb`).
+    pub limit_bytes: u64,
+    /// The most its sorts, hash tables, partitions and result rows held at
+    /// once, in bytes (an estimate; see [`crate::exec::memory`]).
+    pub peak_bytes: u64,
+    /// Bytes written to temporary files.
+    pub spilled_bytes: u64,
+}
+
 /// The result of running one statement.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Outcome {
     /// Result column names (empty for statements without rows).
     pub columns: Vec<String>,
-    /// Result rows.
-    pub rows: Vec<Vec<Value>>,
+    /// Result rows: in memory, or past the statement's working memory in a
+    /// temporary file (see [`crate::exec::memory`]).
+    pub rows: SpooledRows,
     /// Rows changed (INSERT/UPDATE/DELETE), else 0.
     pub changes: u64,
+}
+
+/// Runs a query's rows into a spool (in memory, or on disk past the
+/// statement's working memory).
+fn collect_rows(rows: crate::exec::RowIter<'_>, mem: &Arc<WorkMemory>) -> Result<SpooledRows> {
+    let mut spool = RowSpool::new(mem);
+    for row in rows {
+        spool.push(row?)?;
+    }
+    spool.finish()
 }
 
 /// A prepared statement's last plan and the catalog version it was made for.
@@ -76,6 +102,8 @@ pub(crate) struct Session {
     pub notice: Option<String>,
     /// Stops this session's running statement from another thread.
     pub interrupt: crate::interrupt::InterruptHandle,
+    /// What the last query held in working memory.
+    pub memory: MemoryUse,
 }
 
 impl Session {
@@ -96,6 +124,7 @@ impl Session {
             busy_timeout,
             notice: None,
             interrupt: Default::default(),
+            memory: MemoryUse::default(),
         }
     }
 
@@ -304,10 +333,11 @@ impl Session {
     fn read(&mut self, parsed: &Parsed, st: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let as_of = self.as_of_tx.as_ref().map(Lease::scn);
         let last_txid = self.last_txid;
+        let mem = self.work_memory();
         let run = |plan: Arc<StmtPlan>, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
             if let StmtPlan::Explain(inner) = &*plan {
                 let rows = crate::sql::explain::explain(inner).into_iter().map(|l| vec![Value::Text(l)]).collect();
-                return Ok(Outcome { columns: vec!["plan".into()], rows, changes: 0 });
+                return Ok(Outcome { columns: vec!["plan".into()], rows: SpooledRows::from_vec(rows), changes: 0 });
             }
             let StmtPlan::Query(q) = &*plan else {
                 return Err(Error::Sql("expected a query".into()));
@@ -315,9 +345,30 @@ impl Session {
             let mut ctx = EvalCtx::new(&st.params, st.now_us, Some(reader));
             ctx.as_of_default = as_of;
             ctx.last_txid = last_txid;
-            let rows = query::run(&q.plan, reader, &ctx)?.collect::<Result<Vec<_>>>()?;
+            ctx.mem = Arc::clone(&mem);
+            let rows = collect_rows(query::run(&q.plan, reader, &ctx)?, &mem)?;
             Ok(Outcome { columns: q.columns.clone(), rows, changes: 0 })
         };
+        self.memory = MemoryUse::default();
+        let out = self.read_with(parsed, cache, run);
+        self.memory = MemoryUse { limit_bytes: mem.limit(), peak_bytes: mem.peak(), spilled_bytes: mem.spilled() };
+        out
+    }
+
+    /// The working memory of one statement of this session.
+    fn work_memory(&self) -> Arc<WorkMemory> {
+        WorkMemory::new(
+            self.engine.config().database.memory_limit_mb,
+            self.engine.path().map(std::path::Path::to_path_buf),
+        )
+    }
+
+    fn read_with(
+        &self,
+        parsed: &Parsed,
+        cache: Option<&mut PlanCache>,
+        run: impl Fn(Arc<StmtPlan>, &dyn crate::storage::Reader) -> Result<Outcome>,
+    ) -> Result<Outcome> {
         match (&self.tx, &self.ro_view) {
             (Some(tx), _) => run(plan_cached(parsed, tx.catalog(), cache)?, tx),
             (None, Some(view)) => run(plan_cached(parsed, &view.catalog, cache)?, view),
@@ -390,8 +441,9 @@ impl Session {
 
 fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, Option<i64>)> {
     let columns = plan.columns();
-    let dml_outcome =
-        |r: dml::DmlResult| (Outcome { columns: columns.clone(), rows: r.rows, changes: r.changes }, r.last_rowid);
+    let dml_outcome = |r: dml::DmlResult| {
+        (Outcome { columns: columns.clone(), rows: SpooledRows::from_vec(r.rows), changes: r.changes }, r.last_rowid)
+    };
     Ok(match plan {
         StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
         StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
@@ -457,8 +509,13 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
             (Outcome::default(), None)
         }
         StmtPlan::Query(q) => {
-            let ctx = EvalCtx::new(&st.params, st.now_us, Some(&*tx));
-            let rows = query::run(&q.plan, &*tx, &ctx)?.collect::<Result<Vec<_>>>()?;
+            let mut ctx = EvalCtx::new(&st.params, st.now_us, Some(&*tx));
+            let mem = WorkMemory::new(
+                tx.engine().config().database.memory_limit_mb,
+                tx.engine().path().map(std::path::Path::to_path_buf),
+            );
+            ctx.mem = Arc::clone(&mem);
+            let rows = collect_rows(query::run(&q.plan, &*tx, &ctx)?, &mem)?;
             (Outcome { columns: q.columns.clone(), rows, changes: 0 }, None)
         }
         StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback | StmtPlan::Savepoint(_) | StmtPlan::Explain(_) => {

@@ -33,6 +33,9 @@ pub struct EvalCtx<'a> {
     pub as_of_default: Option<u64>,
     /// The session's last committed transaction id (`heliosdb_last_txid()`).
     pub last_txid: u64,
+    /// What the statement's sorts, hash tables and buffers may hold before
+    /// they spill (unlimited unless the caller sets it).
+    pub mem: std::sync::Arc<super::memory::WorkMemory>,
 }
 
 impl<'a> EvalCtx<'a> {
@@ -58,6 +61,7 @@ impl<'a> EvalCtx<'a> {
             working: RefCell::new(HashMap::new()),
             as_of_default: None,
             last_txid: 0,
+            mem: super::memory::WorkMemory::unlimited(),
         }
     }
 }

@@ -8,6 +8,10 @@
 //! * [`scan`] — turning an access path into key ranges and rows;
 //! * [`temporal`] — reads of the past: AS OF scans, history scans;
 //! * [`system`] — rows of table functions and system tables (`generate_series`, `sqlite_schema`, …);
+//! * [`memory`] — a statement's working memory; [`spill`] — temporary files
+//!   for rows past it; [`sort`] — in-memory and external merge sort;
+//!   [`grouping`] — hash aggregation and DISTINCT that spill by partition;
+//!   [`join`] — hash and nested-loop joins that spill; [`setop`] — UNION, INTERSECT, EXCEPT;
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
 //!   [`recursive`] — recursive CTEs;
 //! * [`write`] — writing and deleting one row with its index entries;
@@ -23,11 +27,17 @@ pub mod ddl;
 pub mod dml;
 pub mod eval;
 pub mod functions;
+pub mod grouping;
+pub mod join;
 pub mod json;
+pub mod memory;
 pub mod printf;
 pub mod query;
 pub mod recursive;
 pub mod scan;
+pub mod setop;
+pub mod sort;
+pub mod spill;
 pub mod strings;
 pub mod system;
 pub mod temporal;

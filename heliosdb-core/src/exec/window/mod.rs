@@ -12,6 +12,9 @@ mod framed;
 mod ranking;
 
 use super::eval::{eval, eval_predicate, EvalCtx};
+use super::memory::row_bytes;
+use super::sort::{KeyCmp, Sorter};
+use super::RowIter;
 use crate::error::Result;
 use crate::sql::expr::{Expr, WindowCall};
 use crate::types::compare::{order_key_cmp, total_cmp};
@@ -66,6 +69,99 @@ fn partition_cmp(a: &[Value], b: &[Value]) -> Ordering {
 
 fn eval_all(exprs: &[Expr], row: &[Value], ctx: &EvalCtx<'_>) -> Result<Vec<Value>> {
     exprs.iter().map(|e| eval(e, row, ctx)).collect()
+}
+
+/// Estimated bytes one input row costs while its window calls are
+/// computed: the row, and per call its keys, arguments and position.
+fn held_bytes(row: &[Value], calls: &[WindowCall]) -> u64 {
+    row_bytes(row) + (calls.len() * 4 * std::mem::size_of::<Value>()) as u64
+}
+
+/// Runs window `calls` over `input`: each row gets one more column per call.
+///
+/// The rows are held in the statement's working memory. Past it, when
+/// every call has the same PARTITION BY, the rows are sorted by partition
+/// (an external sort) and computed one partition at a time, coming out
+/// partition by partition; otherwise, or when one partition alone does not
+/// fit, the query fails naming the limit.
+///
+/// # Errors
+/// As [`compute`]; [`crate::Error::NoMem`] as above.
+pub fn run<'a>(mut input: RowIter<'a>, calls: &'a [WindowCall], ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
+    let mut grant = ctx.mem.grant();
+    let mut rows = Vec::new();
+    while let Some(r) = input.next() {
+        let r = r?;
+        if !grant.try_grow(held_bytes(&r, calls)) {
+            let partition = match calls.first() {
+                Some(c) if !c.partition.is_empty() && calls.iter().all(|o| o.partition == c.partition) => &c.partition,
+                _ => return Err(ctx.mem.exceeded("a window function without one PARTITION BY shared by every call")),
+            };
+            drop(grant);
+            rows.push(r);
+            return by_partition(Box::new(rows.into_iter().map(Ok).chain(input)), partition, calls, ctx);
+        }
+        rows.push(r);
+    }
+    let columns = calls.iter().map(|c| compute(&rows, c, ctx)).collect::<Result<Vec<_>>>()?;
+    for (i, row) in rows.iter_mut().enumerate() {
+        row.extend(columns.iter().map(|col| col[i].clone()));
+    }
+    Ok(Box::new(rows.into_iter().map(move |r| {
+        let _held = &grant;
+        Ok(r)
+    })))
+}
+
+/// Window calls over rows sorted by their shared partition, one partition
+/// in memory at a time.
+fn by_partition<'a>(
+    input: RowIter<'a>,
+    partition: &'a [Expr],
+    calls: &'a [WindowCall],
+    ctx: &'a EvalCtx,
+) -> Result<RowIter<'a>> {
+    let cmp: KeyCmp<'a> = std::sync::Arc::new(partition_cmp);
+    let mut sorter = Sorter::new(&ctx.mem, cmp);
+    for r in input {
+        let r = r?;
+        sorter.push(eval_all(partition, &r, ctx)?, r)?;
+    }
+    let mut sorted = sorter.finish()?.peekable();
+    let mut ready = std::collections::VecDeque::new();
+    let mut grant = ctx.mem.grant();
+    let mut next_partition = move || -> Result<Option<std::collections::VecDeque<Vec<Value>>>> {
+        let Some(first) = sorted.next().transpose()? else { return Ok(None) };
+        let key = eval_all(partition, &first, ctx)?;
+        grant.release();
+        grant.grow(held_bytes(&first, calls), "one window partition")?;
+        let mut rows = vec![first];
+        while let Some(Ok(r)) = sorted.peek() {
+            if partition_cmp(&eval_all(partition, r, ctx)?, &key).is_ne() {
+                break;
+            }
+            grant.grow(held_bytes(r, calls), "one window partition")?;
+            rows.extend(sorted.next().transpose()?);
+        }
+        if let Some(Err(_)) = sorted.peek() {
+            sorted.next().transpose()?;
+        }
+        let columns = calls.iter().map(|c| compute(&rows, c, ctx)).collect::<Result<Vec<_>>>()?;
+        for (i, row) in rows.iter_mut().enumerate() {
+            row.extend(columns.iter().map(|col| col[i].clone()));
+        }
+        Ok(Some(rows.into()))
+    };
+    Ok(Box::new(std::iter::from_fn(move || loop {
+        if let Some(r) = ready.pop_front() {
+            return Some(Ok(r));
+        }
+        match next_partition() {
+            Ok(Some(rows)) => ready = rows,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        }
+    })))
 }
 
 /// Computes one window call for every row.
