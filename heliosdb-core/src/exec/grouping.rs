@@ -13,7 +13,7 @@
 
 use super::aggregate::AggState;
 use super::eval::{eval, eval_predicate, EvalCtx};
-use super::memory::{row_bytes, Grant, WorkMemory, HASH_ENTRY_OVERHEAD};
+use super::memory::{row_bytes, Grant, KeyMap, KeySet, WorkMemory, HASH_ENTRY_OVERHEAD};
 use super::sort::{KeyCmp, Sorter};
 use super::spill::{PartitionFiles, SpillReader};
 use super::RowIter;
@@ -21,7 +21,6 @@ use crate::error::Result;
 use crate::sql::expr::{AggCall, Expr};
 use crate::types::compare::total_cmp;
 use crate::types::Value;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Passes after which a key set that still does not fit is an error
@@ -136,7 +135,7 @@ impl Aggregation<'_, '_> {
             out.flush()?;
         }
         let mut grant = mem.grant();
-        let mut groups: HashMap<Vec<Value>, Vec<AggState>> = HashMap::new();
+        let mut groups: KeyMap<Vec<Value>, Vec<AggState>> = KeyMap::default();
         let mut overflow: Option<PartitionFiles> = None;
         let mut key = Vec::new();
         for row in rows {
@@ -197,7 +196,7 @@ type KeyOf<'k> = dyn Fn(&mut Vec<Value>, &mut Vec<Value>) -> Result<()> + 'k;
 /// Moves finished groups into the output sort, handing their memory over
 /// as it goes.
 fn emit_groups(
-    groups: HashMap<Vec<Value>, Vec<AggState>>,
+    groups: KeyMap<Vec<Value>, Vec<AggState>>,
     grant: &mut Grant,
     bytes: impl Fn(&[Value]) -> u64,
     out: &mut Sorter<'_>,
@@ -226,7 +225,7 @@ fn pairs_of(mut file: SpillReader) -> impl Iterator<Item = Result<(Vec<Value>, V
 pub struct Distinct<'a> {
     input: RowIter<'a>,
     depth: u32,
-    seen: HashSet<Vec<Value>>,
+    seen: KeySet<Vec<Value>>,
     grant: Grant,
     overflow: Option<PartitionFiles>,
     /// After the input: the partitions still to deduplicate, and the one
@@ -246,7 +245,7 @@ impl<'a> Distinct<'a> {
         Distinct {
             input,
             depth,
-            seen: HashSet::new(),
+            seen: KeySet::default(),
             grant: mem.grant(),
             overflow: None,
             later: Vec::new(),
@@ -284,7 +283,7 @@ impl<'a> Distinct<'a> {
         while !self.done {
             let Some(row) = self.input.next() else {
                 self.done = true;
-                self.seen = HashSet::new();
+                self.seen = KeySet::default();
                 self.grant.release();
                 if let Some(o) = self.overflow.take() {
                     self.later = nonempty(o)?;

@@ -11,14 +11,14 @@
 //! order differs from the in-memory join's (SQL leaves it unspecified).
 
 use super::eval::{eval, eval_predicate, EvalCtx};
-use super::memory::{row_bytes, Grant, HASH_ENTRY_OVERHEAD};
+use super::memory::{row_bytes, Grant, KeyMap, HASH_ENTRY_OVERHEAD};
 use super::spill::{PartitionFiles, RowSpool, SpillReader};
 use super::RowIter;
 use crate::error::Result;
 use crate::sql::expr::Expr;
 use crate::sql::plan::JoinKind;
 use crate::types::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Passes before a right side that still does not fit is an error.
 const MAX_DEPTH: u32 = 4;
@@ -68,7 +68,7 @@ pub fn join<'a>(left: RowIter<'a>, right: RowIter<'a>, spec: JoinSpec<'a>, ctx: 
 /// The right side in memory, bucketed by key for an equi-join.
 struct Table {
     rows: Vec<Vec<Value>>,
-    buckets: Option<HashMap<Vec<Value>, Vec<usize>>>,
+    buckets: Option<KeyMap<Vec<Value>, Vec<usize>>>,
     all: Vec<usize>,
     _grant: Grant,
 }
@@ -78,7 +78,7 @@ impl Table {
         let buckets = if spec.equi.is_empty() {
             None
         } else {
-            let mut map: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
+            let mut map: KeyMap<Vec<Value>, Vec<usize>> = KeyMap::default();
             for (i, r) in rows.iter().enumerate() {
                 let key = spec.equi.iter().map(|(_, re)| eval(re, r, ctx)).collect::<Result<Vec<_>>>()?;
                 if key.iter().all(|v| !v.is_null()) {

@@ -195,6 +195,13 @@ pub fn row_bytes(row: &[Value]) -> u64 {
     std::mem::size_of::<Vec<Value>>() as u64 + row.iter().map(value_bytes).sum::<u64>()
 }
 
+/// The hash maps and sets of GROUP BY, DISTINCT, joins and set operations:
+/// foldhash, seeded per process (the standard library's SipHash was 17%
+/// of a 20,000-group GROUP BY's time; the map's whole lookup is now 12%).
+pub type KeyMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// See [`KeyMap`].
+pub type KeySet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 /// What a hash table adds per entry beyond its key and value (bucket,
 /// control byte, load factor slack).
 pub const HASH_ENTRY_OVERHEAD: u64 = 32;

@@ -10,13 +10,12 @@
 
 use super::eval::EvalCtx;
 use super::grouping::Distinct;
-use super::memory::{row_bytes, HASH_ENTRY_OVERHEAD};
+use super::memory::{row_bytes, KeyMap, HASH_ENTRY_OVERHEAD};
 use super::spill::{PartitionFiles, SpillReader};
 use super::RowIter;
 use crate::error::Result;
 use crate::sql::plan::SetOpKind;
 use crate::types::Value;
-use std::collections::HashMap;
 
 /// Splits before a right side that still does not fit is an error.
 const MAX_DEPTH: u32 = 6;
@@ -49,7 +48,7 @@ fn counted<'a>(
     depth: u32,
 ) -> Result<RowIter<'a>> {
     let mut grant = ctx.mem.grant();
-    let mut counts: HashMap<Vec<Value>, usize> = HashMap::new();
+    let mut counts: KeyMap<Vec<Value>, usize> = KeyMap::default();
     while let Some(r) = right.next() {
         let r = r?;
         if let Some(n) = counts.get_mut(&r) {
