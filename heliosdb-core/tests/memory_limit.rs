@@ -142,3 +142,21 @@ fn what_cannot_be_held_whole_fails_naming_the_limit() {
     let n: i64 = conn.query_row("SELECT count(*) FROM t", (), |r| r.get(0)).unwrap();
     assert_eq!(n, ROWS);
 }
+
+#[test]
+fn insert_select_past_the_memory_limit_inserts_every_row_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = open(dir.path(), 4);
+    conn.execute_batch(
+        "CREATE TABLE sorted_copy (n INTEGER PRIMARY KEY, id INTEGER, s TEXT);
+         INSERT INTO sorted_copy (id, s) SELECT id, s FROM t ORDER BY s DESC, id;",
+    )
+    .unwrap();
+    let used = conn.last_memory_use();
+    assert!(used.spilled_bytes > 0 && used.peak_bytes <= used.limit_bytes, "{used:?}");
+    let copied = rows(&conn, "SELECT id, s FROM sorted_copy ORDER BY n");
+    let want = rows(&conn, "SELECT id, s FROM t ORDER BY s DESC, id");
+    assert_eq!(copied.len(), ROWS as usize);
+    assert!(copied == want, "the copy is not in the sorted order");
+    assert_eq!(temp_files(dir.path()), 0);
+}

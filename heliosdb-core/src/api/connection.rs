@@ -3,12 +3,13 @@
 use super::open::{IntoConfig, OpenTarget};
 use super::params::Params;
 use super::rows::Row;
-use super::session::{MemoryUse, Session};
+use super::session::Session;
 use super::statement::Statement;
 use super::transaction::Transaction;
 use crate::catalog::SchemaObject;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::exec::memory::MemoryUse;
 use crate::sql::parser::{parse, Parsed};
 use crate::storage::Engine;
 use std::cell::RefCell;
@@ -253,8 +254,8 @@ impl Connection {
         self.session.borrow().notice.clone()
     }
 
-    /// What the last query held in working memory and wrote to temporary
-    /// files: its sorts, hash tables, window partitions and result rows
+    /// What the last query (or the read phase of the last INSERT, UPDATE or
+    /// DELETE) held in working memory and wrote to temporary files: its sorts, hash tables, window partitions and result rows
     /// share a budget of a quarter of `memory_limit_mb`, and spill to
     /// temporary files in the database directory past it.
     pub fn last_memory_use(&self) -> MemoryUse {

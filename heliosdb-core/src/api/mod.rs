@@ -11,10 +11,11 @@ mod statement;
 mod transaction;
 
 pub use crate::catalog::SchemaObject;
+pub use crate::exec::memory::MemoryUse;
 pub use connection::Connection;
 pub use open::{IntoConfig, OpenTarget};
 pub use params::{FromSql, Params, RowIndex, ToSql};
 pub use rows::{MappedRows, Row, Rows};
-pub use session::{MemoryUse, Outcome};
+pub use session::Outcome;
 pub use statement::{PreparedStatement, Statement};
 pub use transaction::Transaction;

@@ -3,7 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::exec::memory::WorkMemory;
+use crate::exec::memory::{MemoryUse, WorkMemory};
 use crate::exec::spill::{RowSpool, SpooledRows};
 use crate::exec::{ddl, dml, query, EvalCtx};
 use crate::sql::parser::time_travel::{marker, BEGIN_AS_OF};
@@ -19,19 +19,6 @@ use crate::types::Value;
 use sqlparser::ast::Statement as Ast;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// What the last query held in working memory and wrote to temporary files.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MemoryUse {
-    /// The statement's working-memory budget in bytes (a quarter of
-    /// `memory_limit_mb`).
-    pub limit_bytes: u64,
-    /// The most its sorts, hash tables, partitions and result rows held at
-    /// once, in bytes (an estimate; see [`crate::exec::memory`]).
-    pub peak_bytes: u64,
-    /// Bytes written to temporary files.
-    pub spilled_bytes: u64,
-}
 
 /// The result of running one statement.
 #[derive(Debug, Default)]
@@ -333,7 +320,7 @@ impl Session {
     fn read(&mut self, parsed: &Parsed, st: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let as_of = self.as_of_tx.as_ref().map(Lease::scn);
         let last_txid = self.last_txid;
-        let mem = self.work_memory();
+        let mem = WorkMemory::of_engine(&self.engine);
         let run = |plan: Arc<StmtPlan>, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
             if let StmtPlan::Explain(inner) = &*plan {
                 let rows = crate::sql::explain::explain(inner).into_iter().map(|l| vec![Value::Text(l)]).collect();
@@ -351,16 +338,8 @@ impl Session {
         };
         self.memory = MemoryUse::default();
         let out = self.read_with(parsed, cache, run);
-        self.memory = MemoryUse { limit_bytes: mem.limit(), peak_bytes: mem.peak(), spilled_bytes: mem.spilled() };
+        self.memory = mem.usage();
         out
-    }
-
-    /// The working memory of one statement of this session.
-    fn work_memory(&self) -> Arc<WorkMemory> {
-        WorkMemory::new(
-            self.engine.config().database.memory_limit_mb,
-            self.engine.path().map(std::path::Path::to_path_buf),
-        )
     }
 
     fn read_with(
@@ -413,7 +392,9 @@ impl Session {
             },
             Err(_) => None,
         };
-        let result = plan.and_then(|plan| run_write(&mut tx, &plan, ctx));
+        let mut used = None;
+        let result = plan.and_then(|plan| run_write(&mut tx, &plan, ctx, &mut used));
+        self.memory = used.map_or_else(MemoryUse::default, |m| m.usage());
         tx.end_statement(result.is_ok());
         if autocommit {
             if result.is_ok() {
@@ -439,9 +420,17 @@ impl Session {
     }
 }
 
-fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, Option<i64>)> {
+/// Runs a writing statement; `used` receives the working memory a DML
+/// statement's read phase drew on.
+fn run_write(
+    tx: &mut WriteTx,
+    plan: &StmtPlan,
+    st: &Stmt,
+    used: &mut Option<Arc<WorkMemory>>,
+) -> Result<(Outcome, Option<i64>)> {
     let columns = plan.columns();
-    let dml_outcome = |r: dml::DmlResult| {
+    let mut dml_outcome = |r: dml::DmlResult| {
+        *used = r.memory;
         (Outcome { columns: columns.clone(), rows: SpooledRows::from_vec(r.rows), changes: r.changes }, r.last_rowid)
     };
     Ok(match plan {
@@ -510,10 +499,7 @@ fn run_write(tx: &mut WriteTx, plan: &StmtPlan, st: &Stmt) -> Result<(Outcome, O
         }
         StmtPlan::Query(q) => {
             let mut ctx = EvalCtx::new(&st.params, st.now_us, Some(&*tx));
-            let mem = WorkMemory::new(
-                tx.engine().config().database.memory_limit_mb,
-                tx.engine().path().map(std::path::Path::to_path_buf),
-            );
+            let mem = WorkMemory::of_engine(tx.engine());
             ctx.mem = Arc::clone(&mem);
             let rows = collect_rows(query::run(&q.plan, &*tx, &ctx)?, &mem)?;
             (Outcome { columns: q.columns.clone(), rows, changes: 0 }, None)

@@ -7,8 +7,10 @@
 
 use super::constraints;
 use super::eval::{eval, EvalCtx};
+use super::memory::WorkMemory;
 use super::query::run;
 use super::scan::decode_stored_row;
+use super::spill::{RowSpool, SpooledRows};
 use super::triggers::{self, Change};
 use super::upsert::{self, Resolved};
 use super::write::{delete_row, pk_violation, put_row, row_key_of, unique_conflict, unique_violation};
@@ -59,6 +61,8 @@ pub struct DmlResult {
     pub last_rowid: Option<i64>,
     /// RETURNING rows.
     pub rows: Vec<Vec<Value>>,
+    /// The working memory the read phase drew on (what it held, what spilled).
+    pub memory: Option<std::sync::Arc<WorkMemory>>,
 }
 
 fn returning_row(r: &Option<Returning>, row: &[Value], ctx: &EvalCtx, out: &mut Vec<Vec<Value>>) -> Result<()> {
@@ -142,16 +146,26 @@ pub fn insert(
 ) -> Result<DmlResult> {
     let table = &plan.table;
     let triggers = triggers::compile(table, tx.catalog())?;
-    // Read phase: the rows to insert (VALUES may hold subqueries).
-    let source_rows: Vec<Vec<Value>> = {
-        let rctx = firing.ctx(params, now_us, Some(&*tx));
+    let mem = WorkMemory::of_engine(tx.engine());
+    // Read phase: the rows to insert (VALUES may hold subqueries). A
+    // query's rows wait in a spool: on disk past the working memory.
+    let source_rows: SpooledRows = {
+        let mut rctx = firing.ctx(params, now_us, Some(&*tx));
+        rctx.mem = std::sync::Arc::clone(&mem);
         match &plan.source {
-            InsertSource::Values(rows) => rows
-                .iter()
-                .map(|r| r.iter().map(|e| eval(e, &[], &rctx)).collect::<Result<Vec<_>>>())
-                .collect::<Result<_>>()?,
-            InsertSource::Query(p) => run(p, &*tx, &rctx)?.collect::<Result<_>>()?,
-            InsertSource::Defaults => vec![Vec::new()],
+            InsertSource::Values(rows) => SpooledRows::from_vec(
+                rows.iter()
+                    .map(|r| r.iter().map(|e| eval(e, &[], &rctx)).collect::<Result<Vec<_>>>())
+                    .collect::<Result<_>>()?,
+            ),
+            InsertSource::Query(p) => {
+                let mut spool = RowSpool::new(&rctx.mem);
+                for row in run(p, &*tx, &rctx)? {
+                    spool.push(row?)?;
+                }
+                spool.finish()?
+            }
+            InsertSource::Defaults => SpooledRows::from_vec(vec![Vec::new()]),
         }
     };
     // Write phase.
@@ -161,8 +175,9 @@ pub fn insert(
     let before_insert = |tx: &mut WriteTx, row: &[Value]| {
         triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(row), firing, now_us)
     };
-    let mut result = DmlResult::default();
+    let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
     for values in source_rows {
+        let values = values?;
         let mut row = vec![Value::Null; table.columns.len()];
         let mut provided = vec![false; table.columns.len()];
         for (v, t) in values.into_iter().zip(&plan.targets) {
@@ -254,9 +269,11 @@ pub fn update(
     let table = &plan.table;
     let triggers = triggers::compile(table, tx.catalog())?;
     let set: Vec<usize> = plan.assignments.iter().map(|(pos, _)| *pos).collect();
+    let mem = WorkMemory::of_engine(tx.engine());
     // Read phase: the rows to change and their new values.
     let changes: Vec<(Vec<Value>, Vec<Value>, Option<u64>)> = {
-        let rctx = firing.ctx(params, now_us, Some(&*tx));
+        let mut rctx = firing.ctx(params, now_us, Some(&*tx));
+        rctx.mem = std::sync::Arc::clone(&mem);
         let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, &rctx)?.collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(targets.len());
         for mut old in targets {
@@ -272,7 +289,7 @@ pub fn update(
     // Write phase.
     let ctx = &firing.ctx(params, now_us, None);
     let checks = constraints::bind_checks(table)?;
-    let mut result = DmlResult::default();
+    let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
     let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, now_us, ctx };
     for (old, new, scn) in changes {
         let new = update_row(tx, &w, &set, &old, new, scn)?;
@@ -359,10 +376,12 @@ pub fn delete(
 ) -> Result<DmlResult> {
     let table = &plan.table;
     let triggers = triggers::compile(table, tx.catalog())?;
-    let mut result = DmlResult::default();
+    let mem = WorkMemory::of_engine(tx.engine());
+    let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
     // Read phase: the rows to delete and what RETURNING shows of them.
     let targets: Vec<(Vec<Value>, Option<u64>)> = {
-        let rctx = firing.ctx(params, now_us, Some(&*tx));
+        let mut rctx = firing.ctx(params, now_us, Some(&*tx));
+        rctx.mem = std::sync::Arc::clone(&mem);
         let mut targets = Vec::new();
         for row in run(&plan.source, &*tx, &rctx)? {
             let mut row = row?;

@@ -52,6 +52,12 @@ impl WorkMemory {
         })
     }
 
+    /// The working memory of one statement on `engine`: its
+    /// `memory_limit_mb`, spilling into its directory.
+    pub fn of_engine(engine: &crate::storage::engine::Engine) -> Arc<WorkMemory> {
+        WorkMemory::new(engine.config().database.memory_limit_mb, engine.path().map(std::path::Path::to_path_buf))
+    }
+
     /// No limit (statements run outside a connection, such as DDL defaults).
     pub fn unlimited() -> Arc<WorkMemory> {
         Arc::new(WorkMemory {
@@ -77,6 +83,11 @@ impl WorkMemory {
     /// The most bytes granted at once so far.
     pub fn peak(&self) -> u64 {
         self.peak.load(Ordering::Relaxed)
+    }
+
+    /// The budget, the peak and what spilled, for the caller.
+    pub fn usage(&self) -> MemoryUse {
+        MemoryUse { limit_bytes: self.limit, peak_bytes: self.peak(), spilled_bytes: self.spilled() }
     }
 
     /// Bytes written to temporary files so far.
@@ -178,6 +189,19 @@ impl Drop for Grant {
     fn drop(&mut self) {
         self.release();
     }
+}
+
+/// What a statement held in working memory and wrote to temporary files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// The statement's working-memory budget in bytes (a quarter of
+    /// `memory_limit_mb`).
+    pub limit_bytes: u64,
+    /// The most its sorts, hash tables, partitions and result rows held at
+    /// once, in bytes (an estimate; see [`crate::exec::memory`]).
+    pub peak_bytes: u64,
+    /// Bytes written to temporary files.
+    pub spilled_bytes: u64,
 }
 
 /// Estimated heap bytes of one value held in a row.
