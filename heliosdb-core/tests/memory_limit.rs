@@ -66,6 +66,11 @@ fn queries_past_the_memory_limit_spill_and_answer_the_same() {
             "SELECT id, g % 50, rank() OVER (PARTITION BY g % 50 ORDER BY v), sum(v) OVER (PARTITION BY g % 50) FROM t",
             false,
         ),
+        (
+            "SELECT id, row_number() OVER w, rank() OVER w, dense_rank() OVER w FROM t WINDOW w AS (ORDER BY v DESC)",
+            false,
+        ),
+        ("SELECT id, rank() OVER (PARTITION BY g % 7 ORDER BY v) FROM t", false),
         ("SELECT s FROM t UNION SELECT w FROM u", false),
         ("SELECT g FROM t INTERSECT SELECT t_id FROM u", false),
         ("SELECT s, g FROM t EXCEPT ALL SELECT w, id FROM u", false),
@@ -132,9 +137,9 @@ fn a_failing_query_leaves_no_temporary_files() {
 fn what_cannot_be_held_whole_fails_naming_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let conn = open(dir.path(), 4);
-    // One window partition of every row cannot be computed piecewise.
-    let err =
-        conn.prepare("SELECT id, row_number() OVER (ORDER BY v) FROM t").unwrap().query(()).map(|_| ()).unwrap_err();
+    // A running sum over one window partition of every row needs the
+    // partition whole.
+    let err = conn.prepare("SELECT id, sum(v) OVER (ORDER BY v) FROM t").unwrap().query(()).map(|_| ()).unwrap_err();
     assert!(matches!(err, Error::NoMem(_)), "{err:?}");
     assert!(err.to_string().contains("memory_limit_mb = 4"), "{err}");
     assert_eq!(temp_files(dir.path()), 0);

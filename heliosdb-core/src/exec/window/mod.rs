@@ -16,7 +16,7 @@ use super::memory::row_bytes;
 use super::sort::{KeyCmp, Sorter};
 use super::RowIter;
 use crate::error::Result;
-use crate::sql::expr::{Expr, WindowCall};
+use crate::sql::expr::{Expr, WindowCall, WindowFunc};
 use crate::types::compare::{order_key_cmp, total_cmp};
 use crate::types::Value;
 use frame::{Offsets, Peers};
@@ -79,11 +79,17 @@ fn held_bytes(row: &[Value], calls: &[WindowCall]) -> u64 {
 
 /// Runs window `calls` over `input`: each row gets one more column per call.
 ///
-/// The rows are held in the statement's working memory. Past it, when
-/// every call has the same PARTITION BY, the rows are sorted by partition
-/// (an external sort) and computed one partition at a time, coming out
-/// partition by partition; otherwise, or when one partition alone does not
-/// fit, the query fails naming the limit.
+/// The rows are held in the statement's working memory. Past it:
+/// * when every call is ROW_NUMBER, RANK or DENSE_RANK over the same window,
+///   the rows are sorted by partition and order (an external sort) and
+///   numbered as they stream out ([`ranks_streaming`]);
+/// * else when every call has the same PARTITION BY, the rows are sorted by
+///   partition and computed one partition at a time;
+/// * otherwise, or when one partition alone does not fit, the query fails
+///   naming the limit.
+///
+/// Past the working memory, rows come out in partition (and order) order
+/// rather than input order.
 ///
 /// # Errors
 /// As [`compute`]; [`crate::Error::NoMem`] as above.
@@ -93,13 +99,23 @@ pub fn run<'a>(mut input: RowIter<'a>, calls: &'a [WindowCall], ctx: &'a EvalCtx
     while let Some(r) = input.next() {
         let r = r?;
         if !grant.try_grow(held_bytes(&r, calls)) {
-            let partition = match calls.first() {
-                Some(c) if !c.partition.is_empty() && calls.iter().all(|o| o.partition == c.partition) => &c.partition,
-                _ => return Err(ctx.mem.exceeded("a window function without one PARTITION BY shared by every call")),
-            };
             drop(grant);
             rows.push(r);
-            return by_partition(Box::new(rows.into_iter().map(Ok).chain(input)), partition, calls, ctx);
+            let rest: RowIter<'a> = Box::new(rows.into_iter().map(Ok).chain(input));
+            let ranking = calls.iter().all(|c| {
+                matches!(c.func, WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank)
+                    && c.partition == calls[0].partition
+                    && c.order == calls[0].order
+            });
+            if ranking {
+                return ranks_streaming(rest, calls, ctx);
+            }
+            return match calls.first() {
+                Some(c) if !c.partition.is_empty() && calls.iter().all(|o| o.partition == c.partition) => {
+                    by_partition(rest, &c.partition, calls, ctx)
+                }
+                _ => Err(ctx.mem.exceeded("a window function without one PARTITION BY shared by every call")),
+            };
         }
         rows.push(r);
     }
@@ -110,6 +126,58 @@ pub fn run<'a>(mut input: RowIter<'a>, calls: &'a [WindowCall], ctx: &'a EvalCtx
     Ok(Box::new(rows.into_iter().map(move |r| {
         let _held = &grant;
         Ok(r)
+    })))
+}
+
+/// ROW_NUMBER, RANK and DENSE_RANK calls over one shared window: the rows
+/// sorted by partition then order (stable, as the in-memory path sorts),
+/// numbered as they stream out, one row in memory at a time.
+fn ranks_streaming<'a>(input: RowIter<'a>, calls: &'a [WindowCall], ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
+    let call = &calls[0];
+    let np = call.partition.len();
+    let order_exprs: Vec<Expr> = call.order.iter().map(|(e, _, _)| e.clone()).collect();
+    let cmp: KeyCmp<'a> = std::sync::Arc::new(move |a: &[Value], b: &[Value]| {
+        partition_cmp(&a[..np], &b[..np]).then_with(|| order_cmp(&a[np..], &b[np..], call))
+    });
+    let mut sorter = Sorter::new(&ctx.mem, cmp);
+    for r in input {
+        let r = r?;
+        let mut key = eval_all(&call.partition, &r, ctx)?;
+        key.extend(eval_all(&order_exprs, &r, ctx)?);
+        sorter.push(key, r)?;
+    }
+    let mut sorted = sorter.finish()?;
+    let (mut prev, mut row_number, mut rank, mut dense): (Option<Vec<Value>>, usize, usize, usize) = (None, 0, 0, 0);
+    Ok(Box::new(std::iter::from_fn(move || {
+        let mut row = match sorted.next()? {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        let key = match eval_all(&call.partition, &row, ctx).and_then(|mut k| {
+            k.extend(eval_all(&order_exprs, &row, ctx)?);
+            Ok(k)
+        }) {
+            Ok(k) => k,
+            Err(e) => return Some(Err(e)),
+        };
+        let same_partition = prev.as_ref().is_some_and(|p| partition_cmp(&p[..np], &key[..np]).is_eq());
+        if !same_partition {
+            (row_number, rank, dense) = (0, 0, 0);
+        }
+        row_number += 1;
+        let peer = same_partition && prev.as_ref().is_some_and(|p| order_cmp(&p[np..], &key[np..], call).is_eq());
+        if !peer {
+            rank = row_number;
+            dense += 1;
+        }
+        prev = Some(key);
+        let number = |n: usize| Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+        row.extend(calls.iter().map(|c| match c.func {
+            WindowFunc::RowNumber => number(row_number),
+            WindowFunc::Rank => number(rank),
+            _ => number(dense),
+        }));
+        Some(Ok(row))
     })))
 }
 
