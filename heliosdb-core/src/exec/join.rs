@@ -170,13 +170,15 @@ fn grace<'a>(
     }
     let mut lefts = PartitionFiles::new(&ctx.mem, depth)?;
     // Left rows with a NULL key match nothing; a left join pads them now.
-    let mut unmatched = Vec::new();
+    let mut unmatched = RowSpool::new(&ctx.mem);
     for l in left {
         let l = l?;
         let key = left_key(&l, spec, ctx)?;
         if key.iter().any(Value::is_null) {
             if spec.kind == JoinKind::LeftOuter {
-                unmatched.extend(combine(l, std::iter::empty::<Result<Vec<Value>>>(), 0, spec, ctx));
+                for row in combine(l, std::iter::empty::<Result<Vec<Value>>>(), 0, spec, ctx) {
+                    unmatched.push(row?)?;
+                }
             }
         } else {
             lefts.push(&key, &[&l])?;
@@ -189,10 +191,14 @@ fn grace<'a>(
         }
     }
     let mut current: Option<RowIter<'a>> = None;
-    let mut unmatched = unmatched.into_iter();
+    // Emitted first; dropped once read, giving its memory to the pairs.
+    let mut unmatched = Some(unmatched.finish()?);
     Ok(Box::new(std::iter::from_fn(move || loop {
-        if let Some(row) = unmatched.next() {
-            return Some(row);
+        if let Some(rows) = &mut unmatched {
+            match rows.next() {
+                Some(row) => return Some(row),
+                None => unmatched = None,
+            }
         }
         if let Some(cur) = &mut current {
             match cur.next() {
