@@ -209,6 +209,9 @@ static const char *READS[] = {
     "SELECT ?, ?, ?",
     "SELECT 'caf\xc3\xa9', x'', '', 1.5, NULL, x'0001'",
     "INSERT INTO t (name, amount, ok, b, r) VALUES (?, ?, ?, ?, ?) RETURNING *",
+    /* About 1.5 MB of rows: past a 4 MB memory_limit_mb's working memory the
+     * sort spills runs and the result is stepped from a temporary file. */
+    "SELECT value, printf('%0400d', value) FROM generate_series(1, 3000) ORDER BY value DESC",
 };
 #define NREADS ((int)(sizeof READS / sizeof READS[0]))
 
@@ -259,10 +262,12 @@ static void op_open(void) {
     static const char *configs[] = {
         NULL, "{}", "{\"database\":{\"busy_timeout_ms\":5}}", "{\"database\":{\"memory_limit_mb\":17592186044416}}",
         "[database]\nmemory_limit_mb = 18446744073709551615\n", "{\"snapshot\":{\"max_snapshots\":3}}", "not toml [",
+        /* 1 MiB of working memory: the big read below spills its sort and result. */
+        "[database]\nmemory_limit_mb = 4\n",
     };
     heliosdb *out = (heliosdb *)0x1;
     const char *path = chance(75) ? dir : (chance(50) ? ":memory:" : "\xff\xfe");
-    int rc = heliosdb_open_with_config(path, configs[pick(7)], &out);
+    int rc = heliosdb_open_with_config(path, configs[pick(8)], &out);
     EXPECT(rc, "heliosdb_open_with_config", -1, HELIOSDB_OK, HELIOSDB_ERROR, HELIOSDB_BUSY, HELIOSDB_MISUSE,
            HELIOSDB_IOERR, HELIOSDB_CORRUPT);
     if (rc == HELIOSDB_OK) {

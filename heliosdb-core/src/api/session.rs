@@ -32,16 +32,6 @@ pub struct Outcome {
     pub changes: u64,
 }
 
-/// Runs a query's rows into a spool (in memory, or on disk past the
-/// statement's working memory).
-fn collect_rows(rows: crate::exec::RowIter<'_>, mem: &Arc<WorkMemory>) -> Result<SpooledRows> {
-    let mut spool = RowSpool::new(mem);
-    for row in rows {
-        spool.push(row?)?;
-    }
-    spool.finish()
-}
-
 /// A prepared statement's last plan and the catalog version it was made for.
 pub(crate) type PlanCache = Option<(u64, Arc<StmtPlan>)>;
 
@@ -333,7 +323,7 @@ impl Session {
             ctx.as_of_default = as_of;
             ctx.last_txid = last_txid;
             ctx.mem = Arc::clone(&mem);
-            let rows = collect_rows(query::run(&q.plan, reader, &ctx)?, &mem)?;
+            let rows = RowSpool::collect(query::run(&q.plan, reader, &ctx)?, &mem)?;
             Ok(Outcome { columns: q.columns.clone(), rows, changes: 0 })
         };
         self.memory = MemoryUse::default();
@@ -501,7 +491,7 @@ fn run_write(
             let mut ctx = EvalCtx::new(&st.params, st.now_us, Some(&*tx));
             let mem = WorkMemory::of_engine(tx.engine());
             ctx.mem = Arc::clone(&mem);
-            let rows = collect_rows(query::run(&q.plan, &*tx, &ctx)?, &mem)?;
+            let rows = RowSpool::collect(query::run(&q.plan, &*tx, &ctx)?, &mem)?;
             (Outcome { columns: q.columns.clone(), rows, changes: 0 }, None)
         }
         StmtPlan::Begin | StmtPlan::Commit | StmtPlan::Rollback | StmtPlan::Savepoint(_) | StmtPlan::Explain(_) => {

@@ -158,13 +158,7 @@ pub fn insert(
                     .map(|r| r.iter().map(|e| eval(e, &[], &rctx)).collect::<Result<Vec<_>>>())
                     .collect::<Result<_>>()?,
             ),
-            InsertSource::Query(p) => {
-                let mut spool = RowSpool::new(&rctx.mem);
-                for row in run(p, &*tx, &rctx)? {
-                    spool.push(row?)?;
-                }
-                spool.finish()?
-            }
+            InsertSource::Query(p) => RowSpool::collect(run(p, &*tx, &rctx)?, &rctx.mem)?,
             InsertSource::Defaults => SpooledRows::from_vec(vec![Vec::new()]),
         }
     };

@@ -19,7 +19,7 @@ use super::spill::{PartitionFiles, SpillReader};
 use super::RowIter;
 use crate::error::Result;
 use crate::sql::expr::{AggCall, Expr};
-use crate::types::compare::total_cmp;
+use crate::types::compare::slice_cmp;
 use crate::types::Value;
 use std::sync::Arc;
 
@@ -81,9 +81,7 @@ pub fn aggregate<'a>(
         }
         Ok(())
     };
-    let cmp: KeyCmp<'a> = Arc::new(|a: &[Value], b: &[Value]| {
-        a.iter().zip(b).map(|(x, y)| total_cmp(x, y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
-    });
+    let cmp: KeyCmp<'a> = Arc::new(slice_cmp);
     let mut out = Sorter::new(&ctx.mem, cmp);
     agg.pass(input, &key_of, 0, &mut out)?;
     let keyed_out = out.finish()?;
@@ -212,11 +210,7 @@ fn emit_groups(
 
 /// Reads a file of (key, row) record pairs.
 fn pairs_of(mut file: SpillReader) -> impl Iterator<Item = Result<(Vec<Value>, Vec<Value>)>> {
-    std::iter::from_fn(move || match file.next_row() {
-        Ok(Some(k)) => Some(file.next_row().map(|r| (k, r.unwrap_or_default()))),
-        Ok(None) => None,
-        Err(e) => Some(Err(e)),
-    })
+    std::iter::from_fn(move || file.next_pair().transpose())
 }
 
 /// SELECT DISTINCT: the first occurrence of each row, streaming while the

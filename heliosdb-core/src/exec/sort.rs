@@ -81,8 +81,7 @@ impl<'a> Sorter<'a> {
         self.sort_held();
         let mut w = SpillWriter::new(self.grant.memory())?;
         for (k, r) in self.held.drain(..) {
-            w.push(&k)?;
-            w.push(&r)?;
+            w.push_pair(&k, &r)?;
         }
         self.held = Vec::new();
         self.grant.release();
@@ -117,8 +116,7 @@ impl<'a> Sorter<'a> {
                 let mut w = SpillWriter::new(&mem)?;
                 let mut merge = Merge::new(group, Arc::clone(&self.cmp))?;
                 while let Some((k, r)) = merge.next_pair()? {
-                    w.push(&k)?;
-                    w.push(&r)?;
+                    w.push_pair(&k, &r)?;
                 }
                 next.push(w.finish()?);
             }
@@ -136,15 +134,9 @@ struct Merge<'a> {
     cmp: KeyCmp<'a>,
 }
 
-fn read_pair(run: &mut SpillReader) -> Result<Option<(Vec<Value>, Vec<Value>)>> {
-    let Some(k) = run.next_row()? else { return Ok(None) };
-    let r = run.next_row()?.unwrap_or_default();
-    Ok(Some((k, r)))
-}
-
 impl<'a> Merge<'a> {
     fn new(mut runs: Vec<SpillReader>, cmp: KeyCmp<'a>) -> Result<Merge<'a>> {
-        let heads = runs.iter_mut().map(read_pair).collect::<Result<Vec<_>>>()?;
+        let heads = runs.iter_mut().map(SpillReader::next_pair).collect::<Result<Vec<_>>>()?;
         Ok(Merge { runs, heads, cmp })
     }
 
@@ -162,7 +154,7 @@ impl<'a> Merge<'a> {
             };
         }
         let Some(b) = best else { return Ok(None) };
-        let next = read_pair(&mut self.runs[b])?;
+        let next = self.runs[b].next_pair()?;
         Ok(std::mem::replace(&mut self.heads[b], next))
     }
 }

@@ -63,6 +63,15 @@ impl SpillWriter {
         Ok(())
     }
 
+    /// Appends a (key, row) pair, read back with [`SpillReader::next_pair`].
+    ///
+    /// # Errors
+    /// As [`SpillWriter::push`].
+    pub fn push_pair(&mut self, key: &[Value], row: &[Value]) -> Result<()> {
+        self.push(key)?;
+        self.push(row)
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> u64 {
         self.rows
@@ -149,6 +158,16 @@ impl SpillReader {
         decode_row(&buf, 0).map(Some)
     }
 
+    /// The next (key, row) pair written by [`SpillWriter::push_pair`].
+    ///
+    /// # Errors
+    /// As [`SpillReader::next_row`]; a key without its row is damage.
+    pub fn next_pair(&mut self) -> Result<Option<(Vec<Value>, Vec<Value>)>> {
+        let Some(key) = self.next_row()? else { return Ok(None) };
+        let row = self.next_row()?.ok_or_else(|| Error::Io("temporary file: a key without its row".into()))?;
+        Ok(Some((key, row)))
+    }
+
     /// Starts again from the first row.
     ///
     /// # Errors
@@ -218,6 +237,18 @@ impl RowSpool {
     /// Whether any row went to disk.
     pub fn spilled(&self) -> bool {
         self.file.is_some()
+    }
+
+    /// Every row of `rows`, spooled.
+    ///
+    /// # Errors
+    /// The rows' own errors; writing the temporary file failed.
+    pub fn collect(rows: impl Iterator<Item = Result<Vec<Value>>>, mem: &Arc<WorkMemory>) -> Result<SpooledRows> {
+        let mut spool = RowSpool::new(mem);
+        for row in rows {
+            spool.push(row?)?;
+        }
+        spool.finish()
     }
 
     /// All the rows in a temporary file (to be read more than once).

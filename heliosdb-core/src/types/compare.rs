@@ -61,6 +61,12 @@ fn cmp_numeric(a: &Value, b: &Value) -> Ordering {
     }
 }
 
+/// [`total_cmp`] over two rows of values, column by column (GROUP BY keys,
+/// window partitions).
+pub fn slice_cmp(a: &[Value], b: &[Value]) -> Ordering {
+    a.iter().zip(b).map(|(x, y)| total_cmp(x, y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+}
+
 /// The total order of ORDER BY, GROUP BY and DISTINCT.
 pub fn total_cmp(a: &Value, b: &Value) -> Ordering {
     // The common cases first: joins and GROUP BY compare keys of one type.

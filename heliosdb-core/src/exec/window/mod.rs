@@ -17,7 +17,7 @@ use super::sort::{KeyCmp, Sorter};
 use super::RowIter;
 use crate::error::Result;
 use crate::sql::expr::{Expr, WindowCall, WindowFunc};
-use crate::types::compare::{order_key_cmp, total_cmp};
+use crate::types::compare::{order_key_cmp, slice_cmp};
 use crate::types::Value;
 use frame::{Offsets, Peers};
 use std::cmp::Ordering;
@@ -63,10 +63,6 @@ fn order_cmp(a: &[Value], b: &[Value], call: &WindowCall) -> Ordering {
         .unwrap_or(Ordering::Equal)
 }
 
-fn partition_cmp(a: &[Value], b: &[Value]) -> Ordering {
-    a.iter().zip(b).map(|(x, y)| total_cmp(x, y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
-}
-
 fn eval_all(exprs: &[Expr], row: &[Value], ctx: &EvalCtx<'_>) -> Result<Vec<Value>> {
     exprs.iter().map(|e| eval(e, row, ctx)).collect()
 }
@@ -102,11 +98,12 @@ pub fn run<'a>(mut input: RowIter<'a>, calls: &'a [WindowCall], ctx: &'a EvalCtx
             drop(grant);
             rows.push(r);
             let rest: RowIter<'a> = Box::new(rows.into_iter().map(Ok).chain(input));
-            let ranking = calls.iter().all(|c| {
-                matches!(c.func, WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank)
-                    && c.partition == calls[0].partition
-                    && c.order == calls[0].order
-            });
+            let ranking = !calls.is_empty()
+                && calls.iter().all(|c| {
+                    matches!(c.func, WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank)
+                        && c.partition == calls[0].partition
+                        && c.order == calls[0].order
+                });
             if ranking {
                 return ranks_streaming(rest, calls, ctx);
             }
@@ -137,7 +134,7 @@ fn ranks_streaming<'a>(input: RowIter<'a>, calls: &'a [WindowCall], ctx: &'a Eva
     let np = call.partition.len();
     let order_exprs: Vec<Expr> = call.order.iter().map(|(e, _, _)| e.clone()).collect();
     let cmp: KeyCmp<'a> = std::sync::Arc::new(move |a: &[Value], b: &[Value]| {
-        partition_cmp(&a[..np], &b[..np]).then_with(|| order_cmp(&a[np..], &b[np..], call))
+        slice_cmp(&a[..np], &b[..np]).then_with(|| order_cmp(&a[np..], &b[np..], call))
     });
     let mut sorter = Sorter::new(&ctx.mem, cmp);
     for r in input {
@@ -160,7 +157,7 @@ fn ranks_streaming<'a>(input: RowIter<'a>, calls: &'a [WindowCall], ctx: &'a Eva
             Ok(k) => k,
             Err(e) => return Some(Err(e)),
         };
-        let same_partition = prev.as_ref().is_some_and(|p| partition_cmp(&p[..np], &key[..np]).is_eq());
+        let same_partition = prev.as_ref().is_some_and(|p| slice_cmp(&p[..np], &key[..np]).is_eq());
         if !same_partition {
             (row_number, rank, dense) = (0, 0, 0);
         }
@@ -189,7 +186,7 @@ fn by_partition<'a>(
     calls: &'a [WindowCall],
     ctx: &'a EvalCtx,
 ) -> Result<RowIter<'a>> {
-    let cmp: KeyCmp<'a> = std::sync::Arc::new(partition_cmp);
+    let cmp: KeyCmp<'a> = std::sync::Arc::new(slice_cmp);
     let mut sorter = Sorter::new(&ctx.mem, cmp);
     for r in input {
         let r = r?;
@@ -205,7 +202,7 @@ fn by_partition<'a>(
         grant.grow(held_bytes(&first, calls), "one window partition")?;
         let mut rows = vec![first];
         while let Some(Ok(r)) = sorted.peek() {
-            if partition_cmp(&eval_all(partition, r, ctx)?, &key).is_ne() {
+            if slice_cmp(&eval_all(partition, r, ctx)?, &key).is_ne() {
                 break;
             }
             grant.grow(held_bytes(r, calls), "one window partition")?;
@@ -261,11 +258,11 @@ pub fn compute(rows: &[Vec<Value>], call: &WindowCall, ctx: &EvalCtx<'_>) -> Res
     }
     let offsets = Offsets::eval(&call.frame, ctx)?;
     let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| partition_cmp(&part[a], &part[b]).then_with(|| order_cmp(&ord[a], &ord[b], call)));
+    idx.sort_by(|&a, &b| slice_cmp(&part[a], &part[b]).then_with(|| order_cmp(&ord[a], &ord[b], call)));
     let mut start = 0;
     while start < n {
         let mut end = start + 1;
-        while end < n && partition_cmp(&part[idx[end]], &part[idx[start]]).is_eq() {
+        while end < n && slice_cmp(&part[idx[end]], &part[idx[start]]).is_eq() {
             end += 1;
         }
         let slice = &idx[start..end];
