@@ -37,8 +37,18 @@ fn query_ms(conn: &Connection, sql: &str) -> f64 {
 }
 
 /// Best of three: (incremental after a change, full after a change of the same size, the query alone).
+/// `MV_PROFILE=N` instead runs N changes, each followed by an incremental
+/// refresh, and reports their mean (so a profiler sees mostly the refresh).
 fn measure(conn: &Connection, view: &str, query: &str, change: &mut dyn FnMut(&Connection)) -> (f64, f64, f64) {
     let (mut inc, mut full, mut q) = (f64::MAX, f64::MAX, f64::MAX);
+    if let Some(n) = std::env::var("MV_PROFILE").ok().and_then(|n| n.parse::<u32>().ok()) {
+        let mut total = 0.0;
+        for _ in 0..n {
+            change(conn);
+            total += time(conn, &format!("REFRESH MATERIALIZED VIEW {view} INCREMENTALLY"));
+        }
+        return (total / f64::from(n.max(1)), f64::NAN, f64::NAN);
+    }
     for _ in 0..3 {
         change(conn);
         inc = inc.min(time(conn, &format!("REFRESH MATERIALIZED VIEW {view} INCREMENTALLY")));

@@ -7,6 +7,7 @@ use crate::storage::Reader;
 use crate::types::cast::{cast, truthy};
 use crate::types::compare::sql_cmp;
 use crate::types::Value;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -141,6 +142,18 @@ pub fn compare(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
         BinaryOp::GtEq => ord != Ordering::Less,
         _ => return None,
     })
+}
+
+/// Evaluates `e` over `row`, borrowing when `e` names a column (a text or
+/// blob column is then not copied).
+///
+/// # Errors
+/// As [`eval`].
+pub fn eval_ref<'r>(e: &Expr, row: &'r [Value], ctx: &EvalCtx) -> Result<Cow<'r, Value>> {
+    match e {
+        Expr::Column(i) if *i < row.len() => Ok(Cow::Borrowed(&row[*i])),
+        _ => eval(e, row, ctx).map(Cow::Owned),
+    }
 }
 
 /// Evaluates `e` over `row`.

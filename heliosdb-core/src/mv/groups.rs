@@ -23,13 +23,14 @@ use crate::catalog::mv::{AggState, IncrementalShape};
 use crate::catalog::{Strategy, TableDef};
 use crate::error::{Error, Result};
 use crate::exec::aggregate::{avg, Moments, Sum};
-use crate::exec::eval::{eval, EvalCtx};
+use crate::exec::eval::{eval, eval_ref, EvalCtx};
+use crate::exec::memory::KeyMap;
 use crate::sql::expr::{AggFunc, Expr};
 use crate::storage::Reader;
 use crate::types::keycode::encode_value;
 use crate::types::rowcodec::{encode_row, get_varint, put_varint};
 use crate::types::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The running state of one aggregate in one group.
 #[derive(Debug, Clone, Default)]
@@ -183,12 +184,30 @@ impl AggRun {
     }
 }
 
+/// A view row as stored: its values and the SCN stamp of its version.
+pub type StoredRow = (Vec<Value>, u64);
+
+/// Reads the stored row of a view key (`None`: no such row).
+pub type ReadStored<'a> = &'a dyn Fn(&[u8]) -> Result<Option<StoredRow>>;
+
+/// A keyed view row a refresh rewrites.
+#[derive(Debug)]
+pub struct RowUpdate {
+    /// Its stored state when the refresh already read it (`None`: not
+    /// read, as in a full refresh), so writing it needs no second read.
+    pub old: Option<Option<StoredRow>>,
+    /// The new row (`None`: the row goes).
+    pub new: Option<Vec<Value>>,
+}
+
 /// One group of an aggregate view.
 struct Group {
     values: Vec<Value>,
     rows: i64,
     aggs: Vec<AggRun>,
     recompute: bool,
+    /// The stored row it was loaded from (see [`RowUpdate::old`]).
+    stored: Option<Option<StoredRow>>,
 }
 
 fn state_columns(view: &TableDef) -> Result<&[Option<AggState>]> {
@@ -219,7 +238,7 @@ fn group_from_row(items: &[Item], cols: &[Option<AggState>], row: &[Value]) -> R
             (func, _) => AggRun::new(func.map(|f| f.0)),
         });
     }
-    Ok(Group { values: Vec::new(), rows, aggs, recompute: false })
+    Ok(Group { values: Vec::new(), rows, aggs, recompute: false, stored: None })
 }
 
 fn group_to_row(items: &[Item], cols: &[Option<AggState>], key: &[u8], g: &Group, width: usize) -> Vec<Value> {
@@ -242,13 +261,13 @@ fn group_to_row(items: &[Item], cols: &[Option<AggState>], key: &[u8], g: &Group
     row
 }
 
-fn group_key(groups: &[Expr], row: &[Value], ctx: &EvalCtx, key: &mut Vec<u8>) -> Result<Vec<Value>> {
-    let values = groups.iter().map(|g| eval(g, row, ctx)).collect::<Result<Vec<_>>>()?;
+/// Encodes a row's group key into `key` (column keys are borrowed, not copied).
+fn group_key(groups: &[Expr], row: &[Value], ctx: &EvalCtx, key: &mut Vec<u8>) -> Result<()> {
     key.clear();
-    for v in &values {
-        encode_value(key, v);
+    for g in groups {
+        encode_value(key, eval_ref(g, row, ctx)?.as_ref());
     }
-    Ok(values)
+    Ok(())
 }
 
 /// Folds input rows entering (`+1`) or leaving (`−1`) an aggregate view
@@ -259,8 +278,8 @@ pub struct Folder<'a> {
     items: &'a [Item],
     cols: &'a [Option<AggState>],
     width: usize,
-    existing: &'a dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
-    touched: HashMap<Vec<u8>, Group>,
+    existing: Option<ReadStored<'a>>,
+    touched: KeyMap<Vec<u8>, Group>,
     key: Vec<u8>,
     /// For each item, the first item with the same argument (evaluated once per row).
     same_arg: Vec<usize>,
@@ -270,15 +289,11 @@ pub struct Folder<'a> {
 
 impl<'a> Folder<'a> {
     /// A folder over `view`'s groups; `existing` reads a group's stored row
-    /// (a full refresh passes one that reads nothing).
+    /// (a full refresh passes `None`: it starts from empty groups).
     ///
     /// # Errors
     /// The view lost its maintenance state; reading the global group.
-    pub fn new(
-        m: &'a Maintained,
-        view: &'a TableDef,
-        existing: &'a dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
-    ) -> Result<Folder<'a>> {
+    pub fn new(m: &'a Maintained, view: &'a TableDef, existing: Option<ReadStored<'a>>) -> Result<Folder<'a>> {
         let Shape::Aggregate { groups, items } = &m.shape else {
             return Err(Error::Corrupt(format!("materialized view {} is not an aggregate", view.name)));
         };
@@ -289,7 +304,7 @@ impl<'a> Folder<'a> {
             cols,
             width: view.columns.len(),
             existing,
-            touched: HashMap::new(),
+            touched: KeyMap::default(),
             key: Vec::new(),
             same_arg: items
                 .iter()
@@ -311,15 +326,19 @@ impl<'a> Folder<'a> {
     }
 
     fn load(&self, key: &[u8]) -> Result<Group> {
-        match (self.existing)(key)? {
-            Some(stored) => group_from_row(self.items, self.cols, &stored),
-            None => Ok(Group {
+        let stored = self.existing.map(|read| read(key)).transpose()?;
+        let mut g = match stored.as_ref().and_then(Option::as_ref) {
+            Some((row, _)) => group_from_row(self.items, self.cols, row)?,
+            None => Group {
                 values: Vec::new(),
                 rows: 0,
                 aggs: self.items.iter().map(|i| AggRun::new(agg_of(i).map(|a| a.0))).collect(),
                 recompute: false,
-            }),
-        }
+                stored: None,
+            },
+        };
+        g.stored = stored;
+        Ok(g)
     }
 
     /// Folds one input row (already known to pass the view's WHERE).
@@ -328,7 +347,7 @@ impl<'a> Folder<'a> {
     /// Evaluation errors; damaged state.
     pub fn add(&mut self, sign: i64, row: &[Value], ctx: &EvalCtx) -> Result<()> {
         let mut key = std::mem::take(&mut self.key);
-        let values = group_key(self.groups, row, ctx, &mut key)?;
+        group_key(self.groups, row, ctx, &mut key)?;
         if !self.touched.contains_key(&key) {
             let g = self.load(&key)?;
             self.touched.insert(key.clone(), g);
@@ -336,13 +355,13 @@ impl<'a> Folder<'a> {
         let g = self.touched.get_mut(&key).ok_or_else(|| Error::Corrupt("group vanished".into()))?;
         self.key = key;
         if g.values.is_empty() {
-            g.values = values;
+            g.values = self.groups.iter().map(|e| eval(e, row, ctx)).collect::<Result<Vec<_>>>()?;
         }
         g.rows += sign;
         for (i, item) in self.items.iter().enumerate() {
             let Item::Agg { func, distinct, arg: Some(arg) } = item else { continue };
             let first = self.same_arg[i];
-            let v = if first < i { self.args[first].clone() } else { eval(arg, row, ctx)? };
+            let v = if first < i { self.args[first].clone() } else { eval_ref(arg, row, ctx)?.into_owned() };
             if self.same_arg.get(i + 1..).is_some_and(|rest| rest.contains(&i)) {
                 self.args[i] = v.clone();
             }
@@ -363,16 +382,16 @@ impl<'a> Folder<'a> {
         m: &Maintained,
         reader: &dyn Reader,
         ctx: &EvalCtx,
-    ) -> Result<BTreeMap<Vec<u8>, Option<Vec<Value>>>> {
+    ) -> Result<BTreeMap<Vec<u8>, RowUpdate>> {
         self.recompute(m, reader, ctx)?;
         let global = self.groups.is_empty();
         let (items, cols, width) = (self.items, self.cols, self.width);
         Ok(self
             .touched
             .into_iter()
-            .map(|(key, g)| {
-                let row = (g.rows > 0 || global).then(|| group_to_row(items, cols, &key, &g, width));
-                (key, row)
+            .map(|(key, mut g)| {
+                let new = (g.rows > 0 || global).then(|| group_to_row(items, cols, &key, &g, width));
+                (key, RowUpdate { old: g.stored.take(), new })
             })
             .collect())
     }

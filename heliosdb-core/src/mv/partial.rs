@@ -123,12 +123,12 @@ pub fn affected(
     let mut out = BTreeMap::new();
     let images = |t: &TableDef, f: &mut dyn FnMut(Vec<Value>) -> Result<()>| -> Result<()> {
         let all = vec![true; t.columns.len()];
-        for c in changes::read(reader, t.id, from, now)? {
-            for image in [&c.old, &c.new].into_iter().flatten() {
-                f(decode_stored_row(t, &c.row_key, image, &all)?)?;
+        changes::for_each(reader, t.id, from, now, &mut |c| {
+            for image in [c.old, c.new].into_iter().flatten() {
+                f(decode_stored_row(t, c.row_key, image, &all)?)?;
             }
-        }
-        Ok(())
+            Ok(())
+        })
     };
     match &p.unit {
         Unit::Keys(sides) => {

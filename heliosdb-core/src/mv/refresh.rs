@@ -10,7 +10,7 @@
 //! stored rows. Other views recompute their query.
 
 use super::analyze::{classify, Maintained, Shape, KEY_COLUMN};
-use super::groups::Folder;
+use super::groups::{Folder, ReadStored, RowUpdate, StoredRow};
 use super::partial;
 use super::source::Event;
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
@@ -21,6 +21,7 @@ use crate::exec::write::{delete_row, put_row};
 use crate::sql::planner::select::plan_query;
 use crate::storage::versions::EndedBy;
 use crate::storage::{keys, Engine, Ks, Reader, WriteTx};
+use crate::types::rowcodec::row_scn;
 use crate::types::Value;
 use sqlparser::ast;
 use std::collections::BTreeMap;
@@ -56,7 +57,7 @@ enum Contents {
     Replace(Vec<Vec<Value>>),
     /// Put or remove these keyed rows; with `exclusive`, also remove every
     /// stored row whose key is not listed.
-    Keyed { rows: BTreeMap<Vec<u8>, Option<Vec<Value>>>, exclusive: bool },
+    Keyed { rows: BTreeMap<Vec<u8>, RowUpdate>, exclusive: bool },
     /// Replace these partitions' rows; with `exclusive`, also remove every
     /// stored partition not listed.
     /// `positional`: rows are stored in query order (a top-N view);
@@ -69,16 +70,16 @@ fn fold_project(
     m: &Maintained,
     (sign, row, key): Event,
     ctx: &EvalCtx,
-    out: &mut BTreeMap<Vec<u8>, Option<Vec<Value>>>,
+    out: &mut BTreeMap<Vec<u8>, RowUpdate>,
 ) -> Result<()> {
     let Shape::Project(exprs) = &m.shape else { return Ok(()) };
     if sign < 0 {
-        out.insert(key, None);
+        out.insert(key, RowUpdate { old: None, new: None });
         return Ok(());
     }
     let mut v = exprs.iter().map(|e| eval(e, &row, ctx)).collect::<Result<Vec<_>>>()?;
     v.push(Value::Blob(key.clone()));
-    out.insert(key, Some(v));
+    out.insert(key, RowUpdate { old: None, new: Some(v) });
     Ok(())
 }
 
@@ -86,11 +87,11 @@ fn fold_project(
 fn fold(
     m: &Maintained,
     view: &TableDef,
-    existing: &dyn Fn(&[u8]) -> Result<Option<Vec<Value>>>,
+    existing: Option<ReadStored<'_>>,
     reader: &dyn Reader,
     ctx: &EvalCtx,
     feed: &mut dyn FnMut(&mut dyn FnMut(Event) -> Result<()>) -> Result<()>,
-) -> Result<BTreeMap<Vec<u8>, Option<Vec<Value>>>> {
+) -> Result<BTreeMap<Vec<u8>, RowUpdate>> {
     match &m.shape {
         Shape::Project(_) => {
             let mut out = BTreeMap::new();
@@ -105,11 +106,13 @@ fn fold(
     }
 }
 
-/// The stored row of a keyed view under `key`, read through `reader`.
-fn stored(reader: &dyn Reader, view: &TableDef, key: &[u8]) -> Result<Option<Vec<Value>>> {
+/// The stored row of a keyed view under `key`, read through `reader`, with
+/// its version's SCN stamp.
+fn stored(reader: &dyn Reader, view: &TableDef, key: &[u8]) -> Result<Option<StoredRow>> {
     let row_key = keys::row_key(view.id, &[&Value::Blob(key.to_vec())]);
     let all = vec![true; view.columns.len()];
-    reader.get(Ks::Rows, &row_key)?.map(|v| decode_stored_row(view, &row_key, &v, &all)).transpose()
+    let Some(v) = reader.get(Ks::Rows, &row_key)? else { return Ok(None) };
+    Ok(Some((decode_stored_row(view, &row_key, &v, &all)?, row_scn(&v)?)))
 }
 
 /// Computes a view's new contents as of `reader`'s snapshot.
@@ -134,30 +137,28 @@ fn compute(
         return Ok((Contents::Replace(rows), "full"));
     };
     let existing = |key: &[u8]| stored(reader, view, key);
-    let none = |_: &[u8]| Ok(None);
     let keyed = matches!(m.shape, Shape::Project(_));
     // Incremental: the logged changes folded into the stored rows.
     if let Some(from) = def.refresh_scn.filter(|_| incremental) {
         // The old `now` the view's contents were computed with (sliding windows).
         let then_us = reader.engine().commit_time(from);
         let then = then_us.map(|t| EvalCtx::new(&[], t, Some(reader)));
-        let events = match then.as_ref().map(|then| super::source::delta(&m, reader, from, then, ctx)) {
-            Some(Ok(events)) => Some(events),
-            // A join whose old state is no longer readable refreshes fully.
-            Some(Err(Error::SnapshotTooOld(_))) | None => None,
-            Some(Err(e)) => return Err(e),
-        };
-        if let Some(events) = events {
-            let mut events = Some(events);
+        if let Some(then) = &then {
+            // The changes stream through the fold; nothing is written until
+            // `apply`, so a join whose old state is no longer readable
+            // drops what it folded and refreshes fully.
             let mut feed =
-                |f: &mut dyn FnMut(Event) -> Result<()>| events.take().unwrap_or_default().into_iter().try_for_each(f);
-            let rows = fold(&m, view, &existing, reader, ctx, &mut feed)?;
-            return Ok((Contents::Keyed { rows, exclusive: false }, "incremental"));
+                |f: &mut dyn FnMut(Event) -> Result<()>| super::source::delta(&m, reader, from, then, ctx, f);
+            match fold(&m, view, Some(&existing), reader, ctx, &mut feed) {
+                Ok(rows) => return Ok((Contents::Keyed { rows, exclusive: false }, "incremental")),
+                Err(Error::SnapshotTooOld(_)) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
     // Full: every input row folded into empty state (streamed, never held),
     // and stored rows not produced removed.
-    let rows = fold(&m, view, &none, reader, ctx, &mut |f| super::source::present(&m, reader, ctx, keyed, f))?;
+    let rows = fold(&m, view, None, reader, ctx, &mut |f| super::source::present(&m, reader, ctx, keyed, f))?;
     Ok((Contents::Keyed { rows, exclusive: true }, "full"))
 }
 
@@ -251,13 +252,19 @@ fn apply(tx: &mut WriteTx, view: &TableDef, contents: Contents) -> Result<u64> {
                     })
                     .collect::<Result<_>>()?;
                 for key in stale {
-                    rows.entry(key).or_insert(None);
+                    rows.entry(key).or_insert(RowUpdate { old: None, new: None });
                 }
             }
-            for (key, new) in rows {
+            for (key, RowUpdate { old, new }) in rows {
                 let row_key = keys::row_key(view.id, &[&Value::Blob(key.clone())]);
-                let old = stored(&*tx, view, &key)?;
-                changed += put_if_changed(tx, view, row_key, old, new, None)?;
+                // The fold's read stands: the refresh checked under the
+                // writer lock that no other refresh wrote the view since.
+                let old = match old {
+                    Some(known) => known,
+                    None => stored(&*tx, view, &key)?,
+                };
+                let (old, scn) = old.map_or((None, None), |(row, scn)| (Some(row), Some(scn)));
+                changed += put_if_changed(tx, view, row_key, old, new, scn)?;
             }
         }
         Contents::Partitions { mut rows, exclusive, positional } => {

@@ -149,7 +149,7 @@ pub fn band_events(
     reader: &dyn Reader,
     then: &EvalCtx,
     now: &EvalCtx,
-    out: &mut Vec<Event>,
+    out: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<()> {
     if then.now_us == now.now_us {
         return Ok(());
@@ -187,7 +187,7 @@ pub fn band_events(
         let sign = i64::from(passes(Some(filter), &row, now)?) - i64::from(passes(Some(filter), &row, then)?);
         if sign != 0 {
             let key = row_key_of(table, &row);
-            out.push((sign, row, key));
+            out((sign, row, key))?;
         }
     }
     Ok(())

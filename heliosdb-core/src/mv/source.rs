@@ -111,20 +111,25 @@ pub fn present(
 
 /// Base rows of a logged change of one table: (−1, old image) then (+1,
 /// new image), decoding the `needed` columns, with the row key when `keyed`.
-fn change_events(base: &TableDef, c: &changes::Change, needed: &[bool], keyed: bool) -> Result<Vec<Event>> {
-    let mut out = Vec::new();
-    let key = || if keyed { c.row_key.clone() } else { Vec::new() };
-    if let Some(old) = &c.old {
-        out.push((-1, decode_stored_row(base, &c.row_key, old, needed)?, key()));
+fn change_events(
+    base: &TableDef,
+    c: &changes::ChangeRef<'_>,
+    needed: &[bool],
+    keyed: bool,
+    f: &mut dyn FnMut(Event) -> Result<()>,
+) -> Result<()> {
+    let key = || if keyed { c.row_key.to_vec() } else { Vec::new() };
+    if let Some(old) = c.old {
+        f((-1, decode_stored_row(base, c.row_key, old, needed)?, key()))?;
     }
-    if let Some(new) = &c.new {
-        out.push((1, decode_stored_row(base, &c.row_key, new, needed)?, key()));
+    if let Some(new) = c.new {
+        f((1, decode_stored_row(base, c.row_key, new, needed)?, key()))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The columns of `t` a maintained view reads: those its expressions
-/// name, and the primary key (a projection's rows are keyed by it).
+/// name, and for a projection the primary key (its rows are keyed by it).
 fn needed_columns(m: &Maintained, t: &TableDef) -> Vec<bool> {
     let mut needed = vec![false; t.columns.len()];
     let mut mark = |e: &Expr| {
@@ -150,9 +155,11 @@ fn needed_columns(m: &Maintained, t: &TableDef) -> Vec<bool> {
             }
         }
     }
-    for i in &t.primary_key {
-        if let Some(n) = needed.get_mut(*i) {
-            *n = true;
+    if matches!(m.shape, Shape::Project(_)) {
+        for i in &t.primary_key {
+            if let Some(n) = needed.get_mut(*i) {
+                *n = true;
+            }
         }
     }
     needed
@@ -167,49 +174,58 @@ fn pk_values(t: &TableDef, row: &[Value]) -> Vec<Expr> {
     }
 }
 
-/// The input rows that entered and left the view's input (passing its
-/// WHERE) between SCN `from`, whose `now` was `then`'s, and the reader's
-/// snapshot, whose `now` is `ctx`'s.
+/// Streams to `out` the input rows that entered and left the view's input
+/// (passing its WHERE) between SCN `from`, whose `now` was `then`'s, and
+/// the reader's snapshot, whose `now` is `ctx`'s. Nothing is collected for
+/// a single table: each logged change is decoded in place and handed on.
 ///
 /// # Errors
-/// Storage and evaluation errors; `SnapshotTooOld` if a join's old state is
-/// no longer kept (the caller then refreshes fully).
-pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, then: &EvalCtx, ctx: &EvalCtx) -> Result<Vec<Event>> {
+/// Storage and evaluation errors, and those `out` returns; `SnapshotTooOld`
+/// if a join's old state is no longer kept (the caller then discards what
+/// it folded and refreshes fully).
+pub fn delta(
+    m: &Maintained,
+    reader: &dyn Reader,
+    from: u64,
+    then: &EvalCtx,
+    ctx: &EvalCtx,
+    out: &mut dyn FnMut(Event) -> Result<()>,
+) -> Result<()> {
     let now = reader.snapshot_scn();
     let (tables, plan) = match &m.source {
         Source::Table(t) => {
             // Row changes under the old `now`, then rows the window's move
             // let in or out (see `sliding`).
-            let mut out = Vec::new();
             let needed = needed_columns(m, t);
             let keyed = matches!(m.shape, Shape::Project(_));
             let filter = filter_at(m, then)?;
-            for c in changes::read(reader, t.id, from, now)? {
-                for e in change_events(t, &c, &needed, keyed)? {
+            changes::for_each(reader, t.id, from, now, &mut |c| {
+                change_events(t, &c, &needed, keyed, &mut |e| {
                     if passes(filter.as_ref(), &e.1, then)? {
-                        out.push(e);
+                        out(e)?;
                     }
-                }
-            }
+                    Ok(())
+                })
+            })?;
             if let (Some(s), Some(f)) = (&m.sliding, &m.filter) {
-                super::sliding::band_events(t, f, s, reader, then, ctx, &mut out)?;
+                super::sliding::band_events(t, f, s, reader, then, ctx, out)?;
             }
-            return Ok(out);
+            return Ok(());
         }
         Source::Join { tables, plan } => (tables, plan),
     };
-    let mut out = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let mut keys: Vec<Vec<Expr>> = Vec::new();
         let all = vec![true; t.columns.len()];
-        for c in changes::read(reader, t.id, from, now)? {
-            for (_, row, _) in change_events(t, &c, &all, false)? {
+        changes::for_each(reader, t.id, from, now, &mut |c| {
+            change_events(t, &c, &all, false, &mut |(_, row, _)| {
                 let k = pk_values(t, &row);
                 if !keys.contains(&k) {
                     keys.push(k);
                 }
-            }
-        }
+                Ok(())
+            })
+        })?;
         if keys.is_empty() {
             continue;
         }
@@ -236,9 +252,9 @@ pub fn delta(m: &Maintained, reader: &dyn Reader, from: u64, then: &EvalCtx, ctx
             });
             for row in run(&p, reader, ctx)? {
                 let key = key_of(m, &row);
-                out.push((sign, row, key));
+                out((sign, row, key))?;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }

@@ -91,7 +91,41 @@ fn count_of(value: &[u8]) -> u64 {
     value.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_be_bytes)
 }
 
-fn decode(key: &[u8], value: &[u8], out: &mut Vec<Change>) -> Result<()> {
+/// One logged change, borrowed from the log entry that holds it (reading
+/// a change copies nothing: incremental refresh decodes only the columns
+/// it needs straight from these images).
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeRef<'a> {
+    /// The commit it belongs to.
+    pub scn: u64,
+    /// What happened.
+    pub op: ChangeOp,
+    /// The row's key in `rows`.
+    pub row_key: &'a [u8],
+    /// The image before (updates and deletes).
+    pub old: Option<&'a [u8]>,
+    /// The image after (inserts and updates).
+    pub new: Option<&'a [u8]>,
+    /// Its position among all the changes of its transaction (see [`Change::seq`]).
+    pub seq: u64,
+}
+
+impl ChangeRef<'_> {
+    /// An owned copy.
+    pub fn to_owned(&self) -> Change {
+        Change {
+            scn: self.scn,
+            op: self.op,
+            row_key: self.row_key.to_vec(),
+            old: self.old.map(<[u8]>::to_vec),
+            new: self.new.map(<[u8]>::to_vec),
+            seq: self.seq,
+        }
+    }
+}
+
+/// Calls `f` with each change of one log entry, in the order stored.
+fn decode<'a>(key: &[u8], value: &'a [u8], f: &mut dyn FnMut(ChangeRef<'a>) -> Result<()>) -> Result<()> {
     let (_, scn) = split_change_key(key).ok_or_else(damaged)?;
     let mut pos = 8;
     let mut index = 0u64;
@@ -107,22 +141,22 @@ fn decode(key: &[u8], value: &[u8], out: &mut Vec<Change>) -> Result<()> {
         // Upper case: a record from before positions were stored.
         let seq = if tag.is_ascii_lowercase() { get_varint(value, &mut pos)? } else { index };
         index += 1;
-        let mut take = || -> Result<Vec<u8>> {
+        let mut take = || -> Result<&'a [u8]> {
             let n = usize::try_from(get_varint(value, &mut pos)?).map_err(|_| damaged())?;
             let end = pos.checked_add(n).ok_or_else(damaged)?;
-            let bytes = value.get(pos..end).ok_or_else(damaged)?.to_vec();
+            let bytes = value.get(pos..end).ok_or_else(damaged)?;
             pos = end;
             Ok(bytes)
         };
         let (row_key, old, new) = (take()?, take()?, take()?);
-        out.push(Change {
+        f(ChangeRef {
             scn,
             op,
             row_key,
             old: (op != ChangeOp::Insert).then_some(old),
             new: (op != ChangeOp::Delete).then_some(new),
             seq,
-        });
+        })?;
     }
     Ok(())
 }
@@ -143,13 +177,33 @@ fn range(table_id: u32, after: u64, upto: u64) -> (Bound<Vec<u8>>, Bound<Vec<u8>
 /// # Errors
 /// Storage errors, damaged records.
 pub fn read(reader: &dyn Reader, table_id: u32, after: u64, upto: u64) -> Result<Vec<Change>> {
-    let (lo, hi) = range(table_id, after, upto);
     let mut out = Vec::new();
+    for_each(reader, table_id, after, upto, &mut |c| {
+        out.push(c.to_owned());
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `f` with each change to `table_id` committed after SCN `after`, up
+/// to `upto`, in order, borrowed from the log (nothing is copied or held
+/// beyond one commit's entry).
+///
+/// # Errors
+/// Storage errors, damaged records, and `f`'s errors.
+pub fn for_each(
+    reader: &dyn Reader,
+    table_id: u32,
+    after: u64,
+    upto: u64,
+    f: &mut dyn FnMut(ChangeRef<'_>) -> Result<()>,
+) -> Result<()> {
+    let (lo, hi) = range(table_id, after, upto);
     for kv in reader.scan(Ks::Changes, lo, hi) {
         let (k, v) = kv?;
-        decode(&k, &v, &mut out)?;
+        decode(&k, &v, f)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The changes to `table_id` committed after SCN `after`, up to `upto`, one
@@ -166,7 +220,10 @@ pub fn commits<'a>(
         let (k, v) = kv?;
         let (_, scn) = split_change_key(&k).ok_or_else(damaged)?;
         let mut out = Vec::new();
-        decode(&k, &v, &mut out)?;
+        decode(&k, &v, &mut |c| {
+            out.push(c.to_owned());
+            Ok(())
+        })?;
         Ok((scn, out))
     })
 }
@@ -238,6 +295,15 @@ mod tests {
         v
     }
 
+    fn owned(key: &[u8], value: &[u8]) -> Result<Vec<Change>> {
+        let mut out = Vec::new();
+        decode(key, value, &mut |c| {
+            out.push(c.to_owned());
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     #[test]
     fn positions_span_tables_and_old_records_still_read() {
         // Table 2, then 1, then 2 again: positions 0, 1, 2.
@@ -245,8 +311,7 @@ mod tests {
         let entries = commit_entries(log, 9);
         let mut seqs = Vec::new();
         for (_, key, value) in &entries {
-            let mut out = Vec::new();
-            decode(key, value.as_ref().unwrap(), &mut out).unwrap();
+            let out = owned(key, value.as_ref().unwrap()).unwrap();
             seqs.extend(out.iter().map(|c| (c.row_key.clone(), c.seq, c.scn)));
         }
         seqs.sort();
@@ -256,12 +321,11 @@ mod tests {
         let mut old = 2u64.to_be_bytes().to_vec();
         old.extend(record(b'U', b"x"));
         old.extend(record(b'D', b"y"));
-        let mut out = Vec::new();
-        decode(&change_key(1, 5, 0), &old, &mut out).unwrap();
+        let out = owned(&change_key(1, 5, 0), &old).unwrap();
         assert_eq!(
             out.iter().map(|c| (c.op, c.seq)).collect::<Vec<_>>(),
             [(ChangeOp::Update, 0), (ChangeOp::Delete, 1)]
         );
-        assert!(decode(&change_key(1, 5, 0), &[0, 0, 0, 0, 0, 0, 0, 1, b'X'], &mut out).is_err());
+        assert!(owned(&change_key(1, 5, 0), &[0, 0, 0, 0, 0, 0, 0, 1, b'X']).is_err());
     }
 }

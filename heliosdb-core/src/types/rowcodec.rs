@@ -157,7 +157,9 @@ pub fn decode_row(buf: &[u8], ncols: usize) -> Result<Vec<Value>> {
 pub fn decode_columns(buf: &[u8], needed: &[bool]) -> Result<Vec<Value>> {
     let mut pos = 8;
     let n = usize::try_from(get_varint(buf, &mut pos)?).map_err(|_| corrupt())?;
-    let mut out = Vec::with_capacity(needed.len().max(n));
+    // One spare slot: a rowid table's scan appends the rowid, which must
+    // not reallocate every row.
+    let mut out = Vec::with_capacity(needed.len().max(n) + 1);
     let last_needed = needed.iter().rposition(|b| *b).map_or(0, |i| i + 1);
     for i in 0..n.min(last_needed) {
         let want = needed.get(i).copied().unwrap_or(false);
