@@ -175,13 +175,20 @@ fn top_n<'a>(mut input: RowIter<'a>, keys: &'a [SortKey], n: usize, ctx: &'a Eva
     // (larger sequence number) with a key not below it cannot make the cut.
     let mut bound: Option<Vec<Value>> = None;
     let mut seq = 0usize;
+    // The keys of the row at hand: most rows cannot make the cut, so their
+    // keys go into one reused buffer and only a kept row's keys are moved out.
+    let mut scratch: Vec<Value> = Vec::with_capacity(keys.len());
     while let Some(row) = input.next() {
         let row = row?;
-        let k = keys.iter().map(|k| eval(&k.expr, &row, ctx)).collect::<Result<Vec<_>>>()?;
+        scratch.clear();
+        for key in keys {
+            scratch.push(eval(&key.expr, &row, ctx)?);
+        }
         seq += 1;
-        if bound.as_ref().is_some_and(|b| keys_cmp(&k, b, keys) != Ordering::Less) {
+        if bound.as_ref().is_some_and(|b| keys_cmp(&scratch, b, keys) != Ordering::Less) {
             continue;
         }
+        let k = std::mem::replace(&mut scratch, Vec::with_capacity(keys.len()));
         if !grant.try_grow(row_bytes(&k) + row_bytes(&row)) {
             // The rows that can still make the cut do not fit: sort them all.
             kept.sort_by(cmp);
