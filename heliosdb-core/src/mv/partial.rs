@@ -383,19 +383,24 @@ pub fn write_partition(
 /// # Errors
 /// Storage errors; damaged rows.
 pub fn stored_partitions(reader: &dyn Reader, view: &TableDef) -> Result<BTreeSet<Vec<u8>>> {
-    let (lo, hi) = crate::storage::keys::prefix_bounds(&crate::storage::keys::object_prefix(view.id));
-    let part_at = view.columns.iter().position(|c| c.name == PART_COLUMN);
-    let mut needed = vec![false; view.columns.len()];
-    if let Some(i) = part_at {
-        needed[i] = true;
-    }
+    let (mut lo, hi) = crate::storage::keys::prefix_bounds(&crate::storage::keys::object_prefix(view.id));
     let mut out = BTreeSet::new();
-    for kv in reader.scan(crate::storage::Ks::Rows, lo, hi) {
+    let Some(part_at) = view.columns.iter().position(|c| c.name == PART_COLUMN) else { return Ok(out) };
+    let mut needed = vec![false; view.columns.len()];
+    needed[part_at] = true;
+    // One row per partition: after reading a partition's first row the
+    // scan starts again past the partition's key range (a seek), so the
+    // cost follows the number of partitions, not of rows.
+    loop {
+        let Some(kv) = reader.scan(crate::storage::Ks::Rows, lo.clone(), hi.clone()).next() else { break };
         let (k, v) = kv?;
         let row = decode_stored_row(view, &k, &v, &needed)?;
-        if let Some(Value::Blob(b)) = part_at.and_then(|i| row.get(i)) {
-            out.insert(b.clone());
-        }
+        let Some(Value::Blob(b)) = row.get(part_at) else {
+            return Err(crate::error::Error::Corrupt(format!("materialized view {} lost a partition key", view.name)));
+        };
+        out.insert(b.clone());
+        let std::ops::Bound::Excluded(next) = partition_bounds(view.id, b).1 else { break };
+        lo = std::ops::Bound::Included(next);
     }
     Ok(out)
 }
