@@ -29,9 +29,26 @@ impl Terminal {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Types `line` and Enter. (tmux reads a trailing `;` as its own
-    /// command separator, so it is sent escaped.)
+    /// Waits for an empty prompt (`heliosdb>` or `...>` on the last line),
+    /// as a user does before typing: keys sent while the shell is between
+    /// two prompts can be lost when the line editor resets the terminal.
+    fn wait_idle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            let last = s.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+            if last == "heliosdb>" || last == "...>" {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for a prompt; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Types `line` and Enter once the shell shows an empty prompt. (tmux
+    /// reads a trailing `;` as its own command separator, so it is sent escaped.)
     fn type_line(&self, line: &str) {
+        self.wait_idle();
         let (body, semi) = match line.strip_suffix(';') {
             Some(b) => (b, true),
             None => (line, false),
@@ -95,9 +112,10 @@ fn typing_history_modes_timer_and_ctrl_c() {
 
     // Up recalls the last statement; Enter runs it again.
     t.type_line(".mode csv");
+    t.wait_idle();
     t.key("Up");
     t.key("Up");
-    t.wait_for("heliosdb> SELECT a, b FROM t ORDER BY a;");
+    t.wait_count("heliosdb> SELECT a, b FROM t ORDER BY a;", 2);
     t.key("Enter");
     t.wait_for("2,two");
 
