@@ -164,11 +164,10 @@ fn copy_snapshot(view: &super::ReadView, to: &Path, history: BackupHistory, floo
         store.ingest(Ks::Meta, meta)?;
         return store.sync();
     };
-    let ended_after_horizon =
-        |v: &Bytes| v.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes) > Some(h);
+    let ended_after_horizon = |k: &[u8]| keys::split_version_key(k).is_none_or(|(_, to)| to > h);
     store.ingest(
         Ks::Versions,
-        all(Ks::Versions).filter(|kv| kv.as_ref().map_or(true, |(_, v)| ended_after_horizon(v))),
+        all(Ks::Versions).filter(|kv| kv.as_ref().map_or(true, |(k, _)| ended_after_horizon(k))),
     )?;
     let first_kept = keys::commit_key(h);
     store.ingest(

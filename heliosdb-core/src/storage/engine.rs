@@ -189,10 +189,15 @@ impl Engine {
     fn open_dir(dir: &Path, config: &Config, temporary: bool, path: Option<PathBuf>) -> Result<Engine> {
         let budget = super::kv::MemoryBudget::from_limit_mb(config.database.memory_limit_mb);
         let store = FjallStore::open(dir, budget, temporary)?;
-        let snap = store.snapshot();
         let mut created = false;
-        match snap.get(Ks::Meta, META_FORMAT_VERSION)? {
+        // (No snapshot is held across an upgrade: fjall keeps every memtable
+        // a live snapshot could read, flushed or not.)
+        let format = store.snapshot().get(Ks::Meta, META_FORMAT_VERSION)?;
+        match format {
             Some(v) if &v[..] == FORMAT_VERSION => {}
+            // Written by the previous release: its versions are rewritten in
+            // place (resuming an upgrade a killed process left midway).
+            Some(v) if &v[..] == keys::FORMAT_VERSION_1 => super::upgrade::from_v1(&store)?,
             Some(v) => {
                 return Err(Error::Corrupt(format!(
                     "{} holds database format {:?}, this build reads {:?}",
@@ -202,8 +207,8 @@ impl Engine {
                 )))
             }
             None => {
-                let any_meta = snap.scan(Ks::Meta, &Bound::Unbounded, &Bound::Unbounded).next();
-                if any_meta.is_some() {
+                let any_meta = store.snapshot().scan(Ks::Meta, &Bound::Unbounded, &Bound::Unbounded).next().is_some();
+                if any_meta {
                     return Err(Error::Corrupt(format!(
                         "{} is not a HeliosDB database (no format version)",
                         dir.display()

@@ -60,9 +60,9 @@ impl Engine {
         let mut doomed: Vec<BatchEntry> = Vec::new();
         let mut versions_removed = 0u64;
         for kv in snap.scan(Ks::Versions, &Bound::Unbounded, &Bound::Unbounded) {
-            let (k, v) = kv?;
-            let to = v.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
-            if to.is_some_and(|to| to <= horizon) {
+            let (k, _) = kv?;
+            // The key says when the version ended; the value is not needed.
+            if keys::split_version_key(&k).is_some_and(|(_, to)| to <= horizon) {
                 doomed.push((Ks::Versions, k.to_vec(), None));
                 versions_removed += 1;
                 if doomed.len() >= DELETE_BATCH {

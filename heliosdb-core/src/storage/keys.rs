@@ -4,9 +4,11 @@
 //! * `index`: `index id (u32 BE)` ‖ memcomparable index columns [‖ primary key]
 //!   (a unique index omits the primary key when no indexed column is NULL, so
 //!   its uniqueness check is one point read; the value is always the row key)
-//! * `versions`: row key ‖ `!from_scn (u64 BE)` — a superseded row version,
-//!   newest first under its row key, so "the version valid at SCN s" is the
-//!   first entry at or after `row key ‖ !s` (one seek)
+//! * `versions`: row key ‖ `!to_scn (u64 BE)` — a superseded row version,
+//!   keyed by the SCN at which it *ended*, newest first under its row key. The
+//!   version an UPDATE replaced ended at the current image's stamp, so the
+//!   previous state of a row is one point read; "the version valid at SCN s"
+//!   is the last entry below `row key ‖ !s` (one reverse seek)
 //! * `changes`: `table id (u32 BE)` ‖ `SCN (u64 BE)` ‖ `part (u32 BE, 0)` — the row
 //!   changes one commit made to a table that has consumers
 //! * `meta`:  short ASCII prefixes below
@@ -39,7 +41,15 @@ pub fn check_key_len(key: &[u8], table: &str, what: &str) -> crate::error::Resul
 /// `meta` key holding the on-disk format version.
 pub const META_FORMAT_VERSION: &[u8] = b"format_version";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: &[u8] = b"heliosdb-1";
+pub const FORMAT_VERSION: &[u8] = b"heliosdb-2";
+
+/// The previous format, which an open upgrades in place (`heliosdb-1` keyed
+/// `versions` by the SCN a version began at; see `storage::upgrade`).
+pub const FORMAT_VERSION_1: &[u8] = b"heliosdb-1";
+
+/// `meta` key of an interrupted upgrade's progress: the last row key whose
+/// versions are already in the new layout.
+pub const META_UPGRADE_DONE_THROUGH: &[u8] = b"upgrade_done_through";
 /// `meta` key of the object-id counter.
 pub const META_NEXT_OBJECT_ID: &[u8] = b"next_object_id";
 /// `meta` prefix of table definitions.
@@ -133,15 +143,16 @@ pub const META_GC_HORIZON: &[u8] = b"gc_horizon";
 /// [`super::commit_log::RESERVE_BLOCK`]).
 pub const META_RESERVED: &[u8] = b"scn_reserved";
 
-/// Key of a superseded version of the row under `row_key`, valid from `from_scn`.
-pub fn version_key(row_key: &[u8], from_scn: u64) -> Vec<u8> {
+/// Key of a superseded version of the row under `row_key`, valid until
+/// (not including) `to_scn`.
+pub fn version_key(row_key: &[u8], to_scn: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(row_key.len() + 8);
     k.extend_from_slice(row_key);
-    k.extend_from_slice(&(!from_scn).to_be_bytes());
+    k.extend_from_slice(&(!to_scn).to_be_bytes());
     k
 }
 
-/// Splits a `versions` key into its row key and the SCN the version was valid from.
+/// Splits a `versions` key into its row key and the SCN at which the version ended.
 pub fn split_version_key(key: &[u8]) -> Option<(&[u8], u64)> {
     let cut = key.len().checked_sub(8)?;
     let tail: [u8; 8] = key[cut..].try_into().ok()?;

@@ -11,6 +11,7 @@
 //! * [`gc`] — removing history the retention policy no longer keeps;
 //! * [`backup`] — online backup into a new directory, and checkpoint;
 //! * `journal` — emptying fjall's journal after a clean close;
+//! * `upgrade` — rewriting a directory of the previous on-disk format at open;
 //! * [`changes`] — the change log of tables with consumers (materialized views, change feeds);
 //! * `background` — the engine's periodic threads (GC, view scheduler).
 
@@ -24,6 +25,7 @@ pub(crate) mod journal;
 pub mod keys;
 pub mod kv;
 pub mod merge;
+pub(crate) mod upgrade;
 pub mod versions;
 pub mod write_tx;
 

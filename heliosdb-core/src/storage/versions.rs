@@ -4,10 +4,15 @@
 //! A row that was never updated or deleted lives only in `rows`, stamped with
 //! the SCN that wrote it, so insert-only tables pay nothing for history. When
 //! a committed image is replaced, it moves to `versions` under
-//! `row key ‖ !from_scn` with the SCN at which it stopped being valid. The
-//! state at SCN `s` is then, per row key: the current image if its stamp is
-//! at most `s`, else the newest version that began at or before `s`, if it was
-//! still valid at `s`.
+//! `row key ‖ !to_scn`, `to_scn` being the SCN at which it stopped being
+//! valid; the image keeps its own stamp, the SCN it was valid from. The state
+//! at SCN `s` is then, per row key: the current image if its stamp is at most
+//! `s`, else the version with the smallest end above `s`, if it began at or
+//! before `s`.
+//!
+//! Keying by the end is what makes a recent past cheap: an UPDATE's old image
+//! ended at the new image's stamp, so the state just before the current one
+//! is a point read of `row key ‖ !stamp`, not a seek (a new range iterator).
 
 use super::keys::{self, split_version_key, version_key};
 use super::kv::{Bytes, Ks, KvIter};
@@ -55,10 +60,10 @@ fn damaged() -> Error {
     Error::Corrupt("row version record is damaged".into())
 }
 
-/// The value of a version record: `to_scn ‖ U|D ‖ row image`.
-fn encode_head(to: u64, ended_by: EndedBy, capacity: usize) -> Vec<u8> {
-    let mut v = Vec::with_capacity(9 + capacity);
-    v.extend_from_slice(&to.to_be_bytes());
+/// The value of a version record: `U|D ‖ row image` (the image carries the
+/// SCN it was valid from; the key carries the SCN it ended at).
+fn encode_head(ended_by: EndedBy, capacity: usize) -> Vec<u8> {
+    let mut v = Vec::with_capacity(1 + capacity);
     v.push(match ended_by {
         EndedBy::Update => b'U',
         EndedBy::Delete => b'D',
@@ -66,16 +71,21 @@ fn encode_head(to: u64, ended_by: EndedBy, capacity: usize) -> Vec<u8> {
     v
 }
 
-fn decode(key: &[u8], value: &[u8]) -> Result<(Vec<u8>, Version)> {
-    let (row_key, from) = split_version_key(key).ok_or_else(damaged)?;
-    let to: [u8; 8] = value.get(..8).and_then(|s| s.try_into().ok()).ok_or_else(damaged)?;
-    let ended_by = match value.get(8) {
+/// The image inside a version record's value, with how the version ended.
+fn split_value(value: &[u8]) -> Result<(EndedBy, &[u8])> {
+    let ended_by = match value.first() {
         Some(b'U') => EndedBy::Update,
         Some(b'D') => EndedBy::Delete,
         _ => return Err(damaged()),
     };
+    Ok((ended_by, &value[1..]))
+}
+
+fn decode(key: &[u8], value: &Bytes) -> Result<(Vec<u8>, Version)> {
+    let (row_key, to) = split_version_key(key).ok_or_else(damaged)?;
+    let (ended_by, image) = split_value(value)?;
     let version =
-        Version { from, to: Some(u64::from_be_bytes(to)), ended_by: Some(ended_by), image: Bytes::from(&value[9..]) };
+        Version { from: row_scn(image)?, to: Some(to), ended_by: Some(ended_by), image: Bytes::from(&value[1..]) };
     Ok((row_key.to_vec(), version))
 }
 
@@ -94,41 +104,57 @@ pub fn supersede(tx: &mut WriteTx, key: &[u8], ended_by: EndedBy, known: Option<
         Some((from, values)) => {
             if from < to {
                 // One buffer, one copy: this runs for every row an UPDATE or DELETE touches.
-                let mut value = encode_head(to, ended_by, 16 + values.len() * 6);
+                let mut value = encode_head(ended_by, 16 + values.len() * 6);
                 encode_row_into(&mut value, from, values);
-                tx.put(Ks::Versions, version_key(key, from), value);
+                tx.put(Ks::Versions, version_key(key, to), value);
             }
         }
         None => {
             let Some(old) = tx.get(Ks::Rows, key)? else { return Ok(()) };
             let from = row_scn(&old)?;
             if from < to {
-                let mut value = encode_head(to, ended_by, old.len());
+                let mut value = encode_head(ended_by, old.len());
                 value.extend_from_slice(&old);
-                tx.put(Ks::Versions, version_key(key, from), value);
+                tx.put(Ks::Versions, version_key(key, to), value);
             }
         }
     }
     Ok(())
 }
 
-/// The image of the row under `key` as of `scn`: one read of `rows`, and at
-/// most one seek in `versions`.
+/// The image of the row under `key` as of `scn`.
+///
+/// The present, when it is old enough, costs one read of `rows`. A point just
+/// before the present costs one more point read: the version the current
+/// image replaced is keyed by the current image's stamp. Anything older (or a
+/// deleted row) costs one reverse seek in `versions`.
 ///
 /// # Errors
 /// Storage errors, damaged records.
 pub fn get_as_of(reader: &dyn Reader, key: &[u8], scn: u64) -> Result<Option<Bytes>> {
     if let Some(current) = reader.get(Ks::Rows, key)? {
-        if row_scn(&current)? <= scn {
+        let stamp = row_scn(&current)?;
+        if stamp <= scn {
             return Ok(Some(current));
         }
+        // The image this one replaced (absent when the row was deleted and
+        // inserted again, or was never updated).
+        if let Some(previous) = reader.get(Ks::Versions, &version_key(key, stamp))? {
+            let (_, image) = split_value(&previous)?;
+            if row_scn(image)? <= scn {
+                return Ok(Some(Bytes::from(image)));
+            }
+        }
     }
-    let hi = prefix_successor(key).map_or(Bound::Unbounded, Bound::Excluded);
-    match reader.scan(Ks::Versions, Bound::Included(version_key(key, scn)), hi).next() {
+    // Versions ending after `scn` sort before `key ‖ !scn`, newest first: the
+    // last of them is the one that ended soonest after `scn`.
+    let lo = Bound::Included(key.to_vec());
+    let hi = Bound::Excluded(version_key(key, scn));
+    match reader.scan_rev(Ks::Versions, lo, hi).next() {
         Some(kv) => {
             let (k, v) = kv?;
-            let (_, version) = decode(&k, &v)?;
-            Ok(version.to.filter(|to| *to > scn).map(|_| version.image))
+            let (row_key, version) = decode(&k, &v)?;
+            Ok((row_key == key && version.from <= scn).then_some(version.image))
         }
         None => Ok(None),
     }
@@ -257,15 +283,20 @@ pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<
                 walked_after_decision += 1;
                 continue;
             }
-            let Some((_, from)) = split_version_key(&k) else { return Some(Err(damaged())) };
-            if from <= scn {
-                decided = true;
-                let to = v.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes);
-                match to {
-                    Some(to) if to > scn => found = v.get(9..).map(Bytes::from),
-                    Some(_) => {}
-                    None => return Some(Err(damaged())),
+            let Some((_, to)) = split_version_key(&k) else { return Some(Err(damaged())) };
+            let image = match split_value(&v) {
+                Ok((_, image)) => image,
+                Err(e) => return Some(Err(e)),
+            };
+            match row_scn(image) {
+                Ok(from) if from <= scn => {
+                    decided = true;
+                    if to > scn {
+                        found = Some(Bytes::from(image));
+                    }
                 }
+                Ok(_) => {}
+                Err(e) => return Some(Err(e)),
             }
         }
         if let Some(image) = found {
