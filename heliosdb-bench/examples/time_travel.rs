@@ -89,7 +89,8 @@ fn main() {
     let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     println!("time travel, {rows} rows each updated {ROUNDS} times, best of {REPEATS}");
     // For a profiler: TT_PROBE=update runs only the update rounds (time
-    // travel on), TT_PROBE=ROUND only the AS OF lookups at that round.
+    // travel on), TT_PROBE=ROUND only the AS OF lookups at that round
+    // (TT_FILES=1 also lists the table files they read).
     if std::env::var("TT_PROBE").as_deref() == Ok("update") {
         let dir = tempfile::tempdir().expect("tempdir");
         let conn = create(dir.path(), true);
@@ -103,6 +104,15 @@ fn main() {
         let conn = create(dir.path(), true);
         insert_rows(&conn, rows);
         let (_, scns) = update_rounds(&conn);
+        if std::env::var("TT_FILES").is_ok() {
+            let out = std::process::Command::new("find").arg(dir.path()).arg("-type").arg("f").output().expect("find");
+            let list = String::from_utf8_lossy(&out.stdout).into_owned();
+            let tables = list.lines().filter(|l| l.contains("/tables/")).count();
+            println!("{} files, {tables} under tables/", list.lines().count());
+            for l in list.lines().filter(|l| l.contains("tables/")) {
+                println!("  {}", l.trim_start_matches(&*dir.path().to_string_lossy()));
+            }
+        }
         let t = Instant::now();
         lookups(&conn, "SELECT v FROM t AS OF SCN ?1 WHERE id = ?2", rows, Some(scns[round]));
         println!("{LOOKUPS} lookups AS OF round {round}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);

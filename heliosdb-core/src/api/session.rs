@@ -360,7 +360,11 @@ impl Session {
             Some(tx) => tx,
             None => self.engine.begin_write(self.busy_timeout)?,
         };
-        tx.begin_statement();
+        if autocommit {
+            tx.begin_sole_statement();
+        } else {
+            tx.begin_statement();
+        }
         let plan = plan_cached(parsed, tx.catalog(), cache);
         let fill = match &plan {
             Ok(p) => match &**p {

@@ -184,6 +184,14 @@ impl WriteTx {
         });
     }
 
+    /// Marks the start of the only statement of an autocommit transaction:
+    /// a failure drops the whole transaction, so no undo information is
+    /// kept (an UPDATE of many rows saves a key copy per row and version).
+    pub fn begin_sole_statement(&mut self) {
+        self.pending_update = None;
+        self.undo = None;
+    }
+
     /// Ends a statement; `ok = false` undoes everything it did.
     pub fn end_statement(&mut self, ok: bool) {
         let Some(undo) = self.undo.take() else { return };
