@@ -81,11 +81,10 @@ fn split_value(value: &[u8]) -> Result<(EndedBy, &[u8])> {
     Ok((ended_by, &value[1..]))
 }
 
-fn decode(key: &[u8], value: &Bytes) -> Result<(Vec<u8>, Version)> {
+fn decode(key: &[u8], value: &[u8]) -> Result<(Vec<u8>, Version)> {
     let (row_key, to) = split_version_key(key).ok_or_else(damaged)?;
     let (ended_by, image) = split_value(value)?;
-    let version =
-        Version { from: row_scn(image)?, to: Some(to), ended_by: Some(ended_by), image: Bytes::from(&value[1..]) };
+    let version = Version { from: row_scn(image)?, to: Some(to), ended_by: Some(ended_by), image: Bytes::from(image) };
     Ok((row_key.to_vec(), version))
 }
 
