@@ -6,10 +6,11 @@
 # runs in its own shell process under /usr/bin/time (process time, peak RSS)
 # with the default configuration (memory_limit_mb = 64); results go to
 # /dev/null after their checksums are compared.
-# Usage: scripts/bench_memory.sh   (HELIOSDB=path/to/heliosdb to pick a build)
+# Usage: scripts/bench_memory.sh   (HELIOSDB=path/to/heliosdb to pick a build,
+# BM_DB=dir for its database: builds of different on-disk formats need their own)
 set -u
 BIN=${HELIOSDB:-target/release/heliosdb}
-D=/tmp/bm_db; S=/tmp/bm.sqlite
+D=${BM_DB:-/tmp/bm_db}; S=/tmp/bm.sqlite
 if [ ! -d $D ] || [ ! -f $S ]; then
   rm -rf $D $S $S-wal $S-shm
   LOAD="CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER, region TEXT, amount REAL, created_at INTEGER);

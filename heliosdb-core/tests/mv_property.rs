@@ -119,7 +119,8 @@ fn random_write(conn: &Connection, rng: &mut Rng) {
         conn.execute(sql, vec![grp, label]).unwrap_or_else(|e| panic!("{sql}: {e}"));
         return;
     }
-    let id = Value::Integer(rng.below(60) as i64);
+    // Ids spread over four row pages (64 rowids each), negative ones too.
+    let id = Value::Integer(rng.below(60) as i64 * 3 - 40);
     let grp = Value::Text(["a", "b", "c", "d"][rng.below(4)].into());
     let k = if rng.chance(10) { Value::Null } else { Value::Integer(rng.below(12) as i64) };
     let x = if rng.chance(15) { Value::Null } else { Value::Real(rng.below(10_000) as f64 / 7.0) };

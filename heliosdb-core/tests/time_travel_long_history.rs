@@ -17,6 +17,16 @@ type State = BTreeMap<i64, i64>;
 
 const KEYS: i64 = 12;
 
+/// The id of the k-th key (1..=KEYS): spread over several row pages (64
+/// rowids each), negative ids included, so pages fill and empty too.
+fn id(k: i64) -> i64 {
+    if k == 1 {
+        1
+    } else {
+        k * 37 - 150
+    }
+}
+
 fn config() -> Config {
     let mut c = Config::default();
     c.snapshot.min_retention_seconds = 0;
@@ -28,7 +38,7 @@ fn config() -> Config {
 /// One random autocommit change; key 1 changes half of the time, so it
 /// builds a history of hundreds of versions.
 fn change(conn: &Connection, rng: &mut Rng, now: &mut State) {
-    let key = if rng.chance(50) { 1 } else { 1 + rng.below(KEYS as usize) as i64 };
+    let key = id(if rng.chance(50) { 1 } else { 1 + rng.below(KEYS as usize) as i64 });
     let value = rng.below(1_000_000) as i64;
     match (now.contains_key(&key), rng.below(10)) {
         (true, 0) => {
@@ -72,7 +82,7 @@ fn check(conn: &Connection, history: &[(u64, State)], phase: &str) {
             assert!(matches!(lookup(conn, 1, *scn), Err(Error::SnapshotTooOld(_))), "{phase}: SCN {scn} was collected");
             continue;
         }
-        for key in 1..=KEYS {
+        for key in (1..=KEYS).map(id) {
             assert_eq!(lookup(conn, key, *scn).unwrap(), state.get(&key).copied(), "{phase}: key {key} AS OF {scn}");
         }
         if i % 7 == 0 {

@@ -150,8 +150,9 @@ fn copy_snapshot(view: &super::ReadView, to: &Path, history: BackupHistory, floo
     };
     let store = FjallStore::open(to, MemoryBudget::from_limit_mb(16), false)?;
     let all = |ks: Ks| view.scan(ks, Bound::Unbounded, Bound::Unbounded);
+    // (Raw: rows are copied as stored, in their pages.)
     for ks in [Ks::Rows, Ks::Index, Ks::Changes] {
-        store.ingest(ks, all(ks))?;
+        store.ingest(ks, view.scan_raw(ks))?;
     }
     // The source's SCN reservation stays behind: the copy numbers its
     // commits on from the backup's SCN.

@@ -80,6 +80,21 @@ impl Reader for ReadView {
     }
 }
 
+impl ReadView {
+    /// A stored entry as it is on disk (for `rows`, a page by its page key).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub(crate) fn get_raw(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
+        self.snap.get_raw(ks, key)
+    }
+
+    /// Every stored entry of `ks` in key order (for `rows`, pages packed).
+    pub(crate) fn scan_raw(&self, ks: Ks) -> KvIter<'_> {
+        self.snap.scan_raw(ks, &Bound::Unbounded, &Bound::Unbounded)
+    }
+}
+
 /// Whether a pair of bounds selects nothing (BTreeMap::range panics on these).
 pub(crate) fn bounds_empty(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> bool {
     match (lo, hi) {
@@ -195,9 +210,9 @@ impl Engine {
         let format = store.snapshot().get(Ks::Meta, META_FORMAT_VERSION)?;
         match format {
             Some(v) if &v[..] == FORMAT_VERSION => {}
-            // Written by the previous release: its versions are rewritten in
-            // place (resuming an upgrade a killed process left midway).
-            Some(v) if &v[..] == keys::FORMAT_VERSION_1 => super::upgrade::from_v1(&store)?,
+            // Written by an earlier release: rewritten in place (resuming an
+            // upgrade a killed process left midway).
+            Some(v) if super::upgrade::upgrade(&store, &v)? => {}
             Some(v) => {
                 return Err(Error::Corrupt(format!(
                     "{} holds database format {:?}, this build reads {:?}",

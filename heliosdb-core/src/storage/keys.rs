@@ -1,6 +1,12 @@
 //! The layout of every key HeliosDB stores. Nothing else builds keys.
 //!
-//! * `rows`:  `table id (u32 BE)` ‖ memcomparable primary key (or rowid)
+//! * `rows`:  `table id (u32 BE)` ‖ memcomparable primary key (or rowid) —
+//!   except rows keyed by one integer (rowid tables, `INTEGER PRIMARY KEY`,
+//!   any single-integer key), which live 64 to an entry in *pages*:
+//!   `table id` ‖ the integer with its low 6 bits cleared ‖ `0x00` (see
+//!   [`page_of`] and `storage::pages`). No key encoding starts a value with
+//!   `0x00`, so a page key never equals a row key, and it sorts right after
+//!   its first row's key: pages and the other rows keep one key order
 //! * `index`: `index id (u32 BE)` ‖ memcomparable index columns [‖ primary key]
 //!   (a unique index omits the primary key when no indexed column is NULL, so
 //!   its uniqueness check is one point read; the value is always the row key)
@@ -41,10 +47,14 @@ pub fn check_key_len(key: &[u8], table: &str, what: &str) -> crate::error::Resul
 /// `meta` key holding the on-disk format version.
 pub const META_FORMAT_VERSION: &[u8] = b"format_version";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: &[u8] = b"heliosdb-2";
+pub const FORMAT_VERSION: &[u8] = b"heliosdb-3";
 
-/// The previous format, which an open upgrades in place (`heliosdb-1` keyed
-/// `versions` by the SCN a version began at; see `storage::upgrade`).
+/// The previous format, which an open upgrades in place (`heliosdb-2` kept
+/// every row in an entry of its own; see `storage::upgrade`).
+pub const FORMAT_VERSION_2: &[u8] = b"heliosdb-2";
+
+/// The format before that, also upgraded at open (`heliosdb-1` keyed
+/// `versions` by the SCN a version began at).
 pub const FORMAT_VERSION_1: &[u8] = b"heliosdb-1";
 
 /// `meta` key of an interrupted upgrade's progress: the last row key whose
@@ -112,6 +122,51 @@ pub fn row_key(table_id: u32, pk: &[&Value]) -> Vec<u8> {
 /// Key of a row keyed by an integer rowid.
 pub fn rowid_key(table_id: u32, rowid: i64) -> Vec<u8> {
     row_key(table_id, &[&Value::Integer(rowid)])
+}
+
+/// Length of a row key holding one integer: table id ‖ tag ‖ 8 bytes.
+const INT_ROW_KEY_LEN: usize = 13;
+/// The low bits of an integer key that pick its slot in a page.
+pub const PAGE_SLOT_BITS: u32 = 6;
+/// Rows a page holds at most.
+pub const PAGE_SLOTS: usize = 1 << PAGE_SLOT_BITS;
+const SLOT_MASK: u8 = (PAGE_SLOTS - 1) as u8;
+/// Length of a page key.
+pub const PAGE_KEY_LEN: usize = INT_ROW_KEY_LEN + 1;
+
+/// The page a row key belongs to and its slot there, when the key is one
+/// ascending integer (`table id ‖ 0x10 ‖ 8 bytes`); `None` for every other
+/// row key (stored one row per entry).
+pub fn page_of(row_key: &[u8]) -> Option<([u8; PAGE_KEY_LEN], u8)> {
+    if row_key.len() != INT_ROW_KEY_LEN || row_key[4] != crate::types::keycode::TAG_INT {
+        return None;
+    }
+    let mut page = [0u8; PAGE_KEY_LEN];
+    page[..INT_ROW_KEY_LEN].copy_from_slice(row_key);
+    let slot = row_key[INT_ROW_KEY_LEN - 1] & SLOT_MASK;
+    page[INT_ROW_KEY_LEN - 1] &= !SLOT_MASK;
+    Some((page, slot))
+}
+
+/// Whether a stored `rows` key is a page key (made by [`page_of`]).
+pub fn is_page_key(key: &[u8]) -> bool {
+    key.len() == PAGE_KEY_LEN && key[4] == crate::types::keycode::TAG_INT && key[INT_ROW_KEY_LEN] == 0
+}
+
+/// The row key of `slot` in the page under `page_key`.
+pub fn page_row_key(page_key: &[u8], slot: u8) -> [u8; INT_ROW_KEY_LEN] {
+    let mut k = [0u8; INT_ROW_KEY_LEN];
+    k.copy_from_slice(&page_key[..INT_ROW_KEY_LEN]);
+    k[INT_ROW_KEY_LEN - 1] |= slot & SLOT_MASK;
+    k
+}
+
+/// For a range bound on row keys: the key of the page that would hold the
+/// bound's row, when the bound starts like an integer row key. A range read
+/// of `rows` widens its bounds to include that page, so pages straddling a
+/// bound are read (their rows are then filtered by the bound itself).
+pub fn page_around(bound: &[u8]) -> Option<[u8; PAGE_KEY_LEN]> {
+    page_of(bound.get(..INT_ROW_KEY_LEN)?).map(|(page, _)| page)
 }
 
 /// Index entry key: index id ‖ the indexed values (DESC columns complemented),

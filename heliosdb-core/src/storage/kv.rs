@@ -295,11 +295,27 @@ impl FjallStore {
 }
 
 impl FjallSnapshot {
-    /// Point read.
+    /// Point read. A row of `rows` keyed by one integer is read from its page.
+    ///
+    /// # Errors
+    /// I/O errors; `Corrupt` for a damaged page.
+    pub fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
+        if ks == Ks::Rows {
+            if let Some((page, slot)) = super::keys::page_of(key) {
+                return match self.get_raw(ks, &page)? {
+                    Some(page) => super::pages::get(page, slot),
+                    None => Ok(None),
+                };
+            }
+        }
+        self.get_raw(ks, key)
+    }
+
+    /// Point read of a stored entry (for `rows`, a page key reads the page).
     ///
     /// # Errors
     /// I/O errors.
-    pub fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
+    pub fn get_raw(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
         use fjall::Readable;
         if key.len() > FJALL_MAX_KEY {
             return Ok(None); // never written (see keys::MAX_KEY_LEN)
@@ -307,19 +323,34 @@ impl FjallSnapshot {
         Ok(self.snap.get(&self.keyspaces[ks as usize], key)?)
     }
 
-    /// Range scan in key order.
+    /// Range scan in key order; `rows` yields rows, pages unpacked.
     pub fn scan(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
-        use fjall::Readable;
-        let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
-        let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
-        Box::new(iter.map(|guard| guard.into_inner().map_err(Into::into)))
+        if ks != Ks::Rows {
+            return self.scan_raw(ks, lo, hi);
+        }
+        let (raw_lo, raw_hi) = super::pages::raw_bounds(lo, hi);
+        super::pages::expand(self.scan_raw(ks, &raw_lo, &raw_hi), lo.clone(), hi.clone(), false)
     }
 
     /// Range scan in descending key order (fjall iterates an LSM range from either end).
     pub fn scan_rev(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
         use fjall::Readable;
+        let (raw_lo, raw_hi) = if ks == Ks::Rows { super::pages::raw_bounds(lo, hi) } else { (lo.clone(), hi.clone()) };
+        let range = (storable_bound(bound_ref(&raw_lo), true), storable_bound(bound_ref(&raw_hi), false));
+        let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
+        let raw: KvIter<'static> = Box::new(iter.rev().map(|guard| guard.into_inner().map_err(Into::into)));
+        if ks != Ks::Rows {
+            return raw;
+        }
+        super::pages::expand(raw, lo.clone(), hi.clone(), true)
+    }
+
+    /// Range scan of the stored entries, in key order: for `rows`, pages
+    /// as they are stored (backups copy them so).
+    pub fn scan_raw(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
+        use fjall::Readable;
         let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
         let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
-        Box::new(iter.rev().map(|guard| guard.into_inner().map_err(Into::into)))
+        Box::new(iter.map(|guard| guard.into_inner().map_err(Into::into)))
     }
 }

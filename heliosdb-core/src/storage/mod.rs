@@ -7,6 +7,7 @@
 //! * [`engine`] — one open database: publication of committed state, the writer lock, the registry;
 //! * [`write_tx`] — a write transaction: private overlay, statement undo, atomic commit;
 //! * [`merge`] — reading a snapshot through a transaction's overlay;
+//! * `pages` — rows keyed by one integer, packed 64 to a `rows` entry;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
 //! * [`backup`] — online backup into a new directory, and checkpoint;
@@ -25,6 +26,7 @@ pub(crate) mod journal;
 pub mod keys;
 pub mod kv;
 pub mod merge;
+pub(crate) mod pages;
 pub(crate) mod upgrade;
 pub mod versions;
 pub mod write_tx;

@@ -269,7 +269,14 @@ impl WriteTx {
         let record = super::engine::lock(&self.engine.commit_log).prepare(self.txid);
         let mut entries: Vec<BatchEntry> = Vec::new();
         for ks in Ks::ALL {
-            for (k, v) in std::mem::take(&mut self.overlays[ks as usize]) {
+            let writes = std::mem::take(&mut self.overlays[ks as usize]);
+            if ks == Ks::Rows {
+                // The writer lock is held since begin, so the base snapshot
+                // holds the latest committed version of every page.
+                super::pages::commit_writes(writes, |page| self.base.get_raw(Ks::Rows, page), &mut entries)?;
+                continue;
+            }
+            for (k, v) in writes {
                 entries.push((ks, k, v));
             }
         }

@@ -15,7 +15,9 @@ use super::value::Value;
 const TAG_NULL: u8 = 0x01;
 const TAG_FALSE: u8 = 0x02;
 const TAG_TRUE: u8 = 0x03;
-const TAG_INT: u8 = 0x10;
+/// The first byte of an (ascending) integer's encoding; storage recognises
+/// integer-keyed rows by it (see `storage::keys::page_of`).
+pub const TAG_INT: u8 = 0x10;
 const TAG_REAL: u8 = 0x11;
 const TAG_DECIMAL: u8 = 0x12;
 const TAG_TEXT: u8 = 0x20;

@@ -1,5 +1,4 @@
-//! Upgrading a directory written in the previous on-disk format, in place,
-//! when it is opened.
+//! `heliosdb-1` → `heliosdb-2`: superseded versions keyed by their end.
 //!
 //! `heliosdb-1` keyed a superseded row version by the SCN at which it began
 //! (`row key ‖ !from_scn`, value `to_scn ‖ U|D ‖ image`). `heliosdb-2` keys
@@ -13,9 +12,9 @@
 //! midway leaves every row key either wholly old or wholly new, and the next
 //! open resumes after the recorded key. The format version changes last.
 
-use super::keys::{self, split_version_key, version_key, FORMAT_VERSION, META_FORMAT_VERSION};
-use super::kv::{BatchEntry, Bytes, Durability, FjallStore, Ks};
 use crate::error::{Error, Result};
+use crate::storage::keys::{self, split_version_key, version_key, FORMAT_VERSION_2, META_FORMAT_VERSION};
+use crate::storage::kv::{BatchEntry, Bytes, Durability, FjallStore, Ks};
 use crate::types::keycode::prefix_successor;
 use std::collections::HashSet;
 use std::ops::Bound;
@@ -34,7 +33,7 @@ const BATCH_ENTRIES: usize = 16;
 const FLUSH_EVERY: usize = 4 << 20;
 
 /// Rewrites a `heliosdb-1` directory's versions into the `heliosdb-2` layout
-/// and stamps the new format version.
+/// and stamps that format version.
 ///
 /// # Errors
 /// Storage errors; `Corrupt` for a version record that is not in the old layout.
@@ -126,7 +125,7 @@ fn rekey_row(row_key: &[u8], old: Vec<(Bytes, Bytes)>, batch: &mut Vec<BatchEntr
 fn finish(store: &FjallStore, rewritten: bool) -> Result<()> {
     let batch = vec![
         (Ks::Meta, keys::META_UPGRADE_DONE_THROUGH.to_vec(), None),
-        (Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(Bytes::from(FORMAT_VERSION))),
+        (Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(Bytes::from(FORMAT_VERSION_2))),
     ];
     store.write(batch, Durability::Sync)?;
     if rewritten {
@@ -143,19 +142,10 @@ fn damaged() -> Error {
 mod tests {
     use super::*;
     use crate::storage::kv::MemoryBudget;
+    use crate::storage::upgrade::test_rows as rows;
     use crate::types::rowcodec::row_scn;
     use crate::{Connection, Value};
     use std::path::Path;
-
-    fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
-        let mut st = conn.prepare(sql).unwrap();
-        let mut rows = st.query(()).unwrap();
-        let mut out = Vec::new();
-        while let Some(r) = rows.next().unwrap() {
-            out.push(r.values().to_vec());
-        }
-        out
-    }
 
     /// Everything a reader of the past can see: the table at every SCN, and
     /// its history with how each version began and ended.
@@ -177,6 +167,7 @@ mod tests {
     /// previous release left them. With `killed_midway`, the first half of
     /// the row keys stay new, as an upgrade killed there would leave them.
     fn downgrade(dir: &Path, killed_midway: bool) {
+        super::super::rows_v2::tests::unpack_pages(dir, None);
         let store = FjallStore::open(dir, MemoryBudget::from_limit_mb(16), false).unwrap();
         let snap = store.snapshot();
         let mut batch: Vec<BatchEntry> = Vec::new();

@@ -1,0 +1,346 @@
+//! Row pages: how rows keyed by one integer are packed, up to 64 to an LSM
+//! entry of `rows`, and read back one row at a time.
+//!
+//! A scan of a table pays fjall's per-entry cost (a merge step across the
+//! memtables and table files, a key comparison, an MVCC check) once per page
+//! instead of once per row, and a bulk load inserts a 64th of the entries.
+//! A point read stays one `get` (of the page), then a look in its directory.
+//! Which keys are paged, and what a page key is, belongs to [`super::keys`];
+//! this module owns the value stored under a page key:
+//!
+//! ```text
+//! n (u8, 1..=64) ‖ n × (slot u8 ‖ end u32 LE) ‖ the n row images back to back
+//! ```
+//!
+//! Directory entries are in slot order; row i spans `end[i-1]..end[i]` of
+//! the image area (`0..end[0]` for the first). An image is exactly the value
+//! a row-per-entry table stores (see [`crate::types::rowcodec`]), so the
+//! layers above see the same `(row key, image)` pairs either way: pages are
+//! invisible above [`super::kv`] and the commit that writes them.
+
+use super::keys::{self, PAGE_KEY_LEN, PAGE_SLOTS};
+use super::kv::{BatchEntry, Bytes, Ks, KvIter};
+use crate::error::{Error, Result};
+use byteview::ByteView;
+use std::ops::{Bound, Range};
+
+const DIR_ENTRY: usize = 5;
+
+fn damaged() -> Error {
+    Error::Corrupt("a row page is damaged".into())
+}
+
+/// A page's directory, read in place.
+struct Directory<'a> {
+    buf: &'a [u8],
+    n: usize,
+}
+
+impl<'a> Directory<'a> {
+    fn parse(buf: &'a [u8]) -> Result<Directory<'a>> {
+        let n = *buf.first().ok_or_else(damaged)? as usize;
+        if n == 0 || n > PAGE_SLOTS || buf.len() < 1 + n * DIR_ENTRY {
+            return Err(damaged());
+        }
+        let dir = Directory { buf, n };
+        if dir.data_start() + dir.end(n - 1) != buf.len() {
+            return Err(damaged());
+        }
+        Ok(dir)
+    }
+
+    fn data_start(&self) -> usize {
+        1 + self.n * DIR_ENTRY
+    }
+
+    fn slot(&self, i: usize) -> u8 {
+        self.buf[1 + i * DIR_ENTRY]
+    }
+
+    fn end(&self, i: usize) -> usize {
+        let at = 1 + i * DIR_ENTRY + 1;
+        let b: [u8; 4] = [self.buf[at], self.buf[at + 1], self.buf[at + 2], self.buf[at + 3]];
+        u32::from_le_bytes(b) as usize
+    }
+
+    /// The byte range (within the whole page) of directory entry `i`'s image.
+    fn image(&self, i: usize) -> Result<Range<usize>> {
+        let start = if i == 0 { 0 } else { self.end(i - 1) };
+        let end = self.end(i);
+        if start > end || self.data_start() + end > self.buf.len() {
+            return Err(damaged());
+        }
+        Ok(self.data_start() + start..self.data_start() + end)
+    }
+
+    fn find(&self, slot: u8) -> Option<usize> {
+        (0..self.n).find(|&i| self.slot(i) == slot)
+    }
+}
+
+/// Encodes a page from its rows, in ascending slot order. `None` when there
+/// are none (the page is then deleted).
+pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -> Option<Vec<u8>> {
+    let n = rows.len();
+    if n == 0 {
+        return None;
+    }
+    let data: usize = rows.clone().map(|(_, image)| image.len()).sum();
+    let mut out = Vec::with_capacity(1 + n * DIR_ENTRY + data);
+    out.push(n as u8);
+    let mut end = 0u32;
+    for (slot, image) in rows.clone() {
+        end += image.len() as u32;
+        out.push(slot);
+        out.extend_from_slice(&end.to_le_bytes());
+    }
+    for (_, image) in rows {
+        out.extend_from_slice(image);
+    }
+    Some(out)
+}
+
+/// The image of the row in `slot` of `page`, sharing the page's memory.
+///
+/// # Errors
+/// `Corrupt` for a damaged page.
+pub fn get(page: Bytes, slot: u8) -> Result<Option<Bytes>> {
+    let range = {
+        let dir = Directory::parse(&page)?;
+        match dir.find(slot) {
+            Some(i) => dir.image(i)?,
+            None => return Ok(None),
+        }
+    };
+    Ok(Some(Bytes::from(ByteView::from(page).slice(range))))
+}
+
+/// The page after applying `changes` (slot → new image, `None` deleting
+/// the row) to `old`: what a commit writes, `None` when no row is left.
+///
+/// # Errors
+/// `Corrupt` for a damaged old page.
+pub fn apply(old: Option<&[u8]>, changes: &[(u8, Option<&[u8]>)]) -> Result<Option<Vec<u8>>> {
+    let mut rows: [Option<&[u8]>; PAGE_SLOTS] = [None; PAGE_SLOTS];
+    if let Some(old) = old {
+        let dir = Directory::parse(old)?;
+        for i in 0..dir.n {
+            let slot = dir.slot(i) as usize;
+            *rows.get_mut(slot).ok_or_else(damaged)? = Some(&old[dir.image(i)?]);
+        }
+    }
+    for (slot, image) in changes {
+        rows[*slot as usize % PAGE_SLOTS] = *image;
+    }
+    let present: Vec<(u8, &[u8])> =
+        rows.iter().enumerate().filter_map(|(slot, image)| image.map(|image| (slot as u8, image))).collect();
+    Ok(encode(present.into_iter()))
+}
+
+/// Turns a transaction's row writes (row key → image, `None` deleting)
+/// into `rows` batch entries: the pages they touch, each read once through
+/// `read_page` (the committed page) and rewritten whole; rows not kept in
+/// pages pass through as they are.
+///
+/// # Errors
+/// What `read_page` fails with; `Corrupt` for a damaged stored page.
+pub fn commit_writes(
+    writes: impl IntoIterator<Item = (Vec<u8>, Option<Bytes>)>,
+    read_page: impl Fn(&[u8]) -> Result<Option<Bytes>>,
+    out: &mut Vec<BatchEntry>,
+) -> Result<()> {
+    let mut touched: std::collections::BTreeMap<[u8; PAGE_KEY_LEN], Vec<(u8, Option<Bytes>)>> = Default::default();
+    for (key, image) in writes {
+        match keys::page_of(&key) {
+            Some((page, slot)) => touched.entry(page).or_default().push((slot, image)),
+            None => out.push((Ks::Rows, key, image)),
+        }
+    }
+    for (page, changes) in touched {
+        let old = read_page(&page)?;
+        let changes: Vec<(u8, Option<&[u8]>)> = changes.iter().map(|(slot, image)| (*slot, image.as_deref())).collect();
+        let new = apply(old.as_deref(), &changes)?;
+        if new.is_some() || old.is_some() {
+            out.push((Ks::Rows, page.to_vec(), new.map(Bytes::from)));
+        }
+    }
+    Ok(())
+}
+
+/// The rows of the `rows` entries `raw` yields (pages and row-per-entry
+/// entries in key order), limited to `lo..hi`, ascending or, with
+/// `reverse`, descending (then `raw` must be descending too).
+pub fn expand<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, reverse: bool) -> KvIter<'a> {
+    Box::new(Expand { raw, lo, hi, reverse, page: None, done: false })
+}
+
+/// A page being handed out row by row.
+struct OpenPage {
+    key: [u8; PAGE_KEY_LEN],
+    bytes: ByteView,
+    /// (slot, image range) in the order they are handed out.
+    rows: std::vec::IntoIter<(u8, Range<usize>)>,
+}
+
+struct Expand<'a> {
+    raw: KvIter<'a>,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+    reverse: bool,
+    page: Option<OpenPage>,
+    done: bool,
+}
+
+impl Expand<'_> {
+    fn below_lo(&self, key: &[u8]) -> bool {
+        match &self.lo {
+            Bound::Included(lo) => key < lo.as_slice(),
+            Bound::Excluded(lo) => key <= lo.as_slice(),
+            Bound::Unbounded => false,
+        }
+    }
+
+    fn above_hi(&self, key: &[u8]) -> bool {
+        match &self.hi {
+            Bound::Included(hi) => key > hi.as_slice(),
+            Bound::Excluded(hi) => key >= hi.as_slice(),
+            Bound::Unbounded => false,
+        }
+    }
+
+    /// Whether a key lies past the end the iteration walks towards (so
+    /// nothing after it can be in range).
+    fn past_end(&self, key: &[u8]) -> bool {
+        if self.reverse {
+            self.below_lo(key)
+        } else {
+            self.above_hi(key)
+        }
+    }
+
+    fn open(&mut self, key: &[u8], value: Bytes) -> Result<()> {
+        let mut page_key = [0u8; PAGE_KEY_LEN];
+        page_key.copy_from_slice(key);
+        let mut rows = {
+            let dir = Directory::parse(&value)?;
+            (0..dir.n).map(|i| Ok((dir.slot(i), dir.image(i)?))).collect::<Result<Vec<_>>>()?
+        };
+        if self.reverse {
+            rows.reverse();
+        }
+        self.page = Some(OpenPage { key: page_key, bytes: ByteView::from(value), rows: rows.into_iter() });
+        Ok(())
+    }
+}
+
+impl Iterator for Expand<'_> {
+    type Item = Result<(Bytes, Bytes)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(page) = &mut self.page {
+                if let Some((slot, range)) = page.rows.next() {
+                    let key = keys::page_row_key(&page.key, slot);
+                    let image = page.bytes.slice(range);
+                    if self.past_end(&key) {
+                        self.done = true;
+                        return None;
+                    }
+                    let before_start = if self.reverse { self.above_hi(&key) } else { self.below_lo(&key) };
+                    if before_start {
+                        continue;
+                    }
+                    return Some(Ok((Bytes::from(&key[..]), Bytes::from(image))));
+                }
+                self.page = None;
+            }
+            let (key, value) = match self.raw.next()? {
+                Ok(kv) => kv,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            if keys::is_page_key(&key) {
+                if let Err(e) = self.open(&key, value) {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                continue;
+            }
+            // A row stored on its own (any key but one integer). The raw
+            // range was only widened for pages, so it is in range unless it
+            // lies past the end.
+            if self.past_end(&key) {
+                self.done = true;
+                return None;
+            }
+            let before_start = if self.reverse { self.above_hi(&key) } else { self.below_lo(&key) };
+            if !before_start {
+                return Some(Ok((key, value)));
+            }
+        }
+    }
+}
+
+/// The bounds of the raw read behind a `rows` range read of `lo..hi`: each
+/// widened to take in the page its key falls into.
+pub fn raw_bounds(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let widen = |b: &Bound<Vec<u8>>, lower: bool| -> Bound<Vec<u8>> {
+        let key = match b {
+            Bound::Included(k) | Bound::Excluded(k) => k,
+            Bound::Unbounded => return Bound::Unbounded,
+        };
+        match keys::page_around(key) {
+            Some(page) if (lower && page[..] < key[..]) || (!lower && page[..] > key[..]) => {
+                Bound::Included(page.to_vec())
+            }
+            _ => b.clone(),
+        }
+    };
+    (widen(lo, true), widen(hi, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(rows: &[(u8, &[u8])]) -> Vec<u8> {
+        encode(rows.iter().copied()).unwrap_or_default()
+    }
+
+    #[test]
+    fn rows_read_back_by_slot() {
+        let p = Bytes::from(page(&[(0, b"zero"), (5, b""), (63, b"last")]));
+        assert_eq!(get(p.clone(), 0).unwrap().as_deref(), Some(&b"zero"[..]));
+        assert_eq!(get(p.clone(), 5).unwrap().as_deref(), Some(&b""[..]));
+        assert_eq!(get(p.clone(), 63).unwrap().as_deref(), Some(&b"last"[..]));
+        assert_eq!(get(p, 6).unwrap(), None);
+    }
+
+    #[test]
+    fn apply_inserts_replaces_and_deletes() {
+        let old = page(&[(1, b"a"), (2, b"b")]);
+        let new = apply(Some(&old), &[(2, None), (0, Some(b"z")), (1, Some(b"A"))]).unwrap().unwrap();
+        assert_eq!(new, page(&[(0, b"z"), (1, b"A")]));
+        assert_eq!(apply(Some(&new), &[(0, None), (1, None)]).unwrap(), None);
+        assert_eq!(apply(None, &[(9, Some(b"n"))]).unwrap(), Some(page(&[(9, b"n")])));
+    }
+
+    #[test]
+    fn damaged_pages_are_errors_not_panics() {
+        let good = page(&[(1, b"abc"), (7, b"defg")]);
+        for cut in 0..good.len() {
+            assert!(get(Bytes::from(&good[..cut]), 1).is_err(), "cut at {cut}");
+        }
+        let mut bad_end = good.clone();
+        bad_end[2] = 200; // first end past the data
+        assert!(get(Bytes::from(bad_end), 1).is_err());
+        let mut too_many = good;
+        too_many[0] = 65;
+        assert!(apply(Some(&too_many), &[]).is_err());
+    }
+}
