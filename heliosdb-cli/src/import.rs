@@ -1,15 +1,114 @@
-//! `.import FILE TABLE [--skip N]`: stream a CSV file into a table in one
-//! transaction, as `sqlite3`'s `.import` does. A missing table is created
-//! from the header line with TEXT columns; into an existing table every
-//! record is data (`--skip 1` drops a header line).
+//! `.import FILE TABLE [--skip N]`: stream a CSV file into a table. A
+//! missing table is created from the header line with TEXT columns; into an
+//! existing table every record is data (`--skip 1` drops a header line).
+//!
+//! Memory stays bounded however large the file: records go in through
+//! multi-row INSERTs of [`ROWS_PER_INSERT`] rows (one statement's overhead
+//! per batch, not per row), and the import commits every [`COMMIT_EVERY`]
+//! rows, because a transaction holds its writes in memory until it commits.
+//! So an import that fails (or is killed) midway keeps the rows of its last
+//! commit; the error says how many, and `--skip` resumes after them.
 
 use crate::inspect::quote_ident;
 use crate::shell::Shell;
-use heliosdb_core::Value;
+use heliosdb_core::{Connection, Statement, Value};
 use std::io::{IsTerminal, Write};
 
 /// Records between progress lines on a terminal.
 const PROGRESS_EVERY: u64 = 100_000;
+/// Rows one INSERT statement carries.
+const ROWS_PER_INSERT: usize = 64;
+/// Rows between commits (a few MB of pending writes).
+const COMMIT_EVERY: u64 = 50_000;
+
+/// Rows on their way into one table: a batch for the next INSERT, and the
+/// open transaction.
+struct Load<'c> {
+    conn: &'c Connection,
+    table: String,
+    width: usize,
+    batch: Vec<Value>,
+    full: Statement<'c>,
+    in_tx: u64,
+    committed: u64,
+    /// The user's own transaction was open: the rows join it, and its
+    /// COMMIT or ROLLBACK decides.
+    theirs: bool,
+}
+
+impl<'c> Load<'c> {
+    fn new(conn: &'c Connection, table: &str, width: usize) -> Result<Load<'c>, String> {
+        let full = conn.prepare(&insert_sql(table, width, ROWS_PER_INSERT)).map_err(|e| e.to_string())?;
+        Ok(Load {
+            conn,
+            table: table.to_string(),
+            width,
+            batch: Vec::with_capacity(width * ROWS_PER_INSERT),
+            full,
+            in_tx: 0,
+            committed: 0,
+            theirs: !conn.is_autocommit(),
+        })
+    }
+
+    fn push(&mut self, record: impl Iterator<Item = Value>) -> Result<(), String> {
+        self.batch.extend(record);
+        if self.batch.len() == self.width * ROWS_PER_INSERT {
+            self.insert_batch()?;
+        }
+        Ok(())
+    }
+
+    /// Inserts the pending rows; commits when enough are in the transaction.
+    fn insert_batch(&mut self) -> Result<(), String> {
+        let rows = self.batch.len() / self.width.max(1);
+        if rows == 0 {
+            return Ok(());
+        }
+        if self.in_tx == 0 && !self.theirs {
+            self.conn.execute_batch("BEGIN").map_err(|e| e.to_string())?;
+        }
+        let values = std::mem::take(&mut self.batch);
+        let done = if rows == ROWS_PER_INSERT {
+            self.full.execute(values)
+        } else {
+            self.conn.execute(&insert_sql(&self.table, self.width, rows), values)
+        };
+        self.batch = Vec::with_capacity(self.width * ROWS_PER_INSERT);
+        if let Err(e) = done {
+            if !self.theirs {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            self.in_tx = 0;
+            return Err(e.to_string());
+        }
+        self.in_tx += rows as u64;
+        if self.in_tx >= COMMIT_EVERY {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), String> {
+        if self.in_tx > 0 && !self.theirs {
+            self.conn.execute_batch("COMMIT").map_err(|e| e.to_string())?;
+            self.committed += self.in_tx;
+            self.in_tx = 0;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        self.insert_batch()?;
+        self.commit()
+    }
+}
+
+/// `INSERT INTO table VALUES (?, …), …` for `rows` rows of `width` values.
+fn insert_sql(table: &str, width: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; width].join(", "));
+    format!("INSERT INTO {table} VALUES {}", vec![row; rows].join(", "))
+}
 
 impl Shell {
     pub(crate) fn import(&mut self, file: &str, table: &str, skip: u64) -> Result<(), String> {
@@ -38,28 +137,36 @@ impl Shell {
                 .map_err(|e| e.to_string())?;
             header.len()
         };
-        let placeholders = vec!["?"; width].join(", ");
+        let header_lines = u64::from(!exists);
         let progress = std::io::stderr().is_terminal();
-        let tx = self.conn.transaction().map_err(|e| e.to_string())?;
+        let mut load = Load::new(&self.conn, &name, width)?;
+        let theirs = load.theirs;
         let mut count = 0u64;
-        {
-            let mut st =
-                tx.prepare(&format!("INSERT INTO {name} VALUES ({placeholders})")).map_err(|e| e.to_string())?;
-            for rec in records {
-                let rec = rec.map_err(bad)?;
-                let line = rec.position().map_or(0, |p| p.line());
-                if rec.len() != width {
-                    return Err(format!("{file}:{line}: expected {width} columns but found {}", rec.len()));
-                }
-                let values: Vec<Value> = rec.iter().map(Value::from).collect();
-                st.execute(values).map_err(|e| format!("{file}:{line}: {e}"))?;
-                count += 1;
-                if progress && count.is_multiple_of(PROGRESS_EVERY) {
-                    eprint!("\rimported {count} rows…");
-                }
+        for rec in records {
+            let rec = rec.map_err(bad)?;
+            let line = rec.position().map_or(0, |p| p.line());
+            let failed = |e: String, committed: u64| {
+                let resume = skip + header_lines + committed;
+                let kept = if theirs {
+                    "the rows before its batch are in the open transaction".to_string()
+                } else if committed == 0 {
+                    "nothing was imported".to_string()
+                } else {
+                    format!("the first {committed} rows are imported (resume with --skip {resume})")
+                };
+                format!("{file}:{line}: {e}; {kept}")
+            };
+            if rec.len() != width {
+                let e = format!("expected {width} columns but found {}", rec.len());
+                return Err(failed(e, load.committed));
+            }
+            load.push(rec.iter().map(Value::from)).map_err(|e| failed(e, load.committed))?;
+            count += 1;
+            if progress && count.is_multiple_of(PROGRESS_EVERY) {
+                eprint!("\rimported {count} rows…");
             }
         }
-        tx.commit().map_err(|e| e.to_string())?;
+        load.finish().map_err(|e| format!("{file}: {e}; the first {} rows are imported", load.committed))?;
         if progress && count >= PROGRESS_EVERY {
             eprint!("\r");
             let _ = std::io::stderr().flush();

@@ -31,6 +31,11 @@ const MAX_CASCADE_DEPTH: usize = 32;
 /// # Errors
 /// A stored CHECK that no longer binds (a column it names was renamed).
 pub fn bind_checks(table: &TableDef) -> Result<Vec<(String, Expr)>> {
+    if table.checks.is_empty() {
+        // (Building the scope clones every column: a quarter of a
+        // one-row INSERT's time, for nothing.)
+        return Ok(Vec::new());
+    }
     let scope = table_scope(table, &table.name);
     table
         .checks
