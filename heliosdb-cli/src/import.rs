@@ -16,9 +16,13 @@ use std::io::{IsTerminal, Write};
 
 /// Records between progress lines on a terminal.
 const PROGRESS_EVERY: u64 = 100_000;
-/// Rows one INSERT statement carries.
-const ROWS_PER_INSERT: usize = 64;
-/// Rows between commits (a few MB of pending writes).
+/// Rows one INSERT statement carries (fewer for very wide tables, see
+/// [`VALUES_PER_INSERT`]).
+const ROWS_PER_INSERT: usize = 50;
+/// Values one INSERT statement carries at most.
+const VALUES_PER_INSERT: usize = 5_000;
+/// Rows between commits (a few MB of pending writes; a multiple of
+/// [`ROWS_PER_INSERT`], so commits fall on round counts).
 const COMMIT_EVERY: u64 = 50_000;
 
 /// Rows on their way into one table: a batch for the next INSERT, and the
@@ -27,6 +31,8 @@ struct Load<'c> {
     conn: &'c Connection,
     table: String,
     width: usize,
+    /// Rows per full INSERT.
+    rows: usize,
     batch: Vec<Value>,
     full: Statement<'c>,
     in_tx: u64,
@@ -38,12 +44,14 @@ struct Load<'c> {
 
 impl<'c> Load<'c> {
     fn new(conn: &'c Connection, table: &str, width: usize) -> Result<Load<'c>, String> {
-        let full = conn.prepare(&insert_sql(table, width, ROWS_PER_INSERT)).map_err(|e| e.to_string())?;
+        let rows = (VALUES_PER_INSERT / width.max(1)).clamp(1, ROWS_PER_INSERT);
+        let full = conn.prepare(&insert_sql(table, width, rows)).map_err(|e| e.to_string())?;
         Ok(Load {
             conn,
             table: table.to_string(),
             width,
-            batch: Vec::with_capacity(width * ROWS_PER_INSERT),
+            rows,
+            batch: Vec::with_capacity(width * rows),
             full,
             in_tx: 0,
             committed: 0,
@@ -53,7 +61,7 @@ impl<'c> Load<'c> {
 
     fn push(&mut self, record: impl Iterator<Item = Value>) -> Result<(), String> {
         self.batch.extend(record);
-        if self.batch.len() == self.width * ROWS_PER_INSERT {
+        if self.batch.len() == self.width * self.rows {
             self.insert_batch()?;
         }
         Ok(())
@@ -69,12 +77,12 @@ impl<'c> Load<'c> {
             self.conn.execute_batch("BEGIN").map_err(|e| e.to_string())?;
         }
         let values = std::mem::take(&mut self.batch);
-        let done = if rows == ROWS_PER_INSERT {
+        let done = if rows == self.rows {
             self.full.execute(values)
         } else {
             self.conn.execute(&insert_sql(&self.table, self.width, rows), values)
         };
-        self.batch = Vec::with_capacity(self.width * ROWS_PER_INSERT);
+        self.batch = Vec::with_capacity(self.width * self.rows);
         if let Err(e) = done {
             if !self.theirs {
                 let _ = self.conn.execute_batch("ROLLBACK");

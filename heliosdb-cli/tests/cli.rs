@@ -103,3 +103,52 @@ fn import_into_an_existing_table_skips_the_header_on_request() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("readings.csv:2: expected 2 columns but found 1"), "{}", text(&o.stderr));
 }
+
+/// A large import commits as it goes: a bad record past the first commit
+/// keeps the committed rows, the error names the `--skip` that resumes, and
+/// resuming with it (once the record is fixed) loads exactly the rest. Inside
+/// the user's own transaction, the rows join it and its ROLLBACK undoes them.
+#[test]
+fn a_failed_large_import_keeps_its_commits_and_resumes_with_skip() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    let db = dir.path().join("db");
+    let d = db.to_str().unwrap();
+    let lines = |bad: Option<usize>| {
+        let mut s = String::from("id,v\n");
+        for i in 1..=60_000usize {
+            if Some(i) == bad {
+                s.push_str("oops\n");
+            } else {
+                s.push_str(&format!("{i},v{i}\n"));
+            }
+        }
+        s
+    };
+    std::fs::write(&csv, lines(Some(55_000))).unwrap();
+    let o = heliosdb(&[d, "-c", &format!(".import {} big", csv.display())], None);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("big.csv:55001: expected 2 columns but found 1"), "{err}");
+    assert!(err.contains("the first 50000 rows are imported (resume with --skip 50001)"), "{err}");
+    let o = heliosdb(&[d, "-c", ".mode list\nSELECT count(*), max(CAST(id AS INTEGER)) FROM big;"], None);
+    assert_eq!(text(&o.stdout), "count(*)|max(CAST(id AS INTEGER))\n50000|50000\n");
+
+    std::fs::write(&csv, lines(None)).unwrap();
+    let o = heliosdb(&[d, "-c", &format!(".import {} big --skip 50001", csv.display())], None);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "imported 10000 rows into big\n");
+    let o = heliosdb(
+        &[d, "-c", ".mode list\n.headers off\nSELECT count(DISTINCT id), sum(CAST(id AS INTEGER)) FROM big;"],
+        None,
+    );
+    assert_eq!(text(&o.stdout), "60000|1800030000\n");
+
+    let script = format!(
+        "BEGIN;\n.import {} big --skip 1\nSELECT count(*) FROM big;\nROLLBACK;\nSELECT count(*) FROM big;\n",
+        csv.display()
+    );
+    let o = heliosdb(&[d, "-c", &format!(".mode list\n.headers off\n{script}")], None);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "imported 60000 rows into big\n120000\n60000\n");
+}

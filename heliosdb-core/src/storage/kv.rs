@@ -157,8 +157,12 @@ impl FjallStore {
         for ks in Ks::ALL {
             // (fjall records the memtable size when a keyspace is created:
             // a database keeps the size it was created with.)
-            keyspaces
-                .push(db.keyspace(ks.name(), || fjall::KeyspaceCreateOptions::default().max_memtable_size(memtable))?);
+            // LZ4 on every level: fjall leaves its first two levels
+            // uncompressed, which is where a freshly loaded table sits.
+            let lz4 = fjall::config::CompressionPolicy::all(fjall::CompressionType::Lz4);
+            keyspaces.push(db.keyspace(ks.name(), || {
+                fjall::KeyspaceCreateOptions::default().max_memtable_size(memtable).data_block_compression_policy(lz4)
+            })?);
         }
         Ok(FjallStore { db, keyspaces, journaled: std::sync::atomic::AtomicU64::new(0) })
     }
