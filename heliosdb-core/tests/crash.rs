@@ -42,7 +42,8 @@ fn killed_writer_loses_no_commit() {
     while reported.len() < 300 && Instant::now() < deadline {
         match lines.next() {
             Some(Ok(l)) => {
-                if let Some(n) = l.strip_prefix("committed ") {
+                // (The harness prints "test child_writer ... " ahead of the first.)
+                if let Some((_, n)) = l.rsplit_once("committed ") {
                     reported.push(n.trim().parse::<i64>().unwrap());
                 }
             }
