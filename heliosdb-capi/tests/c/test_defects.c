@@ -91,6 +91,15 @@ static void *deep_sql_thread(void *arg) {
 /* The same statements on a thread with a small stack (musl's default is
  * 128 KiB, a JVM thread's 1 MiB): deep statements get a stack of their own. */
 static void deep_sql_on_a_small_stack(void) {
+    /* There the engine runs deep statements on a stack it maps itself, and
+     * when that mapping lands within 2 MiB of the thread's stack, memcheck
+     * takes the switch for one huge frame and reports every access on the
+     * new stack (it depends on where mmap puts it: flaky). The suite runs
+     * this program a second time without valgrind, which covers this case. */
+    if (getenv("HELIOSDB_UNDER_VALGRIND")) {
+        printf("(deep SQL on a small stack: skipped under valgrind)\n");
+        return;
+    }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     CHECK(pthread_attr_setstacksize(&attr, 128 * 1024) == 0);

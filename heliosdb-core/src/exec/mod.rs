@@ -13,6 +13,7 @@
 //!   [`grouping`] — hash aggregation and DISTINCT that spill by partition;
 //!   [`join`] — hash and nested-loop joins that spill; [`setop`] — UNION, INTERSECT, EXCEPT;
 //! * [`query`] — the operators (filter, project, aggregate, sort, join, …);
+//!   `late_topn` — `ORDER BY … LIMIT n` decoding whole rows only for the `n` kept;
 //!   [`recursive`] — recursive CTEs;
 //! * [`write`] — writing and deleting one row with its index entries;
 //! * [`constraints`] — CHECK and FOREIGN KEY enforcement; [`triggers`] — row triggers;
@@ -30,6 +31,7 @@ pub mod functions;
 pub mod grouping;
 pub mod join;
 pub mod json;
+mod late_topn;
 pub mod memory;
 pub mod printf;
 pub mod query;

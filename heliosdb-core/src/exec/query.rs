@@ -108,7 +108,18 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                     Box::new(rows.skip(offset - skipped).take(limit))
                 }
                 Plan::Sort { input: unsorted, keys, .. } if limit != usize::MAX => {
-                    let rows = top_n(run(unsorted, reader, ctx)?, keys, offset.saturating_add(limit), ctx)?;
+                    let n = offset.saturating_add(limit);
+                    // (Not in a transaction reading the past: the rows are
+                    // read again from the present.)
+                    let late =
+                        ctx.as_of_default.is_none().then(|| super::late_topn::narrowed(unsorted, keys, n)).flatten();
+                    if let Some(late) = late {
+                        let best: Vec<Vec<Value>> =
+                            top_n(run(&late.plan, reader, ctx)?, keys, n, ctx)?.skip(offset).collect::<Result<_>>()?;
+                        let rows = super::late_topn::materialize(best, &late, reader)?;
+                        return Ok(Box::new(rows.into_iter().map(Ok)));
+                    }
+                    let rows = top_n(run(unsorted, reader, ctx)?, keys, n, ctx)?;
                     Box::new(rows.skip(offset).take(limit))
                 }
                 _ => Box::new(run(input, reader, ctx)?.skip(offset).take(limit)),
