@@ -329,32 +329,39 @@ impl FjallSnapshot {
 
     /// Range scan in key order; `rows` yields rows, pages unpacked.
     pub fn scan(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
-        if ks != Ks::Rows {
-            return self.scan_raw(ks, lo, hi);
-        }
-        let (raw_lo, raw_hi) = super::pages::raw_bounds(lo, hi);
-        super::pages::expand(self.scan_raw(ks, &raw_lo, &raw_hi), lo.clone(), hi.clone(), false)
+        self.rows_or_raw(ks, lo, hi, false)
     }
 
     /// Range scan in descending key order (fjall iterates an LSM range from either end).
     pub fn scan_rev(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
-        use fjall::Readable;
-        let (raw_lo, raw_hi) = if ks == Ks::Rows { super::pages::raw_bounds(lo, hi) } else { (lo.clone(), hi.clone()) };
-        let range = (storable_bound(bound_ref(&raw_lo), true), storable_bound(bound_ref(&raw_hi), false));
-        let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
-        let raw: KvIter<'static> = Box::new(iter.rev().map(|guard| guard.into_inner().map_err(Into::into)));
+        self.rows_or_raw(ks, lo, hi, true)
+    }
+
+    /// For `rows`, the rows of the pages around `lo..hi` and of the loose
+    /// entries in it; for every other keyspace, its entries.
+    fn rows_or_raw(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
         if ks != Ks::Rows {
-            return raw;
+            return self.range(ks, lo, hi, reverse);
         }
-        super::pages::expand(raw, lo.clone(), hi.clone(), true)
+        let (raw_lo, raw_hi) = super::pages::raw_bounds(lo, hi);
+        super::pages::expand(self.range(ks, &raw_lo, &raw_hi, reverse), lo.clone(), hi.clone(), reverse)
+    }
+
+    fn range(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
+        use fjall::Readable;
+        let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
+        let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
+        let entries = iter.map(|guard| guard.into_inner().map_err(Into::into));
+        if reverse {
+            Box::new(entries.rev())
+        } else {
+            Box::new(entries)
+        }
     }
 
     /// Range scan of the stored entries, in key order: for `rows`, pages
     /// as they are stored (backups copy them so).
     pub fn scan_raw(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
-        use fjall::Readable;
-        let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
-        let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
-        Box::new(iter.map(|guard| guard.into_inner().map_err(Into::into)))
+        self.range(ks, lo, hi, false)
     }
 }

@@ -80,12 +80,22 @@ impl<'a> Directory<'a> {
 
 /// Encodes a page from its rows, in ascending slot order. `None` when there
 /// are none (the page is then deleted).
-pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -> Option<Vec<u8>> {
+///
+/// # Errors
+/// `Mismatch` when the rows together pass 4 GiB, the most one stored value
+/// (and a page's u32 offsets) can hold.
+pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -> Result<Option<Vec<u8>>> {
     let n = rows.len();
     if n == 0 {
-        return None;
+        return Ok(None);
     }
     let data: usize = rows.clone().map(|(_, image)| image.len()).sum();
+    if u32::try_from(data).is_err() {
+        return Err(Error::Mismatch(format!(
+            "{n} neighbouring rows hold {data} bytes, more than the 4 GiB one row page can store \
+             (store large values in fewer rows, or in a table keyed by something other than an integer)"
+        )));
+    }
     let mut out = Vec::with_capacity(1 + n * DIR_ENTRY + data);
     out.push(n as u8);
     let mut end = 0u32;
@@ -97,7 +107,7 @@ pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -
     for (_, image) in rows {
         out.extend_from_slice(image);
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// The image of the row in `slot` of `page`, sharing the page's memory.
@@ -134,7 +144,7 @@ pub fn apply(old: Option<&[u8]>, changes: &[(u8, Option<&[u8]>)]) -> Result<Opti
     }
     let present: Vec<(u8, &[u8])> =
         rows.iter().enumerate().filter_map(|(slot, image)| image.map(|image| (slot as u8, image))).collect();
-    Ok(encode(present.into_iter()))
+    encode(present.into_iter())
 }
 
 /// Turns a transaction's row writes (row key → image, `None` deleting), in
@@ -328,7 +338,7 @@ mod tests {
     use super::*;
 
     fn page(rows: &[(u8, &[u8])]) -> Vec<u8> {
-        encode(rows.iter().copied()).unwrap_or_default()
+        encode(rows.iter().copied()).unwrap().unwrap_or_default()
     }
 
     #[test]
