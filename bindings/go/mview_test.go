@@ -32,7 +32,7 @@ func TestMaterializedViews(t *testing.T) {
 	if err != nil || !ok || !strings.Contains(notice, "by_region is maintained incrementally") {
 		t.Errorf("incremental view notice = %q, %v, %v", notice, ok, err)
 	}
-	exec("CREATE MATERIALIZED VIEW ranked AS SELECT id, RANK() OVER (ORDER BY amount DESC) AS r FROM sales")
+	exec("CREATE MATERIALIZED VIEW ranked AS SELECT id, LAG(amount) OVER (ORDER BY amount DESC) AS r FROM sales")
 	notice, ok, _ = NoticeOf(ctx, conn)
 	if !ok || !strings.Contains(notice, "refreshed fully") || !strings.Contains(strings.ToLower(notice), "window") {
 		t.Errorf("full view notice = %q, %v", notice, ok)

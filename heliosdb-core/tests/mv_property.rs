@@ -41,7 +41,21 @@ const VIEWS: &[(&str, &str, How)] = &[
         Incremental,
     ),
     ("v_global", "SELECT count(*) AS n, sum(x) AS sx, max(k) AS mk, min(t) AS mt FROM s", Incremental),
-    ("v_rank", "SELECT id, rank() OVER (PARTITION BY grp ORDER BY k) AS r FROM s", Partial),
+    ("v_rank", "SELECT id, rank() OVER (PARTITION BY grp ORDER BY k) AS r FROM s", Incremental),
+    (
+        "v_ranks",
+        "SELECT id, grp, k, dense_rank() OVER (PARTITION BY grp ORDER BY k DESC NULLS FIRST, t) AS dr, \
+         rank() OVER (PARTITION BY grp ORDER BY k DESC NULLS FIRST, t) AS r FROM s WHERE x IS NOT NULL",
+        Incremental,
+    ),
+    // INTEGER, REAL and DECIMAL sort keys ordered against each other.
+    ("v_rank_mixed", "SELECT id, t, rank() OVER (PARTITION BY t ORDER BY coalesce(k, x / 1000.0, d)) AS r FROM s", Incremental),
+    ("v_row_number", "SELECT id, row_number() OVER (PARTITION BY grp, t ORDER BY k, id DESC) AS rn FROM s", Incremental),
+    (
+        "v_rank_join",
+        "SELECT s.id, dim.label, rank() OVER (PARTITION BY dim.label ORDER BY s.k) AS r FROM s JOIN dim ON s.grp = dim.grp",
+        Incremental,
+    ),
     (
         "v_windows",
         "SELECT id, grp, t, row_number() OVER (PARTITION BY grp, t ORDER BY id) AS rn, \
@@ -52,7 +66,8 @@ const VIEWS: &[(&str, &str, How)] = &[
     ("v_having", "SELECT grp, count(*) AS n, sum(k) AS sk FROM s GROUP BY grp HAVING count(*) > 3", Partial),
     ("v_expr_agg", "SELECT t, sum(k) * 2 + count(x) AS score, group_concat(id) IS NOT NULL AS any FROM s GROUP BY t", Partial),
     ("v_distinct_rows", "SELECT DISTINCT grp, k FROM s WHERE t <> 'p'", Incremental),
-    ("v_window_all", "SELECT id, rank() OVER (ORDER BY k) AS r FROM s", Full),
+    ("v_window_all", "SELECT id, rank() OVER (ORDER BY k) AS r FROM s", Incremental),
+    ("v_window_lag", "SELECT id, lag(k) OVER (ORDER BY id) AS prev FROM s", Full),
     ("v_join", "SELECT dim.label, count(*) AS n, sum(s.k) AS sk, max(s.x) AS mx FROM s JOIN dim ON s.grp = dim.grp GROUP BY dim.label", Incremental),
     ("v_join_rows", "SELECT s.id, dim.label, s.k FROM s, dim WHERE s.grp = dim.grp AND s.k > 2", Incremental),
     ("v_left", "SELECT s.id, dim.label FROM s LEFT JOIN dim ON s.grp = dim.grp", Partial),

@@ -30,7 +30,7 @@ fn setup(config: &Config) -> (Connection, tempfile::TempDir) {
         "CREATE TABLE orders (id INTEGER PRIMARY KEY, region TEXT, amount REAL);
          INSERT INTO orders VALUES (1, 'n', 10), (2, 's', 20), (3, 'n', 5);
          CREATE MATERIALIZED VIEW summary AS SELECT region, count(*) AS n, sum(amount) AS revenue FROM orders GROUP BY region;
-         CREATE MATERIALIZED VIEW ranked AS SELECT id, rank() OVER (ORDER BY amount) AS r FROM orders;",
+         CREATE MATERIALIZED VIEW ranked AS SELECT id, lag(amount) OVER (ORDER BY amount) AS r FROM orders;",
     )
     .unwrap();
     (conn, dir)

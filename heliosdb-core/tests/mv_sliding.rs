@@ -28,6 +28,11 @@ const VIEWS: &[(&str, &str)] = &[
          stddev(v) AS sd FROM r WHERE ts > strftime('%s', 'now', '-2 days') GROUP BY dev, (ts / 3600) * 3600",
     ),
     ("recent", "SELECT id, dev, v FROM r WHERE ts >= unixepoch() - 86400 AND v > 10"),
+    // Ranked rows of the last day: rows entering and leaving by time move ranks.
+    (
+        "leaders",
+        "SELECT id, dev, rank() OVER (PARTITION BY dev ORDER BY v DESC) AS place FROM r WHERE ts >= unixepoch() - 86400",
+    ),
     ("total", "SELECT count(*) AS n, sum(v) AS s, max(ts) AS newest FROM r WHERE ts >= unixepoch() - 3 * 86400"),
     // No index on q.ts: rows leaving the window are found by a scan.
     (

@@ -2,9 +2,10 @@
 // product-catalog service. A materialized view ranks products inside each
 // category by sales (RANK() OVER (PARTITION BY category …)); the "top N of
 // a category" endpoint answers from the view with its staleness beside the
-// data; an admin endpoint forces an incremental refresh, which recomputes
-// only the categories whose products changed (a partial refresh). A second
-// view, sales per category, is maintained incrementally.
+// data; an admin endpoint forces an incremental refresh, which rewrites
+// only the view rows of the products that changed (the view keeps its rows
+// in rank order and numbers the ranks when read). A second view, sales per
+// category, is maintained incrementally too.
 //
 // The endpoints are real net/http handlers, driven in-process through
 // httptest so the output is deterministic (no ports, clocks or timings).

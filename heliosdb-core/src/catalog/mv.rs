@@ -40,6 +40,36 @@ pub enum IncrementalShape {
         /// aggregate it shows and the first hidden state column it uses.
         columns: Vec<Option<AggState>>,
     },
+    /// `SELECT exprs, RANK() OVER (PARTITION BY p ORDER BY o) … FROM t
+    /// [WHERE …]` (RANK, DENSE_RANK, ROW_NUMBER over one window): one stored
+    /// row per base row, keyed by (partition, sort key, base row key), the
+    /// ranks numbered when the view is read. A change writes only the rows
+    /// of the base rows it changed, however many ranks it moves.
+    Ranked(RankedLayout),
+}
+
+/// A ranking function a view numbers when it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RankKind {
+    /// `RANK()`: 1 + the rows before the row's peers.
+    Rank,
+    /// `DENSE_RANK()`: 1 + the distinct sort keys before the row's.
+    DenseRank,
+    /// `ROW_NUMBER()`: 1 + the rows before the row.
+    RowNumber,
+}
+
+/// Where a ranked view keeps what its ranks are numbered from: rows are
+/// stored in window order, so a scan numbers them as they pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankedLayout {
+    /// Visible columns holding a ranking function's value (stored as NULL).
+    pub ranks: Vec<(usize, RankKind)>,
+    /// Hidden column with the encoded partition (a BLOB; first key column).
+    pub part: usize,
+    /// Hidden column with the encoded sort key (a BLOB; second key column,
+    /// see `types::keycode::encode_sort_key`): equal bytes are peers.
+    pub order: usize,
 }
 
 /// Where an aggregate's running state lives in a view row.

@@ -248,6 +248,16 @@ impl TableDef {
     pub fn has_rowid(&self) -> bool {
         self.primary_key.is_empty() || self.rowid_alias
     }
+
+    /// For a materialized view whose ranks are numbered when it is read,
+    /// where they come from. Such a table is read whole partitions at a
+    /// time, forwards, never through an index (see `exec::ranked_scan`).
+    pub fn ranked(&self) -> Option<&super::mv::RankedLayout> {
+        match &self.mv.as_ref()?.strategy {
+            super::mv::Strategy::Incremental(super::mv::IncrementalShape::Ranked(layout)) => Some(layout),
+            _ => None,
+        }
+    }
 }
 
 /// An ordinary (non-materialized) view: a named query expanded where it is read.

@@ -35,6 +35,7 @@ mod late_topn;
 pub mod memory;
 pub mod printf;
 pub mod query;
+mod ranked_scan;
 pub mod recursive;
 pub mod scan;
 pub mod setop;

@@ -1,6 +1,7 @@
 //! Scans: turning an access path into key ranges, and key-value pairs into rows.
 
 use super::eval::{eval, EvalCtx};
+use super::ranked_scan;
 use super::temporal;
 use super::RowIter;
 use crate::catalog::TableDef;
@@ -248,7 +249,10 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
         let (lo, hi) = keys::prefix_bounds(&keys::object_prefix(table.id));
         vec![KeyRange::Span(lo, hi)]
     };
+    // A ranked view is numbered over whole partitions in key order.
+    let ranked = table.ranked();
     let (ranges, via_index) = match &sp.access {
+        _ if ranked.is_some() => (full(), false),
         // Indexes hold the present only: a read of the past uses the primary key.
         Access::Key(ka) if ka.index.is_some() && as_of.is_some() => (full(), false),
         Access::Key(ka) => match key_ranges(sp, ka, ctx)? {
@@ -258,10 +262,14 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
         Access::Full => (full(), false),
     };
     let ks = if via_index { Ks::Index } else { Ks::Rows };
-    let needed = &sp.needed;
+    let needed = match ranked {
+        Some(layout) => ranked_scan::needed(&sp.needed, layout),
+        None => sp.needed.clone(),
+    };
     // An index access that fell back to the primary key has no order to
     // keep backwards (its sort runs), and reversing would buffer the table.
-    let reverse = sp.reverse && (via_index || !matches!(&sp.access, Access::Key(ka) if ka.index.is_some()));
+    let reverse =
+        ranked.is_none() && sp.reverse && (via_index || !matches!(&sp.access, Access::Key(ka) if ka.index.is_some()));
     let mut ranges = ranges;
     if reverse {
         ranges.reverse();
@@ -292,7 +300,9 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
         Access::Key(KeyAccess { index: Some(i), .. }) if via_index && sp.index_covers(*i) => Some(*i),
         _ => None,
     };
-    let iter = skip_ok(entries, skip).map(move |kv| {
+    // A ranked view's rows are numbered first, then skipped.
+    let skip_entries = if ranked.is_some() { 0 } else { skip };
+    let iter = skip_ok(entries, skip_entries).map(move |kv| {
         let _held = &lease; // the point stays leased while the scan runs
         let (k, v) = kv?;
         if let Some(i) = covering {
@@ -308,11 +318,19 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
         } else {
             (k, v)
         };
-        let mut row = decode_stored_row(table, &key, &image, needed)?;
+        let mut row = decode_stored_row(table, &key, &image, &needed)?;
         if with_scn {
             row.push(Value::Integer(row_scn(&image)? as i64));
         }
         Ok(row)
     });
-    Ok(Box::new(iter))
+    let Some(layout) = ranked else { return Ok(Box::new(iter)) };
+    let numbered = ranked_scan::number(Box::new(iter), layout);
+    if !sp.reverse {
+        return Ok(Box::new(skip_ok(numbered, skip)));
+    }
+    // Backwards: numbered forwards, then turned round.
+    let mut rows = numbered.collect::<Result<Vec<_>>>()?;
+    rows.reverse();
+    Ok(Box::new(skip_ok(rows.into_iter().map(Ok), skip)))
 }

@@ -4,12 +4,12 @@
 //! `pg_mv_staleness()`).
 
 use super::sliding::{self, Sliding};
-use crate::catalog::mv::{AggState, IncrementalShape};
+use crate::catalog::mv::{AggState, IncrementalShape, RankKind, RankedLayout};
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Result};
 use crate::sql::binder::QueryCtx;
 use crate::sql::binder::{object_name, Binder};
-use crate::sql::expr::{AggFunc, Expr, Func};
+use crate::sql::expr::{AggFunc, Expr, Func, WindowFunc};
 use crate::sql::plan::Plan;
 use crate::sql::planner::select::{plan_from_where, table_scope};
 use crate::sql::scope::Scope;
@@ -65,6 +65,16 @@ pub enum Source {
 pub enum Shape {
     /// One view row per qualifying base row: the select expressions.
     Project(Vec<Expr>),
+    /// One view row per qualifying base row, stored in the order of one
+    /// window and ranked when read (see [`super::ranked`]).
+    Ranked {
+        /// The select expressions; a ranking function's place holds NULL.
+        exprs: Vec<Expr>,
+        /// PARTITION BY.
+        partition: Vec<Expr>,
+        /// ORDER BY: (expression, descending, nulls first).
+        order: Vec<(Expr, bool, bool)>,
+    },
     /// One view row per group.
     Aggregate {
         /// GROUP BY expressions.
@@ -72,6 +82,14 @@ pub enum Shape {
         /// The visible columns.
         items: Vec<Item>,
     },
+}
+
+impl Shape {
+    /// Whether the view keeps a row per base row (its input events carry
+    /// the base row's key).
+    pub fn keyed(&self) -> bool {
+        matches!(self, Shape::Project(_) | Shape::Ranked { .. })
+    }
 }
 
 /// Hidden column holding a stored row's key (base row key or group key).
@@ -224,6 +242,12 @@ fn select_shape(
         }
     }
     let has_aggs = bound.iter().any(Expr::has_aggregate);
+    if groups.is_empty() && !has_aggs && sel.distinct.is_none() && bound.iter().any(Expr::has_window) {
+        if let Some((shape, layout)) = ranked_shape(&bound) {
+            let m = Maintained { source, filter, sliding, shape };
+            return Ok(Ok((m, IncrementalShape::Ranked(layout))));
+        }
+    }
     if groups.is_empty() && !has_aggs {
         if let Some(why) = bound.iter().find_map(expr_obstacle) {
             return Ok(Err(why));
@@ -291,6 +315,46 @@ fn select_shape(
     }
     let m = Maintained { source, filter, sliding, shape: Shape::Aggregate { groups, items } };
     Ok(Ok((m, IncrementalShape::Aggregate { columns })))
+}
+
+/// The select list as a ranked shape: every window call is RANK(),
+/// DENSE_RANK() or ROW_NUMBER() standing alone as a select item, all over
+/// one window, and nothing else needs a window or changes on its own.
+/// `None` when the list is not of that form.
+fn ranked_shape(bound: &[Expr]) -> Option<(Shape, RankedLayout)> {
+    let mut window: Option<(&Vec<Expr>, &Vec<(Expr, bool, bool)>)> = None;
+    let mut exprs = Vec::with_capacity(bound.len());
+    let mut ranks = Vec::new();
+    for (i, e) in bound.iter().enumerate() {
+        if let Expr::Window(w) = e {
+            let kind = match w.func {
+                WindowFunc::Rank => RankKind::Rank,
+                WindowFunc::DenseRank => RankKind::DenseRank,
+                WindowFunc::RowNumber => RankKind::RowNumber,
+                _ => return None,
+            };
+            if !w.args.is_empty() || w.filter.is_some() {
+                return None;
+            }
+            match window {
+                None => window = Some((&w.partition, &w.order)),
+                Some((p, o)) if *p == w.partition && *o == w.order => {}
+                Some(_) => return None,
+            }
+            ranks.push((i, kind));
+            exprs.push(Expr::Literal(crate::types::Value::Null));
+        } else if e.has_window() || expr_obstacle(e).is_some() {
+            return None;
+        } else {
+            exprs.push(e.clone());
+        }
+    }
+    let (partition, order) = window?;
+    if partition.iter().chain(order.iter().map(|(e, _, _)| e)).any(|e| expr_obstacle(e).is_some()) {
+        return None;
+    }
+    let layout = RankedLayout { ranks, part: bound.len(), order: bound.len() + 1 };
+    Some((Shape::Ranked { exprs, partition: partition.clone(), order: order.clone() }, layout))
 }
 
 /// A FROM item that is a base table (with the name it is referred to by),

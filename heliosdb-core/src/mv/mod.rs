@@ -9,6 +9,7 @@
 //! * [`extremes`] — MIN/MAX reserves, so removals need no rescan;
 //! * [`partial`] — windows, HAVING, outer joins, UNION ALL, top-N: recompute only the partitions that changed;
 //! * [`partition_shapes`] — which queries are partitioned, and by what;
+//! * [`ranked`] — RANK/DENSE_RANK/ROW_NUMBER views stored in window order, numbered when read;
 //! * [`topn`] — whether a change can reach a top-N view;
 //! * [`staleness`] — `pg_mv_staleness()`, answered from in-memory change counts;
 //! * [`scheduler`] — the CPU-aware auto-refresh thread;
@@ -24,6 +25,7 @@ pub mod extremes;
 pub mod groups;
 pub mod partial;
 pub mod partition_shapes;
+pub mod ranked;
 pub mod refresh;
 pub mod scheduler;
 pub mod sliding;
@@ -89,6 +91,13 @@ pub fn plan_create(cv: &ast::CreateView, catalog: &Catalog, sql: &str) -> Result
     match &strategy {
         Strategy::Incremental(IncrementalShape::Project) => {
             primary_key.push(columns.len());
+            columns.push(column(KEY_COLUMN, true));
+        }
+        Strategy::Incremental(IncrementalShape::Ranked(layout)) => {
+            debug_assert_eq!((layout.part, layout.order), (columns.len(), columns.len() + 1));
+            primary_key = vec![columns.len(), columns.len() + 1, columns.len() + 2];
+            columns.push(column(partial::PART_COLUMN, true));
+            columns.push(column(ranked::ORDER_COLUMN, true));
             columns.push(column(KEY_COLUMN, true));
         }
         Strategy::Incremental(IncrementalShape::Aggregate { columns: aggs }) => {
@@ -173,7 +182,13 @@ pub fn creation_notice(table: &TableDef) -> Option<String> {
                     c = w.column
                 ),
             };
-            Some(format!("materialized view {} is maintained incrementally{window}", table.name))
+            let ranked = if table.ranked().is_some() {
+                " (its rows are kept in window order and their ranks numbered when read, so a change rewrites \
+                 only the rows it changes)"
+            } else {
+                ""
+            };
+            Some(format!("materialized view {} is maintained incrementally{window}{ranked}", table.name))
         }
         Strategy::Partial { what, reason } => Some(format!(
             "materialized view {} is refreshed partially: only {what} are recomputed \

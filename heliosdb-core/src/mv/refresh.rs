@@ -63,6 +63,8 @@ enum Contents {
     /// `positional`: rows are stored in query order (a top-N view);
     /// otherwise by content, so rows that did not change are not rewritten.
     Partitions { rows: BTreeMap<Vec<u8>, Vec<Vec<Value>>>, exclusive: bool, positional: bool },
+    /// A ranked view's changed rows, or all its rows.
+    Ranked(super::ranked::Delta),
 }
 
 /// Folds one input event into a projection view's rows, keyed by base row key.
@@ -98,6 +100,7 @@ fn fold(
             feed(&mut |e| fold_project(m, e, ctx, &mut out))?;
             Ok(out)
         }
+        Shape::Ranked { .. } => Err(Error::Corrupt(format!("ranked view {} folded as keyed rows", view.name))),
         Shape::Aggregate { .. } => {
             let mut folder = Folder::new(m, view, existing)?;
             feed(&mut |(sign, row, _)| folder.add(sign, &row, ctx))?;
@@ -137,7 +140,8 @@ fn compute(
         return Ok((Contents::Replace(rows), "full"));
     };
     let existing = |key: &[u8]| stored(reader, view, key);
-    let keyed = matches!(m.shape, Shape::Project(_));
+    let keyed = m.shape.keyed();
+    let ranked = matches!(m.shape, Shape::Ranked { .. });
     // Incremental: the logged changes folded into the stored rows.
     if let Some(from) = def.refresh_scn.filter(|_| incremental) {
         // The old `now` the view's contents were computed with (sliding windows).
@@ -149,16 +153,28 @@ fn compute(
             // drops what it folded and refreshes fully.
             let mut feed =
                 |f: &mut dyn FnMut(Event) -> Result<()>| super::source::delta(&m, reader, from, then, ctx, f);
-            match fold(&m, view, Some(&existing), reader, ctx, &mut feed) {
-                Ok(rows) => return Ok((Contents::Keyed { rows, exclusive: false }, "incremental")),
-                Err(Error::SnapshotTooOld(_)) => {}
-                Err(e) => return Err(e),
+            if ranked {
+                match super::ranked::changes(&m, view, ctx, &mut feed) {
+                    Ok(delta) => return Ok((Contents::Ranked(delta), "incremental")),
+                    Err(Error::SnapshotTooOld(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            } else {
+                match fold(&m, view, Some(&existing), reader, ctx, &mut feed) {
+                    Ok(rows) => return Ok((Contents::Keyed { rows, exclusive: false }, "incremental")),
+                    Err(Error::SnapshotTooOld(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
     }
     // Full: every input row folded into empty state (streamed, never held),
     // and stored rows not produced removed.
-    let rows = fold(&m, view, None, reader, ctx, &mut |f| super::source::present(&m, reader, ctx, keyed, f))?;
+    let mut present = |f: &mut dyn FnMut(Event) -> Result<()>| super::source::present(&m, reader, ctx, keyed, f);
+    if ranked {
+        return Ok((Contents::Ranked(super::ranked::all(&m, view, ctx, &mut present)?), "full"));
+    }
+    let rows = fold(&m, view, None, reader, ctx, &mut present)?;
     Ok((Contents::Keyed { rows, exclusive: true }, "full"))
 }
 
@@ -267,6 +283,7 @@ fn apply(tx: &mut WriteTx, view: &TableDef, contents: Contents) -> Result<u64> {
                 changed += put_if_changed(tx, view, row_key, old, new, scn)?;
             }
         }
+        Contents::Ranked(delta) => changed += super::ranked::apply(tx, view, delta)?,
         Contents::Partitions { mut rows, exclusive, positional } => {
             if exclusive {
                 for old in partial::stored_partitions(&*tx, view)? {

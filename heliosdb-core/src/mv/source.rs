@@ -146,6 +146,9 @@ fn needed_columns(m: &Maintained, t: &TableDef) -> Vec<bool> {
     }
     match &m.shape {
         Shape::Project(exprs) => exprs.iter().for_each(&mut mark),
+        Shape::Ranked { exprs, partition, order } => {
+            exprs.iter().chain(partition).chain(order.iter().map(|(e, _, _)| e)).for_each(&mut mark)
+        }
         Shape::Aggregate { groups, items } => {
             groups.iter().for_each(&mut mark);
             for item in items {
@@ -155,7 +158,7 @@ fn needed_columns(m: &Maintained, t: &TableDef) -> Vec<bool> {
             }
         }
     }
-    if matches!(m.shape, Shape::Project(_)) {
+    if m.shape.keyed() {
         for i in &t.primary_key {
             if let Some(n) = needed.get_mut(*i) {
                 *n = true;
@@ -197,7 +200,7 @@ pub fn delta(
             // Row changes under the old `now`, then rows the window's move
             // let in or out (see `sliding`).
             let needed = needed_columns(m, t);
-            let keyed = matches!(m.shape, Shape::Project(_));
+            let keyed = m.shape.keyed();
             let filter = filter_at(m, then)?;
             changes::for_each(reader, t.id, from, now, &mut |c| {
                 change_events(t, &c, &needed, keyed, &mut |e| {

@@ -2,7 +2,6 @@
 //! in-memory change counts and the commit log — never from the base tables,
 //! so it answers in microseconds whatever their size.
 
-use crate::catalog::mv::IncrementalShape;
 use crate::catalog::{Catalog, Strategy, TableDef};
 use crate::config::MaterializedViewConfig;
 use crate::storage::Engine;
@@ -92,9 +91,7 @@ pub fn rows(engine: &Engine, catalog: &Catalog, now_us: i64) -> Vec<Vec<Value>> 
             "fresh"
         };
         let (strategy, reason) = match &def.strategy {
-            Strategy::Incremental(IncrementalShape::Project | IncrementalShape::Aggregate { .. }) => {
-                ("incremental", rt.failed.clone().map_or(Value::Null, Value::Text))
-            }
+            Strategy::Incremental(_) => ("incremental", rt.failed.clone().map_or(Value::Null, Value::Text)),
             Strategy::Partial { what, reason } => (
                 "partial",
                 Value::Text(

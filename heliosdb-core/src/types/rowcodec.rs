@@ -58,36 +58,51 @@ pub fn encode_row(scn: u64, values: &[Value]) -> Vec<u8> {
 
 /// Appends a row image to `out` (for records that embed one, such as row versions).
 pub fn encode_row_into(out: &mut Vec<u8>, scn: u64, values: &[Value]) {
-    out.extend_from_slice(&scn.to_be_bytes());
-    put_varint(out, values.len() as u64);
+    begin_row(out, scn, values.len());
     for v in values {
-        match v {
-            Value::Null => out.push(F_NULL),
-            Value::Integer(i) => {
-                out.push(F_INT);
-                put_varint(out, ((i << 1) ^ (i >> 63)) as u64);
-            }
-            Value::Real(f) => {
-                out.push(F_REAL);
-                out.extend_from_slice(&f.to_le_bytes());
-            }
-            Value::Text(s) => {
-                out.push(F_TEXT);
-                put_varint(out, s.len() as u64);
-                out.extend_from_slice(s.as_bytes());
-            }
-            Value::Blob(b) => {
-                out.push(F_BLOB);
-                put_varint(out, b.len() as u64);
-                out.extend_from_slice(b);
-            }
-            Value::Boolean(b) => out.push(if *b { F_TRUE } else { F_FALSE }),
-            Value::Decimal(d) => {
-                out.push(F_DECIMAL);
-                out.extend_from_slice(&d.serialize());
-            }
+        push_field(out, v);
+    }
+}
+
+/// Appends the head of a row image of `ncols` fields stamped `scn`; the
+/// caller then appends exactly `ncols` fields with [`push_field`] or
+/// [`push_blob`] (building an image without a `Vec<Value>`).
+pub fn begin_row(out: &mut Vec<u8>, scn: u64, ncols: usize) {
+    out.extend_from_slice(&scn.to_be_bytes());
+    put_varint(out, ncols as u64);
+}
+
+/// Appends one field holding `v`.
+pub fn push_field(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.push(F_NULL),
+        Value::Integer(i) => {
+            out.push(F_INT);
+            put_varint(out, ((i << 1) ^ (i >> 63)) as u64);
+        }
+        Value::Real(f) => {
+            out.push(F_REAL);
+            out.extend_from_slice(&f.to_le_bytes());
+        }
+        Value::Text(s) => {
+            out.push(F_TEXT);
+            put_varint(out, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
+        }
+        Value::Blob(b) => push_blob(out, b),
+        Value::Boolean(b) => out.push(if *b { F_TRUE } else { F_FALSE }),
+        Value::Decimal(d) => {
+            out.push(F_DECIMAL);
+            out.extend_from_slice(&d.serialize());
         }
     }
+}
+
+/// Appends one BLOB field holding `bytes`.
+pub fn push_blob(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(F_BLOB);
+    put_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
 }
 
 /// The SCN a row image was written at.

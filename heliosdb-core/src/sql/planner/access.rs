@@ -139,6 +139,9 @@ fn candidate(
 
 /// Chooses the cheapest access path for a scan of `table` filtered by `where_expr`.
 pub fn choose(table: &TableDef, where_expr: &Expr) -> Access {
+    if table.ranked().is_some() {
+        return Access::Full; // its ranks are numbered over whole partitions, in key order
+    }
     let facts = gather(where_expr, table.columns.len() + 1);
     let mut best: Option<(u32, KeyAccess)> = candidate(None, &key_columns(table, None), &facts, true);
     for (i, ix) in table.indexes.iter().enumerate() {

@@ -84,7 +84,8 @@ fn rowid_in_order(sp: &ScanPlan, col: usize) -> bool {
 /// `cols`, if there is one; returns whether it did. The index may lead with
 /// columns the scan fixes by equality (`WHERE category = ? ORDER BY sales`).
 fn index_order(sp: &mut ScanPlan, cols: &[usize], keys: &[SortKey], limited: bool) -> bool {
-    if sp.temporal.is_some() || !cols.iter().all(|c| key_ordered_type(&sp.table, *c)) {
+    // A ranked view numbers its rows as it reads them in its own order.
+    if sp.temporal.is_some() || sp.table.ranked().is_some() || !cols.iter().all(|c| key_ordered_type(&sp.table, *c)) {
         return false;
     }
     // NULLs sort first ascending and last descending in an index, as by default.
