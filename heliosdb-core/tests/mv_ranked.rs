@@ -144,3 +144,50 @@ fn sort_keys_of_mixed_types_rank_as_order_by_does() {
     assert_eq!(rows(&conn, "SELECT * FROM m1"), rows(&conn, q1));
     assert_eq!(rows(&conn, "SELECT * FROM m2"), rows(&conn, q2));
 }
+
+#[test]
+fn a_read_that_names_its_partitions_reads_only_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path()).unwrap();
+    conn.execute("CREATE TABLE g (id INTEGER PRIMARY KEY, part, sub INTEGER, n INTEGER)", ()).unwrap();
+    // 1 and 1.0 are one partition, as in a window; '1' is another.
+    let parts = [Value::Integer(1), Value::Real(1.0), Value::from("1"), Value::Integer(2), Value::Null];
+    for i in 0..200i64 {
+        let part = parts[(i % 5) as usize].clone();
+        conn.execute(
+            "INSERT INTO g VALUES (?1, ?2, ?3, ?4)",
+            vec![i.into(), part, (i % 3).into(), (i * 7 % 23).into()],
+        )
+        .unwrap();
+    }
+    let q = "SELECT id, part, sub, n, rank() OVER (PARTITION BY part, sub ORDER BY n DESC) AS r FROM g";
+    conn.execute(&format!("CREATE MATERIALIZED VIEW gv AS {q}"), ()).unwrap();
+    let plan = rows(&conn, "EXPLAIN SELECT * FROM gv WHERE part = 1 AND sub = 2 AND r < 4");
+    assert!(format!("{plan:?}").contains("SEARCH gv PARTITIONS (part, sub) by equality"), "{plan:?}");
+    let plan = rows(&conn, "EXPLAIN SELECT * FROM gv WHERE part IN (1, 2) AND r < 4");
+    assert!(format!("{plan:?}").contains("SEARCH gv PARTITIONS (part) by IN list"), "{plan:?}");
+    let cases: &[(&str, Vec<Value>)] = &[
+        ("part = ?1 AND sub = ?2", vec![Value::Real(1.0), Value::Integer(2)]),
+        ("part = ?1 AND sub = ?2", vec![Value::Integer(1), Value::Integer(0)]),
+        ("part = ?1", vec![Value::from("1"), Value::Null]),
+        ("part IN (2, 1, 2, ?1)", vec![Value::Integer(2), Value::Null]),
+        ("part = ?1", vec![Value::Null, Value::Null]),
+        ("part IS NULL AND sub = ?2", vec![Value::Null, Value::Integer(1)]),
+        ("sub = ?2", vec![Value::Null, Value::Integer(1)]),
+    ];
+    for round in 0..2 {
+        for (cond, params) in cases {
+            let sql = |from: &str| format!("SELECT id, r FROM {from} WHERE {cond} AND r <= 5 ORDER BY r, id");
+            let mut params = params.clone();
+            params.truncate((1..=2).filter(|i| cond.contains(&format!("?{i}"))).max().unwrap_or(0));
+            let read = |sql: &str| -> Vec<Vec<Value>> {
+                let mut st = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                st.query_map(params.clone(), |r| Ok(r.values().to_vec())).unwrap().map(|r| r.unwrap()).collect()
+            };
+            assert_eq!(read(&sql("gv")), read(&sql(&format!("({q})"))), "{cond} (round {round})");
+        }
+        conn.execute("UPDATE g SET n = n + 11 WHERE id % 4 = 1", ()).unwrap();
+        conn.execute("DELETE FROM g WHERE id % 9 = 2", ()).unwrap();
+        conn.execute("REFRESH MATERIALIZED VIEW gv INCREMENTALLY", ()).unwrap();
+    }
+}

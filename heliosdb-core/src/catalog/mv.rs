@@ -65,11 +65,18 @@ pub enum RankKind {
 pub struct RankedLayout {
     /// Visible columns holding a ranking function's value (stored as NULL).
     pub ranks: Vec<(usize, RankKind)>,
-    /// Hidden column with the encoded partition (a BLOB; first key column).
+    /// Hidden column with the encoded partition (a BLOB; first key column;
+    /// each value as `types::keycode::encode_sort_key` ascending, NULLs
+    /// first, so values that compare equal share a partition).
     pub part: usize,
     /// Hidden column with the encoded sort key (a BLOB; second key column,
     /// see `types::keycode::encode_sort_key`): equal bytes are peers.
     pub order: usize,
+    /// The visible columns equal to the PARTITION BY expressions, in their
+    /// order (empty unless every one is selected): a read whose WHERE fixes
+    /// them reads only those partitions.
+    #[serde(default)]
+    pub part_columns: Vec<usize>,
 }
 
 /// Where an aggregate's running state lives in a view row.

@@ -3,12 +3,17 @@
 //! columns are numbered here as the rows stream past, so a change to the
 //! view writes only the rows whose base rows changed, however many ranks
 //! it moves. A scan of such a table therefore always reads whole
-//! partitions, forwards (the planner never gives it a key range or an
-//! index; see `TableDef::ranked`).
+//! partitions, forwards: all of them, or those whose PARTITION BY values
+//! the WHERE fixes (never an index; see `TableDef::ranked`).
 
+use super::eval::{eval, EvalCtx};
+use super::scan::KeyRange;
 use super::RowIter;
 use crate::catalog::mv::{RankKind, RankedLayout};
 use crate::error::{Error, Result};
+use crate::sql::plan::KeyAccess;
+use crate::storage::keys;
+use crate::types::keycode::encode_partition_value;
 use crate::types::Value;
 
 /// Where the numbering stands: the partition and sort key of the last row.
@@ -70,4 +75,30 @@ pub(super) fn needed(asked: &[bool], layout: &RankedLayout) -> Vec<bool> {
         }
     }
     needed
+}
+
+/// The key ranges of the partitions `ka` names (values of the view's
+/// partition columns, leading ones first; see `planner::access::choose`),
+/// each a whole partition or a run of them, in key order without repeats.
+///
+/// # Errors
+/// Evaluation errors in the values.
+pub(super) fn partitions(view_id: u32, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Vec<KeyRange>> {
+    let mut prefixes = Vec::with_capacity(ka.prefixes.len());
+    for values in &ka.prefixes {
+        let mut prefix = keys::object_prefix(view_id);
+        for e in values {
+            encode_partition_value(&mut prefix, &eval(e, &[], ctx)?);
+        }
+        prefixes.push(prefix);
+    }
+    prefixes.sort();
+    prefixes.dedup();
+    Ok(prefixes
+        .into_iter()
+        .map(|p| {
+            let (lo, hi) = keys::prefix_bounds(&p);
+            KeyRange::Span(lo, hi)
+        })
+        .collect())
 }

@@ -128,6 +128,13 @@ fn key_value(table: &TableDef, col: usize, v: Value) -> std::result::Result<Opti
 /// The key ranges of a key access; `None` means "use a full scan instead".
 pub(super) fn key_ranges(sp: &ScanPlan, ka: &KeyAccess, ctx: &EvalCtx) -> Result<Option<Vec<KeyRange>>> {
     let table = &sp.table;
+    if table.ranked().is_some() {
+        // Its key is not its columns' values: partitions, read whole.
+        return Ok(match ka.index {
+            None => Some(ranked_scan::partitions(table.id, ka, ctx)?),
+            Some(_) => None,
+        });
+    }
     let cols = sp.key_columns(ka.index);
     let id = match ka.index {
         Some(i) => table.indexes[i].id,
@@ -252,6 +259,9 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
     // A ranked view is numbered over whole partitions in key order.
     let ranked = table.ranked();
     let (ranges, via_index) = match &sp.access {
+        Access::Key(ka) if ranked.is_some() && ka.index.is_none() => {
+            (key_ranges(sp, ka, ctx)?.unwrap_or_else(full), false)
+        }
         _ if ranked.is_some() => (full(), false),
         // Indexes hold the present only: a read of the past uses the primary key.
         Access::Key(ka) if ka.index.is_some() && as_of.is_some() => (full(), false),

@@ -353,7 +353,9 @@ fn ranked_shape(bound: &[Expr]) -> Option<(Shape, RankedLayout)> {
     if partition.iter().chain(order.iter().map(|(e, _, _)| e)).any(|e| expr_obstacle(e).is_some()) {
         return None;
     }
-    let layout = RankedLayout { ranks, part: bound.len(), order: bound.len() + 1 };
+    let part_columns: Vec<usize> = partition.iter().filter_map(|p| exprs.iter().position(|e| e == p)).collect();
+    let part_columns = if part_columns.len() == partition.len() { part_columns } else { Vec::new() };
+    let layout = RankedLayout { ranks, part: bound.len(), order: bound.len() + 1, part_columns };
     Some((Shape::Ranked { exprs, partition: partition.clone(), order: order.clone() }, layout))
 }
 

@@ -21,7 +21,7 @@ use crate::exec::memory::KeyMap;
 use crate::exec::scan::decode_stored_row;
 use crate::exec::write::put_row;
 use crate::storage::{keys, Ks, Reader, WriteTx};
-use crate::types::keycode::encode_sort_key;
+use crate::types::keycode::{encode_partition_value, encode_sort_key};
 use crate::types::rowcodec::{begin_row, decode_row, push_blob, push_field, row_scn};
 use crate::types::Value;
 
@@ -61,7 +61,7 @@ fn stored(m: &Maintained, view: &TableDef, row: &[Value], key: &[u8], ctx: &Eval
     let mut row_key = keys::object_prefix(view.id);
     let start = row_key.len();
     for e in partition {
-        crate::types::keycode::encode_value(&mut row_key, &eval(e, row, ctx)?);
+        encode_partition_value(&mut row_key, &eval(e, row, ctx)?);
     }
     let part_end = row_key.len();
     for (e, desc, nulls_first) in order {

@@ -27,6 +27,15 @@ fn access_text(sp: &super::plan::ScanPlan) -> String {
             Some(i) => format!("SCAN {} USING {} {}", t.name, index_kind(sp, i), t.indexes[i].name),
             None => format!("SCAN {} (full){when}", t.name),
         },
+        // A ranked view reads the partitions the WHERE names, whole.
+        Access::Key(ka) if t.ranked().is_some() => {
+            let cols = t.ranked().map_or(&[][..], |l| &l.part_columns[..]);
+            let fixed = ka.prefixes.first().map_or(0, Vec::len);
+            let names: Vec<&str> =
+                cols.iter().take(fixed).filter_map(|c| t.columns.get(*c)).map(|c| c.name.as_str()).collect();
+            let how = if ka.prefixes.len() > 1 { "IN list" } else { "equality" };
+            format!("SEARCH {} PARTITIONS ({}) by {how}{when}", t.name, names.join(", "))
+        }
         Access::Key(ka) => {
             let cols: Vec<String> = sp
                 .key_columns(ka.index)

@@ -141,6 +141,13 @@ pub fn encode_sort_key(out: &mut Vec<u8>, v: &Value, desc: bool, nulls_first: bo
     }
 }
 
+/// Appends a PARTITION BY value of a ranked view's key: its
+/// [`encode_sort_key`] ascending with NULLs first, so values that compare
+/// equal (1 and 1.0) share a partition, as they do in a window.
+pub fn encode_partition_value(out: &mut Vec<u8>, v: &Value) {
+    encode_sort_key(out, v, false, true);
+}
+
 /// Why [`decode_value_dir`] returned no value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyDecodeError {

@@ -139,8 +139,18 @@ fn candidate(
 
 /// Chooses the cheapest access path for a scan of `table` filtered by `where_expr`.
 pub fn choose(table: &TableDef, where_expr: &Expr) -> Access {
-    if table.ranked().is_some() {
-        return Access::Full; // its ranks are numbered over whole partitions, in key order
+    if let Some(layout) = table.ranked() {
+        // Its ranks are numbered over whole partitions in key order: the
+        // only narrowing is to the partitions the WHERE fixes (see
+        // `exec::ranked_scan`); the filter above still applies.
+        let facts = gather(where_expr, table.columns.len() + 1);
+        let cols: Vec<(usize, bool)> = layout.part_columns.iter().map(|c| (*c, false)).collect();
+        return match candidate(None, &cols, &facts, false) {
+            Some((_, ka)) if ka.prefixes.iter().all(|p| !p.is_empty()) => {
+                Access::Key(KeyAccess { lo: None, hi: None, ..ka })
+            }
+            _ => Access::Full,
+        };
     }
     let facts = gather(where_expr, table.columns.len() + 1);
     let mut best: Option<(u32, KeyAccess)> = candidate(None, &key_columns(table, None), &facts, true);
