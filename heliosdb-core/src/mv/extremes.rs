@@ -76,9 +76,16 @@ impl Reserve {
             return;
         }
         let at = values.partition_point(|x| self.order(x, &v).is_le());
+        if at >= RESERVE {
+            return; // it would drop straight out again
+        }
         if let Some(values) = self.values.as_mut() {
-            values.insert(at, v);
-            values.truncate(RESERVE);
+            // Full: the worst makes room first, so a full reserve never
+            // reallocates.
+            if values.len() >= RESERVE {
+                values.truncate(RESERVE - 1);
+            }
+            values.insert(at.min(values.len()), v);
         }
     }
 
