@@ -3,7 +3,9 @@
 //! columns the sort keys and the WHERE use, keeps the `n` best rows with
 //! their rowids, and decodes just those rows whole at the end (one point
 //! read each, in the same snapshot or transaction). A `SELECT *` dashboard
-//! query then decodes one column per row instead of every column.
+//! query then decodes one column per row instead of every column. The sort
+//! keys are rewritten to read the scan's rows directly, so no projection
+//! builds a row for each row scanned.
 
 use super::scan::decode_stored_row;
 use crate::error::{Error, Result};
@@ -19,8 +21,10 @@ const MAX_LATE_ROWS: usize = 1_000;
 /// A narrowed top-N input and how to rebuild its rows.
 pub(super) struct Late {
     /// What to run instead of the sort's input: the same scan decoding
-    /// fewer columns, its rows ending with the rowid.
+    /// fewer columns (and its WHERE), its rows ending with the rowid.
     pub plan: Plan,
+    /// The sort keys over the rows of `plan`.
+    pub keys: Vec<SortKey>,
     /// The original scan (what a whole row decodes).
     full: ScanPlan,
     /// The table column each output column is, when a projection sat on
@@ -79,11 +83,25 @@ pub(super) fn narrowed(unsorted: &Plan, keys: &[SortKey], n: usize) -> Option<La
     if let Some(p) = pred {
         plan = Plan::Filter { input: Box::new(plan), pred: p.clone() };
     }
-    if let Some(cols) = &project {
-        let exprs = cols.iter().chain([&rowid_at]).map(|c| Expr::Column(*c)).collect();
-        plan = Plan::Project { input: Box::new(plan), exprs };
+    let keys = match &project {
+        Some(cols) => {
+            keys.iter().map(|k| SortKey { expr: to_scan_columns(k.expr.clone(), cols), ..k.clone() }).collect()
+        }
+        None => keys.to_vec(),
+    };
+    Some(Late { plan, keys, full: scan.clone(), project })
+}
+
+/// `e` over the projection's output as an expression over the scan's rows
+/// (`cols[i]` is the table column output column `i` shows).
+fn to_scan_columns(e: Expr, cols: &[usize]) -> Expr {
+    match e {
+        Expr::Column(c) => Expr::Column(cols.get(c).copied().unwrap_or(c)),
+        other => match other.try_map_children::<()>(&mut |x| Ok(to_scan_columns(x, cols))) {
+            Ok(e) => e,
+            Err(()) => Expr::Literal(Value::Null), // the closure never fails
+        },
     }
-    Some(Late { plan, full: scan.clone(), project })
 }
 
 /// `best` (rows of the late plan, in order) as the original input would
@@ -93,10 +111,7 @@ pub(super) fn narrowed(unsorted: &Plan, keys: &[SortKey], n: usize) -> Option<La
 /// Storage errors; `Corrupt` if a row vanished from the snapshot.
 pub(super) fn materialize(best: Vec<Vec<Value>>, late: &Late, reader: &dyn Reader) -> Result<Vec<Vec<Value>>> {
     let table = &late.full.table;
-    let rowid_at = match &late.project {
-        Some(cols) => cols.len(),
-        None => table.columns.len().max(late.full.needed.len()),
-    };
+    let rowid_at = table.columns.len().max(late.full.needed.len());
     best.into_iter()
         .map(|row| {
             let rowid = match row.get(rowid_at) {

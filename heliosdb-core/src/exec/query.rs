@@ -114,8 +114,9 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                     let late =
                         ctx.as_of_default.is_none().then(|| super::late_topn::narrowed(unsorted, keys, n)).flatten();
                     if let Some(late) = late {
-                        let best: Vec<Vec<Value>> =
-                            top_n(run(&late.plan, reader, ctx)?, keys, n, ctx)?.skip(offset).collect::<Result<_>>()?;
+                        let best: Vec<Vec<Value>> = top_n(run(&late.plan, reader, ctx)?, &late.keys, n, ctx)?
+                            .skip(offset)
+                            .collect::<Result<_>>()?;
                         let rows = super::late_topn::materialize(best, &late, reader)?;
                         return Ok(Box::new(rows.into_iter().map(Ok)));
                     }
