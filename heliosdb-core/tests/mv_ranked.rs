@@ -191,3 +191,35 @@ fn a_read_that_names_its_partitions_reads_only_them() {
         conn.execute("REFRESH MATERIALIZED VIEW gv INCREMENTALLY", ()).unwrap();
     }
 }
+
+#[test]
+fn a_full_refresh_of_a_large_view_sorts_within_the_memory_limit() {
+    // 60,000 rows of ~100 bytes against 1 MB of working memory (a quarter
+    // of memory_limit_mb = 4): the full refresh's sort spills runs to disk.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = heliosdb_core::Config::default();
+    config.database.memory_limit_mb = 4;
+    let conn = Connection::open_with(dir.path(), &config).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE big (id INTEGER PRIMARY KEY, g INTEGER, s TEXT, v REAL);
+         INSERT INTO big SELECT value, value % 37, printf('text %08d of some length to make it heavy', (value * 7919) % 60000),
+                                ((value * 104729) % 1000) / 10.0 FROM generate_series(1, 60000);",
+    )
+    .unwrap();
+    let q = "SELECT id, g, s, dense_rank() OVER (PARTITION BY g ORDER BY v DESC, s) AS d FROM big";
+    conn.execute(&format!("CREATE MATERIALIZED VIEW bv AS {q}"), ()).unwrap();
+    assert_eq!(rows(&conn, "SELECT * FROM bv"), rows(&conn, q));
+    conn.execute("UPDATE big SET v = v + 0.05 WHERE id % 3 = 0", ()).unwrap();
+    conn.execute("DELETE FROM big WHERE id % 10 = 1", ()).unwrap();
+    conn.execute("REFRESH MATERIALIZED VIEW bv", ()).unwrap();
+    assert_eq!(rows(&conn, "SELECT * FROM bv"), rows(&conn, q));
+    // No spill file stays open (they are unlinked at creation: an open
+    // descriptor into the directory is the only trace of one).
+    let here = dir.path().canonicalize().unwrap();
+    let open = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| target.starts_with(&here) && target.to_string_lossy().ends_with("(deleted)"))
+        .count();
+    assert_eq!(open, 0, "temporary files left open");
+}

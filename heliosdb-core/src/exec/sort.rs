@@ -23,6 +23,9 @@ pub const FAN_IN: usize = 16;
 /// The order of two keys.
 pub type KeyCmp<'a> = Arc<dyn Fn(&[Value], &[Value]) -> Ordering + 'a>;
 
+/// Sorted (key, row) pairs.
+pub type PairIter<'a> = Box<dyn Iterator<Item = Result<(Vec<Value>, Vec<Value>)>> + 'a>;
+
 /// A sort of (key, row) pairs that spills sorted runs when memory runs out.
 pub struct Sorter<'a> {
     cmp: KeyCmp<'a>,
@@ -93,13 +96,21 @@ impl<'a> Sorter<'a> {
     ///
     /// # Errors
     /// Writing or merging runs failed.
-    pub fn finish(mut self) -> Result<RowIter<'a>> {
+    pub fn finish(self) -> Result<RowIter<'a>> {
+        Ok(Box::new(self.finish_pairs()?.map(|pair| pair.map(|(_, r)| r))))
+    }
+
+    /// The (key, row) pairs in key order, ties in the order pushed.
+    ///
+    /// # Errors
+    /// Writing or merging runs failed.
+    pub fn finish_pairs(mut self) -> Result<PairIter<'a>> {
         if self.runs.is_empty() {
             self.sort_held();
             let grant = self.grant;
-            return Ok(Box::new(self.held.into_iter().map(move |(_, r)| {
+            return Ok(Box::new(self.held.into_iter().map(move |pair| {
                 let _held = &grant;
-                Ok(r)
+                Ok(pair)
             })));
         }
         self.spill_run()?;
@@ -123,7 +134,7 @@ impl<'a> Sorter<'a> {
             runs = next;
         }
         let mut merge = Merge::new(runs, self.cmp)?;
-        Ok(Box::new(std::iter::from_fn(move || merge.next_pair().map(|p| p.map(|(_, r)| r)).transpose())))
+        Ok(Box::new(std::iter::from_fn(move || merge.next_pair().transpose())))
     }
 }
 

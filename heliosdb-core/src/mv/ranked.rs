@@ -17,13 +17,15 @@ use super::source::Event;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::exec::eval::{eval, EvalCtx};
-use crate::exec::memory::KeyMap;
+use crate::exec::memory::{KeyMap, WorkMemory};
 use crate::exec::scan::decode_stored_row;
+use crate::exec::sort::{KeyCmp, Sorter};
 use crate::exec::write::put_row;
 use crate::storage::{keys, Ks, Reader, WriteTx};
 use crate::types::keycode::{encode_partition_value, encode_sort_key};
 use crate::types::rowcodec::{begin_row, decode_row, push_blob, push_field, row_scn};
 use crate::types::Value;
+use std::sync::Arc;
 
 /// Bytes of a row image before its columns (the SCN stamp).
 const STAMP: usize = 8;
@@ -45,8 +47,9 @@ pub struct Change {
 pub enum Delta {
     /// Incremental: the stored rows the logged changes put or remove, by key.
     Changes(KeyMap<Vec<u8>, Change>),
-    /// Full: every row the view holds now (key, image stamped 0), sorted by key.
-    All(Vec<(Vec<u8>, Vec<u8>)>),
+    /// Full: every row the view holds now (key, image stamped 0), sorted by
+    /// key (in the statement's working memory, spilling past it).
+    All(Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>>),
 }
 
 /// The stored key and row image (stamped 0) of input row `row` (base key
@@ -58,7 +61,10 @@ fn stored(m: &Maintained, view: &TableDef, row: &[Value], key: &[u8], ctx: &Eval
     };
     // The key is the three parts side by side, unescaped: the partition and
     // the sort key are self-delimiting encodings, and the base key comes last.
-    let mut row_key = keys::object_prefix(view.id);
+    // Room for typical keys up front: growing it a byte at a time through
+    // the encoders reallocated several times per row.
+    let mut row_key = Vec::with_capacity(64 + key.len());
+    row_key.extend_from_slice(&keys::object_prefix(view.id));
     let start = row_key.len();
     for e in partition {
         encode_partition_value(&mut row_key, &eval(e, row, ctx)?);
@@ -109,23 +115,36 @@ pub fn changes(
 }
 
 /// Every row the view should hold, from a feed of the input rows now
-/// (all `+1`), sorted by stored key for [`apply`]'s merge.
+/// (all `+1`), sorted by stored key for [`apply`]'s merge through a sort
+/// that spills past `mem` (a full refresh of a large view stays within the
+/// statement's working memory).
 ///
 /// # Errors
-/// Evaluation errors, and those `feed` returns.
+/// Evaluation errors, those `feed` returns, and spill I/O errors.
 pub fn all(
     m: &Maintained,
     view: &TableDef,
     ctx: &EvalCtx,
+    mem: &Arc<WorkMemory>,
     feed: &mut dyn FnMut(&mut dyn FnMut(Event) -> Result<()>) -> Result<()>,
 ) -> Result<Delta> {
-    let mut out = Vec::new();
+    let by_key: KeyCmp<'static> = Arc::new(|a: &[Value], b: &[Value]| match (a.first(), b.first()) {
+        (Some(Value::Blob(x)), Some(Value::Blob(y))) => x.cmp(y),
+        _ => std::cmp::Ordering::Equal,
+    });
+    let mut sorter = Sorter::new(mem, by_key);
     feed(&mut |(_, row, key)| {
-        out.push(stored(m, view, &row, &key, ctx)?);
-        Ok(())
+        let (row_key, image) = stored(m, view, &row, &key, ctx)?;
+        sorter.push(vec![Value::Blob(row_key)], vec![Value::Blob(image)])
     })?;
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(Delta::All(out))
+    let rows = sorter.finish_pairs()?.map(|pair| {
+        let (mut k, mut r) = pair?;
+        match (k.pop(), r.pop()) {
+            (Some(Value::Blob(k)), Some(Value::Blob(image))) => Ok((k, image)),
+            _ => Err(Error::Corrupt("a sorted materialized view row lost its key".into())),
+        }
+    });
+    Ok(Delta::All(Box::new(rows)))
 }
 
 /// Writes `delta` into the view inside `tx`; returns the rows written or
@@ -147,25 +166,31 @@ pub fn apply(tx: &mut WriteTx, view: &TableDef, delta: Delta) -> Result<u64> {
             // in one ordered pass and made after it.
             type Write = (Vec<u8>, Option<(Vec<Value>, u64)>, Option<Vec<u8>>);
             let mut writes: Vec<Write> = Vec::new();
-            let mut new = rows.into_iter().peekable();
+            let mut new = rows.peekable();
             for kv in tx.scan(Ks::Rows, lo, hi) {
                 let (k, v) = kv?;
-                while let Some((nk, _)) = new.peek() {
-                    if nk.as_slice() >= &*k {
-                        break;
+                // New rows before this stored one are added.
+                loop {
+                    match new.peek() {
+                        Some(Ok((nk, _))) if nk.as_slice() < &*k => {}
+                        Some(Err(_)) => {}
+                        _ => break,
                     }
-                    if let Some((nk, nr)) = new.next() {
+                    if let Some((nk, nr)) = new.next().transpose()? {
                         writes.push((nk, None, Some(nr)));
                     }
                 }
-                let same_key = new.peek().is_some_and(|(nk, _)| nk.as_slice() == &*k);
-                let replacement = if same_key { new.next().map(|(_, nr)| nr) } else { None };
+                let same_key = matches!(new.peek(), Some(Ok((nk, _))) if nk.as_slice() == &*k);
+                let replacement = if same_key { new.next().transpose()?.map(|(_, nr)| nr) } else { None };
                 if replacement.as_ref().is_some_and(|nr| nr.get(STAMP..) == v.get(STAMP..)) {
                     continue;
                 }
                 writes.push((k.to_vec(), Some((decode_stored_row(view, &k, &v, &all)?, row_scn(&v)?)), replacement));
             }
-            writes.extend(new.map(|(nk, nr)| (nk, None, Some(nr))));
+            for rest in new {
+                let (nk, nr) = rest?;
+                writes.push((nk, None, Some(nr)));
+            }
             for (k, old, new) in writes {
                 let (old, scn) = old.map_or((None, None), |(row, scn)| (Some(row), Some(scn)));
                 let new = new.map(|image| values(view, &image)).transpose()?;

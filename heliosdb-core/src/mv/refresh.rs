@@ -172,7 +172,8 @@ fn compute(
     // and stored rows not produced removed.
     let mut present = |f: &mut dyn FnMut(Event) -> Result<()>| super::source::present(&m, reader, ctx, keyed, f);
     if ranked {
-        return Ok((Contents::Ranked(super::ranked::all(&m, view, ctx, &mut present)?), "full"));
+        let mem = crate::exec::memory::WorkMemory::of_engine(reader.engine());
+        return Ok((Contents::Ranked(super::ranked::all(&m, view, ctx, &mem, &mut present)?), "full"));
     }
     let rows = fold(&m, view, None, reader, ctx, &mut present)?;
     Ok((Contents::Keyed { rows, exclusive: true }, "full"))
