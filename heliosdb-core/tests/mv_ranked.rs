@@ -212,6 +212,14 @@ fn a_full_refresh_of_a_large_view_sorts_within_the_memory_limit() {
     conn.execute("UPDATE big SET v = v + 0.05 WHERE id % 3 = 0", ()).unwrap();
     conn.execute("DELETE FROM big WHERE id % 10 = 1", ()).unwrap();
     conn.execute("REFRESH MATERIALIZED VIEW bv", ()).unwrap();
+    let used = conn.last_memory_use();
+    assert!(used.spilled_bytes > 0, "the full refresh's sort did not spill ({used:?})");
+    assert!(used.peak_bytes <= used.limit_bytes, "{used:?}");
+    assert_eq!(rows(&conn, "SELECT * FROM bv"), rows(&conn, q));
+    // An incremental refresh sorts nothing.
+    conn.execute("UPDATE big SET v = 0 WHERE id = 5", ()).unwrap();
+    conn.execute("REFRESH MATERIALIZED VIEW bv INCREMENTALLY", ()).unwrap();
+    assert_eq!(conn.last_memory_use().spilled_bytes, 0);
     assert_eq!(rows(&conn, "SELECT * FROM bv"), rows(&conn, q));
     // No spill file stays open (they are unlinked at creation: an open
     // descriptor into the directory is the only trace of one).

@@ -288,7 +288,9 @@ impl Session {
         if self.explicit {
             return Err(Error::Sql("REFRESH MATERIALIZED VIEW cannot run inside a transaction: COMMIT first".into()));
         }
+        self.memory = MemoryUse::default();
         let out = crate::mv::refresh::run(&self.engine, name, incremental, self.busy_timeout)?;
+        self.memory = out.memory;
         let maintained = self
             .engine
             .catalog()

@@ -28,22 +28,28 @@ struct Numbering {
 
 impl Numbering {
     fn number(&mut self, mut row: Vec<Value>) -> Result<Vec<Value>> {
-        let blob = |row: &[Value], at: usize| match row.get(at) {
-            Some(Value::Blob(b)) => Ok(b.clone()),
-            _ => Err(Error::Corrupt("a ranked materialized view row lost its window key".into())),
+        let (Some(Value::Blob(part)), Some(Value::Blob(order))) =
+            (row.get(self.layout.part), row.get(self.layout.order))
+        else {
+            return Err(Error::Corrupt("a ranked materialized view row lost its window key".into()));
         };
-        let (part, order) = (blob(&row, self.layout.part)?, blob(&row, self.layout.order)?);
-        if self.part.as_ref() != Some(&part) {
-            self.part = Some(part);
+        // Compared in place; copied into reused buffers only when they change.
+        if self.part.as_deref() != Some(part.as_slice()) {
+            let held = self.part.get_or_insert_with(Vec::new);
+            held.clear();
+            held.extend_from_slice(part);
             (self.row_number, self.rank, self.dense_rank) = (1, 1, 1);
         } else {
             self.row_number += 1;
-            if order != self.order {
+            if *order != self.order {
                 self.rank = self.row_number;
                 self.dense_rank += 1;
             }
         }
-        self.order = order;
+        if *order != self.order {
+            self.order.clear();
+            self.order.extend_from_slice(order);
+        }
         for (at, kind) in &self.layout.ranks {
             if let Some(slot) = row.get_mut(*at) {
                 *slot = Value::Integer(match kind {

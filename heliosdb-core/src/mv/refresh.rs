@@ -16,6 +16,7 @@ use super::source::Event;
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Error, Result};
 use crate::exec::eval::{eval, EvalCtx};
+use crate::exec::memory::{MemoryUse, WorkMemory};
 use crate::exec::scan::decode_stored_row;
 use crate::exec::write::{delete_row, put_row};
 use crate::sql::planner::select::plan_query;
@@ -37,6 +38,9 @@ pub struct RefreshOutcome {
     pub scn: u64,
     /// Stored rows written or removed.
     pub rows_changed: u64,
+    /// What its sorts held in working memory and spilled (a ranked view's
+    /// full refresh sorts every row; other refreshes report nothing here).
+    pub memory: MemoryUse,
 }
 
 /// The defining query of a view, parsed.
@@ -126,6 +130,7 @@ fn compute(
     catalog: &Catalog,
     incremental: bool,
     ctx: &EvalCtx,
+    mem: &Arc<WorkMemory>,
 ) -> Result<(Contents, &'static str)> {
     let def = view.mv.as_ref().ok_or_else(|| sql_err!("{} is not a materialized view", view.name))?;
     if matches!(def.strategy, Strategy::Partial { .. }) {
@@ -172,8 +177,7 @@ fn compute(
     // and stored rows not produced removed.
     let mut present = |f: &mut dyn FnMut(Event) -> Result<()>| super::source::present(&m, reader, ctx, keyed, f);
     if ranked {
-        let mem = crate::exec::memory::WorkMemory::of_engine(reader.engine());
-        return Ok((Contents::Ranked(super::ranked::all(&m, view, ctx, &mem, &mut present)?), "full"));
+        return Ok((Contents::Ranked(super::ranked::all(&m, view, ctx, mem, &mut present)?), "full"));
     }
     let rows = fold(&m, view, None, reader, ctx, &mut present)?;
     Ok((Contents::Keyed { rows, exclusive: true }, "full"))
@@ -342,7 +346,9 @@ pub fn refresh(engine: &Arc<Engine>, name: &str, incremental: bool, busy: Durati
     // refresh is a function of its SCN alone.
     let now_us = engine.commit_time(scn).unwrap_or_else(crate::storage::commit_log::now_micros);
     let ctx = EvalCtx::new(&[], now_us, Some(&view));
-    let (contents, strategy) = compute(&view, &table, &q, &view.catalog, incremental, &ctx)?;
+    // The statement's working memory, as a query gets (see `exec::memory`).
+    let mem = WorkMemory::of_engine(engine);
+    let (contents, strategy) = compute(&view, &table, &q, &view.catalog, incremental, &ctx, &mem)?;
     let mut tx = engine.begin_write(busy)?;
     let current = tx.catalog().tables.get(&normalize(name)).cloned();
     let same = current
@@ -362,5 +368,5 @@ pub fn refresh(engine: &Arc<Engine>, name: &str, incremental: bool, busy: Durati
     cat.version = crate::catalog::next_version();
     crate::feed::trim_consumed(&mut tx, &def.base_tables)?;
     tx.commit()?;
-    Ok(RefreshOutcome { strategy, scn, rows_changed })
+    Ok(RefreshOutcome { strategy, scn, rows_changed, memory: mem.usage() })
 }
