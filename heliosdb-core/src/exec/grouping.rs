@@ -12,6 +12,7 @@
 //! groups by sorting and returns groups in key order.
 
 use super::aggregate::AggState;
+use super::batch::Rows;
 use super::eval::{eval, eval_predicate, EvalCtx};
 use super::memory::{row_bytes, Grant, KeyMap, KeySet, WorkMemory, HASH_ENTRY_OVERHEAD};
 use super::sort::{KeyCmp, Sorter};
@@ -38,8 +39,8 @@ fn nonempty(files: PartitionFiles) -> Result<Vec<SpillReader>> {
 /// # Errors
 /// Evaluation errors; a temporary file that cannot be written; a single
 /// group too large for the statement's working memory.
-pub fn aggregate<'a>(
-    input: RowIter<'a>,
+pub(super) fn aggregate<'a>(
+    mut input: Rows<'a>,
     group: &'a [Expr],
     aggs: &'a [AggCall],
     ctx: &'a EvalCtx,
@@ -47,37 +48,21 @@ pub fn aggregate<'a>(
     let agg = Aggregation { keys: group.len(), aggs, ctx };
     if group.is_empty() {
         let mut states = agg.new_states();
-        for row in input {
-            agg.feed(&mut states, &row?)?;
+        while let Some(row) = input.next_row()? {
+            agg.feed(&mut states, row)?;
         }
         return Ok(Box::new(std::iter::once(Ok(states.iter().map(AggState::finish).collect()))));
     }
-    // A grouping column no aggregate reads can be moved out of the row
-    // instead of cloned (text group keys would otherwise allocate per row).
-    let mut read_by_aggs = Vec::new();
-    for call in aggs {
-        for e in call.arg.iter().chain(call.separator.iter()).chain(call.filter.iter()) {
-            e.walk(&mut |x| {
-                if let Expr::Column(i) = x {
-                    read_by_aggs.push(*i);
-                }
-            });
-        }
-    }
-    let movable: Vec<Option<usize>> = group
-        .iter()
-        .enumerate()
-        .map(|(n, g)| match g {
-            Expr::Column(i) if !read_by_aggs.contains(i) && !group[..n].contains(g) => Some(*i),
-            _ => None,
-        })
-        .collect();
+    // The key buffer is refilled in place row after row: a text key
+    // copies into the string already there instead of allocating, so a row
+    // of a group already in the table costs no allocation.
     let key_of = |row: &mut Vec<Value>, key: &mut Vec<Value>| -> Result<()> {
-        for (g, mv) in group.iter().zip(&movable) {
-            key.push(match mv {
-                Some(i) if *i < row.len() => std::mem::replace(&mut row[*i], Value::Null),
-                _ => eval(g, row, ctx)?,
-            });
+        key.resize(group.len(), Value::Null);
+        for (g, slot) in group.iter().zip(key.iter_mut()) {
+            match g {
+                Expr::Column(i) if *i < row.len() => slot.clone_from(&row[*i]),
+                _ => *slot = eval(g, row, ctx)?,
+            }
         }
         Ok(())
     };
@@ -122,11 +107,11 @@ impl Aggregation<'_, '_> {
             + HASH_ENTRY_OVERHEAD
     }
 
-    /// Folds `rows` into groups (`key_of` moves or computes a row's key into
+    /// Folds `rows` into groups (`key_of` copies or computes a row's key into
     /// a buffer reused across rows); finished groups go to `out` as (key,
     /// key ‖ aggregates). Rows of the groups that did not fit go to
     /// partition files as (key, row) record pairs, each file a pass of its own.
-    fn pass(&self, rows: RowIter<'_>, key_of: &KeyOf<'_>, depth: u32, out: &mut Sorter<'_>) -> Result<()> {
+    fn pass(&self, mut rows: Rows<'_>, key_of: &KeyOf<'_>, depth: u32, out: &mut Sorter<'_>) -> Result<()> {
         let mem = Arc::clone(&self.ctx.mem);
         if depth > 0 {
             // The groups finished so far wait on disk: this pass needs the budget.
@@ -136,12 +121,10 @@ impl Aggregation<'_, '_> {
         let mut groups: KeyMap<Vec<Value>, Vec<AggState>> = KeyMap::default();
         let mut overflow: Option<PartitionFiles> = None;
         let mut key = Vec::new();
-        for row in rows {
-            let mut row = row?;
-            key.clear();
-            key_of(&mut row, &mut key)?;
+        while let Some(row) = rows.next_row()? {
+            key_of(row, &mut key)?;
             if let Some(states) = groups.get_mut(key.as_slice()) {
-                self.feed(states, &row)?;
+                self.feed(states, row)?;
                 continue;
             }
             let bytes = self.group_bytes(&key);
@@ -152,7 +135,7 @@ impl Aggregation<'_, '_> {
                         grant.grow(bytes, "one group of GROUP BY")?;
                     }
                     let mut states = self.new_states();
-                    self.feed(&mut states, &row)?;
+                    self.feed(&mut states, row)?;
                     groups.insert(key.clone(), states);
                     continue;
                 }
@@ -162,7 +145,7 @@ impl Aggregation<'_, '_> {
                 overflow = Some(PartitionFiles::new(&mem, depth)?);
             }
             if let Some(o) = &mut overflow {
-                o.push(&key, &[&key, &row])?;
+                o.push(&key, &[&key, row])?;
             }
         }
         emit_groups(groups, &mut grant, |g| self.group_bytes(g), out)?;
@@ -178,17 +161,18 @@ impl Aggregation<'_, '_> {
                     })
                 });
                 let split = |row: &mut Vec<Value>, key: &mut Vec<Value>| -> Result<()> {
+                    key.clear();
                     key.extend(row.drain(..n));
                     Ok(())
                 };
-                self.pass(Box::new(joined), &split, depth + 1, out)?;
+                self.pass(Rows::stream(Box::new(joined)), &split, depth + 1, out)?;
             }
         }
         Ok(())
     }
 }
 
-/// Computes or moves a row's group key into a buffer.
+/// Sets a buffer to a row's group key (the row may be taken apart).
 type KeyOf<'k> = dyn Fn(&mut Vec<Value>, &mut Vec<Value>) -> Result<()> + 'k;
 
 /// Moves finished groups into the output sort, handing their memory over

@@ -6,6 +6,7 @@
 //!   [`json`] — SQLite's JSON1 functions;
 //! * [`aggregate`] — aggregate state; [`window`] — window functions;
 //! * [`scan`] — turning an access path into key ranges and rows;
+//!   `batch` — scans of the present run a page of rows at a time;
 //! * [`temporal`] — reads of the past: AS OF scans, history scans;
 //! * [`system`] — rows of table functions and system tables (`generate_series`, `sqlite_schema`, …);
 //! * [`memory`] — a statement's working memory; [`spill`] — temporary files
@@ -22,6 +23,7 @@
 
 pub mod aggregate;
 pub mod arith;
+mod batch;
 pub mod constraints;
 pub mod datetime;
 pub mod ddl;

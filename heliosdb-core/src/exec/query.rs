@@ -1,5 +1,6 @@
 //! Query operators: each plan node becomes an iterator of rows.
 
+use super::batch::{BatchScan, Rows};
 use super::eval::{eval, eval_predicate, EvalCtx};
 use super::grouping::Distinct;
 use super::memory::row_bytes;
@@ -65,6 +66,11 @@ fn run_skipping<'a>(
 /// # Errors
 /// Evaluation and storage errors (also reported through the iterator).
 pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
+    if matches!(plan, Plan::Scan(_) | Plan::Filter { .. }) {
+        if let Some(scan) = BatchScan::of(plan, reader, ctx)? {
+            return Ok(Rows::batched(scan, ctx).owned());
+        }
+    }
     Ok(match plan {
         Plan::Empty => Box::new(std::iter::once(Ok(Vec::new()))),
         // Row producers check for an interrupt once per row (see `interrupt`).
@@ -88,7 +94,7 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
         }
         Plan::Project { input, exprs } => project(run(input, reader, ctx)?, exprs, ctx),
         Plan::Aggregate { input, group, aggs } => {
-            super::grouping::aggregate(run(input, reader, ctx)?, group, aggs, ctx)?
+            super::grouping::aggregate(Rows::of(input, reader, ctx)?, group, aggs, ctx)?
         }
         Plan::Window { input, calls } => super::window::run(run(input, reader, ctx)?, calls, ctx)?,
         Plan::Sort { input, presorted: true, .. } if super::scan::reads_index_in_order(input, ctx)? => {
@@ -114,13 +120,13 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                     let late =
                         ctx.as_of_default.is_none().then(|| super::late_topn::narrowed(unsorted, keys, n)).flatten();
                     if let Some(late) = late {
-                        let best: Vec<Vec<Value>> = top_n(run(&late.plan, reader, ctx)?, &late.keys, n, ctx)?
+                        let best: Vec<Vec<Value>> = top_n(Rows::of(&late.plan, reader, ctx)?, &late.keys, n, ctx)?
                             .skip(offset)
                             .collect::<Result<_>>()?;
                         let rows = super::late_topn::materialize(best, &late, reader)?;
                         return Ok(Box::new(rows.into_iter().map(Ok)));
                     }
-                    let rows = top_n(run(unsorted, reader, ctx)?, keys, n, ctx)?;
+                    let rows = top_n(Rows::of(unsorted, reader, ctx)?, keys, n, ctx)?;
                     Box::new(rows.skip(offset).take(limit))
                 }
                 _ => Box::new(run(input, reader, ctx)?.skip(offset).take(limit)),
@@ -174,7 +180,7 @@ pub(super) fn keys_cmp(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 /// the rest dropped; a row that cannot beat the current `n`-th is not kept.
 /// When `2n` rows do not fit the working memory, it is an external sort
 /// instead.
-fn top_n<'a>(mut input: RowIter<'a>, keys: &'a [SortKey], n: usize, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
+fn top_n<'a>(mut input: Rows<'a>, keys: &'a [SortKey], n: usize, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
     if n == 0 {
         return Ok(Box::new(std::iter::empty()));
     }
@@ -190,17 +196,17 @@ fn top_n<'a>(mut input: RowIter<'a>, keys: &'a [SortKey], n: usize, ctx: &'a Eva
     // The keys of the row at hand: most rows cannot make the cut, so their
     // keys go into one reused buffer and only a kept row's keys are moved out.
     let mut scratch: Vec<Value> = Vec::with_capacity(keys.len());
-    while let Some(row) = input.next() {
-        let row = row?;
+    while let Some(row) = input.next_row()? {
         scratch.clear();
         for key in keys {
-            scratch.push(eval(&key.expr, &row, ctx)?);
+            scratch.push(eval(&key.expr, row, ctx)?);
         }
         seq += 1;
         if bound.as_ref().is_some_and(|b| keys_cmp(&scratch, b, keys) != Ordering::Less) {
             continue;
         }
         let k = std::mem::replace(&mut scratch, Vec::with_capacity(keys.len()));
+        let row = std::mem::take(row);
         if !grant.try_grow(row_bytes(&k) + row_bytes(&row)) {
             // The rows that can still make the cut do not fit: sort them all.
             kept.sort_by(cmp);
@@ -210,10 +216,9 @@ fn top_n<'a>(mut input: RowIter<'a>, keys: &'a [SortKey], n: usize, ctx: &'a Eva
                 sorter.push(k, r)?;
             }
             sorter.push(k, row)?;
-            for row in input {
-                let row = row?;
-                let k = keys.iter().map(|k| eval(&k.expr, &row, ctx)).collect::<Result<Vec<_>>>()?;
-                sorter.push(k, row)?;
+            while let Some(row) = input.next_row()? {
+                let k = keys.iter().map(|k| eval(&k.expr, row, ctx)).collect::<Result<Vec<_>>>()?;
+                sorter.push(k, std::mem::take(row))?;
             }
             return Ok(Box::new(sorter.finish()?.take(n)));
         }

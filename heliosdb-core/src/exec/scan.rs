@@ -12,7 +12,7 @@ use crate::temporal::leases::Lease;
 use crate::types::cast::coerce_to_column;
 use crate::types::compare::sql_cmp;
 use crate::types::keycode::{decode_value_dir, encode_value_dir, prefix_successor, KeyDecodeError};
-use crate::types::rowcodec::{decode_columns, row_scn};
+use crate::types::rowcodec::{decode_columns_into, row_scn};
 use crate::types::{DataType, Value};
 use std::cmp::Ordering;
 use std::ops::Bound;
@@ -41,13 +41,56 @@ impl KeyRange {
 /// # Errors
 /// Damaged row data.
 pub fn decode_stored_row(table: &TableDef, key: &[u8], value: &[u8], needed: &[bool]) -> Result<Vec<Value>> {
-    let mut row = decode_columns(value, needed)?;
+    // Room for the rowid and an SCN stamp without reallocating.
+    let mut row = Vec::with_capacity(table.columns.len().max(needed.len()) + 2);
+    decode_stored_row_into(table, key, value, needed, &mut row)?;
+    Ok(row)
+}
+
+/// [`decode_stored_row`] into `row`, reusing its values' memory (a batch
+/// scan decodes into the same buffers row after row).
+///
+/// # Errors
+/// Damaged row data.
+pub(super) fn decode_stored_row_into(
+    table: &TableDef,
+    key: &[u8],
+    value: &[u8],
+    needed: &[bool],
+    row: &mut Vec<Value>,
+) -> Result<()> {
+    decode_columns_into(value, needed, row)?;
     row.truncate(table.columns.len().max(needed.len()));
     if table.has_rowid() {
         let rowid = keys::decode_rowid(key).ok_or_else(|| Error::Corrupt("row key is damaged".into()))?;
         row.push(Value::Integer(rowid));
     }
-    Ok(row)
+    Ok(())
+}
+
+/// The one range holding every row of `table`.
+fn full_range(table: &TableDef) -> Vec<KeyRange> {
+    let (lo, hi) = keys::prefix_bounds(&keys::object_prefix(table.id));
+    vec![KeyRange::Span(lo, hi)]
+}
+
+/// The key ranges a batch scan (`exec::batch`) reads for `sp`, or `None`
+/// when the scan is not one it runs: only reads of the present in key
+/// order through the primary key qualify (the past merges versions in,
+/// index reads fetch rows one by one, ranked views number their rows).
+///
+/// # Errors
+/// Evaluation errors in key expressions.
+pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<Vec<KeyRange>>> {
+    if sp.temporal.is_some() || ctx.as_of_default.is_some() || sp.reverse || sp.table.ranked().is_some() {
+        return Ok(None);
+    }
+    let full = || full_range(&sp.table);
+    Ok(match &sp.access {
+        Access::Full => Some(full()),
+        Access::Key(ka) if ka.index.is_none() => Some(key_ranges(sp, ka, ctx)?.unwrap_or_else(full)),
+        Access::Key(_) => None,
+    })
 }
 
 /// The row an index entry stands for, built from the entry alone (see
@@ -252,10 +295,7 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
         },
     };
     let as_of = lease.as_ref().map(Lease::scn);
-    let full = || {
-        let (lo, hi) = keys::prefix_bounds(&keys::object_prefix(table.id));
-        vec![KeyRange::Span(lo, hi)]
-    };
+    let full = || full_range(table);
     // A ranked view is numbered over whole partitions in key order.
     let ranked = table.ranked();
     let (ranges, via_index) = match &sp.access {

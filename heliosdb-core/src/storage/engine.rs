@@ -63,6 +63,13 @@ impl Reader for ReadView {
         self.snap.scan_rev(ks, &lo, &hi)
     }
 
+    fn scan_batches(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> super::BatchIter<'_> {
+        if bounds_empty(&lo, &hi) {
+            return Box::new(std::iter::empty());
+        }
+        self.snap.scan_batches(ks, &lo, &hi)
+    }
+
     fn scn(&self) -> u64 {
         self.scn
     }

@@ -125,7 +125,7 @@ pub fn rowid_key(table_id: u32, rowid: i64) -> Vec<u8> {
 }
 
 /// Length of a row key holding one integer: table id ‖ tag ‖ 8 bytes.
-const INT_ROW_KEY_LEN: usize = 13;
+pub const INT_ROW_KEY_LEN: usize = 13;
 /// The low bits of an integer key that pick its slot in a page.
 pub const PAGE_SLOT_BITS: u32 = 6;
 /// Rows a page holds at most.

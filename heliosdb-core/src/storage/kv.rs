@@ -337,6 +337,16 @@ impl FjallSnapshot {
         self.rows_or_raw(ks, lo, hi, true)
     }
 
+    /// The same rows as [`FjallSnapshot::scan`], a page at a time (other
+    /// keyspaces: their entries, 64 at a time).
+    pub fn scan_batches(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> super::batch::BatchIter<'static> {
+        if ks != Ks::Rows {
+            return super::batch::batched(self.range(ks, lo, hi, false));
+        }
+        let (raw_lo, raw_hi) = super::pages::raw_bounds(lo, hi);
+        super::pages::expand_batches(self.range(ks, &raw_lo, &raw_hi, false), lo.clone(), hi.clone())
+    }
+
     /// For `rows`, the rows of the pages around `lo..hi` and of the loose
     /// entries in it; for every other keyspace, its entries.
     fn rows_or_raw(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {

@@ -8,6 +8,7 @@
 //! * [`write_tx`] — a write transaction: private overlay, statement undo, atomic commit;
 //! * [`merge`] — reading a snapshot through a transaction's overlay;
 //! * `pages` — rows keyed by one integer, packed 64 to a `rows` entry;
+//! * [`batch`] — a range read of rows handed out a page at a time;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
 //! * [`backup`] — online backup into a new directory, and checkpoint;
@@ -18,6 +19,7 @@
 
 pub(crate) mod background;
 pub mod backup;
+pub mod batch;
 pub mod changes;
 pub mod commit_log;
 pub mod engine;
@@ -32,6 +34,7 @@ pub mod versions;
 pub mod write_tx;
 
 pub use backup::BackupHistory;
+pub use batch::{BatchIter, RowBatch};
 pub use engine::{Engine, ReadView};
 pub use kv::{Bytes, Ks, KvIter};
 pub use write_tx::WriteTx;
@@ -65,6 +68,14 @@ pub trait Reader {
     /// iterate backwards override it.
     fn scan_rev(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_> {
         reversed(self.scan(ks, lo, hi))
+    }
+
+    /// The same rows as [`Reader::scan`] in the same order, in batches (a
+    /// page's rows at a time where rows are paged) for batch-at-a-time
+    /// evaluation. This default gathers [`Reader::scan`]'s entries 64 at a
+    /// time; readers that store pages override it.
+    fn scan_batches(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> BatchIter<'_> {
+        batch::batched(self.scan(ks, lo, hi))
     }
 
     /// The SCN a new row version written now would carry (reads: the snapshot's SCN).

@@ -18,6 +18,7 @@
 //! layers above see the same `(row key, image)` pairs either way: pages are
 //! invisible above [`super::kv`] and the commit that writes them.
 
+use super::batch::{BatchIter, RowBatch};
 use super::keys::{self, PAGE_KEY_LEN, PAGE_SLOTS};
 use super::kv::{BatchEntry, Bytes, Ks, KvIter};
 use crate::error::{Error, Result};
@@ -200,27 +201,30 @@ pub fn commit_writes(
 /// entries in key order), limited to `lo..hi`, ascending or, with
 /// `reverse`, descending (then `raw` must be descending too).
 pub fn expand<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, reverse: bool) -> KvIter<'a> {
-    Box::new(Expand { raw, lo, hi, reverse, page: None, done: false })
+    Box::new(Expand { raw, bounds: Bounds { lo, hi, reverse }, page: None, done: false })
 }
 
-/// A page being handed out row by row.
-struct OpenPage {
-    key: [u8; PAGE_KEY_LEN],
-    bytes: ByteView,
-    /// (slot, image range) in the order they are handed out.
-    rows: std::vec::IntoIter<(u8, Range<usize>)>,
+/// The same rows as [`expand`] (ascending), a page at a time: each page's
+/// in-range rows form one batch, and rows stored one per entry are
+/// gathered into batches of up to [`PAGE_SLOTS`].
+pub fn expand_batches<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> BatchIter<'a> {
+    Box::new(ExpandBatches {
+        raw,
+        bounds: Bounds { lo, hi, reverse: false },
+        loose: Vec::new(),
+        next_page: None,
+        done: false,
+    })
 }
 
-struct Expand<'a> {
-    raw: KvIter<'a>,
+/// The row-key range a read of pages is cut to, and its direction.
+struct Bounds {
     lo: Bound<Vec<u8>>,
     hi: Bound<Vec<u8>>,
     reverse: bool,
-    page: Option<OpenPage>,
-    done: bool,
 }
 
-impl Expand<'_> {
+impl Bounds {
     fn below_lo(&self, key: &[u8]) -> bool {
         match &self.lo {
             Bound::Included(lo) => key < lo.as_slice(),
@@ -247,6 +251,34 @@ impl Expand<'_> {
         }
     }
 
+    /// Whether a key lies before the start of the range (the iteration has
+    /// not reached it yet).
+    fn before_start(&self, key: &[u8]) -> bool {
+        if self.reverse {
+            self.above_hi(key)
+        } else {
+            self.below_lo(key)
+        }
+    }
+}
+
+/// Expands pages into rows, one row per item.
+struct Expand<'a> {
+    raw: KvIter<'a>,
+    bounds: Bounds,
+    page: Option<OpenPage>,
+    done: bool,
+}
+
+/// A page being handed out row by row.
+struct OpenPage {
+    key: [u8; PAGE_KEY_LEN],
+    bytes: ByteView,
+    /// (slot, image range) in the order they are handed out.
+    rows: std::vec::IntoIter<(u8, Range<usize>)>,
+}
+
+impl Expand<'_> {
     fn open(&mut self, key: &[u8], value: Bytes) -> Result<()> {
         let mut page_key = [0u8; PAGE_KEY_LEN];
         page_key.copy_from_slice(key);
@@ -254,7 +286,7 @@ impl Expand<'_> {
             let dir = Directory::parse(&value)?;
             (0..dir.n).map(|i| Ok((dir.slot(i), dir.image(i)?))).collect::<Result<Vec<_>>>()?
         };
-        if self.reverse {
+        if self.bounds.reverse {
             rows.reverse();
         }
         self.page = Some(OpenPage { key: page_key, bytes: ByteView::from(value), rows: rows.into_iter() });
@@ -274,12 +306,11 @@ impl Iterator for Expand<'_> {
                 if let Some((slot, range)) = page.rows.next() {
                     let key = keys::page_row_key(&page.key, slot);
                     let image = page.bytes.slice(range);
-                    if self.past_end(&key) {
+                    if self.bounds.past_end(&key) {
                         self.done = true;
                         return None;
                     }
-                    let before_start = if self.reverse { self.above_hi(&key) } else { self.below_lo(&key) };
-                    if before_start {
+                    if self.bounds.before_start(&key) {
                         continue;
                     }
                     return Some(Ok((Bytes::from(&key[..]), Bytes::from(image))));
@@ -303,13 +334,104 @@ impl Iterator for Expand<'_> {
             // A row stored on its own (any key but one integer). The raw
             // range was only widened for pages, so it is in range unless it
             // lies past the end.
-            if self.past_end(&key) {
+            if self.bounds.past_end(&key) {
                 self.done = true;
                 return None;
             }
-            let before_start = if self.reverse { self.above_hi(&key) } else { self.below_lo(&key) };
-            if !before_start {
+            if !self.bounds.before_start(&key) {
                 return Some(Ok((key, value)));
+            }
+        }
+    }
+}
+
+/// Expands pages into batches of rows, one page per batch.
+struct ExpandBatches<'a> {
+    raw: KvIter<'a>,
+    bounds: Bounds,
+    /// Rows stored one per entry, gathered until a page or the end.
+    loose: Vec<(Bytes, Bytes)>,
+    /// A page batch waiting for the loose rows before it to go out.
+    next_page: Option<RowBatch>,
+    done: bool,
+}
+
+impl ExpandBatches<'_> {
+    /// The in-range rows of the page under `key`; sets `done` when the
+    /// range ends inside it.
+    fn page(&mut self, key: &[u8], value: Bytes) -> Result<RowBatch> {
+        let mut page_key = [0u8; PAGE_KEY_LEN];
+        page_key.copy_from_slice(key);
+        let dir = Directory::parse(&value)?;
+        let mut rows = Vec::with_capacity(dir.n);
+        for i in 0..dir.n {
+            let row_key = keys::page_row_key(&page_key, dir.slot(i));
+            if self.bounds.past_end(&row_key) {
+                self.done = true;
+                break;
+            }
+            if !self.bounds.before_start(&row_key) {
+                rows.push((dir.slot(i), dir.image(i)?));
+            }
+        }
+        Ok(RowBatch::page(page_key, value, rows))
+    }
+
+    fn take_loose(&mut self) -> Option<Result<RowBatch>> {
+        (!self.loose.is_empty()).then(|| Ok(RowBatch::entries(std::mem::take(&mut self.loose))))
+    }
+}
+
+impl Iterator for ExpandBatches<'_> {
+    type Item = Result<RowBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(page) = self.next_page.take() {
+                return Some(Ok(page));
+            }
+            if self.done {
+                return self.take_loose();
+            }
+            let (key, value) = match self.raw.next() {
+                Some(Ok(kv)) => kv,
+                Some(Err(e)) => {
+                    self.done = true;
+                    self.loose.clear();
+                    return Some(Err(e));
+                }
+                None => {
+                    self.done = true;
+                    continue;
+                }
+            };
+            if keys::is_page_key(&key) {
+                let page = match self.page(&key, value) {
+                    Ok(page) => page,
+                    Err(e) => {
+                        self.done = true;
+                        self.loose.clear();
+                        return Some(Err(e));
+                    }
+                };
+                if !page.is_empty() {
+                    self.next_page = Some(page);
+                }
+                if let Some(loose) = self.take_loose() {
+                    return Some(loose);
+                }
+                continue;
+            }
+            // A row on its own: in range unless past the end (see `Expand`).
+            if self.bounds.past_end(&key) {
+                self.done = true;
+                continue;
+            }
+            if !self.bounds.before_start(&key) {
+                self.loose.push((key, value));
+                if self.loose.len() == PAGE_SLOTS {
+                    return self.take_loose();
+                }
             }
         }
     }
@@ -391,6 +513,57 @@ mod tests {
         want.sort();
         got.sort();
         assert_eq!(got, want);
+    }
+
+    /// Flattened batches against the row-at-a-time expansion, for bounds
+    /// that cut pages, fall between them and take in loose rows.
+    #[test]
+    fn batches_hold_exactly_the_rows_expand_yields() {
+        let key = |rowid: i64| keys::rowid_key(7, rowid);
+        let text = |s: &str| keys::row_key(7, &[&crate::Value::Text(s.into())]);
+        let page_at = |rowid: i64, slots: &[u8]| {
+            let images: Vec<Vec<u8>> = slots.iter().map(|s| vec![*s; usize::from(*s % 3)]).collect();
+            let rows: Vec<(u8, &[u8])> = slots.iter().zip(&images).map(|(s, i)| (*s, &i[..])).collect();
+            (keys::page_of(&key(rowid)).unwrap().0.to_vec(), page(&rows))
+        };
+        let mut raw: Vec<(Vec<u8>, Vec<u8>)> =
+            vec![page_at(0, &[0, 1, 5, 63]), page_at(64, &[0, 2, 3]), page_at(640, &(0..64).collect::<Vec<u8>>())];
+        // Loose rows sort after the pages of the same table (text keys).
+        raw.extend((0..70).map(|i| (text(&format!("k{i:03}")), vec![i])));
+        raw.sort();
+        let kv = |raw: &[(Vec<u8>, Vec<u8>)]| -> KvIter<'static> {
+            let owned: Vec<Result<(Bytes, Bytes)>> =
+                raw.iter().map(|(k, v)| Ok((Bytes::from(&k[..]), Bytes::from(&v[..])))).collect();
+            Box::new(owned.into_iter())
+        };
+        let bounds = [
+            (Bound::Unbounded, Bound::Unbounded),
+            (Bound::Included(key(1)), Bound::Excluded(key(66))),
+            (Bound::Excluded(key(1)), Bound::Included(key(67))),
+            (Bound::Included(key(6)), Bound::Excluded(key(63))),
+            (Bound::Included(key(100)), Bound::Excluded(key(600))),
+            (Bound::Included(key(650)), Bound::Included(text("k010"))),
+            (Bound::Excluded(text("k003")), Bound::Unbounded),
+        ];
+        for (lo, hi) in bounds {
+            let want: Vec<(Vec<u8>, Vec<u8>)> = expand(kv(&raw), lo.clone(), hi.clone(), false)
+                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
+                .collect::<Result<_>>()
+                .unwrap();
+            let mut got = Vec::new();
+            for batch in expand_batches(kv(&raw), lo.clone(), hi.clone()) {
+                let batch = batch.unwrap();
+                assert!(!batch.is_empty() && batch.len() <= PAGE_SLOTS);
+                got.extend((0..batch.len()).map(|i| (batch.key(i).to_vec(), batch.image(i).to_vec())));
+            }
+            assert_eq!(got, want, "{lo:?}..{hi:?}");
+        }
+        // A damaged page ends the batches with an error.
+        let mut bad = raw.clone();
+        bad[1].1.truncate(3);
+        let results: Vec<bool> =
+            expand_batches(kv(&bad), Bound::Unbounded, Bound::Unbounded).map(|b| b.is_ok()).collect();
+        assert_eq!(results, vec![true, false]);
     }
 
     #[test]

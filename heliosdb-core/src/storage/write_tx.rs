@@ -371,6 +371,14 @@ impl Reader for WriteTx {
         super::reversed(self.scan(ks, lo, hi))
     }
 
+    fn scan_batches(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> super::BatchIter<'_> {
+        // Pages only where no write of its own has to be merged in.
+        if self.overlays[ks as usize].is_empty() {
+            return self.base.scan_batches(ks, lo, hi);
+        }
+        super::batch::batched(self.scan(ks, lo, hi))
+    }
+
     fn scn(&self) -> u64 {
         self.scn
     }

@@ -170,19 +170,63 @@ pub fn decode_row(buf: &[u8], ncols: usize) -> Result<Vec<Value>> {
 
 /// Decodes only the columns flagged in `needed`; the others are NULL.
 pub fn decode_columns(buf: &[u8], needed: &[bool]) -> Result<Vec<Value>> {
-    let mut pos = 8;
-    let n = usize::try_from(get_varint(buf, &mut pos)?).map_err(|_| corrupt())?;
     // One spare slot: a rowid table's scan appends the rowid, which must
     // not reallocate every row.
-    let mut out = Vec::with_capacity(needed.len().max(n) + 1);
-    let last_needed = needed.iter().rposition(|b| *b).map_or(0, |i| i + 1);
-    for i in 0..n.min(last_needed) {
-        let want = needed.get(i).copied().unwrap_or(false);
-        let v = field(buf, &mut pos, want)?;
-        out.push(if want { v } else { Value::Null });
-    }
-    out.resize(needed.len().max(n), Value::Null);
+    let mut out = Vec::with_capacity(needed.len() + 1);
+    decode_columns_into(buf, needed, &mut out)?;
     Ok(out)
+}
+
+/// [`decode_columns`] into `out`, whose values are overwritten in place:
+/// a batch scan decodes row after row into the same buffers, so a text
+/// column refills the string already there instead of allocating one.
+/// `out` ends up as long as [`decode_columns`]'s result.
+pub fn decode_columns_into(buf: &[u8], needed: &[bool], out: &mut Vec<Value>) -> Result<()> {
+    let mut pos = 8;
+    let n = usize::try_from(get_varint(buf, &mut pos)?).map_err(|_| corrupt())?;
+    let len = needed.len().max(n);
+    out.truncate(len);
+    out.resize(len, Value::Null);
+    let last_needed = needed.iter().rposition(|b| *b).map_or(0, |i| i + 1);
+    for (i, slot) in out.iter_mut().enumerate().take(n.min(last_needed)) {
+        if needed.get(i).copied().unwrap_or(false) {
+            field_into(buf, &mut pos, slot)?;
+        } else {
+            skip_field(buf, &mut pos)?;
+            *slot = Value::Null;
+        }
+    }
+    for slot in out.iter_mut().skip(n.min(last_needed)) {
+        *slot = Value::Null;
+    }
+    Ok(())
+}
+
+/// Reads one field into `slot`, reusing the string or bytes `slot` holds.
+fn field_into(buf: &[u8], pos: &mut usize, slot: &mut Value) -> Result<()> {
+    let tag = *buf.get(*pos).ok_or_else(corrupt)?;
+    match (tag, &mut *slot) {
+        (F_TEXT, Value::Text(s)) => {
+            *pos += 1;
+            let n = usize::try_from(get_varint(buf, pos)?).map_err(|_| corrupt())?;
+            let text = std::str::from_utf8(take(buf, pos, n)?).map_err(|_| corrupt())?;
+            s.clear();
+            s.push_str(text);
+        }
+        (F_BLOB, Value::Blob(b)) => {
+            *pos += 1;
+            let n = usize::try_from(get_varint(buf, pos)?).map_err(|_| corrupt())?;
+            b.clear();
+            b.extend_from_slice(take(buf, pos, n)?);
+        }
+        _ => *slot = field(buf, pos, true)?,
+    }
+    Ok(())
+}
+
+/// Passes over one field.
+fn skip_field(buf: &[u8], pos: &mut usize) -> Result<()> {
+    field(buf, pos, false).map(drop)
 }
 
 #[cfg(test)]

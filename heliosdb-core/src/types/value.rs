@@ -8,7 +8,7 @@ use std::fmt;
 /// INTEGER is a 64-bit signed integer, REAL an IEEE double, DECIMAL an exact
 /// decimal (up to 28 significant digits), BOOLEAN its own type (it prints as
 /// `1`/`0` like SQLite and PostgreSQL's `true`/`false` are accepted on input).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Value {
     /// SQL NULL.
     Null,
@@ -24,6 +24,30 @@ pub enum Value {
     Boolean(bool),
     /// An exact decimal number.
     Decimal(Decimal),
+}
+
+impl Clone for Value {
+    fn clone(&self) -> Value {
+        match self {
+            Value::Null => Value::Null,
+            Value::Integer(i) => Value::Integer(*i),
+            Value::Real(f) => Value::Real(*f),
+            Value::Text(s) => Value::Text(s.clone()),
+            Value::Blob(b) => Value::Blob(b.clone()),
+            Value::Boolean(b) => Value::Boolean(*b),
+            Value::Decimal(d) => Value::Decimal(*d),
+        }
+    }
+
+    /// Reuses the string or bytes `self` already holds: a buffer refilled
+    /// row after row (a GROUP BY key, a batch's rows) then stops allocating.
+    fn clone_from(&mut self, source: &Value) {
+        match (self, source) {
+            (Value::Text(dst), Value::Text(src)) => dst.clone_from(src),
+            (Value::Blob(dst), Value::Blob(src)) => dst.clone_from(src),
+            (dst, src) => *dst = src.clone(),
+        }
+    }
 }
 
 impl Value {

@@ -1,0 +1,204 @@
+//! Batch-at-a-time scans: a table read a page of rows at a time into row
+//! buffers that are reused from page to page.
+//!
+//! The row-at-a-time path hands every row up a chain of boxed iterators as
+//! a freshly allocated `Vec<Value>`: storage builds a key and an image
+//! slice per row, the scan allocates a row and its strings, the WHERE
+//! drops the row it rejects. A [`BatchScan`] reads a page from storage
+//! ([`Reader::scan_batches`]) and decodes its rows into a [`Batch`] whose
+//! buffers (and the strings in them) are refilled in place. Operators that
+//! fold their input (aggregation, top-N) read those rows by reference
+//! through [`Rows`], so a row they do not keep allocates nothing; every
+//! other operator takes owned rows from [`Rows::owned`].
+//!
+//! The WHERE is evaluated as rows are handed out, one row at a time, with
+//! the same [`eval_predicate`] as everywhere else: what a batch saves is the
+//! machinery around each row, not SQL semantics. Handing out lazily also
+//! keeps a `LIMIT` from evaluating rows it never reaches.
+
+use super::eval::{eval_predicate, EvalCtx};
+use super::scan::{batch_ranges, decode_stored_row_into, KeyRange};
+use super::RowIter;
+use crate::error::Result;
+use crate::sql::expr::Expr;
+use crate::sql::plan::{Plan, ScanPlan};
+use crate::storage::{BatchIter, Bytes, Ks, Reader, RowBatch};
+use crate::types::rowcodec::row_scn;
+use crate::types::Value;
+
+/// Decoded rows of one storage batch; the buffers outlive it.
+#[derive(Default)]
+pub(super) struct Batch {
+    rows: Vec<Vec<Value>>,
+    /// How many of `rows` hold this batch's rows.
+    len: usize,
+}
+
+/// A scan of the present through the primary key, and the WHERE right
+/// above it, run a page at a time.
+pub(super) struct BatchScan<'a> {
+    reader: &'a dyn Reader,
+    sp: &'a ScanPlan,
+    pred: Option<&'a Expr>,
+    ranges: std::vec::IntoIter<KeyRange>,
+    current: Option<BatchIter<'a>>,
+}
+
+impl<'a> BatchScan<'a> {
+    /// The batch scan that runs `plan`, when `plan` is a scan (or a WHERE
+    /// over one) that reads the present through its primary key.
+    ///
+    /// # Errors
+    /// Evaluation errors in key expressions.
+    pub(super) fn of(plan: &'a Plan, reader: &'a dyn Reader, ctx: &EvalCtx) -> Result<Option<BatchScan<'a>>> {
+        let (sp, pred) = match plan {
+            Plan::Scan(sp) => (sp, None),
+            Plan::Filter { input, pred } => match &**input {
+                Plan::Scan(sp) => (sp, Some(pred)),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let Some(ranges) = batch_ranges(sp, ctx)? else { return Ok(None) };
+        Ok(Some(BatchScan { reader, sp, pred, ranges: ranges.into_iter(), current: None }))
+    }
+
+    /// Refills `batch` with the rows of the next storage batch that has
+    /// any; `false` once the scan is done. Checks for an interrupt once
+    /// per batch.
+    ///
+    /// # Errors
+    /// Storage errors; damaged rows; an interrupt.
+    fn fill(&mut self, batch: &mut Batch) -> Result<bool> {
+        batch.len = 0;
+        let Some(stored) = self.next_stored()? else { return Ok(false) };
+        crate::interrupt::check()?;
+        let table = &self.sp.table;
+        for i in 0..stored.len() {
+            if batch.rows.len() == i {
+                batch.rows.push(Vec::new());
+            }
+            let row = &mut batch.rows[i];
+            let image = stored.image(i);
+            decode_stored_row_into(table, &stored.key(i), image, &self.sp.needed, row)?;
+            if self.sp.with_scn {
+                row.push(Value::Integer(row_scn(image)? as i64));
+            }
+        }
+        batch.len = stored.len();
+        Ok(true)
+    }
+
+    /// The next non-empty storage batch of the ranges, in order.
+    fn next_stored(&mut self) -> Result<Option<RowBatch>> {
+        loop {
+            if let Some(current) = &mut self.current {
+                match current.next() {
+                    Some(Ok(b)) if b.is_empty() => continue,
+                    Some(b) => return b.map(Some),
+                    None => self.current = None,
+                }
+            }
+            match self.ranges.next() {
+                None => return Ok(None),
+                Some(KeyRange::Span(lo, hi)) => self.current = Some(self.reader.scan_batches(Ks::Rows, lo, hi)),
+                Some(KeyRange::Point(k)) => {
+                    if let Some(image) = self.reader.get(Ks::Rows, &k)? {
+                        return Ok(Some(RowBatch::entries(vec![(Bytes::from(k), image)])));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rows read one at a time by reference: a batch scan's buffers, or the
+/// rows of any other plan. A consumer may modify a row or take it
+/// (`std::mem::take`); what it leaves is overwritten by a later row.
+pub(super) enum Rows<'a> {
+    /// Rows of a row-at-a-time iterator, each held here while it is read.
+    Stream { iter: RowIter<'a>, row: Vec<Value> },
+    /// Rows of a batch scan.
+    Batches { scan: BatchScan<'a>, ctx: &'a EvalCtx<'a>, batch: Batch, at: usize, failed: bool },
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of `plan`: batched when `plan` is a scan [`BatchScan::of`]
+    /// runs, else row by row through [`super::query::run`].
+    ///
+    /// # Errors
+    /// Errors starting the plan.
+    pub(super) fn of(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx<'a>) -> Result<Rows<'a>> {
+        Ok(match BatchScan::of(plan, reader, ctx)? {
+            Some(scan) => Rows::batched(scan, ctx),
+            None => Rows::stream(super::query::run(plan, reader, ctx)?),
+        })
+    }
+
+    /// The rows of a batch scan (`ctx` evaluates its WHERE).
+    pub(super) fn batched(scan: BatchScan<'a>, ctx: &'a EvalCtx<'a>) -> Rows<'a> {
+        Rows::Batches { scan, ctx, batch: Batch::default(), at: 0, failed: false }
+    }
+
+    /// The rows of a row iterator.
+    pub(super) fn stream(iter: RowIter<'a>) -> Rows<'a> {
+        Rows::Stream { iter, row: Vec::new() }
+    }
+
+    /// The next row, or `None` after the last. After an error, `None`.
+    ///
+    /// # Errors
+    /// What producing the row failed with.
+    pub(super) fn next_row(&mut self) -> Result<Option<&mut Vec<Value>>> {
+        match self {
+            Rows::Stream { iter, row } => match iter.next().transpose()? {
+                Some(r) => {
+                    *row = r;
+                    Ok(Some(row))
+                }
+                None => Ok(None),
+            },
+            Rows::Batches { scan, ctx, batch, at, failed } => loop {
+                if *failed {
+                    return Ok(None);
+                }
+                if *at < batch.len {
+                    let i = *at;
+                    *at += 1;
+                    if let Some(pred) = scan.pred {
+                        match eval_predicate(pred, &batch.rows[i], ctx) {
+                            Ok(true) => {}
+                            Ok(false) => continue,
+                            Err(e) => {
+                                *failed = true;
+                                return Err(e);
+                            }
+                        }
+                    }
+                    return Ok(Some(&mut batch.rows[i]));
+                }
+                *at = 0;
+                match scan.fill(batch) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(None),
+                    Err(e) => {
+                        *failed = true;
+                        return Err(e);
+                    }
+                }
+            },
+        }
+    }
+
+    /// The rows as owned values, for operators that keep every row.
+    pub(super) fn owned(self) -> RowIter<'a> {
+        match self {
+            Rows::Stream { iter, .. } => iter,
+            mut rows => Box::new(std::iter::from_fn(move || match rows.next_row() {
+                Ok(Some(row)) => Some(Ok(std::mem::take(row))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            })),
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Row batches: a range read of `rows` handed out a page at a time.
+//!
+//! [`super::Reader::scan`] yields one `(key, image)` pair per row, and for a
+//! paged table that means a key built, an image slice counted into the
+//! page's shared memory and two reference counts dropped, per row. A
+//! [`RowBatch`] instead holds a page once and hands out its rows as plain
+//! slices, so the executor's batch scan (`exec::batch`) pays the per-row
+//! costs of neither the storage iterator nor its own. What a batch holds is
+//! exactly what the row-at-a-time scan would have yielded, in the same
+//! order: the two are interchangeable.
+
+use super::keys::{page_row_key, INT_ROW_KEY_LEN, PAGE_KEY_LEN, PAGE_SLOTS};
+use super::kv::{Bytes, KvIter};
+use crate::error::Result;
+use std::ops::{Deref, Range};
+
+/// A stream of row batches, in key order.
+pub type BatchIter<'a> = Box<dyn Iterator<Item = Result<RowBatch>> + 'a>;
+
+/// Some rows of a range read, in key order: the in-range rows of one page,
+/// or up to 64 rows stored one per entry.
+pub struct RowBatch {
+    inner: Inner,
+}
+
+enum Inner {
+    Page {
+        key: [u8; PAGE_KEY_LEN],
+        bytes: Bytes,
+        /// (slot, image range within `bytes`) of each row handed out.
+        rows: Vec<(u8, Range<usize>)>,
+    },
+    Entries(Vec<(Bytes, Bytes)>),
+}
+
+/// The key of one row of a batch: built from its page's key and slot, or
+/// stored with it.
+pub enum RowKey<'a> {
+    /// A row of a page.
+    Paged([u8; INT_ROW_KEY_LEN]),
+    /// A row stored in its own entry.
+    Stored(&'a [u8]),
+}
+
+impl Deref for RowKey<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            RowKey::Paged(k) => k,
+            RowKey::Stored(k) => k,
+        }
+    }
+}
+
+impl RowBatch {
+    /// The rows `rows` (slot, image range) of the page stored under `key`.
+    pub(super) fn page(key: [u8; PAGE_KEY_LEN], bytes: Bytes, rows: Vec<(u8, Range<usize>)>) -> RowBatch {
+        RowBatch { inner: Inner::Page { key, bytes, rows } }
+    }
+
+    /// Rows as a row-at-a-time scan yields them.
+    pub fn entries(entries: Vec<(Bytes, Bytes)>) -> RowBatch {
+        RowBatch { inner: Inner::Entries(entries) }
+    }
+
+    /// How many rows the batch holds.
+    pub fn len(&self) -> usize {
+        match &self.inner {
+            Inner::Page { rows, .. } => rows.len(),
+            Inner::Entries(e) => e.len(),
+        }
+    }
+
+    /// Whether the batch holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The key of row `i`.
+    ///
+    /// # Panics
+    /// When `i >= self.len()` (a caller's indexing bug, like a slice's).
+    pub fn key(&self, i: usize) -> RowKey<'_> {
+        match &self.inner {
+            Inner::Page { key, rows, .. } => RowKey::Paged(page_row_key(key, rows[i].0)),
+            Inner::Entries(e) => RowKey::Stored(&e[i].0),
+        }
+    }
+
+    /// The stored image of row `i`.
+    ///
+    /// # Panics
+    /// When `i >= self.len()`.
+    pub fn image(&self, i: usize) -> &[u8] {
+        match &self.inner {
+            Inner::Page { bytes, rows, .. } => &bytes[rows[i].1.clone()],
+            Inner::Entries(e) => &e[i].1,
+        }
+    }
+}
+
+/// `iter`'s rows in batches of up to a page's worth: for readers whose
+/// rows do not come in pages (a transaction's own writes merged over its
+/// snapshot, a row-per-entry table).
+pub fn batched(iter: KvIter<'_>) -> BatchIter<'_> {
+    let mut iter = iter.fuse();
+    Box::new(std::iter::from_fn(move || {
+        let mut entries = Vec::with_capacity(PAGE_SLOTS);
+        for kv in iter.by_ref() {
+            match kv {
+                Ok(kv) => entries.push(kv),
+                Err(e) => return Some(Err(e)),
+            }
+            if entries.len() == PAGE_SLOTS {
+                break;
+            }
+        }
+        (!entries.is_empty()).then(|| Ok(RowBatch::entries(entries)))
+    }))
+}
