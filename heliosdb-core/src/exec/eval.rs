@@ -144,14 +144,15 @@ pub fn compare(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
     })
 }
 
-/// Evaluates `e` over `row`, borrowing when `e` names a column (a text or
-/// blob column is then not copied).
+/// Evaluates `e` over `row`, borrowing when `e` names a column or is a
+/// constant (a text or blob value is then not copied).
 ///
 /// # Errors
 /// As [`eval`].
-pub fn eval_ref<'r>(e: &Expr, row: &'r [Value], ctx: &EvalCtx) -> Result<Cow<'r, Value>> {
+pub fn eval_ref<'r>(e: &'r Expr, row: &'r [Value], ctx: &EvalCtx) -> Result<Cow<'r, Value>> {
     match e {
         Expr::Column(i) if *i < row.len() => Ok(Cow::Borrowed(&row[*i])),
+        Expr::Literal(v) => Ok(Cow::Borrowed(v)),
         _ => eval(e, row, ctx).map(Cow::Owned),
     }
 }
@@ -292,25 +293,27 @@ fn eval_binary(op: BinaryOp, l: &Expr, r: &Expr, row: &[Value], ctx: &EvalCtx) -
             }))
         }
         _ => {
-            let a = eval(l, row, ctx)?;
-            let b = eval(r, row, ctx)?;
+            // Operands are borrowed where they can be: a comparison of a
+            // column with a constant then copies neither.
+            let (a, b) = (eval_ref(l, row, ctx)?, eval_ref(r, row, ctx)?);
+            let (a, b) = (a.as_ref(), b.as_ref());
             Ok(match op {
                 BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
-                    arith::arithmetic(op, &a, &b)?
+                    arith::arithmetic(op, a, b)?
                 }
-                BinaryOp::Concat => arith::concat(&a, &b),
+                BinaryOp::Concat => arith::concat(a, b),
                 BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::ShiftLeft | BinaryOp::ShiftRight => {
-                    arith::bitwise(op, &a, &b)
+                    arith::bitwise(op, a, b)
                 }
                 BinaryOp::Is | BinaryOp::IsNot => {
                     let same = match (a.is_null(), b.is_null()) {
                         (true, true) => true,
-                        (false, false) => compare(BinaryOp::Eq, &a, &b) == Some(true),
+                        (false, false) => compare(BinaryOp::Eq, a, b) == Some(true),
                         _ => false,
                     };
                     Value::Integer(i64::from(same == (op == BinaryOp::Is)))
                 }
-                _ => bool_value(compare(op, &a, &b)),
+                _ => bool_value(compare(op, a, b)),
             })
         }
     }
@@ -321,5 +324,15 @@ fn eval_binary(op: BinaryOp, l: &Expr, r: &Expr, row: &[Value], ctx: &EvalCtx) -
 /// # Errors
 /// As [`eval`].
 pub fn eval_predicate(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
+    if let Expr::Binary(
+        op @ (BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq),
+        l,
+        r,
+    ) = e
+    {
+        // The common WHERE: one comparison, answered without building its value.
+        let (a, b) = (eval_ref(l, row, ctx)?, eval_ref(r, row, ctx)?);
+        return Ok(compare(*op, &a, &b) == Some(true));
+    }
     Ok(truthy(&eval(e, row, ctx)?) == Some(true))
 }
