@@ -9,7 +9,8 @@
 //! buffers (and the strings in them) are refilled in place. Operators that
 //! fold their input (aggregation, top-N) read those rows by reference
 //! through [`Rows`], so a row they do not keep allocates nothing; every
-//! other operator takes owned rows from [`Rows::owned`].
+//! other operator takes owned rows from [`Rows::owned`], each decoded as it
+//! is handed out.
 //!
 //! The WHERE is evaluated as rows are handed out, one row at a time, with
 //! the same [`eval_predicate`] as everywhere else: what a batch saves is the
@@ -40,6 +41,7 @@ pub(super) struct BatchScan<'a> {
     reader: &'a dyn Reader,
     sp: &'a ScanPlan,
     pred: Option<&'a Expr>,
+    ctx: &'a EvalCtx<'a>,
     ranges: std::vec::IntoIter<KeyRange>,
     current: Option<BatchIter<'a>>,
 }
@@ -50,7 +52,7 @@ impl<'a> BatchScan<'a> {
     ///
     /// # Errors
     /// Evaluation errors in key expressions.
-    pub(super) fn of(plan: &'a Plan, reader: &'a dyn Reader, ctx: &EvalCtx) -> Result<Option<BatchScan<'a>>> {
+    pub(super) fn of(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx<'a>) -> Result<Option<BatchScan<'a>>> {
         let (sp, pred) = match plan {
             Plan::Scan(sp) => (sp, None),
             Plan::Filter { input, pred } => match &**input {
@@ -60,7 +62,7 @@ impl<'a> BatchScan<'a> {
             _ => return Ok(None),
         };
         let Some(ranges) = batch_ranges(sp, ctx)? else { return Ok(None) };
-        Ok(Some(BatchScan { reader, sp, pred, ranges: ranges.into_iter(), current: None }))
+        Ok(Some(BatchScan { reader, sp, pred, ctx, ranges: ranges.into_iter(), current: None }))
     }
 
     /// Refills `batch` with the rows of the next storage batch that has
@@ -73,20 +75,71 @@ impl<'a> BatchScan<'a> {
         batch.len = 0;
         let Some(stored) = self.next_stored()? else { return Ok(false) };
         crate::interrupt::check()?;
-        let table = &self.sp.table;
         for i in 0..stored.len() {
             if batch.rows.len() == i {
                 batch.rows.push(Vec::new());
             }
             let row = &mut batch.rows[i];
-            let image = stored.image(i);
-            decode_stored_row_into(table, &stored.key(i), image, &self.sp.needed, row)?;
-            if self.sp.with_scn {
-                row.push(Value::Integer(row_scn(image)? as i64));
+            if row.capacity() == 0 {
+                // New, or its row was taken: allocated once, at full size.
+                row.reserve_exact(self.width());
             }
+            self.decode(&stored, i, row)?;
         }
         batch.len = stored.len();
         Ok(true)
+    }
+
+    /// Row `i` of `stored` into `row`, as the row-at-a-time scan builds it.
+    fn decode(&self, stored: &RowBatch, i: usize, row: &mut Vec<Value>) -> Result<()> {
+        let image = stored.image(i);
+        decode_stored_row_into(&self.sp.table, &stored.key(i), image, &self.sp.needed, row)?;
+        if self.sp.with_scn {
+            row.push(Value::Integer(row_scn(image)? as i64));
+        }
+        Ok(())
+    }
+
+    /// A row's length at most: its columns, the rowid and an SCN stamp.
+    fn width(&self) -> usize {
+        self.sp.table.columns.len().max(self.sp.needed.len()) + 2
+    }
+
+    /// The rows as owned values, for operators that keep every row. Each
+    /// is decoded as it is handed out, into a vector of its own: decoding a
+    /// page of them ahead only to move them out measured slower (the
+    /// allocator pays for the burst).
+    fn owned(mut self) -> RowIter<'a> {
+        let mut stored: Option<RowBatch> = None;
+        let mut at = 0;
+        let mut failed = false;
+        Box::new(std::iter::from_fn(move || {
+            let step = |this: &mut Self, stored: &mut Option<RowBatch>, at: &mut usize| -> Result<Option<Vec<Value>>> {
+                loop {
+                    if let Some(page) = stored.as_ref().filter(|p| *at < p.len()) {
+                        let mut row = Vec::with_capacity(this.width());
+                        this.decode(page, *at, &mut row)?;
+                        *at += 1;
+                        match this.pred {
+                            Some(pred) if !eval_predicate(pred, &row, this.ctx)? => continue,
+                            _ => return Ok(Some(row)),
+                        }
+                    }
+                    *stored = this.next_stored()?;
+                    *at = 0;
+                    if stored.is_none() {
+                        return Ok(None);
+                    }
+                    crate::interrupt::check()?;
+                }
+            };
+            if failed {
+                return None;
+            }
+            let r = step(&mut self, &mut stored, &mut at).transpose();
+            failed = matches!(r, Some(Err(_)));
+            r
+        }))
     }
 
     /// The next non-empty storage batch of the ranges, in order.
@@ -119,7 +172,7 @@ pub(super) enum Rows<'a> {
     /// Rows of a row-at-a-time iterator, each held here while it is read.
     Stream { iter: RowIter<'a>, row: Vec<Value> },
     /// Rows of a batch scan.
-    Batches { scan: BatchScan<'a>, ctx: &'a EvalCtx<'a>, batch: Batch, at: usize, failed: bool },
+    Batches { scan: BatchScan<'a>, batch: Batch, at: usize, failed: bool },
 }
 
 impl<'a> Rows<'a> {
@@ -130,14 +183,14 @@ impl<'a> Rows<'a> {
     /// Errors starting the plan.
     pub(super) fn of(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx<'a>) -> Result<Rows<'a>> {
         Ok(match BatchScan::of(plan, reader, ctx)? {
-            Some(scan) => Rows::batched(scan, ctx),
+            Some(scan) => Rows::batched(scan),
             None => Rows::stream(super::query::run(plan, reader, ctx)?),
         })
     }
 
-    /// The rows of a batch scan (`ctx` evaluates its WHERE).
-    pub(super) fn batched(scan: BatchScan<'a>, ctx: &'a EvalCtx<'a>) -> Rows<'a> {
-        Rows::Batches { scan, ctx, batch: Batch::default(), at: 0, failed: false }
+    /// The rows of a batch scan.
+    pub(super) fn batched(scan: BatchScan<'a>) -> Rows<'a> {
+        Rows::Batches { scan, batch: Batch::default(), at: 0, failed: false }
     }
 
     /// The rows of a row iterator.
@@ -158,7 +211,7 @@ impl<'a> Rows<'a> {
                 }
                 None => Ok(None),
             },
-            Rows::Batches { scan, ctx, batch, at, failed } => loop {
+            Rows::Batches { scan, batch, at, failed } => loop {
                 if *failed {
                     return Ok(None);
                 }
@@ -166,7 +219,7 @@ impl<'a> Rows<'a> {
                     let i = *at;
                     *at += 1;
                     if let Some(pred) = scan.pred {
-                        match eval_predicate(pred, &batch.rows[i], ctx) {
+                        match eval_predicate(pred, &batch.rows[i], scan.ctx) {
                             Ok(true) => {}
                             Ok(false) => continue,
                             Err(e) => {
@@ -194,11 +247,7 @@ impl<'a> Rows<'a> {
     pub(super) fn owned(self) -> RowIter<'a> {
         match self {
             Rows::Stream { iter, .. } => iter,
-            mut rows => Box::new(std::iter::from_fn(move || match rows.next_row() {
-                Ok(Some(row)) => Some(Ok(std::mem::take(row))),
-                Ok(None) => None,
-                Err(e) => Some(Err(e)),
-            })),
+            Rows::Batches { scan, .. } => scan.owned(),
         }
     }
 }

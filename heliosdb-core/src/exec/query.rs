@@ -68,7 +68,7 @@ fn run_skipping<'a>(
 pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
     if matches!(plan, Plan::Scan(_) | Plan::Filter { .. }) {
         if let Some(scan) = BatchScan::of(plan, reader, ctx)? {
-            return Ok(Rows::batched(scan, ctx).owned());
+            return Ok(Rows::batched(scan).owned());
         }
     }
     Ok(match plan {
