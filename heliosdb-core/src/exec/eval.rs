@@ -216,9 +216,9 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
             bool_value(r.map(|b| b != *negated))
         }
         Expr::Between { expr, lo, hi, negated } => {
-            let v = eval(expr, row, ctx)?;
-            let ge = compare(BinaryOp::GtEq, &v, &eval(lo, row, ctx)?);
-            let le = compare(BinaryOp::LtEq, &v, &eval(hi, row, ctx)?);
+            let (v, lo, hi) = (eval_ref(expr, row, ctx)?, eval_ref(lo, row, ctx)?, eval_ref(hi, row, ctx)?);
+            let ge = compare(BinaryOp::GtEq, &v, &lo);
+            let le = compare(BinaryOp::LtEq, &v, &hi);
             let both = match (ge, le) {
                 (Some(false), _) | (_, Some(false)) => Some(false),
                 (Some(true), Some(true)) => Some(true),

@@ -13,7 +13,7 @@
 
 use super::aggregate::AggState;
 use super::batch::Rows;
-use super::eval::{eval, eval_predicate, EvalCtx};
+use super::eval::{eval, eval_predicate, eval_ref, EvalCtx};
 use super::memory::{row_bytes, Grant, KeyMap, KeySet, WorkMemory, HASH_ENTRY_OVERHEAD};
 use super::sort::{KeyCmp, Sorter};
 use super::spill::{PartitionFiles, SpillReader};
@@ -92,9 +92,10 @@ impl Aggregation<'_, '_> {
                     continue;
                 }
             }
-            let v = call.arg.as_ref().map(|a| eval(a, row, self.ctx)).transpose()?;
-            let sep = call.separator.as_ref().map(|s| eval(s, row, self.ctx)).transpose()?;
-            state.update(v.as_ref(), sep.as_ref())?;
+            // Borrowed where the argument is a column: a text value is not copied.
+            let v = call.arg.as_ref().map(|a| eval_ref(a, row, self.ctx)).transpose()?;
+            let sep = call.separator.as_ref().map(|s| eval_ref(s, row, self.ctx)).transpose()?;
+            state.update(v.as_deref(), sep.as_deref())?;
         }
         Ok(())
     }
