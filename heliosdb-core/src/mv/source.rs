@@ -17,7 +17,7 @@ use super::analyze::{Item, Maintained, Shape, Source};
 use crate::catalog::TableDef;
 use crate::error::Result;
 use crate::exec::eval::{eval, EvalCtx};
-use crate::exec::scan::{decode_stored_row, scan};
+use crate::exec::scan::decode_stored_row;
 use crate::exec::write::row_key_of;
 use crate::sql::expr::Expr;
 use crate::sql::plan::{Access, KeyAccess, Plan, Temporal};
@@ -94,9 +94,11 @@ pub fn present(
     match &m.source {
         Source::Table(t) => {
             // Decode only what the view reads, as its query's plan would.
+            // (Run as a plan, so the scan reads a page at a time.)
             let mut sp = full_scan(t);
             sp.needed = needed_columns(m, t);
-            for row in scan(reader, &sp, ctx)? {
+            let plan = Plan::Scan(sp);
+            for row in crate::exec::query::run(&plan, reader, ctx)? {
                 each(row?)?;
             }
         }
