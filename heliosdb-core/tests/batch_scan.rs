@@ -9,7 +9,8 @@
 //! before a column was added (shorter images) beside rows written after
 //! it, text and blobs whose lengths change from row to row, NULLs, deleted
 //! rows leaving holes in pages, key ranges that cut pages, a table keyed
-//! by text (no pages).
+//! by text (no pages). An interrupt stops a batch scan in both of its
+//! paths.
 
 mod common;
 use common::{rows, Rng};
@@ -135,4 +136,33 @@ fn a_limit_stops_before_rows_its_where_would_fail_on() {
     assert!(err.to_string().contains("integer overflow"), "{err}");
     // The statement after the failed one scans normally.
     assert_eq!(rows(&conn, "SELECT count(*) FROM t WHERE id > 100"), vec![vec![Value::Integer(100)]]);
+}
+
+#[test]
+fn an_interrupt_stops_a_batch_scan() {
+    use heliosdb_core::Error;
+    use std::time::{Duration, Instant};
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v);
+         INSERT INTO t SELECT value, value FROM generate_series(1, 200000);",
+    )
+    .unwrap();
+    // Far slower per row than the interrupt takes to arrive: folded in
+    // place (an aggregate) and handed out as owned rows (a sort).
+    let slow = "length(replace(printf('%.4000d', v), '0', 'ab'))";
+    for sql in [format!("SELECT sum({slow}) FROM t WHERE v > 0"), format!("SELECT {slow} AS n FROM t ORDER BY n")] {
+        let handle = conn.interrupt_handle();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            handle.interrupt();
+        });
+        let started = Instant::now();
+        let mut st = conn.prepare(&sql).unwrap();
+        let e = st.query(()).and_then(|mut rows| rows.next().map(|_| ())).unwrap_err();
+        stopper.join().unwrap();
+        assert!(matches!(e, Error::Interrupt(_)), "{sql}: {e:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{sql}: {:?}", started.elapsed());
+    }
+    assert_eq!(rows(&conn, "SELECT count(*) FROM t"), vec![vec![Value::Integer(200000)]]);
 }
