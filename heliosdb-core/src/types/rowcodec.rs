@@ -224,9 +224,19 @@ fn field_into(buf: &[u8], pos: &mut usize, slot: &mut Value) -> Result<()> {
     Ok(())
 }
 
-/// Passes over one field.
+/// Passes over one field (its length, never its value).
 fn skip_field(buf: &[u8], pos: &mut usize) -> Result<()> {
-    field(buf, pos, false).map(drop)
+    let tag = *buf.get(*pos).ok_or_else(corrupt)?;
+    *pos += 1;
+    let n = match tag {
+        F_NULL | F_FALSE | F_TRUE => 0,
+        F_INT => get_varint(buf, pos).map(|_| 0)?,
+        F_REAL => 8,
+        F_TEXT | F_BLOB => usize::try_from(get_varint(buf, pos)?).map_err(|_| corrupt())?,
+        F_DECIMAL => 16,
+        _ => return Err(corrupt()),
+    };
+    take(buf, pos, n).map(drop)
 }
 
 #[cfg(test)]
