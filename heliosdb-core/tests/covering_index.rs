@@ -135,4 +135,16 @@ fn a_decimal_in_an_untyped_column_is_read_from_its_row() {
     for (d, r) in direct.iter().zip(&from_rows) {
         assert_eq!(format!("{:?}", d[0]), format!("{:?}", r[0]));
     }
+    // A range on an untyped column falls back to a full scan, so the entry
+    // is met through a range on a typed column before it in the index.
+    conn.execute_batch(
+        "CREATE TABLE u2 (id INTEGER PRIMARY KEY, k INTEGER, x, n); CREATE INDEX u2_kx ON u2 (k, x);
+         INSERT INTO u2 VALUES (1, 1, CAST('1.50' AS DECIMAL(10,2)), 0), (2, 1, 7, 0), (3, 2, 8, 0);",
+    )
+    .unwrap();
+    assert!(format!("{:?}", rows(&conn, "EXPLAIN SELECT x FROM u2 WHERE k = 1")).contains("COVERING INDEX"));
+    let through_index = rows(&conn, "SELECT x, typeof(x), id FROM u2 WHERE k = 1");
+    let from_table = rows(&conn, "SELECT x, typeof(x), id FROM u2 WHERE k + 0 = 1");
+    assert_eq!(through_index.len(), 2);
+    assert_eq!(sorted(through_index), sorted(from_table));
 }
