@@ -18,7 +18,7 @@
 //! keeps a `LIMIT` from evaluating rows it never reaches.
 
 use super::eval::{eval_predicate, EvalCtx};
-use super::scan::{batch_ranges, decode_stored_row_into, row_from_index_into, KeyRange};
+use super::scan::{batch_ranges, decode_stored_row_into, KeyRange};
 use super::RowIter;
 use crate::error::Result;
 use crate::sql::expr::Expr;
@@ -35,23 +35,20 @@ pub(super) struct Batch {
     len: usize,
 }
 
-/// A scan of the present through the primary key or a covering index, and
-/// the WHERE right above it, run a page (or 64 index entries) at a time.
+/// A scan of the present through the primary key, and the WHERE right
+/// above it, run a page at a time.
 pub(super) struct BatchScan<'a> {
     reader: &'a dyn Reader,
     sp: &'a ScanPlan,
     pred: Option<&'a Expr>,
     ctx: &'a EvalCtx<'a>,
-    /// Reading a covering index's entries instead of the rows.
-    index: Option<usize>,
     ranges: std::vec::IntoIter<KeyRange>,
     current: Option<BatchIter<'a>>,
 }
 
 impl<'a> BatchScan<'a> {
     /// The batch scan that runs `plan`, when `plan` is a scan (or a WHERE
-    /// over one) that reads the present through its primary key or a
-    /// covering index (see [`batch_ranges`]).
+    /// over one) that reads the present through its primary key.
     ///
     /// # Errors
     /// Evaluation errors in key expressions.
@@ -64,8 +61,8 @@ impl<'a> BatchScan<'a> {
             },
             _ => return Ok(None),
         };
-        let Some((ranges, index)) = batch_ranges(sp, ctx)? else { return Ok(None) };
-        Ok(Some(BatchScan { reader, sp, pred, ctx, index, ranges: ranges.into_iter(), current: None }))
+        let Some(ranges) = batch_ranges(sp, ctx)? else { return Ok(None) };
+        Ok(Some(BatchScan { reader, sp, pred, ctx, ranges: ranges.into_iter(), current: None }))
     }
 
     /// Refills `batch` with the rows of the next storage batch that has
@@ -95,20 +92,8 @@ impl<'a> BatchScan<'a> {
 
     /// Row `i` of `stored` into `row`, as the row-at-a-time scan builds it.
     fn decode(&self, stored: &RowBatch, i: usize, row: &mut Vec<Value>) -> Result<()> {
-        let table = &self.sp.table;
-        if let Some(index) = self.index {
-            // An index entry: its key holds the values, its value the row key.
-            let row_key = stored.image(i);
-            if row_from_index_into(table, index, &stored.key(i), row_key, row)? {
-                return Ok(());
-            }
-            let image = self.reader.get(Ks::Rows, row_key)?.ok_or_else(|| {
-                crate::error::Error::Corrupt(format!("index of table {} points at a missing row", table.name))
-            })?;
-            return decode_stored_row_into(table, row_key, &image, &self.sp.needed, row);
-        }
         let image = stored.image(i);
-        decode_stored_row_into(table, &stored.key(i), image, &self.sp.needed, row)?;
+        decode_stored_row_into(&self.sp.table, &stored.key(i), image, &self.sp.needed, row)?;
         if self.sp.with_scn {
             row.push(Value::Integer(row_scn(image)? as i64));
         }
@@ -157,15 +142,6 @@ impl<'a> BatchScan<'a> {
         }))
     }
 
-    /// Where the ranges lie: the rows, or the covering index.
-    fn keyspace(&self) -> Ks {
-        if self.index.is_some() {
-            Ks::Index
-        } else {
-            Ks::Rows
-        }
-    }
-
     /// The next non-empty storage batch of the ranges, in order.
     fn next_stored(&mut self) -> Result<Option<RowBatch>> {
         loop {
@@ -178,9 +154,9 @@ impl<'a> BatchScan<'a> {
             }
             match self.ranges.next() {
                 None => return Ok(None),
-                Some(KeyRange::Span(lo, hi)) => self.current = Some(self.reader.scan_batches(self.keyspace(), lo, hi)),
+                Some(KeyRange::Span(lo, hi)) => self.current = Some(self.reader.scan_batches(Ks::Rows, lo, hi)),
                 Some(KeyRange::Point(k)) => {
-                    if let Some(image) = self.reader.get(self.keyspace(), &k)? {
+                    if let Some(image) = self.reader.get(Ks::Rows, &k)? {
                         return Ok(Some(RowBatch::entries(vec![(Bytes::from(k), image)])));
                     }
                 }

@@ -74,31 +74,22 @@ fn full_range(table: &TableDef) -> Vec<KeyRange> {
     vec![KeyRange::Span(lo, hi)]
 }
 
-/// What a batch scan (`exec::batch`) reads for `sp`: key ranges of the
-/// table's rows (`None` index) or of a covering index's entries (`Some`),
-/// or `None` when the scan is not one it runs. Reads of the present in key
-/// order qualify, through the primary key or an index that covers every
-/// column the query reads; the past merges versions in, other index reads
-/// fetch rows one by one, ranked views number their rows.
+/// The key ranges a batch scan (`exec::batch`) reads for `sp`, or `None`
+/// when the scan is not one it runs: only reads of the present in key
+/// order through the primary key qualify (the past merges versions in,
+/// index reads fetch rows one by one, ranked views number their rows).
 ///
 /// # Errors
 /// Evaluation errors in key expressions.
-pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<(Vec<KeyRange>, Option<usize>)>> {
+pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<Vec<KeyRange>>> {
     if sp.temporal.is_some() || ctx.as_of_default.is_some() || sp.reverse || sp.table.ranked().is_some() {
         return Ok(None);
     }
     let full = || full_range(&sp.table);
     Ok(match &sp.access {
-        Access::Full => Some((full(), None)),
-        Access::Key(ka) => match ka.index {
-            None => Some((key_ranges(sp, ka, ctx)?.unwrap_or_else(full), None)),
-            Some(i) if sp.index_covers(i) => match key_ranges(sp, ka, ctx)? {
-                Some(ranges) => Some((ranges, Some(i))),
-                // Key values that cannot be encoded: a full scan of the rows.
-                None => Some((full(), None)),
-            },
-            Some(_) => None,
-        },
+        Access::Full => Some(full()),
+        Access::Key(ka) if ka.index.is_none() => Some(key_ranges(sp, ka, ctx)?.unwrap_or_else(full)),
+        Access::Key(_) => None,
     })
 }
 
@@ -111,22 +102,6 @@ pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<(Vec<K
 /// # Errors
 /// `Corrupt` when the entry is not a valid key.
 fn row_from_index(table: &TableDef, index: usize, key: &[u8], row_key: &[u8]) -> Result<Option<Vec<Value>>> {
-    let mut row = Vec::with_capacity(table.columns.len() + 1);
-    Ok(row_from_index_into(table, index, key, row_key, &mut row)?.then_some(row))
-}
-
-/// [`row_from_index`] into `row` (a batch scan's reused buffer); `false`
-/// where that gives `None`.
-///
-/// # Errors
-/// As [`row_from_index`].
-pub(super) fn row_from_index_into(
-    table: &TableDef,
-    index: usize,
-    key: &[u8],
-    row_key: &[u8],
-    row: &mut Vec<Value>,
-) -> Result<bool> {
     let damaged = || Error::Corrupt(format!("an index entry of table {} is damaged", table.name));
     let ix = table.indexes.get(index).ok_or_else(damaged)?;
     let scale = |c: usize| match column_type(table, c) {
@@ -138,11 +113,11 @@ pub(super) fn row_from_index_into(
         Err(KeyDecodeError::NoScale) => Ok(None),
         Err(KeyDecodeError::Damaged) => Err(damaged()),
     };
-    row.clear();
+    let mut row = Vec::with_capacity(table.columns.len() + 1);
     row.resize(table.columns.len(), Value::Null);
     let mut input = keys::key_values(key).ok_or_else(damaged)?;
     for (c, desc) in &ix.columns {
-        let Some(v) = decode(&mut input, *desc, *c)? else { return Ok(false) };
+        let Some(v) = decode(&mut input, *desc, *c)? else { return Ok(None) };
         *row.get_mut(*c).ok_or_else(damaged)? = v;
     }
     if table.has_rowid() {
@@ -154,11 +129,11 @@ pub(super) fn row_from_index_into(
     } else {
         let mut input = keys::key_values(row_key).ok_or_else(damaged)?;
         for c in &table.primary_key {
-            let Some(v) = decode(&mut input, false, *c)? else { return Ok(false) };
+            let Some(v) = decode(&mut input, false, *c)? else { return Ok(None) };
             *row.get_mut(*c).ok_or_else(damaged)? = v;
         }
     }
-    Ok(true)
+    Ok(Some(row))
 }
 
 fn column_type(table: &TableDef, col: usize) -> DataType {
