@@ -120,14 +120,20 @@ fn a_transaction_sees_its_own_writes_in_batch_scans() {
     assert!(rows(&conn, "SELECT * FROM t WHERE s = 'moved'").is_empty());
 }
 
+/// A database with `t (id INTEGER PRIMARY KEY, v)` holding `v = id` for 1..=n.
+fn series(n: u32) -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v);
+         INSERT INTO t SELECT value, value FROM generate_series(1, {n});"
+    ))
+    .unwrap();
+    conn
+}
+
 #[test]
 fn a_limit_stops_before_rows_its_where_would_fail_on() {
-    let conn = Connection::open_in_memory().unwrap();
-    conn.execute_batch(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, v);
-         INSERT INTO t SELECT value, value FROM generate_series(1, 200);",
-    )
-    .unwrap();
+    let conn = series(200);
     // abs() overflows for id = 50 only; the page holding it is decoded
     // with row 1, but its WHERE is evaluated only for the rows handed out.
     let failing = "abs(id - 9223372036854775807 - 51) > 0";
@@ -142,12 +148,7 @@ fn a_limit_stops_before_rows_its_where_would_fail_on() {
 fn an_interrupt_stops_a_batch_scan() {
     use heliosdb_core::Error;
     use std::time::{Duration, Instant};
-    let conn = Connection::open_in_memory().unwrap();
-    conn.execute_batch(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, v);
-         INSERT INTO t SELECT value, value FROM generate_series(1, 200000);",
-    )
-    .unwrap();
+    let conn = series(200_000);
     // Far slower per row than the interrupt takes to arrive: folded in
     // place (an aggregate) and handed out as owned rows (a sort).
     let slow = "length(replace(printf('%.4000d', v), '0', 'ab'))";

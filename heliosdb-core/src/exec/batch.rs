@@ -1,16 +1,16 @@
-//! Batch-at-a-time scans: a table read a page of rows at a time into row
-//! buffers that are reused from page to page.
+//! Batch-at-a-time scans: a table read from storage a page of rows at a
+//! time, each row decoded into a buffer that is reused from row to row.
 //!
 //! The row-at-a-time path hands every row up a chain of boxed iterators as
 //! a freshly allocated `Vec<Value>`: storage builds a key and an image
 //! slice per row, the scan allocates a row and its strings, the WHERE
-//! drops the row it rejects. A [`BatchScan`] reads a page from storage
-//! ([`Reader::scan_batches`]) and decodes its rows into a [`Batch`] whose
-//! buffers (and the strings in them) are refilled in place. Operators that
-//! fold their input (aggregation, top-N) read those rows by reference
-//! through [`Rows`], so a row they do not keep allocates nothing; every
-//! other operator takes owned rows from [`Rows::owned`], each decoded as it
-//! is handed out.
+//! drops the row it rejects. A [`BatchScan`] takes a page from storage
+//! ([`Reader::scan_batches`]: plain slices into the page) and decodes each
+//! row into one buffer whose values (and the strings in them) are refilled
+//! in place. Operators that fold their input (aggregation, top-N) read that
+//! buffer by reference through [`Rows`], so a row they do not keep
+//! allocates nothing; every other operator takes each row out of it
+//! ([`Rows::owned`]).
 //!
 //! The WHERE is evaluated as rows are handed out, one row at a time, with
 //! the same [`eval_predicate`] as everywhere else: what a batch saves is the
@@ -26,14 +26,6 @@ use crate::sql::plan::{Plan, ScanPlan};
 use crate::storage::{BatchIter, Bytes, Ks, Reader, RowBatch};
 use crate::types::rowcodec::row_scn;
 use crate::types::Value;
-
-/// Decoded rows of one storage batch; the buffers outlive it.
-#[derive(Default)]
-pub(super) struct Batch {
-    rows: Vec<Vec<Value>>,
-    /// How many of `rows` hold this batch's rows.
-    len: usize,
-}
 
 /// A scan of the present through the primary key, and the WHERE right
 /// above it, run a page at a time.
@@ -65,81 +57,19 @@ impl<'a> BatchScan<'a> {
         Ok(Some(BatchScan { reader, sp, pred, ctx, ranges: ranges.into_iter(), current: None }))
     }
 
-    /// Refills `batch` with the rows of the next storage batch that has
-    /// any; `false` once the scan is done. Checks for an interrupt once
-    /// per batch.
-    ///
-    /// # Errors
-    /// Storage errors; damaged rows; an interrupt.
-    fn fill(&mut self, batch: &mut Batch) -> Result<bool> {
-        batch.len = 0;
-        let Some(stored) = self.next_stored()? else { return Ok(false) };
-        crate::interrupt::check()?;
-        for i in 0..stored.len() {
-            if batch.rows.len() == i {
-                batch.rows.push(Vec::new());
-            }
-            let row = &mut batch.rows[i];
-            if row.capacity() == 0 {
-                // New, or its row was taken: allocated once, at full size.
-                row.reserve_exact(self.width());
-            }
-            self.decode(&stored, i, row)?;
-        }
-        batch.len = stored.len();
-        Ok(true)
-    }
-
     /// Row `i` of `stored` into `row`, as the row-at-a-time scan builds it.
     fn decode(&self, stored: &RowBatch, i: usize, row: &mut Vec<Value>) -> Result<()> {
+        if row.capacity() == 0 {
+            // New, or its last row was taken: allocated once, at full size
+            // (the columns, the rowid and an SCN stamp).
+            row.reserve_exact(self.sp.table.columns.len().max(self.sp.needed.len()) + 2);
+        }
         let image = stored.image(i);
         decode_stored_row_into(&self.sp.table, &stored.key(i), image, &self.sp.needed, row)?;
         if self.sp.with_scn {
             row.push(Value::Integer(row_scn(image)? as i64));
         }
         Ok(())
-    }
-
-    /// A row's length at most: its columns, the rowid and an SCN stamp.
-    fn width(&self) -> usize {
-        self.sp.table.columns.len().max(self.sp.needed.len()) + 2
-    }
-
-    /// The rows as owned values, for operators that keep every row. Each
-    /// is decoded as it is handed out, into a vector of its own: decoding a
-    /// page of them ahead only to move them out measured slower (the
-    /// allocator pays for the burst).
-    fn owned(mut self) -> RowIter<'a> {
-        let mut stored: Option<RowBatch> = None;
-        let mut at = 0;
-        let mut failed = false;
-        Box::new(std::iter::from_fn(move || {
-            let step = |this: &mut Self, stored: &mut Option<RowBatch>, at: &mut usize| -> Result<Option<Vec<Value>>> {
-                loop {
-                    if let Some(page) = stored.as_ref().filter(|p| *at < p.len()) {
-                        let mut row = Vec::with_capacity(this.width());
-                        this.decode(page, *at, &mut row)?;
-                        *at += 1;
-                        match this.pred {
-                            Some(pred) if !eval_predicate(pred, &row, this.ctx)? => continue,
-                            _ => return Ok(Some(row)),
-                        }
-                    }
-                    *stored = this.next_stored()?;
-                    *at = 0;
-                    if stored.is_none() {
-                        return Ok(None);
-                    }
-                    crate::interrupt::check()?;
-                }
-            };
-            if failed {
-                return None;
-            }
-            let r = step(&mut self, &mut stored, &mut at).transpose();
-            failed = matches!(r, Some(Err(_)));
-            r
-        }))
     }
 
     /// The next non-empty storage batch of the ranges, in order.
@@ -165,14 +95,15 @@ impl<'a> BatchScan<'a> {
     }
 }
 
-/// Rows read one at a time by reference: a batch scan's buffers, or the
+/// Rows read one at a time by reference: a batch scan's buffer, or the
 /// rows of any other plan. A consumer may modify a row or take it
-/// (`std::mem::take`); what it leaves is overwritten by a later row.
+/// (`std::mem::take`); what it leaves is overwritten by the next row.
 pub(super) enum Rows<'a> {
     /// Rows of a row-at-a-time iterator, each held here while it is read.
     Stream { iter: RowIter<'a>, row: Vec<Value> },
-    /// Rows of a batch scan.
-    Batches { scan: BatchScan<'a>, batch: Batch, at: usize, failed: bool },
+    /// Rows of a batch scan: the storage batch being read, the next row of
+    /// it, and the buffer rows are decoded into.
+    Batches { scan: BatchScan<'a>, stored: Option<RowBatch>, at: usize, row: Vec<Value>, failed: bool },
 }
 
 impl<'a> Rows<'a> {
@@ -190,7 +121,7 @@ impl<'a> Rows<'a> {
 
     /// The rows of a batch scan.
     pub(super) fn batched(scan: BatchScan<'a>) -> Rows<'a> {
-        Rows::Batches { scan, batch: Batch::default(), at: 0, failed: false }
+        Rows::Batches { scan, stored: None, at: 0, row: Vec::new(), failed: false }
     }
 
     /// The rows of a row iterator.
@@ -199,9 +130,11 @@ impl<'a> Rows<'a> {
     }
 
     /// The next row, or `None` after the last. After an error, `None`.
+    /// A batch scan checks for an interrupt once per storage batch.
     ///
     /// # Errors
-    /// What producing the row failed with.
+    /// What producing the row failed with: storage errors, damaged rows,
+    /// the WHERE's evaluation errors, an interrupt.
     pub(super) fn next_row(&mut self) -> Result<Option<&mut Vec<Value>>> {
         match self {
             Rows::Stream { iter, row } => match iter.next().transpose()? {
@@ -211,35 +144,35 @@ impl<'a> Rows<'a> {
                 }
                 None => Ok(None),
             },
-            Rows::Batches { scan, batch, at, failed } => loop {
-                if *failed {
-                    return Ok(None);
-                }
-                if *at < batch.len {
-                    let i = *at;
-                    *at += 1;
-                    if let Some(pred) = scan.pred {
-                        match eval_predicate(pred, &batch.rows[i], scan.ctx) {
-                            Ok(true) => {}
-                            Ok(false) => continue,
-                            Err(e) => {
-                                *failed = true;
-                                return Err(e);
+            Rows::Batches { failed: true, .. } => Ok(None),
+            Rows::Batches { scan, stored, at, row, failed } => {
+                let step = (|| -> Result<bool> {
+                    loop {
+                        if let Some(page) = stored.as_ref().filter(|p| *at < p.len()) {
+                            scan.decode(page, *at, row)?;
+                            *at += 1;
+                            match scan.pred {
+                                Some(pred) if !eval_predicate(pred, row, scan.ctx)? => continue,
+                                _ => return Ok(true),
                             }
                         }
+                        *stored = scan.next_stored()?;
+                        *at = 0;
+                        if stored.is_none() {
+                            return Ok(false);
+                        }
+                        crate::interrupt::check()?;
                     }
-                    return Ok(Some(&mut batch.rows[i]));
-                }
-                *at = 0;
-                match scan.fill(batch) {
-                    Ok(true) => {}
-                    Ok(false) => return Ok(None),
+                })();
+                match step {
+                    Ok(true) => Ok(Some(row)),
+                    Ok(false) => Ok(None),
                     Err(e) => {
                         *failed = true;
-                        return Err(e);
+                        Err(e)
                     }
                 }
-            },
+            }
         }
     }
 
@@ -247,7 +180,9 @@ impl<'a> Rows<'a> {
     pub(super) fn owned(self) -> RowIter<'a> {
         match self {
             Rows::Stream { iter, .. } => iter,
-            Rows::Batches { scan, .. } => scan.owned(),
+            mut rows => {
+                Box::new(std::iter::from_fn(move || rows.next_row().map(|r| r.map(std::mem::take)).transpose()))
+            }
         }
     }
 }

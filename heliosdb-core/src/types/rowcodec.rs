@@ -3,7 +3,7 @@
 //! Layout: `scn: u64 BE` (the commit that wrote this version, for time travel),
 //! then one tagged field per column. Integers are zigzag varints, text and
 //! blobs length-prefixed, so a typical row is a few bytes per column.
-//! [`decode_columns`] decodes only the columns a query reads.
+//! [`decode_columns_into`] decodes only the columns a query reads.
 
 use super::value::Value;
 use crate::error::{Error, Result};
@@ -168,19 +168,11 @@ pub fn decode_row(buf: &[u8], ncols: usize) -> Result<Vec<Value>> {
     Ok(out)
 }
 
-/// Decodes only the columns flagged in `needed`; the others are NULL.
-pub fn decode_columns(buf: &[u8], needed: &[bool]) -> Result<Vec<Value>> {
-    // One spare slot: a rowid table's scan appends the rowid, which must
-    // not reallocate every row.
-    let mut out = Vec::with_capacity(needed.len() + 1);
-    decode_columns_into(buf, needed, &mut out)?;
-    Ok(out)
-}
-
-/// [`decode_columns`] into `out`, whose values are overwritten in place:
-/// a batch scan decodes row after row into the same buffers, so a text
-/// column refills the string already there instead of allocating one.
-/// `out` ends up as long as [`decode_columns`]'s result.
+/// Decodes into `out` only the columns flagged in `needed` (the others are
+/// NULL), overwriting its values in place: a batch scan decodes row after
+/// row into the same buffer, so a text column refills the string already
+/// there instead of allocating one. `out` ends up as long as the wider of
+/// `needed` and the row.
 pub fn decode_columns_into(buf: &[u8], needed: &[bool], out: &mut Vec<Value>) -> Result<()> {
     let mut pos = 8;
     let n = usize::try_from(get_varint(buf, &mut pos)?).map_err(|_| corrupt())?;
@@ -258,7 +250,9 @@ mod tests {
         let enc = encode_row(42, &row);
         assert_eq!(row_scn(&enc).unwrap(), 42);
         assert_eq!(decode_row(&enc, row.len()).unwrap(), row);
-        let partial = decode_columns(&enc, &[false, true, false, false, true]).unwrap();
+        let mut partial = vec![Value::from("stale"); 7];
+        decode_columns_into(&enc, &[false, true, false, false, true], &mut partial).unwrap();
+        assert_eq!(partial.len(), row.len());
         assert_eq!(partial[1], Value::Integer(-3));
         assert_eq!(partial[4], Value::from("héllo"));
         assert!(partial[3].is_null());
