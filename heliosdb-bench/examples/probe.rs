@@ -1,5 +1,5 @@
 //! Runs one HeliosDB workload alone, for profilers:
-//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|range|join [ROWS]`.
+//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|range|join|autocommit [ROWS]`.
 //! `join` loads both engines, lets the store settle (flush, compaction), then
 //! times the three-table join side by side with SQLite, three times.
 
@@ -35,8 +35,16 @@ fn main() {
         conn.execute_batch(AMOUNT_INDEX).unwrap();
     }
     let t = Instant::now();
-    for _ in 0..3 {
+    for round in 0..3 {
         match what {
+            "autocommit" => {
+                // 10,000 rows above the loaded ones, a commit each.
+                let mut st = conn.prepare(INSERT).unwrap();
+                for i in 0..10_000 {
+                    let (id, region, amount, ts) = row(rows + round * 10_000 + i);
+                    st.execute(heliosdb_core::params![id, region, amount, ts]).unwrap();
+                }
+            }
             "scan" => {
                 conn.query_row(FILTERED_COUNT, (), |r| r.get::<_, i64>(0)).unwrap();
             }

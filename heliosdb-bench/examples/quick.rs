@@ -77,6 +77,25 @@ fn main() {
     assert_eq!(a, b, "engines disagree on the pages");
     println!("  ratio {:.2}", th / ts);
     drop((h, s));
+    // 10,000 autocommit inserts into an empty table: a commit per row.
+    let (h, _hd) = helios_with_rows(0);
+    let (s, _sd) = sqlite_with_rows(0);
+    let (_, th) = time("heliosdb 10,000 autocommit inserts", || {
+        let mut st = h.prepare(INSERT).unwrap();
+        for i in 0..10_000 {
+            let (id, region, amount, ts) = row(i);
+            st.execute(heliosdb_core::params![id, region, amount, ts]).unwrap();
+        }
+    });
+    let (_, ts) = time("sqlite   10,000 autocommit inserts", || {
+        let mut st = s.prepare(INSERT).unwrap();
+        for i in 0..10_000 {
+            let (id, region, amount, ts) = row(i);
+            st.execute(rusqlite::params![id, region, amount, ts]).unwrap();
+        }
+    });
+    println!("  ratio {:.2}", th / ts);
+    drop((h, s));
     let dir = tempfile::tempdir().unwrap();
     let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();
     let mut s = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();

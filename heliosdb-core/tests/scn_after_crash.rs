@@ -42,7 +42,7 @@ fn lost_commits_never_lend_their_scns() {
     let mut seen: Vec<(u64, i64)> = Vec::new();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let deadline = Instant::now() + Duration::from_secs(60);
-    // Past one reservation block (1024), so the kill lands after a renewal.
+    // Past 1,000 commits, so the kill loses a good number of them.
     while seen.len() < 1500 && Instant::now() < deadline {
         match lines.next() {
             Some(Ok(l)) => {

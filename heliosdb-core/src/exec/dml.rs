@@ -172,14 +172,14 @@ pub fn insert(
     let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
     for values in source_rows {
         let values = values?;
-        let mut row = vec![Value::Null; table.columns.len()];
-        let mut provided = vec![false; table.columns.len()];
+        // (Room for the rowid `assign_rowid` appends.)
+        let mut row = Vec::with_capacity(table.columns.len() + 1);
+        row.resize(table.columns.len(), Value::Null);
         for (v, t) in values.into_iter().zip(&plan.targets) {
             row[*t] = v;
-            provided[*t] = true;
         }
         for (i, d) in plan.defaults.iter().enumerate() {
-            if let (false, Some(d)) = (provided[i], d) {
+            if let Some(d) = d.as_ref().filter(|_| !plan.targets.contains(&i)) {
                 row[i] = eval(d, &[], ctx)?;
             }
         }

@@ -46,8 +46,10 @@ impl CommitRecord {
 /// before a commit uses them: after a crash that loses commits
 /// (`enable_wal = false`, or a power cut without `sync_on_commit`),
 /// numbering resumes above every number a client could have seen, so an SCN
-/// never names two different states.
-pub const RESERVE_BLOCK: u64 = 1024;
+/// never names two different states. Each reservation is an fsync: at 1,024
+/// a block, 10,000 autocommit inserts paid ten of them, a fifth of their
+/// time; a larger block only widens the gap a crash leaves in the numbering.
+pub const RESERVE_BLOCK: u64 = 1 << 16;
 
 /// The highest SCN and transaction id that may have been handed out, as
 /// made durable (`meta` key [`super::keys::META_RESERVED`]).

@@ -80,12 +80,14 @@ impl<'a> Directory<'a> {
 }
 
 /// Encodes a page from its rows, in ascending slot order. `None` when there
-/// are none (the page is then deleted).
+/// are none (the page is then deleted). The page is built in place in the
+/// buffer it is stored from: a commit that adds one row to a page rewrites
+/// the page, so this runs once per touched page per commit.
 ///
 /// # Errors
 /// `Mismatch` when the rows together pass 4 GiB, the most one stored value
 /// (and a page's u32 offsets) can hold.
-pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -> Result<Option<Vec<u8>>> {
+pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -> Result<Option<Bytes>> {
     let n = rows.len();
     if n == 0 {
         return Ok(None);
@@ -97,18 +99,19 @@ pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -
              (store large values in fewer rows, or in a table keyed by something other than an integer)"
         )));
     }
-    let mut out = Vec::with_capacity(1 + n * DIR_ENTRY + data);
-    out.push(n as u8);
-    let mut end = 0u32;
-    for (slot, image) in rows.clone() {
+    let start = 1 + n * DIR_ENTRY;
+    let mut out = ByteView::builder(start + data);
+    out[0] = n as u8;
+    let (mut dir, mut at, mut end) = (1, start, 0u32);
+    for (slot, image) in rows {
         end += image.len() as u32;
-        out.push(slot);
-        out.extend_from_slice(&end.to_le_bytes());
+        out[dir] = slot;
+        out[dir + 1..dir + DIR_ENTRY].copy_from_slice(&end.to_le_bytes());
+        out[at..at + image.len()].copy_from_slice(image);
+        dir += DIR_ENTRY;
+        at += image.len();
     }
-    for (_, image) in rows {
-        out.extend_from_slice(image);
-    }
-    Ok(Some(out))
+    Ok(Some(Bytes::from(out.freeze())))
 }
 
 /// The image of the row in `slot` of `page`, sharing the page's memory.
@@ -131,7 +134,10 @@ pub fn get(page: Bytes, slot: u8) -> Result<Option<Bytes>> {
 ///
 /// # Errors
 /// `Corrupt` for a damaged old page.
-pub fn apply(old: Option<&[u8]>, changes: &[(u8, Option<&[u8]>)]) -> Result<Option<Vec<u8>>> {
+pub fn apply<'a>(
+    old: Option<&'a [u8]>,
+    changes: impl IntoIterator<Item = (u8, Option<&'a [u8]>)>,
+) -> Result<Option<Bytes>> {
     let mut rows: [Option<&[u8]>; PAGE_SLOTS] = [None; PAGE_SLOTS];
     if let Some(old) = old {
         let dir = Directory::parse(old)?;
@@ -141,12 +147,36 @@ pub fn apply(old: Option<&[u8]>, changes: &[(u8, Option<&[u8]>)]) -> Result<Opti
         }
     }
     for (slot, image) in changes {
-        rows[*slot as usize % PAGE_SLOTS] = *image;
+        rows[slot as usize % PAGE_SLOTS] = image;
     }
-    let present: Vec<(u8, &[u8])> =
-        rows.iter().enumerate().filter_map(|(slot, image)| image.map(|image| (slot as u8, image))).collect();
-    encode(present.into_iter())
+    let n = rows.iter().filter(|r| r.is_some()).count();
+    let present = rows.iter().enumerate().filter_map(|(slot, image)| image.map(|image| (slot as u8, image)));
+    encode(Counted { inner: present, left: n })
 }
+
+/// An iterator that knows how many items it has left (the rows of a page
+/// being rebuilt, counted beforehand), so [`encode`] can size the page.
+#[derive(Clone)]
+struct Counted<I> {
+    inner: I,
+    left: usize,
+}
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next()?;
+        self.left = self.left.saturating_sub(1);
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}
 
 /// Turns a transaction's row writes (row key → image, `None` deleting), in
 /// key order, into `rows` batch entries: the pages they touch, each read once through
@@ -163,7 +193,7 @@ pub fn commit_writes(
     // Writes come in key order, and a page's rows are adjacent in it, so
     // each page's changes arrive together; one buffer serves every page.
     let mut page: Option<[u8; PAGE_KEY_LEN]> = None;
-    let mut changes: Vec<(u8, Option<Bytes>)> = Vec::with_capacity(PAGE_SLOTS);
+    let mut changes: Vec<(u8, Option<Bytes>)> = Vec::new();
     let mut written: Option<[u8; PAGE_KEY_LEN]> = None;
     let mut flush = |page: [u8; PAGE_KEY_LEN], changes: &mut Vec<(u8, Option<Bytes>)>, out: &mut Vec<BatchEntry>| {
         if written.is_some_and(|w| w >= page) {
@@ -171,11 +201,10 @@ pub fn commit_writes(
         }
         written = Some(page);
         let old = read_page(&page)?;
-        let refs: Vec<(u8, Option<&[u8]>)> = changes.iter().map(|(slot, image)| (*slot, image.as_deref())).collect();
-        let new = apply(old.as_deref(), &refs)?;
+        let new = apply(old.as_deref(), changes.iter().map(|(slot, image)| (*slot, image.as_deref())))?;
         changes.clear();
         if new.is_some() || old.is_some() {
-            out.push((Ks::Rows, page.to_vec(), new.map(Bytes::from)));
+            out.push((Ks::Rows, page.to_vec(), new));
         }
         Ok(())
     };
@@ -472,7 +501,7 @@ mod tests {
     use super::*;
 
     fn page(rows: &[(u8, &[u8])]) -> Vec<u8> {
-        encode(rows.iter().copied()).unwrap().unwrap_or_default()
+        encode(rows.iter().copied()).unwrap().map_or_else(Vec::new, |p| p.to_vec())
     }
 
     #[test]
@@ -487,10 +516,10 @@ mod tests {
     #[test]
     fn apply_inserts_replaces_and_deletes() {
         let old = page(&[(1, b"a"), (2, b"b")]);
-        let new = apply(Some(&old), &[(2, None), (0, Some(b"z")), (1, Some(b"A"))]).unwrap().unwrap();
-        assert_eq!(new, page(&[(0, b"z"), (1, b"A")]));
-        assert_eq!(apply(Some(&new), &[(0, None), (1, None)]).unwrap(), None);
-        assert_eq!(apply(None, &[(9, Some(b"n"))]).unwrap(), Some(page(&[(9, b"n")])));
+        let new = apply(Some(&old), [(2, None), (0, Some(&b"z"[..])), (1, Some(&b"A"[..]))]).unwrap().unwrap();
+        assert_eq!(new.to_vec(), page(&[(0, b"z"), (1, b"A")]));
+        assert_eq!(apply(Some(&new), [(0, None), (1, None)]).unwrap(), None);
+        assert_eq!(apply(None, [(9, Some(&b"n"[..]))]).unwrap().map(|p| p.to_vec()), Some(page(&[(9, b"n")])));
     }
 
     #[test]
@@ -589,6 +618,6 @@ mod tests {
         assert!(get(Bytes::from(bad_end), 1).is_err());
         let mut too_many = good;
         too_many[0] = 65;
-        assert!(apply(Some(&too_many), &[]).is_err());
+        assert!(apply(Some(&too_many), []).is_err());
     }
 }

@@ -56,13 +56,11 @@ pub fn from_v2(store: &FjallStore) -> Result<()> {
         let mut batch: Vec<BatchEntry> = Vec::new();
         for (page, rows) in &loose {
             let old = snap.get_raw(Ks::Rows, page)?;
-            let changes: Vec<(u8, Option<&[u8]>)> =
-                rows.iter().map(|(slot, _, image)| (*slot, Some(&image[..]))).collect();
-            let new = pages::apply(old.as_deref(), &changes)?;
+            let new = pages::apply(old.as_deref(), rows.iter().map(|(slot, _, image)| (*slot, Some(&image[..]))))?;
             for (_, key, _) in rows {
                 batch.push((Ks::Rows, key.to_vec(), None));
             }
-            batch.push((Ks::Rows, page.to_vec(), new.map(Bytes::from)));
+            batch.push((Ks::Rows, page.to_vec(), new));
         }
         drop(snap);
         unflushed += batch.iter().map(|(_, k, v)| k.len() + v.as_ref().map_or(0, |v| v.len())).sum::<usize>();
