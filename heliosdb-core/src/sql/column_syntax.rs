@@ -6,7 +6,7 @@
 //! [`crate::sql::binder::declared_type_name`] reads as "no type". SQLite
 //! itself treats an empty type name as no type, so `a ""` means the same.
 
-use super::tokens::{split_statements, word};
+use super::tokens::{any_word, split_statements, word};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Whitespace, Word};
 
@@ -20,6 +20,10 @@ const COLUMN_CONSTRAINTS: [&str; 11] =
 
 /// Adds the empty type name to untyped column definitions of a token stream.
 pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    // Only CREATE TABLE and ALTER TABLE … ADD COLUMN are rewritten.
+    if !any_word(&tokens, &["CREATE", "ALTER"]) {
+        return tokens;
+    }
     split_statements(tokens).into_iter().flat_map(rewrite_statement).collect()
 }
 

@@ -32,19 +32,33 @@ fn operator_class(t: &Token) -> Option<usize> {
         Token::StringConcat => 2,
         Token::Ampersand | Token::Pipe | Token::ShiftLeft | Token::ShiftRight | Token::Tilde => 3,
         Token::Eq | Token::DoubleEq | Token::Neq | Token::Lt | Token::Gt | Token::LtEq | Token::GtEq => 4,
-        Token::Word(w) if w.quote_style.is_none() => match w.value.to_ascii_uppercase().as_str() {
-            "IS" | "LIKE" | "GLOB" | "IN" | "BETWEEN" => 4,
-            "AND" => 5,
-            "OR" => 6,
-            // Prefix NOT nests: `NOT NOT … x` is as deep as it has NOTs.
-            "NOT" => 7,
-            _ => return None,
-        },
+        Token::Word(w) if w.quote_style.is_none() => {
+            let v = w.value.as_str();
+            if one_of(v, &["IS", "LIKE", "GLOB", "IN", "BETWEEN"]) {
+                4
+            } else if v.eq_ignore_ascii_case("AND") {
+                5
+            } else if v.eq_ignore_ascii_case("OR") {
+                6
+            } else if v.eq_ignore_ascii_case("NOT") {
+                // Prefix NOT nests: `NOT NOT … x` is as deep as it has NOTs.
+                7
+            } else {
+                return None;
+            }
+        }
         _ => return None,
     })
 }
 
 const CLASSES: usize = 8;
+
+/// Whether `word` is one of `words` (upper case), ignoring case: every word
+/// token of every statement goes through these checks, so without
+/// allocating an upper-case copy.
+fn one_of(word: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| word.eq_ignore_ascii_case(w))
+}
 
 fn is_open(t: &Token) -> bool {
     match t {
@@ -73,9 +87,9 @@ fn chain_depth(counts: &[usize; CLASSES]) -> usize {
 fn starts_expression(t: &Token) -> bool {
     match t {
         Token::Comma | Token::SemiColon => true,
-        Token::Word(w) if w.quote_style.is_none() => matches!(
-            w.value.to_ascii_uppercase().as_str(),
-            "SELECT" | "FROM" | "WHERE" | "GROUP" | "HAVING" | "ORDER" | "LIMIT" | "OFFSET" | "VALUES" | "SET" | "ON"
+        Token::Word(w) if w.quote_style.is_none() => one_of(
+            &w.value,
+            &["SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES", "SET", "ON"],
         ),
         _ => false,
     }
@@ -121,9 +135,7 @@ pub fn check(tokens: &[TokenWithSpan]) -> Result<usize> {
         }
         deepest = deepest.max(chains.len() + compound);
         if let Token::Word(w) = tok {
-            if w.quote_style.is_none()
-                && matches!(w.value.to_ascii_uppercase().as_str(), "UNION" | "INTERSECT" | "EXCEPT")
-            {
+            if w.quote_style.is_none() && one_of(&w.value, &["UNION", "INTERSECT", "EXCEPT"]) {
                 compound += 1;
                 if compound >= MAX_COMPOUND_SELECT {
                     return Err(Error::Sql(format!(

@@ -19,7 +19,7 @@
 //!
 //! (`WITH DATA`, the default, is dropped.)
 
-use super::tokens::{make_tokens, next_words, split_statements, word};
+use super::tokens::{any_word, make_tokens, next_words, split_statements, word};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// Variable of a full `REFRESH`.
@@ -57,6 +57,11 @@ fn significant(tokens: &[TokenWithSpan]) -> Vec<(usize, Option<String>)> {
 
 /// Rewrites the materialized-view statements of a token stream.
 pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    // The first word of every statement rewritten.
+    const LEADS: [&str; 8] = ["PRAGMA", "CHECKPOINT", "VACUUM", "REINDEX", "CREATE", "DROP", "REFRESH", "ALTER"];
+    if !any_word(&tokens, &LEADS) {
+        return tokens;
+    }
     split_statements(tokens).into_iter().flat_map(rewrite_statement).collect()
 }
 

@@ -13,7 +13,7 @@
 //! `FOR SYSTEM_TIME AS OF x` (SQL:2011) is parsed natively and means a timestamp.
 //! The planner reads the marker names back with [`marker`].
 
-use crate::sql::tokens::{make_tokens, next_words, word};
+use crate::sql::tokens::{any_word, make_tokens, next_words, word};
 use crate::temporal::PointKind;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -41,6 +41,10 @@ pub fn marker(ident: &str, prefix: &str) -> Option<PointKind> {
 
 /// Rewrites the time-travel clauses of a token stream (see the module docs).
 pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    // Every clause rewritten holds one of these words.
+    if !any_word(&tokens, &["OF", "SYSTEM_TIME", "VERSIONS"]) {
+        return tokens;
+    }
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len() + 8);
     let mut statement_start = true;
     let mut i = 0;

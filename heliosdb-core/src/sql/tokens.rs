@@ -12,6 +12,17 @@ pub fn word(t: &Token) -> Option<String> {
     }
 }
 
+/// Whether any word token of `tokens` (quoted or not) is one of `words`
+/// (upper case), ignoring case. The token rewrites ask this first: most
+/// statements hold none of the words a rewrite looks for, and then it hands
+/// the tokens on untouched instead of copying them one by one.
+pub fn any_word(tokens: &[TokenWithSpan], words: &[&str]) -> bool {
+    tokens.iter().any(|t| match &t.token {
+        Token::Word(w) => words.iter().any(|x| w.value.eq_ignore_ascii_case(x)),
+        _ => false,
+    })
+}
+
 /// Indexes of the next `n` non-whitespace tokens from `from`.
 pub fn next_words(tokens: &[TokenWithSpan], from: usize, n: usize) -> Vec<(usize, Option<String>)> {
     tokens[from..]
@@ -48,10 +59,34 @@ pub fn split_statements(tokens: Vec<TokenWithSpan>) -> Vec<Vec<TokenWithSpan>> {
     let mut out = vec![Vec::new()];
     for t in tokens {
         let end = matches!(t.token, Token::SemiColon);
-        out.last_mut().map(|s| s.push(t));
+        if let Some(s) = out.last_mut() {
+            s.push(t);
+        }
         if end {
             out.push(Vec::new());
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::tokenizer::Tokenizer;
+
+    fn tokens(sql: &str) -> Vec<TokenWithSpan> {
+        let dialect = crate::sql::parser::HeliosDialect::default();
+        Tokenizer::new(&dialect, sql).tokenize_with_location().unwrap()
+    }
+
+    /// The rewrites skip a statement when this says no, so it must never
+    /// miss a word however it is written; a false yes only costs time.
+    #[test]
+    fn any_word_ignores_case_and_sees_quoted_words() {
+        assert!(any_word(&tokens("select * from t as of scn 5"), &["OF"]));
+        assert!(any_word(&tokens("SELECT \"Of\" FROM t"), &["OF"]));
+        assert!(any_word(&tokens("refresh materialized view v"), &["PRAGMA", "REFRESH"]));
+        assert!(!any_word(&tokens("INSERT INTO t VALUES ('of', 1)"), &["OF"]), "a string is not a word");
+        assert!(!any_word(&tokens("SELECT offset FROM t"), &["OF"]), "whole words only");
+    }
 }

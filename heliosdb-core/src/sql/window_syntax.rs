@@ -10,7 +10,7 @@
 //! | `(w PARTITION BY p … EXCLUDE GROUP)` | `(w PARTITION BY heliosdb_exclude_group, p …)` |
 
 use crate::sql::expr::Exclude;
-use crate::sql::tokens::{make_tokens, next_words, word};
+use crate::sql::tokens::{any_word, make_tokens, next_words, word};
 use sqlparser::ast;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Whitespace};
 
@@ -104,6 +104,9 @@ fn marker_position(out: &[TokenWithSpan], open: usize) -> (usize, bool) {
 
 /// Rewrites `EXCLUDE …` clauses of a token stream (see the module docs).
 pub fn rewrite(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    if !any_word(&tokens, &["EXCLUDE"]) {
+        return tokens;
+    }
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
     let mut opens: Vec<usize> = Vec::new();
     let mut prev: Option<String> = None;
