@@ -108,8 +108,8 @@ impl Shell {
             (".output", [file]) => self.out.redirect(file, false)?,
             (".once", [file]) => self.out.redirect(file, true)?,
             (".read", [file]) => {
-                let text = std::fs::read_to_string(file).map_err(|e| format!("cannot open \"{file}\": {e}"))?;
-                let ran = crate::script::run(self, &text);
+                let f = std::fs::File::open(file).map_err(|e| format!("cannot open \"{file}\": {e}"))?;
+                let ran = crate::script::run_lines(self, &mut std::io::BufReader::new(f));
                 if ran.quit {
                     return Ok(Flow::Quit);
                 }

@@ -24,7 +24,7 @@ mod timer;
 
 use heliosdb_core::{Config, Connection};
 use shell::Shell;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 fn open(args: &args::Args) -> Result<(Connection, String), String> {
     let config = match &args.config {
@@ -78,29 +78,19 @@ fn main() {
             std::process::exit(i32::from(ran.failed));
         }
     }
-    let text = if let Some(c) = &args.command {
+    let ran = if let Some(c) = &args.command {
         // SQL given on the command line stops at its first error, as in sqlite3.
         shell.bail = true;
-        Some(c.clone())
+        script::run(&mut shell, c)
     } else if !std::io::stdin().is_terminal() {
-        let mut s = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
-            eprintln!("Error: cannot read standard input: {e}");
-            std::process::exit(1);
-        }
-        Some(s)
+        // Read as it runs: a dump piped in is never held in memory whole.
+        script::run_lines(&mut shell, &mut std::io::stdin().lock())
     } else {
-        None
+        return interactive::run(shell);
     };
-    match text {
-        Some(t) => {
-            let ran = script::run(&mut shell, &t);
-            shell.out.close();
-            drop(shell);
-            if ran.failed {
-                std::process::exit(1);
-            }
-        }
-        None => interactive::run(shell),
+    shell.out.close();
+    drop(shell);
+    if ran.failed {
+        std::process::exit(1);
     }
 }

@@ -17,11 +17,31 @@ pub struct Ran {
 
 /// Runs `text`; errors go to standard error.
 pub fn run(shell: &mut Shell, text: &str) -> Ran {
+    run_lines(shell, &mut text.as_bytes())
+}
+
+/// Runs the script `input` holds, a line at a time as it is read, so a
+/// reloaded dump of any size is never held in memory whole; errors go to
+/// standard error. A line that cannot be read (an I/O error, bad UTF-8)
+/// ends the script as failed.
+pub fn run_lines(shell: &mut Shell, input: &mut dyn std::io::BufRead) -> Ran {
     let mut ran = Ran::default();
     let mut buffer = String::new();
     let mut start_line = 0;
-    for (n, line) in text.lines().enumerate() {
-        let lineno = n + 1;
+    let mut read = String::new();
+    for lineno in 1.. {
+        read.clear();
+        match input.read_line(&mut read) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("Error near line {lineno}: cannot read the script: {e}");
+                ran.failed = true;
+                return ran;
+            }
+        }
+        let line = read.strip_suffix('\n').unwrap_or(&read);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if buffer.trim().is_empty() && line.trim_start().starts_with('.') {
             buffer.clear();
             match shell.dot(line) {

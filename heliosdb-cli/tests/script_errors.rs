@@ -71,3 +71,25 @@ fn a_clean_script_exits_zero_and_syntax_errors_say_where() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("Error near line 1: unknown command or invalid arguments: \".frobnicate\""));
 }
+
+/// A piped script is read a line at a time as it runs (a reloaded dump is
+/// never held whole): CRLF line ends work, a statement may span lines, and a
+/// line that is not UTF-8 stops the script with its line number, after what
+/// came before it has run.
+#[test]
+fn a_piped_script_is_read_as_it_runs() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_heliosdb"))
+        .args(["-list", "-noheader", ":memory:"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let script: &[u8] = b"SELECT 1;\r\nSELECT 'a' ||\r\n  'b';\r\nSELECT '\xff';\nSELECT 3;\n";
+    child.stdin.take().unwrap().write_all(script).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(text(&out.stdout), "1\nab\n");
+    assert!(text(&out.stderr).contains("Error near line 4: cannot read the script"), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1));
+}
