@@ -65,7 +65,7 @@ impl<'a> BatchScan<'a> {
             row.reserve_exact(self.sp.table.columns.len().max(self.sp.needed.len()) + 2);
         }
         let image = stored.image(i);
-        decode_stored_row_into(&self.sp.table, &stored.key(i), image, &self.sp.needed, row)?;
+        decode_stored_row_into(&self.sp.table, || stored.rowid(i), image, &self.sp.needed, row)?;
         if self.sp.with_scn {
             row.push(Value::Integer(row_scn(image)? as i64));
         }

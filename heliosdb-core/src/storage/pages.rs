@@ -567,8 +567,12 @@ mod tests {
             let rows: Vec<(u8, &[u8])> = slots.iter().zip(&images).map(|(s, i)| (*s, &i[..])).collect();
             (keys::page_of(&key(rowid)).unwrap().0.to_vec(), page(&rows))
         };
-        let mut raw: Vec<(Vec<u8>, Vec<u8>)> =
-            vec![page_at(0, &[0, 1, 5, 63]), page_at(64, &[0, 2, 3]), page_at(640, &(0..64).collect::<Vec<u8>>())];
+        let mut raw: Vec<(Vec<u8>, Vec<u8>)> = vec![
+            page_at(-128, &[0, 7, 63]),
+            page_at(0, &[0, 1, 5, 63]),
+            page_at(64, &[0, 2, 3]),
+            page_at(640, &(0..64).collect::<Vec<u8>>()),
+        ];
         // Loose rows sort after the pages of the same table (text keys).
         raw.extend((0..70).map(|i| (text(&format!("k{i:03}")), vec![i])));
         raw.sort();
@@ -595,7 +599,11 @@ mod tests {
             for batch in expand_batches(kv(&raw), lo.clone(), hi.clone()) {
                 let batch = batch.unwrap();
                 assert!(!batch.is_empty() && batch.len() <= PAGE_SLOTS);
-                got.extend((0..batch.len()).map(|i| (batch.key(i).to_vec(), batch.image(i).to_vec())));
+                for i in 0..batch.len() {
+                    // The rowid read without the key is the key's.
+                    assert_eq!(batch.rowid(i), keys::decode_rowid(&batch.key(i)), "row {i} of a batch");
+                    got.push((batch.key(i).to_vec(), batch.image(i).to_vec()));
+                }
             }
             assert_eq!(got, want, "{lo:?}..{hi:?}");
         }

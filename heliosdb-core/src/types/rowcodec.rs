@@ -171,30 +171,42 @@ pub fn decode_row(buf: &[u8], ncols: usize) -> Result<Vec<Value>> {
 /// Decodes into `out` only the columns flagged in `needed` (the others are
 /// NULL), overwriting its values in place: a batch scan decodes row after
 /// row into the same buffer, so a text column refills the string already
-/// there instead of allocating one. `out` ends up as long as the wider of
-/// `needed` and the row.
-pub fn decode_columns_into(buf: &[u8], needed: &[bool], out: &mut Vec<Value>) -> Result<()> {
+/// there and a number overwrites the number there, instead of a new value
+/// being built and moved in. The first `width` slots (or as many as
+/// `needed` or the row has, if more) are written, `out` growing to hold
+/// them; slots past them are left as they are (for the caller's own
+/// columns, such as the rowid).
+pub fn decode_columns_into(buf: &[u8], needed: &[bool], width: usize, out: &mut Vec<Value>) -> Result<()> {
     let mut pos = 8;
     let n = usize::try_from(get_varint(buf, &mut pos)?).map_err(|_| corrupt())?;
-    let len = needed.len().max(n);
-    out.truncate(len);
-    out.resize(len, Value::Null);
+    let len = width.max(needed.len()).max(n);
+    if out.len() < len {
+        out.resize(len, Value::Null);
+    }
     let last_needed = needed.iter().rposition(|b| *b).map_or(0, |i| i + 1);
     for (i, slot) in out.iter_mut().enumerate().take(n.min(last_needed)) {
         if needed.get(i).copied().unwrap_or(false) {
             field_into(buf, &mut pos, slot)?;
         } else {
             skip_field(buf, &mut pos)?;
-            *slot = Value::Null;
+            set_null(slot);
         }
     }
-    for slot in out.iter_mut().skip(n.min(last_needed)) {
-        *slot = Value::Null;
+    for slot in out.iter_mut().take(len).skip(n.min(last_needed)) {
+        set_null(slot);
     }
     Ok(())
 }
 
-/// Reads one field into `slot`, reusing the string or bytes `slot` holds.
+/// Makes `slot` NULL (a write of its tag alone when it already is).
+fn set_null(slot: &mut Value) {
+    if !slot.is_null() {
+        *slot = Value::Null;
+    }
+}
+
+/// Reads one field into `slot`, reusing the string or bytes `slot` holds
+/// and overwriting a number of the same type in place.
 fn field_into(buf: &[u8], pos: &mut usize, slot: &mut Value) -> Result<()> {
     let tag = *buf.get(*pos).ok_or_else(corrupt)?;
     match (tag, &mut *slot) {
@@ -210,6 +222,20 @@ fn field_into(buf: &[u8], pos: &mut usize, slot: &mut Value) -> Result<()> {
             let n = usize::try_from(get_varint(buf, pos)?).map_err(|_| corrupt())?;
             b.clear();
             b.extend_from_slice(take(buf, pos, n)?);
+        }
+        (F_REAL, Value::Real(f)) => {
+            *pos += 1;
+            let b: [u8; 8] = take(buf, pos, 8)?.try_into().map_err(|_| corrupt())?;
+            *f = f64::from_le_bytes(b);
+        }
+        (F_INT, Value::Integer(i)) => {
+            *pos += 1;
+            let z = get_varint(buf, pos)?;
+            *i = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        }
+        (F_NULL, _) => {
+            *pos += 1;
+            set_null(slot);
         }
         _ => *slot = field(buf, pos, true)?,
     }
@@ -251,11 +277,34 @@ mod tests {
         assert_eq!(row_scn(&enc).unwrap(), 42);
         assert_eq!(decode_row(&enc, row.len()).unwrap(), row);
         let mut partial = vec![Value::from("stale"); 7];
-        decode_columns_into(&enc, &[false, true, false, false, true], &mut partial).unwrap();
+        decode_columns_into(&enc, &[false, true, false, false, true], 0, &mut partial).unwrap();
         assert_eq!(partial.len(), row.len());
         assert_eq!(partial[1], Value::Integer(-3));
         assert_eq!(partial[4], Value::from("héllo"));
         assert!(partial[3].is_null());
+    }
+
+    /// A batch scan decodes row after row into one buffer: every slot up to
+    /// the width must hold this row's value (numbers overwritten in place,
+    /// text refilled, NULL over anything), and the slots past it the
+    /// caller's own.
+    #[test]
+    fn decoding_into_a_used_buffer_leaves_nothing_of_the_last_row() {
+        let first = encode_row(1, &[Value::Real(1.5), Value::Integer(7), Value::from("long text"), Value::Integer(1)]);
+        let second = encode_row(2, &[Value::Real(-2.0), Value::Null, Value::from("ab")]);
+        let all = [true; 4];
+        let mut buf = vec![Value::Null; 4];
+        buf.push(Value::Integer(99)); // the caller's slot (a rowid)
+        decode_columns_into(&first, &all, 4, &mut buf).unwrap();
+        decode_columns_into(&second, &all, 4, &mut buf).unwrap();
+        assert_eq!(
+            buf,
+            vec![Value::Real(-2.0), Value::Null, Value::from("ab"), Value::Null, Value::Integer(99)],
+            "a row written before a column was added reads NULL there"
+        );
+        let narrow = [false, false, true];
+        decode_columns_into(&first, &narrow, 4, &mut buf).unwrap();
+        assert_eq!(buf[..4], [Value::Null, Value::Null, Value::from("long text"), Value::Null]);
     }
 
     #[test]
