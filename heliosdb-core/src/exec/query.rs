@@ -180,6 +180,26 @@ pub(super) fn keys_cmp(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 /// the rest dropped; a row that cannot beat the current `n`-th is not kept.
 /// When `2n` rows do not fit the working memory, it is an external sort
 /// instead.
+/// Runs `plan` and hands each of its rows to `f` by reference: a scan is
+/// read a page at a time into one reused buffer (see [`Rows`]), so a caller
+/// that folds rows (a materialized view's full refresh) allocates nothing
+/// for a row it does not keep.
+///
+/// # Errors
+/// What running the plan fails with, and what `f` returns.
+pub(crate) fn for_each_row(
+    plan: &Plan,
+    reader: &dyn Reader,
+    ctx: &EvalCtx,
+    f: &mut dyn FnMut(&[Value]) -> Result<()>,
+) -> Result<()> {
+    let mut rows = Rows::of(plan, reader, ctx)?;
+    while let Some(row) = rows.next_row()? {
+        f(row)?;
+    }
+    Ok(())
+}
+
 fn top_n<'a>(mut input: Rows<'a>, keys: &'a [SortKey], n: usize, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
     if n == 0 {
         return Ok(Box::new(std::iter::empty()));

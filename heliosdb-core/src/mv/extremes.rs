@@ -69,13 +69,13 @@ impl Reserve {
 
     /// Adds `v`, keeping at most [`RESERVE`] values; `holds_all` says the
     /// reserve held every value of the group before `v` came.
-    pub fn add(&mut self, v: Value, holds_all: bool) {
+    pub fn add(&mut self, v: &Value, holds_all: bool) {
         let Some(values) = self.values.as_ref() else { return };
-        let beats_worst = values.last().is_some_and(|w| self.order(&v, w).is_lt());
+        let beats_worst = values.last().is_some_and(|w| self.order(v, w).is_lt());
         if !(holds_all || beats_worst) {
             return;
         }
-        let at = values.partition_point(|x| self.order(x, &v).is_le());
+        let at = values.partition_point(|x| self.order(x, v).is_le());
         if at >= RESERVE {
             return; // it would drop straight out again
         }
@@ -85,7 +85,7 @@ impl Reserve {
             if values.len() >= RESERVE {
                 values.truncate(RESERVE - 1);
             }
-            values.insert(at.min(values.len()), v);
+            values.insert(at.min(values.len()), v.clone());
         }
     }
 
@@ -146,7 +146,7 @@ mod tests {
     fn keeps_the_best_values_and_survives_removals() {
         let mut r = Reserve::new(false);
         for (n, v) in [50, 10, 40, 20, 30].into_iter().enumerate() {
-            r.add(Value::Integer(v), ints(&r).len() == n);
+            r.add(&Value::Integer(v), ints(&r).len() == n);
         }
         assert_eq!(ints(&r), vec![10, 20, 30, 40, 50]);
         r.remove(&Value::Integer(10));
@@ -162,12 +162,12 @@ mod tests {
         let mut r = Reserve::new(true);
         for v in 0..(RESERVE as i64 + 10) {
             let holds_all = ints(&r).len() as i64 == v;
-            r.add(Value::Integer(v), holds_all);
+            r.add(&Value::Integer(v), holds_all);
         }
         assert_eq!(ints(&r).len(), RESERVE);
         assert_eq!(r.best(), Some(&Value::Integer(RESERVE as i64 + 9)));
         // A value worse than everything held, while the reserve is not the whole group: ignored.
-        r.add(Value::Integer(-1), false);
+        r.add(&Value::Integer(-1), false);
         assert!(!ints(&r).contains(&-1));
         for v in ints(&r) {
             r.remove(&Value::Integer(v));

@@ -119,15 +119,15 @@ impl AggRun {
 
     /// Adds (`sign > 0`) or removes a non-NULL value; returns whether the
     /// group must be recomputed from its rows.
-    fn apply(&mut self, func: AggFunc, distinct: bool, v: Value, sign: i64) -> Result<bool> {
+    fn apply(&mut self, func: AggFunc, distinct: bool, v: &Value, sign: i64) -> Result<bool> {
         let holds_all = self.reserve.as_ref().is_some_and(|r| r.len() as i64 == self.count);
         self.count += sign;
         match func {
-            AggFunc::Total if sign > 0 => self.add_total(&v),
+            AggFunc::Total if sign > 0 => self.add_total(v),
             AggFunc::Sum | AggFunc::Total | AggFunc::Avg => {
                 // An overflow on the way (a big value in before another
                 // leaves) need not be one at the end: recompute the group.
-                let step = if sign > 0 { self.sum.add(&v) } else { self.sum.remove(&v) };
+                let step = if sign > 0 { self.sum.add(v) } else { self.sum.remove(v) };
                 return Ok(step.is_err());
             }
             AggFunc::Min | AggFunc::Max => {
@@ -135,13 +135,13 @@ impl AggRun {
                     if sign > 0 {
                         r.add(v, holds_all);
                     } else {
-                        r.remove(&v);
+                        r.remove(v);
                     }
                     return Ok(r.exhausted(self.count));
                 }
             }
             AggFunc::VarSamp | AggFunc::VarPop | AggFunc::StddevSamp | AggFunc::StddevPop => {
-                let x = crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0);
+                let x = crate::types::cast::to_numeric(v).as_f64().unwrap_or(0.0);
                 if sign > 0 {
                     self.moments.add(x)
                 } else {
@@ -149,7 +149,7 @@ impl AggRun {
                 }
             }
             AggFunc::Count if distinct => {
-                let key = encode_row(0, std::slice::from_ref(&v));
+                let key = encode_row(0, std::slice::from_ref(v));
                 let n = self.distinct.entry(key.clone()).or_insert(0);
                 *n += sign;
                 if *n <= 0 {
@@ -287,6 +287,47 @@ pub struct Folder<'a> {
     args: Vec<Value>,
 }
 
+/// Folds one input row into its group `g` (see [`Folder::add`]); `args`
+/// is the per-row scratch of computed arguments, `same_arg` which item's
+/// argument each item shares.
+#[allow(clippy::too_many_arguments)]
+fn fold_row(
+    g: &mut Group,
+    groups: &[Expr],
+    items: &[Item],
+    same_arg: &[usize],
+    args: &mut [Value],
+    sign: i64,
+    row: &[Value],
+    ctx: &EvalCtx,
+) -> Result<()> {
+    if g.values.is_empty() {
+        g.values = groups.iter().map(|e| eval(e, row, ctx)).collect::<Result<Vec<_>>>()?;
+    }
+    g.rows += sign;
+    for (i, item) in items.iter().enumerate() {
+        let Item::Agg { func, distinct, arg: Some(arg) } = item else { continue };
+        // A column argument is read in place (no copy, and no `Cow<Value>`
+        // moved through the stack: see BENCHMARKS, "Scans without
+        // store-forwarding stalls"); a computed one is evaluated once for
+        // every aggregate sharing it.
+        let v = match arg {
+            Expr::Column(c) if *c < row.len() => &row[*c],
+            _ => {
+                let first = same_arg[i];
+                if first == i {
+                    args[i] = eval_ref(arg, row, ctx)?.into_owned();
+                }
+                &args[first]
+            }
+        };
+        if !v.is_null() && g.aggs[i].apply(*func, *distinct, v, sign)? {
+            g.recompute = true;
+        }
+    }
+    Ok(())
+}
+
 impl<'a> Folder<'a> {
     /// A folder over `view`'s groups; `existing` reads a group's stored row
     /// (a full refresh passes `None`: it starts from empty groups).
@@ -348,28 +389,18 @@ impl<'a> Folder<'a> {
     pub fn add(&mut self, sign: i64, row: &[Value], ctx: &EvalCtx) -> Result<()> {
         let mut key = std::mem::take(&mut self.key);
         group_key(self.groups, row, ctx, &mut key)?;
-        if !self.touched.contains_key(&key) {
-            let g = self.load(&key)?;
-            self.touched.insert(key.clone(), g);
-        }
-        let g = self.touched.get_mut(&key).ok_or_else(|| Error::Corrupt("group vanished".into()))?;
+        // One hash lookup for a group already touched (every row but the
+        // first of each group in a full refresh).
+        let folded = match self.touched.get_mut(&key) {
+            Some(g) => fold_row(g, self.groups, self.items, &self.same_arg, &mut self.args, sign, row, ctx),
+            None => {
+                let g = self.load(&key)?;
+                let g = self.touched.entry(key.clone()).or_insert(g);
+                fold_row(g, self.groups, self.items, &self.same_arg, &mut self.args, sign, row, ctx)
+            }
+        };
         self.key = key;
-        if g.values.is_empty() {
-            g.values = self.groups.iter().map(|e| eval(e, row, ctx)).collect::<Result<Vec<_>>>()?;
-        }
-        g.rows += sign;
-        for (i, item) in self.items.iter().enumerate() {
-            let Item::Agg { func, distinct, arg: Some(arg) } = item else { continue };
-            let first = self.same_arg[i];
-            let v = if first < i { self.args[first].clone() } else { eval_ref(arg, row, ctx)?.into_owned() };
-            if self.same_arg.get(i + 1..).is_some_and(|rest| rest.contains(&i)) {
-                self.args[i] = v.clone();
-            }
-            if !v.is_null() && g.aggs[i].apply(*func, *distinct, v, sign)? {
-                g.recompute = true;
-            }
-        }
-        Ok(())
+        folded
     }
 
     /// The new row of every touched group (`None`: the group is gone),
@@ -416,14 +447,14 @@ impl<'a> Folder<'a> {
         let (groups, touched) = (self.groups, &mut self.touched);
         let mut key = Vec::new();
         super::source::present(m, reader, ctx, false, &mut |(_, row, _)| {
-            group_key(groups, &row, ctx, &mut key)?;
+            group_key(groups, row, ctx, &mut key)?;
             let Some(g) = touched.get_mut(&key).filter(|g| g.recompute) else { return Ok(()) };
             for (i, item) in items.iter().enumerate() {
                 let Item::Agg { func, arg: Some(arg), .. } = item else { continue };
                 if !redo(*func) {
                     continue;
                 }
-                let v = eval(arg, &row, ctx)?;
+                let v = eval(arg, row, ctx)?;
                 if v.is_null() {
                     continue;
                 }
@@ -431,7 +462,7 @@ impl<'a> Folder<'a> {
                 match func {
                     AggFunc::Min | AggFunc::Max => {
                         if let Some(r) = run.reserve.as_mut() {
-                            r.add(v, true);
+                            r.add(&v, true);
                         }
                     }
                     AggFunc::Total => run.add_total(&v),

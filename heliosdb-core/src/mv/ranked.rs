@@ -103,7 +103,7 @@ pub fn changes(
 ) -> Result<Delta> {
     let mut out: KeyMap<Vec<u8>, Change> = KeyMap::default();
     feed(&mut |(sign, row, key)| {
-        let (row_key, image) = stored(m, view, &row, &key, ctx)?;
+        let (row_key, image) = stored(m, view, row, &key, ctx)?;
         let new = (sign > 0).then_some(image);
         // Events come in order and leave before they enter, and the view
         // held its query's rows at its SCN: a key whose first event adds it
@@ -134,7 +134,7 @@ pub fn all(
     });
     let mut sorter = Sorter::new(mem, by_key);
     feed(&mut |(_, row, key)| {
-        let (row_key, image) = stored(m, view, &row, &key, ctx)?;
+        let (row_key, image) = stored(m, view, row, &key, ctx)?;
         sorter.push(vec![Value::Blob(row_key)], vec![Value::Blob(image)])
     })?;
     let rows = sorter.finish_pairs()?.map(|pair| {

@@ -83,7 +83,7 @@ fn fold_project(
         out.insert(key, RowUpdate { old: None, new: None });
         return Ok(());
     }
-    let mut v = exprs.iter().map(|e| eval(e, &row, ctx)).collect::<Result<Vec<_>>>()?;
+    let mut v = exprs.iter().map(|e| eval(e, row, ctx)).collect::<Result<Vec<_>>>()?;
     v.push(Value::Blob(key.clone()));
     out.insert(key, RowUpdate { old: None, new: Some(v) });
     Ok(())
@@ -107,7 +107,7 @@ fn fold(
         Shape::Ranked { .. } => Err(Error::Corrupt(format!("ranked view {} folded as keyed rows", view.name))),
         Shape::Aggregate { .. } => {
             let mut folder = Folder::new(m, view, existing)?;
-            feed(&mut |(sign, row, _)| folder.add(sign, &row, ctx))?;
+            feed(&mut |(sign, row, _)| folder.add(sign, row, ctx))?;
             folder.finish(m, reader, ctx)
         }
     }

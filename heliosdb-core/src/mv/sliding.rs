@@ -187,7 +187,7 @@ pub fn band_events(
         let sign = i64::from(passes(Some(filter), &row, now)?) - i64::from(passes(Some(filter), &row, then)?);
         if sign != 0 {
             let key = row_key_of(table, &row);
-            out((sign, row, key))?;
+            out((sign, &row, key))?;
         }
     }
     Ok(())

@@ -29,7 +29,9 @@ use crate::types::rowcodec::put_varint;
 use crate::types::Value;
 
 /// A row entering (`+1`) or leaving (`−1`) the view's input, with its key.
-pub type Event = (i64, Vec<Value>, Vec<u8>);
+/// The row is lent for the call: a full refresh reads its table a page at a
+/// time into one buffer, and no fold keeps the row itself.
+pub type Event<'r> = (i64, &'r [Value], Vec<u8>);
 
 /// The key of an input row: the base row's key, or for a join every
 /// table's row key, length-prefixed.
@@ -84,11 +86,11 @@ pub fn present(
     f: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<()> {
     let filter = filter_at(m, ctx)?;
-    let mut each = |row: Vec<Value>| -> Result<()> {
-        if !passes(filter.as_ref(), &row, ctx)? {
+    let mut each = |row: &[Value]| -> Result<()> {
+        if !passes(filter.as_ref(), row, ctx)? {
             return Ok(());
         }
-        let key = if keyed { key_of(m, &row) } else { Vec::new() };
+        let key = if keyed { key_of(m, row) } else { Vec::new() };
         f((1, row, key))
     };
     match &m.source {
@@ -98,15 +100,9 @@ pub fn present(
             let mut sp = full_scan(t);
             sp.needed = needed_columns(m, t);
             let plan = Plan::Scan(sp);
-            for row in crate::exec::query::run(&plan, reader, ctx)? {
-                each(row?)?;
-            }
+            crate::exec::query::for_each_row(&plan, reader, ctx, &mut each)?;
         }
-        Source::Join { plan, .. } => {
-            for row in crate::exec::query::run(plan, reader, ctx)? {
-                each(row?)?;
-            }
-        }
+        Source::Join { plan, .. } => crate::exec::query::for_each_row(plan, reader, ctx, &mut each)?,
     }
     Ok(())
 }
@@ -122,10 +118,10 @@ fn change_events(
 ) -> Result<()> {
     let key = || if keyed { c.row_key.to_vec() } else { Vec::new() };
     if let Some(old) = c.old {
-        f((-1, decode_stored_row(base, c.row_key, old, needed)?, key()))?;
+        f((-1, &decode_stored_row(base, c.row_key, old, needed)?, key()))?;
     }
     if let Some(new) = c.new {
-        f((1, decode_stored_row(base, c.row_key, new, needed)?, key()))?;
+        f((1, &decode_stored_row(base, c.row_key, new, needed)?, key()))?;
     }
     Ok(())
 }
@@ -206,7 +202,7 @@ pub fn delta(
             let filter = filter_at(m, then)?;
             changes::for_each(reader, t.id, from, now, &mut |c| {
                 change_events(t, &c, &needed, keyed, &mut |e| {
-                    if passes(filter.as_ref(), &e.1, then)? {
+                    if passes(filter.as_ref(), e.1, then)? {
                         out(e)?;
                     }
                     Ok(())
@@ -224,7 +220,7 @@ pub fn delta(
         let all = vec![true; t.columns.len()];
         changes::for_each(reader, t.id, from, now, &mut |c| {
             change_events(t, &c, &all, false, &mut |(_, row, _)| {
-                let k = pk_values(t, &row);
+                let k = pk_values(t, row);
                 if !keys.contains(&k) {
                     keys.push(k);
                 }
@@ -257,7 +253,7 @@ pub fn delta(
             });
             for row in run(&p, reader, ctx)? {
                 let key = key_of(m, &row);
-                out((sign, row, key))?;
+                out((sign, &row, key))?;
             }
         }
     }
