@@ -150,10 +150,9 @@ pub fn compare(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
 /// # Errors
 /// As [`eval`].
 pub fn eval_ref<'r>(e: &'r Expr, row: &'r [Value], ctx: &EvalCtx) -> Result<Cow<'r, Value>> {
-    match e {
-        Expr::Column(i) if *i < row.len() => Ok(Cow::Borrowed(&row[*i])),
-        Expr::Literal(v) => Ok(Cow::Borrowed(v)),
-        _ => eval(e, row, ctx).map(Cow::Owned),
+    match operand(e, row) {
+        Some(v) => Ok(Cow::Borrowed(v)),
+        None => eval(e, row, ctx).map(Cow::Owned),
     }
 }
 
@@ -340,11 +339,12 @@ pub fn eval_predicate(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
     Ok(truthy(&eval(e, row, ctx)?) == Some(true))
 }
 
-/// A column or constant operand as a plain reference, for the per-row fast
-/// paths: the same value [`eval_ref`] borrows, without the
-/// `Result<Cow<Value>>` whose moves through the stack stalled on store
-/// forwarding (a quarter of a filtered scan's evaluation).
-fn operand<'r>(e: &'r Expr, row: &'r [Value]) -> Option<&'r Value> {
+/// A column or constant as a plain reference (`None` for anything to
+/// compute): what [`eval_ref`] borrows, for the per-row loops that would
+/// otherwise move a `Result<Cow<Value>>` through the stack, which stalled on
+/// store forwarding (a quarter of a filtered scan's evaluation, a third of
+/// a GROUP BY's).
+pub(crate) fn operand<'r>(e: &'r Expr, row: &'r [Value]) -> Option<&'r Value> {
     match e {
         Expr::Column(i) => row.get(*i),
         Expr::Literal(v) => Some(v),

@@ -13,7 +13,7 @@
 
 use super::aggregate::AggState;
 use super::batch::Rows;
-use super::eval::{eval, eval_predicate, eval_ref, EvalCtx};
+use super::eval::{eval, eval_predicate, eval_ref, operand, EvalCtx};
 use super::memory::{row_bytes, Grant, KeyMap, KeySet, WorkMemory, HASH_ENTRY_OVERHEAD};
 use super::sort::{KeyCmp, Sorter};
 use super::spill::{PartitionFiles, SpillReader};
@@ -59,9 +59,9 @@ pub(super) fn aggregate<'a>(
     let key_of = |row: &mut Vec<Value>, key: &mut Vec<Value>| -> Result<()> {
         key.resize(group.len(), Value::Null);
         for (g, slot) in group.iter().zip(key.iter_mut()) {
-            match g {
-                Expr::Column(i) if *i < row.len() => slot.clone_from(&row[*i]),
-                _ => *slot = eval(g, row, ctx)?,
+            match operand(g, row) {
+                Some(v) => slot.clone_from(v),
+                None => *slot = eval(g, row, ctx)?,
             }
         }
         Ok(())
@@ -103,8 +103,10 @@ impl Aggregation<'_, '_> {
             };
             match &call.arg {
                 None => state.update(None, sep.as_deref())?,
-                Some(Expr::Column(i)) if *i < row.len() => state.update(Some(&row[*i]), sep.as_deref())?,
-                Some(a) => state.update(Some(&*eval_ref(a, row, self.ctx)?), sep.as_deref())?,
+                Some(a) => match operand(a, row) {
+                    Some(v) => state.update(Some(v), sep.as_deref())?,
+                    None => state.update(Some(&eval(a, row, self.ctx)?), sep.as_deref())?,
+                },
             }
         }
         Ok(())

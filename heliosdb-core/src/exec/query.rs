@@ -1,7 +1,7 @@
 //! Query operators: each plan node becomes an iterator of rows.
 
 use super::batch::{BatchScan, Rows};
-use super::eval::{eval, eval_predicate, EvalCtx};
+use super::eval::{eval, eval_predicate, operand, EvalCtx};
 use super::grouping::Distinct;
 use super::memory::row_bytes;
 use super::scan::{scan, scan_from};
@@ -173,13 +173,6 @@ pub(super) fn keys_cmp(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
         .unwrap_or(Ordering::Equal)
 }
 
-/// The first `n` rows of `input` in `keys` order, ties in input order (so
-/// exactly the first `n` rows [`sort`] would give), holding at most about
-/// `2n` rows at a time: rows accumulate until there are twice as many as
-/// needed, then the best `n` are selected (`select_nth_unstable`, linear) and
-/// the rest dropped; a row that cannot beat the current `n`-th is not kept.
-/// When `2n` rows do not fit the working memory, it is an external sort
-/// instead.
 /// Runs `plan` and hands each of its rows to `f` by reference: a scan is
 /// read a page at a time into one reused buffer (see [`Rows`]), so a caller
 /// that folds rows (a materialized view's full refresh) allocates nothing
@@ -200,6 +193,13 @@ pub(crate) fn for_each_row(
     Ok(())
 }
 
+/// The first `n` rows of `input` in `keys` order, ties in input order (so
+/// exactly the first `n` rows [`sort`] would give), holding at most about
+/// `2n` rows at a time: rows accumulate until there are twice as many as
+/// needed, then the best `n` are selected (`select_nth_unstable`, linear) and
+/// the rest dropped; a row that cannot beat the current `n`-th is not kept.
+/// When `2n` rows do not fit the working memory, it is an external sort
+/// instead.
 fn top_n<'a>(mut input: Rows<'a>, keys: &'a [SortKey], n: usize, ctx: &'a EvalCtx) -> Result<RowIter<'a>> {
     if n == 0 {
         return Ok(Box::new(std::iter::empty()));
@@ -219,12 +219,12 @@ fn top_n<'a>(mut input: Rows<'a>, keys: &'a [SortKey], n: usize, ctx: &'a EvalCt
     while let Some(row) = input.next_row()? {
         scratch.resize(keys.len(), Value::Null);
         for (slot, key) in scratch.iter_mut().zip(keys) {
-            // A column is copied in place (`clone_from`), not returned by
-            // `eval` through a `Result<Value>`: moving that out of the call
+            // A column or constant is copied in place (`clone_from`), not
+            // returned by `eval` through a `Result<Value>`: moving that out of the call
             // stalled on store forwarding, a third of top-N's own time.
-            match &key.expr {
-                Expr::Column(i) if *i < row.len() => slot.clone_from(&row[*i]),
-                e => *slot = eval(e, row, ctx)?,
+            match operand(&key.expr, row) {
+                Some(v) => slot.clone_from(v),
+                None => *slot = eval(&key.expr, row, ctx)?,
             }
         }
         seq += 1;

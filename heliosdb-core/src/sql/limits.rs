@@ -13,6 +13,7 @@
 //! runs on a stack segment of its own ([`with_stack`]); shallow ones, nearly
 //! all, pay nothing.
 
+use super::tokens::one_of;
 use crate::error::{Error, Result};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -52,13 +53,6 @@ fn operator_class(t: &Token) -> Option<usize> {
 }
 
 const CLASSES: usize = 8;
-
-/// Whether `word` is one of `words` (upper case), ignoring case: every word
-/// token of every statement goes through these checks, so without
-/// allocating an upper-case copy.
-fn one_of(word: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| word.eq_ignore_ascii_case(w))
-}
 
 fn is_open(t: &Token) -> bool {
     match t {

@@ -17,10 +17,14 @@ pub fn word(t: &Token) -> Option<String> {
 /// statements hold none of the words a rewrite looks for, and then it hands
 /// the tokens on untouched instead of copying them one by one.
 pub fn any_word(tokens: &[TokenWithSpan], words: &[&str]) -> bool {
-    tokens.iter().any(|t| match &t.token {
-        Token::Word(w) => words.iter().any(|x| w.value.eq_ignore_ascii_case(x)),
-        _ => false,
-    })
+    tokens.iter().any(|t| matches!(&t.token, Token::Word(w) if one_of(&w.value, words)))
+}
+
+/// Whether `word` is one of `words` (upper case), ignoring case, without
+/// the upper-case copy of `word` that [`word`] makes: for checks that run
+/// on every word token of every statement.
+pub fn one_of(word: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Indexes of the next `n` non-whitespace tokens from `from`.

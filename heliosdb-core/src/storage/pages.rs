@@ -87,8 +87,8 @@ impl<'a> Directory<'a> {
 /// # Errors
 /// `Mismatch` when the rows together pass 4 GiB, the most one stored value
 /// (and a page's u32 offsets) can hold.
-pub fn encode<'a>(rows: impl ExactSizeIterator<Item = (u8, &'a [u8])> + Clone) -> Result<Option<Bytes>> {
-    let n = rows.len();
+pub fn encode<'a>(rows: impl Iterator<Item = (u8, &'a [u8])> + Clone) -> Result<Option<Bytes>> {
+    let n = rows.clone().count();
     if n == 0 {
         return Ok(None);
     }
@@ -149,34 +149,8 @@ pub fn apply<'a>(
     for (slot, image) in changes {
         rows[slot as usize % PAGE_SLOTS] = image;
     }
-    let n = rows.iter().filter(|r| r.is_some()).count();
-    let present = rows.iter().enumerate().filter_map(|(slot, image)| image.map(|image| (slot as u8, image)));
-    encode(Counted { inner: present, left: n })
+    encode(rows.iter().enumerate().filter_map(|(slot, image)| image.map(|image| (slot as u8, image))))
 }
-
-/// An iterator that knows how many items it has left (the rows of a page
-/// being rebuilt, counted beforehand), so [`encode`] can size the page.
-#[derive(Clone)]
-struct Counted<I> {
-    inner: I,
-    left: usize,
-}
-
-impl<I: Iterator> Iterator for Counted<I> {
-    type Item = I::Item;
-
-    fn next(&mut self) -> Option<I::Item> {
-        let item = self.inner.next()?;
-        self.left = self.left.saturating_sub(1);
-        Some(item)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
-    }
-}
-
-impl<I: Iterator> ExactSizeIterator for Counted<I> {}
 
 /// Turns a transaction's row writes (row key → image, `None` deleting), in
 /// key order, into `rows` batch entries: the pages they touch, each read once through
