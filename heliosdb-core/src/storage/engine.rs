@@ -45,6 +45,10 @@ pub struct ReadView {
 }
 
 impl Reader for ReadView {
+    fn committed(&self) -> &dyn Reader {
+        self
+    }
+
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
         self.snap.get(ks, key)
     }

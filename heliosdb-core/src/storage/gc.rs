@@ -60,11 +60,11 @@ impl Engine {
         let mut doomed: Vec<BatchEntry> = Vec::new();
         let mut versions_removed = 0u64;
         for kv in snap.scan(Ks::Versions, &Bound::Unbounded, &Bound::Unbounded) {
-            let (k, _) = kv?;
-            // The key says when the version ended; the value is not needed.
+            let (k, v) = kv?;
+            // The key says when the versions ended.
             if keys::split_version_key(&k).is_some_and(|(_, to)| to <= horizon) {
                 doomed.push((Ks::Versions, k.to_vec(), None));
-                versions_removed += 1;
+                versions_removed += super::versions::versions_in(&k, &v);
                 if doomed.len() >= DELETE_BATCH {
                     self.store().write(std::mem::take(&mut doomed), self.durability())?;
                 }

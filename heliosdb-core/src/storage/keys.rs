@@ -47,10 +47,14 @@ pub fn check_key_len(key: &[u8], table: &str, what: &str) -> crate::error::Resul
 /// `meta` key holding the on-disk format version.
 pub const META_FORMAT_VERSION: &[u8] = b"format_version";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: &[u8] = b"heliosdb-3";
+pub const FORMAT_VERSION: &[u8] = b"heliosdb-4";
 
-/// The previous format, which an open upgrades in place (`heliosdb-2` kept
-/// every row in an entry of its own; see `storage::upgrade`).
+/// The previous format, which an open upgrades in place (`heliosdb-3` kept
+/// every superseded version in an entry of its own; see `storage::upgrade`).
+pub const FORMAT_VERSION_3: &[u8] = b"heliosdb-3";
+
+/// The format before that, also upgraded at open (`heliosdb-2` kept every
+/// row in an entry of its own).
 pub const FORMAT_VERSION_2: &[u8] = b"heliosdb-2";
 
 /// The format before that, also upgraded at open (`heliosdb-1` keyed

@@ -78,6 +78,12 @@ pub trait Reader {
         batch::batched(self.scan(ks, lo, hi))
     }
 
+    /// The committed state under this reader: the reader itself for a
+    /// snapshot, the snapshot a write transaction began from (without its
+    /// own writes). Reads of the past use it: every SCN they may name is
+    /// committed, and a transaction's own writes all came after it.
+    fn committed(&self) -> &dyn Reader;
+
     /// The SCN a new row version written now would carry (reads: the snapshot's SCN).
     fn scn(&self) -> u64;
 

@@ -129,6 +129,30 @@ pub fn get(page: Bytes, slot: u8) -> Result<Option<Bytes>> {
     Ok(Some(Bytes::from(ByteView::from(page).slice(range))))
 }
 
+/// The rows of `page` in slot order: each slot with its image's byte range
+/// in the page.
+///
+/// # Errors
+/// `Corrupt` for a damaged page.
+pub fn row_ranges(page: &[u8]) -> Result<impl Iterator<Item = Result<(u8, Range<usize>)>> + '_> {
+    let dir = Directory::parse(page)?;
+    Ok((0..dir.n).map(move |i| Ok((dir.slot(i), dir.image(i)?))))
+}
+
+/// Calls `f` with every row of `page` in slot order: its slot and its image
+/// (sharing the page's memory, no copy).
+///
+/// # Errors
+/// `Corrupt` for a damaged page.
+pub fn for_each_row(page: &Bytes, mut f: impl FnMut(u8, Bytes)) -> Result<()> {
+    let view = ByteView::from(page.clone());
+    for row in row_ranges(page)? {
+        let (slot, range) = row?;
+        f(slot, Bytes::from(view.slice(range)));
+    }
+    Ok(())
+}
+
 /// The page after applying `changes` (slot → new image, `None` deleting
 /// the row) to `old`: what a commit writes, `None` when no row is left.
 ///

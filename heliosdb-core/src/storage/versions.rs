@@ -3,24 +3,44 @@
 //!
 //! A row that was never updated or deleted lives only in `rows`, stamped with
 //! the SCN that wrote it, so insert-only tables pay nothing for history. When
-//! a committed image is replaced, it moves to `versions` under
-//! `row key ‖ !to_scn`, `to_scn` being the SCN at which it stopped being
-//! valid; the image keeps its own stamp, the SCN it was valid from. The state
-//! at SCN `s` is then, per row key: the current image if its stamp is at most
-//! `s`, else the version with the smallest end above `s`, if it began at or
-//! before `s`.
+//! a committed image is replaced it becomes a *version*, `U|D ‖ image` (how it
+//! ended, then the image, which keeps its own stamp: the SCN it was valid
+//! from). Versions are stored in `versions` in *records* keyed
+//! `record key ‖ !to_scn`, `to_scn` being the SCN at which they stopped being
+//! valid:
+//!
+//! * the versions of rows kept in pages are grouped like the rows: the record
+//!   key is the page key, and the record a page (the `pages` format) whose
+//!   slots hold the versions of that page's rows one commit ended. An UPDATE
+//!   of a whole table writes one record per 64 rows, and a scan of the past
+//!   reads 64 rows' versions per entry;
+//! * any other row's versions are records of their own: the record key is
+//!   the row key, the record the version.
+//!
+//! The state at SCN `s` is then, per row key: the version with the smallest
+//! end above `s` if there is one (the row is absent at `s` if that version
+//! began after `s`), else the current image if its stamp is at most `s`.
 //!
 //! Keying by the end is what makes a recent past cheap: an UPDATE's old image
 //! ended at the new image's stamp, so the state just before the current one
-//! is a point read of `row key ‖ !stamp`, not a seek (a new range iterator).
+//! is a point read of `record key ‖ !stamp`, not a seek (a new range iterator).
+//!
+//! A transaction writes its versions one row at a time (`row key ‖ !to_scn`
+//! in its overlay) and [`commit_writes`] groups them into records. Reads of
+//! the past read committed state only ([`Reader::committed`]): every SCN a
+//! reader may ask for is committed, and the transaction's own writes all
+//! came after it.
 
-use super::keys::{self, split_version_key, version_key};
-use super::kv::{Bytes, Ks, KvIter};
+use super::keys::{self, split_version_key, version_key, PAGE_KEY_LEN, PAGE_SLOTS};
+use super::kv::{BatchEntry, Bytes, Ks, KvIter};
+use super::pages;
 use super::{Reader, WriteTx};
 use crate::error::{Error, Result};
 use crate::types::keycode::prefix_successor;
 use crate::types::rowcodec::{encode_row_into, row_scn};
 use crate::types::Value;
+use byteview::ByteView;
+use std::cmp::Ordering;
 use std::iter::Peekable;
 use std::ops::Bound;
 
@@ -81,11 +101,110 @@ fn split_value(value: &[u8]) -> Result<(EndedBy, &[u8])> {
     Ok((ended_by, &value[1..]))
 }
 
-fn decode(key: &[u8], value: &[u8]) -> Result<(Vec<u8>, Version)> {
-    let (row_key, to) = split_version_key(key).ok_or_else(damaged)?;
-    let (ended_by, image) = split_value(value)?;
-    let version = Version { from: row_scn(image)?, to: Some(to), ended_by: Some(ended_by), image: Bytes::from(image) };
-    Ok((row_key.to_vec(), version))
+/// How a version ended, and its image (sharing the version's memory).
+fn split_version(version: &Bytes) -> Result<(EndedBy, Bytes)> {
+    let (ended_by, _) = split_value(version)?;
+    Ok((ended_by, Bytes::from(ByteView::from(version.clone()).slice(1..))))
+}
+
+/// The record a row's versions are kept in, and the row's slot there
+/// (`None`: the record is the row's own).
+fn record_of(row_key: &[u8]) -> (Vec<u8>, Option<u8>) {
+    match keys::page_of(row_key) {
+        Some((page, slot)) => (page.to_vec(), Some(slot)),
+        None => (row_key.to_vec(), None),
+    }
+}
+
+/// The version of the row in `slot` that a record holds, if any.
+fn version_in(record: Bytes, slot: Option<u8>) -> Result<Option<Bytes>> {
+    match slot {
+        Some(slot) => pages::get(record, slot),
+        None => Ok(Some(record)),
+    }
+}
+
+/// Calls `f` with every version a record holds: the slot (0 for a row's
+/// own record) and the version.
+fn for_each_version(record_key: &[u8], record: &Bytes, mut f: impl FnMut(u8, Bytes)) -> Result<()> {
+    if keys::is_page_key(record_key) {
+        pages::for_each_row(record, f)
+    } else {
+        f(0, record.clone());
+        Ok(())
+    }
+}
+
+/// The row key of `slot` in the record keyed `record_key`.
+fn row_key_of(record_key: &[u8], slot: u8) -> Bytes {
+    if keys::is_page_key(record_key) {
+        Bytes::from(&keys::page_row_key(record_key, slot)[..])
+    } else {
+        Bytes::from(record_key)
+    }
+}
+
+/// How many row versions the record stored under `key` holds (GC reports
+/// versions, not records).
+pub fn versions_in(key: &[u8], record: &[u8]) -> u64 {
+    match split_version_key(key) {
+        Some((record_key, _)) if keys::is_page_key(record_key) => record.first().map_or(0, |n| u64::from(*n)),
+        _ => 1,
+    }
+}
+
+/// Turns a transaction's versions into `versions` batch entries: the
+/// versions of the rows of one page that ended at one SCN become one record,
+/// every other version a record of its own. `kept` are the versions
+/// (`row key ‖ !to_scn`, version) in any order; `overlay` the transaction's
+/// other writes to `versions` (deleting stored records, as a dropped table's).
+///
+/// # Errors
+/// `Mismatch` for a page whose versions pass 4 GiB.
+pub fn commit_writes(
+    overlay: impl IntoIterator<Item = (Vec<u8>, Option<Bytes>)>,
+    mut kept: Vec<(Vec<u8>, Vec<u8>)>,
+    out: &mut Vec<BatchEntry>,
+) -> Result<()> {
+    type Open = ([u8; PAGE_KEY_LEN], u64, Vec<(u8, Vec<u8>)>);
+    fn flush(open: Option<Open>, out: &mut Vec<BatchEntry>) -> Result<()> {
+        if let Some((page, to, slots)) = open {
+            if let Some(record) = pages::encode(slots.iter().map(|(slot, v)| (*slot, &v[..])))? {
+                out.push((Ks::Versions, version_key(&page, to), Some(record)));
+            }
+        }
+        Ok(())
+    }
+    for (key, value) in overlay {
+        match value {
+            Some(v) => kept.push((key, v.to_vec())),
+            None => out.push((Ks::Versions, key, None)),
+        }
+    }
+    // Rows are mostly replaced in key order (an UPDATE scans its table so),
+    // so this sort mostly finds one run. A stable sort keeps the later of
+    // two versions under one key last, and it wins.
+    kept.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut open: Option<Open> = None;
+    let mut kept = kept.into_iter().peekable();
+    while let Some((key, version)) = kept.next() {
+        if kept.peek().is_some_and(|(next, _)| *next == key) {
+            continue;
+        }
+        let paged = split_version_key(&key).and_then(|(row_key, to)| keys::page_of(row_key).map(|(p, s)| (p, to, s)));
+        let Some((page, to, slot)) = paged else {
+            out.push((Ks::Versions, key, Some(Bytes::from(version))));
+            continue;
+        };
+        match &mut open {
+            Some((p, t, slots)) if *p == page && *t == to => slots.push((slot, version)),
+            _ => {
+                flush(open.take(), out)?;
+                open = Some((page, to, vec![(slot, version)]));
+            }
+        }
+    }
+    flush(open, out)
 }
 
 /// Keeps the committed image under `key` as a version before the caller
@@ -105,7 +224,7 @@ pub fn supersede(tx: &mut WriteTx, key: &[u8], ended_by: EndedBy, known: Option<
                 // One buffer, one copy: this runs for every row an UPDATE or DELETE touches.
                 let mut value = encode_head(ended_by, 16 + values.len() * 6);
                 encode_row_into(&mut value, from, values);
-                tx.put(Ks::Versions, version_key(key, to), value);
+                tx.keep_version(version_key(key, to), value);
             }
         }
         None => {
@@ -114,7 +233,7 @@ pub fn supersede(tx: &mut WriteTx, key: &[u8], ended_by: EndedBy, known: Option<
             if from < to {
                 let mut value = encode_head(ended_by, old.len());
                 value.extend_from_slice(&old);
-                tx.put(Ks::Versions, version_key(key, to), value);
+                tx.keep_version(version_key(key, to), value);
             }
         }
     }
@@ -125,12 +244,14 @@ pub fn supersede(tx: &mut WriteTx, key: &[u8], ended_by: EndedBy, known: Option<
 ///
 /// The present, when it is old enough, costs one read of `rows`. A point just
 /// before the present costs one more point read: the version the current
-/// image replaced is keyed by the current image's stamp. Anything older (or a
-/// deleted row) costs one reverse seek in `versions`.
+/// image replaced is in the record keyed by the current image's stamp.
+/// Anything older (or a deleted row) costs one reverse seek in `versions`.
 ///
 /// # Errors
 /// Storage errors, damaged records.
 pub fn get_as_of(reader: &dyn Reader, key: &[u8], scn: u64) -> Result<Option<Bytes>> {
+    let reader = reader.committed();
+    let (record, slot) = record_of(key);
     if let Some(current) = reader.get(Ks::Rows, key)? {
         let stamp = row_scn(&current)?;
         if stamp <= scn {
@@ -138,170 +259,343 @@ pub fn get_as_of(reader: &dyn Reader, key: &[u8], scn: u64) -> Result<Option<Byt
         }
         // The image this one replaced (absent when the row was deleted and
         // inserted again, or was never updated).
-        if let Some(previous) = reader.get(Ks::Versions, &version_key(key, stamp))? {
-            let (_, image) = split_value(&previous)?;
-            if row_scn(image)? <= scn {
-                return Ok(Some(Bytes::from(image)));
-            }
-        }
-    }
-    // Versions ending after `scn` sort before `key ‖ !scn`, newest first: the
-    // last of them is the one that ended soonest after `scn`.
-    let lo = Bound::Included(key.to_vec());
-    let hi = Bound::Excluded(version_key(key, scn));
-    match reader.scan_rev(Ks::Versions, lo, hi).next() {
-        Some(kv) => {
-            let (k, v) = kv?;
-            let (row_key, version) = decode(&k, &v)?;
-            Ok((row_key == key && version.from <= scn).then_some(version.image))
-        }
-        None => Ok(None),
-    }
-}
-
-/// Versions of one key an `AS OF` scan walks past before it seeks to the
-/// next key instead: a seek costs a new range iterator (several µs), walking an
-/// entry a fraction of one, so short histories are walked and long ones skipped.
-const SKIP_AFTER: usize = 32;
-
-/// One row key's entries from both keyspaces, newest first.
-type KeyGroup = (Vec<u8>, Vec<Version>);
-
-/// Walks `rows` and `versions` side by side over one key range, yielding
-/// each row key once with its current image (if any) and stored versions.
-struct Groups<'a> {
-    rows: Peekable<KvIter<'a>>,
-    versions: Peekable<KvIter<'a>>,
-}
-
-impl Groups<'_> {
-    fn next_group(&mut self) -> Result<Option<KeyGroup>> {
-        let row_key = match self.rows.peek() {
-            Some(Ok((k, _))) => Some(k.to_vec()),
-            Some(Err(_)) => return Err(self.rows.next().and_then(Result::err).unwrap_or_else(damaged)),
-            None => None,
-        };
-        let version_key = match self.versions.peek() {
-            Some(Ok((k, _))) => Some(split_version_key(k).ok_or_else(damaged)?.0.to_vec()),
-            Some(Err(_)) => return Err(self.versions.next().and_then(Result::err).unwrap_or_else(damaged)),
-            None => None,
-        };
-        let key = match (row_key, version_key) {
-            (None, None) => return Ok(None),
-            (Some(a), Some(b)) => a.min(b),
-            (Some(k), None) | (None, Some(k)) => k,
-        };
-        let mut group = Vec::new();
-        if matches!(self.rows.peek(), Some(Ok((k, _))) if k[..] == key[..]) {
-            if let Some(Ok((_, image))) = self.rows.next() {
-                group.push(Version { from: row_scn(&image)?, to: None, ended_by: None, image });
-            }
-        }
-        while let Some(Ok((k, _))) = self.versions.peek() {
-            if split_version_key(k).map(|(rk, _)| rk) != Some(&key[..]) {
-                break;
-            }
-            let Some(kv) = self.versions.next() else { break };
-            let (k, v) = kv?;
-            group.push(decode(&k, &v)?.1);
-        }
-        Ok(Some((key, group)))
-    }
-}
-
-fn groups<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> Groups<'a> {
-    Groups {
-        rows: reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable(),
-        versions: reader.scan(Ks::Versions, lo, hi).peekable(),
-    }
-}
-
-/// Streams `(row key, image)` of every row in `[lo, hi)` as it was at `scn`,
-/// in key order. `lo` must be inclusive or unbounded (every range the
-/// planner builds is).
-///
-/// This is the hot loop of every scan of the past, so it compares keys in
-/// place and copies only the images it returns.
-pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, scn: u64) -> KvIter<'a> {
-    let mut rows = reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable();
-    let mut versions = reader.scan(Ks::Versions, lo, hi.clone()).peekable();
-    Box::new(std::iter::from_fn(move || loop {
-        // The next row key: the smaller of the two streams' next keys.
-        let row_next = match rows.peek() {
-            Some(Ok((k, _))) => Some(k.clone()),
-            Some(Err(_)) => return rows.next(),
-            None => None,
-        };
-        let version_next = match versions.peek() {
-            Some(Ok((k, _))) => Some(k.clone()),
-            Some(Err(_)) => return versions.next(),
-            None => None,
-        };
-        let key: Bytes = match (row_next, version_next) {
-            (None, None) => return None,
-            (Some(r), None) => r,
-            (r, Some(v)) => {
-                let Some((vrow, _)) = split_version_key(&v) else { return Some(Err(damaged())) };
-                match r {
-                    Some(r) if r[..] <= *vrow => r,
-                    _ => Bytes::from(vrow),
-                }
-            }
-        };
-        let mut found: Option<Bytes> = None;
-        let mut decided = false;
-        if matches!(rows.peek(), Some(Ok((k, _))) if k[..] == key[..]) {
-            if let Some(Ok((_, image))) = rows.next() {
-                match row_scn(&image) {
-                    Ok(from) if from <= scn => {
-                        found = Some(image);
-                        decided = true;
-                    }
-                    Ok(_) => {}
-                    Err(e) => return Some(Err(e)),
+        if let Some(found) = reader.get(Ks::Versions, &version_key(&record, stamp))? {
+            if let Some(version) = version_in(found, slot)? {
+                let (_, image) = split_version(&version)?;
+                if row_scn(&image)? <= scn {
+                    return Ok(Some(image));
                 }
             }
         }
-        // Older versions of this key, newest first: the first that began at
-        // or before `scn` is the only candidate. Once it is known, a long
-        // remaining history is skipped with a seek instead of being walked.
-        let mut walked_after_decision = 0;
-        while let Some(Ok((k, _))) = versions.peek() {
-            match split_version_key(k) {
-                Some((rk, _)) if rk == &key[..] => {}
-                Some(_) => break,
-                None => return Some(Err(damaged())),
+    }
+    // Records ending after `scn` sort before `record ‖ !scn`, newest first:
+    // walking back from there, the first that holds the row is the version
+    // that ended soonest after `scn`.
+    let lo = Bound::Included(record.clone());
+    let hi = Bound::Excluded(version_key(&record, scn));
+    for kv in reader.scan_rev(Ks::Versions, lo, hi) {
+        let (k, v) = kv?;
+        if split_version_key(&k).ok_or_else(damaged)?.0 != &record[..] {
+            continue;
+        }
+        let Some(version) = version_in(v, slot)? else { continue };
+        let (_, image) = split_version(&version)?;
+        return Ok((row_scn(&image)? <= scn).then_some(image));
+    }
+    Ok(None)
+}
+
+/// Records of one key an `AS OF` scan walks past, once they are older than
+/// its point, before it seeks to the next key instead: a seek costs a new
+/// range iterator (several µs), walking an entry a fraction of one, so short
+/// histories are walked and long ones skipped.
+const SKIP_AFTER: usize = 1;
+
+/// The bounds of the `versions` read behind a read of rows `lo..hi`: widened
+/// to take in the records of the pages the bounds fall into, and every
+/// record of a row an inclusive upper bound names.
+fn record_bounds(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let (lo, hi) = pages::raw_bounds(lo, hi);
+    let hi = match hi {
+        Bound::Included(k) => prefix_successor(&k).map_or(Bound::Unbounded, Bound::Excluded),
+        other => other,
+    };
+    (lo, hi)
+}
+
+fn in_bounds(key: &[u8], lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> bool {
+    let above_lo = match lo {
+        Bound::Included(b) => key >= &b[..],
+        Bound::Excluded(b) => key > &b[..],
+        Bound::Unbounded => true,
+    };
+    let below_hi = match hi {
+        Bound::Included(b) => key <= &b[..],
+        Bound::Excluded(b) => key < &b[..],
+        Bound::Unbounded => true,
+    };
+    above_lo && below_hi
+}
+
+/// One record key and its records newest first, as `(to_scn, record)`.
+type KeyRecords = (Vec<u8>, Vec<(u64, Bytes)>);
+
+/// A row's version in the interval a history read asks for: (row key, the
+/// version, whether an UPDATE began it).
+pub type HistoryItem = (Vec<u8>, Version, bool);
+
+/// `versions` read one record key at a time over a range of rows.
+struct Records<'a> {
+    reader: &'a dyn Reader,
+    entries: Peekable<KvIter<'a>>,
+    /// The upper bound of the read, for a seek past a long history.
+    hi: Bound<Vec<u8>>,
+}
+
+impl<'a> Records<'a> {
+    fn new(reader: &'a dyn Reader, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> Records<'a> {
+        let (lo, hi) = record_bounds(lo, hi);
+        Records { reader, entries: reader.scan(Ks::Versions, lo, hi.clone()).peekable(), hi }
+    }
+
+    fn error(&mut self) -> Error {
+        self.entries.next().and_then(Result::err).unwrap_or_else(damaged)
+    }
+
+    /// The next record key and its records newest first, as `(to_scn,
+    /// record)`: all of them, or with `after = Some(s)` those that ended
+    /// after `s` (the older ones are skipped).
+    fn next_key(&mut self, after: Option<u64>) -> Result<Option<KeyRecords>> {
+        let record_key = match self.entries.peek() {
+            None => return Ok(None),
+            Some(Err(_)) => return Err(self.error()),
+            Some(Ok((k, _))) => split_version_key(k).ok_or_else(damaged)?.0.to_vec(),
+        };
+        let mut records = Vec::new();
+        let mut walked_past = 0;
+        loop {
+            match self.entries.peek() {
+                Some(Ok((k, _))) if k.len() == record_key.len() + 8 && k.starts_with(&record_key) => {}
+                Some(Err(_)) => return Err(self.error()),
+                _ => break,
             }
-            if decided && walked_after_decision == SKIP_AFTER {
-                let Some(next_key) = prefix_successor(&key) else { break };
-                versions = reader.scan(Ks::Versions, Bound::Included(next_key), hi.clone()).peekable();
-                break;
-            }
-            let Some(Ok((k, v))) = versions.next() else { break };
-            if decided {
-                walked_after_decision += 1;
+            let Some(Ok((k, v))) = self.entries.next() else { break };
+            let (_, to) = split_version_key(&k).ok_or_else(damaged)?;
+            if after.is_none_or(|s| to > s) {
+                records.push((to, v));
                 continue;
             }
-            let Some((_, to)) = split_version_key(&k) else { return Some(Err(damaged())) };
-            let image = match split_value(&v) {
-                Ok((_, image)) => image,
-                Err(e) => return Some(Err(e)),
-            };
-            match row_scn(image) {
-                Ok(from) if from <= scn => {
-                    decided = true;
-                    if to > scn {
-                        found = Some(Bytes::from(image));
+            walked_past += 1;
+            if walked_past == SKIP_AFTER {
+                self.entries = match prefix_successor(&record_key) {
+                    Some(next) => self.reader.scan(Ks::Versions, Bound::Included(next), self.hi.clone()).peekable(),
+                    None => (Box::new(std::iter::empty()) as KvIter<'a>).peekable(),
+                };
+                break;
+            }
+        }
+        Ok(Some((record_key, records)))
+    }
+}
+
+/// What the versions decide about the rows of a range at one SCN: for each
+/// row with a version that ended after it, in key order, its image then
+/// (`None`: absent then). Rows not listed are as their current image says.
+struct PastRows<'a> {
+    records: Records<'a>,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+    scn: u64,
+    ready: std::vec::IntoIter<(Bytes, Option<Bytes>)>,
+}
+
+impl PastRows<'_> {
+    /// Decides the rows of the next record key; `false` at the end.
+    fn fill(&mut self) -> Result<bool> {
+        let Some((record_key, records)) = self.records.next_key(Some(self.scn))? else { return Ok(false) };
+        // A row's version at `scn` is in the oldest of these records that
+        // holds the row: read them oldest first and take each slot once,
+        // slicing only the versions taken (a whole-page UPDATE fills every
+        // slot from the first record read).
+        let mut found: Vec<(u8, Bytes)> = Vec::new(); // (slot, image)
+        if keys::is_page_key(&record_key) {
+            let mut taken = [false; PAGE_SLOTS];
+            for (_, record) in records.iter().rev() {
+                if found.len() == PAGE_SLOTS {
+                    break;
+                }
+                let view = ByteView::from(record.clone());
+                for row in pages::row_ranges(record)? {
+                    let (slot, range) = row?;
+                    let seen = &mut taken[slot as usize % PAGE_SLOTS];
+                    if !*seen {
+                        *seen = true;
+                        // The image alone: past the version's `U|D` tag.
+                        split_value(&record[range.clone()])?;
+                        found.push((slot, Bytes::from(view.slice(range.start + 1..range.end))));
                     }
                 }
-                Ok(_) => {}
+            }
+            found.sort_unstable_by_key(|(slot, _)| *slot);
+        } else if let Some((_, version)) = records.last() {
+            found.push((0, split_version(version)?.1));
+        }
+        let mut decided = Vec::with_capacity(found.len());
+        for (slot, image) in found {
+            let key = row_key_of(&record_key, slot);
+            if !in_bounds(&key, &self.lo, &self.hi) {
+                continue;
+            }
+            let then = (row_scn(&image)? <= self.scn).then_some(image);
+            decided.push((key, then));
+        }
+        self.ready = decided.into_iter();
+        Ok(true)
+    }
+}
+
+impl Iterator for PastRows<'_> {
+    type Item = Result<(Bytes, Option<Bytes>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(row) = self.ready.next() {
+                return Some(Ok(row));
+            }
+            match self.fill() {
+                Ok(true) => {}
+                Ok(false) => return None,
                 Err(e) => return Some(Err(e)),
             }
         }
-        if let Some(image) = found {
+    }
+}
+
+/// Streams `(row key, image)` of every row in `lo..hi` as it was at `scn`,
+/// in key order: the current rows merged with what their versions decide.
+///
+/// This is the hot loop of every scan of the past, so it compares keys in
+/// place and copies no image.
+pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, scn: u64) -> KvIter<'a> {
+    let reader = reader.committed();
+    let mut rows = reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable();
+    let records = Records::new(reader, &lo, &hi);
+    let mut past = PastRows { records, lo, hi, scn, ready: Vec::new().into_iter() }.peekable();
+    Box::new(std::iter::from_fn(move || loop {
+        let order = match (rows.peek(), past.peek()) {
+            (Some(Err(_)), _) => return rows.next(),
+            (_, Some(Err(_))) => return past.next().and_then(Result::err).map(Err),
+            (None, None) => return None,
+            (Some(Ok(_)), None) => Ordering::Less,
+            (None, Some(Ok(_))) => Ordering::Greater,
+            (Some(Ok((row, _))), Some(Ok((decided, _)))) => row[..].cmp(&decided[..]),
+        };
+        if order == Ordering::Less {
+            // No version ended after `scn`: the current image, if it is old enough.
+            let Some(Ok((key, image))) = rows.next() else { continue };
+            match row_scn(&image) {
+                Ok(from) if from <= scn => return Some(Ok((key, image))),
+                Ok(_) => continue,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        if order == Ordering::Equal {
+            rows.next(); // the versions decide
+        }
+        if let Some(Ok((key, Some(image)))) = past.next() {
             return Some(Ok((key, image)));
         }
     }))
+}
+
+/// Every version of one row key, newest first: a row's history.
+type KeyGroup = (Bytes, Vec<Version>);
+
+/// Every row key of a range that has versions, with its versions.
+struct Histories<'a> {
+    records: Records<'a>,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+    ready: std::vec::IntoIter<KeyGroup>,
+}
+
+impl Histories<'_> {
+    fn fill(&mut self) -> Result<bool> {
+        let Some((record_key, records)) = self.records.next_key(None)? else { return Ok(false) };
+        let mut by_slot: Vec<Vec<Version>> = vec![Vec::new(); PAGE_SLOTS];
+        for (to, record) in &records {
+            let mut failed = None;
+            for_each_version(&record_key, record, |slot, version| match split_version(&version) {
+                Ok((ended_by, image)) => match row_scn(&image) {
+                    Ok(from) => by_slot[slot as usize % PAGE_SLOTS].push(Version {
+                        from,
+                        to: Some(*to),
+                        ended_by: Some(ended_by),
+                        image,
+                    }),
+                    Err(e) => failed = Some(e),
+                },
+                Err(e) => failed = Some(e),
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+        }
+        let mut groups = Vec::new();
+        for (slot, versions) in by_slot.into_iter().enumerate() {
+            let key = row_key_of(&record_key, slot as u8);
+            if !versions.is_empty() && in_bounds(&key, &self.lo, &self.hi) {
+                groups.push((key, versions));
+            }
+        }
+        self.ready = groups.into_iter();
+        Ok(true)
+    }
+}
+
+impl Iterator for Histories<'_> {
+    type Item = Result<KeyGroup>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(group) = self.ready.next() {
+                return Some(Ok(group));
+            }
+            match self.fill() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+/// Every row key in `lo..hi` once, in key order, with its current image (if
+/// any) and its stored versions, newest first.
+fn groups<'a>(
+    reader: &'a dyn Reader,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+) -> impl Iterator<Item = Result<KeyGroup>> + 'a {
+    let mut rows = reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable();
+    let records = Records::new(reader, &lo, &hi);
+    let mut past = Histories { records, lo, hi, ready: Vec::new().into_iter() }.peekable();
+    std::iter::from_fn(move || {
+        let order = match (rows.peek(), past.peek()) {
+            (Some(Err(_)), _) => return rows.next().and_then(Result::err).map(Err),
+            (_, Some(Err(_))) => return past.next(),
+            (None, None) => return None,
+            (Some(Ok(_)), None) => Ordering::Less,
+            (None, Some(Ok(_))) => Ordering::Greater,
+            (Some(Ok((row, _))), Some(Ok((versions, _)))) => row[..].cmp(&versions[..]),
+        };
+        let current = match order {
+            Ordering::Greater => None,
+            _ => match rows.next() {
+                Some(Ok((key, image))) => Some((key, image)),
+                Some(Err(e)) => return Some(Err(e)),
+                None => None,
+            },
+        };
+        let mut group = match current {
+            Some((key, image)) => match row_scn(&image) {
+                Ok(from) => (key, vec![Version { from, to: None, ended_by: None, image }]),
+                Err(e) => return Some(Err(e)),
+            },
+            None => (Bytes::from(&b""[..]), Vec::new()),
+        };
+        if order != Ordering::Less {
+            match past.next() {
+                Some(Ok((key, versions))) => {
+                    group.0 = key;
+                    group.1.extend(versions);
+                }
+                Some(Err(e)) => return Some(Err(e)),
+                None => {}
+            }
+        }
+        Some(Ok(group))
+    })
 }
 
 /// Every version of every row in `[lo, hi)` that was valid at some point of
@@ -315,17 +609,16 @@ pub fn history<'a>(
     hi: Bound<Vec<u8>>,
     from: u64,
     to: u64,
-) -> Box<dyn Iterator<Item = Result<(Vec<u8>, Version, bool)>> + 'a> {
-    let mut g = groups(reader, lo, hi);
-    let mut pending: std::vec::IntoIter<(Vec<u8>, Version, bool)> = Vec::new().into_iter();
+) -> Box<dyn Iterator<Item = Result<HistoryItem>> + 'a> {
+    let mut g = groups(reader.committed(), lo, hi);
+    let mut pending: std::vec::IntoIter<HistoryItem> = Vec::new().into_iter();
     Box::new(std::iter::from_fn(move || loop {
         if let Some(item) = pending.next() {
             return Some(Ok(item));
         }
-        match g.next_group() {
+        match g.next()? {
             Err(e) => return Some(Err(e)),
-            Ok(None) => return None,
-            Ok(Some((key, mut group))) => {
+            Ok((key, mut group)) => {
                 group.reverse(); // oldest first
                 let mut out = Vec::new();
                 for i in 0..group.len() {
@@ -335,7 +628,7 @@ pub fn history<'a>(
                     }
                     let by_update =
                         i > 0 && group[i - 1].to == Some(v.from) && group[i - 1].ended_by == Some(EndedBy::Update);
-                    out.push((key.clone(), v.clone(), by_update));
+                    out.push((key.to_vec(), v.clone(), by_update));
                 }
                 pending = out.into_iter();
             }

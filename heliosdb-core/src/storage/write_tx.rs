@@ -34,6 +34,8 @@ struct StatementUndo {
     dropped: usize,
     sequences: Option<HashMap<u32, i64>>,
     changes: usize,
+    /// How many versions were kept when the statement began.
+    versions: usize,
     /// Length of the savepoint undo log when the statement began.
     savepoint_log: usize,
 }
@@ -50,6 +52,12 @@ pub struct WriteTx {
     dropped_tables: Vec<u32>,
     dropped_views: Vec<String>,
     overlays: [Overlay; 6],
+    /// Superseded row versions to store at commit (`row key ‖ !scn`, the
+    /// version), in the order rows were replaced. An append, not an overlay
+    /// write: nothing reads them before commit (reads of the past read
+    /// committed state), and a row is superseded at most once per
+    /// transaction (its image then carries this transaction's SCN).
+    versions: Vec<(Vec<u8>, Vec<u8>)>,
     sequences: HashMap<u32, i64>,
     undo: Option<StatementUndo>,
     /// Change-log records of tables with consumers: (table id, encoded
@@ -78,6 +86,7 @@ impl WriteTx {
             dropped_tables: Vec::new(),
             dropped_views: Vec::new(),
             overlays: Default::default(),
+            versions: Vec::new(),
             sequences: HashMap::new(),
             undo: None,
             change_log: Vec::new(),
@@ -149,6 +158,22 @@ impl WriteTx {
         self.write(ks, key, None);
     }
 
+    /// Keeps a superseded row version (see [`super::versions::supersede`]).
+    pub fn keep_version(&mut self, key: Vec<u8>, version: Vec<u8>) {
+        self.versions.push((key, version));
+    }
+
+    /// How many versions the transaction keeps so far (a savepoint's mark).
+    pub(crate) fn versions_kept(&self) -> usize {
+        self.versions.len()
+    }
+
+    /// Forgets the versions kept after the first `len` (an undone statement
+    /// or savepoint).
+    pub(crate) fn forget_versions(&mut self, len: usize) {
+        self.versions.truncate(len);
+    }
+
     /// Appends an encoded change of table `table_id` (see [`super::changes`]).
     pub fn log_change(&mut self, table_id: u32, record: Vec<u8>) {
         self.change_log.push((table_id, record));
@@ -179,6 +204,7 @@ impl WriteTx {
             catalog_dirty: self.catalog_dirty,
             dropped: self.dropped_tables.len(),
             changes: self.change_log.len(),
+            versions: self.versions.len(),
             sequences: None,
             savepoint_log: self.savepoint_log.len(),
         });
@@ -207,6 +233,7 @@ impl WriteTx {
         self.catalog_dirty = undo.catalog_dirty;
         self.dropped_tables.truncate(undo.dropped);
         self.change_log.truncate(undo.changes);
+        self.versions.truncate(undo.versions);
         if let Some(sequences) = undo.sequences {
             self.sequences = sequences;
         }
@@ -254,6 +281,7 @@ impl WriteTx {
             || self.overlays.iter().any(|o| !o.is_empty())
             || !self.sequences.is_empty()
             || !self.change_log.is_empty()
+            || !self.versions.is_empty()
     }
 
     /// Commits atomically: rows, indexes, catalog changes, counters and the
@@ -274,6 +302,22 @@ impl WriteTx {
                 // The writer lock is held since begin, so the base snapshot
                 // holds the latest committed version of every page.
                 super::pages::commit_writes(writes, |page| self.base.get_raw(Ks::Rows, page), &mut entries)?;
+                continue;
+            }
+            if ks == Ks::Versions {
+                // Versions of paged rows are grouped into one record per
+                // page; a table dropped by this transaction keeps none.
+                let mut kept = std::mem::take(&mut self.versions);
+                let gone: Vec<[u8; 4]> = self
+                    .dropped_tables
+                    .iter()
+                    .filter(|id| !self.catalog.tables.values().any(|t| t.id == **id))
+                    .map(|id| id.to_be_bytes())
+                    .collect();
+                if !gone.is_empty() {
+                    kept.retain(|(k, _)| !gone.iter().any(|prefix| k.starts_with(prefix)));
+                }
+                super::versions::commit_writes(writes, kept, &mut entries)?;
                 continue;
             }
             for (k, v) in writes {
@@ -340,6 +384,10 @@ impl WriteTx {
 }
 
 impl Reader for WriteTx {
+    fn committed(&self) -> &dyn Reader {
+        &self.base
+    }
+
     fn holds_writer(&self) -> bool {
         true
     }

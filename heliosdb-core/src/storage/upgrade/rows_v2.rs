@@ -9,8 +9,8 @@
 //! into a page already written, should it find one).
 
 use crate::error::Result;
-use crate::storage::keys::{self, FORMAT_VERSION, META_FORMAT_VERSION, PAGE_KEY_LEN};
-use crate::storage::kv::{BatchEntry, Bytes, Durability, FjallStore, Ks};
+use crate::storage::keys::{self, FORMAT_VERSION_3, PAGE_KEY_LEN};
+use crate::storage::kv::{BatchEntry, Bytes, FjallStore, Ks};
 use crate::storage::pages;
 use std::ops::Bound;
 
@@ -20,21 +20,17 @@ const BATCH_ROWS: usize = 16_384;
 #[cfg(test)]
 const BATCH_ROWS: usize = 100;
 
-/// Bytes written between two flushes of the memtables (see `versions_v1`).
-const FLUSH_EVERY: usize = 4 << 20;
-
 /// One page's rows still stored one per entry: (slot, row key, image).
 type Loose = ([u8; PAGE_KEY_LEN], Vec<(u8, Bytes, Bytes)>);
 
 /// Packs a `heliosdb-2` directory's integer-keyed rows into pages and
-/// stamps the current format version.
+/// stamps `heliosdb-3`.
 ///
 /// # Errors
 /// Storage errors; `Corrupt` for a damaged page left by an earlier attempt.
 pub fn from_v2(store: &FjallStore) -> Result<()> {
     let mut lo: Bound<Vec<u8>> = Bound::Unbounded;
-    let mut unflushed = 0usize;
-    let mut rewritten = false;
+    let mut rewrite = super::Rewrite::default();
     loop {
         // A snapshot per batch (see `versions_v1`: a long-lived snapshot
         // pins every memtable).
@@ -63,26 +59,16 @@ pub fn from_v2(store: &FjallStore) -> Result<()> {
             batch.push((Ks::Rows, page.to_vec(), new));
         }
         drop(snap);
-        unflushed += batch.iter().map(|(_, k, v)| k.len() + v.as_ref().map_or(0, |v| v.len())).sum::<usize>();
-        store.write(batch, Durability::Buffer)?;
-        rewritten = true;
-        if unflushed >= FLUSH_EVERY {
-            store.flush()?;
-            unflushed = 0;
-        }
+        rewrite.write(store, batch)?;
     }
-    store.write(vec![(Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(Bytes::from(FORMAT_VERSION)))], Durability::Sync)?;
-    if rewritten {
-        // The loose rows are tombstones now: compacted away once, so the
-        // directory is back to its size.
-        store.compact(Ks::Rows)?;
-    }
-    Ok(())
+    rewrite.finish(store, Vec::new(), FORMAT_VERSION_3, Ks::Rows)
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::storage::keys::META_FORMAT_VERSION;
+    use crate::storage::kv::Durability;
     use crate::storage::kv::MemoryBudget;
     use crate::storage::upgrade::test_rows as rows;
     use crate::{Connection, Value};
@@ -92,6 +78,7 @@ pub(crate) mod tests {
     /// `heliosdb-2`, as the previous release left it. With `keep_packed`,
     /// that many pages stay packed, as an upgrade killed there would leave them.
     pub(crate) fn unpack_pages(dir: &Path, keep_packed: Option<usize>) {
+        super::super::versions_v3::tests::unpack_versions(dir, None);
         let store = FjallStore::open(dir, MemoryBudget::from_limit_mb(16), false).unwrap();
         let snap = store.snapshot();
         let mut batch: Vec<BatchEntry> = Vec::new();

@@ -13,8 +13,8 @@
 //! open resumes after the recorded key. The format version changes last.
 
 use crate::error::{Error, Result};
-use crate::storage::keys::{self, split_version_key, version_key, FORMAT_VERSION_2, META_FORMAT_VERSION};
-use crate::storage::kv::{BatchEntry, Bytes, Durability, FjallStore, Ks};
+use crate::storage::keys::{self, split_version_key, version_key, FORMAT_VERSION_2};
+use crate::storage::kv::{BatchEntry, Bytes, FjallStore, Ks};
 use crate::types::keycode::prefix_successor;
 use std::collections::HashSet;
 use std::ops::Bound;
@@ -26,12 +26,6 @@ const BATCH_ENTRIES: usize = 8192;
 #[cfg(test)]
 const BATCH_ENTRIES: usize = 16;
 
-/// Bytes written between two flushes of the memtables. The rewrite is a
-/// burst of small entries (a put and a tombstone per version), which a
-/// 64 MiB memtable holds at three times its nominal size; flushing every few
-/// MiB keeps an upgrade within a small device's memory.
-const FLUSH_EVERY: usize = 4 << 20;
-
 /// Rewrites a `heliosdb-1` directory's versions into the `heliosdb-2` layout
 /// and stamps that format version.
 ///
@@ -42,31 +36,24 @@ pub fn from_v1(store: &FjallStore) -> Result<()> {
         None => Bound::Unbounded,
         Some(done) => match prefix_successor(&done) {
             Some(next) => Bound::Included(next),
-            None => return finish(store, false),
+            None => return finish(store, super::Rewrite::default()),
         },
     };
-    let mut unflushed = 0usize;
-    let mut rewritten = false;
+    let mut rewrite = super::Rewrite::default();
     loop {
         // A snapshot per batch: fjall keeps every memtable a live snapshot
         // could read, so one snapshot held across the whole rewrite would
         // pin all of it in memory.
         let Some((batch, last_row)) = next_batch(store, &lo)? else { break };
-        unflushed += batch.iter().map(|(_, k, v)| k.len() + v.as_ref().map_or(0, |v| v.len())).sum::<usize>();
         let mut batch = batch;
         batch.push((Ks::Meta, keys::META_UPGRADE_DONE_THROUGH.to_vec(), Some(Bytes::from(&last_row[..]))));
-        store.write(batch, Durability::Buffer)?;
-        rewritten = true;
-        if unflushed >= FLUSH_EVERY {
-            store.flush()?;
-            unflushed = 0;
-        }
+        rewrite.write(store, batch)?;
         match prefix_successor(&last_row) {
             Some(next) => lo = Bound::Included(next),
             None => break,
         }
     }
-    finish(store, rewritten)
+    finish(store, rewrite)
 }
 
 /// The rewrite of the row keys from `lo` on, whole row keys only, about
@@ -119,19 +106,10 @@ fn rekey_row(row_key: &[u8], old: Vec<(Bytes, Bytes)>, batch: &mut Vec<BatchEntr
     Ok(())
 }
 
-/// Stamps the new format. When versions were rewritten, their old records
-/// are tombstones now: they are compacted away once, so the directory is
-/// back to its size before the upgrade.
-fn finish(store: &FjallStore, rewritten: bool) -> Result<()> {
-    let batch = vec![
-        (Ks::Meta, keys::META_UPGRADE_DONE_THROUGH.to_vec(), None),
-        (Ks::Meta, META_FORMAT_VERSION.to_vec(), Some(Bytes::from(FORMAT_VERSION_2))),
-    ];
-    store.write(batch, Durability::Sync)?;
-    if rewritten {
-        store.compact(Ks::Versions)?;
-    }
-    Ok(())
+/// Stamps the new format and forgets the resume point.
+fn finish(store: &FjallStore, rewrite: super::Rewrite) -> Result<()> {
+    let last = vec![(Ks::Meta, keys::META_UPGRADE_DONE_THROUGH.to_vec(), None)];
+    rewrite.finish(store, last, FORMAT_VERSION_2, Ks::Versions)
 }
 
 fn damaged() -> Error {
@@ -141,6 +119,8 @@ fn damaged() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::keys::META_FORMAT_VERSION;
+    use crate::storage::kv::Durability;
     use crate::storage::kv::MemoryBudget;
     use crate::storage::upgrade::test_rows as rows;
     use crate::types::rowcodec::row_scn;

@@ -22,6 +22,7 @@ pub(super) struct Mark {
     dropped_views: usize,
     sequences: HashMap<u32, i64>,
     changes: usize,
+    versions: usize,
 }
 
 impl WriteTx {
@@ -36,6 +37,7 @@ impl WriteTx {
             dropped_views: self.dropped_views.len(),
             sequences: self.sequences.clone(),
             changes: self.change_log.len(),
+            versions: self.versions_kept(),
         });
         self.savepoints.len() - 1
     }
@@ -57,6 +59,8 @@ impl WriteTx {
         self.dropped_views.truncate(mark.dropped_views);
         self.sequences = mark.sequences.clone();
         self.change_log.truncate(mark.changes);
+        let versions = mark.versions;
+        self.forget_versions(versions);
         self.pending_update = None;
         self.savepoints.truncate(depth + 1);
         let undone = self.savepoint_log.split_off(log_len);
