@@ -5,7 +5,8 @@
 //! * `AS OF SCN` point lookups (a recent point, the middle, 90% back) vs
 //!   current point lookups;
 //! * `AS OF SCN` full scan vs current full scan;
-//! * update throughput with time travel on vs off;
+//! * update throughput with time travel on vs off (whole-table UPDATEs, and
+//!   single-row UPDATEs each committed on its own);
 //! * insert throughput with time travel on vs off;
 //! * opening a database that holds 100,000 commit points.
 
@@ -16,6 +17,7 @@ use std::time::Instant;
 const REPEATS: usize = 3;
 const LOOKUPS: usize = 50_000;
 const ROUNDS: i64 = 10;
+const AUTOCOMMITS: usize = 20_000;
 
 fn best<T>(mut f: impl FnMut() -> T) -> (T, f64) {
     let mut best = f64::MAX;
@@ -70,6 +72,17 @@ fn update_rounds(conn: &Connection) -> (f64, Vec<u64>) {
     (t.elapsed().as_secs_f64(), scns)
 }
 
+/// `AUTOCOMMITS` single-row updates of random rows, each its own commit.
+fn autocommit_updates(conn: &Connection, rows: i64) -> f64 {
+    let t = Instant::now();
+    let mut st = conn.prepare("UPDATE t SET v = v + 1 WHERE id = ?1").expect("prepare");
+    let mut rng = Rng(11);
+    for _ in 0..AUTOCOMMITS {
+        st.execute([Value::Integer((rng.next_u64() % rows as u64) as i64 + 1)]).expect("update");
+    }
+    t.elapsed().as_secs_f64()
+}
+
 fn lookups(conn: &Connection, sql: &str, rows: i64, scn: Option<u64>) -> i64 {
     let mut st = conn.prepare(sql).expect("prepare");
     let mut rng = Rng(7);
@@ -89,7 +102,7 @@ fn main() {
     let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     println!("time travel, {rows} rows each updated {ROUNDS} times, best of {REPEATS}");
     // For a profiler: TT_PROBE=update runs only the update rounds (time
-    // travel on), TT_PROBE=ROUND only the AS OF lookups at that round
+    // travel on), TT_PROBE=scan only AS OF scans of the middle, TT_PROBE=ROUND only the AS OF lookups at that round
     // (TT_FILES=1 also lists the table files they read).
     if std::env::var("TT_PROBE").as_deref() == Ok("update") {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -97,6 +110,22 @@ fn main() {
         insert_rows(&conn, rows);
         let (t, _) = update_rounds(&conn);
         println!("{ROUNDS} update rounds: {:.1} ms", t * 1e3);
+        return;
+    }
+    if std::env::var("TT_PROBE").as_deref() == Ok("scan") {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conn = create(dir.path(), true);
+        insert_rows(&conn, rows);
+        let (_, scns) = update_rounds(&conn);
+        conn.checkpoint().expect("checkpoint");
+        let t = Instant::now();
+        for _ in 0..20 {
+            conn.query_row("SELECT sum(v) FROM t AS OF SCN ?", [Value::Integer(scns[4] as i64)], |r| {
+                r.get::<_, i64>(0)
+            })
+            .expect("scan");
+        }
+        println!("20 scans AS OF the middle: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
         return;
     }
     if let Some(round) = std::env::var("TT_PROBE").ok().and_then(|r| r.parse::<usize>().ok()) {
@@ -122,6 +151,7 @@ fn main() {
     // Inserts and updates, on and off (fresh databases for every pass).
     let mut insert = (f64::MAX, f64::MAX);
     let mut update = (f64::MAX, f64::MAX);
+    let mut single = (f64::MAX, f64::MAX);
     for pass in 0..REPEATS {
         // Alternate the order so neither side always runs on a warmer machine.
         let order = if pass % 2 == 0 { [true, false] } else { [false, true] };
@@ -130,13 +160,20 @@ fn main() {
             let conn = create(dir.path(), on);
             let ti = insert_rows(&conn, rows);
             let (tu, _) = update_rounds(&conn);
-            let (i, u) = if on { (&mut insert.0, &mut update.0) } else { (&mut insert.1, &mut update.1) };
+            let ta = autocommit_updates(&conn, rows);
+            let (i, u, a) = if on {
+                (&mut insert.0, &mut update.0, &mut single.0)
+            } else {
+                (&mut insert.1, &mut update.1, &mut single.1)
+            };
             *i = i.min(ti);
             *u = u.min(tu);
+            *a = a.min(ta);
         }
     }
     report("insert, time travel on vs off", insert.0, insert.1, 1.05);
     report("update (10 rounds), time travel on vs off", update.0, update.1, 1.3);
+    report(&format!("{AUTOCOMMITS} autocommit 1-row updates, on vs off"), single.0, single.1, 1.3);
 
     // Reads of the past vs the present on one database.
     let dir = tempfile::tempdir().expect("tempdir");
