@@ -262,17 +262,21 @@ impl FjallStore {
     }
 
     /// Seals a keyspace's memtable and waits until the background worker
-    /// has written it. Not fjall's `rotate_memtable_and_wait`: that polls
-    /// for the flush forever, and once the worker has failed (it then
-    /// poisons the database and exits) nothing ever flushes, so a close
-    /// would hang. This wait stops at the poisoning.
+    /// has written every sealed memtable. Not fjall's
+    /// `rotate_memtable_and_wait`: that polls for the flush forever, and
+    /// once the worker has failed (it then poisons the database and exits)
+    /// nothing ever flushes, so a close would hang. This wait stops at the
+    /// poisoning.
+    ///
+    /// It waits also when there was nothing to seal: fjall seals a memtable
+    /// by itself once a write takes it past its size, leaving the active one
+    /// empty, and that sealed memtable may not be written yet.
     fn flush_keyspace(&self, handle: &fjall::Keyspace) -> Result<()> {
-        if handle.rotate_memtable()? {
-            while handle.sealed_memtable_count() > 0 {
-                // Fails with `Poisoned` once the worker has failed.
-                self.db.persist(fjall::PersistMode::Buffer)?;
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
+        handle.rotate_memtable()?;
+        while handle.sealed_memtable_count() > 0 {
+            // Fails with `Poisoned` once the worker has failed.
+            self.db.persist(fjall::PersistMode::Buffer)?;
+            std::thread::sleep(std::time::Duration::from_millis(2));
         }
         Ok(())
     }
