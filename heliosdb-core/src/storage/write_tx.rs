@@ -163,17 +163,6 @@ impl WriteTx {
         self.versions.push((key, version));
     }
 
-    /// How many versions the transaction keeps so far (a savepoint's mark).
-    pub(crate) fn versions_kept(&self) -> usize {
-        self.versions.len()
-    }
-
-    /// Forgets the versions kept after the first `len` (an undone statement
-    /// or savepoint).
-    pub(crate) fn forget_versions(&mut self, len: usize) {
-        self.versions.truncate(len);
-    }
-
     /// Appends an encoded change of table `table_id` (see [`super::changes`]).
     pub fn log_change(&mut self, table_id: u32, record: Vec<u8>) {
         self.change_log.push((table_id, record));
@@ -308,11 +297,11 @@ impl WriteTx {
                 // Versions of paged rows are grouped into one record per
                 // page; a table dropped by this transaction keeps none.
                 let mut kept = std::mem::take(&mut self.versions);
-                let gone: Vec<[u8; 4]> = self
+                let gone: Vec<Vec<u8>> = self
                     .dropped_tables
                     .iter()
                     .filter(|id| !self.catalog.tables.values().any(|t| t.id == **id))
-                    .map(|id| id.to_be_bytes())
+                    .map(|id| super::keys::object_prefix(*id))
                     .collect();
                 if !gone.is_empty() {
                     kept.retain(|(k, _)| !gone.iter().any(|prefix| k.starts_with(prefix)));

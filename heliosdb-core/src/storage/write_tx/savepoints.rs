@@ -37,7 +37,7 @@ impl WriteTx {
             dropped_views: self.dropped_views.len(),
             sequences: self.sequences.clone(),
             changes: self.change_log.len(),
-            versions: self.versions_kept(),
+            versions: self.versions.len(),
         });
         self.savepoints.len() - 1
     }
@@ -59,8 +59,7 @@ impl WriteTx {
         self.dropped_views.truncate(mark.dropped_views);
         self.sequences = mark.sequences.clone();
         self.change_log.truncate(mark.changes);
-        let versions = mark.versions;
-        self.forget_versions(versions);
+        self.versions.truncate(mark.versions);
         self.pending_update = None;
         self.savepoints.truncate(depth + 1);
         let undone = self.savepoint_log.split_off(log_len);
