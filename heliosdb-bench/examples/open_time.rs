@@ -81,9 +81,11 @@ fn main() {
         std::process::abort(); // a killed process: no close, no checkpoint
     }
     if first.as_deref() == Some("--open") {
-        // For profilers: open an existing database again and again.
+        // For profilers: open an existing database again and again
+        // (`--open DIR 1` profiles one first open after a killed process).
         let dir = args.next().expect("dir");
-        for _ in 0..20 {
+        let times = args.next().and_then(|n| n.parse().ok()).unwrap_or(20);
+        for _ in 0..times {
             let (points, secs) = timed_open(Path::new(&dir));
             println!("{points} commit points: {:.1} ms", secs * 1e3);
         }

@@ -102,7 +102,7 @@ fn main() {
     let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     println!("time travel, {rows} rows each updated {ROUNDS} times, best of {REPEATS}");
     // For a profiler: TT_PROBE=update runs only the update rounds (time
-    // travel on), TT_PROBE=scan only AS OF scans of the middle, TT_PROBE=ROUND only the AS OF lookups at that round
+    // travel on), TT_PROBE=scan only AS OF scans of the middle (TT_SCANS of them, 20 by default), TT_PROBE=ROUND only the AS OF lookups at that round
     // (TT_FILES=1 also lists the table files they read).
     if std::env::var("TT_PROBE").as_deref() == Ok("update") {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -119,13 +119,14 @@ fn main() {
         let (_, scns) = update_rounds(&conn);
         conn.checkpoint().expect("checkpoint");
         let t = Instant::now();
-        for _ in 0..20 {
+        let scans: usize = std::env::var("TT_SCANS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
+        for _ in 0..scans {
             conn.query_row("SELECT sum(v) FROM t AS OF SCN ?", [Value::Integer(scns[4] as i64)], |r| {
                 r.get::<_, i64>(0)
             })
             .expect("scan");
         }
-        println!("20 scans AS OF the middle: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        println!("{scans} scans AS OF the middle: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
         return;
     }
     if let Some(round) = std::env::var("TT_PROBE").ok().and_then(|r| r.parse::<usize>().ok()) {

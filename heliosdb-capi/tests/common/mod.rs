@@ -10,7 +10,8 @@ pub fn root() -> PathBuf {
 
 /// target/<profile>, which must hold libheliosdb.so and .a: `cargo test`
 /// builds only the Rust library, so build the C library first
-/// (`cargo build [--release] -p heliosdb-capi`; scripts/test.sh does).
+/// with the same profile (`cargo build --profile checked -p heliosdb-capi`
+/// for `cargo test --profile checked`; scripts/test.sh does).
 pub fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>").to_path_buf();
@@ -18,7 +19,11 @@ pub fn lib_dir() -> PathBuf {
         dir.join("libheliosdb.so").exists() && dir.join("libheliosdb.a").exists(),
         "{} has no libheliosdb.so/.a: run `cargo build{} -p heliosdb-capi` first (scripts/test.sh does)",
         dir.display(),
-        if dir.ends_with("release") { " --release" } else { "" }
+        match dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => String::new(),
+            Some("release") => " --release".to_string(),
+            Some(profile) => format!(" --profile {profile}"),
+        }
     );
     dir
 }

@@ -19,7 +19,7 @@ use super::sort::{KeyCmp, Sorter};
 use super::spill::{PartitionFiles, SpillReader};
 use super::RowIter;
 use crate::error::Result;
-use crate::sql::expr::{AggCall, Expr};
+use crate::sql::expr::{AggCall, AggFunc, Expr};
 use crate::types::compare::slice_cmp;
 use crate::types::Value;
 use std::sync::Arc;
@@ -46,6 +46,12 @@ pub(super) fn aggregate<'a>(
     ctx: &'a EvalCtx,
 ) -> Result<RowIter<'a>> {
     let agg = Aggregation { keys: group.len(), aggs, ctx };
+    let plain_count = |a: &AggCall| a.func == AggFunc::CountStar && a.filter.is_none() && !a.distinct;
+    if group.is_empty() && aggs.iter().all(plain_count) {
+        // Only `count(*)`: no row's values are needed, so none is decoded.
+        let n = i64::try_from(input.count()?).unwrap_or(i64::MAX);
+        return Ok(Box::new(std::iter::once(Ok(vec![Value::Integer(n); aggs.len()]))));
+    }
     if group.is_empty() {
         let mut states = agg.new_states();
         while let Some(row) = input.next_row()? {
