@@ -7,7 +7,9 @@
 //! per batch, not per row), and the import commits every [`COMMIT_EVERY`]
 //! rows, because a transaction holds its writes in memory until it commits.
 //! So an import that fails (or is killed) midway keeps the rows of its last
-//! commit; the error says how many, and `--skip` resumes after them.
+//! commit; the error says how many, and `--skip` resumes after them. Every
+//! [`CHECKPOINT_EVERY`] rows it checkpoints, so the committed rows do not
+//! pile up in the store's memtable either.
 
 use crate::inspect::quote_ident;
 use crate::shell::Shell;
@@ -24,6 +26,10 @@ const VALUES_PER_INSERT: usize = 5_000;
 /// Rows between commits (a few MB of pending writes; a multiple of
 /// [`ROWS_PER_INSERT`], so commits fall on round counts).
 const COMMIT_EVERY: u64 = 50_000;
+/// Rows between checkpoints: the committed rows wait in the store's
+/// memtable until it fills (up to 64 MB at the default `memory_limit_mb`),
+/// so a large import moves them into table files every few MB instead.
+const CHECKPOINT_EVERY: u64 = 200_000;
 
 /// Rows on their way into one table: a batch for the next INSERT, and the
 /// open transaction.
@@ -102,6 +108,9 @@ impl<'c> Load<'c> {
             self.conn.execute_batch("COMMIT").map_err(|e| e.to_string())?;
             self.committed += self.in_tx;
             self.in_tx = 0;
+            if self.committed.is_multiple_of(CHECKPOINT_EVERY) {
+                self.conn.checkpoint().map_err(|e| e.to_string())?;
+            }
         }
         Ok(())
     }
