@@ -173,6 +173,18 @@ pub(super) fn keys_cmp(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
         .unwrap_or(Ordering::Equal)
 }
 
+/// [`keys_cmp`] of `row`'s sort keys against evaluated keys `b`, read in
+/// place from `row`; `None` when a key is neither a column nor a constant.
+fn operands_cmp(row: &[Value], b: &[Value], keys: &[SortKey]) -> Option<Ordering> {
+    for (key, b) in keys.iter().zip(b) {
+        let o = order_key_cmp(operand(&key.expr, row)?, b, key.desc, key.nulls_first);
+        if o.is_ne() {
+            return Some(o);
+        }
+    }
+    Some(Ordering::Equal)
+}
+
 /// Runs `plan` and hands each of its rows to `f` by reference: a scan is
 /// read a page at a time into one reused buffer (see [`Rows`]), so a caller
 /// that folds rows (a materialized view's full refresh) allocates nothing
@@ -217,6 +229,14 @@ fn top_n<'a>(mut input: Rows<'a>, keys: &'a [SortKey], n: usize, ctx: &'a EvalCt
     // keys go into one reused buffer and only a kept row's keys are moved out.
     let mut scratch: Vec<Value> = Vec::with_capacity(keys.len());
     while let Some(row) = input.next_row()? {
+        // Most rows of a long input lose against the bound: when every key
+        // is a column or constant, compare them in place and copy nothing.
+        if let Some(b) = &bound {
+            if operands_cmp(row, b, keys).is_some_and(Ordering::is_ge) {
+                seq += 1;
+                continue;
+            }
+        }
         scratch.resize(keys.len(), Value::Null);
         for (slot, key) in scratch.iter_mut().zip(keys) {
             // A column or constant is copied in place (`clone_from`), not

@@ -405,8 +405,7 @@ impl PastRows<'_> {
                     break;
                 }
                 let view = ByteView::from(record.clone());
-                for row in pages::row_ranges(record)? {
-                    let (slot, range) = row?;
+                for (slot, range) in pages::row_ranges(record)? {
                     let seen = &mut taken[slot as usize % PAGE_SLOTS];
                     if !*seen {
                         *seen = true;

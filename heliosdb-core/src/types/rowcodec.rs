@@ -32,7 +32,24 @@ fn corrupt() -> Error {
 }
 
 /// Reads a LEB128 varint at `*pos`.
+///
+/// Inlined with a one-byte fast path: most varints in a row image (lengths,
+/// column counts, small integers) are one byte, and a scan reads several per
+/// row.
+#[inline]
 pub fn get_varint(buf: &[u8], pos: &mut usize) -> Result<u64> {
+    match buf.get(*pos) {
+        Some(&b) if b < 0x80 => {
+            *pos += 1;
+            Ok(u64::from(b))
+        }
+        _ => get_long_varint(buf, pos),
+    }
+}
+
+/// [`get_varint`] past its one-byte fast path.
+#[inline(never)]
+fn get_long_varint(buf: &[u8], pos: &mut usize) -> Result<u64> {
     let mut v = 0u64;
     let mut shift = 0;
     loop {
@@ -207,6 +224,7 @@ fn set_null(slot: &mut Value) {
 
 /// Reads one field into `slot`, reusing the string or bytes `slot` holds
 /// and overwriting a number of the same type in place.
+#[inline]
 fn field_into(buf: &[u8], pos: &mut usize, slot: &mut Value) -> Result<()> {
     let tag = *buf.get(*pos).ok_or_else(corrupt)?;
     match (tag, &mut *slot) {
@@ -243,6 +261,7 @@ fn field_into(buf: &[u8], pos: &mut usize, slot: &mut Value) -> Result<()> {
 }
 
 /// Passes over one field (its length, never its value).
+#[inline]
 fn skip_field(buf: &[u8], pos: &mut usize) -> Result<()> {
     let tag = *buf.get(*pos).ok_or_else(corrupt)?;
     *pos += 1;
@@ -305,6 +324,24 @@ mod tests {
         let narrow = [false, false, true];
         decode_columns_into(&first, &narrow, 4, &mut buf).unwrap();
         assert_eq!(buf[..4], [Value::Null, Value::Null, Value::from("long text"), Value::Null]);
+    }
+
+    #[test]
+    fn varints_round_trip_and_damaged_ones_are_errors() {
+        for v in [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 35, u64::MAX - 1, u64::MAX] {
+            let mut buf = vec![0xAA];
+            put_varint(&mut buf, v);
+            buf.push(0x55);
+            let mut pos = 1;
+            assert_eq!(get_varint(&buf, &mut pos).unwrap(), v);
+            assert_eq!(buf[pos], 0x55, "{v}: the position lands just past the varint");
+            let mut pos = 1;
+            assert!(get_varint(&buf[..buf.len() - 2], &mut pos).is_err(), "{v} truncated");
+        }
+        let mut pos = 0;
+        assert!(get_varint(&[0x80; 11], &mut pos).is_err(), "eleven continuation bytes");
+        let mut pos = 5;
+        assert!(get_varint(&[1, 2], &mut pos).is_err(), "a position past the end");
     }
 
     #[test]
