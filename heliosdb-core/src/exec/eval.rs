@@ -323,20 +323,26 @@ fn eval_binary(op: BinaryOp, l: &Expr, r: &Expr, row: &[Value], ctx: &EvalCtx) -
 /// # Errors
 /// As [`eval`].
 pub fn eval_predicate(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<bool> {
-    if let Expr::Binary(
-        op @ (BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq),
-        l,
-        r,
-    ) = e
-    {
-        // The common WHERE: one comparison, answered without building its value.
-        if let (Some(a), Some(b)) = (operand(l, row), operand(r, row)) {
-            return Ok(compare(*op, a, b) == Some(true));
+    match e {
+        Expr::Binary(
+            op @ (BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq),
+            l,
+            r,
+        ) => {
+            // The common WHERE: one comparison, answered without building its value.
+            if let (Some(a), Some(b)) = (operand(l, row), operand(r, row)) {
+                return Ok(compare(*op, a, b) == Some(true));
+            }
+            let (a, b) = (eval_ref(l, row, ctx)?, eval_ref(r, row, ctx)?);
+            Ok(compare(*op, &a, &b) == Some(true))
         }
-        let (a, b) = (eval_ref(l, row, ctx)?, eval_ref(r, row, ctx)?);
-        return Ok(compare(*op, &a, &b) == Some(true));
+        // Conjuncts as SQLite runs a WHERE's terms: the first that is not
+        // TRUE (FALSE or NULL) drops the row and the rest are not evaluated,
+        // so `a >= ? AND a < ?` builds no value and an error in a later term
+        // surfaces only for rows the earlier ones keep.
+        Expr::Binary(BinaryOp::And, l, r) => Ok(eval_predicate(l, row, ctx)? && eval_predicate(r, row, ctx)?),
+        _ => Ok(truthy(&eval(e, row, ctx)?) == Some(true)),
     }
-    Ok(truthy(&eval(e, row, ctx)?) == Some(true))
 }
 
 /// A column or constant as a plain reference (`None` for anything to
