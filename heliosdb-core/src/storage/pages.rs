@@ -85,7 +85,9 @@ impl<'a> Directory<'a> {
     /// Every entry's slot and image range, in one pass (each image starts
     /// where the one before it ends). Infallible, as [`Directory::parse`]
     /// checked the ends: a `Result` per row, moved out of a call through
-    /// memory, was a fifth of a `count(*)`'s time.
+    /// memory, was a fifth of a `count(*)`'s time. It reads each entry's end
+    /// from the chunk in hand rather than through [`Directory::end`]: a
+    /// shared helper taking a slice measured 4–7% slower on a top-5 scan.
     fn rows(self) -> impl Iterator<Item = (u8, Range<usize>)> + 'a {
         let data = self.data_start();
         let mut start = data;
@@ -330,7 +332,7 @@ impl Expand<'_> {
     fn open(&mut self, key: &[u8], value: Bytes) -> Result<()> {
         let mut page_key = [0u8; PAGE_KEY_LEN];
         page_key.copy_from_slice(key);
-        let mut rows = { Directory::parse(&value)?.rows().collect::<Vec<_>>() };
+        let mut rows: Vec<_> = Directory::parse(&value)?.rows().collect();
         if self.bounds.reverse {
             rows.reverse();
         }
