@@ -86,7 +86,7 @@ fn delete_prefix(tx: &mut WriteTx, ks: Ks, id: u32) -> Result<()> {
     let (lo, hi) = keys::prefix_bounds(&keys::object_prefix(id));
     let doomed: Vec<Vec<u8>> = tx.scan(ks, lo, hi).map(|kv| kv.map(|(k, _)| k.to_vec())).collect::<Result<_>>()?;
     for k in doomed {
-        tx.delete(ks, k);
+        tx.delete(ks, k)?;
     }
     Ok(())
 }
@@ -179,7 +179,7 @@ fn build_index(tx: &mut WriteTx, def: &TableDef, pos: usize) -> Result<()> {
         if unique_form && tx.get(Ks::Index, &ik)?.is_some() {
             return Err(unique_violation(def, pos));
         }
-        tx.put(Ks::Index, ik, key);
+        tx.put(Ks::Index, ik, key)?;
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) 
         keys::check_key_len(ik, &table.name, &format!("the entry in index {}", ix.name))?;
     }
     for ik in entries {
-        tx.put(Ks::Index, ik, key.clone());
+        tx.put(Ks::Index, ik, key.clone())?;
     }
     let scn = tx.scn();
     let image = encode_row(scn, &row[..table.columns.len()]);
@@ -48,7 +48,7 @@ pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) 
             None => changes::log(tx, table.id, ChangeOp::Insert, &key, None, Some(&image)),
         }
     }
-    tx.put(Ks::Rows, key, image);
+    tx.put(Ks::Rows, key, image)?;
     Ok(())
 }
 
@@ -80,9 +80,9 @@ pub fn delete_row(
     }
     for ix in &table.indexes {
         let (ik, _) = index_entry(ix, row, &key);
-        tx.delete(Ks::Index, ik);
+        tx.delete(Ks::Index, ik)?;
     }
-    tx.delete(Ks::Rows, key);
+    tx.delete(Ks::Rows, key)?;
     Ok(())
 }
 

@@ -238,7 +238,7 @@ pub fn trim(tx: &mut WriteTx, table_id: u32, upto: u64) -> Result<()> {
     let doomed: Vec<Vec<u8>> =
         tx.scan(Ks::Changes, lo, hi).map(|kv| kv.map(|(k, _)| k.to_vec())).collect::<Result<_>>()?;
     for k in doomed {
-        tx.delete(Ks::Changes, k);
+        tx.delete(Ks::Changes, k)?;
     }
     Ok(())
 }

@@ -2,15 +2,17 @@
 //! transaction reads its own writes.
 
 use super::kv::{Bytes, KvIter};
-use std::collections::btree_map;
 use std::iter::Peekable;
 
 /// The uncommitted writes of one keyspace: `None` marks a deletion.
 pub type Overlay = std::collections::BTreeMap<Vec<u8>, Option<Bytes>>;
 
+/// A transaction's writes to one key range, in key order (`None`: deleted).
+pub type Writes<'a> = Box<dyn Iterator<Item = (Vec<u8>, Option<Bytes>)> + 'a>;
+
 struct Merge<'a> {
     base: Peekable<KvIter<'a>>,
-    over: Peekable<btree_map::Range<'a, Vec<u8>, Option<Bytes>>>,
+    over: Peekable<Writes<'a>>,
 }
 
 impl Iterator for Merge<'_> {
@@ -39,7 +41,7 @@ impl Iterator for Merge<'_> {
             }
             let (k, v) = self.over.next()?;
             if let Some(v) = v {
-                return Some(Ok((Bytes::from(k.as_slice()), v.clone())));
+                return Some(Ok((Bytes::from(k), v)));
             }
             // a deletion: skip it and look again
         }
@@ -47,6 +49,7 @@ impl Iterator for Merge<'_> {
 }
 
 /// Streams `base` with `overlay`'s entries (from the same key range) applied on top.
-pub fn merge<'a>(base: KvIter<'a>, overlay: btree_map::Range<'a, Vec<u8>, Option<Bytes>>) -> KvIter<'a> {
-    Box::new(Merge { base: base.peekable(), over: overlay.peekable() })
+pub fn merge<'a>(base: KvIter<'a>, overlay: impl Iterator<Item = (Vec<u8>, Option<Bytes>)> + 'a) -> KvIter<'a> {
+    let over: Writes<'a> = Box::new(overlay);
+    Box::new(Merge { base: base.peekable(), over: over.peekable() })
 }

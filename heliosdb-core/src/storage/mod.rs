@@ -7,6 +7,7 @@
 //! * [`engine`] — one open database: publication of committed state, the writer lock, the registry;
 //! * [`write_tx`] — a write transaction: private overlay, statement undo, atomic commit;
 //! * [`merge`] — reading a snapshot through a transaction's overlay;
+//! * `row_writes` — a transaction's writes to `rows`, held by page;
 //! * `pages` — rows keyed by one integer, packed 64 to a `rows` entry;
 //! * [`batch`] — a range read of rows handed out a page at a time;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
@@ -29,6 +30,7 @@ pub mod keys;
 pub mod kv;
 pub mod merge;
 pub(crate) mod pages;
+pub(crate) mod row_writes;
 pub(crate) mod upgrade;
 pub mod versions;
 pub mod write_tx;

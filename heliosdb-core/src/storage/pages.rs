@@ -20,7 +20,7 @@
 
 use super::batch::{BatchIter, RowBatch};
 use super::keys::{self, PAGE_KEY_LEN, PAGE_SLOTS};
-use super::kv::{BatchEntry, Bytes, Ks, KvIter};
+use super::kv::{Bytes, KvIter};
 use crate::error::{Error, Result};
 use byteview::ByteView;
 use std::ops::{Bound, Range};
@@ -197,54 +197,6 @@ pub fn apply<'a>(
         rows[slot as usize % PAGE_SLOTS] = image;
     }
     encode(rows.iter().enumerate().filter_map(|(slot, image)| image.map(|image| (slot as u8, image))))
-}
-
-/// Turns a transaction's row writes (row key → image, `None` deleting), in
-/// key order, into `rows` batch entries: the pages they touch, each read once through
-/// `read_page` (the committed page) and rewritten whole; rows not kept in
-/// pages pass through as they are.
-///
-/// # Errors
-/// What `read_page` fails with; `Corrupt` for a damaged stored page.
-pub fn commit_writes(
-    writes: impl IntoIterator<Item = (Vec<u8>, Option<Bytes>)>,
-    read_page: impl Fn(&[u8]) -> Result<Option<Bytes>>,
-    out: &mut Vec<BatchEntry>,
-) -> Result<()> {
-    // Writes come in key order, and a page's rows are adjacent in it, so
-    // each page's changes arrive together; one buffer serves every page.
-    let mut page: Option<[u8; PAGE_KEY_LEN]> = None;
-    let mut changes: Vec<(u8, Option<Bytes>)> = Vec::new();
-    let mut written: Option<[u8; PAGE_KEY_LEN]> = None;
-    let mut flush = |page: [u8; PAGE_KEY_LEN], changes: &mut Vec<(u8, Option<Bytes>)>, out: &mut Vec<BatchEntry>| {
-        if written.is_some_and(|w| w >= page) {
-            return Err(Error::Corrupt("row writes reached a commit out of key order".into()));
-        }
-        written = Some(page);
-        let old = read_page(&page)?;
-        let new = apply(old.as_deref(), changes.iter().map(|(slot, image)| (*slot, image.as_deref())))?;
-        changes.clear();
-        if new.is_some() || old.is_some() {
-            out.push((Ks::Rows, page.to_vec(), new));
-        }
-        Ok(())
-    };
-    for (key, image) in writes {
-        match keys::page_of(&key) {
-            Some((p, slot)) => {
-                if let Some(open) = page.filter(|open| *open != p) {
-                    flush(open, &mut changes, out)?;
-                }
-                page = Some(p);
-                changes.push((slot, image));
-            }
-            None => out.push((Ks::Rows, key, image)),
-        }
-    }
-    if let Some(open) = page {
-        flush(open, &mut changes, out)?;
-    }
-    Ok(())
 }
 
 /// The rows of the `rows` entries `raw` yields (pages and row-per-entry
@@ -536,40 +488,6 @@ mod tests {
         assert_eq!(new.to_vec(), page(&[(0, b"z"), (1, b"A")]));
         assert_eq!(apply(Some(&new), [(0, None), (1, None)]).unwrap(), None);
         assert_eq!(apply(None, [(9, Some(&b"n"[..]))]).unwrap().map(|p| p.to_vec()), Some(page(&[(9, b"n")])));
-    }
-
-    #[test]
-    fn a_commit_rewrites_each_touched_page_once() {
-        let key = |rowid: i64| keys::rowid_key(7, rowid);
-        let stored = page(&[(0, b"kept"), (1, b"old")]);
-        let (first_page, _) = keys::page_of(&key(0)).unwrap();
-        let reads = std::cell::Cell::new(0);
-        let read_page = |p: &[u8]| {
-            reads.set(reads.get() + 1);
-            Ok((p == &first_page[..]).then(|| Bytes::from(stored.clone())))
-        };
-        let writes = vec![
-            (key(1), Some(Bytes::from(&b"new"[..]))),
-            (key(2), Some(Bytes::from(&b"two"[..]))),
-            (key(64), None),
-            (key(65), Some(Bytes::from(&b"x"[..]))),
-            (keys::row_key(7, &[&crate::Value::Text("t".into())]), None),
-        ];
-        let mut out = Vec::new();
-        commit_writes(writes, read_page, &mut out).unwrap();
-        assert_eq!(reads.get(), 2);
-        let (second_page, _) = keys::page_of(&key(64)).unwrap();
-        let mut want: Vec<(Vec<u8>, Option<Vec<u8>>)> = vec![
-            (keys::row_key(7, &[&crate::Value::Text("t".into())]), None),
-            (first_page.to_vec(), Some(page(&[(0, b"kept"), (1, b"new"), (2, b"two")]))),
-            (second_page.to_vec(), Some(page(&[(1, b"x")]))),
-        ];
-        // (A batch is a set: the order entries come in does not matter.)
-        let mut got: Vec<(Vec<u8>, Option<Vec<u8>>)> =
-            out.into_iter().map(|(_, k, v)| (k, v.map(|v| v.to_vec()))).collect();
-        want.sort();
-        got.sort();
-        assert_eq!(got, want);
     }
 
     /// Flattened batches against the row-at-a-time expansion, for bounds

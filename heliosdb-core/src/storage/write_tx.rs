@@ -13,6 +13,7 @@ use super::engine::{bounds_empty, Engine, ReadView};
 use super::keys;
 use super::kv::{BatchEntry, Bytes, Ks, KvIter};
 use super::merge::{merge, Overlay};
+use super::row_writes::RowWrites;
 use super::Reader;
 use crate::catalog::Catalog;
 use crate::error::Result;
@@ -51,7 +52,10 @@ pub struct WriteTx {
     catalog_dirty: bool,
     dropped_tables: Vec<u32>,
     dropped_views: Vec<String>,
+    /// Uncommitted writes of every keyspace but `rows` (its slot is unused).
     overlays: [Overlay; 6],
+    /// Uncommitted writes of `rows`, by page (see [`super::row_writes`]).
+    rows: RowWrites,
     /// Superseded row versions to store at commit (`row key ‖ !scn`, the
     /// version), in the order rows were replaced. An append, not an overlay
     /// write: nothing reads them before commit (reads of the past read
@@ -86,6 +90,7 @@ impl WriteTx {
             dropped_tables: Vec::new(),
             dropped_views: Vec::new(),
             overlays: Default::default(),
+            rows: RowWrites::default(),
             versions: Vec::new(),
             sequences: HashMap::new(),
             undo: None,
@@ -132,30 +137,49 @@ impl WriteTx {
         self.dropped_tables.push(id);
     }
 
-    /// Writes one overlay entry; the overlay's own return value is the undo
-    /// information, so recording it costs no extra lookup.
-    fn write(&mut self, ks: Ks, key: Vec<u8>, value: Option<Bytes>) {
-        if self.undo.is_none() && self.savepoints.is_empty() {
-            self.overlays[ks as usize].insert(key, value);
-            return;
+    /// Writes one overlay entry (`None` deletes); the overlay's own return
+    /// value is the undo information, so recording it costs no extra lookup.
+    ///
+    /// # Errors
+    /// `Mismatch` when the writes to one row page would pass 4 GiB.
+    fn write(&mut self, ks: Ks, key: Vec<u8>, value: Option<&[u8]>) -> Result<()> {
+        let keep_undo = self.undo.is_some() || !self.savepoints.is_empty();
+        if !keep_undo {
+            if ks == Ks::Rows {
+                self.rows.set(key, Some(value), false)?;
+            } else {
+                self.overlays[ks as usize].insert(key, value.map(Bytes::from));
+            }
+            return Ok(());
         }
-        let prev = self.overlays[ks as usize].insert(key.clone(), value);
+        let prev = if ks == Ks::Rows {
+            self.rows.set(key.clone(), Some(value), true)?
+        } else {
+            self.overlays[ks as usize].insert(key.clone(), value.map(Bytes::from))
+        };
         if !self.savepoints.is_empty() {
             self.savepoint_log.push((ks, key.clone(), prev.clone()));
         }
         if let Some(undo) = &mut self.undo {
             undo.entries.push((ks, key, prev));
         }
+        Ok(())
     }
 
     /// Writes `value` under `key` (visible to this transaction at once).
-    pub fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) {
-        self.write(ks, key, Some(Bytes::from(value)));
+    ///
+    /// # Errors
+    /// `Mismatch` when the writes to one row page would pass 4 GiB.
+    pub fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) -> Result<()> {
+        self.write(ks, key, Some(&value))
     }
 
     /// Deletes `key`.
-    pub fn delete(&mut self, ks: Ks, key: Vec<u8>) {
-        self.write(ks, key, None);
+    ///
+    /// # Errors
+    /// As [`WriteTx::put`].
+    pub fn delete(&mut self, ks: Ks, key: Vec<u8>) -> Result<()> {
+        self.write(ks, key, None)
     }
 
     /// Keeps a superseded row version (see [`super::versions::supersede`]).
@@ -231,6 +255,11 @@ impl WriteTx {
     /// Puts back, newest first, the overlay values `entries` replaced.
     fn undo_writes(&mut self, entries: Vec<UndoEntry>) {
         for (ks, key, prev) in entries.into_iter().rev() {
+            if ks == Ks::Rows {
+                // Putting back what was there cannot grow a page past what it held.
+                let _ = self.rows.set(key, prev.as_ref().map(|v| v.as_deref()), false);
+                continue;
+            }
             let overlay = &mut self.overlays[ks as usize];
             match prev {
                 Some(p) => {
@@ -268,6 +297,7 @@ impl WriteTx {
     pub fn is_dirty(&self) -> bool {
         self.catalog_dirty
             || self.overlays.iter().any(|o| !o.is_empty())
+            || !self.rows.is_empty()
             || !self.sequences.is_empty()
             || !self.change_log.is_empty()
             || !self.versions.is_empty()
@@ -286,13 +316,14 @@ impl WriteTx {
         let record = super::engine::lock(&self.engine.commit_log).prepare(self.txid);
         let mut entries: Vec<BatchEntry> = Vec::new();
         for ks in Ks::ALL {
-            let writes = std::mem::take(&mut self.overlays[ks as usize]);
             if ks == Ks::Rows {
                 // The writer lock is held since begin, so the base snapshot
                 // holds the latest committed version of every page.
-                super::pages::commit_writes(writes, |page| self.base.get_raw(Ks::Rows, page), &mut entries)?;
+                let rows = std::mem::take(&mut self.rows);
+                rows.commit(|page| self.base.get_raw(Ks::Rows, page), &mut entries)?;
                 continue;
             }
+            let writes = std::mem::take(&mut self.overlays[ks as usize]);
             if ks == Ks::Versions {
                 // Versions of paged rows are grouped into one record per
                 // page; a table dropped by this transaction keeps none.
@@ -382,8 +413,9 @@ impl Reader for WriteTx {
     }
 
     fn get(&self, ks: Ks, key: &[u8]) -> Result<Option<Bytes>> {
-        match self.overlays[ks as usize].get(key) {
-            Some(v) => Ok(v.clone()),
+        let written = if ks == Ks::Rows { self.rows.get(key) } else { self.overlays[ks as usize].get(key).cloned() };
+        match written {
+            Some(v) => Ok(v),
             None => self.base.get(ks, key),
         }
     }
@@ -392,17 +424,20 @@ impl Reader for WriteTx {
         if bounds_empty(&lo, &hi) {
             return Box::new(std::iter::empty());
         }
-        let overlay = &self.overlays[ks as usize];
-        let base = self.base.scan(ks, lo.clone(), hi.clone());
-        if overlay.is_empty() {
-            return base;
+        if !self.has_writes(ks) {
+            return self.base.scan(ks, lo, hi);
         }
-        merge(base, overlay.range((lo, hi)))
+        let base = self.base.scan(ks, lo.clone(), hi.clone());
+        if ks == Ks::Rows {
+            return merge(base, self.rows.range(&lo, &hi));
+        }
+        let overlay = self.overlays[ks as usize].range((lo, hi)).map(|(k, v)| (k.clone(), v.clone()));
+        merge(base, overlay)
     }
 
     fn scan_rev(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> KvIter<'_> {
         // With writes of its own pending, the merge runs forward and is reversed.
-        if self.overlays[ks as usize].is_empty() {
+        if !self.has_writes(ks) {
             return self.base.scan_rev(ks, lo, hi);
         }
         super::reversed(self.scan(ks, lo, hi))
@@ -410,7 +445,7 @@ impl Reader for WriteTx {
 
     fn scan_batches(&self, ks: Ks, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> super::BatchIter<'_> {
         // Pages only where no write of its own has to be merged in.
-        if self.overlays[ks as usize].is_empty() {
+        if !self.has_writes(ks) {
             return self.base.scan_batches(ks, lo, hi);
         }
         super::batch::batched(self.scan(ks, lo, hi))
@@ -430,6 +465,17 @@ impl Reader for WriteTx {
 
     fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+}
+
+impl WriteTx {
+    /// Whether this transaction wrote anything to `ks`.
+    fn has_writes(&self, ks: Ks) -> bool {
+        if ks == Ks::Rows {
+            !self.rows.is_empty()
+        } else {
+            !self.overlays[ks as usize].is_empty()
+        }
     }
 }
 
