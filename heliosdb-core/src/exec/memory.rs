@@ -58,16 +58,23 @@ impl WorkMemory {
         WorkMemory::new(engine.config().database.memory_limit_mb, engine.path().map(std::path::Path::to_path_buf))
     }
 
-    /// No limit (statements run outside a connection, such as DDL defaults).
+    /// No limit (statements run outside a connection, such as DDL
+    /// defaults, and every context a caller does not give a budget). One
+    /// budget shared by all of them: nothing reads an unlimited budget's
+    /// accounting, and every statement builds a context or two, each of
+    /// which allocated and freed one of its own.
     pub fn unlimited() -> Arc<WorkMemory> {
-        Arc::new(WorkMemory {
-            limit: u64::MAX,
-            limit_mb: u64::MAX,
-            used: AtomicU64::new(0),
-            peak: AtomicU64::new(0),
-            spilled: AtomicU64::new(0),
-            dir: None,
-        })
+        static UNLIMITED: std::sync::OnceLock<Arc<WorkMemory>> = std::sync::OnceLock::new();
+        Arc::clone(UNLIMITED.get_or_init(|| {
+            Arc::new(WorkMemory {
+                limit: u64::MAX,
+                limit_mb: u64::MAX,
+                used: AtomicU64::new(0),
+                peak: AtomicU64::new(0),
+                spilled: AtomicU64::new(0),
+                dir: None,
+            })
+        }))
     }
 
     /// An empty grant to grow.

@@ -157,6 +157,13 @@ impl RowWrites {
             }
             return Ok(prev);
         }
+        // A load appends: its row goes to the last page written, found
+        // along the tree's right edge without comparing keys on the way.
+        if let Some(mut last) = self.pages.last_entry() {
+            if *last.key() == page {
+                return last.get_mut().set(slot, image, want_prev);
+            }
+        }
         self.pages.entry(page).or_insert_with(PageWrites::new).set(slot, image, want_prev)
     }
 
