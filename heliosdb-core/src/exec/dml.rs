@@ -84,6 +84,14 @@ fn check_row(table: &TableDef, row: &mut [Value]) -> Result<()> {
     Ok(())
 }
 
+/// A row of `table` with every column NULL, with room for the rowid
+/// [`assign_rowid`] appends.
+fn new_row(table: &TableDef) -> Vec<Value> {
+    let mut row = Vec::with_capacity(table.columns.len() + 1);
+    row.resize(table.columns.len(), Value::Null);
+    row
+}
+
 /// Assigns the rowid of a new row; returns whether it is known to be new:
 /// generated, or given above the table's rowid high-water mark (no row has
 /// ever had a larger rowid), so no uniqueness read is needed.
@@ -153,9 +161,17 @@ pub fn insert(
         let mut rctx = firing.ctx(params, now_us, Some(&*tx));
         rctx.mem = std::sync::Arc::clone(&mem);
         match &plan.source {
+            // VALUES rows are built at the table's width at once: one
+            // vector a row, not one for the values and one for the row.
             InsertSource::Values(rows) => SpooledRows::from_vec(
                 rows.iter()
-                    .map(|r| r.iter().map(|e| eval(e, &[], &rctx)).collect::<Result<Vec<_>>>())
+                    .map(|r| {
+                        let mut row = new_row(table);
+                        for (e, t) in r.iter().zip(&plan.targets) {
+                            row[*t] = eval(e, &[], &rctx)?;
+                        }
+                        Ok(row)
+                    })
                     .collect::<Result<_>>()?,
             ),
             InsertSource::Query(p) => RowSpool::collect(run(p, &*tx, &rctx)?, &rctx.mem)?,
@@ -170,14 +186,18 @@ pub fn insert(
         triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(row), firing, now_us)
     };
     let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
+    let placed = matches!(plan.source, InsertSource::Values(_));
     for values in source_rows {
         let values = values?;
-        // (Room for the rowid `assign_rowid` appends.)
-        let mut row = Vec::with_capacity(table.columns.len() + 1);
-        row.resize(table.columns.len(), Value::Null);
-        for (v, t) in values.into_iter().zip(&plan.targets) {
-            row[*t] = v;
-        }
+        let mut row = if placed {
+            values
+        } else {
+            let mut row = new_row(table);
+            for (v, t) in values.into_iter().zip(&plan.targets) {
+                row[*t] = v;
+            }
+            row
+        };
         for (i, d) in plan.defaults.iter().enumerate() {
             if let Some(d) = d.as_ref().filter(|_| !plan.targets.contains(&i)) {
                 row[i] = eval(d, &[], ctx)?;

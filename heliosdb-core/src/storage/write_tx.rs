@@ -33,7 +33,9 @@ struct StatementUndo {
     catalog: Option<Catalog>,
     catalog_dirty: bool,
     dropped: usize,
-    sequences: Option<HashMap<u32, i64>>,
+    /// Each rowid counter the statement raised, as it was before (`None`:
+    /// the transaction had not raised it yet).
+    sequences: Vec<(u32, Option<i64>)>,
     changes: usize,
     /// How many versions were kept when the statement began.
     versions: usize,
@@ -218,7 +220,7 @@ impl WriteTx {
             dropped: self.dropped_tables.len(),
             changes: self.change_log.len(),
             versions: self.versions.len(),
-            sequences: None,
+            sequences: Vec::new(),
             savepoint_log: self.savepoint_log.len(),
         });
     }
@@ -247,8 +249,11 @@ impl WriteTx {
         self.dropped_tables.truncate(undo.dropped);
         self.change_log.truncate(undo.changes);
         self.versions.truncate(undo.versions);
-        if let Some(sequences) = undo.sequences {
-            self.sequences = sequences;
+        for (id, before) in undo.sequences.into_iter().rev() {
+            match before {
+                Some(v) => self.sequences.insert(id, v),
+                None => self.sequences.remove(&id),
+            };
         }
     }
 
@@ -287,12 +292,13 @@ impl WriteTx {
     pub fn bump_rowid(&mut self, table_id: u32, rowid: i64) {
         let current = self.rowid_high_water(table_id);
         if rowid > current {
+            let before = self.sequences.insert(table_id, rowid);
             if let Some(undo) = &mut self.undo {
-                if undo.sequences.is_none() {
-                    undo.sequences = Some(self.sequences.clone());
+                // The first raise of each counter is what undoing the statement restores.
+                if !undo.sequences.iter().any(|(id, _)| *id == table_id) {
+                    undo.sequences.push((table_id, before));
                 }
             }
-            self.sequences.insert(table_id, rowid);
         }
     }
 
