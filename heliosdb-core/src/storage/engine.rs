@@ -100,6 +100,15 @@ impl ReadView {
         self.snap.get_raw(ks, key)
     }
 
+    /// The first stored entry of `ks` with a key in `from..=to` (for
+    /// `index`, the page that would hold `from`).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub(crate) fn first_raw(&self, ks: Ks, from: &[u8], to: &[u8]) -> Result<Option<(Bytes, Bytes)>> {
+        self.snap.first_raw(ks, from, to)
+    }
+
     /// Every stored entry of `ks` in key order (for `rows`, pages packed).
     pub(crate) fn scan_raw(&self, ks: Ks) -> KvIter<'_> {
         self.snap.scan_raw(ks, &Bound::Unbounded, &Bound::Unbounded)

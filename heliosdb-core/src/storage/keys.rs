@@ -47,10 +47,14 @@ pub fn check_key_len(key: &[u8], table: &str, what: &str) -> crate::error::Resul
 /// `meta` key holding the on-disk format version.
 pub const META_FORMAT_VERSION: &[u8] = b"format_version";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: &[u8] = b"heliosdb-4";
+pub const FORMAT_VERSION: &[u8] = b"heliosdb-5";
 
-/// The previous format, which an open upgrades in place (`heliosdb-3` kept
-/// every superseded version in an entry of its own; see `storage::upgrade`).
+/// The previous format, which an open upgrades in place (`heliosdb-4` kept
+/// every index entry in an entry of its own; see `storage::upgrade`).
+pub const FORMAT_VERSION_4: &[u8] = b"heliosdb-4";
+
+/// The format before that, also upgraded at open (`heliosdb-3` kept every
+/// superseded version in an entry of its own).
 pub const FORMAT_VERSION_3: &[u8] = b"heliosdb-3";
 
 /// The format before that, also upgraded at open (`heliosdb-2` kept every
@@ -184,6 +188,17 @@ pub fn index_key(index_id: u32, values: &[(&Value, bool)], row_key: &[u8], uniqu
         k.extend_from_slice(key_values(row_key).unwrap_or_default());
     }
     k
+}
+
+/// The fence of an index's last page (see `storage::index_pages`): the
+/// index id of `key` (any key of that index) followed by `0xFF`, above
+/// every key of the index and below every key of the next one (no value
+/// encoding, ascending or complemented, starts with `0xFF`). `None` for a
+/// key too short to hold an index id.
+pub fn index_end_fence(key: &[u8]) -> Option<Vec<u8>> {
+    let mut fence = key.get(..4)?.to_vec();
+    fence.push(0xFF);
+    Some(fence)
 }
 
 /// Bounds covering every key that starts with `prefix`.

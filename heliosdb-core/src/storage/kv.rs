@@ -316,7 +316,32 @@ impl FjallSnapshot {
                 };
             }
         }
+        if ks == Ks::Index {
+            let Some(end) = super::keys::index_end_fence(key) else { return Ok(None) };
+            return match self.first_raw(ks, key, &end)? {
+                Some((_, page)) => super::index_pages::get(page, key),
+                None => Ok(None),
+            };
+        }
         self.get_raw(ks, key)
+    }
+
+    /// The first stored entry of `ks` with a key in `from..=to` (for
+    /// `index`, the page that would hold `from`: pages are stored under the
+    /// greatest key they may hold).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn first_raw(&self, ks: Ks, from: &[u8], to: &[u8]) -> Result<Option<(Bytes, Bytes)>> {
+        use fjall::Readable;
+        if from.len() > FJALL_MAX_KEY || from > to {
+            return Ok(None); // never written (see keys::MAX_KEY_LEN), or an empty range
+        }
+        let range = (Bound::Included(from), storable_bound(Bound::Included(to), false));
+        match self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range).next() {
+            Some(guard) => Ok(Some(guard.into_inner()?)),
+            None => Ok(None),
+        }
     }
 
     /// Point read of a stored entry (for `rows`, a page key reads the page).
@@ -345,20 +370,44 @@ impl FjallSnapshot {
     /// keyspaces: their entries, 64 at a time).
     pub fn scan_batches(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> super::batch::BatchIter<'static> {
         if ks != Ks::Rows {
-            return super::batch::batched(self.range(ks, lo, hi, false));
+            return super::batch::batched(self.rows_or_raw(ks, lo, hi, false));
         }
         let (raw_lo, raw_hi) = super::pages::raw_bounds(lo, hi);
         super::pages::expand_batches(self.range(ks, &raw_lo, &raw_hi, false), lo.clone(), hi.clone())
     }
 
     /// For `rows`, the rows of the pages around `lo..hi` and of the loose
-    /// entries in it; for every other keyspace, its entries.
+    /// entries in it; for `index`, the entries in it from the pages that
+    /// hold them; for every other keyspace, its entries.
     fn rows_or_raw(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
+        if ks == Ks::Index {
+            return self.index_entries(lo, hi, reverse);
+        }
         if ks != Ks::Rows {
             return self.range(ks, lo, hi, reverse);
         }
         let (raw_lo, raw_hi) = super::pages::raw_bounds(lo, hi);
         super::pages::expand(self.range(ks, &raw_lo, &raw_hi, reverse), lo.clone(), hi.clone(), reverse)
+    }
+
+    /// The index entries in `lo..hi`, from the pages that hold them.
+    fn index_entries(&self, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
+        let (raw_lo, mut raw_hi) = super::index_pages::raw_bounds(lo, hi);
+        if reverse {
+            // Backwards from the page that holds `hi`: the first fenced at or
+            // above it (not from the index's last page, which may be far).
+            if let (Bound::Included(h) | Bound::Excluded(h), Bound::Included(end)) = (hi, &raw_hi) {
+                match self.first_raw(Ks::Index, h, end) {
+                    Ok(Some((fence, _))) => raw_hi = Bound::Included(fence.to_vec()),
+                    Ok(None) => {}
+                    Err(e) => return Box::new(std::iter::once(Err(e))),
+                }
+            }
+        }
+        if super::engine::bounds_empty(&raw_lo, &raw_hi) {
+            return Box::new(std::iter::empty());
+        }
+        super::index_pages::expand(self.range(Ks::Index, &raw_lo, &raw_hi, reverse), lo.clone(), hi.clone(), reverse)
     }
 
     fn range(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
@@ -373,8 +422,8 @@ impl FjallSnapshot {
         }
     }
 
-    /// Range scan of the stored entries, in key order: for `rows`, pages
-    /// as they are stored (backups copy them so).
+    /// Range scan of the stored entries, in key order: for `rows` and
+    /// `index`, pages as they are stored (backups copy them so).
     pub fn scan_raw(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
         self.range(ks, lo, hi, false)
     }

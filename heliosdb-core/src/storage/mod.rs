@@ -9,6 +9,7 @@
 //! * [`merge`] — reading a snapshot through a transaction's overlay;
 //! * `row_writes` — a transaction's writes to `rows`, held by page;
 //! * `pages` — rows keyed by one integer, packed 64 to a `rows` entry;
+//! * `index_pages` — secondary-index entries packed up to 64 to an `index` entry;
 //! * [`batch`] — a range read of rows handed out a page at a time;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
@@ -25,6 +26,7 @@ pub mod changes;
 pub mod commit_log;
 pub mod engine;
 pub mod gc;
+pub(crate) mod index_pages;
 pub(crate) mod journal;
 pub mod keys;
 pub mod kv;

@@ -219,11 +219,12 @@ pub fn expand_batches<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>
     })
 }
 
-/// The row-key range a read of pages is cut to, and its direction.
-struct Bounds {
-    lo: Bound<Vec<u8>>,
-    hi: Bound<Vec<u8>>,
-    reverse: bool,
+/// The key range a read of pages is cut to, and its direction (also used
+/// by `index_pages`).
+pub(super) struct Bounds {
+    pub(super) lo: Bound<Vec<u8>>,
+    pub(super) hi: Bound<Vec<u8>>,
+    pub(super) reverse: bool,
 }
 
 impl Bounds {
@@ -245,7 +246,7 @@ impl Bounds {
 
     /// Whether a key lies past the end the iteration walks towards (so
     /// nothing after it can be in range).
-    fn past_end(&self, key: &[u8]) -> bool {
+    pub(super) fn past_end(&self, key: &[u8]) -> bool {
         if self.reverse {
             self.below_lo(key)
         } else {
@@ -255,7 +256,7 @@ impl Bounds {
 
     /// Whether a key lies before the start of the range (the iteration has
     /// not reached it yet).
-    fn before_start(&self, key: &[u8]) -> bool {
+    pub(super) fn before_start(&self, key: &[u8]) -> bool {
         if self.reverse {
             self.above_hi(key)
         } else {

@@ -333,6 +333,12 @@ impl WriteTx {
                 continue;
             }
             let writes = std::mem::take(&mut self.overlays[ks as usize]);
+            if ks == Ks::Index {
+                // Into the pages they fall in, each read once from the
+                // latest committed state (the writer lock is held).
+                super::index_pages::commit(writes, |from, to| self.base.first_raw(Ks::Index, from, to), &mut entries)?;
+                continue;
+            }
             if ks == Ks::Versions {
                 // Versions of paged rows are grouped into one record per
                 // page; a table dropped by this transaction keeps none.

@@ -7,8 +7,11 @@
 //! * `heliosdb-2` → `heliosdb-3` ([`rows_v2`]): rows keyed by one integer
 //!   packed into pages (see `storage::pages`);
 //! * `heliosdb-3` → `heliosdb-4` ([`versions_v3`]): the versions of those
-//!   rows grouped into one record per page and commit (see `storage::versions`).
+//!   rows grouped into one record per page and commit (see `storage::versions`);
+//! * `heliosdb-4` → `heliosdb-5` ([`index_v4`]): index entries packed into
+//!   pages (see `storage::index_pages`).
 
+mod index_v4;
 mod rows_v2;
 mod versions_v1;
 mod versions_v3;
@@ -71,10 +74,11 @@ impl Rewrite {
 /// Storage errors; `Corrupt` for records not in the layout their format says.
 pub fn upgrade(store: &FjallStore, format: &[u8]) -> Result<bool> {
     type Step = fn(&FjallStore) -> Result<()>;
-    let steps: [(&[u8], Step); 3] = [
+    let steps: [(&[u8], Step); 4] = [
         (keys::FORMAT_VERSION_1, versions_v1::from_v1),
         (keys::FORMAT_VERSION_2, rows_v2::from_v2),
         (keys::FORMAT_VERSION_3, versions_v3::from_v3),
+        (keys::FORMAT_VERSION_4, index_v4::from_v4),
     ];
     // Each step stamps the next format, so the steps from `format` on run in turn.
     let Some(first) = steps.iter().position(|(from, _)| *from == format) else { return Ok(false) };

@@ -13,7 +13,7 @@
 //! written should it find one.
 
 use crate::error::Result;
-use crate::storage::keys::{self, split_version_key, version_key, FORMAT_VERSION, PAGE_KEY_LEN};
+use crate::storage::keys::{self, split_version_key, version_key, FORMAT_VERSION_4, PAGE_KEY_LEN};
 use crate::storage::kv::{BatchEntry, Bytes, FjallStore, Ks};
 use crate::storage::pages;
 use std::collections::BTreeMap;
@@ -37,7 +37,7 @@ fn page_end(page: &[u8; PAGE_KEY_LEN]) -> Vec<u8> {
 }
 
 /// Groups a `heliosdb-3` directory's versions of paged rows into records
-/// and stamps the current format version.
+/// and stamps `heliosdb-4`.
 ///
 /// # Errors
 /// Storage errors; `Corrupt` for a damaged record left by an earlier attempt.
@@ -80,7 +80,7 @@ pub fn from_v3(store: &FjallStore) -> Result<()> {
         drop(snap);
         rewrite.write(store, batch)?;
     }
-    rewrite.finish(store, Vec::new(), FORMAT_VERSION, Ks::Versions)
+    rewrite.finish(store, Vec::new(), FORMAT_VERSION_4, Ks::Versions)
 }
 
 #[cfg(test)]
@@ -98,6 +98,7 @@ pub(crate) mod tests {
     /// `keep_grouped`, that many records stay grouped, as an upgrade killed
     /// there would leave them.
     pub(crate) fn unpack_versions(dir: &Path, keep_grouped: Option<usize>) {
+        super::super::index_v4::tests::unpack_index(dir, None);
         let store = FjallStore::open(dir, MemoryBudget::from_limit_mb(16), false).unwrap();
         let snap = store.snapshot();
         let stored: Vec<(Bytes, Bytes)> =

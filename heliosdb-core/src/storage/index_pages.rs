@@ -1,0 +1,593 @@
+//! Index pages: secondary-index entries packed up to 64 to an LSM entry of
+//! `index`, read back one entry at a time, and written back by a commit.
+//!
+//! Why: a range read through an index paid fjall's per-entry cost (a merge
+//! step across memtables and table files, a key comparison, an MVCC check)
+//! for every entry, about as much as the rest of the read together. A page
+//! pays it once for up to 64 entries, as row pages do ([`super::pages`]).
+//!
+//! Index keys are not integers, so a page cannot be found by arithmetic on
+//! the key as a row page is. A page is stored under its **fence**, the
+//! greatest key it may hold, and every entry lives in the page with the
+//! smallest fence at or above its key. So a point read is one forward seek
+//! (the first stored key at or after the entry's key) and a look in that
+//! page, and a range read walks the pages from there. The last page of each
+//! index is fenced by [`keys::index_end_fence`], above every key of the
+//! index, so there is always a page to take a new largest key. What the
+//! layers above [`super::kv`] see is unchanged: `(index key, row key)` pairs.
+//!
+//! ```text
+//! n (u16 LE, 1..) ‖ n × (key end u32 LE ‖ value end u32 LE) ‖ key₀ value₀ key₁ value₁ …
+//! ```
+//!
+//! Ends count from the start of the data; entries are in ascending key
+//! order; entry i's key starts where entry i−1's value ends.
+//!
+//! A transaction keeps its index writes per key; its commit ([`commit`])
+//! walks them in key order, reads each page they fall in once, merges, and
+//! writes the page back, split where it passes [`MAX_ENTRIES`] entries or
+//! [`MAX_BYTES`] bytes, or deletes it when no entry is left. Pages that
+//! shrink are not merged with their neighbours: a page holds at least one
+//! entry, never an empty range.
+
+use super::keys;
+use super::kv::{BatchEntry, Bytes, Ks, KvIter};
+use super::pages::Bounds;
+use crate::error::{Error, Result};
+use byteview::ByteView;
+use std::ops::{Bound, Range};
+
+/// Entries a page holds at most (as a row page holds 64 rows).
+pub const MAX_ENTRIES: usize = 64;
+/// Bytes of entries past which a page is split even with fewer entries
+/// (long keys): a point read decodes one page, which should stay small.
+pub const MAX_BYTES: usize = 8 << 10;
+
+const DIR_ENTRY: usize = 8;
+
+fn damaged() -> Error {
+    Error::Corrupt("an index page is damaged".into())
+}
+
+/// A page's directory, read in place.
+#[derive(Clone, Copy)]
+struct Page<'a> {
+    buf: &'a [u8],
+    n: usize,
+}
+
+impl<'a> Page<'a> {
+    /// The page in `buf`, its directory checked whole (ends that never
+    /// decrease, the last at the page's end), so reading an entry cannot
+    /// fail afterwards. Key order is not checked: a page out of order gives
+    /// wrong answers, not a crash, and checking it would cost a comparison
+    /// per entry on every read.
+    fn parse(buf: &'a [u8]) -> Result<Page<'a>> {
+        let n = match buf {
+            [a, b, ..] => u16::from_le_bytes([*a, *b]) as usize,
+            _ => return Err(damaged()),
+        };
+        if n == 0 || buf.len() < 2 + n * DIR_ENTRY {
+            return Err(damaged());
+        }
+        let page = Page { buf, n };
+        let mut last = 0;
+        for i in 0..n {
+            let (k, v) = page.ends(i);
+            if k < last || v < k {
+                return Err(damaged());
+            }
+            last = v;
+        }
+        if page.data_start() + last != buf.len() {
+            return Err(damaged());
+        }
+        Ok(page)
+    }
+
+    fn data_start(&self) -> usize {
+        2 + self.n * DIR_ENTRY
+    }
+
+    fn ends(&self, i: usize) -> (usize, usize) {
+        let at = 2 + i * DIR_ENTRY;
+        let b = &self.buf[at..at + DIR_ENTRY];
+        (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize)
+    }
+
+    /// The byte ranges (within the page) of entry `i`'s key and value.
+    fn entry(&self, i: usize) -> EntryRanges {
+        let start = if i == 0 { 0 } else { self.ends(i - 1).1 };
+        let (k, v) = self.ends(i);
+        let d = self.data_start();
+        (d + start..d + k, d + k..d + v)
+    }
+
+    fn key(&self, i: usize) -> &'a [u8] {
+        &self.buf[self.entry(i).0]
+    }
+
+    fn value(&self, i: usize) -> &'a [u8] {
+        &self.buf[self.entry(i).1]
+    }
+
+    /// Binary search for `key`: its entry, or where it would go.
+    fn find(&self, key: &[u8]) -> std::result::Result<usize, usize> {
+        let (mut lo, mut hi) = (0, self.n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.key(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+}
+
+/// Encodes a page from its entries, in ascending key order (at least one).
+///
+/// # Errors
+/// `Mismatch` when the entries pass 4 GiB (a page's u32 ends); pages are
+/// split long before that, so only keys near fjall's limit could.
+fn encode(entries: &[(&[u8], &[u8])]) -> Result<Bytes> {
+    let data: usize = entries.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if u32::try_from(data).is_err() || entries.len() > usize::from(u16::MAX) {
+        return Err(Error::Mismatch(format!(
+            "{} index entries of {data} bytes do not fit one index page",
+            entries.len()
+        )));
+    }
+    let start = 2 + entries.len() * DIR_ENTRY;
+    let mut out = ByteView::builder(start + data);
+    out[0..2].copy_from_slice(&(entries.len() as u16).to_le_bytes());
+    let (mut dir, mut at) = (2, start);
+    for (k, v) in entries {
+        out[at..at + k.len()].copy_from_slice(k);
+        at += k.len();
+        let key_end = (at - start) as u32;
+        out[at..at + v.len()].copy_from_slice(v);
+        at += v.len();
+        let value_end = (at - start) as u32;
+        out[dir..dir + 4].copy_from_slice(&key_end.to_le_bytes());
+        out[dir + 4..dir + DIR_ENTRY].copy_from_slice(&value_end.to_le_bytes());
+        dir += DIR_ENTRY;
+    }
+    Ok(Bytes::from(out.freeze()))
+}
+
+/// The value of `key` in `page` (the page a forward seek from `key`
+/// found), sharing the page's memory.
+///
+/// # Errors
+/// `Corrupt` for a damaged page.
+pub fn get(page: Bytes, key: &[u8]) -> Result<Option<Bytes>> {
+    let range = {
+        let p = Page::parse(&page)?;
+        match p.find(key) {
+            Ok(i) => p.entry(i).1,
+            Err(_) => return Ok(None),
+        }
+    };
+    Ok(Some(Bytes::from(ByteView::from(page).slice(range))))
+}
+
+/// The stored-page range a forward read of the entries in `lo..hi` walks:
+/// from the first page that may hold `lo` to the last page of `hi`'s
+/// index (the read stops at the first entry past `hi`, so it opens pages
+/// only as far as the range goes).
+pub fn raw_bounds(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let raw_lo = match lo {
+        Bound::Included(k) | Bound::Excluded(k) => Bound::Included(k.clone()),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    let raw_hi = match hi {
+        Bound::Included(k) | Bound::Excluded(k) => keys::index_end_fence(k).map_or(Bound::Unbounded, Bound::Included),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    (raw_lo, raw_hi)
+}
+
+/// The entries of the pages `raw` yields (ascending, or descending with
+/// `reverse`), limited to `lo..hi`.
+pub fn expand<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, reverse: bool) -> KvIter<'a> {
+    Box::new(Expand { raw, bounds: Bounds { lo, hi, reverse }, page: None, done: false })
+}
+
+/// Where entry i's key and value lie within its page.
+type EntryRanges = (Range<usize>, Range<usize>);
+
+/// Expands pages into entries, one entry per item.
+struct Expand<'a> {
+    raw: KvIter<'a>,
+    bounds: Bounds,
+    /// The page being handed out, and its entries' (key, value) ranges in
+    /// the order they go out.
+    page: Option<(ByteView, std::vec::IntoIter<EntryRanges>)>,
+    done: bool,
+}
+
+impl Iterator for Expand<'_> {
+    type Item = Result<(Bytes, Bytes)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some((bytes, entries)) = &mut self.page {
+                if let Some((k, v)) = entries.next() {
+                    let key = &bytes[k.clone()];
+                    if self.bounds.past_end(key) {
+                        self.done = true;
+                        return None;
+                    }
+                    if self.bounds.before_start(key) {
+                        continue;
+                    }
+                    return Some(Ok((Bytes::from(bytes.slice(k)), Bytes::from(bytes.slice(v)))));
+                }
+                self.page = None;
+            }
+            let page = match self.raw.next()? {
+                Ok((_, page)) => page,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            let mut ranges: Vec<_> = match Page::parse(&page) {
+                Ok(p) => (0..p.n).map(|i| p.entry(i)).collect(),
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            if self.bounds.reverse {
+                ranges.reverse();
+            }
+            self.page = Some((ByteView::from(page), ranges.into_iter()));
+        }
+    }
+}
+
+/// Writes a transaction's index changes (`writes`, in ascending key order;
+/// `None` deletes) into pages, adding the page writes to `out`. Each page
+/// the changes fall in is read once through `page_at(from, to)`, the first
+/// stored page whose fence lies in `from..=to`, from the committed state
+/// the transaction's writes go on top of.
+///
+/// # Errors
+/// `Corrupt` for a damaged page or a key too short to be an index key;
+/// storage errors from `page_at`.
+pub fn commit(
+    writes: impl IntoIterator<Item = (Vec<u8>, Option<Bytes>)>,
+    mut page_at: impl FnMut(&[u8], &[u8]) -> Result<Option<(Bytes, Bytes)>>,
+    out: &mut Vec<BatchEntry>,
+) -> Result<()> {
+    let mut writes = writes.into_iter().peekable();
+    while let Some((first, _)) = writes.peek() {
+        let end = keys::index_end_fence(first).ok_or_else(damaged)?;
+        let (fence, old) = match page_at(first, &end)? {
+            Some((fence, page)) => (fence.to_vec(), Some(page)),
+            None => (end, None),
+        };
+        let mut mine = Vec::new();
+        while let Some(w) = writes.next_if(|(k, _)| *k <= fence) {
+            mine.push(w);
+        }
+        let old_page = old.as_deref().map(Page::parse).transpose()?;
+        let merged = merge(old_page, &mine);
+        let is_last = keys::index_end_fence(&fence).is_some_and(|e| e == fence);
+        write_pages(fence, old.is_some(), is_last, &merged, out)?;
+    }
+    Ok(())
+}
+
+/// Pages for `entries` (ascending, all of one index, none stored yet),
+/// full from the front and fenced by their last keys; the last by the
+/// index's end fence when `ends_index` (an upgrade packs an index so).
+///
+/// # Errors
+/// `Corrupt` for a key too short to be an index key.
+pub(crate) fn pack(entries: &[(&[u8], &[u8])], ends_index: bool, out: &mut Vec<BatchEntry>) -> Result<()> {
+    let Some((last, _)) = entries.last() else { return Ok(()) };
+    let fence = if ends_index { keys::index_end_fence(last).ok_or_else(damaged)? } else { last.to_vec() };
+    write_pages(fence, false, true, entries, out)
+}
+
+/// A page's entries after `writes` (ascending, all within the page).
+fn merge<'a>(old: Option<Page<'a>>, writes: &'a [(Vec<u8>, Option<Bytes>)]) -> Vec<(&'a [u8], &'a [u8])> {
+    let n = old.map_or(0, |p| p.n);
+    let mut merged = Vec::with_capacity(n + writes.len());
+    let (mut i, mut w) = (0, 0);
+    while i < n || w < writes.len() {
+        let from_old = match (old.filter(|_| i < n), writes.get(w)) {
+            (Some(p), Some((k, _))) => match p.key(i).cmp(k.as_slice()) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Equal => {
+                    i += 1; // replaced or deleted by the write
+                    false
+                }
+                std::cmp::Ordering::Greater => false,
+            },
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if from_old {
+            if let Some(p) = old {
+                merged.push((p.key(i), p.value(i)));
+            }
+            i += 1;
+        } else if let Some((k, v)) = writes.get(w) {
+            if let Some(v) = v {
+                merged.push((k.as_slice(), &v[..]));
+            }
+            w += 1;
+        }
+    }
+    merged
+}
+
+/// Writes the entries of the page fenced by `fence`: deleted when none is
+/// left (if it was stored), else split into pages where it overflows. The
+/// last part keeps the fence; the others are fenced by their last key.
+fn write_pages(
+    fence: Vec<u8>,
+    stored: bool,
+    is_last: bool,
+    entries: &[(&[u8], &[u8])],
+    out: &mut Vec<BatchEntry>,
+) -> Result<()> {
+    if entries.is_empty() {
+        if stored {
+            out.push((Ks::Index, fence, None));
+        }
+        return Ok(());
+    }
+    let parts = split(entries, is_last);
+    let count = parts.len();
+    for (i, part) in parts.into_iter().enumerate() {
+        let part = &entries[part];
+        let page = encode(part)?;
+        let key = match part.last() {
+            Some((k, _)) if i + 1 < count => k.to_vec(),
+            _ => fence.clone(),
+        };
+        out.push((Ks::Index, key, Some(page)));
+    }
+    Ok(())
+}
+
+/// Where a page's entries are cut into pages. The last page of an index
+/// (where ascending keys arrive) is cut into full pages from the front, so
+/// a load in key order leaves full pages behind it; any other page into
+/// equal parts, so random inserts find room in both halves.
+fn split(entries: &[(&[u8], &[u8])], is_last: bool) -> Vec<Range<usize>> {
+    let size = |(k, v): &(&[u8], &[u8])| k.len() + v.len() + DIR_ENTRY;
+    let total: usize = entries.iter().map(size).sum();
+    let n = entries.len();
+    if n <= MAX_ENTRIES && total <= MAX_BYTES {
+        return std::iter::once(0..n).collect();
+    }
+    let (max_entries, max_bytes) = if is_last {
+        (MAX_ENTRIES, MAX_BYTES)
+    } else {
+        let parts = n.div_ceil(MAX_ENTRIES).max(total.div_ceil(MAX_BYTES));
+        (n.div_ceil(parts), total.div_ceil(parts))
+    };
+    let mut cuts = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, e) in entries.iter().enumerate() {
+        if i > start && (i - start == max_entries || bytes + size(e) > max_bytes) {
+            cuts.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += size(e);
+    }
+    cuts.push(start..n);
+    cuts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// xorshift64: a fixed, reproducible sequence (as `row_writes`' model test).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+
+        fn range(&mut self, lo: u32, hi: u32) -> u32 {
+            lo + self.below(u64::from(hi - lo)) as u32
+        }
+    }
+
+    fn key(index: u32, n: u32) -> Vec<u8> {
+        let mut k = index.to_be_bytes().to_vec();
+        k.push(0x10);
+        k.extend_from_slice(&n.to_be_bytes());
+        k
+    }
+
+    /// A stored `index` keyspace, with the reads the engine makes of it.
+    #[derive(Default)]
+    struct Store(BTreeMap<Vec<u8>, Bytes>);
+
+    impl Store {
+        fn commit(&mut self, writes: &BTreeMap<Vec<u8>, Option<Bytes>>) -> usize {
+            let mut out = Vec::new();
+            let mut reads = 0;
+            let stored = &self.0;
+            commit(
+                writes.clone(),
+                |from, to| {
+                    reads += 1;
+                    Ok(stored.range(from.to_vec()..=to.to_vec()).next().map(|(k, v)| (Bytes::from(&k[..]), v.clone())))
+                },
+                &mut out,
+            )
+            .unwrap();
+            for (ks, k, v) in out {
+                assert_eq!(ks, Ks::Index);
+                match v {
+                    Some(v) => self.0.insert(k, v),
+                    None => self.0.remove(&k),
+                };
+            }
+            reads
+        }
+
+        fn get(&self, k: &[u8]) -> Option<Bytes> {
+            let end = keys::index_end_fence(k).unwrap();
+            let (_, page) = self.0.range(k.to_vec()..=end).next()?;
+            get(page.clone(), k).unwrap()
+        }
+
+        fn scan(&self, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, reverse: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
+            let (raw_lo, raw_hi) = raw_bounds(&lo, &hi);
+            let mut raw: Vec<Result<(Bytes, Bytes)>> =
+                self.0.range((raw_lo, raw_hi)).map(|(k, v)| Ok((Bytes::from(&k[..]), v.clone()))).collect();
+            if reverse {
+                raw.reverse();
+            }
+            expand(Box::new(raw.into_iter()), lo, hi, reverse)
+                .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).unwrap())
+                .collect()
+        }
+
+        /// Every page is non-empty, within bounds, and in its place: its
+        /// keys above the fence before it and at most its own.
+        fn check(&self) {
+            let mut prev: Option<&Vec<u8>> = None;
+            for (fence, page) in &self.0 {
+                let p = Page::parse(page).unwrap();
+                assert!(p.n <= MAX_ENTRIES);
+                for i in 0..p.n {
+                    assert!(p.key(i) <= fence.as_slice());
+                    assert!(prev.is_none_or(|f| p.key(i) > f.as_slice()));
+                    assert!(i == 0 || p.key(i - 1) < p.key(i));
+                }
+                prev = Some(fence);
+            }
+        }
+    }
+
+    #[test]
+    fn random_writes_read_back_like_an_ordered_map() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        let mut store = Store::default();
+        for round in 0..300 {
+            let mut writes = BTreeMap::new();
+            let n = if round % 50 == 0 { 2_000 } else { rng.range(1, 40) as usize };
+            for _ in 0..n {
+                let k = key(rng.range(1, 4), rng.range(0, 5_000));
+                if rng.below(10) < 3 {
+                    writes.insert(k, None);
+                } else {
+                    let v = vec![rng.below(256) as u8; rng.range(0, 20) as usize];
+                    writes.insert(k, Some(Bytes::from(&v[..])));
+                }
+            }
+            store.commit(&writes);
+            for (k, v) in writes {
+                match v {
+                    Some(v) => model.insert(k, v.to_vec()),
+                    None => model.remove(&k),
+                };
+            }
+            store.check();
+            for _ in 0..20 {
+                let k = key(rng.range(0, 5), rng.range(0, 5_000));
+                assert_eq!(store.get(&k).map(|v| v.to_vec()), model.get(&k).cloned());
+            }
+            let a = key(rng.range(1, 4), rng.range(0, 5_000));
+            let b = key(rng.range(1, 4), rng.range(0, 5_000));
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            for (lo, hi) in [
+                (Bound::Included(lo.clone()), Bound::Excluded(hi.clone())),
+                (Bound::Excluded(lo.clone()), Bound::Included(hi.clone())),
+                (Bound::Unbounded, Bound::Included(hi.clone())),
+                (Bound::Included(lo.clone()), Bound::Unbounded),
+            ] {
+                let want: Vec<_> = model.range((lo.clone(), hi.clone())).map(|(k, v)| (k.clone(), v.clone())).collect();
+                assert_eq!(store.scan(lo.clone(), hi.clone(), false), want);
+                let mut back = want.clone();
+                back.reverse();
+                assert_eq!(store.scan(lo, hi, true), back);
+            }
+        }
+        assert!(store.0.len() > 50, "the entries span many pages: {}", store.0.len());
+    }
+
+    #[test]
+    fn a_load_in_key_order_fills_whole_pages_and_reads_each_page_once() {
+        let mut store = Store::default();
+        let writes: BTreeMap<_, _> = (0..6_400).map(|n| (key(7, n), Some(Bytes::from(&b"row"[..])))).collect();
+        assert_eq!(store.commit(&writes), 1, "one read: the index has no page yet");
+        assert_eq!(store.0.len(), 100);
+        store.check();
+        // Appending one key at a time keeps the pages behind it full.
+        for n in 6_400..6_400 + 130 {
+            store.commit(&BTreeMap::from([(key(7, n), Some(Bytes::from(&b"row"[..])))]));
+        }
+        assert_eq!(store.0.len(), 103);
+        // A change to every page reads each page once.
+        let every: BTreeMap<_, _> = (0..6_530).step_by(64).map(|n| (key(7, n), None)).collect();
+        assert_eq!(store.commit(&every), 103);
+        store.check();
+    }
+
+    #[test]
+    fn emptied_pages_are_deleted_and_the_index_takes_new_keys_after() {
+        let mut store = Store::default();
+        let all: BTreeMap<_, _> = (0..500).map(|n| (key(3, n), Some(Bytes::from(&b"r"[..])))).collect();
+        store.commit(&all);
+        let gone: BTreeMap<_, _> = all.keys().map(|k| (k.clone(), None)).collect();
+        store.commit(&gone);
+        assert!(store.0.is_empty());
+        store.commit(&BTreeMap::from([(key(3, 9), Some(Bytes::from(&b"again"[..])))]));
+        assert_eq!(store.get(&key(3, 9)).as_deref(), Some(&b"again"[..]));
+        store.check();
+    }
+
+    #[test]
+    fn long_keys_split_pages_by_bytes() {
+        let mut store = Store::default();
+        let writes: BTreeMap<_, _> = (0..40u32)
+            .map(|n| {
+                let mut k = key(5, n);
+                k.extend_from_slice(&[b'x'; 1_000]);
+                (k, Some(Bytes::from(&b"v"[..])))
+            })
+            .collect();
+        store.commit(&writes);
+        assert!(store.0.len() >= 5, "40 KB of keys span pages of at most 8 KiB");
+        for page in store.0.values() {
+            assert!(page.len() <= MAX_BYTES + 2);
+        }
+        store.check();
+    }
+
+    #[test]
+    fn damaged_pages_are_errors_not_panics() {
+        let good = encode(&[(&key(1, 1)[..], &b"a"[..]), (&key(1, 2)[..], &b"bb"[..])]).unwrap();
+        for cut in 0..good.len() {
+            assert!(get(Bytes::from(&good[..cut]), &key(1, 1)).is_err());
+        }
+        let mut bad = good.to_vec();
+        bad[2] = 0xFF; // a key end past the data
+        assert!(get(Bytes::from(&bad[..]), &key(1, 1)).is_err());
+        assert_eq!(get(good, &key(1, 2)).unwrap().as_deref(), Some(&b"bb"[..]));
+    }
+}
