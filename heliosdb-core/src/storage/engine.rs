@@ -109,6 +109,21 @@ impl ReadView {
         self.snap.first_raw(ks, from, to)
     }
 
+    /// The last stored entry of `ks` with a key in `from..=to` (for
+    /// `index`, an index's last page).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub(crate) fn last_raw(&self, ks: Ks, from: &[u8], to: &[u8]) -> Result<Option<(Bytes, Bytes)>> {
+        self.snap.last_raw(ks, from, to)
+    }
+
+    /// The stored entries of `ks` in `lo..hi`, in key order (for `rows`
+    /// and `index`, pages as stored).
+    pub(crate) fn scan_raw_range(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'_> {
+        self.snap.scan_raw(ks, lo, hi)
+    }
+
     /// Every stored entry of `ks` in key order (for `rows`, pages packed).
     pub(crate) fn scan_raw(&self, ks: Ks) -> KvIter<'_> {
         self.snap.scan_raw(ks, &Bound::Unbounded, &Bound::Unbounded)
@@ -136,6 +151,8 @@ pub struct Engine {
     pub(crate) sequences: Mutex<HashMap<u32, i64>>,
     pub(crate) leases: Arc<LeaseTable>,
     pub(crate) change_index: Mutex<super::changes::ChangeIndex>,
+    /// Index page fences at the latest committed state, for the writer.
+    pub(crate) index_fences: Mutex<super::index_fences::IndexFences>,
     pub(crate) mv_runtime: Mutex<HashMap<u32, crate::mv::staleness::Runtime>>,
     pub(crate) background: Mutex<Option<super::background::Periodic>>,
     pub(crate) scheduler: Mutex<Option<super::background::Periodic>>,
@@ -290,6 +307,7 @@ impl Engine {
             sequences: Mutex::new(sequences),
             leases: Arc::new(LeaseTable::default()),
             change_index: Mutex::new(change_index),
+            index_fences: Mutex::new(super::index_fences::IndexFences::default()),
             mv_runtime: Mutex::new(HashMap::new()),
             background: Mutex::new(None),
             scheduler: Mutex::new(None),
@@ -475,6 +493,9 @@ impl Engine {
         entries.push((Ks::Commits, keys::commit_key(record.scn), Some(Bytes::from(record.encode()))));
         let logged: Vec<(Vec<u8>, Option<Bytes>)> =
             entries.iter().filter(|(ks, _, _)| *ks == Ks::Changes).map(|(_, k, v)| (k.clone(), v.clone())).collect();
+        // (fence, whether the page is there after the commit)
+        let pages: Vec<(Vec<u8>, bool)> =
+            entries.iter().filter(|(ks, _, _)| *ks == Ks::Index).map(|(_, k, v)| (k.clone(), v.is_some())).collect();
         let mut p = self.published.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         let reservation = lock(&self.commit_log).reservation_for(&record);
         if let Some(r) = reservation {
@@ -486,6 +507,12 @@ impl Engine {
             lock(&self.commit_log).set_reserved(r);
         }
         self.store.write(entries, self.durability())?;
+        if !pages.is_empty() {
+            let mut fences = lock(&self.index_fences);
+            for (fence, stored) in &pages {
+                fences.committed(fence, *stored);
+            }
+        }
         if !logged.is_empty() {
             let mut index = lock(&self.change_index);
             for (k, v) in &logged {

@@ -11,10 +11,16 @@
 //! greatest key it may hold, and every entry lives in the page with the
 //! smallest fence at or above its key. So a point read is one forward seek
 //! (the first stored key at or after the entry's key) and a look in that
-//! page, and a range read walks the pages from there. The last page of each
-//! index is fenced by [`keys::index_end_fence`], above every key of the
-//! index, so there is always a page to take a new largest key. What the
-//! layers above [`super::kv`] see is unchanged: `(index key, row key)` pairs.
+//! page, and a range read walks the pages from there (a seek is bounded by
+//! [`keys::index_end_fence`], above every key of the index). A key above
+//! every fence goes to the index's last page, which is then fenced anew by
+//! its new last key. Why not a fixed fence above every key for the last
+//! page: autocommit appends (an index on a rising column) rewrite that page
+//! on every commit, and fjall's iterators walk every version of a key still
+//! held in the memtable, so a read of the index's tail would slow with each
+//! commit until a flush; a fence that moves leaves one tombstone per
+//! append instead. What the layers above [`super::kv`] see is unchanged:
+//! `(index key, row key)` pairs.
 //!
 //! ```text
 //! n (u16 LE, 1..) ‖ n × (key end u32 LE ‖ value end u32 LE) ‖ key₀ value₀ key₁ value₁ …
@@ -252,49 +258,81 @@ impl Iterator for Expand<'_> {
     }
 }
 
+/// A stored page: its fence and its value.
+type StoredPage = (Bytes, Bytes);
+
 /// Writes a transaction's index changes (`writes`, in ascending key order;
 /// `None` deletes) into pages, adding the page writes to `out`. Each page
-/// the changes fall in is read once through `page_at(from, to)`, the first
-/// stored page whose fence lies in `from..=to`, from the committed state
-/// the transaction's writes go on top of.
+/// the changes fall in is read once through `page_at(key)`, from the
+/// committed state the transaction's writes go on top of: the page that
+/// holds `key` (the first fenced at or above it), or when no page is, the
+/// index's last page (fenced below `key`), which keys past every fence
+/// extend, or `None` for an index without pages.
 ///
 /// # Errors
 /// `Corrupt` for a damaged page or a key too short to be an index key;
 /// storage errors from `page_at`.
 pub fn commit(
     writes: impl IntoIterator<Item = (Vec<u8>, Option<Bytes>)>,
-    mut page_at: impl FnMut(&[u8], &[u8]) -> Result<Option<(Bytes, Bytes)>>,
+    mut page_at: impl FnMut(&[u8]) -> Result<Option<StoredPage>>,
     out: &mut Vec<BatchEntry>,
 ) -> Result<()> {
     let mut writes = writes.into_iter().peekable();
+    // A lookup made ahead for the next write (see below), reused for it.
+    let mut ahead: Option<(Vec<u8>, Option<StoredPage>)> = None;
     while let Some((first, _)) = writes.peek() {
         let end = keys::index_end_fence(first).ok_or_else(damaged)?;
-        let (fence, old) = match page_at(first, &end)? {
-            Some((fence, page)) => (fence.to_vec(), Some(page)),
-            None => (end, None),
+        let found = match ahead.take() {
+            Some((key, found)) if key == *first => found,
+            _ => page_at(first)?,
+        };
+        // The page holds the writes up to its fence; past the last fence,
+        // the last page takes every write left in the index, and its parts
+        // are fenced by their own last keys.
+        let mut holds = found.as_ref().is_some_and(|(fence, _)| fence[..] >= first[..]);
+        let upto = match &found {
+            Some((fence, _)) if holds => fence.to_vec(),
+            _ => end.clone(),
         };
         let mut mine = Vec::new();
-        while let Some(w) = writes.next_if(|(k, _)| *k <= fence) {
+        while let Some(w) = writes.next_if(|(k, _)| *k <= upto) {
             mine.push(w);
         }
+        // When writes of this index go on past the page, look their page up
+        // now: if it is this one (the index's last page, which they
+        // extend), it takes them too, rather than being read again from the
+        // committed state and written twice.
+        if let Some(next) = writes.peek().filter(|(k, _)| holds && *k <= end).map(|(k, _)| k.clone()) {
+            let next_found = page_at(&next)?;
+            if next_found.as_ref().is_some_and(|(fence, _)| fence[..] == upto[..]) {
+                while let Some(w) = writes.next_if(|(k, _)| *k <= end) {
+                    mine.push(w);
+                }
+                holds = false;
+            } else {
+                ahead = Some((next, next_found));
+            }
+        }
+        let (old_fence, old) = match found {
+            Some((fence, page)) => (Some(fence.to_vec()), Some(page)),
+            None => (None, None),
+        };
         let old_page = old.as_deref().map(Page::parse).transpose()?;
         let merged = merge(old_page, &mine);
-        let is_last = keys::index_end_fence(&fence).is_some_and(|e| e == fence);
-        write_pages(fence, old.is_some(), is_last, &merged, out)?;
+        let keep = if holds { old_fence.clone() } else { None };
+        write_pages(old_fence, keep, !holds, &merged, out)?;
     }
     Ok(())
 }
 
 /// Pages for `entries` (ascending, all of one index, none stored yet),
-/// full from the front and fenced by their last keys; the last by the
-/// index's end fence when `ends_index` (an upgrade packs an index so).
+/// full from the front and each fenced by its last key (an upgrade packs
+/// an index so).
 ///
 /// # Errors
-/// `Corrupt` for a key too short to be an index key.
-pub(crate) fn pack(entries: &[(&[u8], &[u8])], ends_index: bool, out: &mut Vec<BatchEntry>) -> Result<()> {
-    let Some((last, _)) = entries.last() else { return Ok(()) };
-    let fence = if ends_index { keys::index_end_fence(last).ok_or_else(damaged)? } else { last.to_vec() };
-    write_pages(fence, false, true, entries, out)
+/// `Mismatch` when one entry is too large for a page.
+pub(crate) fn pack(entries: &[(&[u8], &[u8])], out: &mut Vec<BatchEntry>) -> Result<()> {
+    write_pages(None, None, true, entries, out)
 }
 
 /// A page's entries after `writes` (ascending, all within the page).
@@ -330,48 +368,49 @@ fn merge<'a>(old: Option<Page<'a>>, writes: &'a [(Vec<u8>, Option<Bytes>)]) -> V
     merged
 }
 
-/// Writes the entries of the page fenced by `fence`: deleted when none is
-/// left (if it was stored), else split into pages where it overflows. The
-/// last part keeps the fence; the others are fenced by their last key.
+/// Writes the entries of a page: split into pages where it overflows (full
+/// from the front when `greedy`), each fenced by its last key except that
+/// the last keeps `keep` when given. The page stored under `old` (if any)
+/// is deleted unless one of the new pages reuses its key.
 fn write_pages(
-    fence: Vec<u8>,
-    stored: bool,
-    is_last: bool,
+    old: Option<Vec<u8>>,
+    keep: Option<Vec<u8>>,
+    greedy: bool,
     entries: &[(&[u8], &[u8])],
     out: &mut Vec<BatchEntry>,
 ) -> Result<()> {
-    if entries.is_empty() {
-        if stored {
-            out.push((Ks::Index, fence, None));
-        }
-        return Ok(());
-    }
-    let parts = split(entries, is_last);
+    let parts = if entries.is_empty() { Vec::new() } else { split(entries, greedy) };
     let count = parts.len();
+    let mut reused = false;
     for (i, part) in parts.into_iter().enumerate() {
         let part = &entries[part];
-        let page = encode(part)?;
-        let key = match part.last() {
-            Some((k, _)) if i + 1 < count => k.to_vec(),
-            _ => fence.clone(),
+        let key = match (&keep, part.last()) {
+            (Some(fence), _) if i + 1 == count => fence.clone(),
+            (_, Some((k, _))) => k.to_vec(),
+            (_, None) => continue,
         };
-        out.push((Ks::Index, key, Some(page)));
+        reused |= old.as_ref().is_some_and(|o| *o == key);
+        out.push((Ks::Index, key, Some(encode(part)?)));
+    }
+    if let Some(old) = old.filter(|_| !reused) {
+        out.push((Ks::Index, old, None));
     }
     Ok(())
 }
 
-/// Where a page's entries are cut into pages. The last page of an index
-/// (where ascending keys arrive) is cut into full pages from the front, so
-/// a load in key order leaves full pages behind it; any other page into
-/// equal parts, so random inserts find room in both halves.
-fn split(entries: &[(&[u8], &[u8])], is_last: bool) -> Vec<Range<usize>> {
+/// Where a page's entries are cut into pages. The last page of an index,
+/// extended by keys past every fence (ascending keys arrive there), is cut
+/// into full pages from the front (`greedy`), so a load in key order leaves
+/// full pages behind it; any other page into equal parts, so random inserts
+/// find room in both halves.
+fn split(entries: &[(&[u8], &[u8])], greedy: bool) -> Vec<Range<usize>> {
     let size = |(k, v): &(&[u8], &[u8])| k.len() + v.len() + DIR_ENTRY;
     let total: usize = entries.iter().map(size).sum();
     let n = entries.len();
     if n <= MAX_ENTRIES && total <= MAX_BYTES {
         return std::iter::once(0..n).collect();
     }
-    let (max_entries, max_bytes) = if is_last {
+    let (max_entries, max_bytes) = if greedy {
         (MAX_ENTRIES, MAX_BYTES)
     } else {
         let parts = n.div_ceil(MAX_ENTRIES).max(total.div_ceil(MAX_BYTES));
@@ -430,9 +469,12 @@ mod tests {
             let stored = &self.0;
             commit(
                 writes.clone(),
-                |from, to| {
+                |from| {
                     reads += 1;
-                    Ok(stored.range(from.to_vec()..=to.to_vec()).next().map(|(k, v)| (Bytes::from(&k[..]), v.clone())))
+                    let end = keys::index_end_fence(from).unwrap();
+                    let found = stored.range(from.to_vec()..=end.clone()).next();
+                    let last = || stored.range(from[..4].to_vec()..=end.clone()).next_back();
+                    Ok(found.or_else(last).map(|(k, v)| (Bytes::from(&k[..]), v.clone())))
                 },
                 &mut out,
             )

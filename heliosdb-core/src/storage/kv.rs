@@ -356,6 +356,23 @@ impl FjallSnapshot {
         Ok(self.snap.get(&self.keyspaces[ks as usize], key)?)
     }
 
+    /// The last stored entry of `ks` with a key in `from..=to` (for
+    /// `index`, an index's last page when `to` is its end fence).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn last_raw(&self, ks: Ks, from: &[u8], to: &[u8]) -> Result<Option<(Bytes, Bytes)>> {
+        use fjall::Readable;
+        if from > to {
+            return Ok(None);
+        }
+        let range = (storable_bound(Bound::Included(from), true), storable_bound(Bound::Included(to), false));
+        match self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range).next_back() {
+            Some(guard) => Ok(Some(guard.into_inner()?)),
+            None => Ok(None),
+        }
+    }
+
     /// Range scan in key order; `rows` yields rows, pages unpacked.
     pub fn scan(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> KvIter<'static> {
         self.rows_or_raw(ks, lo, hi, false)

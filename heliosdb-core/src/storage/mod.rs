@@ -10,6 +10,7 @@
 //! * `row_writes` — a transaction's writes to `rows`, held by page;
 //! * `pages` — rows keyed by one integer, packed 64 to a `rows` entry;
 //! * `index_pages` — secondary-index entries packed up to 64 to an `index` entry;
+//! * `index_fences` — the writer's in-memory map of index pages (a point read instead of a seek);
 //! * [`batch`] — a range read of rows handed out a page at a time;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
@@ -26,6 +27,7 @@ pub mod changes;
 pub mod commit_log;
 pub mod engine;
 pub mod gc;
+pub(crate) mod index_fences;
 pub(crate) mod index_pages;
 pub(crate) mod journal;
 pub mod keys;

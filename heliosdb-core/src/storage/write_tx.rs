@@ -312,6 +312,53 @@ impl WriteTx {
             || !self.versions.is_empty()
     }
 
+    /// The committed page that holds index key `key` (its fence and value);
+    /// when no page is fenced at or above `key`, with `or_last` the index's
+    /// last page (which a commit extends), else `None`. Found with point
+    /// reads where the engine's fence map knows the index, else with a seek
+    /// (see `index_fences` for why). The writer lock is held since begin, so
+    /// the base snapshot is the latest state, which the map describes.
+    ///
+    /// # Errors
+    /// Storage errors.
+    fn index_page(&self, key: &[u8], or_last: bool) -> Result<Option<(Bytes, Bytes)>> {
+        use super::index_fences::Lookup;
+        let Some(end) = keys::index_end_fence(key) else { return Ok(None) };
+        let fences = &self.engine.index_fences;
+        let found = super::engine::lock(fences).lookup(key);
+        let fence = match found {
+            Lookup::Page(fence) => Some(fence),
+            Lookup::Above(last) if or_last => last,
+            Lookup::Above(_) => return Ok(None),
+            Lookup::Unknown => {
+                if super::engine::lock(fences).sought(key) {
+                    let lo = Bound::Included(key[..4].to_vec());
+                    let all = self
+                        .base
+                        .scan_raw_range(Ks::Index, &lo, &Bound::Included(end.clone()))
+                        .map(|kv| kv.map(|(fence, _)| fence.to_vec()))
+                        .collect::<Result<std::collections::BTreeSet<_>>>()?;
+                    super::engine::lock(fences).load(key, all);
+                }
+                return match self.base.first_raw(Ks::Index, key, &end)? {
+                    Some(page) => Ok(Some(page)),
+                    None if or_last => self.base.last_raw(Ks::Index, &key[..4], &end),
+                    None => Ok(None),
+                };
+            }
+        };
+        let Some(fence) = fence else { return Ok(None) };
+        match self.base.get_raw(Ks::Index, &fence)? {
+            Some(page) => Ok(Some((Bytes::from(fence), page))),
+            None => {
+                // The map named a page that is not there: never expected;
+                // forget the index and seek.
+                super::engine::lock(fences).forget(key);
+                self.index_page(key, or_last)
+            }
+        }
+    }
+
     /// Commits atomically: rows, indexes, catalog changes, counters and the
     /// commit record go to the store in one batch. Returns the commit record,
     /// or `None` when the transaction wrote nothing (no SCN is consumed).
@@ -336,7 +383,7 @@ impl WriteTx {
             if ks == Ks::Index {
                 // Into the pages they fall in, each read once from the
                 // latest committed state (the writer lock is held).
-                super::index_pages::commit(writes, |from, to| self.base.first_raw(Ks::Index, from, to), &mut entries)?;
+                super::index_pages::commit(writes, |from| self.index_page(from, true), &mut entries)?;
                 continue;
             }
             if ks == Ks::Versions {
@@ -431,6 +478,10 @@ impl Reader for WriteTx {
         let written = if ks == Ks::Rows { self.rows.get(key) } else { self.overlays[ks as usize].get(key).cloned() };
         match written {
             Some(v) => Ok(v),
+            None if ks == Ks::Index => match self.index_page(key, false)? {
+                Some((_, page)) => super::index_pages::get(page, key),
+                None => Ok(None),
+            },
             None => self.base.get(ks, key),
         }
     }

@@ -1,14 +1,13 @@
 //! `heliosdb-4` → `heliosdb-5`: index entries packed into pages.
 //!
 //! `heliosdb-4` kept every index entry under its own key. `heliosdb-5`
-//! packs them up to 64 to a page stored under its fence (see
+//! packs them up to 64 to a page stored under its fence, its last key (see
 //! `storage::index_pages`); nothing else changed. The rewrite walks `index`
 //! in key order and, in atomic batches, writes full pages and deletes the
-//! entries they took in (a page fenced by its last key reuses that entry's
-//! key). A page key is an entry key or an index's end fence, so the two
-//! layouts cannot be told apart by their keys: each batch records the
-//! greatest key it wrote, and an upgrade a killed process left midway
-//! resumes after it.
+//! entries they took in (each page reuses its last entry's key). A page key
+//! is an entry key, so the two layouts cannot be told apart by their keys:
+//! each batch records the greatest key it wrote, and an upgrade a killed
+//! process left midway resumes after it.
 
 use crate::error::Result;
 use crate::storage::index_pages;
@@ -38,16 +37,8 @@ pub fn from_v4(store: &FjallStore) -> Result<()> {
         // A snapshot per batch (see `versions_v1`: a long-lived snapshot
         // pins every memtable).
         let snap = store.snapshot();
-        let mut entries: Vec<(Bytes, Bytes)> = Vec::new();
-        let mut next_id = None;
-        for kv in snap.scan_raw(Ks::Index, &lo, &Bound::Unbounded) {
-            let (key, value) = kv?;
-            if entries.len() == BATCH_ENTRIES {
-                next_id = Some(key.get(..4).map(<[u8]>::to_vec));
-                break;
-            }
-            entries.push((key, value));
-        }
+        let entries: Vec<(Bytes, Bytes)> =
+            snap.scan_raw(Ks::Index, &lo, &Bound::Unbounded).take(BATCH_ENTRIES).collect::<Result<_>>()?;
         drop(snap);
         if entries.is_empty() {
             break;
@@ -60,10 +51,7 @@ pub fn from_v4(store: &FjallStore) -> Result<()> {
             let group: Vec<(&[u8], &[u8])> =
                 entries[start..start + len].iter().map(|(k, v)| (&k[..], &v[..])).collect();
             start += len;
-            // The batch's last group ends its index unless the entry after
-            // the batch belongs to it too.
-            let ends_index = start < entries.len() || next_id.as_ref().is_none_or(|next| next.as_deref() != id);
-            index_pages::pack(&group, ends_index, &mut pages)?;
+            index_pages::pack(&group, &mut pages)?;
         }
         let reused: HashSet<&[u8]> = pages.iter().map(|(_, k, _)| &k[..]).collect();
         let mut batch: Vec<BatchEntry> = entries
