@@ -96,6 +96,29 @@ fn main() {
     });
     println!("  ratio {:.2}", th / ts);
     drop((h, s));
+    // The same into a table with indexes on amount (random) and ts (rising):
+    // each commit also rewrites a page of each index.
+    let indexes = format!("{AMOUNT_INDEX}; CREATE INDEX orders_ts ON orders (ts);");
+    let (h, _hd) = helios_with_rows(0);
+    let (s, _sd) = sqlite_with_rows(0);
+    h.execute_batch(&indexes).unwrap();
+    s.execute_batch(&indexes).unwrap();
+    let (_, th) = time("heliosdb 10,000 autocommit inserts, 2 indexes", || {
+        let mut st = h.prepare(INSERT).unwrap();
+        for i in 0..10_000 {
+            let (id, region, amount, ts) = row(i);
+            st.execute(heliosdb_core::params![id, region, amount, ts]).unwrap();
+        }
+    });
+    let (_, ts) = time("sqlite   10,000 autocommit inserts, 2 indexes", || {
+        let mut st = s.prepare(INSERT).unwrap();
+        for i in 0..10_000 {
+            let (id, region, amount, ts) = row(i);
+            st.execute(rusqlite::params![id, region, amount, ts]).unwrap();
+        }
+    });
+    println!("  ratio {:.2}", th / ts);
+    drop((h, s));
     let dir = tempfile::tempdir().unwrap();
     let h = heliosdb_core::Connection::open(dir.path().join("h")).unwrap();
     let mut s = rusqlite::Connection::open(dir.path().join("s.db")).unwrap();
