@@ -147,4 +147,10 @@ fn a_decimal_in_an_untyped_column_is_read_from_its_row() {
     let from_table = rows(&conn, "SELECT x, typeof(x), id FROM u2 WHERE k + 0 = 1");
     assert_eq!(through_index.len(), 2);
     assert_eq!(sorted(through_index), sorted(from_table));
+    // The same entries folded by aggregates, which read an index a batch at a time.
+    for agg in ["sum(x), count(*)", "max(x), min(id)", "avg(x), typeof(max(x))"] {
+        let folded = rows(&conn, &format!("SELECT {agg} FROM u2 WHERE k = 1"));
+        let from_table = rows(&conn, &format!("SELECT {agg} FROM u2 WHERE k + 0 = 1"));
+        assert_eq!(format!("{folded:?}"), format!("{from_table:?}"), "{agg}");
+    }
 }

@@ -1,5 +1,6 @@
-//! Batch-at-a-time scans: a table read from storage a page of rows at a
-//! time, each row decoded into a buffer that is reused from row to row.
+//! Batch-at-a-time scans: a table (or an index that holds every column a
+//! scan needs) read from storage a page at a time, each row decoded into a
+//! buffer that is reused from row to row.
 //!
 //! The row-at-a-time path hands every row up a chain of boxed iterators as
 //! a freshly allocated `Vec<Value>`: storage builds a key and an image
@@ -18,20 +19,22 @@
 //! keeps a `LIMIT` from evaluating rows it never reaches.
 
 use super::eval::{eval_predicate, EvalCtx};
-use super::scan::{batch_ranges, decode_stored_row_into, KeyRange};
+use super::scan::{batch_ranges, decode_stored_row_into, row_from_index_into, KeyRange};
 use super::RowIter;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::sql::expr::Expr;
 use crate::sql::plan::{Plan, ScanPlan};
 use crate::storage::{BatchIter, Bytes, Ks, Reader, RowBatch};
 use crate::types::rowcodec::row_scn;
 use crate::types::Value;
 
-/// A scan of the present through the primary key, and the WHERE right
-/// above it, run a page at a time.
+/// A scan of the present through the primary key or a covering index, and
+/// the WHERE right above it, run a page at a time.
 pub(super) struct BatchScan<'a> {
     reader: &'a dyn Reader,
     sp: &'a ScanPlan,
+    /// The covering index read (its entries are the rows), or `None`: rows.
+    covering: Option<usize>,
     pred: Option<&'a Expr>,
     ctx: &'a EvalCtx<'a>,
     ranges: std::vec::IntoIter<KeyRange>,
@@ -53,8 +56,8 @@ impl<'a> BatchScan<'a> {
             },
             _ => return Ok(None),
         };
-        let Some(ranges) = batch_ranges(sp, ctx)? else { return Ok(None) };
-        Ok(Some(BatchScan { reader, sp, pred, ctx, ranges: ranges.into_iter(), current: None }))
+        let Some((ranges, covering)) = batch_ranges(sp, ctx)? else { return Ok(None) };
+        Ok(Some(BatchScan { reader, sp, covering, pred, ctx, ranges: ranges.into_iter(), current: None }))
     }
 
     /// Row `i` of `stored` into `row`, as the row-at-a-time scan builds it.
@@ -63,6 +66,22 @@ impl<'a> BatchScan<'a> {
             // New, or its last row was taken: allocated once, at full size
             // (the columns, the rowid and an SCN stamp).
             row.reserve_exact(self.sp.table.columns.len().max(self.sp.needed.len()) + 2);
+        }
+        if let Some(index) = self.covering {
+            // An index entry: its key and the row key it points at.
+            let row_key = stored.image(i);
+            if row_from_index_into(&self.sp.table, index, &stored.key(i), row_key, row)? {
+                return Ok(());
+            }
+            // A DECIMAL whose scale the key lacks: read the row.
+            let table = &self.sp.table;
+            let image = self
+                .reader
+                .get(Ks::Rows, row_key)?
+                .ok_or_else(|| Error::Corrupt(format!("index of table {} points at a missing row", table.name)))?;
+            row.clear();
+            let rowid = || crate::storage::keys::decode_rowid(row_key);
+            return decode_stored_row_into(table, rowid, &image, &self.sp.needed, row);
         }
         let image = stored.image(i);
         decode_stored_row_into(&self.sp.table, || stored.rowid(i), image, &self.sp.needed, row)?;
@@ -82,11 +101,12 @@ impl<'a> BatchScan<'a> {
                     None => self.current = None,
                 }
             }
+            let ks = if self.covering.is_some() { Ks::Index } else { Ks::Rows };
             match self.ranges.next() {
                 None => return Ok(None),
-                Some(KeyRange::Span(lo, hi)) => self.current = Some(self.reader.scan_batches(Ks::Rows, lo, hi)),
+                Some(KeyRange::Span(lo, hi)) => self.current = Some(self.reader.scan_batches(ks, lo, hi)),
                 Some(KeyRange::Point(k)) => {
-                    if let Some(image) = self.reader.get(Ks::Rows, &k)? {
+                    if let Some(image) = self.reader.get(ks, &k)? {
                         return Ok(Some(RowBatch::entries(vec![(Bytes::from(k), image)])));
                     }
                 }

@@ -87,22 +87,31 @@ fn full_range(table: &TableDef) -> Vec<KeyRange> {
     vec![KeyRange::Span(lo, hi)]
 }
 
-/// The key ranges a batch scan (`exec::batch`) reads for `sp`, or `None`
-/// when the scan is not one it runs: only reads of the present in key
-/// order through the primary key qualify (the past merges versions in,
-/// index reads fetch rows one by one, ranked views number their rows).
+/// The key ranges a batch scan (`exec::batch`) reads for `sp`, and the
+/// index they are ranges of when it reads a covering index (`None`: the
+/// primary key); or `None` when the scan is not one it runs: only reads of
+/// the present in key order qualify, through the primary key or an index
+/// that holds every column the scan needs (the past merges versions in,
+/// other index reads fetch rows one by one, ranked views number their rows).
 ///
 /// # Errors
 /// Evaluation errors in key expressions.
-pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<Vec<KeyRange>>> {
+pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<(Vec<KeyRange>, Option<usize>)>> {
     if sp.temporal.is_some() || ctx.as_of_default.is_some() || sp.reverse || sp.table.ranked().is_some() {
         return Ok(None);
     }
     let full = || full_range(&sp.table);
     Ok(match &sp.access {
-        Access::Full => Some(full()),
-        Access::Key(ka) if ka.index.is_none() => Some(key_ranges(sp, ka, ctx)?.unwrap_or_else(full)),
-        Access::Key(_) => None,
+        Access::Full => Some((full(), None)),
+        Access::Key(ka) => match ka.index {
+            None => Some((key_ranges(sp, ka, ctx)?.unwrap_or_else(full), None)),
+            // (As `scan_from`: an index access with no usable key reads the table.)
+            Some(i) if sp.index_covers(i) => Some(match key_ranges(sp, ka, ctx)? {
+                Some(ranges) => (ranges, Some(i)),
+                None => (full(), None),
+            }),
+            Some(_) => None,
+        },
     })
 }
 
@@ -115,6 +124,22 @@ pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<Vec<Ke
 /// # Errors
 /// `Corrupt` when the entry is not a valid key.
 fn row_from_index(table: &TableDef, index: usize, key: &[u8], row_key: &[u8]) -> Result<Option<Vec<Value>>> {
+    let mut row = Vec::with_capacity(table.columns.len() + 1);
+    Ok(row_from_index_into(table, index, key, row_key, &mut row)?.then_some(row))
+}
+
+/// [`row_from_index`] into `row` (its values replaced, its allocation
+/// reused); `Ok(false)` where that answers `Ok(None)`.
+///
+/// # Errors
+/// As [`row_from_index`].
+pub(super) fn row_from_index_into(
+    table: &TableDef,
+    index: usize,
+    key: &[u8],
+    row_key: &[u8],
+    row: &mut Vec<Value>,
+) -> Result<bool> {
     let damaged = || Error::Corrupt(format!("an index entry of table {} is damaged", table.name));
     let ix = table.indexes.get(index).ok_or_else(damaged)?;
     let scale = |c: usize| match column_type(table, c) {
@@ -126,11 +151,20 @@ fn row_from_index(table: &TableDef, index: usize, key: &[u8], row_key: &[u8]) ->
         Err(KeyDecodeError::NoScale) => Ok(None),
         Err(KeyDecodeError::Damaged) => Err(damaged()),
     };
-    let mut row = Vec::with_capacity(table.columns.len() + 1);
-    row.resize(table.columns.len(), Value::Null);
+    // Every column NULL, then the entry's values written in. A reused row
+    // is reset slot by slot: `resize` clones a NULL per column through
+    // `Value::clone`, which was a fifth of an indexed range count.
+    let n = table.columns.len();
+    row.truncate(n);
+    for v in row.iter_mut().filter(|v| !v.is_null()) {
+        *v = Value::Null;
+    }
+    while row.len() < n {
+        row.push(Value::Null);
+    }
     let mut input = keys::key_values(key).ok_or_else(damaged)?;
     for (c, desc) in &ix.columns {
-        let Some(v) = decode(&mut input, *desc, *c)? else { return Ok(None) };
+        let Some(v) = decode(&mut input, *desc, *c)? else { return Ok(false) };
         *row.get_mut(*c).ok_or_else(damaged)? = v;
     }
     if table.has_rowid() {
@@ -142,11 +176,11 @@ fn row_from_index(table: &TableDef, index: usize, key: &[u8], row_key: &[u8]) ->
     } else {
         let mut input = keys::key_values(row_key).ok_or_else(damaged)?;
         for c in &table.primary_key {
-            let Some(v) = decode(&mut input, false, *c)? else { return Ok(None) };
+            let Some(v) = decode(&mut input, false, *c)? else { return Ok(false) };
             *row.get_mut(*c).ok_or_else(damaged)? = v;
         }
     }
-    Ok(Some(row))
+    Ok(true)
 }
 
 fn column_type(table: &TableDef, col: usize) -> DataType {

@@ -68,16 +68,16 @@ impl IndexFences {
         }
     }
 
-    /// Counts a seek into `key`'s index; `true` when its fences should be
-    /// loaded now (then call [`IndexFences::load`]).
-    pub fn sought(&mut self, key: &[u8]) -> bool {
-        let Some(id) = index_id(key) else { return false };
+    /// Counts a seek into `key`'s index; when its fences should be loaded
+    /// now, how many the map has room for (then call [`IndexFences::load`]).
+    pub fn sought(&mut self, key: &[u8]) -> Option<usize> {
+        let id = index_id(key)?;
         match self.by_index.entry(id).or_insert(Known::Seeks(0)) {
             Known::Seeks(n) => {
                 *n = n.saturating_add(1);
-                *n == LOAD_AFTER && self.kept < MAX_FENCES
+                (*n == LOAD_AFTER && self.kept < MAX_FENCES).then(|| MAX_FENCES - self.kept)
             }
-            Known::Fences(_) => false,
+            Known::Fences(_) => None,
         }
     }
 
@@ -131,10 +131,10 @@ mod tests {
     fn fences_load_after_enough_seeks_and_follow_commits() {
         let mut f = IndexFences::default();
         for _ in 1..LOAD_AFTER {
-            assert!(!f.sought(&k(1, b"a")));
+            assert_eq!(f.sought(&k(1, b"a")), None);
             assert!(matches!(f.lookup(&k(1, b"a")), Lookup::Unknown));
         }
-        assert!(f.sought(&k(1, b"a")));
+        assert_eq!(f.sought(&k(1, b"a")), Some(MAX_FENCES));
         f.load(&k(1, b""), BTreeSet::from([k(1, b"c"), k(1, b"f")]));
         assert!(matches!(f.lookup(&k(1, b"a")), Lookup::Page(p) if p == k(1, b"c")));
         assert!(matches!(f.lookup(&k(1, b"d")), Lookup::Page(p) if p == k(1, b"f")));
@@ -147,6 +147,15 @@ mod tests {
         assert!(matches!(f.lookup(&k(2, b"a")), Lookup::Unknown), "other indexes are not loaded");
         f.forget(&k(1, b""));
         assert!(matches!(f.lookup(&k(1, b"a")), Lookup::Unknown));
+        assert_eq!(f.kept, 0);
+    }
+
+    #[test]
+    fn an_index_larger_than_the_room_left_is_not_kept() {
+        let mut f = IndexFences::default();
+        let big: BTreeSet<Vec<u8>> = (0..=MAX_FENCES as u32).map(|n| k(3, &n.to_be_bytes())).collect();
+        f.load(&k(3, b""), big);
+        assert!(matches!(f.lookup(&k(3, b"a")), Lookup::Unknown));
         assert_eq!(f.kept, 0);
     }
 }

@@ -331,11 +331,15 @@ impl WriteTx {
             Lookup::Above(last) if or_last => last,
             Lookup::Above(_) => return Ok(None),
             Lookup::Unknown => {
-                if super::engine::lock(fences).sought(key) {
+                let room = super::engine::lock(fences).sought(key);
+                if let Some(room) = room {
+                    // Read no further than the map has room for: a larger
+                    // index is not kept (and its writer keeps seeking).
                     let lo = Bound::Included(key[..4].to_vec());
                     let all = self
                         .base
                         .scan_raw_range(Ks::Index, &lo, &Bound::Included(end.clone()))
+                        .take(room + 1)
                         .map(|kv| kv.map(|(fence, _)| fence.to_vec()))
                         .collect::<Result<std::collections::BTreeSet<_>>>()?;
                     super::engine::lock(fences).load(key, all);
