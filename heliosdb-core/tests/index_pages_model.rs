@@ -170,3 +170,22 @@ fn indexes_filled_updated_and_emptied_across_pages_match_the_model() {
     conn.execute_batch("INSERT INTO t VALUES (1, 5, 's0005', 1)").unwrap();
     assert_eq!(ids(rows(&conn, "SELECT id FROM t WHERE a = 5")), vec![1], "an emptied index takes new entries");
 }
+
+#[test]
+fn keys_longer_than_the_store_allows_are_errors_or_misses_never_crashes() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT UNIQUE);
+         CREATE INDEX t_s ON t (s DESC);
+         INSERT INTO t SELECT value, 's' || value FROM generate_series(1, 500);",
+    )
+    .unwrap();
+    let long = "x".repeat(70_000);
+    let err = conn.execute("INSERT INTO t VALUES (501, ?1)", vec![Value::Text(long.clone())]);
+    assert!(err.is_err(), "an index key past 64 KiB is refused");
+    let got = rows(&conn, &format!("SELECT id FROM t WHERE s = '{long}'"));
+    assert!(got.is_empty());
+    let got = rows(&conn, &format!("SELECT count(*) FROM t WHERE s < '{long}'"));
+    assert_eq!(ids(got), vec![500]);
+    assert_eq!(ids(rows(&conn, "SELECT id FROM t WHERE s = 's77'")), vec![77], "still usable");
+}

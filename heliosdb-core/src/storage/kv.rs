@@ -333,15 +333,7 @@ impl FjallSnapshot {
     /// # Errors
     /// I/O errors.
     pub fn first_raw(&self, ks: Ks, from: &[u8], to: &[u8]) -> Result<Option<(Bytes, Bytes)>> {
-        use fjall::Readable;
-        if from.len() > FJALL_MAX_KEY || from > to {
-            return Ok(None); // never written (see keys::MAX_KEY_LEN), or an empty range
-        }
-        let range = (Bound::Included(from), storable_bound(Bound::Included(to), false));
-        match self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range).next() {
-            Some(guard) => Ok(Some(guard.into_inner()?)),
-            None => Ok(None),
-        }
+        self.edge_raw(ks, from, to, false)
     }
 
     /// Point read of a stored entry (for `rows`, a page key reads the page).
@@ -362,12 +354,18 @@ impl FjallSnapshot {
     /// # Errors
     /// I/O errors.
     pub fn last_raw(&self, ks: Ks, from: &[u8], to: &[u8]) -> Result<Option<(Bytes, Bytes)>> {
+        self.edge_raw(ks, from, to, true)
+    }
+
+    /// The first (or with `last`, the last) stored entry of `ks` in `from..=to`.
+    fn edge_raw(&self, ks: Ks, from: &[u8], to: &[u8], last: bool) -> Result<Option<(Bytes, Bytes)>> {
         use fjall::Readable;
         if from > to {
-            return Ok(None);
+            return Ok(None); // an empty range (fjall panics on one)
         }
         let range = (storable_bound(Bound::Included(from), true), storable_bound(Bound::Included(to), false));
-        match self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range).next_back() {
+        let mut entries = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
+        match if last { entries.next_back() } else { entries.next() } {
             Some(guard) => Ok(Some(guard.into_inner()?)),
             None => Ok(None),
         }
