@@ -8,8 +8,10 @@
 //! rows, because a transaction holds its writes in memory until it commits.
 //! So an import that fails (or is killed) midway keeps the rows of its last
 //! commit; the error says how many, and `--skip` resumes after them. Every
-//! [`CHECKPOINT_EVERY`] rows it checkpoints, so the committed rows do not
-//! pile up in the store's memtable either.
+//! [`CHECKPOINT_EVERY`] rows it starts a checkpoint, so the committed rows
+//! do not pile up in the store's memtable either; the checkpoint is written
+//! on another thread while the import goes on (it waits only for the one
+//! before).
 
 use crate::inspect::quote_ident;
 use crate::shell::Shell;
@@ -115,7 +117,9 @@ impl<'c> Load<'c> {
             // Counted, not a multiple of `committed`: a wide table's INSERTs
             // carry fewer rows, so its commits do not fall on round counts.
             if self.unflushed >= CHECKPOINT_EVERY {
-                self.conn.checkpoint().map_err(|e| e.to_string())?;
+                // Not waited for: the rows of the next 200,000 go in
+                // while the last ones are written.
+                self.conn.checkpoint_behind().map_err(|e| e.to_string())?;
                 self.unflushed = 0;
             }
         }
@@ -141,10 +145,12 @@ impl Shell {
             .flexible(true)
             .from_path(file)
             .map_err(|e| format!("cannot open \"{file}\": {e}"))?;
-        let mut records = reader.records();
+        // One record read into again and again (`records()` would
+        // allocate a new one per line).
+        let mut rec = csv::StringRecord::new();
         let bad = |e: csv::Error| format!("{file}: {e}");
         for _ in 0..skip {
-            if records.next().transpose().map_err(bad)?.is_none() {
+            if !reader.read_record(&mut rec).map_err(bad)? {
                 break;
             }
         }
@@ -154,20 +160,21 @@ impl Shell {
             let st = self.conn.prepare(&format!("SELECT * FROM {name} LIMIT 0")).map_err(|e| e.to_string())?;
             st.column_names().map_err(|e| e.to_string())?.len()
         } else {
-            let header = records.next().transpose().map_err(bad)?.ok_or_else(|| format!("{file} is empty"))?;
-            let cols: Vec<String> = header.iter().map(|h| format!("{} TEXT", quote_ident(h))).collect();
+            if !reader.read_record(&mut rec).map_err(bad)? {
+                return Err(format!("{file} is empty"));
+            }
+            let cols: Vec<String> = rec.iter().map(|h| format!("{} TEXT", quote_ident(h))).collect();
             self.conn
                 .execute_batch(&format!("CREATE TABLE {name} ({})", cols.join(", ")))
                 .map_err(|e| e.to_string())?;
-            header.len()
+            rec.len()
         };
         let header_lines = u64::from(!exists);
         let progress = std::io::stderr().is_terminal();
         let mut load = Load::new(&self.conn, &name, width)?;
         let theirs = load.theirs;
         let mut count = 0u64;
-        for rec in records {
-            let rec = rec.map_err(bad)?;
+        while reader.read_record(&mut rec).map_err(bad)? {
             let line = rec.position().map_or(0, |p| p.line());
             let failed = |e: String, committed: u64| {
                 let resume = skip + header_lines + committed;

@@ -39,6 +39,41 @@ fn parameters_of_every_shape() {
     assert_eq!(n, 2);
 }
 
+/// An INSERT moves a bound value into its row when no other placeholder
+/// names it; one named twice (in VALUES, RETURNING or the upsert) must
+/// still read the same value at every place.
+#[test]
+fn an_insert_reads_a_parameter_named_twice_at_every_place() {
+    let conn = db();
+    conn.execute_batch("CREATE TABLE kv (k TEXT PRIMARY KEY, a TEXT, b TEXT)").unwrap();
+    let (a, b): (String, String) = conn
+        .query_row("INSERT INTO kv VALUES (?1, ?1, :n) RETURNING a, b || :n", ("x", "y"), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((a.as_str(), b.as_str()), ("x", "yy"));
+    let row: (String, String, String) =
+        conn.query_row("SELECT k, a, b FROM kv", (), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!(row, ("x".into(), "x".into(), "y".into()));
+    // The upsert reads ?2 again after VALUES took its place in the row.
+    conn.execute("INSERT INTO kv VALUES (?1, ?2, ?3) ON CONFLICT (k) DO UPDATE SET a = ?2 || '!'", ("x", "z", "w"))
+        .unwrap();
+    let a: String = conn.query_row("SELECT a FROM kv WHERE k = 'x'", (), |r| r.get(0)).unwrap();
+    assert_eq!(a, "z!");
+    // Moved values: each row of a multi-row VALUES gets its own.
+    let mut ins = conn.prepare("INSERT INTO kv VALUES (?, ?, upper(?)), (?, ?, ?)").unwrap();
+    ins.execute(params!["p", "q", "r", "s", "t", "u"]).unwrap();
+    ins.execute(params!["p2", "q2", "r2", "s2", "t2", "u2"]).unwrap();
+    let all: Vec<String> = conn
+        .prepare("SELECT k || a || b FROM kv WHERE k <> 'x' ORDER BY k")
+        .unwrap()
+        .query_map((), |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(all, ["pqR", "p2q2R2", "stu", "s2t2u2"]);
+}
+
 #[test]
 fn wrong_parameter_counts_and_names_are_errors() {
     let conn = db();

@@ -224,6 +224,18 @@ impl Connection {
         self.session.borrow().engine.checkpoint()
     }
 
+    /// Starts a [`Connection::checkpoint`] and returns without waiting for
+    /// the table files to be written (a second core writes them). It waits
+    /// only for the checkpoint started before, if that one is still being
+    /// written. A bulk load calls this every few MB: its committed rows then
+    /// leave memory as it goes, at no cost to its own thread.
+    ///
+    /// # Errors
+    /// I/O errors; `Storage` when the background writer has failed.
+    pub fn checkpoint_behind(&self) -> Result<()> {
+        self.session.borrow().engine.checkpoint_behind()
+    }
+
     /// Writes a consistent copy of the database as of its latest commit into
     /// the new directory `dest`, while other connections keep reading and
     /// writing, and returns the SCN the copy holds (SQL: `VACUUM INTO 'dest'

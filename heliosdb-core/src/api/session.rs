@@ -53,6 +53,9 @@ fn plan_cached(parsed: &Parsed, catalog: &Catalog, cache: Option<&mut PlanCache>
 struct Stmt {
     params: Vec<Value>,
     now_us: i64,
+    /// No parameter slot is named twice: an INSERT's VALUES may move the
+    /// bound values into its rows (see `ParamInfo::reused`).
+    params_movable: bool,
 }
 
 pub(crate) struct Session {
@@ -132,7 +135,7 @@ impl Session {
     }
 
     fn execute_here(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
-        let ctx = Stmt { params, now_us: now_micros() };
+        let mut ctx = Stmt { params, now_us: now_micros(), params_movable: !parsed.params.reused };
         self.notice = None;
         let _armed = crate::interrupt::arm(&self.interrupt, self.interrupt.epoch());
         match &parsed.ast {
@@ -167,7 +170,7 @@ impl Session {
                     return Ok(done.outcome);
                 }
                 if var == REINDEX || crate::sql::statement_syntax::changefeed_variable(&var) {
-                    return self.write(parsed, &ctx, cache);
+                    return self.write(parsed, &mut ctx, cache);
                 }
                 if var == REFRESH_FULL || var == REFRESH_INCREMENTAL {
                     let name = values.first().map(ToString::to_string).unwrap_or_default();
@@ -195,7 +198,7 @@ impl Session {
                 Ok(Outcome::default())
             }
             Ast::Query(_) | Ast::Explain { .. } => self.read(parsed, &ctx, cache),
-            _ => self.write(parsed, &ctx, cache),
+            _ => self.write(parsed, &mut ctx, cache),
         }
     }
 
@@ -350,7 +353,7 @@ impl Session {
         }
     }
 
-    fn write(&mut self, parsed: &Parsed, ctx: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
+    fn write(&mut self, parsed: &Parsed, ctx: &mut Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         if self.as_of_tx.is_some() {
             return Err(crate::exec::temporal::read_only_error());
         }
@@ -421,7 +424,7 @@ impl Session {
 fn run_write(
     tx: &mut WriteTx,
     plan: &StmtPlan,
-    st: &Stmt,
+    st: &mut Stmt,
     used: &mut Option<Arc<WorkMemory>>,
 ) -> Result<(Outcome, Option<i64>)> {
     let columns = plan.columns();
@@ -430,7 +433,9 @@ fn run_write(
         (Outcome { columns: columns.clone(), rows: SpooledRows::from_vec(r.rows), changes: r.changes }, r.last_rowid)
     };
     Ok(match plan {
-        StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
+        StmtPlan::Insert(p) => {
+            dml_outcome(dml::insert(tx, p, &mut st.params, st.params_movable, st.now_us, &dml::Firing::TOP)?)
+        }
         StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
         StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, &st.params, st.now_us, &dml::Firing::TOP)?),
         StmtPlan::CreateTable { table, if_not_exists, time_travel } => {

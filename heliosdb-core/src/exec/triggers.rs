@@ -135,7 +135,7 @@ pub fn fire(
         }
         for plan in &c.body {
             match plan {
-                StmtPlan::Insert(p) => drop(dml::insert(tx, p, &[], now_us, &inner)?),
+                StmtPlan::Insert(p) => drop(dml::insert(tx, p, &mut [], false, now_us, &inner)?),
                 StmtPlan::Update(p) => drop(dml::update(tx, p, &[], now_us, &inner)?),
                 StmtPlan::Delete(p) => drop(dml::delete(tx, p, &[], now_us, &inner)?),
                 StmtPlan::Query(q) => {

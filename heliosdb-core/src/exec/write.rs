@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::storage::changes::{self, ChangeOp};
 use crate::storage::versions::{self, EndedBy};
 use crate::storage::{keys, Ks, Reader, WriteTx};
-use crate::types::rowcodec::encode_row;
+use crate::types::rowcodec::{encode_row, encode_row_into};
 use crate::types::Value;
 
 /// The row key of a row (`row` = columns, then the rowid for rowid tables).
@@ -41,15 +41,15 @@ pub fn put_row(tx: &mut WriteTx, table: &TableDef, key: Vec<u8>, row: &[Value]) 
         tx.put(Ks::Index, ik, key.clone())?;
     }
     let scn = tx.scn();
-    let image = encode_row(scn, &row[..table.columns.len()]);
+    let mut image = tx.image_buffer();
+    encode_row_into(&mut image, scn, &row[..table.columns.len()]);
     if table.track_changes {
         match tx.take_update(&key) {
             Some(old) => changes::log(tx, table.id, ChangeOp::Update, &key, Some(&old), Some(&image)),
             None => changes::log(tx, table.id, ChangeOp::Insert, &key, None, Some(&image)),
         }
     }
-    tx.put(Ks::Rows, key, image)?;
-    Ok(())
+    tx.put_image(key, image)
 }
 
 /// Removes a row image and its index entries. Under time travel the

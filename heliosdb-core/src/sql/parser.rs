@@ -129,6 +129,10 @@ const CONCAT_PRECEDENCE: u8 = 45;
 pub struct ParamInfo {
     /// For each slot, its name with prefix (`:name`), or `None` for `?`/`?N`.
     pub names: Vec<Option<String>>,
+    /// Some slot is named by more than one placeholder (`?1 … ?1`,
+    /// `:a … :a`). When not, each bound value is used in one place only,
+    /// so an INSERT may move it into its row instead of copying it.
+    pub reused: bool,
 }
 
 impl ParamInfo {
@@ -256,7 +260,12 @@ fn number_params(mut ast: Statement, depth: usize) -> Result<Parsed> {
         }
         ControlFlow::<()>::Continue(())
     });
-    Ok(Parsed { ast, params: ParamInfo { names }, depth })
+    let mut uses = vec![0u32; names.len() + 1];
+    for (_, slot) in &assigned {
+        uses[*slot] += 1;
+    }
+    let reused = uses.iter().any(|&n| n > 1);
+    Ok(Parsed { ast, params: ParamInfo { names, reused }, depth })
 }
 
 #[cfg(test)]
@@ -269,6 +278,8 @@ mod tests {
         assert_eq!(p[0].params.count(), 7);
         assert_eq!(p[0].params.index_of(":a"), 7);
         assert_eq!(p[0].ast.to_string(), "SELECT ?1, ?5, ?6, ?7, ?7");
+        assert!(p[0].params.reused);
+        assert!(!parse("SELECT ?, ?5, :a").unwrap()[0].params.reused);
     }
 
     #[test]

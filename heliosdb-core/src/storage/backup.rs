@@ -101,6 +101,15 @@ impl Engine {
         self.store().flush()
     }
 
+    /// Starts a checkpoint and returns while the background worker writes
+    /// it; waits only for the one started before, if still being written.
+    ///
+    /// # Errors
+    /// I/O errors; a failed background worker.
+    pub fn checkpoint_behind(&self) -> Result<()> {
+        self.store().flush_behind()
+    }
+
     /// `VACUUM`: a checkpoint, then a full compaction of every keyspace, so
     /// space held by deleted rows and removed history goes back to the
     /// file system.

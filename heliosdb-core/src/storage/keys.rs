@@ -115,7 +115,12 @@ pub fn id_from_meta_key(key: &[u8]) -> Option<u32> {
 
 /// The prefix every row key of a table (or every entry of an index) starts with.
 pub fn object_prefix(id: u32) -> Vec<u8> {
-    id.to_be_bytes().to_vec()
+    // Room for what usually follows (an integer key is 13 bytes in all):
+    // the allocator hands out 24 bytes for 4 anyway, and appending to a
+    // 4-byte vector reallocates.
+    let mut k = Vec::with_capacity(24);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
 }
 
 /// Key of a row in `rows`, from its primary-key values (or its rowid).

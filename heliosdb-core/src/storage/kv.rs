@@ -261,6 +261,21 @@ impl FjallStore {
         Ok(())
     }
 
+    /// Seals every keyspace's memtable for the background worker to write
+    /// and returns without waiting for it; it waits only for memtables
+    /// sealed before (an earlier call's), so at most one sealed memtable a
+    /// keyspace is held besides the active one.
+    ///
+    /// # Errors
+    /// As [`FjallStore::flush`].
+    pub fn flush_behind(&self) -> Result<()> {
+        for handle in &self.keyspaces {
+            self.wait_sealed(handle)?;
+            handle.rotate_memtable()?;
+        }
+        Ok(())
+    }
+
     /// Seals a keyspace's memtable and waits until the background worker
     /// has written every sealed memtable. Not fjall's
     /// `rotate_memtable_and_wait`: that polls for the flush forever, and
@@ -273,6 +288,12 @@ impl FjallStore {
     /// empty, and that sealed memtable may not be written yet.
     fn flush_keyspace(&self, handle: &fjall::Keyspace) -> Result<()> {
         handle.rotate_memtable()?;
+        self.wait_sealed(handle)
+    }
+
+    /// Waits until the background worker has written every sealed memtable
+    /// of a keyspace.
+    fn wait_sealed(&self, handle: &fjall::Keyspace) -> Result<()> {
         while handle.sealed_memtable_count() > 0 {
             // Fails with `Poisoned` once the worker has failed.
             self.db.persist(fjall::PersistMode::Buffer)?;

@@ -136,16 +136,18 @@ impl RowWrites {
     ///
     /// # Errors
     /// `Mismatch` when one page's writes would pass 4 GiB.
-    pub(crate) fn set(
+    ///
+    /// `key` is borrowed or given: only a row outside pages keeps it.
+    pub(crate) fn set<K: AsRef<[u8]> + Into<Vec<u8>>>(
         &mut self,
-        key: Vec<u8>,
+        key: K,
         image: Option<Option<&[u8]>>,
         want_prev: bool,
     ) -> Result<Option<Option<Bytes>>> {
-        let Some((page, slot)) = keys::page_of(&key) else {
+        let Some((page, slot)) = keys::page_of(key.as_ref()) else {
             let prev = match image {
-                None => self.loose.remove(&key),
-                Some(v) => self.loose.insert(key, v.map(Bytes::from)),
+                None => self.loose.remove(key.as_ref()),
+                Some(v) => self.loose.insert(key.into(), v.map(Bytes::from)),
             };
             return Ok(prev);
         };

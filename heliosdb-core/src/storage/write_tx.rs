@@ -77,6 +77,10 @@ pub struct WriteTx {
     /// Every overlay write since the outermost open savepoint, with the
     /// value it replaced (kept only while a savepoint is open).
     savepoint_log: Vec<UndoEntry>,
+    /// The buffer row images are encoded into before they are copied into
+    /// their page (see [`WriteTx::put_image`]): one allocation a
+    /// transaction instead of one a row.
+    image_buf: Vec<u8>,
 }
 
 impl WriteTx {
@@ -93,6 +97,7 @@ impl WriteTx {
             dropped_views: Vec::new(),
             overlays: Default::default(),
             rows: RowWrites::default(),
+            image_buf: Vec::new(),
             versions: Vec::new(),
             sequences: HashMap::new(),
             undo: None,
@@ -155,7 +160,7 @@ impl WriteTx {
             return Ok(());
         }
         let prev = if ks == Ks::Rows {
-            self.rows.set(key.clone(), Some(value), true)?
+            self.rows.set(key.as_slice(), Some(value), true)?
         } else {
             self.overlays[ks as usize].insert(key.clone(), value.map(Bytes::from))
         };
@@ -174,6 +179,26 @@ impl WriteTx {
     /// `Mismatch` when the writes to one row page would pass 4 GiB.
     pub fn put(&mut self, ks: Ks, key: Vec<u8>, value: Vec<u8>) -> Result<()> {
         self.write(ks, key, Some(&value))
+    }
+
+    /// An empty buffer to encode a row image into for [`WriteTx::put_image`]
+    /// (it keeps the capacity of the images before it).
+    pub fn image_buffer(&mut self) -> Vec<u8> {
+        let mut buf = std::mem::take(&mut self.image_buf);
+        buf.clear();
+        buf
+    }
+
+    /// Writes row `image` under `key` in `rows`, as [`WriteTx::put`] does,
+    /// and keeps the buffer for the next [`WriteTx::image_buffer`]: the
+    /// image is copied into its page's writes either way.
+    ///
+    /// # Errors
+    /// As [`WriteTx::put`].
+    pub fn put_image(&mut self, key: Vec<u8>, image: Vec<u8>) -> Result<()> {
+        let done = self.write(Ks::Rows, key, Some(&image));
+        self.image_buf = image;
+        done
     }
 
     /// Deletes `key`.

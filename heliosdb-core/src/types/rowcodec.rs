@@ -68,7 +68,16 @@ fn get_long_varint(buf: &[u8], pos: &mut usize) -> Result<u64> {
 
 /// Encodes a row image stamped with the SCN that wrote it.
 pub fn encode_row(scn: u64, values: &[Value]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + values.len() * 6);
+    // Sized for the whole image, so pushing the fields never reallocates.
+    let text: usize = values
+        .iter()
+        .map(|v| match v {
+            Value::Text(s) => s.len(),
+            Value::Blob(b) => b.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut out = Vec::with_capacity(16 + values.len() * 10 + text);
     encode_row_into(&mut out, scn, values);
     out
 }
