@@ -18,7 +18,7 @@
 //! machinery around each row, not SQL semantics. Handing out lazily also
 //! keeps a `LIMIT` from evaluating rows it never reaches.
 
-use super::eval::{eval_predicate, EvalCtx};
+use super::eval::{eval_predicate, with_params_bound, EvalCtx};
 use super::scan::{batch_ranges, decode_stored_row_into, row_from_index_into, KeyRange};
 use super::RowIter;
 use crate::error::{Error, Result};
@@ -27,6 +27,7 @@ use crate::sql::plan::{Plan, ScanPlan};
 use crate::storage::{BatchIter, Bytes, Ks, Reader, RowBatch};
 use crate::types::rowcodec::row_scn;
 use crate::types::Value;
+use std::borrow::Cow;
 
 /// A scan of the present through the primary key or a covering index, and
 /// the WHERE right above it, run a page at a time.
@@ -35,7 +36,8 @@ pub(super) struct BatchScan<'a> {
     sp: &'a ScanPlan,
     /// The covering index read (its entries are the rows), or `None`: rows.
     covering: Option<usize>,
-    pred: Option<&'a Expr>,
+    /// The WHERE, its parameters bound ([`with_params_bound`]).
+    pred: Option<Cow<'a, Expr>>,
     ctx: &'a EvalCtx<'a>,
     ranges: std::vec::IntoIter<KeyRange>,
     current: Option<BatchIter<'a>>,
@@ -57,6 +59,10 @@ impl<'a> BatchScan<'a> {
             _ => return Ok(None),
         };
         let Some((ranges, covering)) = batch_ranges(sp, ctx)? else { return Ok(None) };
+        let pred = match pred {
+            Some(p) => Some(with_params_bound(p, ctx)?.map_or(Cow::Borrowed(p), Cow::Owned)),
+            None => None,
+        };
         Ok(Some(BatchScan { reader, sp, covering, pred, ctx, ranges: ranges.into_iter(), current: None }))
     }
 
@@ -171,7 +177,7 @@ impl<'a> Rows<'a> {
                         if let Some(page) = stored.as_ref().filter(|p| *at < p.len()) {
                             scan.decode(page, *at, row)?;
                             *at += 1;
-                            match scan.pred {
+                            match scan.pred.as_deref() {
                                 Some(pred) if !eval_predicate(pred, row, scan.ctx)? => continue,
                                 _ => return Ok(true),
                             }

@@ -1,7 +1,7 @@
 //! Query operators: each plan node becomes an iterator of rows.
 
 use super::batch::{BatchScan, Rows};
-use super::eval::{eval, eval_predicate, operand, EvalCtx};
+use super::eval::{eval, eval_predicate, operand, with_params_bound, EvalCtx};
 use super::grouping::Distinct;
 use super::memory::row_bytes;
 use super::scan::{scan, scan_from};
@@ -14,6 +14,7 @@ use crate::sql::plan::{Plan, SortKey};
 use crate::storage::Reader;
 use crate::types::compare::order_key_cmp;
 use crate::types::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
@@ -83,8 +84,9 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
         }
         Plan::Filter { input, pred } => {
             let inner = run(input, reader, ctx)?;
+            let pred = with_params_bound(pred, ctx)?.map_or(Cow::Borrowed(pred), Cow::Owned);
             Box::new(inner.filter_map(move |row| match row {
-                Ok(r) => match eval_predicate(pred, &r, ctx) {
+                Ok(r) => match eval_predicate(&pred, &r, ctx) {
                     Ok(true) => Some(Ok(r)),
                     Ok(false) => None,
                     Err(e) => Some(Err(e)),

@@ -33,6 +33,12 @@ enum Inner {
         rows: Vec<(u8, Range<usize>)>,
     },
     Entries(Vec<(Bytes, Bytes)>),
+    /// Entries lying in one stored value (an index page): each entry's key
+    /// and value ranges within `bytes`, so handing one out slices nothing.
+    Ranges {
+        bytes: Bytes,
+        entries: Vec<(Range<usize>, Range<usize>)>,
+    },
 }
 
 /// The key of one row of a batch: built from its page's key and slot, or
@@ -67,11 +73,18 @@ impl RowBatch {
         RowBatch { inner: Inner::Entries(entries) }
     }
 
+    /// Entries stored together in `bytes`, at the (key, value) ranges
+    /// `entries` gives.
+    pub(super) fn ranges(bytes: Bytes, entries: Vec<(Range<usize>, Range<usize>)>) -> RowBatch {
+        RowBatch { inner: Inner::Ranges { bytes, entries } }
+    }
+
     /// How many rows the batch holds.
     pub fn len(&self) -> usize {
         match &self.inner {
             Inner::Page { rows, .. } => rows.len(),
             Inner::Entries(e) => e.len(),
+            Inner::Ranges { entries, .. } => entries.len(),
         }
     }
 
@@ -88,6 +101,7 @@ impl RowBatch {
         match &self.inner {
             Inner::Page { key, rows, .. } => RowKey::Paged(page_row_key(key, rows[i].0)),
             Inner::Entries(e) => RowKey::Stored(&e[i].0),
+            Inner::Ranges { bytes, entries } => RowKey::Stored(&bytes[entries[i].0.clone()]),
         }
     }
 
@@ -101,6 +115,7 @@ impl RowBatch {
         match &self.inner {
             Inner::Page { base, rows, .. } => base.map(|b| b | i64::from(rows[i].0)),
             Inner::Entries(e) => decode_rowid(&e[i].0),
+            Inner::Ranges { bytes, entries } => decode_rowid(&bytes[entries[i].0.clone()]),
         }
     }
 
@@ -112,6 +127,7 @@ impl RowBatch {
         match &self.inner {
             Inner::Page { bytes, rows, .. } => &bytes[rows[i].1.clone()],
             Inner::Entries(e) => &e[i].1,
+            Inner::Ranges { bytes, entries } => &bytes[entries[i].1.clone()],
         }
     }
 }

@@ -36,6 +36,7 @@
 //! shrink are not merged with their neighbours: a page holds at least one
 //! entry, never an empty range.
 
+use super::batch::{BatchIter, RowBatch};
 use super::keys;
 use super::kv::{BatchEntry, Bytes, Ks, KvIter};
 use super::pages::Bounds;
@@ -256,6 +257,51 @@ impl Iterator for Expand<'_> {
             self.page = Some((ByteView::from(page), ranges.into_iter()));
         }
     }
+}
+
+/// The entries in `lo..hi` of the pages `raw` yields in ascending order, a
+/// page's worth to a batch that refers into the page (no per-entry
+/// slices: a range count reads each entry once and keeps none).
+pub fn expand_batches<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>) -> BatchIter<'a> {
+    let bounds = Bounds { lo, hi, reverse: false };
+    let mut raw = raw.fuse();
+    let mut done = false;
+    Box::new(std::iter::from_fn(move || loop {
+        if done {
+            return None;
+        }
+        let page = match raw.next()? {
+            Ok((_, page)) => page,
+            Err(e) => {
+                done = true;
+                return Some(Err(e));
+            }
+        };
+        let entries = match Page::parse(&page) {
+            Ok(p) => {
+                let mut entries = Vec::with_capacity(p.n);
+                for i in 0..p.n {
+                    let (k, v) = p.entry(i);
+                    let key = &page[k.clone()];
+                    if bounds.past_end(key) {
+                        done = true;
+                        break;
+                    }
+                    if !bounds.before_start(key) {
+                        entries.push((k, v));
+                    }
+                }
+                entries
+            }
+            Err(e) => {
+                done = true;
+                return Some(Err(e));
+            }
+        };
+        if !entries.is_empty() {
+            return Some(Ok(RowBatch::ranges(page, entries)));
+        }
+    }))
 }
 
 /// A stored page: its fence and its value.
@@ -497,14 +543,27 @@ mod tests {
 
         fn scan(&self, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, reverse: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
             let (raw_lo, raw_hi) = raw_bounds(&lo, &hi);
-            let mut raw: Vec<Result<(Bytes, Bytes)>> =
-                self.0.range((raw_lo, raw_hi)).map(|(k, v)| Ok((Bytes::from(&k[..]), v.clone()))).collect();
+            let mut raw: Vec<(Bytes, Bytes)> =
+                self.0.range((raw_lo, raw_hi)).map(|(k, v)| (Bytes::from(&k[..]), v.clone())).collect();
             if reverse {
                 raw.reverse();
             }
-            expand(Box::new(raw.into_iter()), lo, hi, reverse)
+            let forward = (!reverse).then(|| raw.clone().into_iter().map(Ok));
+            let raw = Box::new(raw.into_iter().map(Ok));
+            let entries: Vec<(Vec<u8>, Vec<u8>)> = expand(raw, lo.clone(), hi.clone(), reverse)
                 .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).unwrap())
-                .collect()
+                .collect();
+            if let Some(raw) = forward {
+                // The batch read (a covering index's scan) yields the same.
+                let mut batched = Vec::new();
+                for b in expand_batches(Box::new(raw), lo, hi) {
+                    let b = b.unwrap();
+                    assert!(!b.is_empty());
+                    batched.extend((0..b.len()).map(|i| (b.key(i).to_vec(), b.image(i).to_vec())));
+                }
+                assert_eq!(batched, entries);
+            }
+            entries
         }
 
         /// Every page is non-empty, within bounds, and in its place: its

@@ -405,6 +405,14 @@ impl FjallSnapshot {
     /// The same rows as [`FjallSnapshot::scan`], a page at a time (other
     /// keyspaces: their entries, 64 at a time).
     pub fn scan_batches(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> super::batch::BatchIter<'static> {
+        if ks == Ks::Index {
+            let (raw_lo, raw_hi) = super::index_pages::raw_bounds(lo, hi);
+            if super::engine::bounds_empty(&raw_lo, &raw_hi) {
+                return Box::new(std::iter::empty());
+            }
+            let raw = self.range(Ks::Index, &raw_lo, &raw_hi, false);
+            return super::index_pages::expand_batches(raw, lo.clone(), hi.clone());
+        }
         if ks != Ks::Rows {
             return super::batch::batched(self.rows_or_raw(ks, lo, hi, false));
         }
