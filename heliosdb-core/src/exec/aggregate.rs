@@ -80,7 +80,17 @@ impl Sum {
     /// Integer overflow with no real part to fall back on; decimal overflow.
     pub fn add(&mut self, v: &Value) -> Result<()> {
         self.count += 1;
-        match to_numeric(v) {
+        // Numbers as they are; only text, blobs and booleans are converted
+        // (`to_numeric` of a number is a clone, a call per row).
+        let converted;
+        let n = match v {
+            Value::Integer(_) | Value::Real(_) | Value::Decimal(_) => v,
+            _ => {
+                converted = to_numeric(v);
+                &converted
+            }
+        };
+        match *n {
             Value::Integer(i) => match self.int.checked_add(i) {
                 Some(s) => self.int = s,
                 None => {
@@ -94,7 +104,7 @@ impl Sum {
                 let cur = self.dec.unwrap_or_default();
                 self.dec = Some(cur.checked_add(d).ok_or_else(|| Error::Mismatch("DECIMAL overflow in SUM()".into()))?);
             }
-            other => *self.real.get_or_insert(0.0) += other.as_f64().unwrap_or(0.0),
+            ref other => *self.real.get_or_insert(0.0) += other.as_f64().unwrap_or(0.0),
         }
         Ok(())
     }

@@ -168,11 +168,13 @@ pub(super) fn row_from_index_into(
         *row.get_mut(*c).ok_or_else(damaged)? = v;
     }
     if table.has_rowid() {
-        let rowid = Value::Integer(keys::decode_rowid(row_key).ok_or_else(damaged)?);
+        // An i64 written twice, not a `Value` cloned (an out-of-line call
+        // per entry).
+        let rowid = keys::decode_rowid(row_key).ok_or_else(damaged)?;
         if let (true, Some(alias)) = (table.rowid_alias, table.primary_key.first()) {
-            *row.get_mut(*alias).ok_or_else(damaged)? = rowid.clone();
+            *row.get_mut(*alias).ok_or_else(damaged)? = Value::Integer(rowid);
         }
-        row.push(rowid);
+        row.push(Value::Integer(rowid));
     } else {
         let mut input = keys::key_values(row_key).ok_or_else(damaged)?;
         for c in &table.primary_key {
