@@ -87,8 +87,11 @@ fn check_row(table: &TableDef, row: &mut [Value]) -> Result<()> {
 /// A row of `table` with every column NULL, with room for the rowid
 /// [`assign_rowid`] appends.
 fn new_row(table: &TableDef) -> Vec<Value> {
-    let mut row = Vec::with_capacity(table.columns.len() + 1);
-    row.resize(table.columns.len(), Value::Null);
+    let n = table.columns.len();
+    let mut row = Vec::with_capacity(n + 1);
+    // Built NULLs, not `resize`'s clones of one (an out-of-line
+    // `Value::clone` per column, 3% of a prepared one-row INSERT).
+    row.extend(std::iter::repeat_with(|| Value::Null).take(n));
     row
 }
 
