@@ -205,13 +205,37 @@ pub fn expand<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, rever
 /// Where entry i's key and value lie within its page.
 type EntryRanges = (Range<usize>, Range<usize>);
 
+/// The (key, value) ranges of `page`'s entries that lie in `bounds`, in
+/// the order the read walks them, and whether the page reaches past the
+/// read's end (no later page can hold an entry in range). What both the
+/// entry-at-a-time and the batch read take from a page.
+///
+/// # Errors
+/// `Corrupt` for a damaged page.
+fn entries_in(page: &[u8], bounds: &Bounds) -> Result<(Vec<EntryRanges>, bool)> {
+    let p = Page::parse(page)?;
+    let mut entries = Vec::with_capacity(p.n);
+    for j in 0..p.n {
+        let (k, v) = p.entry(if bounds.reverse { p.n - 1 - j } else { j });
+        let key = &page[k.clone()];
+        if bounds.past_end(key) {
+            return Ok((entries, true));
+        }
+        if !bounds.before_start(key) {
+            entries.push((k, v));
+        }
+    }
+    Ok((entries, false))
+}
+
 /// Expands pages into entries, one entry per item.
 struct Expand<'a> {
     raw: KvIter<'a>,
     bounds: Bounds,
-    /// The page being handed out, and its entries' (key, value) ranges in
-    /// the order they go out.
+    /// The page being handed out, and its in-range entries' (key, value)
+    /// ranges in the order they go out.
     page: Option<(ByteView, std::vec::IntoIter<EntryRanges>)>,
+    /// No page after the current one is read (the range ended, or a read failed).
     done: bool,
 }
 
@@ -220,41 +244,29 @@ impl Iterator for Expand<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if self.done {
-                return None;
-            }
             if let Some((bytes, entries)) = &mut self.page {
                 if let Some((k, v)) = entries.next() {
-                    let key = &bytes[k.clone()];
-                    if self.bounds.past_end(key) {
-                        self.done = true;
-                        return None;
-                    }
-                    if self.bounds.before_start(key) {
-                        continue;
-                    }
                     return Some(Ok((Bytes::from(bytes.slice(k)), Bytes::from(bytes.slice(v)))));
                 }
                 self.page = None;
             }
-            let page = match self.raw.next()? {
-                Ok((_, page)) => page,
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            };
-            let mut ranges: Vec<_> = match Page::parse(&page) {
-                Ok(p) => (0..p.n).map(|i| p.entry(i)).collect(),
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            };
-            if self.bounds.reverse {
-                ranges.reverse();
+            if self.done {
+                return None;
             }
-            self.page = Some((ByteView::from(page), ranges.into_iter()));
+            let in_range = match self.raw.next()? {
+                Ok((_, page)) => entries_in(&page, &self.bounds).map(|found| (page, found)),
+                Err(e) => Err(e),
+            };
+            match in_range {
+                Ok((page, (entries, past_end))) => {
+                    self.done = past_end;
+                    self.page = Some((ByteView::from(page), entries.into_iter()));
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
         }
     }
 }
@@ -270,36 +282,21 @@ pub fn expand_batches<'a>(raw: KvIter<'a>, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>
         if done {
             return None;
         }
-        let page = match raw.next()? {
-            Ok((_, page)) => page,
-            Err(e) => {
-                done = true;
-                return Some(Err(e));
-            }
+        let in_range = match raw.next()? {
+            Ok((_, page)) => entries_in(&page, &bounds).map(|found| (page, found)),
+            Err(e) => Err(e),
         };
-        let entries = match Page::parse(&page) {
-            Ok(p) => {
-                let mut entries = Vec::with_capacity(p.n);
-                for i in 0..p.n {
-                    let (k, v) = p.entry(i);
-                    let key = &page[k.clone()];
-                    if bounds.past_end(key) {
-                        done = true;
-                        break;
-                    }
-                    if !bounds.before_start(key) {
-                        entries.push((k, v));
-                    }
+        match in_range {
+            Ok((page, (entries, past_end))) => {
+                done = past_end;
+                if !entries.is_empty() {
+                    return Some(Ok(RowBatch::ranges(page, entries)));
                 }
-                entries
             }
             Err(e) => {
                 done = true;
                 return Some(Err(e));
             }
-        };
-        if !entries.is_empty() {
-            return Some(Ok(RowBatch::ranges(page, entries)));
         }
     }))
 }
