@@ -19,12 +19,14 @@
 //! keeps a `LIMIT` from evaluating rows it never reaches.
 
 use super::eval::{eval_predicate, with_params_bound, EvalCtx};
-use super::scan::{batch_ranges, decode_stored_row_into, row_from_index_into, KeyRange};
+use super::implied::Implied;
+use super::index_row::IndexRow;
+use super::scan::{batch_ranges, decode_stored_row_into, KeyRange};
 use super::RowIter;
 use crate::error::{Error, Result};
 use crate::sql::expr::Expr;
 use crate::sql::plan::{Plan, ScanPlan};
-use crate::storage::{BatchIter, Bytes, Ks, Reader, RowBatch};
+use crate::storage::{keys, BatchIter, Bytes, Ks, Reader, RowBatch};
 use crate::types::rowcodec::row_scn;
 use crate::types::Value;
 use std::borrow::Cow;
@@ -35,9 +37,12 @@ pub(super) struct BatchScan<'a> {
     reader: &'a dyn Reader,
     sp: &'a ScanPlan,
     /// The covering index read (its entries are the rows), or `None`: rows.
-    covering: Option<usize>,
+    covering: Option<IndexRow<'a>>,
     /// The WHERE, its parameters bound ([`with_params_bound`]).
     pred: Option<Cow<'a, Expr>>,
+    /// The WHERE's terms the ranges read already answer, for rows of the
+    /// right kind ([`Implied`]): such a row runs only the rest.
+    implied: Option<Implied>,
     ctx: &'a EvalCtx<'a>,
     ranges: std::vec::IntoIter<KeyRange>,
     current: Option<BatchIter<'a>>,
@@ -63,7 +68,18 @@ impl<'a> BatchScan<'a> {
             Some(p) => Some(with_params_bound(p, ctx)?.map_or(Cow::Borrowed(p), Cow::Owned)),
             None => None,
         };
-        Ok(Some(BatchScan { reader, sp, covering, pred, ctx, ranges: ranges.into_iter(), current: None }))
+        // Through an ascending index, terms on its first column may be
+        // answered by the range itself.
+        let implied = match (covering.and_then(|i| sp.table.indexes.get(i)), &pred) {
+            (Some(ix), Some(pred)) => match ix.columns.first() {
+                Some(&(col, false)) => Implied::find(pred, col, &keys::object_prefix(ix.id), &ranges),
+                _ => None,
+            },
+            _ => None,
+        };
+        let covering = covering.map(|i| IndexRow::new(&sp.table, i)).transpose()?;
+        let ranges = ranges.into_iter();
+        Ok(Some(BatchScan { reader, sp, covering, pred, implied, ctx, ranges, current: None }))
     }
 
     /// Row `i` of `stored` into `row`, as the row-at-a-time scan builds it.
@@ -73,10 +89,10 @@ impl<'a> BatchScan<'a> {
             // (the columns, the rowid and an SCN stamp).
             row.reserve_exact(self.sp.table.columns.len().max(self.sp.needed.len()) + 2);
         }
-        if let Some(index) = self.covering {
+        if let Some(layout) = &self.covering {
             // An index entry: its key and the row key it points at.
             let row_key = stored.image(i);
-            if row_from_index_into(&self.sp.table, index, &stored.key(i), row_key, row)? {
+            if layout.fill(&stored.key(i), row_key, row)? {
                 return Ok(());
             }
             // A DECIMAL whose scale the key lacks: read the row.
@@ -177,7 +193,11 @@ impl<'a> Rows<'a> {
                         if let Some(page) = stored.as_ref().filter(|p| *at < p.len()) {
                             scan.decode(page, *at, row)?;
                             *at += 1;
-                            match scan.pred.as_deref() {
+                            let pred = match &scan.implied {
+                                Some(implied) if implied.holds(row) => implied.rest.as_ref(),
+                                _ => scan.pred.as_deref(),
+                            };
+                            match pred {
                                 Some(pred) if !eval_predicate(pred, row, scan.ctx)? => continue,
                                 _ => return Ok(true),
                             }

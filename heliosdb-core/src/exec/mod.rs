@@ -6,6 +6,8 @@
 //!   [`json`] — SQLite's JSON1 functions;
 //! * [`aggregate`] — aggregate state; [`window`] — window functions;
 //! * [`scan`] — turning an access path into key ranges and rows;
+//!   `index_row` — the row a covering index's entry stands for;
+//!   `implied` — WHERE terms a covering-index range already answers;
 //!   `batch` — scans of the present run a page of rows at a time;
 //! * [`temporal`] — reads of the past: AS OF scans, history scans;
 //! * [`system`] — rows of table functions and system tables (`generate_series`, `sqlite_schema`, …);
@@ -31,6 +33,8 @@ pub mod dml;
 pub mod eval;
 pub mod functions;
 pub mod grouping;
+mod implied;
+mod index_row;
 pub mod join;
 pub mod json;
 mod late_topn;

@@ -1,6 +1,7 @@
 //! Scans: turning an access path into key ranges, and key-value pairs into rows.
 
 use super::eval::{eval, EvalCtx};
+use super::index_row::IndexRow;
 use super::ranked_scan;
 use super::temporal;
 use super::RowIter;
@@ -11,7 +12,7 @@ use crate::storage::{keys, reversed, versions, Ks, Reader};
 use crate::temporal::leases::Lease;
 use crate::types::cast::coerce_to_column;
 use crate::types::compare::sql_cmp;
-use crate::types::keycode::{decode_value_dir, encode_value_dir, prefix_successor, KeyDecodeError};
+use crate::types::keycode::{encode_value_dir, prefix_successor};
 use crate::types::rowcodec::{decode_columns_into, row_scn};
 use crate::types::{DataType, Value};
 use std::cmp::Ordering;
@@ -113,76 +114,6 @@ pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<(Vec<K
             Some(_) => None,
         },
     })
-}
-
-/// The row an index entry stands for, built from the entry alone (see
-/// [`ScanPlan::index_covers`]): the indexed values from `key`, the
-/// primary-key values (or rowid) from `row_key`, NULL for the other columns.
-/// `Ok(None)` when a DECIMAL sits in a column of another type (its key holds
-/// no scale): the caller then reads the row.
-///
-/// # Errors
-/// `Corrupt` when the entry is not a valid key.
-fn row_from_index(table: &TableDef, index: usize, key: &[u8], row_key: &[u8]) -> Result<Option<Vec<Value>>> {
-    let mut row = Vec::with_capacity(table.columns.len() + 1);
-    Ok(row_from_index_into(table, index, key, row_key, &mut row)?.then_some(row))
-}
-
-/// [`row_from_index`] into `row` (its values replaced, its allocation
-/// reused); `Ok(false)` where that answers `Ok(None)`.
-///
-/// # Errors
-/// As [`row_from_index`].
-pub(super) fn row_from_index_into(
-    table: &TableDef,
-    index: usize,
-    key: &[u8],
-    row_key: &[u8],
-    row: &mut Vec<Value>,
-) -> Result<bool> {
-    let damaged = || Error::Corrupt(format!("an index entry of table {} is damaged", table.name));
-    let ix = table.indexes.get(index).ok_or_else(damaged)?;
-    let scale = |c: usize| match column_type(table, c) {
-        DataType::Decimal { scale, .. } => Some(u32::from(scale)),
-        _ => None,
-    };
-    let decode = |input: &mut &[u8], desc: bool, c: usize| match decode_value_dir(input, desc, scale(c)) {
-        Ok(v) => Ok(Some(v)),
-        Err(KeyDecodeError::NoScale) => Ok(None),
-        Err(KeyDecodeError::Damaged) => Err(damaged()),
-    };
-    // Every column NULL, then the entry's values written in. A reused row
-    // is reset slot by slot: `resize` clones a NULL per column through
-    // `Value::clone`, which was a fifth of an indexed range count.
-    let n = table.columns.len();
-    row.truncate(n);
-    for v in row.iter_mut().filter(|v| !v.is_null()) {
-        *v = Value::Null;
-    }
-    while row.len() < n {
-        row.push(Value::Null);
-    }
-    let mut input = keys::key_values(key).ok_or_else(damaged)?;
-    for (c, desc) in &ix.columns {
-        let Some(v) = decode(&mut input, *desc, *c)? else { return Ok(false) };
-        *row.get_mut(*c).ok_or_else(damaged)? = v;
-    }
-    if table.has_rowid() {
-        // An i64 written twice, not a `Value` cloned (an out-of-line call
-        // per entry).
-        let rowid = keys::decode_rowid(row_key).ok_or_else(damaged)?;
-        if let (true, Some(alias)) = (table.rowid_alias, table.primary_key.first()) {
-            *row.get_mut(*alias).ok_or_else(damaged)? = Value::Integer(rowid);
-        }
-        row.push(Value::Integer(rowid));
-    } else {
-        let mut input = keys::key_values(row_key).ok_or_else(damaged)?;
-        for c in &table.primary_key {
-            let Some(v) = decode(&mut input, false, *c)? else { return Ok(false) };
-            *row.get_mut(*c).ok_or_else(damaged)? = v;
-        }
-    }
-    Ok(true)
 }
 
 fn column_type(table: &TableDef, col: usize) -> DataType {
@@ -396,7 +327,9 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
     let with_scn = sp.with_scn;
     // Index-only: the entry holds every column decoded, so the row is not read.
     let covering = match &sp.access {
-        Access::Key(KeyAccess { index: Some(i), .. }) if via_index && sp.index_covers(*i) => Some(*i),
+        Access::Key(KeyAccess { index: Some(i), .. }) if via_index && sp.index_covers(*i) => {
+            Some(IndexRow::new(table, *i)?)
+        }
         _ => None,
     };
     // A ranked view's rows are numbered first, then skipped.
@@ -404,8 +337,8 @@ pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, sk
     let iter = skip_ok(entries, skip_entries).map(move |kv| {
         let _held = &lease; // the point stays leased while the scan runs
         let (k, v) = kv?;
-        if let Some(i) = covering {
-            if let Some(row) = row_from_index(table, i, &k, &v)? {
+        if let Some(layout) = &covering {
+            if let Some(row) = layout.build(&k, &v)? {
                 return Ok(row);
             }
         }

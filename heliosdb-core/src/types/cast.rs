@@ -93,6 +93,17 @@ pub fn coerce_to_column(v: Value, ty: DataType, table: &str, column: &str) -> Re
     if v.is_null() {
         return Ok(Value::Null);
     }
+    // -0.0 is stored in a REAL column as 0.0, as SQLite stores it: one SQL
+    // value, and an index key must not tell the two apart (the key of -0.0
+    // sorts below 0.0's, so a range read from 0.0 passed over its rows).
+    // Untyped columns keep it: no key range is read over them.
+    if ty == DataType::Real {
+        if let Value::Real(f) = v {
+            if f == 0.0 {
+                return Ok(Value::Real(0.0));
+            }
+        }
+    }
     // A value already of the column's type is stored as it is: moved, not
     // cloned (a clone of every TEXT value was a tenth of a CSV import).
     if matches!(
@@ -158,7 +169,12 @@ pub fn coerce_to_column(v: Value, ty: DataType, table: &str, column: &str) -> Re
         }
         _ => None,
     };
-    out.ok_or_else(|| mismatch(&v, ty, table, column))
+    match out {
+        // (A converted -0.0 too, see above: the pattern `0.0` matches it.)
+        Some(Value::Real(0.0)) => Ok(Value::Real(0.0)),
+        Some(out) => Ok(out),
+        None => Err(mismatch(&v, ty, table, column)),
+    }
 }
 
 /// Leading numeric prefix of text, as SQLite's CAST reads it (`'12abc'` → 12).
