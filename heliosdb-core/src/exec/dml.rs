@@ -181,38 +181,47 @@ pub fn insert(
     }
     let params = &*params;
     let triggers = triggers::compile(table, tx.catalog())?;
-    let mem = WorkMemory::of_engine(tx.engine());
+    // Every VALUES cell a parameter, moved in above: the rows are complete,
+    // and the read phase (its context and working memory, an allocation
+    // and a few reference counts per statement) has nothing to do.
+    let all_moved = movable
+        && matches!(&plan.source, InsertSource::Values(rows)
+            if rows.iter().flatten().all(|e| matches!(e, Expr::Param(_))));
+    let mem = (!all_moved).then(|| WorkMemory::of_engine(tx.engine()));
     // Read phase: the rows to insert (VALUES may hold subqueries). A
     // query's rows wait in a spool: on disk past the working memory.
-    let source_rows: SpooledRows = {
-        let mut rctx = firing.ctx(params, now_us, Some(&*tx));
-        rctx.mem = std::sync::Arc::clone(&mem);
-        match &plan.source {
-            // VALUES rows are built at the table's width at once: one
-            // vector a row, not one for the values and one for the row.
-            InsertSource::Values(rows) if movable => {
-                for (r, row) in rows.iter().zip(&mut taken) {
-                    for (e, t) in r.iter().zip(&plan.targets) {
-                        if !matches!(e, Expr::Param(_)) {
-                            row[*t] = eval(e, &[], &rctx)?;
+    let source_rows: SpooledRows = match &mem {
+        None => SpooledRows::from_vec(taken),
+        Some(mem) => {
+            let mut rctx = firing.ctx(params, now_us, Some(&*tx));
+            rctx.mem = std::sync::Arc::clone(mem);
+            match &plan.source {
+                // VALUES rows are built at the table's width at once: one
+                // vector a row, not one for the values and one for the row.
+                InsertSource::Values(rows) if movable => {
+                    for (r, row) in rows.iter().zip(&mut taken) {
+                        for (e, t) in r.iter().zip(&plan.targets) {
+                            if !matches!(e, Expr::Param(_)) {
+                                row[*t] = eval(e, &[], &rctx)?;
+                            }
                         }
                     }
+                    SpooledRows::from_vec(taken)
                 }
-                SpooledRows::from_vec(taken)
+                InsertSource::Values(rows) => SpooledRows::from_vec(
+                    rows.iter()
+                        .map(|r| {
+                            let mut row = new_row(table);
+                            for (e, t) in r.iter().zip(&plan.targets) {
+                                row[*t] = eval(e, &[], &rctx)?;
+                            }
+                            Ok(row)
+                        })
+                        .collect::<Result<_>>()?,
+                ),
+                InsertSource::Query(p) => RowSpool::collect(run(p, &*tx, &rctx)?, &rctx.mem)?,
+                InsertSource::Defaults => SpooledRows::from_vec(vec![Vec::new()]),
             }
-            InsertSource::Values(rows) => SpooledRows::from_vec(
-                rows.iter()
-                    .map(|r| {
-                        let mut row = new_row(table);
-                        for (e, t) in r.iter().zip(&plan.targets) {
-                            row[*t] = eval(e, &[], &rctx)?;
-                        }
-                        Ok(row)
-                    })
-                    .collect::<Result<_>>()?,
-            ),
-            InsertSource::Query(p) => RowSpool::collect(run(p, &*tx, &rctx)?, &rctx.mem)?,
-            InsertSource::Defaults => SpooledRows::from_vec(vec![Vec::new()]),
         }
     };
     // Write phase.
@@ -222,7 +231,7 @@ pub fn insert(
     let before_insert = |tx: &mut WriteTx, row: &[Value]| {
         triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(row), firing, now_us)
     };
-    let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
+    let mut result = DmlResult { memory: mem, ..DmlResult::default() };
     let placed = matches!(plan.source, InsertSource::Values(_));
     for values in source_rows {
         let values = values?;
