@@ -11,7 +11,6 @@
 
 use super::WriteTx;
 use crate::catalog::Catalog;
-use std::collections::HashMap;
 
 /// What the transaction looked like when a savepoint was set.
 pub(super) struct Mark {
@@ -20,7 +19,7 @@ pub(super) struct Mark {
     catalog_dirty: bool,
     dropped_tables: usize,
     dropped_views: usize,
-    sequences: HashMap<u32, i64>,
+    sequences: super::Sequences,
     changes: usize,
     versions: usize,
 }
