@@ -1,9 +1,10 @@
 //! A covering-index range read skips the WHERE terms its key range already
 //! answers (`exec::implied`) for rows whose value is of the terms'
 //! constants' kind. Checked against a twin table without indexes, with
-//! what a REAL and an INTEGER column can hold (-0.0 and values a hair either
-//! side of a bound, text that converts, NULL, the i64 extremes), constants of every kind (0.0 and -0.0, fractions, an
-//! integral REAL against an INTEGER column, TEXT), the constant on either
+//! what a REAL and an INTEGER column can hold (-0.0 and values a hair
+//! either side of a bound, text that converts, NULL, the i64 extremes),
+//! constants of every kind (0.0 and -0.0, fractions, an integral REAL
+//! against an INTEGER column, TEXT), the constant on either
 //! side, bound as parameters or written in, with other terms before, after
 //! and between, on a single-column index and on a two-column one.
 
