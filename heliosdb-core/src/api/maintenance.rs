@@ -25,7 +25,7 @@ pub(crate) fn run(
     engine: &Arc<Engine>,
     m: &Maintenance,
     params: &[Value],
-    now_us: i64,
+    clock: &crate::exec::clock::StmtClock,
     in_transaction: bool,
 ) -> Result<Done> {
     if in_transaction && !matches!(m, Maintenance::Checkpoint { .. }) {
@@ -51,7 +51,7 @@ pub(crate) fn run(
             done(Outcome::default())
         }
         Maintenance::VacuumInto { dest, history } => {
-            let path = match eval(dest, &[], &EvalCtx::new(params, now_us, None))? {
+            let path = match eval(dest, &[], &EvalCtx::new(params, clock, None))? {
                 Value::Text(p) if !p.is_empty() => p,
                 other => {
                     return Err(Error::Sql(format!(

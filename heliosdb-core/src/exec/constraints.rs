@@ -154,7 +154,8 @@ fn children_of(
     if values.iter().any(|v| v.is_null()) {
         return Ok(Vec::new());
     }
-    let ctx = EvalCtx::new(&[], 0, None);
+    let clock = super::clock::StmtClock::at(0);
+    let ctx = EvalCtx::new(&[], &clock, None);
     let sp = full_scan(child);
     let mut out = Vec::new();
     for row in scan(tx, &sp, &ctx)? {

@@ -168,7 +168,8 @@ pub fn create_index(tx: &mut WriteTx, table_name: &str, mut index: IndexDef, if_
 /// Writes the entries of index `pos` of `def` for every row of the table.
 fn build_index(tx: &mut WriteTx, def: &TableDef, pos: usize) -> Result<()> {
     let rows: Vec<Vec<crate::types::Value>> = {
-        let ctx = EvalCtx::new(&[], 0, None);
+        let clock = super::clock::StmtClock::at(0);
+        let ctx = EvalCtx::new(&[], &clock, None);
         scan(&*tx, &full_scan(&Arc::new(def.clone())), &ctx)?.collect::<Result<_>>()?
     };
     let ix = &def.indexes[pos];
@@ -276,7 +277,7 @@ pub fn drop_index(tx: &mut WriteTx, names: &[String], if_exists: bool) -> Result
 ///
 /// # Errors
 /// Name clashes, unknown columns, a NOT NULL column without a default.
-pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, now_us: i64) -> Result<()> {
+pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, clock: &super::clock::StmtClock) -> Result<()> {
     let Some(current) = tx.catalog().tables.get(&normalize(table)).cloned() else {
         return match op {
             AlterOp::Nothing => Ok(()),
@@ -299,7 +300,7 @@ pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, now_us: i64) -> 
                     if !expr.is_constant() {
                         return Err(sql_err!("cannot add a column with a non-constant default"));
                     }
-                    let v = super::eval::eval(&expr, &[], &EvalCtx::new(&[], now_us, None))?;
+                    let v = super::eval::eval(&expr, &[], &EvalCtx::new(&[], clock, None))?;
                     crate::types::cast::coerce_to_column(v, column.ty, &def.name, &column.name)?
                 }
                 None => crate::types::Value::Null,
@@ -315,7 +316,7 @@ pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, now_us: i64) -> 
             // them the default instead by rewriting them.
             if !value.is_null() {
                 let rows: Vec<Vec<crate::types::Value>> = {
-                    let ctx = EvalCtx::new(&[], now_us, None);
+                    let ctx = EvalCtx::new(&[], clock, None);
                     scan(&*tx, &full_scan(&current), &ctx)?.collect::<Result<_>>()?
                 };
                 for mut row in rows {

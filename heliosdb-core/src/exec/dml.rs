@@ -5,6 +5,7 @@
 //! statement in `begin_statement`/`end_statement`, so a constraint violation
 //! half-way leaves nothing behind.
 
+use super::clock::StmtClock;
 use super::constraints;
 use super::eval::{eval, EvalCtx};
 use super::memory::WorkMemory;
@@ -24,6 +25,7 @@ use crate::storage::{Ks, Reader, WriteTx};
 use crate::types::cast::coerce_to_column;
 use crate::types::rowcodec::row_scn;
 use crate::types::Value;
+use std::borrow::Cow;
 
 /// Where a DML statement runs: at the top of a statement, or inside a
 /// trigger body (with the triggering row and the nesting depth).
@@ -43,12 +45,17 @@ impl Firing<'_> {
     pub const TOP: Firing<'static> = Firing { outer: None, depth: 0, active: &[] };
 
     /// The evaluation context of an expression in this statement.
-    pub(super) fn ctx<'a>(&self, params: &'a [Value], now_us: i64, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
-        let ctx = EvalCtx::new(params, now_us, reader);
-        match self.outer {
-            Some(row) => ctx.with_outer(row),
-            None => ctx,
+    pub(super) fn ctx<'a>(
+        &self,
+        params: &'a [Value],
+        clock: &'a StmtClock,
+        reader: Option<&'a dyn Reader>,
+    ) -> EvalCtx<'a> {
+        let mut ctx = EvalCtx::new(params, clock, reader);
+        if let Some(row) = self.outer {
+            ctx.push_outer(row);
         }
+        ctx
     }
 }
 
@@ -156,7 +163,7 @@ pub fn insert(
     plan: &InsertPlan,
     params: &mut [Value],
     movable: bool,
-    now_us: i64,
+    clock: &StmtClock,
     firing: &Firing<'_>,
 ) -> Result<DmlResult> {
     let table = &plan.table;
@@ -190,12 +197,14 @@ pub fn insert(
     let mem = (!all_moved).then(|| WorkMemory::of_engine(tx.engine()));
     // Read phase: the rows to insert (VALUES may hold subqueries). A
     // query's rows wait in a spool: on disk past the working memory.
-    let source_rows: SpooledRows = match &mem {
-        None => SpooledRows::from_vec(taken),
+    // Complete rows (every cell a moved parameter) go straight to the
+    // write phase: a one-row INSERT is most of what a load runs.
+    let (placed_rows, spooled): (Vec<Vec<Value>>, Option<SpooledRows>) = match &mem {
+        None => (taken, None),
         Some(mem) => {
-            let mut rctx = firing.ctx(params, now_us, Some(&*tx));
-            rctx.mem = std::sync::Arc::clone(mem);
-            match &plan.source {
+            let mut rctx = firing.ctx(params, clock, Some(&*tx));
+            rctx.mem = Cow::Owned(std::sync::Arc::clone(mem));
+            let rows = match &plan.source {
                 // VALUES rows are built at the table's width at once: one
                 // vector a row, not one for the values and one for the row.
                 InsertSource::Values(rows) if movable => {
@@ -221,29 +230,19 @@ pub fn insert(
                 ),
                 InsertSource::Query(p) => RowSpool::collect(run(p, &*tx, &rctx)?, &rctx.mem)?,
                 InsertSource::Defaults => SpooledRows::from_vec(vec![Vec::new()]),
-            }
+            };
+            (Vec::new(), Some(rows))
         }
     };
     // Write phase.
-    let ctx = &firing.ctx(params, now_us, None);
+    let ctx = &firing.ctx(params, clock, None);
     let checks = constraints::bind_checks(table)?;
-    let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, now_us, ctx };
+    let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, clock, ctx };
     let before_insert = |tx: &mut WriteTx, row: &[Value]| {
-        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(row), firing, now_us)
+        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Insert, None, Some(row), firing, clock)
     };
     let mut result = DmlResult { memory: mem, ..DmlResult::default() };
-    let placed = matches!(plan.source, InsertSource::Values(_));
-    for values in source_rows {
-        let values = values?;
-        let mut row = if placed {
-            values
-        } else {
-            let mut row = new_row(table);
-            for (v, t) in values.into_iter().zip(&plan.targets) {
-                row[*t] = v;
-            }
-            row
-        };
+    let mut insert_row = |tx: &mut WriteTx, mut row: Vec<Value>| -> Result<()> {
         for (i, d) in plan.defaults.iter().enumerate() {
             if let Some(d) = d.as_ref().filter(|_| !plan.targets.contains(&i)) {
                 row[i] = eval(d, &[], ctx)?;
@@ -265,11 +264,10 @@ pub fn insert(
             before_insert(tx, &row)?;
             match upsert::resolve(tx, &w, up, &row, &key, generated, params)? {
                 Resolved::Insert => {}
-                Resolved::Skip => continue,
+                Resolved::Skip => return Ok(()),
                 Resolved::Updated(new) => {
                     result.changes += 1;
-                    returning_row(&plan.returning, &new, ctx, &mut result.rows)?;
-                    continue;
+                    return returning_row(&plan.returning, &new, ctx, &mut result.rows);
                 }
             }
         }
@@ -277,7 +275,7 @@ pub fn insert(
             if let Some((existing, scn)) = stored_row(tx, table, &key)? {
                 match plan.conflict {
                     Conflict::Abort => return Err(pk_violation(table)),
-                    Conflict::Ignore => continue,
+                    Conflict::Ignore => return Ok(()),
                     Conflict::Replace => {
                         constraints::on_delete(tx, table, &existing, 0)?;
                         delete_row(tx, table, key.clone(), &existing, EndedBy::Update, Some(scn))?;
@@ -297,20 +295,37 @@ pub fn insert(
             }
         }
         if plan.conflict == Conflict::Ignore && unique_conflict(tx, table, &row, &key)?.is_some() {
-            continue;
+            return Ok(());
         }
         if plan.upsert.is_none() {
             before_insert(tx, &row)?;
         }
         put_row(tx, table, key, &row)?;
-        triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Insert, None, Some(&row), firing, now_us)?;
+        triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Insert, None, Some(&row), firing, clock)?;
         result.changes += 1;
         if table.has_rowid() {
             if let Some(Value::Integer(r)) = row.last() {
                 result.last_rowid = Some(*r);
             }
         }
-        returning_row(&plan.returning, &row, ctx, &mut result.rows)?;
+        returning_row(&plan.returning, &row, ctx, &mut result.rows)
+    };
+    for row in placed_rows {
+        insert_row(tx, row)?;
+    }
+    let placed = matches!(plan.source, InsertSource::Values(_));
+    for values in spooled.into_iter().flatten() {
+        let values = values?;
+        let row = if placed {
+            values
+        } else {
+            let mut row = new_row(table);
+            for (v, t) in values.into_iter().zip(&plan.targets) {
+                row[*t] = v;
+            }
+            row
+        };
+        insert_row(tx, row)?;
     }
     Ok(result)
 }
@@ -323,7 +338,7 @@ pub fn update(
     tx: &mut WriteTx,
     plan: &UpdatePlan,
     params: &[Value],
-    now_us: i64,
+    clock: &StmtClock,
     firing: &Firing<'_>,
 ) -> Result<DmlResult> {
     let table = &plan.table;
@@ -332,8 +347,8 @@ pub fn update(
     let mem = WorkMemory::of_engine(tx.engine());
     // Read phase: the rows to change and their new values.
     let changes: Vec<(Vec<Value>, Vec<Value>, Option<u64>)> = {
-        let mut rctx = firing.ctx(params, now_us, Some(&*tx));
-        rctx.mem = std::sync::Arc::clone(&mem);
+        let mut rctx = firing.ctx(params, clock, Some(&*tx));
+        rctx.mem = Cow::Owned(std::sync::Arc::clone(&mem));
         let targets: Vec<Vec<Value>> = run(&plan.source, &*tx, &rctx)?.collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(targets.len());
         for mut old in targets {
@@ -347,10 +362,10 @@ pub fn update(
         out
     };
     // Write phase.
-    let ctx = &firing.ctx(params, now_us, None);
+    let ctx = &firing.ctx(params, clock, None);
     let checks = constraints::bind_checks(table)?;
     let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
-    let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, now_us, ctx };
+    let w = RowWriter { table, triggers: &triggers, checks: &checks, firing, clock, ctx };
     for (old, new, scn) in changes {
         let new = update_row(tx, &w, &set, &old, new, scn)?;
         result.changes += 1;
@@ -370,7 +385,7 @@ pub(super) struct RowWriter<'a> {
     /// Where the statement runs (top level or a trigger body).
     pub firing: &'a Firing<'a>,
     /// The statement's clock.
-    pub now_us: i64,
+    pub clock: &'a StmtClock,
     /// Context for CHECK constraints (no reader: they see only the row).
     pub ctx: &'a EvalCtx<'a>,
 }
@@ -408,8 +423,8 @@ pub(super) fn update_row(
     }
     let new_key = row_key_of(table, &new);
     let change = Change::Update(set);
-    let (firing, now_us) = (w.firing, w.now_us);
-    triggers::fire(tx, table, w.triggers, TriggerTiming::Before, change, Some(old), Some(&new), firing, now_us)?;
+    let (firing, clock) = (w.firing, w.clock);
+    triggers::fire(tx, table, w.triggers, TriggerTiming::Before, change, Some(old), Some(&new), firing, clock)?;
     let ended_by = if new_key == old_key { EndedBy::Update } else { EndedBy::Delete };
     delete_row(tx, table, old_key.clone(), old, ended_by, scn)?;
     if new_key != old_key && tx.get(Ks::Rows, &new_key)?.is_some() {
@@ -419,7 +434,7 @@ pub(super) fn update_row(
         return Err(unique_violation(table, ix));
     }
     put_row(tx, table, new_key, &new)?;
-    triggers::fire(tx, table, w.triggers, TriggerTiming::After, change, Some(old), Some(&new), firing, now_us)?;
+    triggers::fire(tx, table, w.triggers, TriggerTiming::After, change, Some(old), Some(&new), firing, clock)?;
     Ok(new)
 }
 
@@ -431,7 +446,7 @@ pub fn delete(
     tx: &mut WriteTx,
     plan: &DeletePlan,
     params: &[Value],
-    now_us: i64,
+    clock: &StmtClock,
     firing: &Firing<'_>,
 ) -> Result<DmlResult> {
     let table = &plan.table;
@@ -440,8 +455,8 @@ pub fn delete(
     let mut result = DmlResult { memory: Some(std::sync::Arc::clone(&mem)), ..DmlResult::default() };
     // Read phase: the rows to delete and what RETURNING shows of them.
     let targets: Vec<(Vec<Value>, Option<u64>)> = {
-        let mut rctx = firing.ctx(params, now_us, Some(&*tx));
-        rctx.mem = std::sync::Arc::clone(&mem);
+        let mut rctx = firing.ctx(params, clock, Some(&*tx));
+        rctx.mem = Cow::Owned(std::sync::Arc::clone(&mem));
         let mut targets = Vec::new();
         for row in run(&plan.source, &*tx, &rctx)? {
             let mut row = row?;
@@ -453,10 +468,10 @@ pub fn delete(
     };
     for (row, scn) in targets {
         let key = row_key_of(table, &row);
-        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Delete, Some(&row), None, firing, now_us)?;
+        triggers::fire(tx, table, &triggers, TriggerTiming::Before, Change::Delete, Some(&row), None, firing, clock)?;
         constraints::on_delete(tx, table, &row, 0)?;
         delete_row(tx, table, key, &row, EndedBy::Delete, scn)?;
-        triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Delete, Some(&row), None, firing, now_us)?;
+        triggers::fire(tx, table, &triggers, TriggerTiming::After, Change::Delete, Some(&row), None, firing, clock)?;
         result.changes += 1;
     }
     Ok(result)

@@ -1,5 +1,6 @@
 //! Evaluating a bound expression against one row.
 
+use super::clock::StmtClock;
 use super::{arith, functions, strings};
 use crate::error::{Error, Result};
 use crate::sql::expr::{BinaryOp, Expr, Func, Subquery, SubqueryKind, UnaryOp};
@@ -17,18 +18,18 @@ use std::rc::Rc;
 pub struct EvalCtx<'a> {
     /// Bound parameter values by slot (missing slots read as NULL).
     pub params: &'a [Value],
-    /// The statement's clock (microseconds since the epoch): `'now'` is the
-    /// same instant everywhere in one statement, as in SQLite.
-    pub now_us: i64,
+    /// The statement's clock: `'now'` is the same instant everywhere in
+    /// one statement, as in SQLite.
+    pub clock: &'a StmtClock,
     /// Where subqueries read; `None` while a statement writes (subqueries
     /// are evaluated in the statement's read phase).
     reader: Option<&'a dyn Reader>,
     /// Rows of the enclosing queries while a correlated subquery runs (innermost last).
     outer: RefCell<Vec<Vec<Value>>>,
     /// Results of uncorrelated subqueries, computed once per statement.
-    cache: RefCell<HashMap<usize, Rc<Vec<Vec<Value>>>>>,
+    cache: RefCell<RowsById>,
     /// The previous round's rows of each running recursive CTE, by id.
-    pub working: RefCell<HashMap<usize, Rc<Vec<Vec<Value>>>>>,
+    pub working: RefCell<RowsById>,
     /// The SCN every table without its own `AS OF` is read at (inside
     /// `BEGIN READ ONLY AS OF …`), or `None` for the present.
     pub as_of_default: Option<u64>,
@@ -36,14 +37,27 @@ pub struct EvalCtx<'a> {
     pub last_txid: u64,
     /// What the statement's sorts, hash tables and buffers may hold before
     /// they spill (unlimited unless the caller sets it).
-    pub mem: std::sync::Arc<super::memory::WorkMemory>,
+    /// Borrowed while it is the shared unlimited budget.
+    pub mem: Cow<'a, std::sync::Arc<super::memory::WorkMemory>>,
 }
+
+/// Rows by a subquery's or CTE's id. Hashed with a fixed seed: the keys are
+/// the engine's own, and a per-map random seed cost every statement's
+/// context a thread-local read per map (a 1M-row load builds a million).
+type RowsById = HashMap<usize, Rc<Vec<Vec<Value>>>, foldhash::fast::FixedState>;
 
 impl<'a> EvalCtx<'a> {
     /// The same context with `row` as the innermost enclosing row (a trigger's NEW ‖ OLD).
-    pub fn with_outer(self, row: &[Value]) -> Self {
-        self.outer.borrow_mut().push(row.to_vec());
+    pub fn with_outer(mut self, row: &[Value]) -> Self {
+        self.push_outer(row);
         self
+    }
+
+    /// Makes `row` the innermost enclosing row, in place (a context is a
+    /// few hundred bytes: building one where it lives saves a copy per
+    /// statement).
+    pub fn push_outer(&mut self, row: &[Value]) {
+        self.outer.get_mut().push(row.to_vec());
     }
 
     /// Where subqueries and system functions read, if anywhere.
@@ -52,17 +66,17 @@ impl<'a> EvalCtx<'a> {
     }
 
     /// A context for one statement.
-    pub fn new(params: &'a [Value], now_us: i64, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
+    pub fn new(params: &'a [Value], clock: &'a StmtClock, reader: Option<&'a dyn Reader>) -> EvalCtx<'a> {
         EvalCtx {
             params,
-            now_us,
+            clock,
             reader,
             outer: RefCell::new(Vec::new()),
-            cache: RefCell::new(HashMap::new()),
-            working: RefCell::new(HashMap::new()),
+            cache: RefCell::new(RowsById::default()),
+            working: RefCell::new(RowsById::default()),
             as_of_default: None,
             last_txid: 0,
-            mem: super::memory::WorkMemory::unlimited(),
+            mem: Cow::Borrowed(super::memory::WorkMemory::unlimited_shared()),
         }
     }
 }

@@ -164,15 +164,15 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
             }
         }
         Func::Strftime => match v.split_first() {
-            Some((fmt, rest)) => datetime::strftime(fmt, rest, ctx.now_us)?,
+            Some((fmt, rest)) => datetime::strftime(fmt, rest, ctx.clock.now_us())?,
             None => Value::Null,
         },
-        Func::Date => datetime::call(DateFn::Date, &v, ctx.now_us)?,
-        Func::Time => datetime::call(DateFn::Time, &v, ctx.now_us)?,
-        Func::DateTime => datetime::call(DateFn::DateTime, &v, ctx.now_us)?,
-        Func::UnixEpoch => datetime::call(DateFn::UnixEpoch, &v, ctx.now_us)?,
-        Func::JulianDay => datetime::call(DateFn::JulianDay, &v, ctx.now_us)?,
-        Func::Now => datetime::call(DateFn::DateTime, &[], ctx.now_us)?,
+        Func::Date => datetime::call(DateFn::Date, &v, ctx.clock.now_us())?,
+        Func::Time => datetime::call(DateFn::Time, &v, ctx.clock.now_us())?,
+        Func::DateTime => datetime::call(DateFn::DateTime, &v, ctx.clock.now_us())?,
+        Func::UnixEpoch => datetime::call(DateFn::UnixEpoch, &v, ctx.clock.now_us())?,
+        Func::JulianDay => datetime::call(DateFn::JulianDay, &v, ctx.clock.now_us())?,
+        Func::Now => datetime::call(DateFn::DateTime, &[], ctx.clock.now_us())?,
         Func::Version => Value::Text(crate::VERSION.into()),
         Func::CurrentScn => Value::Integer(i64::try_from(system_reader(ctx, f)?.snapshot_scn()).unwrap_or(i64::MAX)),
         Func::LastTxid => Value::Integer(i64::try_from(ctx.last_txid).unwrap_or(i64::MAX)),

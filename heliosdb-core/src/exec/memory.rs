@@ -64,8 +64,14 @@ impl WorkMemory {
     /// accounting, and every statement builds a context or two, each of
     /// which allocated and freed one of its own.
     pub fn unlimited() -> Arc<WorkMemory> {
+        Arc::clone(Self::unlimited_shared())
+    }
+
+    /// The budget [`WorkMemory::unlimited`] hands out, borrowed: a context
+    /// that may never use it takes no reference count (an atomic operation).
+    pub fn unlimited_shared() -> &'static Arc<WorkMemory> {
         static UNLIMITED: std::sync::OnceLock<Arc<WorkMemory>> = std::sync::OnceLock::new();
-        Arc::clone(UNLIMITED.get_or_init(|| {
+        UNLIMITED.get_or_init(|| {
             Arc::new(WorkMemory {
                 limit: u64::MAX,
                 limit_mb: u64::MAX,
@@ -74,7 +80,7 @@ impl WorkMemory {
                 spilled: AtomicU64::new(0),
                 dir: None,
             })
-        }))
+        })
     }
 
     /// An empty grant to grow.

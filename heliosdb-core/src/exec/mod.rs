@@ -1,6 +1,6 @@
 //! Execution: running plans against a [`crate::storage::Reader`].
 //!
-//! * [`eval`] — expression evaluation; [`arith`] — arithmetic and string operators;
+//! * [`eval`] — expression evaluation; [`clock`] — a statement's instant; [`arith`] — arithmetic and string operators;
 //! * [`functions`] — scalar functions; [`strings`] — string functions, LIKE, GLOB;
 //!   [`printf`] — SQL `printf`; [`datetime`] — SQLite's date functions;
 //!   [`json`] — SQLite's JSON1 functions;
@@ -26,6 +26,7 @@
 pub mod aggregate;
 pub mod arith;
 mod batch;
+pub mod clock;
 pub mod constraints;
 pub mod datetime;
 pub mod ddl;

@@ -271,15 +271,17 @@ impl RowSpool {
     /// # Errors
     /// Finishing the temporary file failed.
     pub fn finish(self) -> Result<SpooledRows> {
-        let file = self.file.map(SpillWriter::finish).transpose()?;
-        let len = file.as_ref().map_or(0, SpillReader::rows) as usize + self.tail.len();
+        let file = self.file.map(|f| f.finish().map(Box::new)).transpose()?;
+        let len = file.as_ref().map_or(0, |f| f.rows()) as usize + self.tail.len();
         Ok(SpooledRows { file, tail: self.tail.into_iter(), len, _grant: Some(self.grant) })
     }
 }
 
 /// Rows read back from a [`RowSpool`] (or simply held in memory).
 pub struct SpooledRows {
-    file: Option<SpillReader>,
+    /// Boxed: most results never spill, and a statement's outcome (these
+    /// rows inside) is moved several times on the way to the caller.
+    file: Option<Box<SpillReader>>,
     tail: std::vec::IntoIter<Vec<Value>>,
     len: usize,
     /// Keeps the tail's memory accounted until the rows are dropped.

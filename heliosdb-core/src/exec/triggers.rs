@@ -8,6 +8,7 @@
 //! triggers (but not the trigger that is running, as in SQLite), up to
 //! [`MAX_DEPTH`] levels.
 
+use super::clock::StmtClock;
 use super::dml::{self, Firing};
 use super::eval::{eval, EvalCtx};
 use crate::catalog::{Catalog, TableDef, TriggerEvent, TriggerTiming};
@@ -104,7 +105,7 @@ pub fn fire(
     old: Option<&[Value]>,
     new: Option<&[Value]>,
     firing: &Firing<'_>,
-    now_us: i64,
+    clock: &StmtClock,
 ) -> Result<()> {
     let matching: Vec<&Compiled> = compiled
         .iter()
@@ -135,18 +136,18 @@ pub fn fire(
         let active: Vec<String> = firing.active.iter().cloned().chain([c.name.clone()]).collect();
         let inner = Firing { outer: Some(&row), depth: firing.depth + 1, active: &active };
         if let Some(w) = &c.when {
-            let ctx = EvalCtx::new(&[], now_us, None);
+            let ctx = EvalCtx::new(&[], clock, None);
             if truthy(&eval(w, &row, &ctx)?) != Some(true) {
                 continue;
             }
         }
         for plan in &c.body {
             match plan {
-                StmtPlan::Insert(p) => drop(dml::insert(tx, p, &mut [], false, now_us, &inner)?),
-                StmtPlan::Update(p) => drop(dml::update(tx, p, &[], now_us, &inner)?),
-                StmtPlan::Delete(p) => drop(dml::delete(tx, p, &[], now_us, &inner)?),
+                StmtPlan::Insert(p) => drop(dml::insert(tx, p, &mut [], false, clock, &inner)?),
+                StmtPlan::Update(p) => drop(dml::update(tx, p, &[], clock, &inner)?),
+                StmtPlan::Delete(p) => drop(dml::delete(tx, p, &[], clock, &inner)?),
                 StmtPlan::Query(q) => {
-                    let ctx = EvalCtx::new(&[], now_us, Some(&*tx)).with_outer(&row);
+                    let ctx = EvalCtx::new(&[], clock, Some(&*tx)).with_outer(&row);
                     for r in super::query::run(&q.plan, &*tx, &ctx)? {
                         r?;
                     }

@@ -121,7 +121,7 @@ pub(super) fn resolve(
     let new = {
         let mut both = old.clone();
         both.extend_from_slice(row);
-        let ctx = w.firing.ctx(params, w.now_us, Some(&*tx));
+        let ctx = w.firing.ctx(params, w.clock, Some(&*tx));
         if let Some(p) = pred {
             if truthy(&eval(p, &both, &ctx)?) != Some(true) {
                 return Ok(Resolved::Skip);

@@ -15,6 +15,7 @@ use super::partial;
 use super::source::Event;
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
 use crate::error::{sql_err, Error, Result};
+use crate::exec::clock::StmtClock;
 use crate::exec::eval::{eval, EvalCtx};
 use crate::exec::memory::{MemoryUse, WorkMemory};
 use crate::exec::scan::decode_stored_row;
@@ -151,7 +152,8 @@ fn compute(
     if let Some(from) = def.refresh_scn.filter(|_| incremental) {
         // The old `now` the view's contents were computed with (sliding windows).
         let then_us = reader.engine().commit_time(from);
-        let then = then_us.map(|t| EvalCtx::new(&[], t, Some(reader)));
+        let then_clock = then_us.map(StmtClock::at);
+        let then = then_clock.as_ref().map(|t| EvalCtx::new(&[], t, Some(reader)));
         if let Some(then) = &then {
             // The changes stream through the fold; nothing is written until
             // `apply`, so a join whose old state is no longer readable
@@ -345,7 +347,8 @@ pub fn refresh(engine: &Arc<Engine>, name: &str, incremental: bool, busy: Durati
     // `now` inside a view is the commit time of the state it reflects, so a
     // refresh is a function of its SCN alone.
     let now_us = engine.commit_time(scn).unwrap_or_else(crate::storage::commit_log::now_micros);
-    let ctx = EvalCtx::new(&[], now_us, Some(&view));
+    let clock = StmtClock::at(now_us);
+    let ctx = EvalCtx::new(&[], &clock, Some(&view));
     // The statement's working memory, as a query gets (see `exec::memory`).
     let mem = WorkMemory::of_engine(engine);
     let (contents, strategy) = compute(&view, &table, &q, &view.catalog, incremental, &ctx, &mem)?;

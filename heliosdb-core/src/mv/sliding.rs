@@ -151,7 +151,7 @@ pub fn band_events(
     now: &EvalCtx,
     out: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<()> {
-    if then.now_us == now.now_us {
+    if then.clock.now_us() == now.clock.now_us() {
         return Ok(());
     }
     let col = table.columns.get(s.column);

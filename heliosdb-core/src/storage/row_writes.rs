@@ -127,7 +127,10 @@ impl PageWrites {
 /// for the rest.
 #[derive(Debug, Default)]
 pub(crate) struct RowWrites {
-    pages: BTreeMap<[u8; PAGE_KEY_LEN], PageWrites>,
+    /// Boxed: a page's writes are 800 bytes, and a tree node of them
+    /// (half full after an append's splits) was twice the memory of the
+    /// rows a load wrote, all of it first touched there.
+    pages: BTreeMap<[u8; PAGE_KEY_LEN], Box<PageWrites>>,
     loose: Overlay,
 }
 
@@ -174,7 +177,7 @@ impl RowWrites {
                 return last.get_mut().set(slot, image, want_prev);
             }
         }
-        self.pages.entry(page).or_insert_with(PageWrites::new).set(slot, image, want_prev)
+        self.pages.entry(page).or_insert_with(|| Box::new(PageWrites::new())).set(slot, image, want_prev)
     }
 
     /// The write of row `key`: `None` when the transaction did not touch

@@ -138,7 +138,8 @@ pub fn plan_alter_table(at: &ast::AlterTable, catalog: &Catalog) -> Result<StmtP
                 return Err(sql_err!("expected option = value, found {o}"));
             };
             let v = crate::sql::binder::Binder::new(&empty).bind(value)?;
-            let v = crate::exec::eval::eval(&v, &[], &crate::exec::EvalCtx::new(&[], 0, None))?;
+            let clock = crate::exec::clock::StmtClock::at(0);
+            let v = crate::exec::eval::eval(&v, &[], &crate::exec::EvalCtx::new(&[], &clock, None))?;
             out.push((key.value.clone(), v));
         }
         return Ok(StmtPlan::AlterMaterializedView { name: table, options: out });
