@@ -106,6 +106,9 @@ pub(crate) struct Stmt {
     pub(crate) db: Arc<Db>,
     pub(crate) inner: PreparedStatement,
     pub(crate) bound: Vec<Value>,
+    /// The vector the last run's copy of `bound` was moved out of, kept
+    /// (emptied) so that the next run's copy reuses its allocation.
+    pub(crate) run_values: Vec<Value>,
     pub(crate) state: StepState,
     pub(crate) columns: ColumnStrings,
     /// Parameter names by slot (`None` for `?`/`?N`), for bind_parameter_name.

@@ -71,6 +71,7 @@ pub(crate) fn prepare_with(d: &Arc<Db>, sql: &str, bound: Option<Vec<Value>>) ->
     let st = Stmt {
         db: Arc::clone(d),
         bound,
+        run_values: Vec::new(),
         inner,
         state: StepState::Ready,
         buffers: vec![None; names.len()],
@@ -215,7 +216,9 @@ pub extern "C" fn heliosdb_stmt_readonly(st: *mut heliosdb_stmt) -> c_int {
 /// Runs the statement (first step after prepare, reset or an error).
 fn start(s: &mut Stmt, d: &Db) -> Result<c_int, Fail> {
     let epoch = d.interrupt.epoch();
-    let outcome = d.conn().run_prepared(&mut s.inner, s.bound.clone()).map_err(fail)?;
+    // Bindings outlive the run (as in SQLite): the run takes a copy.
+    s.run_values.clone_from(&s.bound);
+    let outcome = d.conn().run_prepared_reusing(&mut s.inner, &mut s.run_values).map_err(fail)?;
     if s.described != s.inner.plan_version() || s.columns.names.len() != outcome.columns.len() {
         let decltypes = s.inner.plan_decltypes().unwrap_or_default();
         s.columns.update(&outcome.columns, &decltypes);

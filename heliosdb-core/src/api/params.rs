@@ -148,17 +148,58 @@ pub trait Params {
     /// # Errors
     /// Wrong count, unknown names, unconvertible values.
     fn into_values(self, info: &ParamInfo) -> Result<Vec<Value>>;
+
+    /// The values by slot, written into `out` (whatever it held is
+    /// dropped): a statement run many times keeps one vector.
+    ///
+    /// # Errors
+    /// As [`Params::into_values`].
+    fn write_values(self, info: &ParamInfo, out: &mut Vec<Value>) -> Result<()>
+    where
+        Self: Sized,
+    {
+        *out = self.into_values(info)?;
+        Ok(())
+    }
 }
 
 fn positional(values: Vec<Value>, info: &ParamInfo) -> Result<Vec<Value>> {
-    if values.len() != info.count() {
+    check_count(values.len(), info)?;
+    Ok(values)
+}
+
+fn check_count(given: usize, info: &ParamInfo) -> Result<()> {
+    if given != info.count() {
         return Err(Error::Range(format!(
-            "the statement has {} parameter(s) but {} value(s) were given",
+            "the statement has {} parameter(s) but {given} value(s) were given",
             info.count(),
-            values.len()
         )));
     }
-    Ok(values)
+    Ok(())
+}
+
+/// Writes positional parameters into `out` through `push` (each pushes its
+/// values), then checks their count.
+fn write_positional(
+    info: &ParamInfo,
+    out: &mut Vec<Value>,
+    push: impl FnOnce(&mut Vec<Value>) -> Result<()>,
+) -> Result<()> {
+    out.clear();
+    out.reserve(info.count());
+    push(out)?;
+    check_count(out.len(), info)
+}
+
+/// `into_values` by way of `write_values`, for the types that write in place.
+macro_rules! into_values_by_write {
+    () => {
+        fn into_values(self, info: &ParamInfo) -> Result<Vec<Value>> {
+            let mut values = Vec::new();
+            self.write_values(info, &mut values)?;
+            Ok(values)
+        }
+    };
 }
 
 impl Params for () {
@@ -167,26 +208,21 @@ impl Params for () {
     }
 }
 impl Params for &[&dyn ToSql] {
-    fn into_values(self, info: &ParamInfo) -> Result<Vec<Value>> {
-        let mut values = Vec::with_capacity(self.len());
-        for p in self {
-            p.push_to(&mut values)?;
-        }
-        positional(values, info)
+    into_values_by_write!();
+    fn write_values(self, info: &ParamInfo, out: &mut Vec<Value>) -> Result<()> {
+        write_positional(info, out, |out| self.iter().try_for_each(|p| p.push_to(out)))
     }
 }
 impl<const N: usize> Params for &[&dyn ToSql; N] {
-    fn into_values(self, info: &ParamInfo) -> Result<Vec<Value>> {
-        self.as_slice().into_values(info)
+    into_values_by_write!();
+    fn write_values(self, info: &ParamInfo, out: &mut Vec<Value>) -> Result<()> {
+        self.as_slice().write_values(info, out)
     }
 }
 impl<T: ToSql, const N: usize> Params for [T; N] {
-    fn into_values(self, info: &ParamInfo) -> Result<Vec<Value>> {
-        let mut values = Vec::with_capacity(N);
-        for p in &self {
-            p.push_to(&mut values)?;
-        }
-        positional(values, info)
+    into_values_by_write!();
+    fn write_values(self, info: &ParamInfo, out: &mut Vec<Value>) -> Result<()> {
+        write_positional(info, out, |out| self.iter().try_for_each(|p| p.push_to(out)))
     }
 }
 impl Params for Vec<Value> {
@@ -221,10 +257,12 @@ impl<const N: usize> Params for &[(&str, &dyn ToSql); N] {
 macro_rules! tuple_params {
     ($($name:ident : $idx:tt),+) => {
         impl<$($name: ToSql),+> Params for ($($name,)+) {
-            fn into_values(self, info: &ParamInfo) -> Result<Vec<Value>> {
-                let mut values = Vec::with_capacity(info.count());
-                $(self.$idx.push_to(&mut values)?;)+
-                positional(values, info)
+            into_values_by_write!();
+            fn write_values(self, info: &ParamInfo, out: &mut Vec<Value>) -> Result<()> {
+                write_positional(info, out, |out| {
+                    $(self.$idx.push_to(out)?;)+
+                    Ok(())
+                })
             }
         }
     };

@@ -151,11 +151,27 @@ impl Session {
     }
 
     pub fn execute(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
-        crate::sql::limits::with_stack(parsed.depth, || self.execute_here(parsed, params, cache))
+        let mut params = params;
+        self.execute_reusing(parsed, &mut params, cache)
     }
 
-    fn execute_here(&mut self, parsed: &Parsed, params: Vec<Value>, cache: Option<&mut PlanCache>) -> Result<Outcome> {
-        let mut ctx = Stmt { params, clock: StmtClock::new(), params_movable: !parsed.params.reused };
+    /// [`Session::execute`] with the parameter values in `params`, which
+    /// is left empty with its allocation, for the next run to fill.
+    pub fn execute_reusing(
+        &mut self,
+        parsed: &Parsed,
+        params: &mut Vec<Value>,
+        cache: Option<&mut PlanCache>,
+    ) -> Result<Outcome> {
+        let mut ctx =
+            Stmt { params: std::mem::take(params), clock: StmtClock::new(), params_movable: !parsed.params.reused };
+        let out = crate::sql::limits::with_stack(parsed.depth, || self.execute_here(parsed, &mut ctx, cache));
+        ctx.params.clear();
+        *params = ctx.params;
+        out
+    }
+
+    fn execute_here(&mut self, parsed: &Parsed, ctx: &mut Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         self.notice = None;
         let _armed = crate::interrupt::arm(&self.interrupt, self.interrupt.epoch());
         match &parsed.ast {
@@ -190,7 +206,7 @@ impl Session {
                     return Ok(done.outcome);
                 }
                 if var == REINDEX || crate::sql::statement_syntax::changefeed_variable(&var) {
-                    return self.write(parsed, &mut ctx, cache);
+                    return self.write(parsed, ctx, cache);
                 }
                 if var == REFRESH_FULL || var == REFRESH_INCREMENTAL {
                     let name = values.first().map(ToString::to_string).unwrap_or_default();
@@ -198,7 +214,7 @@ impl Session {
                 }
                 let kind = marker(&var, BEGIN_AS_OF)
                     .ok_or_else(|| Error::Sql(format!("unsupported statement: SET {variable}")))?;
-                self.begin_as_of(kind, values, &ctx)
+                self.begin_as_of(kind, values, ctx)
             }
             Ast::Commit { .. } => {
                 if !self.explicit {
@@ -217,8 +233,8 @@ impl Session {
                 self.tx = None;
                 Ok(Outcome::default())
             }
-            Ast::Query(_) | Ast::Explain { .. } => self.read(parsed, &ctx, cache),
-            _ => self.write(parsed, &mut ctx, cache),
+            Ast::Query(_) | Ast::Explain { .. } => self.read(parsed, ctx, cache),
+            _ => self.write(parsed, ctx, cache),
         }
     }
 

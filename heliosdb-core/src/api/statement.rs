@@ -84,14 +84,27 @@ impl Connection {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn run_prepared(&self, st: &mut PreparedStatement, values: Vec<Value>) -> Result<Outcome> {
+        let mut values = values;
+        self.run_prepared_reusing(st, &mut values)
+    }
+
+    /// [`Connection::run_prepared`] with the values in `values`, which is
+    /// left empty with its allocation (whatever the outcome), for the next
+    /// run to fill: a caller running one statement many times allocates
+    /// its parameter vector once.
+    ///
+    /// # Errors
+    /// As [`Connection::execute`].
+    pub fn run_prepared_reusing(&self, st: &mut PreparedStatement, values: &mut Vec<Value>) -> Result<Outcome> {
         if values.len() != st.parameter_count() {
+            values.clear();
             return Err(Error::Range(format!(
                 "the statement has {} parameter(s) but {} value(s) were given",
                 st.parameter_count(),
                 values.len()
             )));
         }
-        self.session.borrow_mut().execute(&st.parsed, values, Some(&mut st.cache))
+        self.session.borrow_mut().execute_reusing(&st.parsed, values, Some(&mut st.cache))
     }
 
     /// Result column names of a prepared statement under the current schema.
@@ -119,16 +132,25 @@ pub struct Statement<'conn> {
     conn: &'conn Connection,
     inner: PreparedStatement,
     bound: Vec<Value>,
+    /// The last run's parameter vector, emptied: the next run fills it.
+    spare: Vec<Value>,
 }
 
 impl<'conn> Statement<'conn> {
     pub(crate) fn new(conn: &'conn Connection, parsed: Parsed) -> Statement<'conn> {
         let bound = vec![Value::Null; parsed.params.count()];
-        Statement { conn, inner: PreparedStatement { parsed, cache: None }, bound }
+        Statement { conn, inner: PreparedStatement { parsed, cache: None }, bound, spare: Vec::new() }
     }
 
-    fn run(&mut self, values: Vec<Value>) -> Result<Outcome> {
-        self.conn.run_prepared(&mut self.inner, values)
+    /// Runs with `params`, written into the spare parameter vector.
+    fn run<P: Params>(&mut self, params: P) -> Result<Outcome> {
+        let mut values = std::mem::take(&mut self.spare);
+        let out = params
+            .write_values(&self.inner.parsed.params, &mut values)
+            .and_then(|()| self.conn.run_prepared_reusing(&mut self.inner, &mut values));
+        values.clear();
+        self.spare = values;
+        out
     }
 
     /// Executes with `params`; returns rows changed.
@@ -136,8 +158,7 @@ impl<'conn> Statement<'conn> {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
-        let values = params.into_values(&self.inner.parsed.params)?;
-        Ok(self.run(values)?.changes as usize)
+        Ok(self.run(params)?.changes as usize)
     }
 
     /// Runs the query with `params`.
@@ -145,8 +166,7 @@ impl<'conn> Statement<'conn> {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows> {
-        let values = params.into_values(&self.inner.parsed.params)?;
-        let out = self.run(values)?;
+        let out = self.run(params)?;
         Ok(Rows::new(out.columns, out.rows))
     }
 
@@ -210,7 +230,10 @@ impl<'conn> Statement<'conn> {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn raw_execute(&mut self) -> Result<Outcome> {
-        let values = self.bound.clone();
-        self.run(values)
+        let mut values = std::mem::take(&mut self.spare);
+        values.clone_from(&self.bound);
+        let out = self.conn.run_prepared_reusing(&mut self.inner, &mut values);
+        self.spare = values;
+        out
     }
 }

@@ -169,22 +169,26 @@ pub fn insert(
     let table = &plan.table;
     // Moved first: what is left of `params` is then read as usual (the
     // slots moved are named nowhere else, so nothing reads them again).
+    // A one-row VALUES (most of what a load runs) keeps its row outside
+    // `taken`: no vector of one row allocated per statement.
+    let mut one: Option<Vec<Value>> = None;
     let mut taken: Vec<Vec<Value>> = Vec::new();
     if let (InsertSource::Values(rows), true) = (&plan.source, movable) {
-        taken = rows
-            .iter()
-            .map(|r| {
-                let mut row = new_row(table);
-                for (e, t) in r.iter().zip(&plan.targets) {
-                    if let Expr::Param(i) = e {
-                        if let Some(v) = params.get_mut(*i) {
-                            row[*t] = std::mem::replace(v, Value::Null);
-                        }
+        let mut take = |r: &Vec<Expr>| {
+            let mut row = new_row(table);
+            for (e, t) in r.iter().zip(&plan.targets) {
+                if let Expr::Param(i) = e {
+                    if let Some(v) = params.get_mut(*i) {
+                        row[*t] = std::mem::replace(v, Value::Null);
                     }
                 }
-                row
-            })
-            .collect();
+            }
+            row
+        };
+        match rows.as_slice() {
+            [r] => one = Some(take(r)),
+            rows => taken = rows.iter().map(take).collect(),
+        }
     }
     let params = &*params;
     let triggers = triggers::compile(table, tx.catalog())?;
@@ -202,6 +206,7 @@ pub fn insert(
     let (placed_rows, spooled): (Vec<Vec<Value>>, Option<SpooledRows>) = match &mem {
         None => (taken, None),
         Some(mem) => {
+            taken.extend(one.take());
             let mut rctx = firing.ctx(params, clock, Some(&*tx));
             rctx.mem = Cow::Owned(std::sync::Arc::clone(mem));
             let rows = match &plan.source {
@@ -310,7 +315,7 @@ pub fn insert(
         }
         returning_row(&plan.returning, &row, ctx, &mut result.rows)
     };
-    for row in placed_rows {
+    for row in one.into_iter().chain(placed_rows) {
         insert_row(tx, row)?;
     }
     let placed = matches!(plan.source, InsertSource::Values(_));
