@@ -1,4 +1,5 @@
-//! A quick single-pass timing of the benchmark workloads (no statistics):
+//! A quick single-pass timing of the benchmark workloads (no statistics; the
+//! load alone is run three times, see `more_loads`):
 //! `cargo run --release -p heliosdb-bench --example quick [ROWS]`.
 //! For the recorded figures use `cargo bench -p heliosdb-bench`.
 
