@@ -85,3 +85,20 @@ fn raw_bindings_persist_across_runs_until_rebound() {
     }
     assert_eq!((&rows[3][1], &rows[3][2]), (&Value::Null, &Value::Null));
 }
+
+#[test]
+fn a_run_with_the_wrong_count_says_how_many_and_leaves_the_vector_empty() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL)").unwrap();
+    let mut st = conn.prepare_owned("INSERT INTO t (id, name, score) VALUES (?1, ?2, ?3)").unwrap();
+    let mut values = vec![Value::Integer(1)];
+    let e = conn.run_prepared_reusing(&mut st, &mut values).unwrap_err();
+    assert!(matches!(e, Error::Range(_)), "{e:?}");
+    assert!(e.to_string().contains("3 parameter(s) but 1 value(s)"), "{e}");
+    assert!(values.is_empty());
+    // The same vector serves the next run, which sees only its own values.
+    values.extend([Value::Integer(2), Value::Text("b".into()), Value::Real(0.5)]);
+    assert_eq!(conn.run_prepared_reusing(&mut st, &mut values).unwrap().changes, 1);
+    assert!(values.is_empty(), "a run hands its vector back emptied");
+    assert_eq!(table(&conn), vec![vec![Value::Integer(2), Value::Text("b".into()), Value::Real(0.5)]]);
+}

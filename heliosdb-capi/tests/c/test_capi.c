@@ -194,6 +194,44 @@ static void test_notice(heliosdb *db) {
     CHECK_RC(heliosdb_exec(db, "DROP MATERIALIZED VIEW mv_sum, mv_rank; DROP TABLE mv_base"), HELIOSDB_OK);
 }
 
+/* Bindings outlive a run, as in SQLite: each step runs with a copy of the
+ * current bindings, so a partial rebind after reset keeps the others, a
+ * failed run changes none, and clear_bindings resets them all. The bound
+ * text is the caller's buffer only during the call: it is freed before the
+ * first step (valgrind sees any later read). */
+static void test_bindings_persist_across_runs(heliosdb *db) {
+    heliosdb_stmt *st = NULL;
+    CHECK_RC(heliosdb_exec(db, "CREATE TABLE runs (k INTEGER PRIMARY KEY, tag TEXT, w REAL)"), HELIOSDB_OK);
+    CHECK_RC(heliosdb_prepare(db, "INSERT INTO runs (k, tag, w) VALUES (?1, ?2, ?3)", &st), HELIOSDB_OK);
+    char *tag = malloc(5);
+    CHECK(tag != NULL);
+    if (tag == NULL) return;
+    memcpy(tag, "kept", 5);
+    CHECK_RC(heliosdb_bind_text(st, 2, tag, -1), HELIOSDB_OK);
+    memset(tag, 'x', 4);
+    free(tag);
+    CHECK_RC(heliosdb_bind_double(st, 3, 2.5), HELIOSDB_OK);
+    for (int64_t k = 1; k <= 3; k++) {
+        CHECK_RC(heliosdb_bind_int64(st, 1, k), HELIOSDB_OK);
+        CHECK_RC(heliosdb_step(st), HELIOSDB_DONE);
+        CHECK_RC(heliosdb_reset(st), HELIOSDB_OK);
+    }
+    CHECK_RC(heliosdb_bind_int64(st, 1, 2), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_CONSTRAINT); /* k = 2 exists */
+    CHECK_RC(heliosdb_reset(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_bind_int64(st, 1, 4), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_DONE);
+    CHECK_RC(heliosdb_reset(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_clear_bindings(st), HELIOSDB_OK);
+    CHECK_RC(heliosdb_bind_int64(st, 1, 5), HELIOSDB_OK);
+    CHECK_RC(heliosdb_step(st), HELIOSDB_DONE);
+    CHECK_RC(heliosdb_finalize(st), HELIOSDB_OK);
+    char *json = heliosdb_query_json(db, "SELECT k, tag, w FROM runs ORDER BY k", NULL);
+    CHECK(json != NULL &&
+          contains(json, "\"rows\":[[1,\"kept\",2.5],[2,\"kept\",2.5],[3,\"kept\",2.5],[4,\"kept\",2.5],[5,null,null]]"));
+    heliosdb_free(json);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s DIR\n", argv[0]);
@@ -208,6 +246,7 @@ int main(int argc, char **argv) {
     test_prepare_bind_step(db);
     test_columns(db);
     test_transactions_and_json(db);
+    test_bindings_persist_across_runs(db);
     CHECK_RC(heliosdb_close(db), HELIOSDB_OK);
     /* Reopen: the data persisted. */
     CHECK_RC(heliosdb_open(argv[1], &db), HELIOSDB_OK);

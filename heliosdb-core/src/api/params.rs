@@ -168,7 +168,8 @@ fn positional(values: Vec<Value>, info: &ParamInfo) -> Result<Vec<Value>> {
     Ok(values)
 }
 
-fn check_count(given: usize, info: &ParamInfo) -> Result<()> {
+/// `Range` unless `given` values fill the statement's parameter slots.
+pub(crate) fn check_count(given: usize, info: &ParamInfo) -> Result<()> {
     if given != info.count() {
         return Err(Error::Range(format!(
             "the statement has {} parameter(s) but {given} value(s) were given",

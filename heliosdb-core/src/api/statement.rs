@@ -96,13 +96,9 @@ impl Connection {
     /// # Errors
     /// As [`Connection::execute`].
     pub fn run_prepared_reusing(&self, st: &mut PreparedStatement, values: &mut Vec<Value>) -> Result<Outcome> {
-        if values.len() != st.parameter_count() {
+        if let Err(e) = super::params::check_count(values.len(), &st.parsed.params) {
             values.clear();
-            return Err(Error::Range(format!(
-                "the statement has {} parameter(s) but {} value(s) were given",
-                st.parameter_count(),
-                values.len()
-            )));
+            return Err(e);
         }
         self.session.borrow_mut().execute_reusing(&st.parsed, values, Some(&mut st.cache))
     }

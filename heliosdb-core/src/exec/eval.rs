@@ -76,7 +76,7 @@ impl<'a> EvalCtx<'a> {
             working: RefCell::new(RowsById::default()),
             as_of_default: None,
             last_txid: 0,
-            mem: Cow::Borrowed(super::memory::WorkMemory::unlimited_shared()),
+            mem: Cow::Borrowed(super::memory::WorkMemory::unlimited()),
         }
     }
 }

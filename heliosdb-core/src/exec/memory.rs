@@ -60,16 +60,11 @@ impl WorkMemory {
 
     /// No limit (statements run outside a connection, such as DDL
     /// defaults, and every context a caller does not give a budget). One
-    /// budget shared by all of them: nothing reads an unlimited budget's
-    /// accounting, and every statement builds a context or two, each of
-    /// which allocated and freed one of its own.
-    pub fn unlimited() -> Arc<WorkMemory> {
-        Arc::clone(Self::unlimited_shared())
-    }
-
-    /// The budget [`WorkMemory::unlimited`] hands out, borrowed: a context
-    /// that may never use it takes no reference count (an atomic operation).
-    pub fn unlimited_shared() -> &'static Arc<WorkMemory> {
+    /// budget shared by all of them, and lent rather than counted: nothing
+    /// reads an unlimited budget's accounting, and every statement builds a
+    /// context or two (an allocation each once, then a reference count's
+    /// two atomic operations each).
+    pub fn unlimited() -> &'static Arc<WorkMemory> {
         static UNLIMITED: std::sync::OnceLock<Arc<WorkMemory>> = std::sync::OnceLock::new();
         UNLIMITED.get_or_init(|| {
             Arc::new(WorkMemory {
