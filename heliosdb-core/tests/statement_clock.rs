@@ -1,5 +1,6 @@
-//! One statement reads one instant: every row, every trigger it fires and
-//! every date function in it see the same `'now'` (as in SQLite), taken when
+//! One statement reads one instant: every row, every trigger it fires,
+//! every date function in it and every date/time column it writes the text
+//! `'now'` into see the same `'now'` (as in SQLite), taken when
 //! the statement first reads the clock; the next statement, or the next run
 //! of a prepared one, reads it again.
 
@@ -72,4 +73,30 @@ fn each_run_of_a_prepared_statement_reads_the_clock_again() {
         &format!("SELECT count(DISTINCT s) FROM (SELECT {NOW} AS s FROM generate_series(1, 20000))"),
     );
     assert_eq!(q[0][0], Value::Integer(1));
+}
+
+#[test]
+fn now_written_into_date_and_time_columns_is_the_statements_instant() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE TABLE t (k INTEGER PRIMARY KEY, at DATETIME, day DATE, seen TEXT)").unwrap();
+    // The text 'now' in a DATETIME and a DATE column, and the date function
+    // beside it, over enough rows that a clock read per row would cross a
+    // millisecond.
+    conn.execute(&format!("INSERT INTO t SELECT value, 'now', 'NOW', {NOW} FROM generate_series(1, 30000)"), ())
+        .unwrap();
+    let seen =
+        common::rows(&conn, "SELECT count(DISTINCT at), count(DISTINCT day), min(at), min(day), min(seen) FROM t");
+    assert_eq!(seen[0][0], Value::Integer(1), "one INSERT stored more than one 'now'");
+    assert_eq!(seen[0][1], Value::Integer(1));
+    // The column keeps milliseconds only when there are some.
+    let function = text(&seen[0][4]);
+    assert_eq!(text(&seen[0][2]), function.trim_end_matches(".000"), "the column and strftime() read other instants");
+    assert_eq!(text(&seen[0][3]), function[..10]);
+
+    std::thread::sleep(Duration::from_millis(5));
+    conn.execute(&format!("UPDATE t SET at = 'now', seen = {NOW}"), ()).unwrap();
+    let updated = common::rows(&conn, "SELECT count(DISTINCT at), min(at), min(seen) FROM t");
+    assert_eq!(updated[0][0], Value::Integer(1), "one UPDATE stored more than one 'now'");
+    assert_eq!(text(&updated[0][1]), text(&updated[0][2]).trim_end_matches(".000"));
+    assert!(text(&updated[0][1]) > text(&seen[0][2]), "the UPDATE kept the INSERT's instant");
 }

@@ -7,6 +7,7 @@
 
 use super::clock::StmtClock;
 use super::constraints;
+use super::datetime;
 use super::eval::{eval, EvalCtx};
 use super::memory::WorkMemory;
 use super::query::run;
@@ -24,7 +25,7 @@ use crate::storage::versions::EndedBy;
 use crate::storage::{Ks, Reader, WriteTx};
 use crate::types::cast::coerce_to_column;
 use crate::types::rowcodec::row_scn;
-use crate::types::Value;
+use crate::types::{DataType, Value};
 use std::borrow::Cow;
 
 /// Where a DML statement runs: at the top of a statement, or inside a
@@ -79,11 +80,17 @@ fn returning_row(r: &Option<Returning>, row: &[Value], ctx: &EvalCtx, out: &mut 
     Ok(())
 }
 
-/// Coerces every column to its type and enforces NOT NULL.
-fn check_row(table: &TableDef, row: &mut [Value]) -> Result<()> {
+/// Coerces every column to its type and enforces NOT NULL. A date/time
+/// column given the text `'now'` stores the statement's instant (`clock`).
+fn check_row(table: &TableDef, row: &mut [Value], clock: &StmtClock) -> Result<()> {
     for (i, col) in table.columns.iter().enumerate() {
         let v = std::mem::replace(&mut row[i], Value::Null);
-        row[i] = coerce_to_column(v, col.ty, &table.name, &col.name)?;
+        row[i] = match col.ty {
+            DataType::Temporal(kind) if datetime::storage::is_now(&v) => {
+                datetime::storage::canonical_now(kind, clock.now_us())
+            }
+            _ => coerce_to_column(v, col.ty, &table.name, &col.name)?,
+        };
         if col.not_null && row[i].is_null() {
             return Err(Error::Constraint(format!("NOT NULL constraint failed: {}.{}", table.name, col.name)));
         }
@@ -259,7 +266,7 @@ pub fn insert(
             row[pk] = coerce_to_column(v, table.columns[pk].ty, &table.name, &table.columns[pk].name)?;
         }
         let generated = assign_rowid(tx, table, &mut row)?;
-        check_row(table, &mut row)?;
+        check_row(table, &mut row, ctx.clock)?;
         constraints::check_row(table, &checks, &row, ctx)?;
         constraints::check_parents(tx, table, &row)?;
         let key = row_key_of(table, &row);
@@ -413,7 +420,7 @@ pub(super) fn update_row(
 ) -> Result<Vec<Value>> {
     let table = w.table;
     let old_key = row_key_of(table, old);
-    check_row(table, &mut new)?;
+    check_row(table, &mut new, w.ctx.clock)?;
     constraints::check_row(table, w.checks, &new, w.ctx)?;
     constraints::check_parents(tx, table, &new)?;
     constraints::on_key_change(tx, table, old, &new)?;

@@ -78,14 +78,35 @@ fn millis(p: &DateTime) -> String {
 /// gives NULL for `CAST`). NULL is not handled here.
 pub fn canonical(kind: TemporalKind, v: &Value) -> Option<Value> {
     let p = moment(kind, v)?;
-    let text = match kind {
-        TemporalKind::Date => ymd_text(&p),
-        TemporalKind::Time => format!("{}{}", hms_text(&p), millis(&p)),
+    Some(Value::Text(text(kind, &p)))
+}
+
+/// Whether `v` is the text `'now'`, which a column stores as the current
+/// moment.
+pub fn is_now(v: &Value) -> bool {
+    matches!(v, Value::Text(s) if s.eq_ignore_ascii_case("now"))
+}
+
+/// The stored text of `'now'` in a column of kind `kind`, at `now_us`
+/// (microseconds since 1970): the statement's clock, so that every row one
+/// statement writes stores the instant its date functions read, as in
+/// SQLite. ([`canonical`] reads the system clock for `'now'`: it serves
+/// callers with no statement at hand.)
+pub fn canonical_now(kind: TemporalKind, now_us: i64) -> Value {
+    let mut p = DateTime::at_jd(now_us.div_euclid(1000) + UNIX_EPOCH_JD_MS);
+    p.compute_ymd_hms();
+    Value::Text(text(kind, &p))
+}
+
+/// The canonical text of moment `p` in a column of kind `kind`.
+fn text(kind: TemporalKind, p: &DateTime) -> String {
+    match kind {
+        TemporalKind::Date => ymd_text(p),
+        TemporalKind::Time => format!("{}{}", hms_text(p), millis(p)),
         TemporalKind::Timestamp | TemporalKind::Datetime => {
-            format!("{} {}{}", ymd_text(&p), hms_text(&p), millis(&p))
+            format!("{} {}{}", ymd_text(p), hms_text(p), millis(p))
         }
-    };
-    Some(Value::Text(text))
+    }
 }
 
 #[cfg(test)]
