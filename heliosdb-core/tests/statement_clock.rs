@@ -100,3 +100,22 @@ fn now_written_into_date_and_time_columns_is_the_statements_instant() {
     assert_eq!(text(&updated[0][1]), text(&updated[0][2]).trim_end_matches(".000"));
     assert!(text(&updated[0][1]) > text(&seen[0][2]), "the UPDATE kept the INSERT's instant");
 }
+
+#[test]
+fn cast_of_now_to_a_date_time_type_is_the_statements_instant() {
+    let conn = Connection::open_in_memory().unwrap();
+    let seen = common::rows(
+        &conn,
+        &format!(
+            "SELECT count(DISTINCT c), min(c), min(f), count(DISTINCT d) FROM \
+             (SELECT CAST('now' AS DATETIME) AS c, {NOW} AS f, CAST('Now' AS DATE) AS d FROM generate_series(1, 30000))"
+        ),
+    );
+    assert_eq!(seen[0][0], Value::Integer(1), "one query cast 'now' to more than one instant");
+    assert_eq!(seen[0][3], Value::Integer(1));
+    assert_eq!(
+        text(&seen[0][1]),
+        text(&seen[0][2]).trim_end_matches(".000"),
+        "CAST and strftime() read other instants"
+    );
+}

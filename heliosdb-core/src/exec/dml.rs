@@ -25,7 +25,7 @@ use crate::storage::versions::EndedBy;
 use crate::storage::{Ks, Reader, WriteTx};
 use crate::types::cast::coerce_to_column;
 use crate::types::rowcodec::row_scn;
-use crate::types::{DataType, Value};
+use crate::types::Value;
 use std::borrow::Cow;
 
 /// Where a DML statement runs: at the top of a statement, or inside a
@@ -85,11 +85,9 @@ fn returning_row(r: &Option<Returning>, row: &[Value], ctx: &EvalCtx, out: &mut 
 fn check_row(table: &TableDef, row: &mut [Value], clock: &StmtClock) -> Result<()> {
     for (i, col) in table.columns.iter().enumerate() {
         let v = std::mem::replace(&mut row[i], Value::Null);
-        row[i] = match col.ty {
-            DataType::Temporal(kind) if datetime::storage::is_now(&v) => {
-                datetime::storage::canonical_now(kind, clock.now_us())
-            }
-            _ => coerce_to_column(v, col.ty, &table.name, &col.name)?,
+        row[i] = match datetime::storage::stored_now(col.ty, &v, || clock.now_us()) {
+            Some(now) => now,
+            None => coerce_to_column(v, col.ty, &table.name, &col.name)?,
         };
         if col.not_null && row[i].is_null() {
             return Err(Error::Constraint(format!("NOT NULL constraint failed: {}.{}", table.name, col.name)));

@@ -268,7 +268,13 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
                 None => Value::Null,
             }
         }
-        Expr::Cast(x, ty) => cast(&eval(x, row, ctx)?, *ty)?,
+        Expr::Cast(x, ty) => {
+            let v = eval(x, row, ctx)?;
+            match super::datetime::storage::stored_now(*ty, &v, || ctx.clock.now_us()) {
+                Some(now) => now,
+                None => cast(&v, *ty)?,
+            }
+        }
         Expr::Func(f, args) => return functions::call(*f, args, row, ctx),
         Expr::Agg(_) => {
             return Err(Error::Sql("misuse of aggregate function".into()));

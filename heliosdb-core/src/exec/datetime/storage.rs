@@ -13,7 +13,7 @@
 use super::moment::{valid_julian_day, DateTime, UNIX_EPOCH_JD_MS};
 use super::{hms_text, modifier, parse, ymd_text};
 use crate::storage::commit_log::now_micros;
-use crate::types::{TemporalKind, Value};
+use crate::types::{DataType, TemporalKind, Value};
 
 /// The moment a stored value names, or `None` when it names none.
 fn moment(kind: TemporalKind, v: &Value) -> Option<DateTime> {
@@ -81,21 +81,21 @@ pub fn canonical(kind: TemporalKind, v: &Value) -> Option<Value> {
     Some(Value::Text(text(kind, &p)))
 }
 
-/// Whether `v` is the text `'now'`, which a column stores as the current
-/// moment.
-pub fn is_now(v: &Value) -> bool {
-    matches!(v, Value::Text(s) if s.eq_ignore_ascii_case("now"))
-}
-
-/// The stored text of `'now'` in a column of kind `kind`, at `now_us`
-/// (microseconds since 1970): the statement's clock, so that every row one
-/// statement writes stores the instant its date functions read, as in
-/// SQLite. ([`canonical`] reads the system clock for `'now'`: it serves
-/// callers with no statement at hand.)
-pub fn canonical_now(kind: TemporalKind, now_us: i64) -> Value {
-    let mut p = DateTime::at_jd(now_us.div_euclid(1000) + UNIX_EPOCH_JD_MS);
+/// What a column, or a `CAST`, of type `ty` makes of `v` when `v` is the
+/// text `'now'` and `ty` a date/time type: the moment `now_us()`
+/// (microseconds since 1970), read from the statement's clock so that every
+/// row one statement writes or casts gets the instant its date functions
+/// read, as in SQLite. `None` for anything else, which [`canonical`] then
+/// converts (it reads the system clock for `'now'`, serving callers with no
+/// statement at hand).
+pub fn stored_now(ty: DataType, v: &Value, now_us: impl FnOnce() -> i64) -> Option<Value> {
+    let DataType::Temporal(kind) = ty else { return None };
+    if !matches!(v, Value::Text(s) if s.eq_ignore_ascii_case("now")) {
+        return None;
+    }
+    let mut p = DateTime::at_jd(now_us().div_euclid(1000) + UNIX_EPOCH_JD_MS);
     p.compute_ymd_hms();
-    Value::Text(text(kind, &p))
+    Some(Value::Text(text(kind, &p)))
 }
 
 /// The canonical text of moment `p` in a column of kind `kind`.
