@@ -301,7 +301,7 @@ pub fn alter_table(tx: &mut WriteTx, table: &str, op: &AlterOp, clock: &super::c
                         return Err(sql_err!("cannot add a column with a non-constant default"));
                     }
                     let v = super::eval::eval(&expr, &[], &EvalCtx::new(&[], clock, None))?;
-                    match super::datetime::storage::stored_now(column.ty, &v, || clock.now_us()) {
+                    match super::datetime::storage::stored_at(column.ty, &v, || clock.now_us()) {
                         Some(now) => now,
                         None => crate::types::cast::coerce_to_column(v, column.ty, &def.name, &column.name)?,
                     }

@@ -85,7 +85,7 @@ fn returning_row(r: &Option<Returning>, row: &[Value], ctx: &EvalCtx, out: &mut 
 fn check_row(table: &TableDef, row: &mut [Value], clock: &StmtClock) -> Result<()> {
     for (i, col) in table.columns.iter().enumerate() {
         let v = std::mem::replace(&mut row[i], Value::Null);
-        row[i] = match datetime::storage::stored_now(col.ty, &v, || clock.now_us()) {
+        row[i] = match datetime::storage::stored_at(col.ty, &v, || clock.now_us()) {
             Some(now) => now,
             None => coerce_to_column(v, col.ty, &table.name, &col.name)?,
         };

@@ -270,7 +270,7 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> Result<Value> {
         }
         Expr::Cast(x, ty) => {
             let v = eval(x, row, ctx)?;
-            match super::datetime::storage::stored_now(*ty, &v, || ctx.clock.now_us()) {
+            match super::datetime::storage::stored_at(*ty, &v, || ctx.clock.now_us()) {
                 Some(now) => now,
                 None => cast(&v, *ty)?,
             }

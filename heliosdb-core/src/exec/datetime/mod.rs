@@ -42,7 +42,7 @@ pub enum DateFn {
 }
 
 /// The statement clock as julian-day milliseconds.
-fn now_jd(now_us: i64) -> i64 {
+pub(super) fn now_jd(now_us: i64) -> i64 {
     now_us.div_euclid(1000) + UNIX_EPOCH_JD_MS
 }
 

@@ -10,13 +10,14 @@
 //! day its month does not have (`'2026-02-30'`, which `date()` keeps as
 //! written and its modifiers read as March 2).
 
-use super::moment::{valid_julian_day, DateTime, UNIX_EPOCH_JD_MS};
-use super::{hms_text, modifier, parse, ymd_text};
+use super::moment::{valid_julian_day, DateTime};
+use super::{hms_text, modifier, now_jd, parse, ymd_text};
 use crate::storage::commit_log::now_micros;
 use crate::types::{DataType, TemporalKind, Value};
 
-/// The moment a stored value names, or `None` when it names none.
-fn moment(kind: TemporalKind, v: &Value) -> Option<DateTime> {
+/// The moment a stored value names, or `None` when it names none; `'now'`
+/// is `now_us()` (microseconds since 1970).
+fn moment(kind: TemporalKind, v: &Value, now_us: impl FnOnce() -> i64) -> Option<DateTime> {
     let mut p = match v {
         Value::Integer(_) | Value::Real(_) | Value::Decimal(_) => {
             let mut p = DateTime::default();
@@ -33,7 +34,7 @@ fn moment(kind: TemporalKind, v: &Value) -> Option<DateTime> {
         Value::Text(s) => match parse::parse_date_or_time(s) {
             Some(p) => p,
             // `'now'` needs the clock, which the parser leaves to its caller.
-            None if s.eq_ignore_ascii_case("now") => DateTime::at_jd(now_micros().div_euclid(1000) + UNIX_EPOCH_JD_MS),
+            None if s.eq_ignore_ascii_case("now") => DateTime::at_jd(now_jd(now_us())),
             None => return None,
         },
         _ => return None,
@@ -75,26 +76,22 @@ fn millis(p: &DateTime) -> String {
 
 /// The canonical stored text of `v` in a column of kind `kind`, or `None`
 /// when `v` is not a date/time (the caller reports the type error, or
-/// gives NULL for `CAST`). NULL is not handled here.
+/// gives NULL for `CAST`). NULL is not handled here. `'now'` reads the
+/// system clock: for callers with no statement at hand (see [`stored_at`]).
 pub fn canonical(kind: TemporalKind, v: &Value) -> Option<Value> {
-    let p = moment(kind, v)?;
+    let p = moment(kind, v, now_micros)?;
     Some(Value::Text(text(kind, &p)))
 }
 
-/// What a column, or a `CAST`, of type `ty` makes of `v` when `v` is the
-/// text `'now'` and `ty` a date/time type: the moment `now_us()`
-/// (microseconds since 1970), read from the statement's clock so that every
-/// row one statement writes or casts gets the instant its date functions
-/// read, as in SQLite. `None` for anything else, which [`canonical`] then
-/// converts (it reads the system clock for `'now'`, serving callers with no
-/// statement at hand).
-pub fn stored_now(ty: DataType, v: &Value, now_us: impl FnOnce() -> i64) -> Option<Value> {
-    let DataType::Temporal(kind) = ty else { return None };
-    if !matches!(v, Value::Text(s) if s.eq_ignore_ascii_case("now")) {
-        return None;
-    }
-    let mut p = DateTime::at_jd(now_us().div_euclid(1000) + UNIX_EPOCH_JD_MS);
-    p.compute_ymd_hms();
+/// [`canonical`] for a statement: when `ty` is a date/time type and `v` a
+/// text that names a moment, its stored text, with `'now'` read from
+/// `now_us` (the statement's clock, so that every row one statement writes
+/// or casts gets the instant its date functions read, as in SQLite).
+/// `None` for anything else, which the caller converts (or rejects) as
+/// before.
+pub fn stored_at(ty: DataType, v: &Value, now_us: impl FnOnce() -> i64) -> Option<Value> {
+    let (DataType::Temporal(kind), Value::Text(_)) = (ty, v) else { return None };
+    let p = moment(kind, v, now_us)?;
     Some(Value::Text(text(kind, &p)))
 }
 
