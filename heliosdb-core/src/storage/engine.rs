@@ -11,6 +11,7 @@
 use super::commit_log::{CommitLog, CommitRecord, Reservation};
 use super::keys::{self, FORMAT_VERSION, META_FORMAT_VERSION};
 use super::kv::{BatchEntry, Bytes, Durability, FjallSnapshot, FjallStore, Ks, KvIter};
+use super::table_keys::{KeyDirectory, TableKeys};
 use super::write_tx::WriteTx;
 use super::Reader;
 use crate::catalog::{normalize, Catalog, TableDef};
@@ -33,6 +34,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 struct Published {
     catalog: Arc<Catalog>,
     scn: u64,
+    /// The `rows` keys of the small, often-written tables at this state.
+    keys: Arc<KeyDirectory>,
 }
 
 /// A consistent committed state: a snapshot, the catalog that matches it, its SCN.
@@ -153,6 +156,8 @@ pub struct Engine {
     pub(crate) change_index: Mutex<super::changes::ChangeIndex>,
     /// Index page fences at the latest committed state, for the writer.
     pub(crate) index_fences: Mutex<super::index_fences::IndexFences>,
+    /// The writer's record of which tables' `rows` keys are kept.
+    table_keys: Mutex<TableKeys>,
     pub(crate) mv_runtime: Mutex<HashMap<u32, crate::mv::staleness::Runtime>>,
     pub(crate) background: Mutex<Option<super::background::Periodic>>,
     pub(crate) scheduler: Mutex<Option<super::background::Periodic>>,
@@ -300,7 +305,7 @@ impl Engine {
         let scn = commit_log.last_scn();
         Ok(Engine {
             store,
-            published: RwLock::new(Published { catalog: Arc::new(catalog), scn }),
+            published: RwLock::new(Published { catalog: Arc::new(catalog), scn, keys: Arc::default() }),
             writer_held: Mutex::new(false),
             writer_free: Condvar::new(),
             commit_log: Mutex::new(commit_log),
@@ -308,6 +313,7 @@ impl Engine {
             leases: Arc::new(LeaseTable::default()),
             change_index: Mutex::new(change_index),
             index_fences: Mutex::new(super::index_fences::IndexFences::default()),
+            table_keys: Mutex::new(TableKeys::default()),
             mv_runtime: Mutex::new(HashMap::new()),
             background: Mutex::new(None),
             scheduler: Mutex::new(None),
@@ -330,7 +336,8 @@ impl Engine {
     /// The latest committed state.
     pub fn read_view(self: &Arc<Self>) -> ReadView {
         let p = self.published.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        ReadView { engine: Arc::clone(self), snap: self.store.snapshot(), catalog: Arc::clone(&p.catalog), scn: p.scn }
+        let snap = self.store.snapshot().with_directory(Arc::clone(&p.keys));
+        ReadView { engine: Arc::clone(self), snap, catalog: Arc::clone(&p.catalog), scn: p.scn }
     }
 
     /// The latest committed catalog.
@@ -506,7 +513,31 @@ impl Engine {
             )?;
             lock(&self.commit_log).set_reserved(r);
         }
-        self.store.write(entries, self.durability())?;
+        let load = {
+            let rows = entries.iter().filter(|(ks, _, _)| *ks == Ks::Rows);
+            lock(&self.table_keys).committed(rows.map(|(_, k, v)| (k.as_slice(), v.is_some())))
+        };
+        if let Err(e) = self.store.write(entries, self.durability()) {
+            // What was recorded may not be stored: keep no keys (always right).
+            *lock(&self.table_keys) = TableKeys::default();
+            return Err(e);
+        }
+        if !load.is_empty() {
+            let snap = self.store.snapshot();
+            let mut table_keys = lock(&self.table_keys);
+            for id in load {
+                let (lo, hi) = keys::prefix_bounds(&id);
+                // (The batch is written: a failed read only leaves the table
+                // to range reads, it must not fail the commit.)
+                let found: Option<std::collections::BTreeSet<Vec<u8>>> = snap
+                    .scan_raw(Ks::Rows, &lo, &hi)
+                    .take(super::table_keys::MAX_TABLE_KEYS + 1)
+                    .map(|kv| kv.map(|(k, _)| k.to_vec()).ok())
+                    .collect();
+                table_keys.load(id, found.filter(|f| f.len() <= super::table_keys::MAX_TABLE_KEYS));
+            }
+        }
+        p.keys = lock(&self.table_keys).directory();
         if !pages.is_empty() {
             let mut fences = lock(&self.index_fences);
             for (fence, stored) in &pages {

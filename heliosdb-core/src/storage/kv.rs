@@ -6,9 +6,11 @@
 //! the interface this small is what would let another store (an in-memory one
 //! for tests, say) slot in without touching the engine.
 
+use super::table_keys::KeyDirectory;
 use crate::error::Result;
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Immutable shared bytes (fjall's reference-counted slice).
 pub type Bytes = fjall::Slice;
@@ -105,6 +107,15 @@ pub struct FjallStore {
 pub struct FjallSnapshot {
     snap: fjall::Snapshot,
     keyspaces: Vec<fjall::Keyspace>,
+    /// The `rows` keys of the small, often-written tables at this snapshot
+    /// (see [`super::table_keys`]): their ranges are read key by key.
+    keys: Arc<KeyDirectory>,
+}
+
+/// A key the table-key directory names is not in the snapshot it was
+/// published with: never expected, and reported rather than skipped.
+fn not_stored() -> crate::error::Error {
+    crate::error::Error::Corrupt("a table's key directory names a row entry that is not stored".into())
 }
 
 /// The longest key fjall stores (it panics on longer ones, also in reads).
@@ -210,7 +221,7 @@ impl FjallStore {
 
     /// A consistent snapshot of every keyspace.
     pub fn snapshot(&self) -> FjallSnapshot {
-        FjallSnapshot { snap: self.db.snapshot(), keyspaces: self.keyspaces.clone() }
+        FjallSnapshot { snap: self.db.snapshot(), keyspaces: self.keyspaces.clone(), keys: Arc::default() }
     }
 
     /// Applies `entries` atomically: after a crash, all of them or none are there.
@@ -324,6 +335,12 @@ impl FjallStore {
 }
 
 impl FjallSnapshot {
+    /// This snapshot, reading the ranges of the tables in `keys` (which
+    /// must describe exactly this snapshot's `rows`) key by key.
+    pub fn with_directory(self, keys: Arc<KeyDirectory>) -> FjallSnapshot {
+        FjallSnapshot { keys, ..self }
+    }
+
     /// Point read. A row of `rows` keyed by one integer is read from its page.
     ///
     /// # Errors
@@ -456,6 +473,11 @@ impl FjallSnapshot {
 
     fn range(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
         use fjall::Readable;
+        if ks == Ks::Rows {
+            if let Some(keys) = self.keys.keys_in(lo, hi) {
+                return self.read_keys(ks, keys, reverse);
+            }
+        }
         let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
         let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
         let entries = iter.map(|guard| guard.into_inner().map_err(Into::into));
@@ -463,6 +485,25 @@ impl FjallSnapshot {
             Box::new(entries.rev())
         } else {
             Box::new(entries)
+        }
+    }
+
+    /// The entries under `keys` (stored keys, in ascending order), each read
+    /// with a point `get`, which goes straight to the newest version where
+    /// a range read walks every version held in the memtable.
+    fn read_keys(&self, ks: Ks, keys: Vec<Vec<u8>>, reverse: bool) -> KvIter<'static> {
+        let (snap, handle) = (self.snap.clone(), self.keyspaces[ks as usize].clone());
+        let read = move |key: Vec<u8>| -> Result<(Bytes, Bytes)> {
+            use fjall::Readable;
+            match snap.get(&handle, &key)? {
+                Some(value) => Ok((Bytes::from(key), value)),
+                None => Err(not_stored()),
+            }
+        };
+        if reverse {
+            Box::new(keys.into_iter().rev().map(read))
+        } else {
+            Box::new(keys.into_iter().map(read))
         }
     }
 
