@@ -23,7 +23,7 @@ use crate::sql::expr::Expr;
 use crate::sql::plan::{Conflict, DeletePlan, InsertPlan, InsertSource, Returning, UpdatePlan};
 use crate::storage::versions::EndedBy;
 use crate::storage::{Ks, Reader, WriteTx};
-use crate::types::cast::coerce_to_column;
+use crate::types::cast::{coerce_to_column, stored_as_is};
 use crate::types::rowcodec::row_scn;
 use crate::types::Value;
 use std::borrow::Cow;
@@ -84,11 +84,15 @@ fn returning_row(r: &Option<Returning>, row: &[Value], ctx: &EvalCtx, out: &mut 
 /// column given the text `'now'` stores the statement's instant (`clock`).
 fn check_row(table: &TableDef, row: &mut [Value], clock: &StmtClock) -> Result<()> {
     for (i, col) in table.columns.iter().enumerate() {
-        let v = std::mem::replace(&mut row[i], Value::Null);
-        row[i] = match datetime::storage::stored_at(col.ty, &v, || clock.now_us()) {
-            Some(now) => now,
-            None => coerce_to_column(v, col.ty, &table.name, &col.name)?,
-        };
+        // Most values fit their column as they are: then nothing is moved
+        // (moving each value out and back was a tenth of a bulk load).
+        if !stored_as_is(col.ty, &row[i]) {
+            let v = std::mem::replace(&mut row[i], Value::Null);
+            row[i] = match datetime::storage::stored_at(col.ty, &v, || clock.now_us()) {
+                Some(now) => now,
+                None => coerce_to_column(v, col.ty, &table.name, &col.name)?,
+            };
+        }
         if col.not_null && row[i].is_null() {
             return Err(Error::Constraint(format!("NOT NULL constraint failed: {}.{}", table.name, col.name)));
         }

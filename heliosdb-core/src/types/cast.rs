@@ -84,38 +84,40 @@ fn decimal_from_text(s: &str) -> Option<Decimal> {
     Decimal::from_str(t).or_else(|_| Decimal::from_scientific(t)).ok()
 }
 
+/// Whether `v` is stored in a column of type `ty` exactly as it is, so
+/// [`coerce_to_column`] would hand it back unchanged: NULL, and a value
+/// already of the column's type (but not a REAL -0.0, stored as 0.0: one
+/// SQL value, and an index key must not tell the two apart; the key of -0.0
+/// sorts below 0.0's, so a range read from 0.0 passed over its rows).
+/// Untyped columns keep every value, -0.0 included: no key range is read
+/// over them. Inline, so a row whose values all fit costs a comparison a
+/// column (a bulk load checks every one).
+#[inline]
+pub fn stored_as_is(ty: DataType, v: &Value) -> bool {
+    match (ty, v) {
+        (_, Value::Null) | (DataType::Any, _) => true,
+        (DataType::Real, Value::Real(f)) => f.to_bits() != (-0.0f64).to_bits(),
+        (DataType::Integer, Value::Integer(_))
+        | (DataType::Text, Value::Text(_))
+        | (DataType::Blob, Value::Blob(_))
+        | (DataType::Boolean, Value::Boolean(_)) => true,
+        _ => false,
+    }
+}
+
 /// Converts `v` for storage in column `table.column` of type `ty`, or fails
 /// with [`Error::Mismatch`] naming the column.
 ///
 /// # Errors
 /// The value cannot be represented in the column type without loss.
 pub fn coerce_to_column(v: Value, ty: DataType, table: &str, column: &str) -> Result<Value> {
-    if v.is_null() {
-        return Ok(Value::Null);
-    }
-    // -0.0 is stored in a REAL column as 0.0, as SQLite stores it: one SQL
-    // value, and an index key must not tell the two apart (the key of -0.0
-    // sorts below 0.0's, so a range read from 0.0 passed over its rows).
-    // Untyped columns keep it: no key range is read over them.
-    if ty == DataType::Real {
-        if let Value::Real(f) = v {
-            if f == 0.0 {
-                return Ok(Value::Real(0.0));
-            }
-        }
-    }
-    // A value already of the column's type is stored as it is: moved, not
-    // cloned (a clone of every TEXT value was a tenth of a CSV import).
-    if matches!(
-        (ty, &v),
-        (DataType::Any, _)
-            | (DataType::Integer, Value::Integer(_))
-            | (DataType::Real, Value::Real(_))
-            | (DataType::Text, Value::Text(_))
-            | (DataType::Blob, Value::Blob(_))
-            | (DataType::Boolean, Value::Boolean(_))
-    ) {
+    // Moved, not cloned (a clone of every TEXT value was a tenth of a CSV
+    // import).
+    if stored_as_is(ty, &v) {
         return Ok(v);
+    }
+    if ty == DataType::Real && matches!(v, Value::Real(_)) {
+        return Ok(Value::Real(0.0)); // -0.0 (see `stored_as_is`)
     }
     let out = match (ty, &v) {
         (DataType::Numeric, _) => Some(numeric_affinity_for_store(&v)),
