@@ -1,11 +1,12 @@
 //! Small tables written by many autocommit statements, against a model.
-//! Past 64 commits such a table's stored keys are kept in memory and its
-//! scans read entry by entry (see `storage/table_keys.rs`); here pages and
-//! loose rows appear and disappear after that, a reader in `BEGIN READ
+//! Past 64 commits such a table's stored keys (and its index's pages) are
+//! kept in memory and its scans read entry by entry (see
+//! `storage/table_keys.rs`); here pages, index pages and loose rows appear
+//! and disappear after that, a reader in `BEGIN READ
 //! ONLY` keeps reading the state it began with while the writer goes on,
 //! a table grows past the kept size and shrinks back, and the database is
 //! reopened. Every scan (forwards, backwards, by ranges, by key) equals the
-//! model throughout.
+//! model throughout, and so does every read through the index on `t.v`.
 
 mod common;
 
@@ -43,6 +44,22 @@ fn check(conn: &Connection, model: &Model, what: &str) {
     let want = vec![vec![Value::Integer(model.t.len() as i64), Value::Integer(sum)]];
     let got = rows(conn, "SELECT count(*), coalesce(sum(v), 0) FROM t");
     assert_eq!(got, want, "{what}: t count and sum");
+    // Through the index on v: ranges both ways, and lookups of one value.
+    let mut by_v: Vec<(i64, i64)> = model.t.iter().map(|(k, v)| (*v, *k)).collect();
+    by_v.sort_unstable();
+    let mid = by_v.get(by_v.len() / 2).map_or(0, |(v, _)| *v);
+    let want: Vec<(Value, i64)> =
+        by_v.iter().filter(|(v, _)| *v >= mid).map(|(v, k)| (Value::Integer(*k), *v)).collect();
+    let sql = format!("SELECT id, v FROM t WHERE v >= {mid} ORDER BY v, id");
+    assert_eq!(pairs(rows(conn, &sql)), want, "{what}: {sql}");
+    let want: Vec<(Value, i64)> =
+        by_v.iter().rev().filter(|(v, _)| *v < mid).take(5).map(|(v, k)| (Value::Integer(*k), *v)).collect();
+    let sql = format!("SELECT id, v FROM t WHERE v < {mid} ORDER BY v DESC, id DESC LIMIT 5");
+    assert_eq!(pairs(rows(conn, &sql)), want, "{what}: {sql}");
+    for (v, k) in by_v.iter().step_by(7) {
+        let sql = format!("SELECT id, v FROM t WHERE v = {v} AND id = {k}");
+        assert_eq!(pairs(rows(conn, &sql)), vec![(Value::Integer(*k), *v)], "{what}: {sql}");
+    }
     let m: Vec<(Value, i64)> = model.m.iter().map(|(k, v)| (Value::Text(k.clone()), *v)).collect();
     assert_eq!(pairs(rows(conn, "SELECT k, v FROM m ORDER BY k")), m, "{what}: m");
     let want: Vec<(Value, i64)> =
@@ -90,7 +107,8 @@ fn often_written_small_tables_read_like_the_model() {
     let mut model = Model::default();
     let mut w = Connection::open(dir.path()).unwrap();
     w.execute_batch(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER); CREATE TABLE m (k TEXT PRIMARY KEY, v INTEGER)",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER); CREATE INDEX t_v ON t (v);
+         CREATE TABLE m (k TEXT PRIMARY KEY, v INTEGER)",
     )
     .unwrap();
     let mut serial = 0;

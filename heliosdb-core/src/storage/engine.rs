@@ -34,7 +34,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 struct Published {
     catalog: Arc<Catalog>,
     scn: u64,
-    /// The `rows` keys of the small, often-written tables at this state.
+    /// The stored keys of the small, often-written tables and indexes at this state.
     keys: Arc<KeyDirectory>,
 }
 
@@ -156,7 +156,7 @@ pub struct Engine {
     pub(crate) change_index: Mutex<super::changes::ChangeIndex>,
     /// Index page fences at the latest committed state, for the writer.
     pub(crate) index_fences: Mutex<super::index_fences::IndexFences>,
-    /// The writer's record of which tables' `rows` keys are kept.
+    /// The writer's record of which tables' and indexes' keys are kept.
     table_keys: Mutex<TableKeys>,
     pub(crate) mv_runtime: Mutex<HashMap<u32, crate::mv::staleness::Runtime>>,
     pub(crate) background: Mutex<Option<super::background::Periodic>>,
@@ -514,8 +514,8 @@ impl Engine {
             lock(&self.commit_log).set_reserved(r);
         }
         let load = {
-            let rows = entries.iter().filter(|(ks, _, _)| *ks == Ks::Rows);
-            lock(&self.table_keys).committed(rows.map(|(_, k, v)| (k.as_slice(), v.is_some())))
+            let written = entries.iter().filter(|(ks, _, _)| matches!(ks, Ks::Rows | Ks::Index));
+            lock(&self.table_keys).committed(written.map(|(ks, k, v)| (*ks, k.as_slice(), v.is_some())))
         };
         if let Err(e) = self.store.write(entries, self.durability()) {
             // What was recorded may not be stored: keep no keys (always right).
@@ -525,16 +525,16 @@ impl Engine {
         if !load.is_empty() {
             let snap = self.store.snapshot();
             let mut table_keys = lock(&self.table_keys);
-            for id in load {
+            for (ks, id) in load {
                 let (lo, hi) = keys::prefix_bounds(&id);
                 // (The batch is written: a failed read only leaves the table
                 // to range reads, it must not fail the commit.)
                 let found: Option<std::collections::BTreeSet<Vec<u8>>> = snap
-                    .scan_raw(Ks::Rows, &lo, &hi)
-                    .take(super::table_keys::MAX_TABLE_KEYS + 1)
+                    .scan_raw(ks, &lo, &hi)
+                    .take(super::table_keys::MAX_OBJECT_KEYS + 1)
                     .map(|kv| kv.map(|(k, _)| k.to_vec()).ok())
                     .collect();
-                table_keys.load(id, found.filter(|f| f.len() <= super::table_keys::MAX_TABLE_KEYS));
+                table_keys.load((ks, id), found.filter(|f| f.len() <= super::table_keys::MAX_OBJECT_KEYS));
             }
         }
         p.keys = lock(&self.table_keys).directory();

@@ -190,6 +190,12 @@ pub fn raw_bounds(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> (Bound<Vec<u8>>, 
         Bound::Unbounded => Bound::Unbounded,
     };
     let raw_hi = match hi {
+        // The end of a whole index: the next index id (or a shorter prefix
+        // successor), below which every page of the indexes before it is
+        // fenced. Not that id's own end fence: the read would reach into
+        // the next index's first page, and the range would not lie within
+        // one index (see `table_keys`).
+        Bound::Excluded(k) if k.len() <= 4 => Bound::Excluded(k.clone()),
         Bound::Included(k) | Bound::Excluded(k) => keys::index_end_fence(k).map_or(Bound::Unbounded, Bound::Included),
         Bound::Unbounded => Bound::Unbounded,
     };

@@ -107,15 +107,16 @@ pub struct FjallStore {
 pub struct FjallSnapshot {
     snap: fjall::Snapshot,
     keyspaces: Vec<fjall::Keyspace>,
-    /// The `rows` keys of the small, often-written tables at this snapshot
-    /// (see [`super::table_keys`]): their ranges are read key by key.
+    /// The stored keys of the small, often-written tables and indexes at
+    /// this snapshot (see [`super::table_keys`]): their ranges are read key
+    /// by key.
     keys: Arc<KeyDirectory>,
 }
 
-/// A key the table-key directory names is not in the snapshot it was
+/// A key the key directory names is not in the snapshot it was
 /// published with: never expected, and reported rather than skipped.
 fn not_stored() -> crate::error::Error {
-    crate::error::Error::Corrupt("a table's key directory names a row entry that is not stored".into())
+    crate::error::Error::Corrupt("the key directory names an entry that is not stored".into())
 }
 
 /// The longest key fjall stores (it panics on longer ones, also in reads).
@@ -335,8 +336,8 @@ impl FjallStore {
 }
 
 impl FjallSnapshot {
-    /// This snapshot, reading the ranges of the tables in `keys` (which
-    /// must describe exactly this snapshot's `rows`) key by key.
+    /// This snapshot, reading the ranges of the objects in `keys` (which
+    /// must describe exactly this snapshot's `rows` and `index`) key by key.
     pub fn with_directory(self, keys: Arc<KeyDirectory>) -> FjallSnapshot {
         FjallSnapshot { keys, ..self }
     }
@@ -400,6 +401,12 @@ impl FjallSnapshot {
         use fjall::Readable;
         if from > to {
             return Ok(None); // an empty range (fjall panics on one)
+        }
+        let (lo, hi) = (Bound::Included(from.to_vec()), Bound::Included(to.to_vec()));
+        if let Some(key) = self.keys.edge(ks, &lo, &hi, last) {
+            let Some(key) = key else { return Ok(None) };
+            let value = self.get_raw(ks, &key)?.ok_or_else(not_stored)?;
+            return Ok(Some((Bytes::from(key), value)));
         }
         let range = (storable_bound(Bound::Included(from), true), storable_bound(Bound::Included(to), false));
         let mut entries = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
@@ -473,10 +480,8 @@ impl FjallSnapshot {
 
     fn range(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
         use fjall::Readable;
-        if ks == Ks::Rows {
-            if let Some(keys) = self.keys.keys_in(lo, hi) {
-                return self.read_keys(ks, keys, reverse);
-            }
+        if let Some(keys) = self.keys.keys_in(ks, lo, hi) {
+            return self.read_keys(ks, keys, reverse);
         }
         let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
         let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
