@@ -1,5 +1,6 @@
 //! Runs one HeliosDB workload alone, for profilers:
-//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|range|join|autocommit [ROWS]`.
+//! `cargo run --profile bench -p heliosdb-bench --example probe -- insert|lookup|scan|group|range|join|autocommit|autocommit2 [ROWS]`
+//! (`autocommit2`: with `quick`'s two indexes, on amount and ts).
 //! `join` loads both engines, lets the store settle (flush, compaction), then
 //! times the three-table join side by side with SQLite, three times.
 
@@ -34,10 +35,13 @@ fn main() {
     if what == "range" {
         conn.execute_batch(AMOUNT_INDEX).unwrap();
     }
+    if what == "autocommit2" {
+        conn.execute_batch(&format!("{AMOUNT_INDEX}; CREATE INDEX orders_ts ON orders (ts);")).unwrap();
+    }
     let t = Instant::now();
     for round in 0..3 {
         match what {
-            "autocommit" => {
+            "autocommit" | "autocommit2" => {
                 // 10,000 rows above the loaded ones, a commit each.
                 let mut st = conn.prepare(INSERT).unwrap();
                 for i in 0..10_000 {

@@ -1,11 +1,10 @@
 //! Small tables written by many autocommit statements, against a model.
-//! Past 64 commits such a table's stored keys (and its index's pages) are
-//! kept in memory and its scans read entry by entry (see
-//! `storage/table_keys.rs`); here pages, index pages and loose rows appear
-//! and disappear after that, a reader in `BEGIN READ
-//! ONLY` keeps reading the state it began with while the writer goes on,
-//! a table grows past the kept size and shrinks back, and the database is
-//! reopened. Every scan (forwards, backwards, by ranges, by key) equals the
+//! Past 64 commits such a table's stored keys are kept in memory and, once
+//! it has been rewritten enough, its scans read entry by entry (see
+//! `storage/table_keys.rs`); here pages and loose rows appear and disappear
+//! after that, a reader in `BEGIN READ ONLY` keeps reading the state it
+//! began with while the writer goes on, a table grows by hundreds of pages
+//! in one statement and shrinks back, and the database is reopened. Every scan (forwards, backwards, by ranges, by key) equals the
 //! model throughout, and so does every read through the index on `t.v`.
 
 mod common;
@@ -133,7 +132,7 @@ fn often_written_small_tables_read_like_the_model() {
                 check(&r, &model, &format!("round {round} step {step}, the reader afterwards"));
             }
         }
-        // Past the size whose keys are kept (256 entries), and back.
+        // Hundreds of pages added in one commit, and removed in another.
         w.execute("INSERT INTO t SELECT value, 0 FROM generate_series(1000, 18000)", ()).unwrap();
         (1000..=18000).for_each(|k| {
             model.t.insert(k, 0);

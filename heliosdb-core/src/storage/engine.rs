@@ -514,8 +514,13 @@ impl Engine {
             lock(&self.commit_log).set_reserved(r);
         }
         let load = {
-            let written = entries.iter().filter(|(ks, _, _)| matches!(ks, Ks::Rows | Ks::Index));
-            lock(&self.table_keys).committed(written.map(|(ks, k, v)| (*ks, k.as_slice(), v.is_some())))
+            // Tables only: an index's page keys change with too many commits
+            // (a rising column's last fence moves with each append, a random
+            // one splits pages), and keeping them cost autocommit inserts
+            // into a table with two indexes 10-15% (BENCHMARKS.md).
+            let written = entries.iter().filter(|(ks, _, _)| *ks == Ks::Rows);
+            let buffered = self.store.memtable_bytes();
+            lock(&self.table_keys).committed(written.map(|(ks, k, v)| (*ks, k.as_slice(), v.is_some())), buffered)
         };
         if let Err(e) = self.store.write(entries, self.durability()) {
             // What was recorded may not be stored: keep no keys (always right).

@@ -6,7 +6,7 @@
 //! the interface this small is what would let another store (an in-memory one
 //! for tests, say) slot in without touching the engine.
 
-use super::table_keys::KeyDirectory;
+use super::table_keys::{KeyCursor, KeyDirectory};
 use crate::error::Result;
 use std::ops::Bound;
 use std::path::Path;
@@ -480,8 +480,8 @@ impl FjallSnapshot {
 
     fn range(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> KvIter<'static> {
         use fjall::Readable;
-        if let Some(keys) = self.keys.keys_in(ks, lo, hi) {
-            return self.read_keys(ks, keys, reverse);
+        if let Some(keys) = self.keys.keys_in(ks, lo, hi, reverse) {
+            return self.read_keys(ks, keys);
         }
         let range = (storable_bound(bound_ref(lo), true), storable_bound(bound_ref(hi), false));
         let iter = self.snap.range::<&[u8], _>(&self.keyspaces[ks as usize], range);
@@ -493,23 +493,18 @@ impl FjallSnapshot {
         }
     }
 
-    /// The entries under `keys` (stored keys, in ascending order), each read
+    /// The entries under `keys` (stored keys, in the read's order), each read
     /// with a point `get`, which goes straight to the newest version where
     /// a range read walks every version held in the memtable.
-    fn read_keys(&self, ks: Ks, keys: Vec<Vec<u8>>, reverse: bool) -> KvIter<'static> {
+    fn read_keys(&self, ks: Ks, keys: KeyCursor) -> KvIter<'static> {
         let (snap, handle) = (self.snap.clone(), self.keyspaces[ks as usize].clone());
-        let read = move |key: Vec<u8>| -> Result<(Bytes, Bytes)> {
+        Box::new(keys.map(move |key| -> Result<(Bytes, Bytes)> {
             use fjall::Readable;
             match snap.get(&handle, &key)? {
                 Some(value) => Ok((Bytes::from(key), value)),
                 None => Err(not_stored()),
             }
-        };
-        if reverse {
-            Box::new(keys.into_iter().rev().map(read))
-        } else {
-            Box::new(keys.into_iter().map(read))
-        }
+        }))
     }
 
     /// Range scan of the stored entries, in key order: for `rows` and

@@ -11,7 +11,7 @@
 //! * `pages` — rows keyed by one integer, packed 64 to a `rows` entry;
 //! * `index_pages` — secondary-index entries packed up to 64 to an `index` entry;
 //! * `index_fences` — the writer's in-memory map of index pages (a point read instead of a seek);
-//! * `table_keys` — the stored keys of small, often-written tables and indexes (point reads instead of range walks);
+//! * `table_keys` — the stored keys of often-rewritten tables (point reads instead of range walks);
 //! * [`batch`] — a range read of rows handed out a page at a time;
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;

@@ -1,7 +1,8 @@
-//! The stored keys of small, often-written tables (their `rows` entries)
-//! and indexes (their `index` pages) at each published state, kept in
-//! memory so a scan of such a table or index reads each entry with a point
-//! `get` instead of walking a key range.
+//! The stored keys of often-rewritten tables (their `rows` entries) at each
+//! published state, kept in memory so a scan of such a table reads each
+//! entry with a point `get` instead of walking a key range. The structure
+//! is keyed by keyspace and object id and would serve indexes too; the
+//! engine feeds it tables only (see `Engine::publish_commit` for why).
 //!
 //! Why: every commit rewrites the page (or loose row) it changes, and fjall
 //! keeps every rewrite in the memtable until it is flushed (at 64 MB). A
@@ -9,32 +10,49 @@
 //! `MvccStream` drains them one by one), so a 100-row table updated 40,000
 //! times by autocommit scanned a thousand times slower than after a flush:
 //! its cost followed its history, not its rows. A point read seeks to the
-//! newest visible version directly, whatever lies below it. An index of such
-//! a table has the same history (each change rewrites an index page), and
-//! its range reads and lookups (which find a key's page with a range read)
-//! the same cure.
+//! newest visible version directly, whatever lies below it.
 //!
-//! A table's (or index's) keys are loaded (one key scan, stopped past [`MAX_TABLE_KEYS`])
+//! A point read costs more than a step of a range read when there is
+//! nothing stale to skip, so the kept keys are used only while the object
+//! has had at least [`STALE_PER_KEY`] rewrites per key since the memtables
+//! were last flushed (the writer sees a flush as the memtables' byte count
+//! falling between two commits, and starts counting again).
+//!
+//! An object's keys are loaded (one scan, stopped past [`MAX_OBJECT_KEYS`])
 //! after [`LOAD_AFTER`] commits have written it since the database opened,
-//! so a bulk load or a short-lived process never pays for it; a table found
-//! too large is tried again only after twice as many more commits. The
-//! writer updates the sets after each batch it writes, and each published
-//! state carries its own immutable [`KeyDirectory`] (sets shared between
-//! states until a commit adds or removes a key), so a reader's directory
-//! always describes exactly its own snapshot.
+//! so a bulk load or a short-lived process never pays for it; one found too
+//! large is tried again only after [`RETRY_FACTOR`] times as many more
+//! commits (each try reads up to 4,097 pages: an autocommit writer of a
+//! large table tries three times in its first 10,000 commits), and so is
+//! one whose keys change so often that copying its set costs more than
+//! [`COPY_BUDGET`] keys a commit. The writer updates the sets after each
+//! batch it writes, and each published state carries its own immutable
+//! [`KeyDirectory`] (sets shared between states until a commit adds or
+//! removes a key), so a reader's directory always describes exactly its
+//! own snapshot.
 
 use super::kv::Ks;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Commits writing a table (or index) after which its keys are loaded.
 pub const LOAD_AFTER: u32 = 64;
-/// The most keys one table or index may have to be kept: 256 pages of 64
-/// rows or index entries, or 256 rows stored one to an entry. A point read
-/// costs more than a step of a range read over clean data, so larger ones
-/// keep range reads.
-pub const MAX_OBJECT_KEYS: usize = 256;
+/// The most keys one table or index may have to be kept: 4,096 pages of 64
+/// rows or index entries (262,144), or 4,096 rows stored one to an entry.
+pub const MAX_OBJECT_KEYS: usize = 4096;
+/// Rewrites per kept key since the last flush from which reads use the kept
+/// keys (each rewrite left a stale version a range read would walk).
+pub const STALE_PER_KEY: u64 = 2;
+/// Commits after a load from which an object whose keys change too often
+/// is dropped: when keeping its set has copied more than [`COPY_BUDGET`]
+/// keys a commit.
+pub const CHURN_AFTER: u32 = 32;
+/// Keys copied a commit, on average, that a kept object may cost.
+pub const COPY_BUDGET: u64 = 2;
+/// How much longer each failed load waits than the one before.
+pub const RETRY_FACTOR: u32 = 8;
 /// Keys kept for all tables and indexes together (a bound on the memory taken).
 pub const MAX_KEYS: usize = 1 << 16;
 
@@ -48,41 +66,52 @@ fn id_of(key: &[u8]) -> Option<ObjectId> {
     key.get(..4)?.try_into().ok()
 }
 
+/// One kept object: its keys at one state, and its rewrites since the last
+/// flush (shared by every state's directory: a hint, not part of a state).
+#[derive(Clone)]
+struct Kept {
+    keys: Arc<BTreeSet<Vec<u8>>>,
+    stale: Arc<AtomicU64>,
+}
+
 /// The keys of the kept tables and indexes at one published state.
-/// Immutable once published.
+/// Immutable once published (but for the rewrite counts).
 #[derive(Clone, Default)]
 pub struct KeyDirectory {
-    by_object: HashMap<Object, Arc<BTreeSet<Vec<u8>>>>,
+    by_object: HashMap<Object, Kept>,
 }
 
 impl KeyDirectory {
-    /// The stored keys of `ks` between `lo` and `hi`, in ascending order,
-    /// when the range lies within one object whose keys are kept; `None`
-    /// otherwise (then read the range).
-    pub fn keys_in(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> Option<Vec<Vec<u8>>> {
-        Some(self.range(ks, lo, hi)?.cloned().collect())
+    /// The stored keys of `ks` between `lo` and `hi` in ascending order (or
+    /// descending with `reverse`), when the range lies within one object
+    /// whose keys are kept and worth reading key by key; `None` otherwise
+    /// (then read the range). Found one at a time: a read that stops after
+    /// the first key (a seek) costs one lookup, not a copy of the set.
+    pub fn keys_in(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> Option<KeyCursor> {
+        let keys = Arc::clone(self.kept_for(ks, lo, hi)?);
+        Some(KeyCursor { keys, lo: lo.clone(), hi: hi.clone(), reverse })
     }
 
     /// The first (or with `last`, the last) stored key of `ks` between `lo`
-    /// and `hi` when the range lies within one kept object (`Some(None)`:
+    /// and `hi` when [`KeyDirectory::keys_in`] would read them (`Some(None)`:
     /// none there); `None` otherwise.
     pub fn edge(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, last: bool) -> Option<Option<Vec<u8>>> {
-        let mut keys = self.range(ks, lo, hi)?;
-        Some(if last { keys.next_back() } else { keys.next() }.cloned())
+        let keys = self.kept_for(ks, lo, hi)?;
+        Some(step(keys, lo, hi, last))
     }
 
-    fn range(
-        &self,
-        ks: Ks,
-        lo: &Bound<Vec<u8>>,
-        hi: &Bound<Vec<u8>>,
-    ) -> Option<Box<dyn DoubleEndedIterator<Item = &Vec<u8>> + '_>> {
+    /// The kept keys of the object `lo..hi` lies within, if it is kept and
+    /// has been rewritten enough since the last flush.
+    fn kept_for(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> Option<&Arc<BTreeSet<Vec<u8>>>> {
         if self.by_object.is_empty() {
             return None;
         }
         let (Bound::Included(l) | Bound::Excluded(l)) = lo else { return None };
         let id = id_of(l)?;
-        let keys = self.by_object.get(&(ks, id))?;
+        let kept = self.by_object.get(&(ks, id))?;
+        if kept.stale.load(Ordering::Relaxed) < STALE_PER_KEY * kept.keys.len() as u64 {
+            return None; // little to skip: a range read is cheaper
+        }
         let within = match hi {
             Bound::Included(h) | Bound::Excluded(h) if h.get(..4) == Some(&id[..]) => true,
             // A whole object's range ends before the next object's prefix.
@@ -91,13 +120,38 @@ impl KeyDirectory {
             }
             _ => false,
         };
-        if !within {
-            return None;
+        within.then_some(&kept.keys)
+    }
+}
+
+/// The first (or with `last`, the last) key of `keys` in `lo..hi`.
+fn step(keys: &BTreeSet<Vec<u8>>, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, last: bool) -> Option<Vec<u8>> {
+    if super::engine::bounds_empty(lo, hi) {
+        return None;
+    }
+    let mut range = keys.range::<[u8], _>((lo.as_ref().map(Vec::as_slice), hi.as_ref().map(Vec::as_slice)));
+    if last { range.next_back() } else { range.next() }.cloned()
+}
+
+/// The kept keys of a range, one at a time, each found from the last.
+pub struct KeyCursor {
+    keys: Arc<BTreeSet<Vec<u8>>>,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+    reverse: bool,
+}
+
+impl Iterator for KeyCursor {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        let key = step(&self.keys, &self.lo, &self.hi, self.reverse)?;
+        if self.reverse {
+            self.hi = Bound::Excluded(key.clone());
+        } else {
+            self.lo = Bound::Excluded(key.clone());
         }
-        if super::engine::bounds_empty(lo, hi) {
-            return Some(Box::new(std::iter::empty()));
-        }
-        Some(Box::new(keys.range::<Vec<u8>, _>((lo.clone(), hi.clone()))))
+        Some(key)
     }
 }
 
@@ -106,8 +160,10 @@ enum Known {
     /// Not kept: commits that wrote it since open, and the count at which
     /// to load its keys.
     Counting { commits: u32, load_at: u32 },
-    /// Kept in the directory.
-    Kept,
+    /// Kept in the directory: commits that wrote it since it was loaded,
+    /// the keys copied since (a commit that adds or removes a key copies
+    /// the set), and the count it was loaded at.
+    Kept { commits: u32, copied: u64, loaded_at: u32 },
 }
 
 /// The writer's side: which objects are kept, and the directory to publish.
@@ -115,11 +171,13 @@ pub struct TableKeys {
     objects: HashMap<Object, Known>,
     directory: Arc<KeyDirectory>,
     kept: usize,
+    /// The memtables' bytes before the last batch recorded.
+    buffered: u64,
 }
 
 impl Default for TableKeys {
     fn default() -> TableKeys {
-        TableKeys { objects: HashMap::new(), directory: Arc::new(KeyDirectory::default()), kept: 0 }
+        TableKeys { objects: HashMap::new(), directory: Arc::new(KeyDirectory::default()), kept: 0, buffered: 0 }
     }
 }
 
@@ -130,10 +188,22 @@ impl TableKeys {
     }
 
     /// Records a written batch's `rows` and `index` entries (each keyspace,
-    /// key, and whether the key is stored after the batch). Returns the
-    /// objects whose keys should be loaded now (then call
+    /// key, and whether the key is stored after the batch); `buffered` is
+    /// the memtables' bytes before it was written (less than before the
+    /// previous batch: a flush, which left no stale versions, came between).
+    /// Returns the objects whose keys should be loaded now (then call
     /// [`TableKeys::load`] for each).
-    pub fn committed<'a>(&mut self, writes: impl Iterator<Item = (Ks, &'a [u8], bool)> + Clone) -> Vec<Object> {
+    pub fn committed<'a>(
+        &mut self,
+        writes: impl Iterator<Item = (Ks, &'a [u8], bool)> + Clone,
+        buffered: u64,
+    ) -> Vec<Object> {
+        if buffered < self.buffered {
+            for kept in self.directory.by_object.values() {
+                kept.stale.store(0, Ordering::Relaxed);
+            }
+        }
+        self.buffered = buffered;
         let mut touched: Vec<Object> = Vec::new();
         for object in writes.clone().filter_map(|(ks, k, _)| Some((ks, id_of(k)?))) {
             if touched.last() != Some(&object) {
@@ -152,17 +222,35 @@ impl TableKeys {
                         load.push(object);
                     }
                 }
-                Known::Kept => {
-                    let Some(set) = self.directory.by_object.get(&object) else { continue };
-                    let changes = writes.clone().filter(|(ks, k, stored)| {
-                        (*ks, id_of(k)) == (object.0, Some(object.1)) && set.contains(*k) != *stored
-                    });
+                Known::Kept { commits, copied, loaded_at } => {
+                    *commits = commits.saturating_add(1);
+                    let Some(kept) = self.directory.by_object.get(&object) else { continue };
+                    let set = &kept.keys;
+                    let mine = writes.clone().filter(|(ks, k, _)| (*ks, id_of(k)) == (object.0, Some(object.1)));
+                    // A write of a stored key leaves its old version behind.
+                    let rewrites = mine.clone().filter(|(_, k, _)| set.contains(*k)).count();
+                    kept.stale.fetch_add(rewrites as u64, Ordering::Relaxed);
+                    let changes = mine.filter(|(_, k, stored)| set.contains(*k) != *stored);
                     if changes.clone().next().is_none() {
                         continue; // rewrites only (the common case): nothing to copy
                     }
+                    *copied = copied.saturating_add(kept.keys.len() as u64);
                     let dir = next.get_or_insert_with(|| (*self.directory).clone());
-                    let Some(set) = dir.by_object.get_mut(&object) else { continue };
-                    let set = Arc::make_mut(set);
+                    if *commits >= CHURN_AFTER && *copied > u64::from(*commits) * COPY_BUDGET {
+                        // Its keys change too often for its size (an index on
+                        // a rising column moves its last page's fence with
+                        // each append; a large one on a random column splits
+                        // a page every few dozen inserts): copying the set
+                        // costs each commit more than the reads it saves.
+                        let load_at = loaded_at.saturating_mul(RETRY_FACTOR);
+                        if let Some(dropped) = dir.by_object.remove(&object) {
+                            self.kept -= dropped.keys.len();
+                        }
+                        self.objects.insert(object, Known::Counting { commits: 0, load_at });
+                        continue;
+                    }
+                    let Some(kept) = dir.by_object.get_mut(&object) else { continue };
+                    let set = Arc::make_mut(&mut kept.keys);
                     let before = set.len();
                     for (_, k, stored) in changes {
                         if stored {
@@ -188,19 +276,24 @@ impl TableKeys {
 
     /// Keeps `object`'s keys, read whole at the state just recorded; `None`
     /// when it had more than [`MAX_OBJECT_KEYS`]. An object not kept is
-    /// tried again after twice as many commits as the last time.
+    /// tried again after [`RETRY_FACTOR`] times as many commits as the last time.
     pub fn load(&mut self, object: Object, keys: Option<BTreeSet<Vec<u8>>>) {
         match keys {
             Some(keys) if self.kept + keys.len() <= MAX_KEYS => {
                 self.kept += keys.len();
                 let mut dir = (*self.directory).clone();
-                dir.by_object.insert(object, Arc::new(keys));
+                let kept = Kept { keys: Arc::new(keys), stale: Arc::new(AtomicU64::new(0)) };
+                dir.by_object.insert(object, kept);
                 self.directory = Arc::new(dir);
-                self.objects.insert(object, Known::Kept);
+                let loaded_at = match self.objects.get(&object) {
+                    Some(Known::Counting { load_at, .. }) => *load_at,
+                    _ => LOAD_AFTER,
+                };
+                self.objects.insert(object, Known::Kept { commits: 0, copied: 0, loaded_at });
             }
             _ => {
                 let load_at = match self.objects.get(&object) {
-                    Some(Known::Counting { load_at, .. }) => load_at.saturating_mul(2),
+                    Some(Known::Counting { load_at, .. }) => load_at.saturating_mul(RETRY_FACTOR),
                     _ => LOAD_AFTER,
                 };
                 self.objects.insert(object, Known::Counting { commits: 0, load_at });
@@ -232,37 +325,81 @@ mod tests {
         let mut t = TableKeys::default();
         let a = k(1, b"a");
         for _ in 1..LOAD_AFTER {
-            assert!(t.committed(rows(&[(&a, true)])).is_empty());
+            assert!(t.committed(rows(&[(&a, true)]), 0).is_empty());
         }
-        assert_eq!(t.committed(rows(&[(&a, true), (&k(2, b"x"), true)])), vec![(Ks::Rows, [0, 0, 0, 1])]);
+        assert_eq!(t.committed(rows(&[(&a, true), (&k(2, b"x"), true)]), 0), vec![(Ks::Rows, [0, 0, 0, 1])]);
         let (lo, hi) = whole(1);
-        assert_eq!(t.directory().keys_in(Ks::Rows, &lo, &hi), None, "not loaded yet");
-        t.load((Ks::Rows, [0, 0, 0, 1]), Some(BTreeSet::from([a.clone(), k(1, b"c")])));
-        let before = t.directory();
-        assert_eq!(before.keys_in(Ks::Rows, &lo, &hi), Some(vec![a.clone(), k(1, b"c")]));
-        assert_eq!(before.keys_in(Ks::Index, &lo, &hi), None, "an index with the same id is another object");
-
-        assert!(t.committed(rows(&[(&a, true)])).is_empty());
-        assert!(Arc::ptr_eq(&before, &t.directory()), "a rewrite publishes the same directory");
-
-        t.committed(rows(&[(&k(1, b"b"), true), (&a, false)]));
-        let after = t.directory();
-        assert_eq!(after.keys_in(Ks::Rows, &lo, &hi), Some(vec![k(1, b"b"), k(1, b"c")]));
         assert_eq!(
-            before.keys_in(Ks::Rows, &lo, &hi),
+            t.directory().keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
+            None,
+            "not loaded yet"
+        );
+        t.load((Ks::Rows, [0, 0, 0, 1]), Some(BTreeSet::from([a.clone(), k(1, b"c")])));
+        for _ in 0..STALE_PER_KEY * 2 - 1 {
+            t.committed(rows(&[(&a, true)]), 0);
+        }
+        assert_eq!(
+            t.directory().keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
+            None,
+            "too few rewrites to pay"
+        );
+        let before = t.directory();
+
+        assert!(t.committed(rows(&[(&a, true)]), 0).is_empty());
+        assert!(Arc::ptr_eq(&before, &t.directory()), "a rewrite publishes the same directory");
+        assert_eq!(
+            before.keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
+            Some(vec![a.clone(), k(1, b"c")]),
+            "enough rewrites now"
+        );
+        assert_eq!(
+            before.keys_in(Ks::Index, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
+            None,
+            "an index with the same id is another object"
+        );
+
+        t.committed(rows(&[(&k(1, b"b"), true), (&a, false)]), 0);
+        let after = t.directory();
+        assert_eq!(
+            after.keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
+            Some(vec![k(1, b"b"), k(1, b"c")])
+        );
+        assert_eq!(
+            before.keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
             Some(vec![a.clone(), k(1, b"c")]),
             "a published directory never changes"
         );
         let from_b = (Bound::Excluded(k(1, b"b")), Bound::Included(k(1, b"z")));
-        assert_eq!(after.keys_in(Ks::Rows, &from_b.0, &from_b.1), Some(vec![k(1, b"c")]));
+        assert_eq!(
+            after.keys_in(Ks::Rows, &from_b.0, &from_b.1, false).map(Iterator::collect::<Vec<_>>),
+            Some(vec![k(1, b"c")])
+        );
+        let back: Option<Vec<Vec<u8>>> = after.keys_in(Ks::Rows, &lo, &hi, true).map(Iterator::collect);
+        assert_eq!(back, Some(vec![k(1, b"c"), k(1, b"b")]));
         assert_eq!(after.edge(Ks::Rows, &lo, &hi, false), Some(Some(k(1, b"b"))));
         assert_eq!(after.edge(Ks::Rows, &lo, &hi, true), Some(Some(k(1, b"c"))));
         assert_eq!(after.edge(Ks::Rows, &Bound::Included(k(1, b"d")), &hi, false), Some(None), "none there");
-        assert_eq!(after.keys_in(Ks::Rows, &lo, &Bound::Unbounded), None, "a range past the table");
-        assert_eq!(after.keys_in(Ks::Rows, &Bound::Unbounded, &hi), None);
+        assert_eq!(
+            after.keys_in(Ks::Rows, &lo, &Bound::Unbounded, false).map(Iterator::collect::<Vec<_>>),
+            None,
+            "a range past the table"
+        );
+        assert_eq!(after.keys_in(Ks::Rows, &Bound::Unbounded, &hi, false).map(Iterator::collect::<Vec<_>>), None);
         let (lo2, hi2) = whole(2);
-        assert_eq!(after.keys_in(Ks::Rows, &lo2, &hi2), None, "other tables are not kept");
+        assert_eq!(
+            after.keys_in(Ks::Rows, &lo2, &hi2, false).map(Iterator::collect::<Vec<_>>),
+            None,
+            "other tables are not kept"
+        );
         assert_eq!(t.kept, 2);
+        t.committed(rows(&[(&k(2, b"x"), true)]), 1000);
+        assert!(after.keys_in(Ks::Rows, &lo, &hi, false).is_some(), "the memtables grew: no flush");
+        t.committed(rows(&[(&k(2, b"x"), true)]), 10);
+        assert_eq!(
+            after.keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
+            None,
+            "a flush left nothing stale to skip"
+        );
     }
 
     #[test]
@@ -275,18 +412,52 @@ mod tests {
         let one = index(&[(a.clone(), true)]);
         let once = || one.iter().map(|(ks, k, s)| (*ks, k.as_slice(), *s));
         for _ in 0..LOAD_AFTER {
-            t.committed(once());
+            t.committed(once(), 0);
         }
         t.load((Ks::Index, [0, 0, 0, 3]), None);
-        for _ in 1..2 * LOAD_AFTER {
-            assert!(t.committed(once()).is_empty(), "backs off");
+        for _ in 1..RETRY_FACTOR * LOAD_AFTER {
+            assert!(t.committed(once(), 0).is_empty(), "backs off");
         }
-        assert_eq!(t.committed(once()), vec![(Ks::Index, [0, 0, 0, 3])]);
+        assert_eq!(t.committed(once(), 0), vec![(Ks::Index, [0, 0, 0, 3])]);
         t.load((Ks::Index, [0, 0, 0, 3]), Some(BTreeSet::from([a.clone()])));
         let many = index(&(0..MAX_OBJECT_KEYS as u32).map(|n| (k(3, &n.to_be_bytes()), true)).collect::<Vec<_>>());
-        t.committed(many.iter().map(|(ks, k, s)| (*ks, k.as_slice(), *s)));
+        t.committed(many.iter().map(|(ks, k, s)| (*ks, k.as_slice(), *s)), 0);
         let (lo, hi) = whole(3);
-        assert_eq!(t.directory().keys_in(Ks::Index, &lo, &hi), None, "grew past the limit");
+        assert_eq!(
+            t.directory().keys_in(Ks::Index, &lo, &hi, false).map(Iterator::collect::<Vec<_>>),
+            None,
+            "grew past the limit"
+        );
+        assert_eq!(t.kept, 0);
+    }
+
+    #[test]
+    fn an_object_whose_keys_move_with_most_commits_is_dropped() {
+        let mut t = TableKeys::default();
+        let fence = |n: u32| k(4, &n.to_be_bytes());
+        for n in 0..LOAD_AFTER {
+            t.committed(rows(&[(&fence(n), true), (&fence(n.wrapping_sub(1)), false)]), 0);
+        }
+        // 31 keys that stay and one that moves: 32 keys copied a commit.
+        let mut keys: BTreeSet<Vec<u8>> = (1000..1031).map(fence).collect();
+        keys.insert(fence(LOAD_AFTER - 1));
+        t.load((Ks::Rows, [0, 0, 0, 4]), Some(keys));
+        let (lo, hi) = whole(4);
+        // Each commit moves the key and rewrites the others (stale versions,
+        // so reads use the keys).
+        let others: Vec<Vec<u8>> = (1000..1031).map(fence).collect();
+        for n in LOAD_AFTER..LOAD_AFTER + CHURN_AFTER - 1 {
+            let mut writes: Vec<(&[u8], bool)> = others.iter().map(|k| (k.as_slice(), true)).collect();
+            let (new, old) = (fence(n), fence(n - 1));
+            writes.extend([(new.as_slice(), true), (old.as_slice(), false)]);
+            t.committed(rows(&writes), 0);
+            if n > LOAD_AFTER {
+                assert_eq!(t.directory().edge(Ks::Rows, &lo, &hi, false), Some(Some(fence(n))));
+            }
+        }
+        let n = LOAD_AFTER + CHURN_AFTER - 1;
+        t.committed(rows(&[(&fence(n), true), (&fence(n - 1), false)]), 0);
+        assert_eq!(t.directory().edge(Ks::Rows, &lo, &hi, false), None, "dropped");
         assert_eq!(t.kept, 0);
     }
 }
