@@ -3,7 +3,7 @@
 //! readers never see a half-done transaction.
 
 use heliosdb_core::{Config, Connection, Error};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 #[test]
@@ -45,9 +45,12 @@ fn readers_always_see_a_consistent_total() {
         setup.execute("INSERT INTO acct VALUES (?, 100)", [i]).unwrap();
     }
     let stop = Arc::new(AtomicBool::new(false));
+    // Transfers committed so far: the readers keep reading until there have
+    // been some (on a busy machine the writer thread may start late).
+    let done = Arc::new(AtomicU64::new(0));
     let path = dir.path().to_path_buf();
     let writer = {
-        let stop = Arc::clone(&stop);
+        let (stop, done) = (Arc::clone(&stop), Arc::clone(&done));
         let path = path.clone();
         std::thread::spawn(move || {
             let w = Connection::open(&path).unwrap();
@@ -59,18 +62,22 @@ fn readers_always_see_a_consistent_total() {
                 tx.execute("UPDATE acct SET bal = bal + 5 WHERE id = ?", [to]).unwrap();
                 tx.commit().unwrap();
                 n += 1;
+                done.store(n, Ordering::Relaxed);
             }
             n
         })
     };
     let readers: Vec<_> = (0..2)
         .map(|_| {
-            let path = path.clone();
+            let (path, done) = (path.clone(), Arc::clone(&done));
             std::thread::spawn(move || {
                 let r = Connection::open(&path).unwrap();
-                for _ in 0..200 {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+                let mut reads = 0;
+                while reads < 200 || (done.load(Ordering::Relaxed) < 20 && std::time::Instant::now() < deadline) {
                     let total: i64 = r.query_row("SELECT sum(bal) FROM acct", (), |row| row.get(0)).unwrap();
                     assert_eq!(total, 2000, "a reader saw a half-done transfer");
+                    reads += 1;
                 }
             })
         })
@@ -80,5 +87,5 @@ fn readers_always_see_a_consistent_total() {
     }
     stop.store(true, Ordering::Relaxed);
     let transfers = writer.join().unwrap();
-    assert!(transfers > 0);
+    assert!(transfers >= 20, "the writer committed {transfers} transfers while the readers read");
 }
