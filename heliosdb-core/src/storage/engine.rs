@@ -514,11 +514,7 @@ impl Engine {
             lock(&self.commit_log).set_reserved(r);
         }
         let load = {
-            // Tables only: an index's page keys change with too many commits
-            // (a rising column's last fence moves with each append, a random
-            // one splits pages), and keeping them cost autocommit inserts
-            // into a table with two indexes 10-15% (BENCHMARKS.md).
-            let written = entries.iter().filter(|(ks, _, _)| *ks == Ks::Rows);
+            let written = entries.iter().filter(|(ks, _, _)| matches!(ks, Ks::Rows | Ks::Index));
             let buffered = self.store.memtable_bytes();
             lock(&self.table_keys).committed(written.map(|(ks, k, v)| (*ks, k.as_slice(), v.is_some())), buffered)
         };
@@ -534,10 +530,10 @@ impl Engine {
                 let (lo, hi) = keys::prefix_bounds(&id);
                 // (The batch is written: a failed read only leaves the table
                 // to range reads, it must not fail the commit.)
-                let found: Option<std::collections::BTreeSet<Vec<u8>>> = snap
+                let found: Option<super::table_keys::KeySet> = snap
                     .scan_raw(ks, &lo, &hi)
                     .take(super::table_keys::MAX_OBJECT_KEYS + 1)
-                    .map(|kv| kv.map(|(k, _)| k.to_vec()).ok())
+                    .map(|kv| kv.map(|(k, _)| Arc::<[u8]>::from(&k[..])).ok())
                     .collect();
                 table_keys.load((ks, id), found.filter(|f| f.len() <= super::table_keys::MAX_OBJECT_KEYS));
             }

@@ -1,8 +1,7 @@
-//! The stored keys of often-rewritten tables (their `rows` entries) at each
-//! published state, kept in memory so a scan of such a table reads each
-//! entry with a point `get` instead of walking a key range. The structure
-//! is keyed by keyspace and object id and would serve indexes too; the
-//! engine feeds it tables only (see `Engine::publish_commit` for why).
+//! The stored keys of often-rewritten tables (their `rows` entries) and
+//! indexes (their pages in `index`) at each published state, kept in memory
+//! so a scan of such an object reads each entry with a point `get` instead
+//! of walking a key range.
 //!
 //! Why: every commit rewrites the page (or loose row) it changes, and fjall
 //! keeps every rewrite in the memtable until it is flushed (at 64 MB). A
@@ -23,16 +22,21 @@
 //! so a bulk load or a short-lived process never pays for it; one found too
 //! large is tried again only after [`RETRY_FACTOR`] times as many more
 //! commits (each try reads up to 4,097 pages: an autocommit writer of a
-//! large table tries three times in its first 10,000 commits), and so is
-//! one whose keys change so often that copying its set costs more than
-//! [`COPY_BUDGET`] keys a commit. The writer updates the sets after each
-//! batch it writes, and each published state carries its own immutable
-//! [`KeyDirectory`] (sets shared between states until a commit adds or
-//! removes a key), so a reader's directory always describes exactly its
-//! own snapshot.
+//! large table tries three times in its first 10,000 commits).
+//!
+//! The writer updates the sets after each batch it writes, and each
+//! published state carries its own immutable [`KeyDirectory`], so a reader's
+//! directory always describes exactly its own snapshot. The sets are
+//! persistent B-trees (`imbl`): a commit that adds or removes a key copies
+//! the few nodes on that key's path and shares the rest with the states
+//! before it. That matters for indexes, whose page keys move with most
+//! commits (a rising column's last page is fenced by its last key): copying
+//! a whole set per commit made autocommit inserts into a table with two
+//! indexes 10-50% slower (BENCHMARKS.md), sharing costs a few hundred
+//! nanoseconds.
 
 use super::kv::Ks;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -45,12 +49,6 @@ pub const MAX_OBJECT_KEYS: usize = 4096;
 /// Rewrites per kept key since the last flush from which reads use the kept
 /// keys (each rewrite left a stale version a range read would walk).
 pub const STALE_PER_KEY: u64 = 2;
-/// Commits after a load from which an object whose keys change too often
-/// is dropped: when keeping its set has copied more than [`COPY_BUDGET`]
-/// keys a commit.
-pub const CHURN_AFTER: u32 = 32;
-/// Keys copied a commit, on average, that a kept object may cost.
-pub const COPY_BUDGET: u64 = 2;
 /// How much longer each failed load waits than the one before.
 pub const RETRY_FACTOR: u32 = 8;
 /// Keys kept for all tables and indexes together (a bound on the memory taken).
@@ -62,6 +60,10 @@ pub type ObjectId = [u8; 4];
 /// A table (its entries in `rows`) or an index (its pages in `index`).
 pub type Object = (Ks, ObjectId);
 
+/// One object's stored keys: a persistent set, cloned in O(1) and changed
+/// by copying one path (keys are shared, so a copied node copies pointers).
+pub type KeySet = imbl::OrdSet<Arc<[u8]>>;
+
 fn id_of(key: &[u8]) -> Option<ObjectId> {
     key.get(..4)?.try_into().ok()
 }
@@ -70,7 +72,7 @@ fn id_of(key: &[u8]) -> Option<ObjectId> {
 /// flush (shared by every state's directory: a hint, not part of a state).
 #[derive(Clone)]
 struct Kept {
-    keys: Arc<BTreeSet<Vec<u8>>>,
+    keys: KeySet,
     stale: Arc<AtomicU64>,
 }
 
@@ -86,9 +88,9 @@ impl KeyDirectory {
     /// descending with `reverse`), when the range lies within one object
     /// whose keys are kept and worth reading key by key; `None` otherwise
     /// (then read the range). Found one at a time: a read that stops after
-    /// the first key (a seek) costs one lookup, not a copy of the set.
+    /// the first key (a seek) costs one lookup.
     pub fn keys_in(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, reverse: bool) -> Option<KeyCursor> {
-        let keys = Arc::clone(self.kept_for(ks, lo, hi)?);
+        let keys = self.kept_for(ks, lo, hi)?.clone();
         Some(KeyCursor { keys, lo: lo.clone(), hi: hi.clone(), reverse })
     }
 
@@ -102,7 +104,7 @@ impl KeyDirectory {
 
     /// The kept keys of the object `lo..hi` lies within, if it is kept and
     /// has been rewritten enough since the last flush.
-    fn kept_for(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> Option<&Arc<BTreeSet<Vec<u8>>>> {
+    fn kept_for(&self, ks: Ks, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> Option<&KeySet> {
         if self.by_object.is_empty() {
             return None;
         }
@@ -125,17 +127,17 @@ impl KeyDirectory {
 }
 
 /// The first (or with `last`, the last) key of `keys` in `lo..hi`.
-fn step(keys: &BTreeSet<Vec<u8>>, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, last: bool) -> Option<Vec<u8>> {
+fn step(keys: &KeySet, lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>, last: bool) -> Option<Vec<u8>> {
     if super::engine::bounds_empty(lo, hi) {
         return None;
     }
-    let mut range = keys.range::<[u8], _>((lo.as_ref().map(Vec::as_slice), hi.as_ref().map(Vec::as_slice)));
-    if last { range.next_back() } else { range.next() }.cloned()
+    let mut range = keys.range::<_, [u8]>((lo.as_ref().map(Vec::as_slice), hi.as_ref().map(Vec::as_slice)));
+    if last { range.next_back() } else { range.next() }.map(|k| k.to_vec())
 }
 
 /// The kept keys of a range, one at a time, each found from the last.
 pub struct KeyCursor {
-    keys: Arc<BTreeSet<Vec<u8>>>,
+    keys: KeySet,
     lo: Bound<Vec<u8>>,
     hi: Bound<Vec<u8>>,
     reverse: bool,
@@ -160,10 +162,8 @@ enum Known {
     /// Not kept: commits that wrote it since open, and the count at which
     /// to load its keys.
     Counting { commits: u32, load_at: u32 },
-    /// Kept in the directory: commits that wrote it since it was loaded,
-    /// the keys copied since (a commit that adds or removes a key copies
-    /// the set), and the count it was loaded at.
-    Kept { commits: u32, copied: u64, loaded_at: u32 },
+    /// Kept in the directory, loaded at that count.
+    Kept { loaded_at: u32 },
 }
 
 /// The writer's side: which objects are kept, and the directory to publish.
@@ -188,11 +188,11 @@ impl TableKeys {
     }
 
     /// Records a written batch's `rows` and `index` entries (each keyspace,
-    /// key, and whether the key is stored after the batch); `buffered` is
-    /// the memtables' bytes before it was written (less than before the
-    /// previous batch: a flush, which left no stale versions, came between).
-    /// Returns the objects whose keys should be loaded now (then call
-    /// [`TableKeys::load`] for each).
+    /// key, and whether the key is stored after the batch, in batch order);
+    /// `buffered` is the memtables' bytes before it was written (less than
+    /// before the previous batch: a flush, which left no stale versions,
+    /// came between). Returns the objects whose keys should be loaded now
+    /// (then call [`TableKeys::load`] for each).
     pub fn committed<'a>(
         &mut self,
         writes: impl Iterator<Item = (Ks, &'a [u8], bool)> + Clone,
@@ -222,40 +222,25 @@ impl TableKeys {
                         load.push(object);
                     }
                 }
-                Known::Kept { commits, copied, loaded_at } => {
-                    *commits = commits.saturating_add(1);
+                Known::Kept { loaded_at } => {
                     let Some(kept) = self.directory.by_object.get(&object) else { continue };
                     let set = &kept.keys;
                     let mine = writes.clone().filter(|(ks, k, _)| (*ks, id_of(k)) == (object.0, Some(object.1)));
                     // A write of a stored key leaves its old version behind.
                     let rewrites = mine.clone().filter(|(_, k, _)| set.contains(*k)).count();
                     kept.stale.fetch_add(rewrites as u64, Ordering::Relaxed);
-                    let changes = mine.filter(|(_, k, stored)| set.contains(*k) != *stored);
-                    if changes.clone().next().is_none() {
-                        continue; // rewrites only (the common case): nothing to copy
+                    if mine.clone().all(|(_, k, stored)| set.contains(k) == stored) {
+                        continue; // rewrites only (the common case): the same set
                     }
-                    *copied = copied.saturating_add(kept.keys.len() as u64);
                     let dir = next.get_or_insert_with(|| (*self.directory).clone());
-                    if *commits >= CHURN_AFTER && *copied > u64::from(*commits) * COPY_BUDGET {
-                        // Its keys change too often for its size (an index on
-                        // a rising column moves its last page's fence with
-                        // each append; a large one on a random column splits
-                        // a page every few dozen inserts): copying the set
-                        // costs each commit more than the reads it saves.
-                        let load_at = loaded_at.saturating_mul(RETRY_FACTOR);
-                        if let Some(dropped) = dir.by_object.remove(&object) {
-                            self.kept -= dropped.keys.len();
-                        }
-                        self.objects.insert(object, Known::Counting { commits: 0, load_at });
-                        continue;
-                    }
                     let Some(kept) = dir.by_object.get_mut(&object) else { continue };
-                    let set = Arc::make_mut(&mut kept.keys);
+                    let set = &mut kept.keys;
                     let before = set.len();
-                    for (_, k, stored) in changes {
-                        if stored {
-                            set.insert(k.to_vec());
-                        } else {
+                    for (_, k, stored) in mine {
+                        // (In batch order against the new set: the last write of a key wins.)
+                        if stored && !set.contains(k) {
+                            set.insert(Arc::from(k));
+                        } else if !stored {
                             set.remove(k);
                         }
                     }
@@ -263,7 +248,8 @@ impl TableKeys {
                     if set.len() > MAX_OBJECT_KEYS || self.kept > MAX_KEYS {
                         self.kept -= set.len();
                         dir.by_object.remove(&object);
-                        self.objects.insert(object, Known::Counting { commits: 0, load_at: LOAD_AFTER });
+                        let load_at = loaded_at.saturating_mul(RETRY_FACTOR);
+                        self.objects.insert(object, Known::Counting { commits: 0, load_at });
                     }
                 }
             }
@@ -277,25 +263,21 @@ impl TableKeys {
     /// Keeps `object`'s keys, read whole at the state just recorded; `None`
     /// when it had more than [`MAX_OBJECT_KEYS`]. An object not kept is
     /// tried again after [`RETRY_FACTOR`] times as many commits as the last time.
-    pub fn load(&mut self, object: Object, keys: Option<BTreeSet<Vec<u8>>>) {
+    pub fn load(&mut self, object: Object, keys: Option<KeySet>) {
+        let load_at = match self.objects.get(&object) {
+            Some(Known::Counting { load_at, .. }) => *load_at,
+            _ => LOAD_AFTER,
+        };
         match keys {
             Some(keys) if self.kept + keys.len() <= MAX_KEYS => {
                 self.kept += keys.len();
                 let mut dir = (*self.directory).clone();
-                let kept = Kept { keys: Arc::new(keys), stale: Arc::new(AtomicU64::new(0)) };
-                dir.by_object.insert(object, kept);
+                dir.by_object.insert(object, Kept { keys, stale: Arc::new(AtomicU64::new(0)) });
                 self.directory = Arc::new(dir);
-                let loaded_at = match self.objects.get(&object) {
-                    Some(Known::Counting { load_at, .. }) => *load_at,
-                    _ => LOAD_AFTER,
-                };
-                self.objects.insert(object, Known::Kept { commits: 0, copied: 0, loaded_at });
+                self.objects.insert(object, Known::Kept { loaded_at: load_at });
             }
             _ => {
-                let load_at = match self.objects.get(&object) {
-                    Some(Known::Counting { load_at, .. }) => load_at.saturating_mul(RETRY_FACTOR),
-                    _ => LOAD_AFTER,
-                };
+                let load_at = load_at.saturating_mul(RETRY_FACTOR);
                 self.objects.insert(object, Known::Counting { commits: 0, load_at });
             }
         }
@@ -310,6 +292,10 @@ mod tests {
         let mut key = vec![0, 0, 0, id];
         key.extend_from_slice(rest);
         key
+    }
+
+    fn set(keys: &[Vec<u8>]) -> KeySet {
+        keys.iter().map(|k| Arc::<[u8]>::from(k.as_slice())).collect()
     }
 
     fn whole(id: u8) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
@@ -334,7 +320,7 @@ mod tests {
             None,
             "not loaded yet"
         );
-        t.load((Ks::Rows, [0, 0, 0, 1]), Some(BTreeSet::from([a.clone(), k(1, b"c")])));
+        t.load((Ks::Rows, [0, 0, 0, 1]), Some(set(&[a.clone(), k(1, b"c")])));
         for _ in 0..STALE_PER_KEY * 2 - 1 {
             t.committed(rows(&[(&a, true)]), 0);
         }
@@ -419,7 +405,7 @@ mod tests {
             assert!(t.committed(once(), 0).is_empty(), "backs off");
         }
         assert_eq!(t.committed(once(), 0), vec![(Ks::Index, [0, 0, 0, 3])]);
-        t.load((Ks::Index, [0, 0, 0, 3]), Some(BTreeSet::from([a.clone()])));
+        t.load((Ks::Index, [0, 0, 0, 3]), Some(set(std::slice::from_ref(&a))));
         let many = index(&(0..MAX_OBJECT_KEYS as u32).map(|n| (k(3, &n.to_be_bytes()), true)).collect::<Vec<_>>());
         t.committed(many.iter().map(|(ks, k, s)| (*ks, k.as_slice(), *s)), 0);
         let (lo, hi) = whole(3);
@@ -432,32 +418,45 @@ mod tests {
     }
 
     #[test]
-    fn an_object_whose_keys_move_with_most_commits_is_dropped() {
+    fn an_object_whose_keys_move_with_each_commit_stays_kept_and_each_state_keeps_its_own() {
         let mut t = TableKeys::default();
         let fence = |n: u32| k(4, &n.to_be_bytes());
         for n in 0..LOAD_AFTER {
             t.committed(rows(&[(&fence(n), true), (&fence(n.wrapping_sub(1)), false)]), 0);
         }
-        // 31 keys that stay and one that moves: 32 keys copied a commit.
-        let mut keys: BTreeSet<Vec<u8>> = (1000..1031).map(fence).collect();
-        keys.insert(fence(LOAD_AFTER - 1));
-        t.load((Ks::Rows, [0, 0, 0, 4]), Some(keys));
-        let (lo, hi) = whole(4);
-        // Each commit moves the key and rewrites the others (stale versions,
-        // so reads use the keys).
+        // 31 keys that stay and one that moves with each commit (the last
+        // page of an index on a rising column).
         let others: Vec<Vec<u8>> = (1000..1031).map(fence).collect();
-        for n in LOAD_AFTER..LOAD_AFTER + CHURN_AFTER - 1 {
+        let mut keys = others.clone();
+        keys.push(fence(LOAD_AFTER - 1));
+        t.load((Ks::Rows, [0, 0, 0, 4]), Some(set(&keys)));
+        let (lo, hi) = whole(4);
+        let mut states = Vec::new();
+        for n in LOAD_AFTER..LOAD_AFTER + 500 {
+            // Each commit moves the key and rewrites the others (stale
+            // versions, so reads use the keys).
             let mut writes: Vec<(&[u8], bool)> = others.iter().map(|k| (k.as_slice(), true)).collect();
             let (new, old) = (fence(n), fence(n - 1));
             writes.extend([(new.as_slice(), true), (old.as_slice(), false)]);
             t.committed(rows(&writes), 0);
-            if n > LOAD_AFTER {
-                assert_eq!(t.directory().edge(Ks::Rows, &lo, &hi, false), Some(Some(fence(n))));
-            }
+            states.push((n, t.directory()));
         }
-        let n = LOAD_AFTER + CHURN_AFTER - 1;
-        t.committed(rows(&[(&fence(n), true), (&fence(n - 1), false)]), 0);
-        assert_eq!(t.directory().edge(Ks::Rows, &lo, &hi, false), None, "dropped");
-        assert_eq!(t.kept, 0);
+        for (n, dir) in &states[1..] {
+            assert_eq!(dir.edge(Ks::Rows, &lo, &hi, false), Some(Some(fence(*n))), "kept, at its own state");
+            let all: Vec<Vec<u8>> = dir.keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect).unwrap_or_default();
+            assert_eq!(all.len(), 32);
+            assert_eq!(all.last(), Some(&fence(1030)));
+        }
+        assert_eq!(t.kept, 32);
+
+        // A key stored and removed in one batch (or the reverse): the last write wins.
+        let gone = fence(5000);
+        t.committed(rows(&[(&gone, true), (&gone, false)]), 0);
+        let back = fence(1000);
+        t.committed(rows(&[(&back, false), (&back, true)]), 0);
+        let all: Vec<Vec<u8>> =
+            t.directory().keys_in(Ks::Rows, &lo, &hi, false).map(Iterator::collect).unwrap_or_default();
+        assert!(!all.contains(&gone) && all.contains(&back));
+        assert_eq!(t.kept, 32);
     }
 }
