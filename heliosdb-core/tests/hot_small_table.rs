@@ -4,7 +4,8 @@
 //! `storage/table_keys.rs`); here pages and loose rows appear and disappear
 //! after that, a reader in `BEGIN READ ONLY` keeps reading the state it
 //! began with while the writer goes on, a table grows by hundreds of pages
-//! in one statement and shrinks back, and the database is reopened. Every scan (forwards, backwards, by ranges, by key) equals the
+//! in one statement and shrinks back, rows are appended one a commit (new
+//! pages, a moving last index fence), and the database is reopened. Every scan (forwards, backwards, by ranges, by key) equals the
 //! model throughout, and so does every read through the index on `t.v`.
 
 mod common;
@@ -145,6 +146,29 @@ fn often_written_small_tables_read_like_the_model() {
         w.execute("DELETE FROM t WHERE id >= 1000", ()).unwrap();
         model.t.retain(|k, _| *k < 1000);
         check(&w, &model, &format!("round {round}, shrunk"));
+        // Appends at the end, one a commit: a new page every 64 rows, and the
+        // index's last page fence moving with each (v rises), read while a
+        // reader holds a state from halfway through.
+        let base = 20_000 + round * 1_000;
+        let mut then = None;
+        for i in 0..300 {
+            serial += 1;
+            let v = 1_000_000 + serial;
+            w.execute("INSERT INTO t VALUES (?1, ?2)", vec![Value::Integer(base + i), Value::Integer(v)]).unwrap();
+            model.t.insert(base + i, v);
+            if i == 150 {
+                r.execute_batch("BEGIN READ ONLY").unwrap();
+                then = Some(model.clone());
+            }
+            if i % 75 == 74 {
+                check(&w, &model, &format!("round {round}, {} appended", i + 1));
+            }
+        }
+        check(&r, &then.unwrap(), &format!("round {round}, a reader's snapshot amid the appends"));
+        r.execute_batch("COMMIT").unwrap();
+        w.execute("DELETE FROM t WHERE id >= 20000", ()).unwrap();
+        model.t.retain(|k, _| *k < 20_000);
+        check(&w, &model, &format!("round {round}, appends removed"));
         drop(r);
         if round == 1 {
             drop(w);
