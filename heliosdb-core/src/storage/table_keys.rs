@@ -32,8 +32,8 @@
 //! before it. That matters for indexes, whose page keys move with most
 //! commits (a rising column's last page is fenced by its last key): copying
 //! a whole set per commit made autocommit inserts into a table with two
-//! indexes 10-50% slower (BENCHMARKS.md), sharing costs a few hundred
-//! nanoseconds.
+//! indexes 10-60% slower; sharing made no difference measurable beside
+//! keeping tables only (BENCHMARKS.md).
 
 use super::kv::Ks;
 use std::collections::HashMap;
