@@ -40,6 +40,7 @@ pub mod join;
 pub mod json;
 mod late_topn;
 pub mod memory;
+pub mod pair_sort;
 pub mod printf;
 pub mod query;
 mod ranked_scan;

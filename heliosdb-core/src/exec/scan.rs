@@ -54,7 +54,7 @@ pub fn decode_stored_row(table: &TableDef, key: &[u8], value: &[u8], needed: &[b
 ///
 /// # Errors
 /// Damaged row data.
-pub(super) fn decode_stored_row_into(
+pub(crate) fn decode_stored_row_into(
     table: &TableDef,
     rowid: impl FnOnce() -> Option<i64>,
     value: &[u8],

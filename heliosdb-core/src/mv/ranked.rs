@@ -18,8 +18,8 @@ use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::exec::eval::{eval, EvalCtx};
 use crate::exec::memory::{KeyMap, WorkMemory};
+use crate::exec::pair_sort::PairSorter;
 use crate::exec::scan::decode_stored_row;
-use crate::exec::sort::{KeyCmp, Sorter};
 use crate::exec::write::put_row;
 use crate::storage::{keys, Ks, Reader, WriteTx};
 use crate::types::keycode::{encode_partition_value, encode_sort_key};
@@ -128,22 +128,13 @@ pub fn all(
     mem: &Arc<WorkMemory>,
     feed: &mut dyn FnMut(&mut dyn FnMut(Event) -> Result<()>) -> Result<()>,
 ) -> Result<Delta> {
-    let by_key: KeyCmp<'static> = Arc::new(|a: &[Value], b: &[Value]| match (a.first(), b.first()) {
-        (Some(Value::Blob(x)), Some(Value::Blob(y))) => x.cmp(y),
-        _ => std::cmp::Ordering::Equal,
-    });
-    let mut sorter = Sorter::new(mem, by_key);
+    // Stored keys are order-preserving encodings: sorted as bytes.
+    let mut sorter = PairSorter::new(mem);
     feed(&mut |(_, row, key)| {
         let (row_key, image) = stored(m, view, row, &key, ctx)?;
-        sorter.push(vec![Value::Blob(row_key)], vec![Value::Blob(image)])
+        sorter.push(&row_key, &image)
     })?;
-    let rows = sorter.finish_pairs()?.map(|pair| {
-        let (mut k, mut r) = pair?;
-        match (k.pop(), r.pop()) {
-            (Some(Value::Blob(k)), Some(Value::Blob(image))) => Ok((k, image)),
-            _ => Err(Error::Corrupt("a sorted materialized view row lost its key".into())),
-        }
-    });
+    let rows = sorter.finish()?;
     Ok(Delta::All(Box::new(rows)))
 }
 
