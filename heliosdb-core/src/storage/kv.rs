@@ -7,6 +7,7 @@
 //! for tests, say) slot in without touching the engine.
 
 use super::table_keys::{KeyCursor, KeyDirectory};
+use super::write_buffer::WriteBuffer;
 use crate::error::Result;
 use std::ops::Bound;
 use std::path::Path;
@@ -73,6 +74,9 @@ pub struct MemoryBudget {
     pub memtable_bytes: u64,
     /// Journal files kept before old ones are forced out by flushing.
     pub journal_bytes: u64,
+    /// All keyspaces' memtables together: past it, the one written most is
+    /// flushed (see [`super::write_buffer`]).
+    pub write_buffer_bytes: u64,
 }
 
 impl MemoryBudget {
@@ -80,13 +84,15 @@ impl MemoryBudget {
     /// at the limit itself, between 4 and 64 MiB (fjall's default, reached
     /// at the default limit: smaller memtables measured 2.5× slower `AS OF`
     /// lookups, which then seek through more table files); journals of at
-    /// least 64 MiB (fjall's minimum).
+    /// least 64 MiB (fjall's minimum); all memtables together within the
+    /// limit itself (at least 4 MiB; see [`super::write_buffer`]).
     pub fn from_limit_mb(limit_mb: u64) -> MemoryBudget {
         let limit = limit_mb.saturating_mul(1024 * 1024);
         MemoryBudget {
             cache_bytes: limit / 2,
             memtable_bytes: limit.clamp(4 << 20, 64 << 20),
             journal_bytes: limit.max(64 << 20),
+            write_buffer_bytes: limit.max(4 << 20),
         }
     }
 }
@@ -101,6 +107,8 @@ pub struct FjallStore {
     /// Key and value bytes written through [`FjallStore::write`] since open
     /// (what the journal grew by, give or take its framing).
     journaled: std::sync::atomic::AtomicU64,
+    /// What each keyspace's memtable holds, for the budget of them all.
+    buffer: WriteBuffer,
 }
 
 /// A consistent read view across all keyspaces.
@@ -176,7 +184,8 @@ impl FjallStore {
                 fjall::KeyspaceCreateOptions::default().max_memtable_size(memtable).data_block_compression_policy(lz4)
             })?);
         }
-        Ok(FjallStore { db, keyspaces, journaled: std::sync::atomic::AtomicU64::new(0) })
+        let buffer = WriteBuffer::new(budget.write_buffer_bytes, keyspaces.len());
+        Ok(FjallStore { db, keyspaces, journaled: std::sync::atomic::AtomicU64::new(0), buffer })
     }
 
     /// Writes `entries`, which must come in ascending key order, straight
@@ -240,12 +249,19 @@ impl FjallStore {
         self.journaled.fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
         for (ks, key, value) in entries {
             let handle = &self.keyspaces[ks as usize];
+            self.buffer.wrote(ks as usize, (key.len() + value.as_ref().map_or(0, |v| v.len())) as u64);
             match value {
                 Some(v) => batch.insert(handle, key, v),
                 None => batch.remove(handle, key),
             }
         }
         batch.commit()?;
+        let sealable = |ks: usize| self.keyspaces.get(ks).is_some_and(|h| h.sealed_memtable_count() == 0);
+        if let Some(ks) = self.buffer.to_seal(self.db.write_buffer_size(), sealable) {
+            // The batch is written: a failed seal leaves the memtable to
+            // fjall's own limit and must not fail the write.
+            let _ = self.keyspaces[ks].rotate_memtable();
+        }
         Ok(())
     }
 

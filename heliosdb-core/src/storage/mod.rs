@@ -39,6 +39,7 @@ pub(crate) mod row_writes;
 pub(crate) mod table_keys;
 pub(crate) mod upgrade;
 pub mod versions;
+pub(crate) mod write_buffer;
 pub mod write_tx;
 
 pub use backup::BackupHistory;
