@@ -12,7 +12,8 @@
 //! the table's size (past 1,000 rows, 100 scans are timed instead). With
 //! `append`, the UPDATES are autocommit inserts of new rows at the table's
 //! end instead (`INSERT INTO h VALUES (?, 1)`, rising ids): a table filled
-//! row by row and scanned before its writes are flushed.
+//! row by row and scanned before its writes are flushed. `HOT_MEMORY_MB=N`
+//! opens HeliosDB with `memory_limit_mb = N` (64 by default).
 
 use heliosdb_bench::Rng;
 use std::time::Instant;
@@ -88,7 +89,11 @@ fn child(engine: &str, updates: usize, mode: &str) {
         }
     };
     let (t_updates, t_scans, total) = if engine == "heliosdb" {
-        let conn = heliosdb_core::Connection::open(dir.path()).expect("open");
+        let mut config = heliosdb_core::Config::default();
+        if let Some(mb) = std::env::var("HOT_MEMORY_MB").ok().and_then(|v| v.parse().ok()) {
+            config.database.memory_limit_mb = mb;
+        }
+        let conn = heliosdb_core::Connection::open_with(dir.path(), &config).expect("open");
         conn.execute_batch(SCHEMA).expect("schema");
         conn.execute_batch(index).expect("index");
         conn.execute("INSERT INTO h SELECT value, 0 FROM generate_series(1, ?1)", [rows()]).expect("rows");

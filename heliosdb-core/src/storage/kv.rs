@@ -84,15 +84,19 @@ impl MemoryBudget {
     /// at the limit itself, between 4 and 64 MiB (fjall's default, reached
     /// at the default limit: smaller memtables measured 2.5× slower `AS OF`
     /// lookups, which then seek through more table files); journals of at
-    /// least 64 MiB (fjall's minimum); all memtables together within the
-    /// limit itself (at least 4 MiB; see [`super::write_buffer`]).
+    /// least 64 MiB (fjall's minimum); below 64 MiB, all memtables together
+    /// within the limit itself (at least 4 MiB; see [`super::write_buffer`]).
     pub fn from_limit_mb(limit_mb: u64) -> MemoryBudget {
         let limit = limit_mb.saturating_mul(1024 * 1024);
         MemoryBudget {
             cache_bytes: limit / 2,
             memtable_bytes: limit.clamp(4 << 20, 64 << 20),
             journal_bytes: limit.max(64 << 20),
-            write_buffer_bytes: limit.max(4 << 20),
+            // Only where the limit was lowered for a small machine: at 64 MB
+            // and above a bulk load's rows and index memtables are split
+            // into more table files, and indexed range reads right after it
+            // measured 1.5× slower (BENCHMARKS.md).
+            write_buffer_bytes: if limit_mb < 64 { limit.max(4 << 20) } else { u64::MAX },
         }
     }
 }
