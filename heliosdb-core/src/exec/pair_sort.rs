@@ -17,7 +17,7 @@
 //! consecutive stretches of the input and the merge breaks ties by run.
 
 use super::memory::{Grant, WorkMemory};
-use super::sort::FAN_IN;
+use super::sort::merge_down;
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -137,24 +137,14 @@ impl PairSorter {
         }
         self.spill_run()?;
         let mem = Arc::clone(self.grant.memory());
-        let mut runs = std::mem::take(&mut self.runs);
-        while runs.len() > FAN_IN {
-            let mut next = Vec::with_capacity(runs.len().div_ceil(FAN_IN));
-            let mut rest = runs.into_iter();
-            loop {
-                let group: Vec<Run> = rest.by_ref().take(FAN_IN).collect();
-                if group.is_empty() {
-                    break;
-                }
-                let mut w = RunWriter::new(&mem)?;
-                let mut merge = Merge::new(group)?;
-                while let Some((k, v)) = merge.next_pair()? {
-                    w.push(&k, &v)?;
-                }
-                next.push(w.finish()?);
+        let runs = merge_down(std::mem::take(&mut self.runs), |group| {
+            let mut w = RunWriter::new(&mem)?;
+            let mut merge = Merge::new(group)?;
+            while let Some((k, v)) = merge.next_pair()? {
+                w.push(&k, &v)?;
             }
-            runs = next;
-        }
+            w.finish()
+        })?;
         let mut merge = Merge::new(runs)?;
         Ok(Box::new(std::iter::from_fn(move || merge.next_pair().transpose())))
     }
@@ -241,6 +231,7 @@ impl Merge {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exec::sort::FAN_IN;
 
     fn pairs(n: u32) -> Vec<(Vec<u8>, Vec<u8>)> {
         // Keys with many repeats (stability shows) and values of varied length.

@@ -115,27 +115,37 @@ impl<'a> Sorter<'a> {
         }
         self.spill_run()?;
         let mem = Arc::clone(self.grant.memory());
-        let mut runs = self.runs;
-        while runs.len() > FAN_IN {
-            let mut next = Vec::with_capacity(runs.len().div_ceil(FAN_IN));
-            let mut rest = runs.into_iter();
-            loop {
-                let group: Vec<SpillReader> = rest.by_ref().take(FAN_IN).collect();
-                if group.is_empty() {
-                    break;
-                }
-                let mut w = SpillWriter::new(&mem)?;
-                let mut merge = Merge::new(group, Arc::clone(&self.cmp))?;
-                while let Some((k, r)) = merge.next_pair()? {
-                    w.push_pair(&k, &r)?;
-                }
-                next.push(w.finish()?);
+        let cmp = &self.cmp;
+        let runs = merge_down(self.runs, |group| {
+            let mut w = SpillWriter::new(&mem)?;
+            let mut merge = Merge::new(group, Arc::clone(cmp))?;
+            while let Some((k, r)) = merge.next_pair()? {
+                w.push_pair(&k, &r)?;
             }
-            runs = next;
-        }
+            w.finish()
+        })?;
         let mut merge = Merge::new(runs, self.cmp)?;
         Ok(Box::new(std::iter::from_fn(move || merge.next_pair().transpose())))
     }
+}
+
+/// Merges sorted runs `FAN_IN` at a time with `merge` (a group of
+/// consecutive runs into one) until at most `FAN_IN` are left, so the last
+/// merge holds only that many read buffers. Groups stay in run order, which
+/// keeps a merge that breaks ties by run stable.
+///
+/// # Errors
+/// Those of `merge`.
+pub(super) fn merge_down<R>(mut runs: Vec<R>, mut merge: impl FnMut(Vec<R>) -> Result<R>) -> Result<Vec<R>> {
+    while runs.len() > FAN_IN {
+        let mut next = Vec::with_capacity(runs.len().div_ceil(FAN_IN));
+        let mut rest = runs.into_iter().peekable();
+        while rest.peek().is_some() {
+            next.push(merge(rest.by_ref().take(FAN_IN).collect())?);
+        }
+        runs = next;
+    }
+    Ok(runs)
 }
 
 /// A merge of sorted runs; ties go to the earlier run.
