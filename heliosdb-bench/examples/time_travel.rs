@@ -102,6 +102,8 @@ fn main() {
     let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     println!("time travel, {rows} rows each updated {ROUNDS} times, best of {REPEATS}");
     // For a profiler: TT_PROBE=update runs only the update rounds (time
+    // travel on), TT_PROBE=autocommit only the autocommit updates (see there),
+    // and for the rest:
     // travel on), TT_PROBE=scan only AS OF scans of the middle (TT_SCANS of them, 20 by default), TT_PROBE=ROUND only the AS OF lookups at that round
     // (TT_FILES=1 also lists the table files they read).
     if std::env::var("TT_PROBE").as_deref() == Ok("update") {
@@ -110,6 +112,21 @@ fn main() {
         insert_rows(&conn, rows);
         let (t, _) = update_rounds(&conn);
         println!("{ROUNDS} update rounds: {:.1} ms", t * 1e3);
+        return;
+    }
+    if std::env::var("TT_PROBE").as_deref() == Ok("autocommit") {
+        // The autocommit updates alone, on and off, each after the update
+        // rounds and TT_SETTLE seconds for background flushes to finish.
+        let settle: u64 = std::env::var("TT_SETTLE").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+        for on in [true, false] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let conn = create(dir.path(), on);
+            insert_rows(&conn, rows);
+            update_rounds(&conn);
+            std::thread::sleep(std::time::Duration::from_secs(settle));
+            let t = autocommit_updates(&conn, rows);
+            println!("{AUTOCOMMITS} autocommit updates, time travel {on}: {:.1} ms", t * 1e3);
+        }
         return;
     }
     if std::env::var("TT_PROBE").as_deref() == Ok("scan") {

@@ -226,9 +226,14 @@ pub const META_RESERVED: &[u8] = b"scn_reserved";
 /// (not including) `to_scn`.
 pub fn version_key(row_key: &[u8], to_scn: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(row_key.len() + 8);
-    k.extend_from_slice(row_key);
-    k.extend_from_slice(&(!to_scn).to_be_bytes());
+    push_version_key(&mut k, row_key, to_scn);
     k
+}
+
+/// Appends [`version_key`]`(row_key, to_scn)` to `out`.
+pub fn push_version_key(out: &mut Vec<u8>, row_key: &[u8], to_scn: u64) {
+    out.extend_from_slice(row_key);
+    out.extend_from_slice(&(!to_scn).to_be_bytes());
 }
 
 /// Splits a `versions` key into its row key and the SCN at which the version ended.

@@ -34,6 +34,7 @@
 use super::keys::{self, split_version_key, version_key, PAGE_KEY_LEN, PAGE_SLOTS};
 use super::kv::{BatchEntry, Bytes, Ks, KvIter};
 use super::pages;
+use super::write_tx::VersionBuffer;
 use super::{Reader, WriteTx};
 use crate::error::{Error, Result};
 use crate::types::keycode::prefix_successor;
@@ -54,6 +55,16 @@ pub enum EndedBy {
 }
 
 impl EndedBy {
+    /// The byte a version's value starts with: a version is `U|D ‖ row
+    /// image` (the image carries the SCN it was valid from; the key carries
+    /// the SCN it ended at).
+    fn tag(self) -> u8 {
+        match self {
+            EndedBy::Update => b'U',
+            EndedBy::Delete => b'D',
+        }
+    }
+
     /// The SQL name shown by history queries.
     pub fn name(self) -> &'static str {
         match self {
@@ -78,17 +89,6 @@ pub struct Version {
 
 fn damaged() -> Error {
     Error::Corrupt("row version record is damaged".into())
-}
-
-/// The value of a version record: `U|D ‖ row image` (the image carries the
-/// SCN it was valid from; the key carries the SCN it ended at).
-fn encode_head(ended_by: EndedBy, capacity: usize) -> Vec<u8> {
-    let mut v = Vec::with_capacity(1 + capacity);
-    v.push(match ended_by {
-        EndedBy::Update => b'U',
-        EndedBy::Delete => b'D',
-    });
-    v
 }
 
 /// The image inside a version record's value, with how the version ended.
@@ -156,20 +156,21 @@ pub fn versions_in(key: &[u8], record: &[u8]) -> u64 {
 /// Turns a transaction's versions into `versions` batch entries: the
 /// versions of the rows of one page that ended at one SCN become one record,
 /// every other version a record of its own. `kept` are the versions
-/// (`row key ‖ !to_scn`, version) in any order; `overlay` the transaction's
-/// other writes to `versions` (deleting stored records, as a dropped table's).
+/// (`row key ‖ !to_scn`, version) in the order they were kept; `overlay` the
+/// transaction's other writes to `versions` (deleting stored records, as a
+/// dropped table's).
 ///
 /// # Errors
 /// `Mismatch` for a page whose versions pass 4 GiB.
 pub fn commit_writes(
     overlay: impl IntoIterator<Item = (Vec<u8>, Option<Bytes>)>,
-    mut kept: Vec<(Vec<u8>, Vec<u8>)>,
+    mut kept: VersionBuffer,
     out: &mut Vec<BatchEntry>,
 ) -> Result<()> {
-    type Open = ([u8; PAGE_KEY_LEN], u64, Vec<(u8, Vec<u8>)>);
+    type Open<'a> = ([u8; PAGE_KEY_LEN], u64, Vec<(u8, &'a [u8])>);
     fn flush(open: Option<Open>, out: &mut Vec<BatchEntry>) -> Result<()> {
         if let Some((page, to, slots)) = open {
-            if let Some(record) = pages::encode(slots.iter().map(|(slot, v)| (*slot, &v[..])))? {
+            if let Some(record) = pages::encode(slots.iter().map(|(slot, v)| (*slot, *v)))? {
                 out.push((Ks::Versions, version_key(&page, to), Some(record)));
             }
         }
@@ -177,23 +178,23 @@ pub fn commit_writes(
     }
     for (key, value) in overlay {
         match value {
-            Some(v) => kept.push((key, v.to_vec())),
+            Some(v) => kept.push_encoded(&key, &v),
             None => out.push((Ks::Versions, key, None)),
         }
     }
-    // Rows are mostly replaced in key order (an UPDATE scans its table so),
-    // so this sort mostly finds one run. A stable sort keeps the later of
-    // two versions under one key last, and it wins.
-    kept.sort_by(|a, b| a.0.cmp(&b.0));
+    // Sorted stably, so of two versions under one key the later is last,
+    // and it wins.
+    let order = kept.sorted_by_key();
     let mut open: Option<Open> = None;
-    let mut kept = kept.into_iter().peekable();
-    while let Some((key, version)) = kept.next() {
-        if kept.peek().is_some_and(|(next, _)| *next == key) {
+    let mut order = order.into_iter().peekable();
+    while let Some(i) = order.next() {
+        let (key, version) = kept.get(i);
+        if order.peek().is_some_and(|next| kept.get(*next).0 == key) {
             continue;
         }
-        let paged = split_version_key(&key).and_then(|(row_key, to)| keys::page_of(row_key).map(|(p, s)| (p, to, s)));
+        let paged = split_version_key(key).and_then(|(row_key, to)| keys::page_of(row_key).map(|(p, s)| (p, to, s)));
         let Some((page, to, slot)) = paged else {
-            out.push((Ks::Versions, key, Some(Bytes::from(version))));
+            out.push((Ks::Versions, key.to_vec(), Some(Bytes::from(version))));
             continue;
         };
         match &mut open {
@@ -221,19 +222,22 @@ pub fn supersede(tx: &mut WriteTx, key: &[u8], ended_by: EndedBy, known: Option<
     match known {
         Some((from, values)) => {
             if from < to {
-                // One buffer, one copy: this runs for every row an UPDATE or DELETE touches.
-                let mut value = encode_head(ended_by, 16 + values.len() * 6);
-                encode_row_into(&mut value, from, values);
-                tx.keep_version(version_key(key, to), value);
+                // Encoded in place in the transaction's version buffer: this
+                // runs for every row an UPDATE or DELETE touches.
+                tx.keep_version(key, |out| {
+                    out.push(ended_by.tag());
+                    encode_row_into(out, from, values);
+                });
             }
         }
         None => {
             let Some(old) = tx.get(Ks::Rows, key)? else { return Ok(()) };
             let from = row_scn(&old)?;
             if from < to {
-                let mut value = encode_head(ended_by, old.len());
-                value.extend_from_slice(&old);
-                tx.keep_version(version_key(key, to), value);
+                tx.keep_version(key, |out| {
+                    out.push(ended_by.tag());
+                    out.extend_from_slice(&old);
+                });
             }
         }
     }

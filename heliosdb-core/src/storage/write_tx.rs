@@ -22,6 +22,9 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 mod savepoints;
+pub(crate) mod version_buffer;
+
+pub(crate) use version_buffer::VersionBuffer;
 
 type UndoEntry = (Ks, Vec<u8>, Option<Option<Bytes>>);
 
@@ -68,7 +71,7 @@ pub struct WriteTx {
     /// write: nothing reads them before commit (reads of the past read
     /// committed state), and a row is superseded at most once per
     /// transaction (its image then carries this transaction's SCN).
-    versions: Vec<(Vec<u8>, Vec<u8>)>,
+    versions: VersionBuffer,
     /// Rowid high-water marks this transaction raised.
     sequences: Sequences,
     undo: Option<StatementUndo>,
@@ -107,7 +110,7 @@ impl WriteTx {
             overlays: Default::default(),
             rows: RowWrites::default(),
             image_buf: Vec::new(),
-            versions: Vec::new(),
+            versions: VersionBuffer::default(),
             sequences: HashMap::default(),
             undo: None,
             spare_undo: (Vec::new(), Vec::new()),
@@ -219,9 +222,11 @@ impl WriteTx {
         self.write(ks, key, None)
     }
 
-    /// Keeps a superseded row version (see [`super::versions::supersede`]).
-    pub fn keep_version(&mut self, key: Vec<u8>, version: Vec<u8>) {
-        self.versions.push((key, version));
+    /// Keeps a superseded version of the row under `row_key`, which ended at
+    /// this transaction's SCN; `value` appends the version's value to the
+    /// buffer it is given (see [`super::versions::supersede`]).
+    pub fn keep_version(&mut self, row_key: &[u8], value: impl FnOnce(&mut Vec<u8>)) {
+        self.versions.push(row_key, self.scn, value);
     }
 
     /// Appends an encoded change of table `table_id` (see [`super::changes`]).
@@ -443,7 +448,7 @@ impl WriteTx {
                     .map(|id| super::keys::object_prefix(*id))
                     .collect();
                 if !gone.is_empty() {
-                    kept.retain(|(k, _)| !gone.iter().any(|prefix| k.starts_with(prefix)));
+                    kept.forget_prefixed(&gone);
                 }
                 super::versions::commit_writes(writes, kept, &mut entries)?;
                 continue;
