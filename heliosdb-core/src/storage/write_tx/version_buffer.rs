@@ -27,6 +27,9 @@ impl VersionBuffer {
     /// Keeps a version under `row key ‖ !to_scn`; `value` appends the value
     /// to the buffer it is given (and must append nothing else).
     pub fn push(&mut self, row_key: &[u8], to_scn: u64, value: impl FnOnce(&mut Vec<u8>)) {
+        // Room for a typical version at once: a one-row commit then
+        // allocates the arena once, not once per doubling.
+        self.bytes.reserve(row_key.len() + 8 + 64);
         let start = self.bytes.len();
         crate::storage::keys::push_version_key(&mut self.bytes, row_key, to_scn);
         let value_start = self.bytes.len();
