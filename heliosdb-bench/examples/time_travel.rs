@@ -42,7 +42,13 @@ fn report(label: &str, with: f64, without: f64, target: f64) {
 }
 
 fn create(dir: &std::path::Path, time_travel: bool) -> Connection {
-    let conn = Connection::open(dir).expect("open");
+    // `TT_MEMORY_MB=N` opens with `memory_limit_mb = N` (64 by default; the
+    // block cache is half of it).
+    let mut config = heliosdb_core::Config::default();
+    if let Some(mb) = std::env::var("TT_MEMORY_MB").ok().and_then(|v| v.parse().ok()) {
+        config.database.memory_limit_mb = mb;
+    }
+    let conn = Connection::open_with(dir, &config).expect("open");
     let with = if time_travel { "" } else { " WITH (time_travel = false)" };
     conn.execute_batch(&format!("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, pad TEXT){with}"))
         .expect("schema");

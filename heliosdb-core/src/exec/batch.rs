@@ -21,18 +21,20 @@
 use super::eval::{eval_predicate, with_params_bound, EvalCtx};
 use super::implied::Implied;
 use super::index_row::IndexRow;
-use super::scan::{batch_ranges, decode_stored_row_into, KeyRange};
+use super::scan::{as_of_lease, batch_ranges, decode_stored_row_into, KeyRange};
 use super::RowIter;
 use crate::error::{Error, Result};
 use crate::sql::expr::Expr;
 use crate::sql::plan::{Plan, ScanPlan};
-use crate::storage::{keys, BatchIter, Bytes, Ks, Reader, RowBatch};
+use crate::storage::{keys, versions, BatchIter, Bytes, Ks, Reader, RowBatch};
+use crate::temporal::leases::Lease;
 use crate::types::rowcodec::row_scn;
 use crate::types::Value;
 use std::borrow::Cow;
 
-/// A scan of the present through the primary key or a covering index, and
-/// the WHERE right above it, run a page at a time.
+/// A scan through the primary key or a covering index (of the present, or
+/// of the past `AS OF` a point through the primary key), and the WHERE
+/// right above it, run a page at a time.
 pub(super) struct BatchScan<'a> {
     reader: &'a dyn Reader,
     sp: &'a ScanPlan,
@@ -46,14 +48,18 @@ pub(super) struct BatchScan<'a> {
     ctx: &'a EvalCtx<'a>,
     ranges: std::vec::IntoIter<KeyRange>,
     current: Option<BatchIter<'a>>,
+    /// The point a read of the past reads at (leased while the scan runs),
+    /// or `None`: the present.
+    as_of: Option<Lease>,
 }
 
 impl<'a> BatchScan<'a> {
     /// The batch scan that runs `plan`, when `plan` is a scan (or a WHERE
-    /// over one) that reads the present through its primary key.
+    /// over one) that [`batch_ranges`] accepts.
     ///
     /// # Errors
-    /// Evaluation errors in key expressions.
+    /// Evaluation errors in key expressions; an `AS OF` point that cannot
+    /// be read.
     pub(super) fn of(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx<'a>) -> Result<Option<BatchScan<'a>>> {
         let (sp, pred) = match plan {
             Plan::Scan(sp) => (sp, None),
@@ -64,6 +70,7 @@ impl<'a> BatchScan<'a> {
             _ => return Ok(None),
         };
         let Some((ranges, covering)) = batch_ranges(sp, ctx)? else { return Ok(None) };
+        let as_of = as_of_lease(reader, sp, ctx)?;
         let pred = match pred {
             Some(p) => Some(with_params_bound(p, ctx)?.map_or(Cow::Borrowed(p), Cow::Owned)),
             None => None,
@@ -79,7 +86,7 @@ impl<'a> BatchScan<'a> {
         };
         let covering = covering.map(|i| IndexRow::new(&sp.table, i)).transpose()?;
         let ranges = ranges.into_iter();
-        Ok(Some(BatchScan { reader, sp, covering, pred, implied, ctx, ranges, current: None }))
+        Ok(Some(BatchScan { reader, sp, covering, pred, implied, ctx, ranges, current: None, as_of }))
     }
 
     /// Row `i` of `stored` into `row`, as the row-at-a-time scan builds it.
@@ -124,11 +131,19 @@ impl<'a> BatchScan<'a> {
                 }
             }
             let ks = if self.covering.is_some() { Ks::Index } else { Ks::Rows };
-            match self.ranges.next() {
-                None => return Ok(None),
-                Some(KeyRange::Span(lo, hi)) => self.current = Some(self.reader.scan_batches(ks, lo, hi)),
-                Some(KeyRange::Point(k)) => {
-                    if let Some(image) = self.reader.get(ks, &k)? {
+            let as_of = self.as_of.as_ref().map(Lease::scn);
+            match (self.ranges.next(), as_of) {
+                (None, _) => return Ok(None),
+                (Some(KeyRange::Span(lo, hi)), None) => self.current = Some(self.reader.scan_batches(ks, lo, hi)),
+                (Some(KeyRange::Span(lo, hi)), Some(scn)) => {
+                    self.current = Some(versions::scan_as_of_batches(self.reader, lo, hi, scn));
+                }
+                (Some(KeyRange::Point(k)), _) => {
+                    let found = match as_of {
+                        None => self.reader.get(ks, &k)?,
+                        Some(scn) => versions::get_as_of(self.reader, &k, scn)?,
+                    };
+                    if let Some(image) = found {
                         return Ok(Some(RowBatch::entries(vec![(Bytes::from(k), image)])));
                     }
                 }

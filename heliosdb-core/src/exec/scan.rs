@@ -90,15 +90,22 @@ fn full_range(table: &TableDef) -> Vec<KeyRange> {
 
 /// The key ranges a batch scan (`exec::batch`) reads for `sp`, and the
 /// index they are ranges of when it reads a covering index (`None`: the
-/// primary key); or `None` when the scan is not one it runs: only reads of
-/// the present in key order qualify, through the primary key or an index
-/// that holds every column the scan needs (the past merges versions in,
-/// other index reads fetch rows one by one, ranked views number their rows).
+/// primary key); or `None` when the scan is not one it runs: only reads in
+/// key order of one state (the present, or the past `AS OF` a point, which
+/// reads the primary key) qualify, through the primary key or an index that
+/// holds every column the scan needs (history reads hand out several
+/// versions a row, other index reads fetch rows one by one, ranked views
+/// number their rows).
 ///
 /// # Errors
 /// Evaluation errors in key expressions.
 pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<(Vec<KeyRange>, Option<usize>)>> {
-    if sp.temporal.is_some() || ctx.as_of_default.is_some() || sp.reverse || sp.table.ranked().is_some() {
+    let as_of = match &sp.temporal {
+        Some(Temporal::History { .. }) => return Ok(None),
+        Some(Temporal::AsOf { .. }) => true,
+        None => ctx.as_of_default.is_some(),
+    };
+    if sp.reverse || sp.table.ranked().is_some() {
         return Ok(None);
     }
     let full = || full_range(&sp.table);
@@ -106,12 +113,32 @@ pub(super) fn batch_ranges(sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<(Vec<K
         Access::Full => Some((full(), None)),
         Access::Key(ka) => match ka.index {
             None => Some((key_ranges(sp, ka, ctx)?.unwrap_or_else(full), None)),
+            // Indexes hold the present only: a read of the past uses the primary key.
+            Some(_) if as_of => Some((full(), None)),
             // (As `scan_from`: an index access with no usable key reads the table.)
             Some(i) if sp.index_covers(i) => Some(match key_ranges(sp, ka, ctx)? {
                 Some(ranges) => (ranges, Some(i)),
                 None => (full(), None),
             }),
             Some(_) => None,
+        },
+    })
+}
+
+/// The point a scan reads the past at, leased for as long as the scan
+/// holds it: its `AS OF`, else the transaction's (`BEGIN … AS OF`), else
+/// `None` (the present; a history read is not a point).
+///
+/// # Errors
+/// A point that cannot be resolved or read (in the future, older than the
+/// history kept, before the table existed).
+pub(super) fn as_of_lease(reader: &dyn Reader, sp: &ScanPlan, ctx: &EvalCtx) -> Result<Option<Lease>> {
+    Ok(match &sp.temporal {
+        Some(Temporal::AsOf { kind, point }) => Some(temporal::resolve(reader, &sp.table, *kind, point, ctx)?),
+        Some(Temporal::History { .. }) => None,
+        None => match ctx.as_of_default {
+            Some(scn) => Some(temporal::lease_for(reader, &sp.table, scn)?),
+            None => None,
         },
     })
 }
@@ -264,16 +291,10 @@ pub fn scan<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx) -> Resu
 /// As [`scan`].
 pub fn scan_from<'a>(reader: &'a dyn Reader, sp: &'a ScanPlan, ctx: &EvalCtx, skip: usize) -> Result<RowIter<'a>> {
     let table = &sp.table;
-    let lease = match &sp.temporal {
-        Some(Temporal::History { kind, from, to }) => {
-            return Ok(Box::new(skip_ok(temporal::history_scan(reader, sp, *kind, from, to, ctx)?, skip)))
-        }
-        Some(Temporal::AsOf { kind, point }) => Some(temporal::resolve(reader, table, *kind, point, ctx)?),
-        None => match ctx.as_of_default {
-            Some(scn) => Some(temporal::lease_for(reader, table, scn)?),
-            None => None,
-        },
-    };
+    if let Some(Temporal::History { kind, from, to }) = &sp.temporal {
+        return Ok(Box::new(skip_ok(temporal::history_scan(reader, sp, *kind, from, to, ctx)?, skip)));
+    }
+    let lease = as_of_lease(reader, sp, ctx)?;
     let as_of = lease.as_ref().map(Lease::scn);
     let full = || full_range(table);
     // A ranked view is numbered over whole partitions in key order.

@@ -39,6 +39,30 @@ enum Inner {
         bytes: Bytes,
         entries: Vec<(Range<usize>, Range<usize>)>,
     },
+    /// Rows picked from several stored values (a read of the past merges
+    /// current rows with versions): each row's key and image.
+    Picked(Vec<(OwnedRowKey, Bytes)>),
+}
+
+/// The key of a row a batch picked: a paged row's, built from its page key
+/// and slot without allocating, or one stored as it is.
+#[derive(Debug, Clone)]
+pub enum OwnedRowKey {
+    /// A row of a page.
+    Paged([u8; INT_ROW_KEY_LEN]),
+    /// Any other row key.
+    Stored(Bytes),
+}
+
+impl Deref for OwnedRowKey {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            OwnedRowKey::Paged(k) => k,
+            OwnedRowKey::Stored(k) => k,
+        }
+    }
 }
 
 /// The key of one row of a batch: built from its page's key and slot, or
@@ -73,6 +97,37 @@ impl RowBatch {
         RowBatch { inner: Inner::Entries(entries) }
     }
 
+    /// Rows picked from several stored values, in key order.
+    pub fn picked(rows: Vec<(OwnedRowKey, Bytes)>) -> RowBatch {
+        RowBatch { inner: Inner::Picked(rows) }
+    }
+
+    /// The key of row `i`, to keep beyond the batch.
+    ///
+    /// # Panics
+    /// When `i >= self.len()`.
+    pub fn owned_key(&self, i: usize) -> OwnedRowKey {
+        match &self.inner {
+            Inner::Page { key, rows, .. } => OwnedRowKey::Paged(page_row_key(key, rows[i].0)),
+            Inner::Entries(e) => OwnedRowKey::Stored(e[i].0.clone()),
+            Inner::Ranges { bytes, entries } => OwnedRowKey::Stored(slice(bytes, entries[i].0.clone())),
+            Inner::Picked(p) => p[i].0.clone(),
+        }
+    }
+
+    /// The stored image of row `i`, sharing the batch's memory.
+    ///
+    /// # Panics
+    /// When `i >= self.len()`.
+    pub fn image_bytes(&self, i: usize) -> Bytes {
+        match &self.inner {
+            Inner::Page { bytes, rows, .. } => slice(bytes, rows[i].1.clone()),
+            Inner::Entries(e) => e[i].1.clone(),
+            Inner::Ranges { bytes, entries } => slice(bytes, entries[i].1.clone()),
+            Inner::Picked(p) => p[i].1.clone(),
+        }
+    }
+
     /// Entries stored together in `bytes`, at the (key, value) ranges
     /// `entries` gives.
     pub(super) fn ranges(bytes: Bytes, entries: Vec<(Range<usize>, Range<usize>)>) -> RowBatch {
@@ -85,6 +140,7 @@ impl RowBatch {
             Inner::Page { rows, .. } => rows.len(),
             Inner::Entries(e) => e.len(),
             Inner::Ranges { entries, .. } => entries.len(),
+            Inner::Picked(p) => p.len(),
         }
     }
 
@@ -102,6 +158,10 @@ impl RowBatch {
             Inner::Page { key, rows, .. } => RowKey::Paged(page_row_key(key, rows[i].0)),
             Inner::Entries(e) => RowKey::Stored(&e[i].0),
             Inner::Ranges { bytes, entries } => RowKey::Stored(&bytes[entries[i].0.clone()]),
+            Inner::Picked(p) => match &p[i].0 {
+                OwnedRowKey::Paged(k) => RowKey::Paged(*k),
+                OwnedRowKey::Stored(k) => RowKey::Stored(k),
+            },
         }
     }
 
@@ -116,6 +176,7 @@ impl RowBatch {
             Inner::Page { base, rows, .. } => base.map(|b| b | i64::from(rows[i].0)),
             Inner::Entries(e) => decode_rowid(&e[i].0),
             Inner::Ranges { bytes, entries } => decode_rowid(&bytes[entries[i].0.clone()]),
+            Inner::Picked(p) => decode_rowid(&p[i].0),
         }
     }
 
@@ -128,8 +189,14 @@ impl RowBatch {
             Inner::Page { bytes, rows, .. } => &bytes[rows[i].1.clone()],
             Inner::Entries(e) => &e[i].1,
             Inner::Ranges { bytes, entries } => &bytes[entries[i].1.clone()],
+            Inner::Picked(p) => &p[i].1,
         }
     }
+}
+
+/// `range` of `bytes`, sharing its memory.
+fn slice(bytes: &Bytes, range: Range<usize>) -> Bytes {
+    Bytes::from(byteview::ByteView::from(bytes.clone()).slice(range))
 }
 
 /// `iter`'s rows in batches of up to a page's worth: for readers whose
@@ -149,5 +216,16 @@ pub fn batched(iter: KvIter<'_>) -> BatchIter<'_> {
             }
         }
         (!entries.is_empty()).then(|| Ok(RowBatch::entries(entries)))
+    }))
+}
+
+/// The rows of `batches` one at a time, as [`super::Reader::scan`] yields
+/// them (the inverse of [`batched`]).
+pub fn unbatched(batches: BatchIter<'_>) -> KvIter<'_> {
+    Box::new(batches.flat_map(|batch| -> Vec<Result<(Bytes, Bytes)>> {
+        match batch {
+            Ok(b) => (0..b.len()).map(|i| Ok((Bytes::from(&b.key(i)[..]), b.image_bytes(i)))).collect(),
+            Err(e) => vec![Err(e)],
+        }
     }))
 }

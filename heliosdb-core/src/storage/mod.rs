@@ -43,7 +43,7 @@ pub(crate) mod write_buffer;
 pub mod write_tx;
 
 pub use backup::BackupHistory;
-pub use batch::{BatchIter, RowBatch};
+pub use batch::{BatchIter, OwnedRowKey, RowBatch};
 pub use engine::{Engine, ReadView};
 pub use kv::{Bytes, Ks, KvIter};
 pub use write_tx::WriteTx;

@@ -31,6 +31,7 @@
 //! reader may ask for is committed, and the transaction's own writes all
 //! came after it.
 
+use super::batch::{BatchIter, OwnedRowKey, RowBatch};
 use super::keys::{self, split_version_key, version_key, PAGE_KEY_LEN, PAGE_SLOTS};
 use super::kv::{BatchEntry, Bytes, Ks, KvIter};
 use super::pages;
@@ -455,38 +456,92 @@ impl Iterator for PastRows<'_> {
 }
 
 /// Streams `(row key, image)` of every row in `lo..hi` as it was at `scn`,
-/// in key order: the current rows merged with what their versions decide.
-///
-/// This is the hot loop of every scan of the past, so it compares keys in
-/// place and copies no image.
+/// in key order: the current rows merged with what their versions decide
+/// ([`scan_as_of_batches`], a row at a time).
 pub fn scan_as_of<'a>(reader: &'a dyn Reader, lo: Bound<Vec<u8>>, hi: Bound<Vec<u8>>, scn: u64) -> KvIter<'a> {
+    super::batch::unbatched(scan_as_of_batches(reader, lo, hi, scn))
+}
+
+/// Every row in `lo..hi` as it was at `scn`, in key order, a batch at a
+/// time: each batch holds the rows of one batch of current rows (a page's,
+/// where rows are paged) as they were at `scn`, with the rows the versions
+/// decide placed between them (those deleted since). A paged row's key is
+/// built from its page, not allocated, and images are shared, not copied.
+///
+/// This is the hot loop of every scan of the past.
+pub fn scan_as_of_batches<'a>(
+    reader: &'a dyn Reader,
+    lo: Bound<Vec<u8>>,
+    hi: Bound<Vec<u8>>,
+    scn: u64,
+) -> BatchIter<'a> {
     let reader = reader.committed();
-    let mut rows = reader.scan(Ks::Rows, lo.clone(), hi.clone()).peekable();
+    let mut rows = reader.scan_batches(Ks::Rows, lo.clone(), hi.clone());
     let records = Records::new(reader, &lo, &hi);
     let mut past = PastRows { records, lo, hi, scn, ready: Vec::new().into_iter() }.peekable();
+    let mut rows_done = false;
     Box::new(std::iter::from_fn(move || loop {
-        let order = match (rows.peek(), past.peek()) {
-            (Some(Err(_)), _) => return rows.next(),
-            (_, Some(Err(_))) => return past.next().and_then(Result::err).map(Err),
-            (None, None) => return None,
-            (Some(Ok(_)), None) => Ordering::Less,
-            (None, Some(Ok(_))) => Ordering::Greater,
-            (Some(Ok((row, _))), Some(Ok((decided, _)))) => row[..].cmp(&decided[..]),
+        let batch = if rows_done {
+            None
+        } else {
+            match rows.next() {
+                Some(Ok(b)) => Some(b),
+                Some(Err(e)) => return Some(Err(e)),
+                None => {
+                    rows_done = true;
+                    None
+                }
+            }
         };
-        if order == Ordering::Less {
-            // No version ended after `scn`: the current image, if it is old enough.
-            let Some(Ok((key, image))) = rows.next() else { continue };
-            match row_scn(&image) {
-                Ok(from) if from <= scn => return Some(Ok((key, image))),
-                Ok(_) => continue,
-                Err(e) => return Some(Err(e)),
+        let mut out: Vec<(OwnedRowKey, Bytes)> = Vec::with_capacity(batch.as_ref().map_or(PAGE_SLOTS, RowBatch::len));
+        let Some(batch) = batch else {
+            // Past the last current row: what the versions decide for rows
+            // deleted since `scn`, a page's worth at a time.
+            while out.len() < PAGE_SLOTS {
+                match past.next() {
+                    None => break,
+                    Some(Err(e)) => return Some(Err(e)),
+                    Some(Ok((key, image))) => out.extend(image.map(|img| (OwnedRowKey::Stored(key), img))),
+                }
+            }
+            if out.is_empty() {
+                return None;
+            }
+            return Some(Ok(RowBatch::picked(out)));
+        };
+        for i in 0..batch.len() {
+            let key = batch.key(i);
+            // Rows the versions decide before this one (deleted since `scn`).
+            let mut decided = None;
+            loop {
+                let order = match past.peek() {
+                    None => break,
+                    Some(Err(_)) => return past.next().and_then(Result::err).map(Err),
+                    Some(Ok((k, _))) => k[..].cmp(&key[..]),
+                };
+                if order == Ordering::Greater {
+                    break;
+                }
+                let Some(Ok((k, image))) = past.next() else { break };
+                if order == Ordering::Equal {
+                    decided = Some(image);
+                    break;
+                }
+                out.extend(image.map(|img| (OwnedRowKey::Stored(k), img)));
+            }
+            match decided {
+                // The versions decide this row.
+                Some(image) => out.extend(image.map(|img| (batch.owned_key(i), img))),
+                // No version ended after `scn`: the current image, if it is old enough.
+                None => match row_scn(batch.image(i)) {
+                    Ok(from) if from <= scn => out.push((batch.owned_key(i), batch.image_bytes(i))),
+                    Ok(_) => {}
+                    Err(e) => return Some(Err(e)),
+                },
             }
         }
-        if order == Ordering::Equal {
-            rows.next(); // the versions decide
-        }
-        if let Some(Ok((key, Some(image)))) = past.next() {
-            return Some(Ok((key, image)));
+        if !out.is_empty() {
+            return Some(Ok(RowBatch::picked(out)));
         }
     }))
 }
