@@ -6,9 +6,10 @@
 //! a freshly allocated `Vec<Value>`: storage builds a key and an image
 //! slice per row, the scan allocates a row and its strings, the WHERE
 //! drops the row it rejects. A [`BatchScan`] takes a page from storage
-//! ([`Reader::scan_batches`]: plain slices into the page) and decodes each
-//! row into one buffer whose values (and the strings in them) are refilled
-//! in place. Operators that fold their input (aggregation, top-N) read that
+//! ([`Reader::scan_batches`]: plain slices into the page; for a read of the
+//! past, `versions::scan_as_of_batches`: a page of rows as they were) and
+//! decodes each row into one buffer whose values (and the strings in them)
+//! are refilled in place. Operators that fold their input (aggregation, top-N) read that
 //! buffer by reference through [`Rows`], so a row they do not keep
 //! allocates nothing; every other operator takes each row out of it
 //! ([`Rows::owned`]).
