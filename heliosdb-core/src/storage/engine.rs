@@ -605,11 +605,14 @@ impl Drop for Engine {
             return;
         }
         // fjall's worker registers a flushed table (which ends the flush's
-        // wait) a moment before it takes the memtable's bytes off its count.
+        // wait) a moment before it takes the memtable's bytes off its count
+        // and deletes the journal files sealed by automatic checkpoints.
         // Nothing else writes now (this is the last handle), so the count
-        // reaches zero; wait for it, boundedly.
+        // reaches zero and one file is left; wait for both, boundedly.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-        while self.store.memtable_bytes() > 0 && std::time::Instant::now() < deadline {
+        while (self.store.memtable_bytes() > 0 || self.store.journal_files() > 1)
+            && std::time::Instant::now() < deadline
+        {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
         if self.store.memtable_bytes() == 0 {

@@ -6,6 +6,7 @@
 //! the interface this small is what would let another store (an in-memory one
 //! for tests, say) slot in without touching the engine.
 
+use super::journal::AutoCheckpoint;
 use super::table_keys::{KeyCursor, KeyDirectory};
 use super::write_buffer::WriteBuffer;
 use crate::error::Result;
@@ -77,6 +78,10 @@ pub struct MemoryBudget {
     /// All keyspaces' memtables together: past it, the one written most is
     /// flushed (see [`super::write_buffer`]).
     pub write_buffer_bytes: u64,
+    /// Journal bytes written between two automatic checkpoints, which keep
+    /// what an open after a killed process replays to about twice this
+    /// (see [`super::journal`]).
+    pub checkpoint_bytes: u64,
 }
 
 impl MemoryBudget {
@@ -85,7 +90,8 @@ impl MemoryBudget {
     /// at the default limit: smaller memtables measured 2.5× slower `AS OF`
     /// lookups, which then seek through more table files); journals of at
     /// least 64 MiB (fjall's minimum); below 64 MiB, all memtables together
-    /// within the limit itself (at least 4 MiB; see [`super::write_buffer`]).
+    /// within the limit itself (at least 4 MiB; see [`super::write_buffer`]);
+    /// an automatic checkpoint every quarter of the limit written, 4–16 MiB.
     pub fn from_limit_mb(limit_mb: u64) -> MemoryBudget {
         let limit = limit_mb.saturating_mul(1024 * 1024);
         MemoryBudget {
@@ -97,6 +103,9 @@ impl MemoryBudget {
             // into more table files, and indexed range reads right after it
             // measured 1.5× slower (BENCHMARKS.md).
             write_buffer_bytes: if limit_mb < 64 { limit.max(4 << 20) } else { u64::MAX },
+            // 16 MB replays in about 60 ms; smaller would flush more, smaller
+            // table files for compaction to merge.
+            checkpoint_bytes: (limit / 4).clamp(4 << 20, 16 << 20),
         }
     }
 }
@@ -113,6 +122,8 @@ pub struct FjallStore {
     journaled: std::sync::atomic::AtomicU64,
     /// What each keyspace's memtable holds, for the budget of them all.
     buffer: WriteBuffer,
+    /// When to seal the journal and the memtables with it.
+    checkpoint: AutoCheckpoint,
 }
 
 /// A consistent read view across all keyspaces.
@@ -189,7 +200,8 @@ impl FjallStore {
             })?);
         }
         let buffer = WriteBuffer::new(budget.write_buffer_bytes, keyspaces.len());
-        Ok(FjallStore { db, keyspaces, journaled: std::sync::atomic::AtomicU64::new(0), buffer })
+        let checkpoint = AutoCheckpoint::new(budget.checkpoint_bytes);
+        Ok(FjallStore { db, keyspaces, journaled: std::sync::atomic::AtomicU64::new(0), buffer, checkpoint })
     }
 
     /// Writes `entries`, which must come in ascending key order, straight
@@ -260,6 +272,12 @@ impl FjallStore {
             }
         }
         batch.commit()?;
+        if self.checkpoint.wrote(bytes as u64) {
+            // The batch is written: a failed checkpoint leaves the journal
+            // to grow until the next one and must not fail the write.
+            let _ = self.checkpoint_behind();
+            return Ok(());
+        }
         let sealable = |ks: usize| self.keyspaces.get(ks).is_some_and(|h| h.sealed_memtable_count() == 0);
         if let Some(ks) = self.buffer.to_seal(self.db.write_buffer_size(), sealable) {
             // The batch is written: a failed seal leaves the memtable to
@@ -308,6 +326,19 @@ impl FjallStore {
         Ok(())
     }
 
+    /// The automatic checkpoint: seals the journal file and then every
+    /// memtable, for fjall's worker to flush them and then delete the file
+    /// (see [`super::journal`]). Does not wait for the flushes.
+    fn checkpoint_behind(&self) -> Result<()> {
+        if self.db.rotate_journal()? {
+            for handle in &self.keyspaces {
+                handle.rotate_memtable()?;
+            }
+            self.buffer.sealed_all();
+        }
+        Ok(())
+    }
+
     /// Seals a keyspace's memtable and waits until the background worker
     /// has written every sealed memtable. Not fjall's
     /// `rotate_memtable_and_wait`: that polls for the flush forever, and
@@ -337,6 +368,12 @@ impl FjallStore {
     /// Key and value bytes written since open.
     pub fn journaled_bytes(&self) -> u64 {
         self.journaled.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Journal files: the active one and those sealed whose memtables are
+    /// not all flushed yet.
+    pub fn journal_files(&self) -> usize {
+        self.db.journal_count()
     }
 
     /// Bytes held in memtables (what only the journal holds on disk).

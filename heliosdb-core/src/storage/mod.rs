@@ -16,7 +16,7 @@
 //! * [`versions`] — superseded row versions and reading a table as of an SCN;
 //! * [`gc`] — removing history the retention policy no longer keeps;
 //! * [`backup`] — online backup into a new directory, and checkpoint;
-//! * `journal` — emptying fjall's journal after a clean close;
+//! * `journal` — keeping fjall's journal short: automatic checkpoints, and emptying it after a clean close;
 //! * `upgrade` — rewriting a directory of the previous on-disk format at open;
 //! * [`changes`] — the change log of tables with consumers (materialized views, change feeds);
 //! * `background` — the engine's periodic threads (GC, view scheduler).

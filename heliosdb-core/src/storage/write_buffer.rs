@@ -50,6 +50,14 @@ impl WriteBuffer {
         }
     }
 
+    /// Every keyspace's memtable was sealed (an automatic checkpoint): the
+    /// counts start again from zero.
+    pub(crate) fn sealed_all(&self) {
+        for n in &self.since_sealed {
+            n.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// The keyspace to seal when fjall holds `buffered` bytes in memtables:
     /// none within the budget; else the one written most since it was last
     /// sealed here, of those `sealable` says have no sealed memtable

@@ -50,3 +50,34 @@ pub fn spawn_child(test: &str, var: &str, value: &std::path::Path) -> std::proce
         .spawn()
         .expect("spawn the child test")
 }
+
+/// Bytes the journal files hold on disk (allocated blocks: fjall creates a
+/// journal as a sparse 64 MB file, so its length says nothing).
+pub fn journal_bytes(dir: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jnl"))
+        .map(|e| e.metadata().unwrap().blocks() * 512)
+        .sum()
+}
+
+/// Reads a child's `committed N` lines until N reaches `upto`, then kills it
+/// (SIGKILL: no close, no checkpoint); returns the last N it reported.
+pub fn kill_after_commit(mut child: std::process::Child, upto: i64) -> Option<i64> {
+    use std::io::{BufRead, BufReader};
+    let mut last = None;
+    let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    while let Some(Ok(l)) = lines.next() {
+        if let Some(n) = l.strip_prefix("committed ") {
+            last = Some(n.trim().parse::<i64>().expect("a commit number"));
+            if last >= Some(upto) {
+                break;
+            }
+        }
+    }
+    child.kill().expect("kill the child");
+    child.wait().expect("reap the child");
+    last
+}
