@@ -1,6 +1,8 @@
 //! A quick single-pass timing of the benchmark workloads (no statistics; the
 //! load alone is run three times, see `more_loads`):
-//! `cargo run --release -p heliosdb-bench --example quick [ROWS]`.
+//! `cargo run --release -p heliosdb-bench --example quick [ROWS]`
+//! (`QUICK_SETTLE=SECS`: wait that long after the first load, for the
+//! background worker to finish writing it to table files).
 //! For the recorded figures use `cargo bench -p heliosdb-bench`.
 
 use heliosdb_bench::*;
@@ -20,6 +22,10 @@ fn main() {
     let ((s, _sd), ts) = time("sqlite   insert (one tx)", || sqlite_with_rows(rows));
     println!("  ratio {:.2}", th / ts);
     let first_load = th / ts;
+    if let Some(secs) = std::env::var("QUICK_SETTLE").ok().and_then(|s| s.parse().ok()) {
+        // Let the background worker finish flushing and compacting the load.
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+    }
     let lookups = 100_000;
     let (_, th) = time("heliosdb point lookups", || {
         let mut st = h.prepare(LOOKUP).unwrap();

@@ -1,17 +1,18 @@
 //! A process killed after writing far more than the automatic checkpoint's
 //! size leaves a journal of a few checkpoints at most (upstream fjall kept
-//! up to 64 MB), and the next open has every commit it reported; a clean
-//! close after many checkpoints still leaves no journal at all.
+//! up to 64 MB), and so does one killed after many more small commits than
+//! a checkpoint allows; the next open has every commit they reported. A
+//! clean close after many checkpoints still leaves no journal at all.
 
 mod common;
 
 use heliosdb_core::{Config, Connection};
 use std::path::Path;
 
-/// `memory_limit_mb = 16`: a checkpoint every 4 MB written.
+/// `memory_limit_mb = 4`: a checkpoint every 4 MB written.
 fn open(dir: &Path) -> Connection {
     let mut config = Config::default();
-    config.database.memory_limit_mb = 16;
+    config.database.memory_limit_mb = 4;
     Connection::open_with(dir, &config).unwrap()
 }
 
@@ -57,6 +58,38 @@ fn a_killed_writer_leaves_a_short_journal() {
     assert!(pad.ends_with(&last.to_string()));
     let points: i64 = conn.query_row("SELECT count(*) FROM heliosdb_snapshots()", (), |r| r.get(0)).unwrap();
     assert_eq!(points, n + 1, "one commit point a row, and the CREATE");
+}
+
+const SMALL_COMMITS: i64 = 175_000;
+const SMALL_DIR_VAR: &str = "HELIOSDB_BOUNDED_SMALL_DIR";
+
+#[test]
+#[ignore = "child process of many_small_commits_leave_a_short_journal"]
+fn child_small_writer() {
+    let dir = std::env::var(SMALL_DIR_VAR).expect("run by many_small_commits_leave_a_short_journal");
+    // The default memory limit: 64 MB between checkpoints, more than these
+    // commits write, so only their number checkpoints.
+    let conn = Connection::open(&dir).unwrap();
+    conn.execute_batch("CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER)").unwrap();
+    let mut st = conn.prepare("INSERT INTO t VALUES (?, ?)").unwrap();
+    for k in 1.. {
+        st.execute((k, k % 1000)).unwrap();
+        println!("committed {k}");
+    }
+}
+
+#[test]
+fn many_small_commits_leave_a_short_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = common::spawn_child("child_small_writer", SMALL_DIR_VAR, dir.path());
+    let last = common::kill_after_commit(child, SMALL_COMMITS).expect("the child committed");
+    let journal = common::journal_bytes(dir.path());
+    // Without a checkpoint every 25,000 commits: about 52 MB; with them, the
+    // commits since the last one and perhaps the file it sealed.
+    assert!(journal <= 32 << 20, "{journal} bytes of journal after {last} commits");
+    let conn = Connection::open(dir.path()).unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM t", (), |r| r.get(0)).unwrap();
+    assert!(n >= last, "every reported commit survives: {n} rows, {last} reported");
 }
 
 #[test]

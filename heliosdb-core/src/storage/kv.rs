@@ -78,9 +78,10 @@ pub struct MemoryBudget {
     /// All keyspaces' memtables together: past it, the one written most is
     /// flushed (see [`super::write_buffer`]).
     pub write_buffer_bytes: u64,
-    /// Journal bytes written between two automatic checkpoints, which keep
-    /// what an open after a killed process replays to about twice this
-    /// (see [`super::journal`]).
+    /// Journal bytes written between two automatic checkpoints (there is
+    /// also one every [`super::journal::CHECKPOINT_COMMITS`] commits), which
+    /// bound what an open after a killed process replays (see
+    /// [`super::journal`]).
     pub checkpoint_bytes: u64,
 }
 
@@ -91,7 +92,7 @@ impl MemoryBudget {
     /// lookups, which then seek through more table files); journals of at
     /// least 64 MiB (fjall's minimum); below 64 MiB, all memtables together
     /// within the limit itself (at least 4 MiB; see [`super::write_buffer`]);
-    /// an automatic checkpoint every quarter of the limit written, 4–16 MiB.
+    /// below 64 MiB, an automatic checkpoint every limit's worth written.
     pub fn from_limit_mb(limit_mb: u64) -> MemoryBudget {
         let limit = limit_mb.saturating_mul(1024 * 1024);
         MemoryBudget {
@@ -103,9 +104,12 @@ impl MemoryBudget {
             // into more table files, and indexed range reads right after it
             // measured 1.5× slower (BENCHMARKS.md).
             write_buffer_bytes: if limit_mb < 64 { limit.max(4 << 20) } else { u64::MAX },
-            // 16 MB replays in about 60 ms; smaller would flush more, smaller
-            // table files for compaction to merge.
-            checkpoint_bytes: (limit / 4).clamp(4 << 20, 16 << 20),
+            // Only where the limit was lowered for a small machine (what a
+            // replay loads into memory): from 64 up, fjall's own rotation
+            // past 64 MB bounds large writes, and sealing a bulk load's
+            // memtables right after it made the reads that follow 1.5–1.8×
+            // slower while the worker wrote and compacted them.
+            checkpoint_bytes: if limit_mb < 64 { limit.max(4 << 20) } else { u64::MAX },
         }
     }
 }
@@ -200,7 +204,7 @@ impl FjallStore {
             })?);
         }
         let buffer = WriteBuffer::new(budget.write_buffer_bytes, keyspaces.len());
-        let checkpoint = AutoCheckpoint::new(budget.checkpoint_bytes);
+        let checkpoint = AutoCheckpoint::new(budget.checkpoint_bytes, super::journal::CHECKPOINT_COMMITS);
         Ok(FjallStore { db, keyspaces, journaled: std::sync::atomic::AtomicU64::new(0), buffer, checkpoint })
     }
 
