@@ -2,7 +2,8 @@
 //! load alone is run three times, see `more_loads`):
 //! `cargo run --release -p heliosdb-bench --example quick [ROWS]`
 //! (`QUICK_SETTLE=SECS`: wait that long after the first load, for the
-//! background worker to finish writing it to table files).
+//! background worker to finish writing it to table files; `QUICK_REOPEN=1`:
+//! close and reopen the database after it, so reads find table files).
 //! For the recorded figures use `cargo bench -p heliosdb-bench`.
 
 use heliosdb_bench::*;
@@ -18,13 +19,19 @@ fn time<T>(label: &str, f: impl FnOnce() -> T) -> (T, f64) {
 
 fn main() {
     let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(ROWS);
-    let ((h, _hd), th) = time("heliosdb insert (one tx)", || helios_with_rows(rows));
+    let ((mut h, hd), th) = time("heliosdb insert (one tx)", || helios_with_rows(rows));
     let ((s, _sd), ts) = time("sqlite   insert (one tx)", || sqlite_with_rows(rows));
     println!("  ratio {:.2}", th / ts);
     let first_load = th / ts;
     if let Some(secs) = std::env::var("QUICK_SETTLE").ok().and_then(|s| s.parse().ok()) {
         // Let the background worker finish flushing and compacting the load.
         std::thread::sleep(std::time::Duration::from_secs(secs));
+    }
+    if std::env::var("QUICK_REOPEN").is_ok() {
+        // Read what a process opening the database finds: rows in table
+        // files, not in the memtables the load left.
+        drop(h);
+        h = heliosdb_core::Connection::open(hd.path()).expect("reopen");
     }
     let lookups = 100_000;
     let (_, th) = time("heliosdb point lookups", || {
