@@ -100,7 +100,8 @@ fn a_clean_close_after_checkpoints_leaves_no_journal() {
         let conn = open(dir.path());
         conn.execute_batch("CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER, pad TEXT)").unwrap();
         let mut st = conn.prepare("INSERT INTO t VALUES (?, 1, ?)").unwrap();
-        // About 24 MB: six automatic checkpoints, the last a moment before the close.
+        // 8,000 rows of 2 KB, their pages rewritten commit by commit: many
+        // times the 4 MB between checkpoints, so several run before the close.
         for k in 1..=8000 {
             let pad: String = (0..PAD).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
             st.execute((k, pad)).unwrap();
