@@ -111,7 +111,7 @@ fn main() {
     // travel on), TT_PROBE=autocommit only the autocommit updates (see there),
     // and for the rest:
     // travel on), TT_PROBE=scan only AS OF scans of the middle (TT_SCANS of them, 20 by default), TT_PROBE=ROUND only the AS OF lookups at that round
-    // (TT_FILES=1 also lists the table files they read).
+    // (TT_FILES=1 also lists the table files they read; TT_ON_DISK=1 checkpoints first).
     if std::env::var("TT_PROBE").as_deref() == Ok("update") {
         let dir = tempfile::tempdir().expect("tempdir");
         let conn = create(dir.path(), true);
@@ -165,6 +165,9 @@ fn main() {
             for l in list.lines().filter(|l| l.contains("tables/")) {
                 println!("  {}", l.trim_start_matches(&*dir.path().to_string_lossy()));
             }
+        }
+        if std::env::var("TT_ON_DISK").is_ok() {
+            conn.checkpoint().expect("checkpoint");
         }
         let t = Instant::now();
         lookups(&conn, "SELECT v FROM t AS OF SCN ?1 WHERE id = ?2", rows, Some(scns[round]));
