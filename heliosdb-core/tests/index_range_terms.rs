@@ -6,7 +6,10 @@
 //! constants of every kind (0.0 and -0.0, fractions, an integral REAL
 //! against an INTEGER column, TEXT), the constant on either
 //! side, bound as parameters or written in, with other terms before, after
-//! and between, on a single-column index and on a two-column one.
+//! and between, on a single-column index and on a two-column one. A
+//! `count(*)` alone, which counts the entries of an answered kind from
+//! their keys, is among the queries; so are INTEGER constants either side
+//! of 2^53 against the REAL column (up to 2^53 one stands for its REAL).
 
 mod common;
 use common::Rng;
@@ -37,6 +40,10 @@ const STORED_REAL: &[&str] = &[
     "NULL",
     "9223372036854775807",
     "-9223372036854775808",
+    "9007199254740992",
+    "9007199254740994",
+    "9e999",
+    "-9e999",
 ];
 
 /// Values stored in `i` (a typed column refuses what does not convert).
@@ -44,7 +51,23 @@ const STORED_INT: &[&str] =
     &["0", "-0.0", "5", "5.0", "'5'", "4", "6", "-3", "7", "NULL", "9223372036854775807", "-9223372036854775808"];
 
 /// Constants the terms compare with.
-const CONSTANTS: &[&str] = &["0.0", "-0.0", "0", "5", "5.0", "2.5", "-3", "7", "4.999999999", "'5'", "1e300"];
+/// (2^53 and 2^53 + 1: the largest INTEGER a REAL holds exactly, and one past it.)
+const CONSTANTS: &[&str] = &[
+    "0.0",
+    "-0.0",
+    "0",
+    "5",
+    "5.0",
+    "2.5",
+    "-3",
+    "7",
+    "4.999999999",
+    "'5'",
+    "1e300",
+    "9007199254740992",
+    "9007199254740993",
+    "-9007199254740992",
+];
 
 const OPS: &[&str] = &["=", "<", "<=", ">", ">="];
 
@@ -119,9 +142,11 @@ fn terms_a_range_answers_agree_with_a_table_without_indexes() {
     for round in 0..400 {
         let col = if round % 2 == 0 { "r" } else { "i" };
         let (pred, params) = predicate(&conn, &mut rng, col);
-        let select = match rng.below(3) {
+        let select = match rng.below(4) {
             0 => format!("count(*), total({col}), min({col}), max({col})"),
             1 => format!("{col}, typeof({col}), id"),
+            // Counted from the entries' keys where the range answers the WHERE.
+            2 => "count(*)".to_string(),
             _ => "count(*), sum(w)".to_string(),
         };
         let q = format!("SELECT {select} FROM t WHERE {pred}");

@@ -13,12 +13,19 @@
 //! Byte order is SQL order only between values of one kind, so the skip is
 //! decided per row too: only an INTEGER compared with an INTEGER constant,
 //! or a finite REAL with a finite non-zero REAL constant (the key tells
-//! -0.0 from 0.0, SQL does not), is taken as answered. Any other row runs
-//! the whole WHERE as before, and the terms that remain run in their order.
+//! -0.0 from 0.0, SQL does not), is taken as answered. An INTEGER constant
+//! of at most 2^53 in magnitude, other than 0, also stands for the REAL of
+//! the same value (exact, so `x > 500` on a REAL `x` is `x > 500.0`), which
+//! is how a REAL column is usually compared. Any other row runs the whole
+//! WHERE as before, and the terms that remain run in their order.
+//!
+//! Whether a row is of an answered kind can be read from its index key
+//! alone ([`Implied::holds_key`]): a `count(*)` whose whole WHERE the ranges
+//! answer counts such entries without decoding them.
 
 use super::scan::KeyRange;
 use crate::sql::expr::{BinaryOp, Expr};
-use crate::types::keycode::{encode_value, prefix_successor};
+use crate::types::keycode::{encode_value, leading_number, prefix_successor, LeadingNumber};
 use crate::types::Value;
 use std::ops::Bound;
 
@@ -33,9 +40,11 @@ enum Kind {
 pub(super) struct Implied {
     /// The row slot the answered terms compare (the index's first column).
     col: usize,
-    /// The answered terms' constants' kind: only a row value of this kind
-    /// is sure to compare as its key does.
-    kind: Kind,
+    /// Whether the answered terms hold for an INTEGER row value, and for a
+    /// finite REAL one: only a value of such a kind is sure to compare as
+    /// its key does.
+    integer: bool,
+    real: bool,
     /// The other terms, in the WHERE's order; `None` when there are none.
     pub(super) rest: Option<Expr>,
 }
@@ -48,28 +57,56 @@ impl Implied {
     pub(super) fn find(pred: &Expr, col: usize, prefix: &[u8], ranges: &[KeyRange]) -> Option<Implied> {
         let mut terms = Vec::new();
         conjuncts(pred, &mut terms);
-        let mut kind = None;
-        let mut rest = Vec::new();
-        for term in terms {
-            match comparison(term, col) {
-                Some((op, v, k)) if kind.is_none_or(|kind| kind == k) && answered(op, v, prefix, ranges) => {
-                    kind = Some(k);
-                }
-                _ => rest.push(term),
-            }
+        // Which terms the ranges answer for each kind of row value.
+        let answers: Vec<[bool; 2]> = terms
+            .iter()
+            .map(|term| {
+                let Some((op, v)) = comparison(term, col) else { return [false, false] };
+                [Kind::Integer, Kind::Real]
+                    .map(|kind| constant_for(v, kind).is_some_and(|c| answered(op, &c, prefix, ranges)))
+            })
+            .collect();
+        let count = |k: usize| answers.iter().filter(|a| a[k]).count();
+        let (integer, real) = if answers.iter().all(|a| a[0] == a[1]) {
+            // The same terms for both kinds (an INTEGER constant on a REAL
+            // column): rows of either kind skip them.
+            (true, true)
+        } else if count(1) > count(0) {
+            (false, true)
+        } else {
+            (true, false)
+        };
+        let answered_by = |a: &[bool; 2]| (integer && a[0]) || (real && a[1]);
+        if !answers.iter().any(answered_by) {
+            return None;
         }
-        let kind = kind?;
-        let rest = rest.into_iter().cloned().reduce(|a, b| Expr::Binary(BinaryOp::And, Box::new(a), Box::new(b)));
-        Some(Implied { col, kind, rest })
+        let rest = terms
+            .iter()
+            .zip(&answers)
+            .filter(|(_, a)| !answered_by(a))
+            .map(|(t, _)| (*t).clone())
+            .reduce(|a, b| Expr::Binary(BinaryOp::And, Box::new(a), Box::new(b)));
+        Some(Implied { col, integer, real, rest })
     }
 
     /// Whether the answered terms are true for `row`, a row read from the
-    /// ranges: its value is of the constants' kind.
+    /// ranges: its value is of an answered kind.
     pub(super) fn holds(&self, row: &[Value]) -> bool {
-        match (row.get(self.col), self.kind) {
-            (Some(Value::Integer(_)), Kind::Integer) => true,
-            (Some(Value::Real(x)), Kind::Real) => x.is_finite(),
+        match row.get(self.col) {
+            Some(Value::Integer(_)) => self.integer,
+            Some(Value::Real(x)) => self.real && x.is_finite(),
             _ => false,
+        }
+    }
+
+    /// [`Implied::holds`] for the row an index entry makes, read from the
+    /// entry's values (its key past the index prefix) without decoding it:
+    /// the first value is the answered column's.
+    pub(super) fn holds_key(&self, values: &[u8]) -> bool {
+        match leading_number(values) {
+            LeadingNumber::Integer => self.integer,
+            LeadingNumber::FiniteReal => self.real,
+            LeadingNumber::Other => false,
         }
     }
 }
@@ -85,24 +122,29 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     }
 }
 
-/// `term` as `column(col) op constant`, with the constant's kind: an
-/// INTEGER, or a finite non-zero REAL.
-fn comparison(term: &Expr, col: usize) -> Option<(BinaryOp, &Value, Kind)> {
+/// `term` as `column(col) op constant`.
+fn comparison(term: &Expr, col: usize) -> Option<(BinaryOp, &Value)> {
     let Expr::Binary(op, l, r) = term else { return None };
     let (op, v) = match (&**l, &**r) {
         (Expr::Column(c), Expr::Literal(v)) if *c == col => (*op, v),
         (Expr::Literal(v), Expr::Column(c)) if *c == col => (flipped(*op)?, v),
         _ => return None,
     };
-    if !matches!(op, BinaryOp::Eq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq) {
-        return None;
+    matches!(op, BinaryOp::Eq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq).then_some((op, v))
+}
+
+/// The constant a row value of `kind` is compared with as `v` is, when its
+/// key order against that constant is SQL order: an INTEGER against an
+/// INTEGER; a finite REAL against a finite non-zero REAL, or against an
+/// INTEGER other than 0 that a REAL holds exactly.
+fn constant_for(v: &Value, kind: Kind) -> Option<Value> {
+    const EXACT: i64 = 1 << 53;
+    match (v, kind) {
+        (Value::Integer(_), Kind::Integer) => Some(v.clone()),
+        (Value::Real(x), Kind::Real) if x.is_finite() && *x != 0.0 => Some(v.clone()),
+        (Value::Integer(i), Kind::Real) if *i != 0 && (-EXACT..=EXACT).contains(i) => Some(Value::Real(*i as f64)),
+        _ => None,
     }
-    let kind = match v {
-        Value::Integer(_) => Kind::Integer,
-        Value::Real(x) if x.is_finite() && *x != 0.0 => Kind::Real,
-        _ => return None,
-    };
-    Some((op, v, kind))
 }
 
 /// `a op b` as `b op' a`.

@@ -221,15 +221,25 @@ type EntryRanges = (Range<usize>, Range<usize>);
 fn entries_in(page: &[u8], bounds: &Bounds) -> Result<(Vec<EntryRanges>, bool)> {
     let p = Page::parse(page)?;
     let mut entries = Vec::with_capacity(p.n);
+    let at = |j: usize| p.entry(if bounds.reverse { p.n - 1 - j } else { j });
+    if p.n == 0 {
+        return Ok((entries, false));
+    }
+    // Keys rise through a page (fall, read backwards): when its first entry
+    // in read order is not before the start, none is, and when its last is
+    // not past the end, none is. A page inside the range then costs two
+    // comparisons instead of two per entry (a fifth of a long index count).
+    let check_start = bounds.before_start(&page[at(0).0]);
+    let check_end = bounds.past_end(&page[at(p.n - 1).0]);
     for j in 0..p.n {
-        let (k, v) = p.entry(if bounds.reverse { p.n - 1 - j } else { j });
-        let key = &page[k.clone()];
-        if bounds.past_end(key) {
+        let (k, v) = at(j);
+        if check_end && bounds.past_end(&page[k.clone()]) {
             return Ok((entries, true));
         }
-        if !bounds.before_start(key) {
-            entries.push((k, v));
+        if check_start && bounds.before_start(&page[k.clone()]) {
+            continue;
         }
+        entries.push((k, v));
     }
     Ok((entries, false))
 }

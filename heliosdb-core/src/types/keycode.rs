@@ -205,6 +205,28 @@ pub fn decode_value_dir_into(
     Ok(())
 }
 
+/// What kind of number the ascending encoding at the front of `input` is,
+/// read from its tag (and a REAL's bytes) without decoding anything else:
+/// a count over index entries asks this of each entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadingNumber {
+    /// An INTEGER.
+    Integer,
+    /// A finite REAL.
+    FiniteReal,
+    /// Anything else: NULL, an infinite or NaN REAL, text, a damaged key.
+    Other,
+}
+
+/// The kind of number whose ascending encoding starts `input`.
+pub fn leading_number(input: &[u8]) -> LeadingNumber {
+    match input.split_first() {
+        Some((&TAG_INT, rest)) if rest.len() >= 8 => LeadingNumber::Integer,
+        Some((&TAG_REAL, rest)) if real_at(rest, false).is_some_and(f64::is_finite) => LeadingNumber::FiniteReal,
+        _ => LeadingNumber::Other,
+    }
+}
+
 /// The INTEGER whose eight key bytes start `rest`.
 fn int_at(rest: &[u8], desc: bool) -> Option<i64> {
     let b: [u8; 8] = fixed(rest, desc)?;
