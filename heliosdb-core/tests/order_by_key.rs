@@ -2,7 +2,8 @@
 //! backwards, stopping at the LIMIT), returns exactly what sorting gives:
 //! checked against `ORDER BY id + 0` (an expression, so it sorts) after
 //! random inserts, deletes and updates, inside a transaction with its own
-//! pending writes, and as of a past SCN.
+//! pending writes, and as of a past SCN; with OFFSETs inside the first page
+//! and across several.
 
 mod common;
 use common::{rows, Rng};
@@ -13,7 +14,9 @@ fn check(conn: &Connection, rng: &mut Rng, past: Option<u64>) {
     for _ in 0..20 {
         let dir = if rng.chance(50) { "DESC" } else { "ASC" };
         let limit = rng.below(30);
-        let offset = rng.below(10);
+        // Sometimes past several pages (64 rows to a page), which a read of
+        // the present forwards passes over a page at a time.
+        let offset = if rng.chance(30) { rng.below(1000) } else { rng.below(10) };
         let lo = rng.below(3000) as i64 - 1500;
         let filter = match rng.below(3) {
             0 => String::new(),
@@ -50,6 +53,7 @@ fn scan_order_equals_sorting() {
             let inner = rows(&tx, "SELECT id FROM t ORDER BY id DESC LIMIT 50");
             let sorted = rows(&tx, "SELECT id FROM t ORDER BY id + 0 DESC LIMIT 50");
             assert_eq!(inner, sorted);
+            check(&tx, &mut rng, None);
         }
         tx.commit().unwrap();
         scns.push(conn.current_scn());

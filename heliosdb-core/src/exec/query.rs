@@ -131,6 +131,13 @@ pub fn run<'a>(plan: &'a Plan, reader: &'a dyn Reader, ctx: &'a EvalCtx) -> Resu
                     let rows = top_n(Rows::of(unsorted, reader, ctx)?, keys, n, ctx)?;
                     Box::new(rows.skip(offset).take(limit))
                 }
+                // A scan in key order (`ORDER BY id LIMIT 10 OFFSET 90000`,
+                // or no ORDER BY): passed over a page at a time. (Without a
+                // LIMIT the rest is read faster a batch at a time.)
+                _ if offset > 0 && limit != usize::MAX => {
+                    let (rows, skipped) = run_skipping(input, reader, ctx, offset)?;
+                    Box::new(rows.skip(offset - skipped).take(limit))
+                }
                 _ => Box::new(run(input, reader, ctx)?.skip(offset).take(limit)),
             }
         }

@@ -128,6 +128,11 @@ impl RowBatch {
         }
     }
 
+    /// Rows `from..` as (key, image) entries, sharing the batch's memory.
+    pub fn entries_from(&self, from: usize) -> impl Iterator<Item = (Bytes, Bytes)> + '_ {
+        (from..self.len()).map(|i| (Bytes::from(&self.key(i)[..]), self.image_bytes(i)))
+    }
+
     /// Entries stored together in `bytes`, at the (key, value) ranges
     /// `entries` gives.
     pub(super) fn ranges(bytes: Bytes, entries: Vec<(Range<usize>, Range<usize>)>) -> RowBatch {
@@ -224,7 +229,7 @@ pub fn batched(iter: KvIter<'_>) -> BatchIter<'_> {
 pub fn unbatched(batches: BatchIter<'_>) -> KvIter<'_> {
     Box::new(batches.flat_map(|batch| -> Vec<Result<(Bytes, Bytes)>> {
         match batch {
-            Ok(b) => (0..b.len()).map(|i| Ok((Bytes::from(&b.key(i)[..]), b.image_bytes(i)))).collect(),
+            Ok(b) => b.entries_from(0).map(Ok).collect(),
             Err(e) => vec![Err(e)],
         }
     }))
