@@ -284,6 +284,7 @@ impl<'a> Rows<'a> {
         if let Rows::Batches { scan, stored, at, row, failed: false } = self {
             // A covering-index range that answers the whole WHERE
             // (`count(*) … WHERE ts > ?`): entries counted by their keys.
+            // (Taken out of the scan, which the count reads to its end.)
             if let Some(implied) = scan.implied.take_if(|i| i.rest.is_none() && scan.covering.is_some()) {
                 let mut n = match stored.take() {
                     Some(page) => scan.count_answered(&implied, &page, *at, row)?,
