@@ -233,6 +233,7 @@ impl Session {
                 self.tx = None;
                 Ok(Outcome::default())
             }
+            Ast::Query(q) if crate::sql::planner::with_dml(q).is_some() => self.write(parsed, ctx, cache),
             Ast::Query(_) | Ast::Explain { .. } => self.read(parsed, ctx, cache),
             _ => self.write(parsed, ctx, cache),
         }

@@ -54,7 +54,8 @@ impl PreparedStatement {
     pub fn is_read_only(&self) -> bool {
         use sqlparser::ast::Statement as Ast;
         match &self.parsed.ast {
-            Ast::Query(_) | Ast::Explain { .. } | Ast::StartTransaction { .. } | Ast::Commit { .. } => true,
+            Ast::Query(q) => crate::sql::planner::with_dml(q).is_none(),
+            Ast::Explain { .. } | Ast::StartTransaction { .. } | Ast::Commit { .. } => true,
             Ast::Rollback { .. } | Ast::Savepoint { .. } | Ast::ReleaseSavepoint { .. } => true,
             // `BEGIN … AS OF` is carried as a SET marker; other SETs are statements
             // HeliosDB adds (REFRESH, REINDEX) that write.

@@ -32,7 +32,17 @@ pub mod upsert;
 use super::plan::StmtPlan;
 use crate::catalog::Catalog;
 use crate::error::{sql_err, Result};
-use sqlparser::ast::Statement;
+use sqlparser::ast::{self, Statement};
+
+/// The INSERT, UPDATE or DELETE a query is, when it is one: sqlparser
+/// parses `WITH … DELETE FROM t …` as a query whose body is the DELETE.
+/// Such a "query" writes: it runs as a write and is not read-only.
+pub fn with_dml(q: &ast::Query) -> Option<&Statement> {
+    match q.body.as_ref() {
+        ast::SetExpr::Insert(dml) | ast::SetExpr::Update(dml) | ast::SetExpr::Delete(dml) => Some(dml),
+        _ => None,
+    }
+}
 
 /// Plans a query or DML statement within `qctx` (a trigger body sees the
 /// NEW and OLD rows as an enclosing scope).
@@ -41,7 +51,17 @@ use sqlparser::ast::Statement;
 /// As [`plan_statement`]; other statements are refused.
 pub fn plan_statement_in(stmt: &Statement, qctx: &crate::sql::binder::QueryCtx<'_>) -> Result<StmtPlan> {
     match stmt {
-        Statement::Query(q) => Ok(StmtPlan::Query(select::plan_query_in(q, qctx)?)),
+        // `WITH … INSERT | UPDATE | DELETE`: the statement, with the CTEs
+        // visible to its source and subqueries (as SQLite has it).
+        Statement::Query(q) => match (&q.with, with_dml(q)) {
+            (Some(with), Some(dml)) => {
+                let inner = select::with_ctes(with, qctx);
+                let plan = plan_statement_in(dml, &inner);
+                qctx.note_outer(inner.outer_used.get());
+                plan
+            }
+            _ => Ok(StmtPlan::Query(select::plan_query_in(q, qctx)?)),
+        },
         Statement::Insert(ins) => dml::plan_insert(ins, qctx),
         Statement::Update(up) => dml::plan_update(up, qctx),
         Statement::Delete(del) => dml::plan_delete(del, qctx),

@@ -485,20 +485,26 @@ pub(super) fn plan_set_expr_in(body: &ast::SetExpr, qctx: &QueryCtx<'_>) -> Resu
 /// Unknown names, unsupported constructs.
 pub fn plan_query_in(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
     if let Some(with) = &q.with {
-        let mut ctes = qctx.ctes.clone();
-        for cte in &with.cte_tables {
-            let name = normalize(&cte.alias.name.value);
-            let recursive = with.recursive && super::recursive::refers_to(&cte.query, &name);
-            let columns = cte.alias.columns.iter().map(|c| c.name.value.clone()).collect();
-            ctes.push(crate::sql::binder::Cte { name, query: &cte.query, columns, recursive, working: None });
-        }
-        let inner =
-            QueryCtx { catalog: qctx.catalog, outer: qctx.outer.clone(), outer_used: std::cell::Cell::new(0), ctes };
+        let inner = with_ctes(with, qctx);
         let plan = plan_query_body(q, &inner);
         qctx.note_outer(inner.outer_used.get());
         return plan;
     }
     plan_query_body(q, qctx)
+}
+
+/// `qctx` with the CTEs `with` names added, for the query or statement
+/// (`WITH … INSERT | UPDATE | DELETE`) it prefixes. The caller passes the
+/// new context's `outer_used` back with [`QueryCtx::note_outer`].
+pub(super) fn with_ctes<'a>(with: &'a ast::With, qctx: &QueryCtx<'a>) -> QueryCtx<'a> {
+    let mut ctes = qctx.ctes.clone();
+    for cte in &with.cte_tables {
+        let name = normalize(&cte.alias.name.value);
+        let recursive = with.recursive && super::recursive::refers_to(&cte.query, &name);
+        let columns = cte.alias.columns.iter().map(|c| c.name.value.clone()).collect();
+        ctes.push(crate::sql::binder::Cte { name, query: &cte.query, columns, recursive, working: None });
+    }
+    QueryCtx { catalog: qctx.catalog, outer: qctx.outer.clone(), outer_used: std::cell::Cell::new(0), ctes }
 }
 
 fn plan_query_body(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
