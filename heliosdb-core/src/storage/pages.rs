@@ -48,9 +48,11 @@ impl<'a> Directory<'a> {
             return Err(damaged());
         }
         let dir = Directory { buf, n };
+        // Over the entries as fixed-size chunks, not through `end(i)`: its
+        // four bounds-checked reads per entry were a fifth of a `count(*)`.
         let mut last = 0;
-        for i in 0..n {
-            let end = dir.end(i);
+        for entry in buf[1..dir.data_start()].chunks_exact(DIR_ENTRY) {
+            let end = u32::from_le_bytes([entry[1], entry[2], entry[3], entry[4]]) as usize;
             if end < last {
                 return Err(damaged());
             }
