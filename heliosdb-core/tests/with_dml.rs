@@ -1,8 +1,8 @@
 //! `WITH … INSERT | UPDATE | DELETE`: the CTEs a statement is prefixed
 //! with are visible to its source and its subqueries, as in SQLite
 //! (recursive CTEs, a CTE that shadows a table, the source's own WITH
-//! beside the statement's, parameters, rollback, and errors that name what
-//! is wrong).
+//! beside the statement's, parameters, rollback, EXPLAIN, and errors that
+//! name what is wrong).
 
 mod common;
 use common::rows;
@@ -93,6 +93,9 @@ fn mistakes_are_errors_that_change_nothing() {
     let e = err("WITH x AS (SELECT 1 AS a) INSERT INTO t SELECT a FROM nowhere");
     assert!(e.contains("nowhere"), "{e}");
     let e = err("WITH x(a, b) AS (SELECT 1) INSERT INTO t SELECT a FROM x");
-    assert!(!e.is_empty());
+    assert!(e.contains("column names"), "{e}");
+    // EXPLAIN shows the write and runs nothing.
+    let plan = rows(&conn, "EXPLAIN WITH x(v) AS (SELECT 5) INSERT INTO t SELECT v FROM x");
+    assert!(format!("{plan:?}").contains("INSERT INTO t"), "{plan:?}");
     assert_eq!(ints(&conn, "SELECT a FROM t"), [1]);
 }
