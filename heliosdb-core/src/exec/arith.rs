@@ -148,16 +148,17 @@ pub fn bitwise(op: BinaryOp, a: &Value, b: &Value) -> Value {
             } else if y >= 0 {
                 x.wrapping_shl(y as u32)
             } else {
-                x >> (-y).min(63)
+                // `unsigned_abs`: `-i64::MIN` does not fit an i64.
+                x >> y.unsigned_abs().min(63)
             }
         }
         BinaryOp::ShiftRight => {
             if y >= 0 {
                 x >> y.min(63)
-            } else if -y >= 64 {
+            } else if y.unsigned_abs() >= 64 {
                 0
             } else {
-                x.wrapping_shl((-y) as u32)
+                x.wrapping_shl(y.unsigned_abs() as u32)
             }
         }
         _ => 0,
