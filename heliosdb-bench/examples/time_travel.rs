@@ -110,8 +110,9 @@ fn main() {
     // For a profiler: TT_PROBE=update runs only the update rounds (time
     // travel on), TT_PROBE=autocommit only the autocommit updates (see there),
     // and for the rest:
-    // travel on), TT_PROBE=scan only AS OF scans of the middle (TT_SCANS of them, 20 by default), TT_PROBE=ROUND only the AS OF lookups at that round
-    // (TT_FILES=1 also lists the table files they read; TT_ON_DISK=1 checkpoints first).
+    // travel on), TT_PROBE=scan only AS OF scans (TT_SCANS of them, 20 by default, at round TT_ROUND, 4 by default), TT_PROBE=ROUND only the AS OF lookups at that round
+    // (TT_FILES=1 also lists the table files they read; TT_ON_DISK=1 checkpoints first,
+    // TT_VACUUM=1 then compacts every keyspace into one run).
     if std::env::var("TT_PROBE").as_deref() == Ok("update") {
         let dir = tempfile::tempdir().expect("tempdir");
         let conn = create(dir.path(), true);
@@ -143,13 +144,14 @@ fn main() {
         conn.checkpoint().expect("checkpoint");
         let t = Instant::now();
         let scans: usize = std::env::var("TT_SCANS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
+        let round: usize = std::env::var("TT_ROUND").ok().and_then(|n| n.parse().ok()).unwrap_or(4);
         for _ in 0..scans {
-            conn.query_row("SELECT sum(v) FROM t AS OF SCN ?", [Value::Integer(scns[4] as i64)], |r| {
+            conn.query_row("SELECT sum(v) FROM t AS OF SCN ?", [Value::Integer(scns[round] as i64)], |r| {
                 r.get::<_, i64>(0)
             })
             .expect("scan");
         }
-        println!("{scans} scans AS OF the middle: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        println!("{scans} scans AS OF round {round}: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
         return;
     }
     if let Some(round) = std::env::var("TT_PROBE").ok().and_then(|r| r.parse::<usize>().ok()) {
@@ -168,6 +170,9 @@ fn main() {
         }
         if std::env::var("TT_ON_DISK").is_ok() {
             conn.checkpoint().expect("checkpoint");
+        }
+        if std::env::var("TT_VACUUM").is_ok() {
+            conn.execute_batch("VACUUM").expect("vacuum");
         }
         let t = Instant::now();
         lookups(&conn, "SELECT v FROM t AS OF SCN ?1 WHERE id = ?2", rows, Some(scns[round]));
