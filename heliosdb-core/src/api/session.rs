@@ -4,6 +4,7 @@
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::exec::clock::StmtClock;
+use crate::exec::eval::SessionValues;
 use crate::exec::memory::{MemoryUse, WorkMemory};
 use crate::exec::spill::{RowSpool, SpooledRows};
 use crate::exec::{ddl, dml, query, EvalCtx};
@@ -107,6 +108,16 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// The counters the session functions read, as they are now.
+    fn values(&self) -> SessionValues {
+        SessionValues {
+            last_rowid: self.last_rowid,
+            changes: self.changes,
+            total_changes: self.total_changes,
+            last_txid: self.last_txid,
+        }
+    }
+
     pub fn new(engine: Arc<Engine>) -> Session {
         let busy_timeout = Duration::from_millis(engine.config().database.busy_timeout_ms);
         Session {
@@ -351,7 +362,7 @@ impl Session {
 
     fn read(&mut self, parsed: &Parsed, st: &Stmt, cache: Option<&mut PlanCache>) -> Result<Outcome> {
         let as_of = self.as_of_tx.as_ref().map(Lease::scn);
-        let last_txid = self.last_txid;
+        let session = self.values();
         let mem = WorkMemory::of_engine(&self.engine);
         let run = |plan: &StmtPlan, reader: &dyn crate::storage::Reader| -> Result<Outcome> {
             if let StmtPlan::Explain(inner) = plan {
@@ -363,7 +374,7 @@ impl Session {
             };
             let mut ctx = EvalCtx::new(&st.params, &st.clock, Some(reader));
             ctx.as_of_default = as_of;
-            ctx.last_txid = last_txid;
+            ctx.session = session;
             ctx.mem = std::borrow::Cow::Owned(Arc::clone(&mem));
             let rows = RowSpool::collect(query::run(&q.plan, reader, &ctx)?, &mem)?;
             Ok(Outcome { columns: q.columns.clone(), rows, changes: 0 })
@@ -429,7 +440,8 @@ impl Session {
             Err(_) => None,
         };
         let mut used = None;
-        let result = plan.and_then(|plan| run_write(&mut tx, &plan, ctx, &mut used));
+        let session = self.values();
+        let result = plan.and_then(|plan| run_write(&mut tx, &plan, ctx, session, &mut used));
         self.memory = used.map_or_else(MemoryUse::default, |m| m.usage());
         tx.end_statement(result.is_ok());
         if autocommit {
@@ -462,19 +474,19 @@ fn run_write(
     tx: &mut WriteTx,
     plan: &StmtPlan,
     st: &mut Stmt,
+    session: SessionValues,
     used: &mut Option<Arc<WorkMemory>>,
 ) -> Result<(Outcome, Option<i64>)> {
+    let top = dml::Firing::top(session);
     let columns = plan.columns();
     let mut dml_outcome = |r: dml::DmlResult| {
         *used = r.memory;
         (Outcome { columns: columns.clone(), rows: SpooledRows::from_vec(r.rows), changes: r.changes }, r.last_rowid)
     };
     Ok(match plan {
-        StmtPlan::Insert(p) => {
-            dml_outcome(dml::insert(tx, p, &mut st.params, st.params_movable, &st.clock, &dml::Firing::TOP)?)
-        }
-        StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, &st.clock, &dml::Firing::TOP)?),
-        StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, &st.params, &st.clock, &dml::Firing::TOP)?),
+        StmtPlan::Insert(p) => dml_outcome(dml::insert(tx, p, &mut st.params, st.params_movable, &st.clock, &top)?),
+        StmtPlan::Update(p) => dml_outcome(dml::update(tx, p, &st.params, &st.clock, &top)?),
+        StmtPlan::Delete(p) => dml_outcome(dml::delete(tx, p, &st.params, &st.clock, &top)?),
         StmtPlan::CreateTable { table, if_not_exists, time_travel } => {
             ddl::create_table(tx, table.clone(), *if_not_exists, *time_travel)?;
             (Outcome::default(), None)
@@ -537,6 +549,7 @@ fn run_write(
         }
         StmtPlan::Query(q) => {
             let mut ctx = EvalCtx::new(&st.params, &st.clock, Some(&*tx));
+            ctx.session = session;
             let mem = WorkMemory::of_engine(tx.engine());
             ctx.mem = std::borrow::Cow::Owned(Arc::clone(&mem));
             let rows = RowSpool::collect(query::run(&q.plan, &*tx, &ctx)?, &mem)?;

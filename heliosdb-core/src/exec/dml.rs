@@ -8,7 +8,7 @@
 use super::clock::StmtClock;
 use super::constraints;
 use super::datetime;
-use super::eval::{eval, EvalCtx};
+use super::eval::{eval, EvalCtx, SessionValues};
 use super::memory::WorkMemory;
 use super::query::run;
 use super::scan::decode_stored_row;
@@ -39,11 +39,23 @@ pub struct Firing<'r> {
     /// The triggers running around this statement: a trigger does not fire
     /// itself again (SQLite's default, `recursive_triggers` off).
     pub active: &'r [String],
+    /// The connection's counters the session functions read.
+    pub session: SessionValues,
 }
 
 impl Firing<'_> {
     /// A statement's own context.
-    pub const TOP: Firing<'static> = Firing { outer: None, depth: 0, active: &[] };
+    pub const TOP: Firing<'static> = Firing {
+        outer: None,
+        depth: 0,
+        active: &[],
+        session: SessionValues { last_rowid: 0, changes: 0, total_changes: 0, last_txid: 0 },
+    };
+
+    /// A statement's own context on a connection whose counters are `session`.
+    pub fn top(session: SessionValues) -> Firing<'static> {
+        Firing { session, ..Firing::TOP }
+    }
 
     /// The evaluation context of an expression in this statement.
     pub(super) fn ctx<'a>(
@@ -53,6 +65,7 @@ impl Firing<'_> {
         reader: Option<&'a dyn Reader>,
     ) -> EvalCtx<'a> {
         let mut ctx = EvalCtx::new(params, clock, reader);
+        ctx.session = self.session;
         if let Some(row) = self.outer {
             ctx.push_outer(row);
         }

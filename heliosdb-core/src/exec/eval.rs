@@ -33,12 +33,28 @@ pub struct EvalCtx<'a> {
     /// The SCN every table without its own `AS OF` is read at (inside
     /// `BEGIN READ ONLY AS OF …`), or `None` for the present.
     pub as_of_default: Option<u64>,
-    /// The session's last committed transaction id (`heliosdb_last_txid()`).
-    pub last_txid: u64,
+    /// The connection's counters the session functions read.
+    pub session: SessionValues,
     /// What the statement's sorts, hash tables and buffers may hold before
     /// they spill (unlimited unless the caller sets it).
     /// Borrowed while it is the shared unlimited budget.
     pub mem: Cow<'a, std::sync::Arc<super::memory::WorkMemory>>,
+}
+
+/// What the connection's session functions answer (`last_insert_rowid()`,
+/// `changes()`, `total_changes()`, `heliosdb_last_txid()`): the connection's
+/// counters as they were when the statement began, as SQLite's are for
+/// every row of an `INSERT … SELECT`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionValues {
+    /// Rowid of the latest row inserted into a rowid table (0 if none).
+    pub last_rowid: i64,
+    /// Rows changed by the latest INSERT, UPDATE or DELETE.
+    pub changes: u64,
+    /// Rows changed since the connection opened.
+    pub total_changes: u64,
+    /// The latest committed write transaction's id.
+    pub last_txid: u64,
 }
 
 /// Rows by a subquery's or CTE's id. Hashed with a fixed seed: the keys are
@@ -75,7 +91,7 @@ impl<'a> EvalCtx<'a> {
             cache: RefCell::new(RowsById::default()),
             working: RefCell::new(RowsById::default()),
             as_of_default: None,
-            last_txid: 0,
+            session: SessionValues::default(),
             mem: Cow::Borrowed(super::memory::WorkMemory::unlimited()),
         }
     }

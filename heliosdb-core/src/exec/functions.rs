@@ -61,14 +61,6 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn random() -> i64 {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-    h.finish() as i64
-}
-
 /// The reader a system function needs (absent while a statement writes).
 fn system_reader<'c>(ctx: &'c EvalCtx, f: Func) -> Result<&'c dyn crate::storage::Reader> {
     ctx.reader().ok_or_else(|| crate::error::Error::Sql(format!("{f:?} is not available in this part of a statement")))
@@ -145,7 +137,11 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
         Func::Printf => super::printf::printf(&v)?,
         Func::NumericAffinity => crate::types::cast::apply_numeric_affinity(&v[0]),
         Func::TextAffinity => crate::types::cast::apply_text_affinity(&v[0]),
-        Func::Random => Value::Integer(random()),
+        Func::Random => Value::Integer(fastrand::i64(..)),
+        Func::RandomBlob => super::math::randomblob(&v[0])?,
+        Func::ZeroBlob => super::math::zeroblob(&v[0])?,
+        Func::Math(m) => super::math::call(m, &v),
+        Func::Likely => v[0].clone(),
         Func::Min | Func::Max => {
             if v.iter().any(Value::is_null) {
                 Value::Null
@@ -175,7 +171,10 @@ pub fn call(f: Func, args: &[Expr], row: &[Value], ctx: &EvalCtx) -> Result<Valu
         Func::Now => datetime::call(DateFn::DateTime, &[], ctx.clock.now_us())?,
         Func::Version => Value::Text(crate::VERSION.into()),
         Func::CurrentScn => Value::Integer(i64::try_from(system_reader(ctx, f)?.snapshot_scn()).unwrap_or(i64::MAX)),
-        Func::LastTxid => Value::Integer(i64::try_from(ctx.last_txid).unwrap_or(i64::MAX)),
+        Func::LastTxid => Value::Integer(i64::try_from(ctx.session.last_txid).unwrap_or(i64::MAX)),
+        Func::LastInsertRowid => Value::Integer(ctx.session.last_rowid),
+        Func::Changes => Value::Integer(i64::try_from(ctx.session.changes).unwrap_or(i64::MAX)),
+        Func::TotalChanges => Value::Integer(i64::try_from(ctx.session.total_changes).unwrap_or(i64::MAX)),
         Func::Gc => {
             let report = system_reader(ctx, f)?.engine().gc()?;
             Value::Text(format!(

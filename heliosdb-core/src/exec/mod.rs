@@ -39,6 +39,7 @@ mod index_row;
 pub mod join;
 pub mod json;
 mod late_topn;
+pub mod math;
 pub mod memory;
 pub mod pair_sort;
 pub mod printf;

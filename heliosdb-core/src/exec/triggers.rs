@@ -134,7 +134,7 @@ pub fn fire(
     row.extend(half(old));
     for c in matching {
         let active: Vec<String> = firing.active.iter().cloned().chain([c.name.clone()]).collect();
-        let inner = Firing { outer: Some(&row), depth: firing.depth + 1, active: &active };
+        let inner = Firing { outer: Some(&row), depth: firing.depth + 1, active: &active, session: firing.session };
         if let Some(w) = &c.when {
             let ctx = EvalCtx::new(&[], clock, None);
             if truthy(&eval(w, &row, &ctx)?) != Some(true) {

@@ -118,7 +118,21 @@ pub fn base_tables(q: &ast::Query, catalog: &Catalog) -> Vec<Arc<TableDef>> {
 fn volatile(e: &Expr) -> bool {
     let mut found = false;
     e.walk(&mut |x| {
-        found |= matches!(x, Expr::Func(Func::Random | Func::CurrentScn | Func::LastTxid | Func::Gc | Func::Ack, _))
+        found |= matches!(
+            x,
+            Expr::Func(
+                Func::Random
+                    | Func::RandomBlob
+                    | Func::CurrentScn
+                    | Func::LastTxid
+                    | Func::LastInsertRowid
+                    | Func::Changes
+                    | Func::TotalChanges
+                    | Func::Gc
+                    | Func::Ack,
+                _
+            )
+        )
     });
     found
 }

@@ -2,7 +2,7 @@
 //! [`Scope`] and functions against the engine's function list.
 
 use super::affinity;
-use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, Subquery, SubqueryKind, UnaryOp};
+use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, MathFn, Subquery, SubqueryKind, UnaryOp};
 use super::function_names::{agg_func, arity_ok, scalar_func};
 use super::scope::Scope;
 use crate::catalog::Catalog;
@@ -357,6 +357,15 @@ impl<'a> Binder<'a> {
                 Expr::Func(func, args)
             }
             A::Function(f) => self.bind_function(f)?,
+            // sqlparser reads `ceil(x)` / `floor(x)` as syntax of their own.
+            A::Ceil { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => {
+                Expr::Func(Func::Math(MathFn::Ceil), vec![self.bind(expr)?])
+            }
+            A::Floor { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => {
+                Expr::Func(Func::Math(MathFn::Floor), vec![self.bind(expr)?])
+            }
+            A::Ceil { .. } => return Err(sql_err!("wrong number of arguments to function ceil()")),
+            A::Floor { .. } => return Err(sql_err!("wrong number of arguments to function floor()")),
             A::Subquery(q) => self.subquery(q, SubqueryKind::Scalar, true)?,
             A::Exists { subquery, negated } => {
                 let e = self.subquery(subquery, SubqueryKind::Exists, false)?;

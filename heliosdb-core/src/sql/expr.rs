@@ -118,6 +118,12 @@ pub enum Func {
     CurrentScn,
     /// `heliosdb_last_txid()`: the session's last committed transaction id.
     LastTxid,
+    /// `last_insert_rowid()`: the connection's latest inserted rowid.
+    LastInsertRowid,
+    /// `changes()`: rows changed by the connection's latest INSERT, UPDATE or DELETE.
+    Changes,
+    /// `total_changes()`: rows changed since the connection opened.
+    TotalChanges,
     /// `heliosdb_gc()`: runs history GC now.
     Gc,
     /// `heliosdb_ack(feed, scn)`: acknowledges a change feed's changes up to an SCN.
@@ -144,6 +150,51 @@ pub enum Func {
     JsonSubtype,
     /// Internal: a `json_group_object` key as a JSON string.
     JsonLabel,
+    /// A math function of SQLite's math extension (see [`MathFn`]).
+    Math(MathFn),
+    /// `randomblob(n)`: n random bytes.
+    RandomBlob,
+    /// `zeroblob(n)`: n zero bytes.
+    ZeroBlob,
+    /// `likely(x)`, `unlikely(x)`, `likelihood(x, p)`: `x` (hints to
+    /// SQLite's planner, which this one does not need).
+    Likely,
+}
+
+/// SQLite's math functions (`SQLITE_ENABLE_MATH_FUNCTIONS`, on in Debian's
+/// build): each the SQL function of the same name; `Log` is `log(x)` (base
+/// 10) or `log(b, x)`, `Pow` also `power`, `Ceil` also `ceiling`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MathFn {
+    Ceil,
+    Floor,
+    Trunc,
+    Sign,
+    Sqrt,
+    Exp,
+    Ln,
+    Log,
+    Log10,
+    Log2,
+    Pow,
+    Mod,
+    Pi,
+    Degrees,
+    Radians,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
 }
 
 /// Aggregate functions.
@@ -541,9 +592,10 @@ impl Expr {
     pub fn is_constant(&self) -> bool {
         let mut constant = true;
         self.walk(&mut |e| match e {
-            Expr::Column(_) | Expr::Agg(_) | Expr::Outer(..) | Expr::Func(Func::Random | Func::Gc | Func::Ack, _) => {
-                constant = false
-            }
+            Expr::Column(_)
+            | Expr::Agg(_)
+            | Expr::Outer(..)
+            | Expr::Func(Func::Random | Func::RandomBlob | Func::Gc | Func::Ack, _) => constant = false,
             Expr::Subquery(sq) if sq.correlated => constant = false,
             _ => {}
         });

@@ -1,7 +1,7 @@
 //! The SQL names of scalar and aggregate functions, and how many arguments
 //! each takes (the binder's lookup table).
 
-use super::expr::{AggFunc, Func};
+use super::expr::{AggFunc, Func, MathFn};
 
 /// The scalar function a (lower-cased) name calls.
 pub fn scalar_func(name: &str) -> Option<Func> {
@@ -42,6 +42,9 @@ pub fn scalar_func(name: &str) -> Option<Func> {
         "glob" => Func::Glob,
         "heliosdb_current_scn" => Func::CurrentScn,
         "heliosdb_last_txid" => Func::LastTxid,
+        "last_insert_rowid" => Func::LastInsertRowid,
+        "changes" => Func::Changes,
+        "total_changes" => Func::TotalChanges,
         "heliosdb_gc" => Func::Gc,
         "heliosdb_ack" => Func::Ack,
         "json" => Func::Json,
@@ -57,6 +60,44 @@ pub fn scalar_func(name: &str) -> Option<Func> {
         "json_replace" => Func::JsonReplace,
         "json_remove" => Func::JsonRemove,
         "json_patch" => Func::JsonPatch,
+        "randomblob" => Func::RandomBlob,
+        "zeroblob" => Func::ZeroBlob,
+        "likely" | "unlikely" | "likelihood" => Func::Likely,
+        _ => return math_func(name).map(Func::Math),
+    })
+}
+
+/// The math function a (lower-cased) name calls.
+fn math_func(name: &str) -> Option<MathFn> {
+    Some(match name {
+        "ceil" | "ceiling" => MathFn::Ceil,
+        "floor" => MathFn::Floor,
+        "trunc" => MathFn::Trunc,
+        "sign" => MathFn::Sign,
+        "sqrt" => MathFn::Sqrt,
+        "exp" => MathFn::Exp,
+        "ln" => MathFn::Ln,
+        "log" => MathFn::Log,
+        "log10" => MathFn::Log10,
+        "log2" => MathFn::Log2,
+        "pow" | "power" => MathFn::Pow,
+        "mod" => MathFn::Mod,
+        "pi" => MathFn::Pi,
+        "degrees" => MathFn::Degrees,
+        "radians" => MathFn::Radians,
+        "sin" => MathFn::Sin,
+        "cos" => MathFn::Cos,
+        "tan" => MathFn::Tan,
+        "asin" => MathFn::Asin,
+        "acos" => MathFn::Acos,
+        "atan" => MathFn::Atan,
+        "atan2" => MathFn::Atan2,
+        "sinh" => MathFn::Sinh,
+        "cosh" => MathFn::Cosh,
+        "tanh" => MathFn::Tanh,
+        "asinh" => MathFn::Asinh,
+        "acosh" => MathFn::Acosh,
+        "atanh" => MathFn::Atanh,
         _ => return None,
     })
 }
@@ -85,6 +126,7 @@ pub fn agg_func(name: &str, nargs: usize) -> Option<AggFunc> {
 pub fn arity_ok(f: Func, n: usize) -> bool {
     match f {
         Func::Random | Func::Now | Func::Version | Func::CurrentScn | Func::LastTxid | Func::Gc => n == 0,
+        Func::LastInsertRowid | Func::Changes | Func::TotalChanges => n == 0,
         Func::Abs | Func::Length | Func::Lower | Func::Upper | Func::Typeof | Func::Hex => n == 1,
         Func::Quote | Func::Unicode | Func::NumericAffinity | Func::TextAffinity => n == 1,
         Func::IfNull | Func::NullIf | Func::Instr | Func::Glob | Func::Ack => n == 2,
@@ -101,5 +143,12 @@ pub fn arity_ok(f: Func, n: usize) -> bool {
         Func::Json | Func::JsonValid | Func::JsonQuote | Func::JsonSubtype | Func::JsonLabel => n == 1,
         Func::JsonType | Func::JsonArrayLength => n == 1 || n == 2,
         Func::JsonArrow | Func::JsonLongArrow | Func::JsonPatch => n == 2,
+        Func::RandomBlob | Func::ZeroBlob => n == 1,
+        // likely(x), unlikely(x), likelihood(x, p).
+        Func::Likely => n == 1 || n == 2,
+        Func::Math(MathFn::Pi) => n == 0,
+        Func::Math(MathFn::Log) => n == 1 || n == 2,
+        Func::Math(MathFn::Pow | MathFn::Mod | MathFn::Atan2) => n == 2,
+        Func::Math(_) => n == 1,
     }
 }
