@@ -14,10 +14,12 @@ use crate::types::Value;
 const MAX_BLOB_LEN: i64 = 1_000_000_000;
 
 /// An argument as SQLite's math functions read it: an integer or a real
-/// (text that reads as a number counts as that number), else `None`.
+/// (text that reads as a number counts as that number, a boolean as 0 or
+/// 1, a decimal as its nearest real), else `None`.
 fn number(v: &Value) -> Option<Value> {
     match apply_numeric_affinity(v) {
         n @ (Value::Integer(_) | Value::Real(_)) => Some(n),
+        Value::Boolean(b) => Some(Value::Integer(i64::from(b))),
         Value::Decimal(d) => Some(Value::Real(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN))),
         _ => None,
     }
