@@ -44,17 +44,9 @@ pub struct Firing<'r> {
 }
 
 impl Firing<'_> {
-    /// A statement's own context.
-    pub const TOP: Firing<'static> = Firing {
-        outer: None,
-        depth: 0,
-        active: &[],
-        session: SessionValues { last_rowid: 0, changes: 0, total_changes: 0, last_txid: 0 },
-    };
-
     /// A statement's own context on a connection whose counters are `session`.
     pub fn top(session: SessionValues) -> Firing<'static> {
-        Firing { session, ..Firing::TOP }
+        Firing { outer: None, depth: 0, active: &[], session }
     }
 
     /// The evaluation context of an expression in this statement.

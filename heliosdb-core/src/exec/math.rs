@@ -13,24 +13,11 @@ use crate::types::Value;
 /// `SQLITE_MAX_LENGTH`.
 const MAX_BLOB_LEN: i64 = 1_000_000_000;
 
-/// An argument as SQLite's math functions read it: an integer or a real
-/// (text that reads as a number counts as that number, a boolean as 0 or
-/// 1, a decimal as its nearest real), else `None`.
-fn number(v: &Value) -> Option<Value> {
-    match apply_numeric_affinity(v) {
-        n @ (Value::Integer(_) | Value::Real(_)) => Some(n),
-        Value::Boolean(b) => Some(Value::Integer(i64::from(b))),
-        Value::Decimal(d) => Some(Value::Real(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN))),
-        _ => None,
-    }
-}
-
-fn as_f64(v: &Value) -> f64 {
-    match v {
-        Value::Integer(i) => *i as f64,
-        Value::Real(f) => *f,
-        _ => f64::NAN,
-    }
+/// An argument as SQLite's math functions read it: text that reads as a
+/// number counts as that number, then any number (booleans and decimals
+/// too) as its `f64`; NULL, blobs and other text are `None`.
+fn number(v: &Value) -> Option<f64> {
+    apply_numeric_affinity(v).as_f64()
 }
 
 /// A real result; NaN is NULL, as SQLite stores it.
@@ -42,18 +29,20 @@ fn real(f: f64) -> Value {
     }
 }
 
-/// `ceil`, `floor`, `trunc`: an integer stays itself, a real is rounded.
+/// `ceil`, `floor`, `trunc`: an integer (or boolean) stays an integer, any
+/// other number is rounded as a real.
 fn round_with(v: &Value, f: fn(f64) -> f64) -> Value {
-    match number(v) {
-        Some(Value::Integer(i)) => Value::Integer(i),
-        Some(n) => real(f(as_f64(&n))),
-        None => Value::Null,
+    match apply_numeric_affinity(v) {
+        Value::Integer(i) => Value::Integer(i),
+        Value::Boolean(b) => Value::Integer(i64::from(b)),
+        n => n.as_f64().map_or(Value::Null, |x| real(f(x))),
     }
 }
 
 /// Calls math function `f` on its (already counted) arguments.
 pub fn call(f: MathFn, args: &[Value]) -> Value {
-    let arg = |i: usize| args.get(i).and_then(number).map(|n| as_f64(&n));
+    let arg = |i: usize| args.get(i).and_then(number);
+    let first = args.first().unwrap_or(&Value::Null);
     let one = |g: fn(f64) -> f64| arg(0).map_or(Value::Null, |x| real(g(x)));
     let two = |g: fn(f64, f64) -> f64| match (arg(0), arg(1)) {
         (Some(x), Some(y)) => real(g(x, y)),
@@ -65,9 +54,9 @@ pub fn call(f: MathFn, args: &[Value]) -> Value {
         _ => Value::Null,
     };
     match f {
-        MathFn::Ceil => round_with(&args[0], f64::ceil),
-        MathFn::Floor => round_with(&args[0], f64::floor),
-        MathFn::Trunc => round_with(&args[0], f64::trunc),
+        MathFn::Ceil => round_with(first, f64::ceil),
+        MathFn::Floor => round_with(first, f64::floor),
+        MathFn::Trunc => round_with(first, f64::trunc),
         MathFn::Sign => arg(0).map_or(Value::Null, |x| {
             Value::Integer(if x < 0.0 {
                 -1
