@@ -12,6 +12,11 @@
 //! inserts, 20% deletes of random rows (for the ranking, also a change
 //! confined to 3 categories). Reported: incremental refresh, full refresh,
 //! the view's query run alone, and the ratios.
+//!
+//! `holders`: the `orders` view again, where each change also deletes the
+//! 40 smallest and 40 largest amounts of 5 regions, so their MIN/MAX
+//! reserves (32 values) run empty and the groups must be re-read: without
+//! an index (a pass over the table), then with one on (region, amount).
 
 use heliosdb_bench::Rng;
 use heliosdb_core::storage::commit_log::set_clock_override;
@@ -119,6 +124,56 @@ fn orders_min_max(rows: i64) {
         delete: "DELETE FROM orders WHERE id = ?1",
     };
     report("orders MIN/MAX by region", measure(&conn, "extremes", query, &mut |c| m.run(c)));
+}
+
+/// MIN/MAX holders leaving: the groups' reserves run empty every change.
+fn min_max_holders(rows: i64) {
+    let dir = tempfile::tempdir().expect("dir");
+    let conn = Connection::open(dir.path()).expect("open");
+    conn.execute_batch(heliosdb_bench::SCHEMA).expect("schema");
+    heliosdb_bench::helios_insert(&conn, 0, rows);
+    let query = "SELECT region, min(amount) AS lo, max(amount) AS hi, count(*) AS n FROM orders GROUP BY region";
+    conn.execute(&format!("CREATE MATERIALIZED VIEW holders AS {query}"), ()).expect("create");
+    let mut m = Mixed {
+        rows,
+        next_id: rows + 10,
+        rng: Rng(29),
+        update: "UPDATE orders SET amount = ?2 / 10.0 WHERE id = ?1",
+        insert: "INSERT INTO orders VALUES (?1, 'region-' || (?2 % 50), ?2 / 10.0, 0)",
+        delete: "DELETE FROM orders WHERE id = ?1",
+    };
+    let mut rng = Rng(31);
+    for indexed in [false, true] {
+        if indexed {
+            conn.execute("CREATE INDEX orders_region_amount ON orders (region, amount)", ()).expect("index");
+        }
+        let (mut inc, mut full, mut q) = (f64::MAX, f64::MAX, f64::MAX);
+        let mut notice = None;
+        let mut change = |c: &Connection| {
+            m.run(c);
+            for _ in 0..5 {
+                let region = Value::Text(format!("region-{}", rng.next_u64() % 50));
+                for dir in ["", "DESC"] {
+                    let sql = format!(
+                        "DELETE FROM orders WHERE id IN \
+                         (SELECT id FROM orders WHERE region = ?1 ORDER BY amount {dir} LIMIT 40)"
+                    );
+                    c.execute(&sql, vec![region.clone()]).expect("delete holders");
+                }
+            }
+        };
+        for _ in 0..3 {
+            change(&conn);
+            inc = inc.min(time(&conn, "REFRESH MATERIALIZED VIEW holders INCREMENTALLY"));
+            notice = conn.notice();
+            change(&conn);
+            full = full.min(time(&conn, "REFRESH MATERIALIZED VIEW holders"));
+            q = q.min(query_ms(&conn, query));
+        }
+        let name = if indexed { "holders leave, index (region, amount)" } else { "holders leave, no index" };
+        report(name, (inc, full, q));
+        println!("  notice: {}", notice.as_deref().unwrap_or("(none)"));
+    }
 }
 
 const DAY: i64 = 86_400;
@@ -252,12 +307,15 @@ fn ranked_products(rows: i64) {
 
 fn main() {
     let rows: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    // MV_SHAPES=orders|sliding|ranked runs one scenario (for profilers).
+    // MV_SHAPES=orders|holders|sliding|ranked runs one scenario (for profilers).
     let only = std::env::var("MV_SHAPES").unwrap_or_default();
     let run = |name: &str| only.is_empty() || only == name;
     println!("materialized view shapes, {rows} rows per table, 1% mixed changes (best of 3)");
     if run("orders") {
         orders_min_max(rows);
+    }
+    if run("holders") {
+        min_max_holders(rows);
     }
     if run("sliding") {
         sliding_hourly(rows);

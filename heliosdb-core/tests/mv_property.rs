@@ -198,7 +198,9 @@ fn views_equal_their_query_after_every_refresh() {
             let how = if incremental { " INCREMENTALLY" } else { "" };
             conn.execute(&format!("REFRESH MATERIALIZED VIEW {name}{how}"), ()).unwrap();
             if incremental && strategy != Full {
-                assert_eq!(conn.notice(), None, "{name} fell back to a full refresh");
+                // (A notice may say a group was re-read by a pass over the table.)
+                let notice = conn.notice().unwrap_or_default();
+                assert!(!notice.contains("refreshed fully"), "{name} fell back to a full refresh: {notice}");
             }
             check(&conn, name, query);
             refreshes += 1;

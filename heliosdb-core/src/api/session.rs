@@ -356,7 +356,8 @@ impl Session {
             "it is not maintained incrementally"
         };
         self.notice = (incremental && out.strategy == "full")
-            .then(|| format!("materialized view {name} was refreshed fully: {why}"));
+            .then(|| format!("materialized view {name} was refreshed fully: {why}"))
+            .or_else(|| out.rescan.map(|r| format!("materialized view {name} {r}")));
         Ok(Outcome { changes: out.rows_changed, ..Outcome::default() })
     }
 

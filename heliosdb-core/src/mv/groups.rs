@@ -15,7 +15,10 @@
 //! Removing a value is exact for counts, sums and the multiset, and the
 //! reverse Welford step for the variances. MIN/MAX whose reserve runs empty
 //! ([`super::extremes`]) and a sum that overflows on the way mark the group
-//! for a recomputation from its rows (only those groups are recomputed).
+//! for a recomputation from its rows (only those groups and aggregates are
+//! recomputed, through an index where one serves: [`reread`]).
+
+mod reread;
 
 use super::analyze::{Item, Maintained, Shape, STATE_WIDTH};
 use super::extremes::Reserve;
@@ -41,6 +44,10 @@ struct AggRun {
     count: i64,
     moments: Moments,
     distinct: BTreeMap<Vec<u8>, i64>,
+    /// A removal left this aggregate unable to name its value (an empty
+    /// MIN/MAX reserve, a sum that overflowed on the way): it is re-read
+    /// from the group's rows ([`reread`]). Never stored.
+    stale: bool,
 }
 
 fn encode_multiset(m: &BTreeMap<Vec<u8>, i64>) -> Value {
@@ -184,6 +191,10 @@ impl AggRun {
     }
 }
 
+/// What a fold produces: the rewritten row of every touched key, and a note
+/// when groups had to be re-read by a pass over the input ([`reread`]).
+pub type Folded = (BTreeMap<Vec<u8>, RowUpdate>, Option<String>);
+
 /// A view row as stored: its values and the SCN stamp of its version.
 pub type StoredRow = (Vec<Value>, u64);
 
@@ -322,6 +333,7 @@ fn fold_row(
             }
         };
         if !v.is_null() && g.aggs[i].apply(*func, *distinct, v, sign)? {
+            g.aggs[i].stale = true;
             g.recompute = true;
         }
     }
@@ -404,7 +416,8 @@ impl<'a> Folder<'a> {
     }
 
     /// The new row of every touched group (`None`: the group is gone),
-    /// after re-reading the groups whose state could not follow a removal.
+    /// after re-reading the groups whose state could not follow a removal;
+    /// with a note when that took a pass over the input (see [`reread`]).
     ///
     /// # Errors
     /// Storage and evaluation errors of the re-read.
@@ -413,64 +426,18 @@ impl<'a> Folder<'a> {
         m: &Maintained,
         reader: &dyn Reader,
         ctx: &EvalCtx,
-    ) -> Result<BTreeMap<Vec<u8>, RowUpdate>> {
-        self.recompute(m, reader, ctx)?;
+    ) -> Result<Folded> {
+        let rescan = self.recompute(m, reader, ctx)?;
         let global = self.groups.is_empty();
         let (items, cols, width) = (self.items, self.cols, self.width);
-        Ok(self
+        let rows = self
             .touched
             .into_iter()
             .map(|(key, mut g)| {
                 let new = (g.rows > 0 || global).then(|| group_to_row(items, cols, &key, &g, width));
                 (key, RowUpdate { old: g.stored.take(), new })
             })
-            .collect())
-    }
-
-    /// Recomputes the marked groups' MIN/MAX reserves, variances and
-    /// overflowed sums in one pass over the input.
-    fn recompute(&mut self, m: &Maintained, reader: &dyn Reader, ctx: &EvalCtx) -> Result<()> {
-        if !self.touched.values().any(|g| g.recompute && g.rows > 0) {
-            return Ok(());
-        }
-        let items = self.items;
-        let redo = |func: AggFunc| !matches!(func, AggFunc::CountStar | AggFunc::Count);
-        for g in self.touched.values_mut().filter(|g| g.recompute) {
-            for (i, item) in items.iter().enumerate() {
-                if let Some((f, _)) = agg_of(item).filter(|(f, _)| redo(*f)) {
-                    let count = g.aggs[i].count;
-                    g.aggs[i] =
-                        AggRun { count, distinct: std::mem::take(&mut g.aggs[i].distinct), ..AggRun::new(Some(f)) };
-                }
-            }
-        }
-        let (groups, touched) = (self.groups, &mut self.touched);
-        let mut key = Vec::new();
-        super::source::present(m, reader, ctx, false, &mut |(_, row, _)| {
-            group_key(groups, row, ctx, &mut key)?;
-            let Some(g) = touched.get_mut(&key).filter(|g| g.recompute) else { return Ok(()) };
-            for (i, item) in items.iter().enumerate() {
-                let Item::Agg { func, arg: Some(arg), .. } = item else { continue };
-                if !redo(*func) {
-                    continue;
-                }
-                let v = eval(arg, row, ctx)?;
-                if v.is_null() {
-                    continue;
-                }
-                let run = &mut g.aggs[i];
-                match func {
-                    AggFunc::Min | AggFunc::Max => {
-                        if let Some(r) = run.reserve.as_mut() {
-                            r.add(&v, true);
-                        }
-                    }
-                    AggFunc::Total => run.add_total(&v),
-                    AggFunc::Sum | AggFunc::Avg => run.sum.add(&v)?,
-                    _ => run.moments.add(crate::types::cast::to_numeric(&v).as_f64().unwrap_or(0.0)),
-                }
-            }
-            Ok(())
-        })
+            .collect();
+        Ok((rows, rescan))
     }
 }

@@ -10,7 +10,7 @@
 //! stored rows. Other views recompute their query.
 
 use super::analyze::{classify, Maintained, Shape, KEY_COLUMN};
-use super::groups::{Folder, ReadStored, RowUpdate, StoredRow};
+use super::groups::{Folded, Folder, ReadStored, RowUpdate, StoredRow};
 use super::partial;
 use super::source::Event;
 use crate::catalog::{normalize, Catalog, Strategy, TableDef};
@@ -42,6 +42,9 @@ pub struct RefreshOutcome {
     /// What its sorts held in working memory and spilled (a ranked view's
     /// full refresh sorts every row; other refreshes report nothing here).
     pub memory: MemoryUse,
+    /// What an incremental refresh had to re-read by a pass over its base
+    /// table, and the index that would spare it (see `groups::reread`).
+    pub rescan: Option<String>,
 }
 
 /// The defining query of a view, parsed.
@@ -90,7 +93,8 @@ fn fold_project(
     Ok(())
 }
 
-/// Folds a stream of input events into the stored rows of the keys they touch.
+/// Folds a stream of input events into the stored rows of the keys they
+/// touch; with what had to be re-read by a pass over the input, if anything.
 fn fold(
     m: &Maintained,
     view: &TableDef,
@@ -98,12 +102,12 @@ fn fold(
     reader: &dyn Reader,
     ctx: &EvalCtx,
     feed: &mut dyn FnMut(&mut dyn FnMut(Event) -> Result<()>) -> Result<()>,
-) -> Result<BTreeMap<Vec<u8>, RowUpdate>> {
+) -> Result<Folded> {
     match &m.shape {
         Shape::Project(_) => {
             let mut out = BTreeMap::new();
             feed(&mut |e| fold_project(m, e, ctx, &mut out))?;
-            Ok(out)
+            Ok((out, None))
         }
         Shape::Ranked { .. } => Err(Error::Corrupt(format!("ranked view {} folded as keyed rows", view.name))),
         Shape::Aggregate { .. } => {
@@ -123,7 +127,8 @@ fn stored(reader: &dyn Reader, view: &TableDef, key: &[u8]) -> Result<Option<Sto
     Ok(Some((decode_stored_row(view, &row_key, &v, &all)?, row_scn(&v)?)))
 }
 
-/// Computes a view's new contents as of `reader`'s snapshot.
+/// Computes a view's new contents as of `reader`'s snapshot, how, and
+/// what had to be re-read by a pass over a base table.
 fn compute(
     reader: &dyn Reader,
     view: &TableDef,
@@ -132,18 +137,20 @@ fn compute(
     incremental: bool,
     ctx: &EvalCtx,
     mem: &Arc<WorkMemory>,
-) -> Result<(Contents, &'static str)> {
+) -> Result<(Contents, &'static str, Option<String>)> {
     let def = view.mv.as_ref().ok_or_else(|| sql_err!("{} is not a materialized view", view.name))?;
     if matches!(def.strategy, Strategy::Partial { .. }) {
         if let Ok(p) = partial::analyze(q, catalog)? {
-            return compute_partial(reader, view, &p, def.refresh_scn.filter(|_| incremental), catalog, ctx);
+            let (contents, how) =
+                compute_partial(reader, view, &p, def.refresh_scn.filter(|_| incremental), catalog, ctx)?;
+            return Ok((contents, how, None));
         }
     }
     let (_, maintained) = classify(q, catalog)?;
     let Some(m) = maintained.filter(|_| matches!(def.strategy, Strategy::Incremental(_))) else {
         let plan = plan_query(q, catalog)?;
         let rows = crate::exec::query::run(&plan.plan, reader, ctx)?.collect::<Result<Vec<_>>>()?;
-        return Ok((Contents::Replace(rows), "full"));
+        return Ok((Contents::Replace(rows), "full", None));
     };
     let existing = |key: &[u8]| stored(reader, view, key);
     let keyed = m.shape.keyed();
@@ -162,13 +169,15 @@ fn compute(
                 |f: &mut dyn FnMut(Event) -> Result<()>| super::source::delta(&m, reader, from, then, ctx, f);
             if ranked {
                 match super::ranked::changes(&m, view, ctx, &mut feed) {
-                    Ok(delta) => return Ok((Contents::Ranked(delta), "incremental")),
+                    Ok(delta) => return Ok((Contents::Ranked(delta), "incremental", None)),
                     Err(Error::SnapshotTooOld(_)) => {}
                     Err(e) => return Err(e),
                 }
             } else {
                 match fold(&m, view, Some(&existing), reader, ctx, &mut feed) {
-                    Ok(rows) => return Ok((Contents::Keyed { rows, exclusive: false }, "incremental")),
+                    Ok((rows, rescan)) => {
+                        return Ok((Contents::Keyed { rows, exclusive: false }, "incremental", rescan))
+                    }
                     Err(Error::SnapshotTooOld(_)) => {}
                     Err(e) => return Err(e),
                 }
@@ -179,10 +188,10 @@ fn compute(
     // and stored rows not produced removed.
     let mut present = |f: &mut dyn FnMut(Event) -> Result<()>| super::source::present(&m, reader, ctx, keyed, f);
     if ranked {
-        return Ok((Contents::Ranked(super::ranked::all(&m, view, ctx, mem, &mut present)?), "full"));
+        return Ok((Contents::Ranked(super::ranked::all(&m, view, ctx, mem, &mut present)?), "full", None));
     }
-    let rows = fold(&m, view, None, reader, ctx, &mut present)?;
-    Ok((Contents::Keyed { rows, exclusive: true }, "full"))
+    let (rows, _) = fold(&m, view, None, reader, ctx, &mut present)?;
+    Ok((Contents::Keyed { rows, exclusive: true }, "full", None))
 }
 
 /// A partitioned view's new contents: the partitions changed since `from`,
@@ -351,7 +360,7 @@ pub fn refresh(engine: &Arc<Engine>, name: &str, incremental: bool, busy: Durati
     let ctx = EvalCtx::new(&[], &clock, Some(&view));
     // The statement's working memory, as a query gets (see `exec::memory`).
     let mem = WorkMemory::of_engine(engine);
-    let (contents, strategy) = compute(&view, &table, &q, &view.catalog, incremental, &ctx, &mem)?;
+    let (contents, strategy, rescan) = compute(&view, &table, &q, &view.catalog, incremental, &ctx, &mem)?;
     let mut tx = engine.begin_write(busy)?;
     let current = tx.catalog().tables.get(&normalize(name)).cloned();
     let same = current
@@ -371,5 +380,5 @@ pub fn refresh(engine: &Arc<Engine>, name: &str, incremental: bool, busy: Durati
     cat.version = crate::catalog::next_version();
     crate::feed::trim_consumed(&mut tx, &def.base_tables)?;
     tx.commit()?;
-    Ok(RefreshOutcome { strategy, scn, rows_changed, memory: mem.usage() })
+    Ok(RefreshOutcome { strategy, scn, rows_changed, memory: mem.usage(), rescan })
 }

@@ -58,7 +58,7 @@ fn run(plan: &Plan, reader: &dyn Reader, ctx: &EvalCtx) -> Result<Vec<Vec<Value>
 }
 
 /// The view's WHERE as of `ctx`'s `now` (a sliding window's bounds evaluated once).
-fn filter_at(m: &Maintained, ctx: &EvalCtx) -> Result<Option<Expr>> {
+pub(super) fn filter_at(m: &Maintained, ctx: &EvalCtx) -> Result<Option<Expr>> {
     match (&m.filter, &m.sliding) {
         (Some(f), Some(_)) => Ok(Some(super::sliding::pin(f, ctx)?)),
         (f, _) => Ok(f.clone()),

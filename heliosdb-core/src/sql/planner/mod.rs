@@ -19,7 +19,7 @@ pub mod ddl;
 pub mod dml;
 pub mod joins;
 pub mod maintenance;
-mod order;
+pub mod order;
 pub mod outer_refs;
 pub mod pragma;
 pub mod recursive;

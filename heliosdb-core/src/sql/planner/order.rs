@@ -137,6 +137,6 @@ fn direction(ix_cols: &[(usize, bool)], cols: &[usize], keys: &[SortKey]) -> Opt
 /// values: one kind of value per column (plus NULL). Columns without a
 /// declared type (or with NUMERIC affinity) can mix integers, reals and
 /// text, which the key encoding orders by kind first.
-fn key_ordered_type(table: &TableDef, col: usize) -> bool {
+pub fn key_ordered_type(table: &TableDef, col: usize) -> bool {
     table.columns.get(col).is_some_and(|c| !matches!(c.ty, DataType::Any | DataType::Numeric))
 }
