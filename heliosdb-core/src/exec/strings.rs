@@ -1,6 +1,7 @@
 //! String functions and pattern matching with SQLite 3.40's semantics:
 //! `LIKE` and `GLOB`, `substr`, `trim`/`ltrim`/`rtrim`, `instr`, `hex`,
-//! `quote`, `char`, `unicode`, `replace`.
+//! `quote`, `char`, `unicode`, `replace`; and from later SQLite versions
+//! `unhex`, `concat`, `concat_ws`.
 
 use super::arith::text_of;
 use crate::error::{sql_err, Result};
@@ -270,6 +271,44 @@ pub fn hex(v: &Value) -> Value {
         x => text_of(x).into_bytes(),
     };
     Value::Text(bytes.iter().map(|x| format!("{x:02X}")).collect())
+}
+
+/// `unhex(x [, ignored])`: the bytes the hex digit pairs of `x` spell
+/// (either case); characters of `ignored` that are not hex digits may
+/// stand between pairs. NULL if either is NULL, a digit is unpaired, or
+/// another character appears.
+pub fn unhex(x: &Value, ignored: Option<&Value>) -> Value {
+    if x.is_null() || ignored.is_some_and(Value::is_null) {
+        return Value::Null;
+    }
+    let skip = ignored.map(text_of).unwrap_or_default();
+    let text = text_of(x);
+    let mut out = Vec::with_capacity(text.len() / 2);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c.to_digit(16) {
+            Some(hi) => match chars.next().and_then(|d| d.to_digit(16)) {
+                Some(lo) => out.push((hi * 16 + lo) as u8),
+                None => return Value::Null,
+            },
+            None if skip.contains(c) => {}
+            None => return Value::Null,
+        }
+    }
+    Value::Blob(out)
+}
+
+/// `concat(x, …)` (`sep` = `None`) and `concat_ws(sep, x, …)`: the text of
+/// the non-NULL arguments, joined by `sep`'s text; `concat_ws` with a NULL
+/// separator is NULL, and no non-NULL argument gives `''`.
+pub fn concat(sep: Option<&Value>, args: &[Value]) -> Value {
+    let sep = match sep {
+        Some(Value::Null) => return Value::Null,
+        Some(s) => text_of(s),
+        None => String::new(),
+    };
+    let parts: Vec<String> = args.iter().filter(|a| !a.is_null()).map(text_of).collect();
+    Value::Text(parts.join(&sep))
 }
 
 /// `quote(v)`: the SQL literal of a value. A REAL that 15 digits do not

@@ -421,12 +421,7 @@ impl<'a> Folder<'a> {
     ///
     /// # Errors
     /// Storage and evaluation errors of the re-read.
-    pub fn finish(
-        mut self,
-        m: &Maintained,
-        reader: &dyn Reader,
-        ctx: &EvalCtx,
-    ) -> Result<Folded> {
+    pub fn finish(mut self, m: &Maintained, reader: &dyn Reader, ctx: &EvalCtx) -> Result<Folded> {
         let rescan = self.recompute(m, reader, ctx)?;
         let global = self.groups.is_empty();
         let (items, cols, width) = (self.items, self.cols, self.width);

@@ -461,13 +461,30 @@ impl<'a> Binder<'a> {
             // Their results are JSON text for the JSON functions around them.
             return Ok(if json { Expr::Func(Func::JsonSubtype, vec![e]) } else { e });
         }
-        let func = scalar_func(&name).ok_or_else(|| sql_err!("no such function: {name}"))?;
+        let func = scalar_func(&name);
+        if func.is_none() && name != "like" {
+            return Err(sql_err!("no such function: {name}"));
+        }
         if f.filter.is_some() {
             return Err(sql_err!("FILTER may not be used with non-aggregate {name}()"));
         }
         if star || distinct {
             return Err(sql_err!("wrong arguments to function {name}()"));
         }
+        let Some(func) = func else {
+            // like(X, Y [, Z]) is Y LIKE X [ESCAPE Z], as in SQLite.
+            let bound = args.iter().map(|x| self.bind(x)).collect::<Result<Vec<_>>>()?;
+            let mut it = bound.into_iter();
+            return match (it.next(), it.next(), it.next(), it.next()) {
+                (Some(pattern), Some(expr), escape, None) => Ok(Expr::Like {
+                    expr: Box::new(expr),
+                    pattern: Box::new(pattern),
+                    escape: escape.map(Box::new),
+                    negated: false,
+                }),
+                _ => Err(sql_err!("wrong number of arguments to function {name}()")),
+            };
+        };
         if !arity_ok(func, args.len()) {
             return Err(sql_err!("wrong number of arguments to function {name}()"));
         }

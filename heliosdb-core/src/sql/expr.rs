@@ -159,6 +159,14 @@ pub enum Func {
     /// `likely(x)`, `unlikely(x)`, `likelihood(x, p)`: `x` (hints to
     /// SQLite's planner, which this one does not need).
     Likely,
+    /// `concat(x, …)`: the text of the non-NULL arguments, joined (SQLite 3.44, PostgreSQL).
+    Concat,
+    /// `concat_ws(sep, x, …)`: the same, separated by `sep` (NULL when `sep` is).
+    ConcatWs,
+    /// `unhex(x [, ignored])`: the blob a hex text spells, or NULL (SQLite 3.41).
+    Unhex,
+    /// `octet_length(x)`: the bytes of `x` as text or blob (SQLite 3.43, PostgreSQL).
+    OctetLength,
 }
 
 /// SQLite's math functions (`SQLITE_ENABLE_MATH_FUNCTIONS`, on in Debian's

@@ -63,6 +63,10 @@ pub fn scalar_func(name: &str) -> Option<Func> {
         "randomblob" => Func::RandomBlob,
         "zeroblob" => Func::ZeroBlob,
         "likely" | "unlikely" | "likelihood" => Func::Likely,
+        "concat" => Func::Concat,
+        "concat_ws" => Func::ConcatWs,
+        "unhex" => Func::Unhex,
+        "octet_length" => Func::OctetLength,
         _ => return math_func(name).map(Func::Math),
     })
 }
@@ -146,6 +150,10 @@ pub fn arity_ok(f: Func, n: usize) -> bool {
         Func::RandomBlob | Func::ZeroBlob => n == 1,
         // likely(x), unlikely(x), likelihood(x, p).
         Func::Likely => n == 1 || n == 2,
+        Func::Concat => n >= 1,
+        Func::ConcatWs => n >= 2,
+        Func::Unhex => n == 1 || n == 2,
+        Func::OctetLength => n == 1,
         Func::Math(MathFn::Pi) => n == 0,
         Func::Math(MathFn::Log) => n == 1 || n == 2,
         Func::Math(MathFn::Pow | MathFn::Mod | MathFn::Atan2) => n == 2,
