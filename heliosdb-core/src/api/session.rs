@@ -11,7 +11,7 @@ use crate::exec::{ddl, dml, query, EvalCtx};
 use crate::sql::parser::time_travel::{marker, BEGIN_AS_OF};
 use crate::sql::parser::Parsed;
 use crate::sql::plan::StmtPlan;
-use crate::sql::planner::plan_statement;
+use crate::sql::planner::plan_parsed;
 use crate::sql::statement_syntax::{REFRESH_FULL, REFRESH_INCREMENTAL, REINDEX};
 use crate::storage::{Engine, WriteTx};
 use crate::temporal::leases::Lease;
@@ -58,10 +58,10 @@ impl std::ops::Deref for PlanRef<'_> {
 /// unchanged. Borrowed, not a reference count taken: an atomic increment
 /// and decrement were a fortieth of a prepared one-row INSERT.
 fn plan_cached<'c>(parsed: &Parsed, catalog: &Catalog, cache: Option<&'c mut PlanCache>) -> Result<PlanRef<'c>> {
-    let Some(cache) = cache else { return Ok(PlanRef::Fresh(Box::new(plan_statement(&parsed.ast, catalog)?))) };
+    let Some(cache) = cache else { return Ok(PlanRef::Fresh(Box::new(plan_parsed(parsed, catalog)?))) };
     let plan = match cache.take() {
         Some((version, plan)) if version == catalog.version => plan,
-        _ => Arc::new(plan_statement(&parsed.ast, catalog)?),
+        _ => Arc::new(plan_parsed(parsed, catalog)?),
     };
     let (_, plan) = cache.insert((catalog.version, plan));
     Ok(PlanRef::Cached(plan))
@@ -155,9 +155,9 @@ impl Session {
     /// Plans without running (column names for a prepared statement).
     pub fn plan(&self, parsed: &Parsed) -> Result<StmtPlan> {
         crate::sql::limits::with_stack(parsed.depth, || match (&self.tx, &self.ro_view) {
-            (Some(tx), _) => plan_statement(&parsed.ast, tx.catalog()),
-            (None, Some(view)) => plan_statement(&parsed.ast, &view.catalog),
-            (None, None) => plan_statement(&parsed.ast, &self.engine.catalog()),
+            (Some(tx), _) => plan_parsed(parsed, tx.catalog()),
+            (None, Some(view)) => plan_parsed(parsed, &view.catalog),
+            (None, None) => plan_parsed(parsed, &self.engine.catalog()),
         })
     }
 

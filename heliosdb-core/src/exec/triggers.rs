@@ -78,7 +78,7 @@ fn compile_all(table: &TableDef, catalog: &Catalog) -> Result<Vec<Compiled>> {
             }
             None => None,
         };
-        let qctx = QueryCtx { catalog, outer: vec![&scope], outer_used: std::cell::Cell::new(0), ctes: Vec::new() };
+        let qctx = QueryCtx { outer: vec![&scope], ..QueryCtx::root(catalog) };
         let mut body = Vec::new();
         for text in &t.body {
             for parsed in crate::sql::parser::parse(text).map_err(named)? {

@@ -2,6 +2,7 @@
 //! [`Scope`] and functions against the engine's function list.
 
 use super::affinity;
+use super::column_names::{SourceNames, NO_NAMES};
 use super::expr::{AggCall, AggFunc, BinaryOp, Expr, Func, MathFn, Subquery, SubqueryKind, UnaryOp};
 use super::function_names::{agg_func, arity_ok, scalar_func};
 use super::scope::Scope;
@@ -42,12 +43,20 @@ pub struct QueryCtx<'a> {
     pub outer_used: Cell<usize>,
     /// CTEs visible here.
     pub ctes: Vec<Cte<'a>>,
+    /// The statement's select lists as typed (result column names).
+    pub names: &'a SourceNames,
 }
 
 impl<'a> QueryCtx<'a> {
-    /// The context of a top-level statement.
+    /// The context of a top-level statement planned without its source
+    /// text (result columns get rendered names).
     pub fn root(catalog: &'a Catalog) -> QueryCtx<'a> {
-        QueryCtx { catalog, outer: Vec::new(), outer_used: Cell::new(0), ctes: Vec::new() }
+        QueryCtx::root_named(catalog, &NO_NAMES)
+    }
+
+    /// The context of a top-level statement whose select lists were typed as `names`.
+    pub fn root_named(catalog: &'a Catalog, names: &'a SourceNames) -> QueryCtx<'a> {
+        QueryCtx { catalog, outer: Vec::new(), outer_used: Cell::new(0), ctes: Vec::new(), names }
     }
 
     /// Records a reference `levels` enclosing queries out (1 = the nearest).
@@ -217,7 +226,13 @@ impl<'a> Binder<'a> {
         let ctx = self.ctx.ok_or_else(|| sql_err!("subqueries are not supported in this part of a statement"))?;
         let mut outer = ctx.outer.clone();
         outer.push(self.scope);
-        let inner = QueryCtx { catalog: ctx.catalog, outer, outer_used: Cell::new(0), ctes: ctx.ctes.clone() };
+        let inner = QueryCtx {
+            catalog: ctx.catalog,
+            outer,
+            outer_used: Cell::new(0),
+            ctes: ctx.ctes.clone(),
+            names: ctx.names,
+        };
         let qp = super::planner::select::plan_query_in(q, &inner)?;
         if one_column && qp.columns.len() != 1 {
             return Err(sql_err!("sub-select returns {} columns - expected 1", qp.columns.len()));

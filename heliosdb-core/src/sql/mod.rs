@@ -16,6 +16,7 @@
 
 pub mod affinity;
 pub mod binder;
+pub mod column_names;
 pub mod column_syntax;
 pub mod explain;
 pub mod expr;

@@ -16,7 +16,9 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 #[path = "time_travel_syntax.rs"]
 pub mod time_travel;
+use super::column_names::SourceNames;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 /// HeliosDB's dialect: the generic dialect (which keeps `AUTOINCREMENT`),
 /// with room for the extensions (AS OF, REFRESH MATERIALIZED VIEW) to come.
@@ -160,6 +162,9 @@ pub struct Parsed {
     /// Estimated expression depth (see [`super::limits::check`]): deep
     /// statements are planned and run with extra stack.
     pub depth: usize,
+    /// The select lists' items as typed, for result column names (shared
+    /// by the statements of one text).
+    pub names: Arc<SourceNames>,
 }
 
 fn syntax_error(e: ParserError) -> Error {
@@ -179,6 +184,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| syntax_error(e.into()))?;
     let depth = super::limits::check(&tokens)?;
     let tokens = at_sign_parameters(tokens);
+    let names = Arc::new(SourceNames::of(sql, &tokens));
     super::limits::with_stack(depth, || {
         let statements = Parser::new(&dialect)
             .with_recursion_limit(200)
@@ -187,7 +193,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
             )))
             .parse_statements()
             .map_err(syntax_error)?;
-        statements.into_iter().map(|s| number_params(s, depth)).collect()
+        statements.into_iter().map(|s| number_params(s, depth, Arc::clone(&names))).collect()
     })
 }
 
@@ -207,7 +213,7 @@ fn at_sign_parameters(
     tokens
 }
 
-fn number_params(mut ast: Statement, depth: usize) -> Result<Parsed> {
+fn number_params(mut ast: Statement, depth: usize, source_names: Arc<SourceNames>) -> Result<Parsed> {
     // Collect placeholders with their positions.
     let mut found: Vec<((u64, u64), String)> = Vec::new();
     let _ = visit_expressions_mut(&mut ast, |e: &mut Expr| {
@@ -219,7 +225,7 @@ fn number_params(mut ast: Statement, depth: usize) -> Result<Parsed> {
         ControlFlow::<()>::Continue(())
     });
     if found.is_empty() {
-        return Ok(Parsed { ast, params: ParamInfo::default(), depth });
+        return Ok(Parsed { ast, params: ParamInfo::default(), depth, names: source_names });
     }
     found.sort_by_key(|(pos, _)| *pos);
     let mut names: Vec<Option<String>> = Vec::new();
@@ -265,7 +271,7 @@ fn number_params(mut ast: Statement, depth: usize) -> Result<Parsed> {
         uses[*slot] += 1;
     }
     let reused = uses.iter().any(|&n| n > 1);
-    Ok(Parsed { ast, params: ParamInfo { names, reused }, depth })
+    Ok(Parsed { ast, params: ParamInfo { names, reused }, depth, names: source_names })
 }
 
 #[cfg(test)]

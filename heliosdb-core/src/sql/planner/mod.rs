@@ -69,14 +69,32 @@ pub fn plan_statement_in(stmt: &Statement, qctx: &crate::sql::binder::QueryCtx<'
     }
 }
 
-/// Plans one statement against `catalog`.
+/// Plans one statement against `catalog` (result columns written without
+/// an alias get rendered names; see [`plan_parsed`]).
 ///
 /// # Errors
 /// Unknown objects, type errors, unsupported syntax.
 pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
+    plan_with_names(stmt, catalog, &crate::sql::column_names::NO_NAMES)
+}
+
+/// Plans a parsed statement against `catalog`, its result columns named
+/// from its text as typed, as SQLite names them.
+///
+/// # Errors
+/// As [`plan_statement`].
+pub fn plan_parsed(parsed: &crate::sql::parser::Parsed, catalog: &Catalog) -> Result<StmtPlan> {
+    plan_with_names(&parsed.ast, catalog, &parsed.names)
+}
+
+fn plan_with_names(
+    stmt: &Statement,
+    catalog: &Catalog,
+    names: &crate::sql::column_names::SourceNames,
+) -> Result<StmtPlan> {
     match stmt {
         Statement::Query(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
-            plan_statement_in(stmt, &crate::sql::binder::QueryCtx::root(catalog))
+            plan_statement_in(stmt, &crate::sql::binder::QueryCtx::root_named(catalog, names))
         }
         Statement::CreateTable(ct) => ddl::plan_create_table(ct, catalog, &stmt.to_string()),
         Statement::CreateIndex(ci) => ddl::plan_create_index(ci, catalog, &stmt.to_string()),
@@ -84,7 +102,7 @@ pub fn plan_statement(stmt: &Statement, catalog: &Catalog) -> Result<StmtPlan> {
         Statement::CreateView(cv) => ddl::plan_create_view(cv, catalog, &stmt.to_string()),
         Statement::Drop { object_type, if_exists, names, .. } => ddl::plan_drop(object_type, *if_exists, names),
         Statement::Explain { statement, analyze: false, .. } => {
-            Ok(StmtPlan::Explain(Box::new(plan_statement(statement, catalog)?)))
+            Ok(StmtPlan::Explain(Box::new(plan_with_names(statement, catalog, names)?)))
         }
         Statement::Set(sqlparser::ast::Set::SingleAssignment { variable, values, .. })
             if maintenance::is_maintenance(&variable.to_string()) =>

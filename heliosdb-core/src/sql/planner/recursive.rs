@@ -92,8 +92,13 @@ pub fn plan(cte: &Cte<'_>, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
     let columns = if cte.columns.is_empty() { anchor.columns.clone() } else { cte.columns.clone() };
     let mut ctes = qctx.ctes.clone();
     ctes.push(Cte { columns: columns.clone(), working: Some((id, width)), ..cte.clone() });
-    let inner =
-        QueryCtx { catalog: qctx.catalog, outer: qctx.outer.clone(), outer_used: std::cell::Cell::new(0), ctes };
+    let inner = QueryCtx {
+        catalog: qctx.catalog,
+        outer: qctx.outer.clone(),
+        outer_used: std::cell::Cell::new(0),
+        ctes,
+        names: qctx.names,
+    };
     let several_steps = steps.len() > 1;
     let mut step: Option<Plan> = None;
     for s in steps {

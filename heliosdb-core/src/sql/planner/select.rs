@@ -143,6 +143,7 @@ fn plan_table_factor(tf: &ast::TableFactor, qctx: &QueryCtx<'_>) -> Result<(Plan
                         outer: qctx.outer.clone(),
                         outer_used: std::cell::Cell::new(0),
                         ctes: qctx.ctes[..pos].to_vec(),
+                        names: qctx.names,
                     };
                     let qp = if cte.recursive {
                         super::recursive::plan(cte, &inner)?
@@ -378,12 +379,29 @@ pub fn for_each_scan_node(plan: &mut Plan, f: &mut impl FnMut(&mut Plan)) {
     }
 }
 
-/// Name of an output column written without an alias.
-fn output_name(e: &ast::Expr) -> String {
-    match e {
-        ast::Expr::Identifier(i) => i.value.clone(),
-        ast::Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
-        other => crate::sql::window_syntax::unmark(other.to_string()),
+/// Name of an output column written without an alias, as SQLite names it:
+/// a column reference (also in parentheses) by the column's name in its
+/// table or subquery, anything else by its text as typed (`typed`, see
+/// [`crate::sql::column_names`]), else as rendered.
+fn output_name<'t>(e: &ast::Expr, bound: &Expr, scope: &Scope, typed: impl FnOnce() -> Option<&'t str>) -> String {
+    let mut inner = e;
+    while let ast::Expr::Nested(x) = inner {
+        inner = x;
+    }
+    if let ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) = inner {
+        if let Some(c) = if let Expr::Column(i) = bound { scope.columns.get(*i) } else { None } {
+            return c.name.clone();
+        }
+        if let ast::Expr::Identifier(i) = inner {
+            return i.value.clone();
+        }
+        if let ast::Expr::CompoundIdentifier(parts) = inner {
+            return parts.last().map(|p| p.value.clone()).unwrap_or_default();
+        }
+    }
+    match typed() {
+        Some(text) => text.to_owned(),
+        None => crate::sql::window_syntax::unmark(e.to_string()),
     }
 }
 
@@ -504,7 +522,13 @@ pub(super) fn with_ctes<'a>(with: &'a ast::With, qctx: &QueryCtx<'a>) -> QueryCt
         let columns = cte.alias.columns.iter().map(|c| c.name.value.clone()).collect();
         ctes.push(crate::sql::binder::Cte { name, query: &cte.query, columns, recursive, working: None });
     }
-    QueryCtx { catalog: qctx.catalog, outer: qctx.outer.clone(), outer_used: std::cell::Cell::new(0), ctes }
+    QueryCtx {
+        catalog: qctx.catalog,
+        outer: qctx.outer.clone(),
+        outer_used: std::cell::Cell::new(0),
+        ctes,
+        names: qctx.names,
+    }
 }
 
 fn plan_query_body(q: &ast::Query, qctx: &QueryCtx<'_>) -> Result<QueryPlan> {
@@ -615,7 +639,7 @@ fn plan_select(
 
     // Projection.
     let mut items: Vec<(Expr, String)> = Vec::new();
-    for item in &s.projection {
+    for (written, item) in s.projection.iter().enumerate() {
         match item {
             ast::SelectItem::Wildcard(_) => {
                 if s.from.is_empty() {
@@ -640,7 +664,13 @@ fn plan_select(
                     }
                 }
             }
-            ast::SelectItem::UnnamedExpr(e) => items.push((agg_binder.bind(e)?, output_name(e))),
+            ast::SelectItem::UnnamedExpr(e) => {
+                let bound = agg_binder.bind(e)?;
+                let name = output_name(e, &bound, &scope, || {
+                    qctx.names.item(s.select_token.0.span.start, written, s.projection.len())
+                });
+                items.push((bound, name));
+            }
             ast::SelectItem::ExprWithAlias { expr, alias } => items.push((agg_binder.bind(expr)?, alias.value.clone())),
             other => return Err(sql_err!("unsupported select item: {other}")),
         }
