@@ -103,6 +103,11 @@ const WRAPS: &[&str] = &[
     "ceil",
     "floor",
     "cast",
+    "unhex",
+    "octet_length",
+    "concat",
+    "concat_ws",
+    "like",
 ];
 
 /// Tokens inserted anywhere.
@@ -229,7 +234,8 @@ fn mutate(rng: &mut Rng, base: &str) -> String {
                         "cast" => {
                             format!("CAST({core} AS {})", pick(rng, &["INTEGER", "REAL", "TEXT", "BLOB", "NUMERIC"]))
                         }
-                        f @ ("nullif" | "coalesce" | "ifnull" | "instr" | "power" | "mod" | "substr") => {
+                        f @ ("nullif" | "coalesce" | "ifnull" | "instr" | "power" | "mod" | "substr" | "concat_ws"
+                        | "like") => {
                             format!("{f}({core}, {})", pick(rng, EXTREMES))
                         }
                         "printf" => format!("printf('%d %s %.3f %x %c', {core}, {core}, {core}, {core}, {core})"),

@@ -179,6 +179,8 @@ mod tests {
             lists("SELECT a IS DISTINCT FROM b, 2 UNION SELECT 1"),
             vec![vec!["a IS DISTINCT FROM b", "2"], vec!["1"]]
         );
+        // Lines end in CRLF or LF; columns count characters, not bytes.
+        assert_eq!(lists("SELECT\r\n\tá+1 ,\r\n  b\tFROM t"), vec![vec!["á+1", "b"]]);
         assert!(lists("INSERT INTO t VALUES (1)").is_empty());
     }
 }

@@ -388,20 +388,12 @@ fn output_name<'t>(e: &ast::Expr, bound: &Expr, scope: &Scope, typed: impl FnOnc
     while let ast::Expr::Nested(x) = inner {
         inner = x;
     }
-    if let ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) = inner {
-        if let Some(c) = if let Expr::Column(i) = bound { scope.columns.get(*i) } else { None } {
-            return c.name.clone();
-        }
-        if let ast::Expr::Identifier(i) = inner {
-            return i.value.clone();
-        }
-        if let ast::Expr::CompoundIdentifier(parts) = inner {
-            return parts.last().map(|p| p.value.clone()).unwrap_or_default();
-        }
-    }
-    match typed() {
-        Some(text) => text.to_owned(),
-        None => crate::sql::window_syntax::unmark(e.to_string()),
+    let column = if let Expr::Column(i) = bound { scope.columns.get(*i) } else { None };
+    match (inner, column) {
+        (ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_), Some(c)) => c.name.clone(),
+        (ast::Expr::Identifier(i), None) => i.value.clone(),
+        (ast::Expr::CompoundIdentifier(parts), None) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
+        _ => typed().map_or_else(|| crate::sql::window_syntax::unmark(e.to_string()), str::to_owned),
     }
 }
 
