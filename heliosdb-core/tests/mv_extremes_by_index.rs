@@ -86,7 +86,6 @@ fn emptied_reserves_are_refilled_through_indexes() {
     for (view, _, query) in VIEWS {
         conn.execute(&format!("CREATE MATERIALIZED VIEW {view} AS {query}"), ()).unwrap();
     }
-    let mut refreshes = 0;
     for round in 0..600 {
         let (view, table, query) = VIEWS[rng.below(VIEWS.len())];
         for _ in 0..1 + rng.below(4) {
@@ -99,9 +98,7 @@ fn emptied_reserves_are_refilled_through_indexes() {
         got.sort_by_key(|r| format!("{r:?}"));
         want.sort_by_key(|r| format!("{r:?}"));
         assert_eq!(got, want, "round {round}: {view} differs from its query");
-        refreshes += 1;
     }
-    assert_eq!(refreshes, 600);
 }
 
 #[test]

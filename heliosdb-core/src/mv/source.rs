@@ -134,7 +134,7 @@ fn change_events(
 
 /// The columns of `t` a maintained view reads: those its expressions
 /// name, and for a projection the primary key (its rows are keyed by it).
-fn needed_columns(m: &Maintained, t: &TableDef) -> Vec<bool> {
+pub(super) fn needed_columns(m: &Maintained, t: &TableDef) -> Vec<bool> {
     let mut needed = vec![false; t.columns.len()];
     let mut mark = |e: &Expr| {
         e.walk(&mut |x| {

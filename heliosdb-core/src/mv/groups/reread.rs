@@ -30,7 +30,7 @@ use crate::error::Result;
 use crate::exec::eval::{eval, EvalCtx};
 use crate::mv::analyze::{Item, Maintained, Source};
 use crate::mv::extremes::RESERVE;
-use crate::mv::source::{filter_at, passes};
+use crate::mv::source::{filter_at, needed_columns, passes};
 use crate::sql::expr::{AggFunc, BinaryOp, Expr};
 use crate::sql::plan::{Access, KeyAccess, Plan, ScanPlan};
 use crate::sql::planner::access::choose;
@@ -185,21 +185,7 @@ impl<'a> Layout<'a> {
         let Source::Table(table) = &m.source else { return None };
         let group_cols: Vec<usize> =
             groups.iter().map(|e| if let Expr::Column(c) = e { Some(*c) } else { None }).collect::<Option<_>>()?;
-        let mut needed = vec![false; table.columns.len()];
-        let mut mark = |e: &Expr| {
-            e.walk(&mut |x| {
-                if let Some(n) = if let Expr::Column(i) = x { needed.get_mut(*i) } else { None } {
-                    *n = true;
-                }
-            })
-        };
-        groups.iter().for_each(&mut mark);
-        filter.into_iter().for_each(&mut mark);
-        for item in items {
-            if let Item::Agg { arg: Some(a), .. } = item {
-                mark(a);
-            }
-        }
+        let needed = needed_columns(m, table);
         let mut distinct_cols = group_cols.clone();
         distinct_cols.sort_unstable();
         distinct_cols.dedup();
